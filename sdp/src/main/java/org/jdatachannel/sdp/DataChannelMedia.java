@@ -1,0 +1,430 @@
+package org.jdatachannel.sdp;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The data-channel view of a session description: the transport parameters of the first
+ * {@code m=application} section that carries {@code webrtc-datachannel} (RFC 8841), with the
+ * session-level fallbacks applied.
+ *
+ * <pre>
+ *   m=application 9 UDP/DTLS/SCTP webrtc-datachannel    modern form (RFC 8841 §4.1)
+ *   a=sctp-port:5000                                     RFC 8841 §5.1
+ *   a=max-message-size:262144                            RFC 8841 §6.1
+ *
+ *   m=application 9 DTLS/SCTP 5000                       legacy form (draft-ietf-mmusic-sctp-sdp-05)
+ *   a=sctpmap:5000 webrtc-datachannel 65535
+ * </pre>
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param mid             the {@code a=mid} value, or {@code null} when absent
+ * @param iceUfrag        ICE user fragment (RFC 8839 §5.4); empty only for a rejected section
+ * @param icePwd          ICE password (RFC 8839 §5.4); empty only for a rejected section
+ * @param iceLite         true if {@code a=ice-lite} is present (RFC 8839 §5.3)
+ * @param fingerprints    certificate fingerprints (RFC 8122 §5), at least one unless rejected
+ * @param setup           the DTLS role attribute (RFC 8842), or {@code null} when absent
+ * @param sctpPort        the SCTP port, 0..65535 (default {@value #DEFAULT_SCTP_PORT})
+ * @param maxMessageSize  the largest message the peer accepts, in bytes, at least 1 (default
+ *                        {@value #DEFAULT_MAX_MESSAGE_SIZE} when the attribute is absent;
+ *                        {@link #NO_LIMIT} when the attribute says 0)
+ * @param candidates      the media-level {@code a=candidate} lines in order, all components
+ *                        (Pion repeats candidates for component 2; callers filter)
+ * @param endOfCandidates true if {@code a=end-of-candidates} is present (media or session level)
+ * @param legacySctpmap   true for the {@code DTLS/SCTP <port>} + {@code a=sctpmap} form
+ * @param rejected        true if the m= port is 0
+ */
+public record DataChannelMedia(String mid, String iceUfrag, String icePwd, boolean iceLite,
+                               List<Fingerprint> fingerprints, Setup setup, int sctpPort, long maxMessageSize,
+                               List<Candidate> candidates, boolean endOfCandidates, boolean legacySctpmap,
+                               boolean rejected) {
+
+    /** RFC 8841 §5.1 / RFC 8831: 5000 is the usual SCTP port for data channels. */
+    public static final int DEFAULT_SCTP_PORT = 5000;
+    /**
+     * RFC 8841 §6.1: "If the SDP 'max-message-size' attribute is not present, the default value is
+     * 64K." (64K taken as 65536, as libwebrtc does.)
+     */
+    public static final long DEFAULT_MAX_MESSAGE_SIZE = 65536;
+    /** {@link #maxMessageSize()} value meaning "no limit" ({@code a=max-message-size:0}). */
+    public static final long NO_LIMIT = Long.MAX_VALUE;
+    /** The format token of a data-channel m= line (RFC 8841 §4.1). */
+    public static final String WEBRTC_DATACHANNEL = "webrtc-datachannel";
+    /** Largest number of candidates accepted in one section. */
+    public static final int MAX_CANDIDATES = 1000;
+    /** Largest number of fingerprints accepted in one section. */
+    public static final int MAX_FINGERPRINTS = 16;
+
+    /**
+     * @throws IllegalArgumentException if a string contains CR/LF/NUL/space, lists are null or too
+     *                                  long, a port or size is out of range
+     */
+    public DataChannelMedia {
+        if (mid != null) {
+            word(mid, "mid");
+            if (mid.isEmpty()) {
+                throw new IllegalArgumentException("mid must not be empty (use null for none)");
+            }
+        }
+        word(iceUfrag, "iceUfrag");
+        word(icePwd, "icePwd");
+        fingerprints = List.copyOf(fingerprints);
+        candidates = List.copyOf(candidates);
+        if (fingerprints.size() > MAX_FINGERPRINTS) {
+            throw new IllegalArgumentException("more than " + MAX_FINGERPRINTS + " fingerprints");
+        }
+        if (candidates.size() > MAX_CANDIDATES) {
+            throw new IllegalArgumentException("more than " + MAX_CANDIDATES + " candidates");
+        }
+        if (sctpPort < 0 || sctpPort > 65535) {
+            throw new IllegalArgumentException("sctpPort must be 0..65535, got " + sctpPort);
+        }
+        if (maxMessageSize < 1) {
+            throw new IllegalArgumentException("maxMessageSize must be >= 1 (NO_LIMIT for none), got " + maxMessageSize);
+        }
+    }
+
+    /**
+     * Local media for an offer or answer: modern form, not rejected, not ice-lite, SCTP port 5000.
+     *
+     * @param setup {@link Setup#ACTPASS} for an offer; {@link Setup#ACTIVE} or {@link Setup#PASSIVE}
+     *              for an answer
+     */
+    public static DataChannelMedia local(String mid, String iceUfrag, String icePwd, List<Fingerprint> fingerprints,
+                                         Setup setup, long maxMessageSize, List<Candidate> candidates,
+                                         boolean endOfCandidates) {
+        return new DataChannelMedia(mid, iceUfrag, icePwd, false, fingerprints, setup, DEFAULT_SCTP_PORT,
+                maxMessageSize, candidates, endOfCandidates, false, false);
+    }
+
+    /** @return a copy with these candidates and end-of-candidates flag */
+    public DataChannelMedia withCandidates(List<Candidate> newCandidates, boolean newEndOfCandidates) {
+        return new DataChannelMedia(mid, iceUfrag, icePwd, iceLite, fingerprints, setup, sctpPort, maxMessageSize,
+                newCandidates, newEndOfCandidates, legacySctpmap, rejected);
+    }
+
+    /** @return a copy with this setup role */
+    public DataChannelMedia withSetup(Setup newSetup) {
+        return new DataChannelMedia(mid, iceUfrag, icePwd, iceLite, fingerprints, newSetup, sctpPort, maxMessageSize,
+                candidates, endOfCandidates, legacySctpmap, rejected);
+    }
+
+    /** @return a copy with this mid ({@code null} for none) */
+    public DataChannelMedia withMid(String newMid) {
+        return new DataChannelMedia(newMid, iceUfrag, icePwd, iceLite, fingerprints, setup, sctpPort, maxMessageSize,
+                candidates, endOfCandidates, legacySctpmap, rejected);
+    }
+
+    private static void word(String s, String what) {
+        SdpLine.checkText(s, what);
+        if (s.indexOf(' ') >= 0 || s.indexOf('\t') >= 0) {
+            throw new IllegalArgumentException(what + " must not contain spaces: '" + s + "'");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Extracts the data-channel parameters from a description.
+     *
+     * <p>Picks the first {@code m=application} section whose formats include
+     * {@code webrtc-datachannel}, or, in the legacy form, whose proto is {@code DTLS/SCTP} and that
+     * has {@code a=sctpmap:<fmt> webrtc-datachannel ...}. Media-level attributes win over
+     * session-level ones for fingerprint, ice-ufrag, ice-pwd, setup and end-of-candidates;
+     * {@code ice-lite} is read at session level (RFC 8839 §5.3) and, leniently, at media level.
+     *
+     * <p>A rejected section (port 0) need not carry ICE credentials or fingerprints; they are then
+     * empty.
+     *
+     * @throws SdpParseException        (with the line number where there is one) if there is no such
+     *                                  section, ice-ufrag, ice-pwd or fingerprint is missing or
+     *                                  malformed, or sctp-port, max-message-size, setup, sctpmap or a
+     *                                  candidate does not parse
+     * @throws IllegalArgumentException if {@code sd} is null
+     */
+    public static DataChannelMedia from(SessionDescription sd) throws SdpParseException {
+        if (sd == null) {
+            throw new IllegalArgumentException("session description must not be null");
+        }
+        int index = findDataSection(sd);
+        if (index < 0) {
+            throw new SdpParseException(0, "no m=application section with " + WEBRTC_DATACHANNEL);
+        }
+        MediaDescription m = sd.media().get(index);
+        int mLine = sd.mediaLineNumber(index);
+        Lookup look = new Lookup(sd, m, mLine);
+        boolean rejected = m.mediaLine().port() == 0;
+
+        String mid = look.media("mid");
+        if (mid != null) {
+            mid = mid.strip();
+            if (mid.isEmpty() || mid.indexOf(' ') >= 0) {
+                throw new SdpParseException(look.line, "a=mid must be one non-empty token");
+            }
+        }
+
+        // RFC 8839 §5.4: "ice-pwd-att = "ice-pwd:" password; ice-ufrag-att = "ice-ufrag:" ufrag;
+        // password = 22*256ice-char; ufrag = 4*256ice-char". Media level first, then session level.
+        String ufrag = look.mediaOrSession("ice-ufrag");
+        int ufragLine = look.line;
+        String pwd = look.mediaOrSession("ice-pwd");
+        int pwdLine = look.line;
+        if (ufrag == null && !rejected) {
+            throw new SdpParseException(mLine, "m=application section has no a=ice-ufrag at media or session level");
+        }
+        if (pwd == null && !rejected) {
+            throw new SdpParseException(mLine, "m=application section has no a=ice-pwd at media or session level");
+        }
+        if (ufrag != null) {
+            ufrag = ufrag.strip();
+            checkIceChars(ufrag, 4, ufragLine, "ice-ufrag");
+        }
+        if (pwd != null) {
+            pwd = pwd.strip();
+            checkIceChars(pwd, 22, pwdLine, "ice-pwd");
+        }
+
+        // RFC 8839 §5.3: "ice-lite ... is a session-level attribute only".
+        boolean iceLite = sd.hasAttribute("ice-lite") || m.hasAttribute("ice-lite");
+
+        // RFC 8122 §5: the fingerprint attribute "can be a session-level or a media-level
+        // attribute"; a media-level one applies to that media only, so it wins.
+        List<Fingerprint> fps = new ArrayList<>();
+        List<int[]> mediaFp = look.allMedia("fingerprint");
+        List<int[]> fpLines = mediaFp.isEmpty() ? look.allSession("fingerprint") : mediaFp;
+        for (int[] ref : fpLines) {
+            if (fps.size() >= MAX_FINGERPRINTS) {
+                throw new SdpParseException(ref[1], "more than " + MAX_FINGERPRINTS + " fingerprints");
+            }
+            fps.add(parseAt(ref, look, Fingerprint::parse));
+        }
+        if (fps.isEmpty() && !rejected) {
+            throw new SdpParseException(mLine, "m=application section has no a=fingerprint at media or session level");
+        }
+
+        String setupText = look.mediaOrSession("setup");
+        Setup setup = null;
+        if (setupText != null) {
+            try {
+                setup = Setup.parse(setupText);
+            } catch (SdpParseException e) {
+                throw e.atLine(look.line);
+            }
+        }
+
+        MediaLine ml = m.mediaLine();
+        boolean legacy = !ml.formats().contains(WEBRTC_DATACHANNEL);
+        int sctpPort = DEFAULT_SCTP_PORT;
+        if (legacy) {
+            // draft-ietf-mmusic-sctp-sdp-05 §5: "a=sctpmap:<sctpmap-number> <app> <max-message-size>"
+            // (the third field became the number of streams in practice; aiortc writes 65535).
+            sctpPort = legacySctpmapPort(m, mLine);
+        } else {
+            // RFC 8841 §5.1: "sctp-port-attr = "a=sctp-port:" portnumber; portnumber = 1*5DIGIT".
+            String portText = look.media("sctp-port");
+            if (portText != null) {
+                sctpPort = MediaLine.parsePort(portText.strip(), look.line, "a=sctp-port");
+            }
+        }
+
+        long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        String mms = look.media("max-message-size");
+        if (mms != null) {
+            maxMessageSize = parseMaxMessageSize(mms.strip(), look.line);
+        }
+
+        List<Candidate> candidates = new ArrayList<>();
+        for (int[] ref : look.allMedia("candidate")) {
+            if (candidates.size() >= MAX_CANDIDATES) {
+                throw new SdpParseException(ref[1], "more than " + MAX_CANDIDATES + " candidates");
+            }
+            candidates.add(parseAt(ref, look, v -> Candidate.parse("candidate:" + v)));
+        }
+        // RFC 8840 §8.2 (end-of-candidates): media level, or session level for all sections.
+        boolean eoc = m.hasAttribute("end-of-candidates") || sd.hasAttribute("end-of-candidates");
+
+        try {
+            return new DataChannelMedia(mid, ufrag == null ? "" : ufrag, pwd == null ? "" : pwd, iceLite, fps, setup,
+                    sctpPort, maxMessageSize, candidates, eoc, legacy, rejected);
+        } catch (IllegalArgumentException e) {
+            throw new SdpParseException(mLine, e.getMessage());
+        }
+    }
+
+    /** Index of the first data-channel m= section, or -1. */
+    static int findDataSection(SessionDescription sd) {
+        List<MediaDescription> media = sd.media();
+        for (int i = 0; i < media.size(); i++) {
+            MediaDescription m = media.get(i);
+            MediaLine ml = m.mediaLine();
+            if (!ml.media().equals("application")) {
+                continue;
+            }
+            if (ml.formats().contains(WEBRTC_DATACHANNEL)) {
+                return i;
+            }
+            if (ml.proto().endsWith("DTLS/SCTP") && legacyMapFor(m) != null) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The first a=sctpmap value naming webrtc-datachannel for a format of this section, or null. */
+    private static String legacyMapFor(MediaDescription m) {
+        for (Attribute a : m.attributes()) {
+            if (a.name().equals("sctpmap") && a.value() != null) {
+                List<String> f = SessionDescription.fields(a.value());
+                if (f.size() >= 2 && f.get(1).equals(WEBRTC_DATACHANNEL) && m.mediaLine().formats().contains(f.get(0))) {
+                    return a.value();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static int legacySctpmapPort(MediaDescription m, int mLine) throws SdpParseException {
+        List<SdpLine> lines = m.lines();
+        for (int i = 0; i < lines.size(); i++) {
+            SdpLine l = lines.get(i);
+            if (!l.isAttribute()) {
+                continue;
+            }
+            Attribute a = l.asAttribute();
+            if (a.name().equals("sctpmap") && a.value() != null) {
+                List<String> f = SessionDescription.fields(a.value());
+                if (f.size() >= 2 && f.get(1).equals(WEBRTC_DATACHANNEL) && m.mediaLine().formats().contains(f.get(0))) {
+                    return MediaLine.parsePort(f.get(0), mLine + 1 + i, "a=sctpmap port");
+                }
+            }
+        }
+        throw new SdpParseException(mLine, "legacy DTLS/SCTP section has no a=sctpmap for webrtc-datachannel");
+    }
+
+    /**
+     * RFC 8841 §6.1: "max-message-size-value = 1*DIGIT" and "If the SDP 'max-message-size' attribute
+     * contains a maximum message size value of zero, it indicates that the SCTP endpoint will handle
+     * messages of any size" -- mapped to {@link #NO_LIMIT}.
+     */
+    static long parseMaxMessageSize(String s, int line) throws SdpParseException {
+        if (s.isEmpty() || s.length() > 19) {
+            throw new SdpParseException(line, "a=max-message-size must be 1 to 19 digits, found '" + SessionDescription.clip(s) + "'");
+        }
+        long v = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new SdpParseException(line, "a=max-message-size is not a number: '" + SessionDescription.clip(s) + "'");
+            }
+            v = v * 10 + (c - '0');
+            if (v < 0) {
+                throw new SdpParseException(line, "a=max-message-size is too large: '" + SessionDescription.clip(s) + "'");
+            }
+        }
+        return v == 0 ? NO_LIMIT : v;
+    }
+
+    private static void checkIceChars(String s, int min, int line, String what) throws SdpParseException {
+        if (s.length() < min || s.length() > 256 || !Candidate.isIceChars(s)) {
+            throw new SdpParseException(line, "a=" + what + " must be " + min + " to 256 ice-chars (ALPHA / DIGIT / \"+\" / \"/\"), found '"
+                    + SessionDescription.clip(s) + "'");
+        }
+    }
+
+    private interface ValueParser<T> {
+        T parse(String value) throws SdpParseException;
+    }
+
+    private static <T> T parseAt(int[] ref, Lookup look, ValueParser<T> p) throws SdpParseException {
+        String value = look.valueOf(ref);
+        try {
+            return p.parse(value);
+        } catch (SdpParseException e) {
+            throw e.atLine(ref[1]);
+        }
+    }
+
+    /** Attribute lookups that remember the line number of the last hit. */
+    private static final class Lookup {
+        final SessionDescription sd;
+        final MediaDescription m;
+        final int mLine;
+        int line;
+
+        Lookup(SessionDescription sd, MediaDescription m, int mLine) {
+            this.sd = sd;
+            this.m = m;
+            this.mLine = mLine;
+        }
+
+        String media(String name) {
+            List<SdpLine> lines = m.lines();
+            for (int i = 0; i < lines.size(); i++) {
+                String v = valueIfNamed(lines.get(i), name);
+                if (v != null) {
+                    line = mLine + 1 + i;
+                    return v;
+                }
+            }
+            return null;
+        }
+
+        String session(String name) {
+            List<SdpLine> lines = sd.sessionLines();
+            for (int i = 0; i < lines.size(); i++) {
+                String v = valueIfNamed(lines.get(i), name);
+                if (v != null) {
+                    line = sd.sessionLineNumber(i);
+                    return v;
+                }
+            }
+            return null;
+        }
+
+        String mediaOrSession(String name) {
+            String v = media(name);
+            return v != null ? v : session(name);
+        }
+
+        /** Each ref is {0 = media / 1 = session, line number, index}. */
+        List<int[]> allMedia(String name) {
+            List<int[]> out = new ArrayList<>();
+            List<SdpLine> lines = m.lines();
+            for (int i = 0; i < lines.size(); i++) {
+                if (valueIfNamed(lines.get(i), name) != null) {
+                    out.add(new int[] {0, mLine + 1 + i, i});
+                }
+            }
+            return out;
+        }
+
+        List<int[]> allSession(String name) {
+            List<int[]> out = new ArrayList<>();
+            List<SdpLine> lines = sd.sessionLines();
+            for (int i = 0; i < lines.size(); i++) {
+                if (valueIfNamed(lines.get(i), name) != null) {
+                    out.add(new int[] {1, sd.sessionLineNumber(i), i});
+                }
+            }
+            return out;
+        }
+
+        String valueOf(int[] ref) {
+            SdpLine l = ref[0] == 0 ? m.lines().get(ref[2]) : sd.sessionLines().get(ref[2]);
+            Attribute a = l.asAttribute();
+            return a.value() == null ? "" : a.value();
+        }
+
+        private static String valueIfNamed(SdpLine l, String name) {
+            if (!l.isAttribute()) {
+                return null;
+            }
+            Attribute a = l.asAttribute();
+            if (!a.name().equals(name)) {
+                return null;
+            }
+            return a.value() == null ? "" : a.value();
+        }
+    }
+}
