@@ -1,0 +1,96 @@
+package org.jdatachannel.sctp.packet.chunk;
+
+import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
+
+/**
+ * A chunk of an SCTP packet, RFC 9260 §3.2. Immutable values with {@code parse} from an
+ * exactly-sized value slice (checked by {@link Tlv} first), {@link #serializeTo} and
+ * {@code toString}. Chunk types this implementation does not know become {@link UnknownChunk}, so
+ * the receiver can apply the §3.2 upper-two-bits rule.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |   Chunk Type  | Chunk  Flags  |        Chunk Length           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * \                                                               \
+ * /                          Chunk Value                          /
+ * \                                                               \
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ */
+public sealed interface Chunk permits DataChunk, InitChunk, InitAckChunk, SackChunk,
+        HeartbeatRequestChunk, HeartbeatAckChunk, AbortChunk, ShutdownChunk, ShutdownAckChunk,
+        ErrorChunk, CookieEchoChunk, CookieAckChunk, ShutdownCompleteChunk, ForwardTsnChunk,
+        ReConfigChunk, UnknownChunk {
+
+    /** @return the chunk type, 0..255 */
+    int type();
+
+    /** @return the chunk flags byte, 0..255 */
+    int flags();
+
+    /** @return the value length in bytes (excluding the 4-byte header and padding) */
+    int valueLength();
+
+    /** Writes the value only. */
+    void serializeValueTo(ByteBuffer out);
+
+    /** @return the Chunk Length field: header plus value, without padding */
+    default int serializedLength() {
+        return Tlv.HEADER_SIZE + valueLength();
+    }
+
+    /** Writes header, value and padding (to a multiple of 4 bytes). */
+    default void serializeTo(ByteBuffer out) {
+        int len = serializedLength();
+        out.put((byte) type());
+        out.put((byte) flags());
+        out.putShort((short) len);
+        serializeValueTo(out);
+        Tlv.pad(out, len);
+    }
+
+    /**
+     * Parses a chunk from its type, flags and exactly-sized value.
+     *
+     * @throws PacketParseException if the value does not fit the type's format
+     */
+    static Chunk parse(int type, int flags, ByteBuffer value) throws PacketParseException {
+        switch (type) {
+            case DataChunk.TYPE: return DataChunk.parse(flags, value);
+            case InitChunk.TYPE: return InitChunk.parse(flags, value);
+            case InitAckChunk.TYPE: return InitAckChunk.parse(flags, value);
+            case SackChunk.TYPE: return SackChunk.parse(flags, value);
+            case HeartbeatRequestChunk.TYPE: return HeartbeatRequestChunk.parse(flags, value);
+            case HeartbeatAckChunk.TYPE: return HeartbeatAckChunk.parse(flags, value);
+            case AbortChunk.TYPE: return AbortChunk.parse(flags, value);
+            case ShutdownChunk.TYPE: return ShutdownChunk.parse(flags, value);
+            case ShutdownAckChunk.TYPE: return ShutdownAckChunk.parse(flags, value);
+            case ErrorChunk.TYPE: return ErrorChunk.parse(flags, value);
+            case CookieEchoChunk.TYPE: return CookieEchoChunk.parse(flags, value);
+            case CookieAckChunk.TYPE: return CookieAckChunk.parse(flags, value);
+            case ShutdownCompleteChunk.TYPE: return ShutdownCompleteChunk.parse(flags, value);
+            case ForwardTsnChunk.TYPE: return ForwardTsnChunk.parse(flags, value);
+            case ReConfigChunk.TYPE: return ReConfigChunk.parse(flags, value);
+            default: return new UnknownChunk(type, flags, Tlv.bytes(value));
+        }
+    }
+
+    /** Throws if {@code v} does not hold exactly {@code n} bytes. */
+    static void expectLength(String name, ByteBuffer v, int n) throws PacketParseException {
+        if (v.remaining() != n) {
+            throw new PacketParseException(name + ": value length " + v.remaining() + " != " + n);
+        }
+    }
+
+    /** Throws if {@code v} holds fewer than {@code n} bytes. */
+    static void expectAtLeast(String name, ByteBuffer v, int n) throws PacketParseException {
+        if (v.remaining() < n) {
+            throw new PacketParseException(name + ": value length " + v.remaining() + " < " + n);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.jdatachannel.sctp.packet.chunk;
+
+import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.PacketParseException;
+
+/**
+ * DATA (type 0), RFC 9260 §3.3.1. Flags: U (unordered, bit 2), B (beginning fragment, bit 1),
+ * E (ending fragment, bit 0); I (bit 3, RFC 7053) is ignored on receipt and never sent.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |   Type = 0    |  Res  |I|U|B|E|           Length              |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                              TSN                              |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |      Stream Identifier S      |   Stream Sequence Number n    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  Payload Protocol Identifier                  |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * \                                                               \
+ * /                 User Data (seq n of Stream S)                 /
+ * \                                                               \
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * @param tsn transmission sequence number (32-bit serial)
+ * @param streamId stream identifier 0..65535
+ * @param ssn stream sequence number 0..65535 (meaningless for unordered chunks)
+ * @param ppid payload protocol identifier, opaque
+ * @param payload the user data of this fragment (not copied; treat as read-only). May be empty
+ *     when parsed (RFC 9260 §6.2 says to ABORT with "No User Data"); never empty when sent.
+ * @param unordered the U bit
+ * @param beginning the B bit
+ * @param end the E bit
+ */
+public record DataChunk(int tsn, int streamId, int ssn, int ppid, byte[] payload, boolean unordered,
+        boolean beginning, boolean end) implements Chunk {
+    /** Chunk type. */
+    public static final int TYPE = 0;
+    /** Header bytes in front of the user data (chunk header plus fixed fields). */
+    public static final int HEADER_SIZE = 16;
+
+    /**
+     * Parses from an exactly-sized value slice.
+     *
+     * @throws PacketParseException if shorter than the 12 fixed bytes
+     */
+    public static DataChunk parse(int flags, ByteBuffer v) throws PacketParseException {
+        Chunk.expectAtLeast("DATA", v, 12);
+        int p = v.position();
+        byte[] payload = new byte[v.remaining() - 12];
+        v.duplicate().position(p + 12).get(payload);
+        return new DataChunk(v.getInt(p), v.getShort(p + 4) & 0xffff, v.getShort(p + 6) & 0xffff,
+                v.getInt(p + 8), payload, (flags & 4) != 0, (flags & 2) != 0, (flags & 1) != 0);
+    }
+
+    @Override
+    public int type() {
+        return TYPE;
+    }
+
+    @Override
+    public int flags() {
+        return (unordered ? 4 : 0) | (beginning ? 2 : 0) | (end ? 1 : 0);
+    }
+
+    @Override
+    public int valueLength() {
+        return 12 + payload.length;
+    }
+
+    @Override
+    public void serializeValueTo(ByteBuffer out) {
+        out.putInt(tsn).putShort((short) streamId).putShort((short) ssn).putInt(ppid).put(payload);
+    }
+
+    @Override
+    public String toString() {
+        return "DATA(tsn=" + Integer.toUnsignedString(tsn) + ", stream=" + streamId + ", ssn=" + ssn
+                + ", ppid=" + Integer.toUnsignedString(ppid) + ", " + (unordered ? "U" : "")
+                + (beginning ? "B" : "") + (end ? "E" : "") + ", " + payload.length + " bytes)";
+    }
+}

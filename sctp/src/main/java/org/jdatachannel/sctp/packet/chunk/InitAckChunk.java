@@ -1,0 +1,98 @@
+package org.jdatachannel.sctp.packet.chunk;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.parameter.Parameter;
+
+/**
+ * INIT ACK (type 2), RFC 9260 §3.3.3: same layout as INIT; a State Cookie parameter is
+ * mandatory ("The State Cookie parameter MUST be included"), checked by the association.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |   Type = 2    |  Chunk Flags  |      Chunk Length             |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                         Initiate Tag                          |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |          Advertised Receiver Window Credit (a_rwnd)           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  Number of Outbound Streams   |   Number of Inbound Streams   |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                          Initial TSN                          |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * \                                                               \
+ * /              Optional/Variable-Length Parameters              /
+ * \                                                               \
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * @param initiateTag the tag the receiver must put in packets to the sender
+ * @param aRwnd advertised receiver window, bytes (unsigned 32-bit)
+ * @param outboundStreams OS, 0..65535
+ * @param inboundStreams MIS, 0..65535
+ * @param initialTsn the sender's first TSN
+ * @param parameters the optional parameters, in order
+ */
+public record InitAckChunk(int initiateTag, int aRwnd, int outboundStreams, int inboundStreams,
+        int initialTsn, List<Parameter> parameters) implements Chunk {
+    /** Chunk type. */
+    public static final int TYPE = 2;
+
+    /** Copies the parameter list. */
+    public InitAckChunk {
+        parameters = List.copyOf(parameters);
+    }
+
+    /**
+     * Parses from an exactly-sized value slice.
+     *
+     * @throws PacketParseException if shorter than 16 bytes or a parameter is malformed
+     */
+    public static InitAckChunk parse(int flags, ByteBuffer v) throws PacketParseException {
+        Chunk.expectAtLeast("INIT ACK", v, 16);
+        int p = v.position();
+        return new InitAckChunk(v.getInt(p), v.getInt(p + 4), v.getShort(p + 8) & 0xffff,
+                v.getShort(p + 10) & 0xffff, v.getInt(p + 12),
+                Parameter.parseAll(v.slice(p + 16, v.remaining() - 16)));
+    }
+
+    /** @return the first parameter of the given class, or null */
+    public <T extends Parameter> T parameter(Class<T> cls) {
+        for (Parameter prm : parameters) {
+            if (cls.isInstance(prm)) {
+                return cls.cast(prm);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public int type() {
+        return TYPE;
+    }
+
+    @Override
+    public int flags() {
+        return 0;
+    }
+
+    @Override
+    public int valueLength() {
+        return 16 + Parameter.serializedSizeUnpaddedLast(parameters);
+    }
+
+    @Override
+    public void serializeValueTo(ByteBuffer out) {
+        InitChunk.write(out, initiateTag, aRwnd, outboundStreams, inboundStreams, initialTsn, parameters);
+    }
+
+    @Override
+    public String toString() {
+        return "INIT_ACK(tag=" + Integer.toHexString(initiateTag) + ", a_rwnd=" + Integer.toUnsignedString(aRwnd)
+                + ", os=" + outboundStreams + ", mis=" + inboundStreams + ", tsn="
+                + Integer.toUnsignedString(initialTsn) + ", " + parameters + ")";
+    }
+}

@@ -1,0 +1,48 @@
+package org.jdatachannel.sctp.packet.errorcause;
+
+import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.PacketParseException;
+
+/**
+ * Invalid Stream Identifier (cause code 1), RFC 9260 §3.3.10.1.
+ *
+ * <pre>
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     Cause Code = 1            |      Cause Length = 8         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |        Stream Identifier      |         (Reserved)            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * @param streamId the offending stream identifier, 0..65535
+ */
+public record InvalidStreamIdentifierCause(int streamId) implements ErrorCause {
+    /** Cause code. */
+    public static final int CODE = 1;
+
+    /** @throws PacketParseException if the value is not 4 bytes */
+    public static InvalidStreamIdentifierCause parse(ByteBuffer v) throws PacketParseException {
+        ErrorCause.expectLength("Invalid Stream Identifier", v, 4);
+        return new InvalidStreamIdentifierCause(v.getShort(v.position()) & 0xffff);
+    }
+
+    @Override
+    public int code() {
+        return CODE;
+    }
+
+    @Override
+    public int valueLength() {
+        return 4;
+    }
+
+    @Override
+    public void serializeValueTo(ByteBuffer out) {
+        out.putShort((short) streamId).putShort((short) 0);
+    }
+
+    @Override
+    public String toString() {
+        return "InvalidStreamIdentifier(" + streamId + ")";
+    }
+}

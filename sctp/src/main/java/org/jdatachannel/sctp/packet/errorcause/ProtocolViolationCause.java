@@ -1,0 +1,53 @@
+package org.jdatachannel.sctp.packet.errorcause;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.jdatachannel.sctp.packet.Tlv;
+
+/**
+ * Protocol Violation (cause code 13), RFC 9260 §3.3.10.13. The value is implementation-specific information.
+ *
+ * <pre>
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     Cause Code = 13     |      Cause Length             |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * /                    additionalInformation                                /
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * @param additionalInformation the raw bytes (not copied; treat as read-only)
+ */
+public record ProtocolViolationCause(byte[] additionalInformation) implements ErrorCause {
+    /** Cause code. */
+    public static final int CODE = 13;
+
+    /** Builds the cause from a UTF-8 text (for human-readable reasons). */
+    public static ProtocolViolationCause ofText(String text) {
+        return new ProtocolViolationCause(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return the bytes decoded as UTF-8 (lossy for binary content) */
+    public String text() {
+        return new String(additionalInformation, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public int code() {
+        return CODE;
+    }
+
+    @Override
+    public int valueLength() {
+        return additionalInformation.length;
+    }
+
+    @Override
+    public void serializeValueTo(ByteBuffer out) {
+        out.put(additionalInformation);
+    }
+
+    @Override
+    public String toString() {
+        return "Protocol Violation(" + Tlv.hex(additionalInformation) + ")";
+    }
+}

@@ -1,0 +1,28 @@
+package org.jdatachannel.sctp.packet.errorcause;
+
+import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.Tlv;
+
+/**
+ * An error cause code this implementation does not interpret (for example Unresolvable Address,
+ * Restart of an Association with New Addresses), kept verbatim. RFC 9260 §3.3.10.
+ *
+ * @param code the cause code
+ * @param value the cause-specific information (not copied; treat as read-only)
+ */
+public record UnknownErrorCause(int code, byte[] value) implements ErrorCause {
+    @Override
+    public int valueLength() {
+        return value.length;
+    }
+
+    @Override
+    public void serializeValueTo(ByteBuffer out) {
+        out.put(value);
+    }
+
+    @Override
+    public String toString() {
+        return "ErrorCause(code=" + code + ", " + Tlv.hex(value) + ")";
+    }
+}

@@ -1,0 +1,53 @@
+package org.jdatachannel.sctp.packet.errorcause;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.jdatachannel.sctp.packet.Tlv;
+
+/**
+ * Unrecognized Chunk Type (cause code 6), RFC 9260 §3.3.10.6. The value is the unrecognized chunk (header included).
+ *
+ * <pre>
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     Cause Code = 6     |      Cause Length             |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * /                    unrecognizedChunk                                /
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * @param unrecognizedChunk the raw bytes (not copied; treat as read-only)
+ */
+public record UnrecognizedChunkTypeCause(byte[] unrecognizedChunk) implements ErrorCause {
+    /** Cause code. */
+    public static final int CODE = 6;
+
+    /** Builds the cause from a UTF-8 text (for human-readable reasons). */
+    public static UnrecognizedChunkTypeCause ofText(String text) {
+        return new UnrecognizedChunkTypeCause(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return the bytes decoded as UTF-8 (lossy for binary content) */
+    public String text() {
+        return new String(unrecognizedChunk, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public int code() {
+        return CODE;
+    }
+
+    @Override
+    public int valueLength() {
+        return unrecognizedChunk.length;
+    }
+
+    @Override
+    public void serializeValueTo(ByteBuffer out) {
+        out.put(unrecognizedChunk);
+    }
+
+    @Override
+    public String toString() {
+        return "Unrecognized Chunk Type(" + Tlv.hex(unrecognizedChunk) + ")";
+    }
+}

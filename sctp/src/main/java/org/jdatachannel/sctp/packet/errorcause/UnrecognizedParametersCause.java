@@ -1,0 +1,53 @@
+package org.jdatachannel.sctp.packet.errorcause;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.jdatachannel.sctp.packet.Tlv;
+
+/**
+ * Unrecognized Parameters (cause code 8), RFC 9260 §3.3.10.8. The value is the unrecognized parameter TLVs.
+ *
+ * <pre>
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     Cause Code = 8     |      Cause Length             |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * /                    unrecognizedParameters                                /
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * @param unrecognizedParameters the raw bytes (not copied; treat as read-only)
+ */
+public record UnrecognizedParametersCause(byte[] unrecognizedParameters) implements ErrorCause {
+    /** Cause code. */
+    public static final int CODE = 8;
+
+    /** Builds the cause from a UTF-8 text (for human-readable reasons). */
+    public static UnrecognizedParametersCause ofText(String text) {
+        return new UnrecognizedParametersCause(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return the bytes decoded as UTF-8 (lossy for binary content) */
+    public String text() {
+        return new String(unrecognizedParameters, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public int code() {
+        return CODE;
+    }
+
+    @Override
+    public int valueLength() {
+        return unrecognizedParameters.length;
+    }
+
+    @Override
+    public void serializeValueTo(ByteBuffer out) {
+        out.put(unrecognizedParameters);
+    }
+
+    @Override
+    public String toString() {
+        return "Unrecognized Parameters(" + Tlv.hex(unrecognizedParameters) + ")";
+    }
+}

@@ -1,0 +1,53 @@
+package org.jdatachannel.sctp.packet.errorcause;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.jdatachannel.sctp.packet.Tlv;
+
+/**
+ * User-Initiated Abort (cause code 12), RFC 9260 §3.3.10.12. The value is the upper layer's abort reason.
+ *
+ * <pre>
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |     Cause Code = 12     |      Cause Length             |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * /                    reason                                /
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * @param reason the raw bytes (not copied; treat as read-only)
+ */
+public record UserInitiatedAbortCause(byte[] reason) implements ErrorCause {
+    /** Cause code. */
+    public static final int CODE = 12;
+
+    /** Builds the cause from a UTF-8 text (for human-readable reasons). */
+    public static UserInitiatedAbortCause ofText(String text) {
+        return new UserInitiatedAbortCause(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return the bytes decoded as UTF-8 (lossy for binary content) */
+    public String text() {
+        return new String(reason, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public int code() {
+        return CODE;
+    }
+
+    @Override
+    public int valueLength() {
+        return reason.length;
+    }
+
+    @Override
+    public void serializeValueTo(ByteBuffer out) {
+        out.put(reason);
+    }
+
+    @Override
+    public String toString() {
+        return "User-Initiated Abort(" + Tlv.hex(reason) + ")";
+    }
+}
