@@ -1,0 +1,115 @@
+package org.jdatachannel;
+
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+/**
+ * W3C {@code RTCDataChannel}: one bidirectional message channel over an SCTP stream pair
+ * (RFC 8831), opened with DCEP (RFC 8832) unless negotiated out of band.
+ *
+ * <p>Thread-safety: every method may be called from any thread. Operations are posted to the owning
+ * {@link PeerConnection}'s event loop (when called on that loop, for example from a callback, they
+ * run at once). Callbacks ({@code onOpen}, {@code onMessage}, ...) run on the event-loop thread,
+ * one at a time, after the state they report is complete; they must not block. A callback that
+ * throws is logged and does not affect the connection. Setting a handler replaces the previous one;
+ * {@code null} removes it.
+ */
+public interface DataChannel {
+
+    /** @return the label given at creation or received in DATA_CHANNEL_OPEN */
+    String label();
+
+    /** @return the sub-protocol, "" if none */
+    String protocol();
+
+    /**
+     * @return the SCTP stream id (0..65534), or null until assigned. Ids follow the DTLS role
+     *         (RFC 8832 §6: the DTLS client uses even ids, the server odd ids), so a channel
+     *         created before the descriptions are exchanged gets its id later.
+     */
+    Integer id();
+
+    /** @return true if messages are delivered in order */
+    boolean ordered();
+
+    /** @return the retransmission limit, or null if unlimited */
+    Integer maxRetransmits();
+
+    /** @return the lifetime limit in milliseconds, or null if unlimited */
+    Integer maxPacketLifeTime();
+
+    /** @return true if the channel was negotiated out of band (no DCEP) */
+    boolean negotiated();
+
+    /** @return the current state; readable from any thread */
+    DataChannelState readyState();
+
+    /**
+     * Sends a string message (PPID 51; an empty string is sent as one zero byte with PPID 56,
+     * RFC 8831 §6.6).
+     *
+     * @param text the message, encoded as UTF-8
+     * @throws IllegalStateException    if the channel is not {@link DataChannelState#OPEN}
+     * @throws IllegalArgumentException if the UTF-8 size exceeds the peer's
+     *                                  {@code a=max-message-size}; the channel stays open
+     * @throws NullPointerException     if {@code text} is null
+     */
+    void send(String text);
+
+    /**
+     * Sends a binary message (PPID 53; an empty buffer is sent as one zero byte with PPID 57).
+     * The remaining bytes are copied before this method returns; the buffer's position is not
+     * changed.
+     *
+     * @param data the message
+     * @throws IllegalStateException    if the channel is not {@link DataChannelState#OPEN}
+     * @throws IllegalArgumentException if larger than the peer's {@code a=max-message-size}; the
+     *                                  channel stays open
+     * @throws NullPointerException     if {@code data} is null
+     */
+    void send(ByteBuffer data);
+
+    /** Convenience for {@code send(ByteBuffer.wrap(data))}. */
+    default void send(byte[] data) {
+        send(ByteBuffer.wrap(data));
+    }
+
+    /**
+     * @return bytes accepted by {@code send} and not yet handed to the network (queued on the event
+     *         loop or in the SCTP send queue, including unacknowledged bytes); readable from any
+     *         thread, may lag the true value by one event-loop step
+     */
+    long bufferedAmount();
+
+    /** @return the threshold in bytes for {@link #onBufferedAmountLow(Runnable)}, 0 by default */
+    long bufferedAmountLowThreshold();
+
+    /**
+     * @param bytes threshold, &gt;= 0; {@code onBufferedAmountLow} fires when the buffered amount
+     *              falls to or below it
+     * @throws IllegalArgumentException if negative
+     */
+    void setBufferedAmountLowThreshold(long bytes);
+
+    /** @param handler runs when the channel becomes OPEN */
+    void onOpen(Runnable handler);
+
+    /** @param handler receives each message (OPEN or CLOSING state) */
+    void onMessage(Consumer<DataChannelMessage> handler);
+
+    /** @param handler runs once when the channel becomes CLOSED */
+    void onClose(Runnable handler);
+
+    /** @param handler runs when the buffered amount falls to or below the threshold */
+    void onBufferedAmountLow(Runnable handler);
+
+    /** @param handler receives errors that happen after {@code send} returned (e.g. a send rejected by SCTP) */
+    void onError(Consumer<Throwable> handler);
+
+    /**
+     * Starts closing: the state becomes CLOSING, queued messages are still delivered, then the
+     * outgoing stream is reset (RFC 8831 §6.7) and the channel becomes CLOSED once the peer has reset
+     * its outgoing stream too. Idempotent.
+     */
+    void close();
+}

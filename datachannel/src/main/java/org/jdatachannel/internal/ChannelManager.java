@@ -1,0 +1,542 @@
+package org.jdatachannel.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.jdatachannel.DataChannel;
+import org.jdatachannel.DataChannelInit;
+import org.jdatachannel.DataChannelMessage;
+import org.jdatachannel.DataChannelState;
+import org.jdatachannel.dcep.ChannelType;
+import org.jdatachannel.dcep.DataChannelAck;
+import org.jdatachannel.dcep.DataChannelOpen;
+import org.jdatachannel.dcep.DcepMessage;
+import org.jdatachannel.dcep.DcepParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DCEP (RFC 8832) and data-channel state for one association: stream-id allocation, OPEN/ACK,
+ * message PPIDs (RFC 8831 §6.6), stream-reset closing (RFC 8831 §6.7). Driven by the event loop
+ * with SCTP events; talks to SCTP only through {@link SctpLink}, so tests can feed it events
+ * without a network. All methods except {@link #remoteMaxMessageSize()} and {@link
+ * #setOnDataChannel(Consumer)} must be called on the loop thread. Not part of the public API.
+ */
+public final class ChannelManager {
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelManager.class);
+
+    // RFC 8831 §8 / RFC 8832 §8.1 payload protocol identifiers.
+    /** WebRTC DCEP. */
+    public static final int PPID_DCEP = 50;
+    /** WebRTC String. */
+    public static final int PPID_STRING = 51;
+    /** WebRTC Binary Partial (deprecated). */
+    public static final int PPID_BINARY_PARTIAL = 52;
+    /** WebRTC Binary. */
+    public static final int PPID_BINARY = 53;
+    /** WebRTC String Partial (deprecated). */
+    public static final int PPID_STRING_PARTIAL = 54;
+    /** WebRTC String Empty. */
+    public static final int PPID_STRING_EMPTY = 56;
+    /** WebRTC Binary Empty. */
+    public static final int PPID_BINARY_EMPTY = 57;
+
+    /** Highest usable stream id (W3C: "id ... greater than 65534" is rejected; 65535 is reserved). */
+    public static final int MAX_STREAM_ID = 65534;
+    /** Bound on channels waiting for an id (created before the DTLS role is known). */
+    static final int MAX_PENDING_CHANNELS = 1024;
+
+    private final EventLoop loop;
+    private volatile long remoteMaxMessageSize = 65536;
+    private volatile Consumer<DataChannel> onDataChannel;
+
+    private SctpLink link;
+    private boolean connected;
+    private boolean closed;
+    /** null until known: true if we are the DTLS client (even stream ids). */
+    private Boolean dtlsClient;
+    private final Map<Integer, DataChannelImpl> byStream = new TreeMap<>();
+    private final Set<DataChannelImpl> unassigned = new LinkedHashSet<>();
+
+    /** @param loop the owning event loop */
+    public ChannelManager(EventLoop loop) {
+        this.loop = loop;
+    }
+
+    /** @param handler receives channels the peer opened; any thread */
+    public void setOnDataChannel(Consumer<DataChannel> handler) {
+        onDataChannel = handler;
+    }
+
+    /** @return the peer's a=max-message-size in bytes (65536 until known); any thread */
+    public long remoteMaxMessageSize() {
+        return remoteMaxMessageSize;
+    }
+
+    /** @param bytes the peer's limit; 0 means "any size" (RFC 8841 §6), kept as Integer.MAX_VALUE - 8 */
+    public void setRemoteMaxMessageSize(long bytes) {
+        // RFC 8841 §6.1: "A value of 0 indicates that the endpoint can handle messages of any size"
+        remoteMaxMessageSize = bytes <= 0 || bytes > Integer.MAX_VALUE - 8 ? Integer.MAX_VALUE - 8 : bytes;
+    }
+
+    /** @return true once the DTLS role is known */
+    public boolean roleKnown() {
+        return dtlsClient != null;
+    }
+
+    /** @return the channels with a stream id, in id order (snapshot) */
+    public List<DataChannelImpl> channels() {
+        List<DataChannelImpl> all = new ArrayList<>(byStream.values());
+        all.addAll(unassigned);
+        return all;
+    }
+
+    /**
+     * Fixes the DTLS role and gives pending channels their stream ids.
+     * RFC 8832 §6: "the DTLS client MUST use streams with even stream identifiers, and the DTLS
+     * server MUST use streams with odd stream identifiers."
+     *
+     * @param client true if we are the DTLS client
+     */
+    public void setDtlsRole(boolean client) {
+        if (dtlsClient != null && dtlsClient != client) {
+            LOG.warn("DTLS role changed from {} to {}; keeping the first", dtlsClient ? "client" : "server",
+                    client ? "client" : "server");
+            return;
+        }
+        dtlsClient = client;
+        for (DataChannelImpl ch : new ArrayList<>(unassigned)) {
+            Integer sid = allocateId();
+            if (sid == null) {
+                failChannel(ch, new IllegalStateException("no free SCTP stream id for data channel \"" + ch.label() + "\""));
+                continue;
+            }
+            unassigned.remove(ch);
+            ch.setId(sid);
+            byStream.put(sid, ch);
+        }
+    }
+
+    private Integer allocateId() {
+        for (int sid = dtlsClient ? 0 : 1; sid <= MAX_STREAM_ID; sid += 2) {
+            if (!byStream.containsKey(sid)) {
+                return sid;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Creates a channel (loop thread). Validation follows the W3C createDataChannel steps.
+     *
+     * @throws IllegalArgumentException for bad options (message says which)
+     * @throws IllegalStateException    if the connection is closed or no stream id is free
+     */
+    public DataChannelImpl createChannel(String label, DataChannelInit init) {
+        if (closed) {
+            throw new IllegalStateException("the peer connection is closed");
+        }
+        if (label == null) {
+            throw new IllegalArgumentException("label must not be null");
+        }
+        DataChannelInit o = init == null ? new DataChannelInit() : init.build();
+        if (o.maxRetransmits() != null && o.maxPacketLifeTime() != null) {
+            throw new IllegalArgumentException("maxRetransmits and maxPacketLifeTime cannot both be set");
+        }
+        if (o.maxRetransmits() != null && o.maxRetransmits() < 0) {
+            throw new IllegalArgumentException("maxRetransmits must be >= 0, got " + o.maxRetransmits());
+        }
+        if (o.maxPacketLifeTime() != null && o.maxPacketLifeTime() < 0) {
+            throw new IllegalArgumentException("maxPacketLifeTime must be >= 0, got " + o.maxPacketLifeTime());
+        }
+        Integer maxRexmit = o.maxRetransmits() == null ? null : Math.min(o.maxRetransmits(), 65535);
+        Integer maxLife = o.maxPacketLifeTime() == null ? null : Math.min(o.maxPacketLifeTime(), 65535);
+        // Validate label/protocol sizes the way the DCEP message will need them.
+        try {
+            new DataChannelOpen(ChannelType.RELIABLE, 0, 0, label, o.protocol());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("data channel \"" + abbreviate(label) + "\": " + e.getMessage(), e);
+        }
+        Integer id = o.id();
+        if (o.negotiated()) {
+            if (id == null) {
+                throw new IllegalArgumentException("a negotiated data channel needs an id");
+            }
+        }
+        if (id != null) {
+            if (id < 0 || id > MAX_STREAM_ID) {
+                throw new IllegalArgumentException("data channel id must be 0.." + MAX_STREAM_ID + ", got " + id);
+            }
+            if (byStream.containsKey(id)) {
+                throw new IllegalArgumentException("data channel id " + id + " is already in use");
+            }
+        }
+        DataChannelImpl ch = new DataChannelImpl(this, loop, label, o.protocol(), o.ordered(), maxRexmit, maxLife,
+                o.negotiated(), id, true);
+        if (id != null) {
+            byStream.put(id, ch);
+        } else if (dtlsClient != null) {
+            Integer sid = allocateId();
+            if (sid == null) {
+                throw new IllegalStateException("no free SCTP stream id");
+            }
+            ch.setId(sid);
+            byStream.put(sid, ch);
+        } else {
+            if (unassigned.size() >= MAX_PENDING_CHANNELS) {
+                throw new IllegalStateException("too many data channels waiting for the connection (" + MAX_PENDING_CHANNELS + ")");
+            }
+            unassigned.add(ch);
+        }
+        if (ch.id() != null) {
+            applyThreshold(ch);
+        }
+        if (connected) {
+            open(ch);
+        }
+        return ch;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+
+    /** @param link the association, once it exists (before {@link #onConnected()}) */
+    public void attach(SctpLink link) {
+        this.link = link;
+        for (DataChannelImpl ch : byStream.values()) {
+            applyThreshold(ch);
+        }
+    }
+
+    /** SCTP association established: open every waiting channel. */
+    public void onConnected() {
+        if (connected || closed) {
+            return;
+        }
+        connected = true;
+        for (DataChannelImpl ch : new ArrayList<>(byStream.values())) {
+            if (ch.readyState() == DataChannelState.CONNECTING) {
+                open(ch);
+            }
+        }
+        for (DataChannelImpl ch : new ArrayList<>(unassigned)) {
+            failChannel(ch, new IllegalStateException("data channel \"" + ch.label() + "\" never got a stream id"));
+        }
+    }
+
+    private void open(DataChannelImpl ch) {
+        if (ch.negotiated()) {
+            markOpen(ch);
+            return;
+        }
+        ChannelType type = ChannelType.of(!ch.ordered(), ch.maxRetransmits() != null, ch.maxPacketLifeTime() != null);
+        long param = ch.maxRetransmits() != null ? ch.maxRetransmits()
+                : ch.maxPacketLifeTime() != null ? ch.maxPacketLifeTime() : 0;
+        DataChannelOpen msg = new DataChannelOpen(type, DataChannelOpen.PRIORITY_NORMAL, param, ch.label(), ch.protocol());
+        try {
+            // RFC 8832 §6: "All Data Channel Establishment Protocol messages MUST be sent using
+            // ordered delivery and reliable transmission."
+            link.send(ch.id(), PPID_DCEP, msg.toBytes(), false, -1, -1);
+        } catch (RuntimeException e) {
+            failChannel(ch, e);
+            return;
+        }
+        LOG.debug("sent {} on stream {}", msg, ch.id());
+        // RFC 8832 §6: the opener "MAY start sending messages containing user data without
+        // waiting for the reception of the corresponding DATA_CHANNEL_ACK message".
+        markOpen(ch);
+    }
+
+    private void markOpen(DataChannelImpl ch) {
+        ch.setState(DataChannelState.OPEN);
+        loop.defer(ch::reportOpen);
+    }
+
+    private void failChannel(DataChannelImpl ch, RuntimeException e) {
+        LOG.warn("data channel \"{}\" (id {}) failed: {}", ch.label(), ch.id(), e.toString());
+        loop.defer(() -> ch.reportError(e));
+        finishClose(ch);
+    }
+
+    /**
+     * One SCTP user message.
+     *
+     * @param streamId the stream
+     * @param ppid     payload protocol identifier
+     * @param payload  the message (owned by the callee from now on)
+     */
+    public void onMessage(int streamId, int ppid, byte[] payload) {
+        if (closed) {
+            return;
+        }
+        if (ppid == PPID_DCEP) {
+            onDcep(streamId, payload);
+            return;
+        }
+        DataChannelImpl ch = byStream.get(streamId);
+        if (ch == null) {
+            LOG.debug("dropping {}-byte message with PPID {} on stream {} without a channel", payload.length, ppid, streamId);
+            return;
+        }
+        DataChannelState s = ch.readyState();
+        if (s != DataChannelState.OPEN && s != DataChannelState.CLOSING) {
+            LOG.debug("dropping message on stream {} in state {}", streamId, s);
+            return;
+        }
+        DataChannelMessage m;
+        switch (ppid) {
+            // RFC 8831 §8: 54 "WebRTC String Partial" and 52 "WebRTC Binary Partial" are deprecated;
+            // we treat them as complete messages of their kind.
+            case PPID_STRING, PPID_STRING_PARTIAL -> m = new DataChannelMessage(false, ByteBuffer.wrap(payload));
+            case PPID_BINARY, PPID_BINARY_PARTIAL -> m = new DataChannelMessage(true, ByteBuffer.wrap(payload));
+            // RFC 8831 §6.6: empty messages are sent as one zero byte with PPID 56/57.
+            case PPID_STRING_EMPTY -> m = new DataChannelMessage(false, ByteBuffer.allocate(0));
+            case PPID_BINARY_EMPTY -> m = new DataChannelMessage(true, ByteBuffer.allocate(0));
+            default -> {
+                LOG.debug("dropping message with unknown PPID {} on stream {}", ppid, streamId);
+                return;
+            }
+        }
+        ch.deliver(m);
+    }
+
+    private void onDcep(int streamId, byte[] payload) {
+        DcepMessage msg;
+        try {
+            msg = DcepMessage.parse(ByteBuffer.wrap(payload));
+        } catch (DcepParseException e) {
+            LOG.warn("ignoring malformed DCEP message on stream {}: {}", streamId, e.getMessage());
+            return;
+        }
+        LOG.debug("received {} on stream {}", msg, streamId);
+        if (msg instanceof DataChannelAck) {
+            DataChannelImpl ch = byStream.get(streamId);
+            if (ch != null && ch.locallyOpened) {
+                ch.ackReceived = true;
+            } else {
+                LOG.debug("unexpected DATA_CHANNEL_ACK on stream {}", streamId);
+            }
+            return;
+        }
+        DataChannelOpen open = (DataChannelOpen) msg;
+        boolean ourParity = dtlsClient != null && (streamId % 2 == 0) == dtlsClient;
+        if (ourParity || streamId > MAX_STREAM_ID) {
+            // RFC 8832 §6: the opener "MUST pick a stream identifier ... If the side is acting as the
+            // DTLS client, it MUST pick an even stream identifier". An OPEN on our parity violates
+            // that; we refuse the channel by resetting the stream instead of creating it.
+            LOG.warn("rejecting DATA_CHANNEL_OPEN \"{}\" on stream {}: that id belongs to our side", open.label(), streamId);
+            if (!byStream.containsKey(streamId)) {
+                resetQuietly(streamId);
+            }
+            return;
+        }
+        if (byStream.containsKey(streamId)) {
+            LOG.warn("ignoring DATA_CHANNEL_OPEN \"{}\" on stream {} which already has a channel", open.label(), streamId);
+            return;
+        }
+        ChannelType t = open.channelType();
+        long p = open.reliabilityParameter();
+        Integer maxRexmit = t.limitsRetransmits() ? (int) Math.min(p, Integer.MAX_VALUE) : null;
+        Integer maxLife = t.limitsLifetime() ? (int) Math.min(p, Integer.MAX_VALUE) : null;
+        DataChannelImpl ch = new DataChannelImpl(this, loop, open.label(), open.protocol(), !t.unordered(), maxRexmit,
+                maxLife, false, streamId, false);
+        try {
+            // RFC 8832 §6: "the peer MUST send a DATA_CHANNEL_ACK message on its outgoing stream"
+            link.send(streamId, PPID_DCEP, new DataChannelAck().toBytes(), false, -1, -1);
+        } catch (RuntimeException e) {
+            LOG.warn("could not ACK DATA_CHANNEL_OPEN on stream {}: {}", streamId, e.toString());
+            return;
+        }
+        byStream.put(streamId, ch);
+        applyThreshold(ch);
+        ch.setState(DataChannelState.OPEN);
+        loop.defer(() -> {
+            Consumer<DataChannel> h = onDataChannel;
+            if (h != null) {
+                h.accept(ch);
+            } else {
+                LOG.info("data channel \"{}\" opened by the peer but no onDataChannel handler is set", ch.label());
+            }
+        });
+        loop.defer(ch::reportOpen);
+    }
+
+    /** A user message from {@link DataChannelImpl#send}; loop thread. */
+    void sendUser(DataChannelImpl ch, int ppid, byte[] payload) {
+        if (ch.readyState() != DataChannelState.OPEN || link == null) {
+            loop.defer(() -> ch.reportError(new IllegalStateException(
+                    "data channel \"" + ch.label() + "\" is " + ch.readyState() + "; message of " + payload.length
+                            + " bytes not sent")));
+            return;
+        }
+        // RFC 8832 §6: "before the DATA_CHANNEL_ACK message is received, all messages containing
+        // user data belonging to this data channel MUST be sent ordered, no matter whether the
+        // data channel is ordered or not."
+        boolean unordered = !ch.ordered() && ch.ackReceived;
+        int maxRexmit = ch.maxRetransmits() == null ? -1 : ch.maxRetransmits();
+        long life = ch.maxPacketLifeTime() == null ? -1 : ch.maxPacketLifeTime();
+        try {
+            link.send(ch.id(), ppid, payload, unordered, maxRexmit, life);
+        } catch (RuntimeException e) {
+            LOG.debug("send on stream {} failed: {}", ch.id(), e.toString());
+            loop.defer(() -> ch.reportError(e));
+            return;
+        }
+        ch.setSctpBuffered(link.bufferedAmount(ch.id()));
+    }
+
+    /** Applies the channel's buffered-amount-low threshold to SCTP; loop thread. */
+    void applyThreshold(DataChannelImpl ch) {
+        Integer sid = ch.id();
+        if (link != null && sid != null && byStream.get(sid) == ch) {
+            link.setBufferedAmountLowThreshold(sid, ch.bufferedAmountLowThreshold());
+        }
+    }
+
+    /** {@link DataChannel#close()} on the loop thread. */
+    void closeChannel(DataChannelImpl ch) {
+        DataChannelState s = ch.readyState();
+        if (s == DataChannelState.CLOSING || s == DataChannelState.CLOSED) {
+            return;
+        }
+        Integer sid = ch.id();
+        if (sid == null || !connected || closed || link == null) {
+            finishClose(ch);
+            return;
+        }
+        ch.setState(DataChannelState.CLOSING);
+        requestReset(ch);
+    }
+
+    private void requestReset(DataChannelImpl ch) {
+        if (ch.outgoingResetRequested) {
+            return;
+        }
+        ch.outgoingResetRequested = true;
+        // RFC 8831 §6.7: "Closing of a data channel MUST be signaled by resetting the corresponding
+        // outgoing streams [RFC6525]."
+        try {
+            link.resetStream(ch.id());
+        } catch (RuntimeException e) {
+            LOG.debug("stream reset of {} failed: {}; closing locally", ch.id(), e.toString());
+            finishClose(ch);
+        }
+    }
+
+    private void resetQuietly(int sid) {
+        try {
+            link.resetStream(sid);
+        } catch (RuntimeException e) {
+            LOG.debug("stream reset of {} failed: {}", sid, e.toString());
+        }
+    }
+
+    /** The peer reset these outgoing streams of its own (our incoming streams). */
+    public void onIncomingStreamsReset(int[] streamIds) {
+        for (int sid : streamIds) {
+            DataChannelImpl ch = byStream.get(sid);
+            if (ch == null) {
+                continue;
+            }
+            ch.incomingResetDone = true;
+            if (ch.readyState() != DataChannelState.CLOSED) {
+                // RFC 8831 §6.7: "When the peer sees that an incoming stream was reset, it also
+                // resets its corresponding outgoing stream."
+                if (ch.readyState() != DataChannelState.CLOSING) {
+                    ch.setState(DataChannelState.CLOSING);
+                }
+                requestReset(ch);
+            }
+            maybeFinishClose(ch);
+        }
+    }
+
+    /** Our reset request for these streams was performed. */
+    public void onOutgoingStreamsReset(int[] streamIds) {
+        for (int sid : streamIds) {
+            DataChannelImpl ch = byStream.get(sid);
+            if (ch == null) {
+                continue;
+            }
+            ch.outgoingResetDone = true;
+            maybeFinishClose(ch);
+        }
+    }
+
+    private void maybeFinishClose(DataChannelImpl ch) {
+        // RFC 8831 §6.7: "Once this is completed, the data channel is closed." The id may be reused
+        // only now that both directions are reset (INTEROP-NOTES).
+        if (ch.outgoingResetDone && ch.incomingResetDone) {
+            finishClose(ch);
+        }
+    }
+
+    private void finishClose(DataChannelImpl ch) {
+        if (ch.readyState() == DataChannelState.CLOSED) {
+            return;
+        }
+        Integer sid = ch.id();
+        if (sid != null && byStream.get(sid) == ch) {
+            byStream.remove(sid);
+        }
+        unassigned.remove(ch);
+        ch.setState(DataChannelState.CLOSED);
+        ch.setSctpBuffered(0);
+        loop.defer(ch::reportClose);
+    }
+
+    /** SCTP says the stream's buffered amount fell to its threshold. */
+    public void onBufferedAmountLow(int streamId) {
+        DataChannelImpl ch = byStream.get(streamId);
+        if (ch != null) {
+            if (link != null) {
+                ch.setSctpBuffered(link.bufferedAmount(streamId));
+            }
+            loop.defer(ch::reportBufferedAmountLow);
+        }
+    }
+
+    /** Refreshes every channel's view of the SCTP buffered amount; call after draining outputs. */
+    public void refreshBufferedAmounts() {
+        if (link == null) {
+            return;
+        }
+        for (Map.Entry<Integer, DataChannelImpl> e : byStream.entrySet()) {
+            e.getValue().setSctpBuffered(link.bufferedAmount(e.getKey()));
+        }
+    }
+
+    /** The association is gone (closed, aborted, or the connection closed): every channel CLOSED. */
+    public void onClosed() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        connected = false;
+        for (DataChannelImpl ch : channels()) {
+            finishClose(ch);
+        }
+    }
+
+    /** @return true after {@link #onClosed()} */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** @return a short description for logs */
+    @Override
+    public String toString() {
+        return "ChannelManager{" + byStream.size() + " channels, connected=" + connected + ", closed=" + closed + "}";
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,346 @@
+package org.jdatachannel.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jdatachannel.DataChannel;
+import org.jdatachannel.DataChannelMessage;
+import org.jdatachannel.DataChannelState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link DataChannel} implementation. Immutable options and volatile state are readable from
+ * any thread; everything else is owned by the event loop and changed by {@link ChannelManager}.
+ * Not part of the public API.
+ */
+public final class DataChannelImpl implements DataChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(DataChannelImpl.class);
+
+    /** Messages kept while no onMessage handler is installed (bounded, then dropped with a warning). */
+    static final int MAX_UNHANDLED_MESSAGES = 1024;
+    static final long MAX_UNHANDLED_BYTES = 4L * 1024 * 1024;
+
+    private final ChannelManager manager;
+    private final EventLoop loop;
+    private final String label;
+    private final String protocol;
+    private final boolean ordered;
+    private final Integer maxRetransmits;
+    private final Integer maxPacketLifeTime;
+    private final boolean negotiated;
+    /** True if we sent (or will send) the DATA_CHANNEL_OPEN. */
+    final boolean locallyOpened;
+
+    private volatile Integer id;
+    private volatile DataChannelState state = DataChannelState.CONNECTING;
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private volatile long sctpBuffered;
+    private volatile long lowThreshold;
+
+    private volatile Runnable onOpen;
+    private volatile Consumer<DataChannelMessage> onMessage;
+    private volatile Runnable onClose;
+    private volatile Runnable onBufferedAmountLow;
+    private volatile Consumer<Throwable> onError;
+
+    // ---- loop-thread state ----
+    /** DATA_CHANNEL_ACK received (or not needed): user messages may follow the channel's ordering. */
+    boolean ackReceived;
+    boolean outgoingResetRequested;
+    boolean outgoingResetDone;
+    boolean incomingResetDone;
+    private boolean wasOpened;
+    private boolean openReported;
+    private boolean closeReported;
+    private final ArrayDeque<DataChannelMessage> unhandled = new ArrayDeque<>();
+    private long unhandledBytes;
+
+    DataChannelImpl(ChannelManager manager, EventLoop loop, String label, String protocol, boolean ordered,
+                    Integer maxRetransmits, Integer maxPacketLifeTime, boolean negotiated, Integer id,
+                    boolean locallyOpened) {
+        this.manager = manager;
+        this.loop = loop;
+        this.label = label;
+        this.protocol = protocol;
+        this.ordered = ordered;
+        this.maxRetransmits = maxRetransmits;
+        this.maxPacketLifeTime = maxPacketLifeTime;
+        this.negotiated = negotiated;
+        this.id = id;
+        this.locallyOpened = locallyOpened;
+        this.ackReceived = negotiated || !locallyOpened;
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public String protocol() {
+        return protocol;
+    }
+
+    @Override
+    public Integer id() {
+        return id;
+    }
+
+    void setId(int id) {
+        this.id = id;
+    }
+
+    @Override
+    public boolean ordered() {
+        return ordered;
+    }
+
+    @Override
+    public Integer maxRetransmits() {
+        return maxRetransmits;
+    }
+
+    @Override
+    public Integer maxPacketLifeTime() {
+        return maxPacketLifeTime;
+    }
+
+    @Override
+    public boolean negotiated() {
+        return negotiated;
+    }
+
+    @Override
+    public DataChannelState readyState() {
+        return state;
+    }
+
+    /** Loop thread only; callers defer the matching callback afterwards. */
+    void setState(DataChannelState s) {
+        if (s == DataChannelState.OPEN) {
+            wasOpened = true;
+        }
+        state = s;
+    }
+
+    // ---- sending ----
+
+    @Override
+    public void send(String text) {
+        Objects.requireNonNull(text, "text");
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        // RFC 8831 §6.6: "The SCTP PPID for an empty string is 'WebRTC String Empty' (56)" and the
+        // message carries one zero byte, since SCTP cannot send an empty user message.
+        if (bytes.length == 0) {
+            enqueue(ChannelManager.PPID_STRING_EMPTY, new byte[1], 0);
+        } else {
+            enqueue(ChannelManager.PPID_STRING, bytes, bytes.length);
+        }
+    }
+
+    @Override
+    public void send(ByteBuffer data) {
+        Objects.requireNonNull(data, "data");
+        int n = data.remaining();
+        if (n == 0) {
+            enqueue(ChannelManager.PPID_BINARY_EMPTY, new byte[1], 0);
+            return;
+        }
+        checkSendable(n);
+        byte[] bytes = new byte[n];
+        data.duplicate().get(bytes);
+        enqueue(ChannelManager.PPID_BINARY, bytes, n);
+    }
+
+    private void checkSendable(long size) {
+        DataChannelState s = state;
+        if (s != DataChannelState.OPEN) {
+            throw new IllegalStateException("data channel \"" + label + "\" is " + s + ", not OPEN");
+        }
+        long max = manager.remoteMaxMessageSize();
+        // RFC 8841 §6: the peer's a=max-message-size is "the largest message size that the
+        // peer can receive"; a larger send fails without closing the channel (INTEROP-NOTES).
+        if (size > max) {
+            throw new IllegalArgumentException("message of " + size + " bytes exceeds the peer's max-message-size of "
+                    + max + " bytes; not sent, the channel stays open");
+        }
+    }
+
+    private void enqueue(int ppid, byte[] payload, int userBytes) {
+        checkSendable(payload.length);
+        pendingBytes.addAndGet(userBytes);
+        try {
+            loop.execute(() -> {
+                pendingBytes.addAndGet(-userBytes);
+                manager.sendUser(this, ppid, payload);
+            });
+        } catch (RejectedExecutionException e) {
+            pendingBytes.addAndGet(-userBytes);
+            throw new IllegalStateException("data channel \"" + label + "\": the peer connection is closed", e);
+        }
+    }
+
+    @Override
+    public long bufferedAmount() {
+        return pendingBytes.get() + sctpBuffered;
+    }
+
+    void setSctpBuffered(long bytes) {
+        sctpBuffered = bytes;
+    }
+
+    @Override
+    public long bufferedAmountLowThreshold() {
+        return lowThreshold;
+    }
+
+    @Override
+    public void setBufferedAmountLowThreshold(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bufferedAmountLowThreshold must be >= 0, got " + bytes);
+        }
+        lowThreshold = bytes;
+        postQuietly(() -> manager.applyThreshold(this));
+    }
+
+    // ---- handlers ----
+
+    @Override
+    public void onOpen(Runnable handler) {
+        onOpen = handler;
+        if (handler != null) {
+            postQuietly(() -> {
+                if (wasOpened && !openReported) {
+                    loop.defer(this::reportOpen);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void onMessage(Consumer<DataChannelMessage> handler) {
+        onMessage = handler;
+        if (handler != null) {
+            postQuietly(() -> {
+                if (!unhandled.isEmpty()) {
+                    loop.defer(this::flushUnhandled);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void onClose(Runnable handler) {
+        onClose = handler;
+        if (handler != null) {
+            postQuietly(() -> {
+                if (state == DataChannelState.CLOSED && !closeReported) {
+                    loop.defer(this::reportClose);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void onBufferedAmountLow(Runnable handler) {
+        onBufferedAmountLow = handler;
+    }
+
+    @Override
+    public void onError(Consumer<Throwable> handler) {
+        onError = handler;
+    }
+
+    private void postQuietly(Runnable r) {
+        try {
+            loop.execute(r);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("peer connection closed; handler registration not re-checked");
+        }
+    }
+
+    // ---- callbacks, run by the loop's deferred queue ----
+
+    void reportOpen() {
+        Runnable h = onOpen;
+        if (h != null && !openReported) {
+            openReported = true;
+            h.run();
+        }
+    }
+
+    void reportClose() {
+        Runnable h = onClose;
+        if (h != null && !closeReported) {
+            if (wasOpened && !openReported && onOpen != null) {
+                reportOpen();
+            }
+            closeReported = true;
+            h.run();
+        }
+    }
+
+    void reportBufferedAmountLow() {
+        Runnable h = onBufferedAmountLow;
+        if (h != null && state != DataChannelState.CLOSED) {
+            h.run();
+        }
+    }
+
+    void reportError(Throwable t) {
+        Consumer<Throwable> h = onError;
+        if (h != null) {
+            h.accept(t);
+        } else {
+            LOG.warn("data channel \"{}\" (id {}): {}", label, id, t.toString());
+        }
+    }
+
+    /** Loop thread: deliver now (deferred) or keep until a handler is installed. */
+    void deliver(DataChannelMessage m) {
+        if (onMessage == null || !unhandled.isEmpty()) {
+            if (unhandled.size() >= MAX_UNHANDLED_MESSAGES || unhandledBytes + m.size() > MAX_UNHANDLED_BYTES) {
+                LOG.warn("data channel \"{}\" (id {}): no onMessage handler and {} messages ({} bytes) waiting; "
+                        + "dropping a {}-byte message", label, id, unhandled.size(), unhandledBytes, m.size());
+                return;
+            }
+            unhandled.add(m);
+            unhandledBytes += m.size();
+            loop.defer(this::flushUnhandled);
+            return;
+        }
+        loop.defer(() -> {
+            Consumer<DataChannelMessage> h = onMessage;
+            if (h != null) {
+                h.accept(m);
+            }
+        });
+    }
+
+    private void flushUnhandled() {
+        DataChannelMessage m;
+        while (onMessage != null && (m = unhandled.poll()) != null) {
+            unhandledBytes -= m.size();
+            try {
+                onMessage.accept(m);
+            } catch (RuntimeException e) {
+                LOG.warn("onMessage handler threw; ignored", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        postQuietly(() -> manager.closeChannel(this));
+    }
+
+    @Override
+    public String toString() {
+        return "DataChannel{label=\"" + label + "\", id=" + id + ", " + state + "}";
+    }
+}

@@ -1,0 +1,428 @@
+package org.jdatachannel.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdatachannel.DataChannel;
+import org.jdatachannel.DataChannelInit;
+import org.jdatachannel.DataChannelMessage;
+import org.jdatachannel.DataChannelState;
+import org.jdatachannel.dcep.ChannelType;
+import org.jdatachannel.dcep.DataChannelAck;
+import org.jdatachannel.dcep.DataChannelOpen;
+import org.jdatachannel.dcep.DcepMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** DCEP and data-channel state fed SCTP events directly: no network, no SCTP. */
+class ChannelManagerTest {
+
+    record Sent(int sid, int ppid, byte[] payload, boolean unordered, int maxRexmit, long lifetime) {
+        DcepMessage dcep() throws Exception {
+            return DcepMessage.parse(ByteBuffer.wrap(payload));
+        }
+    }
+
+    static final class FakeLink implements SctpLink {
+        final List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
+        final List<Integer> resets = Collections.synchronizedList(new ArrayList<>());
+        final Map<Integer, Long> thresholds = new HashMap<>();
+        final Map<Integer, Long> buffered = new HashMap<>();
+        long maxSize = 65536;
+
+        @Override
+        public void send(int streamId, int ppid, byte[] payload, boolean unordered, int maxRetransmits, long lifetimeMs) {
+            if (payload.length > maxSize) {
+                throw new IllegalArgumentException("too big");
+            }
+            if (resets.contains(streamId)) {
+                throw new IllegalStateException("stream " + streamId + " is being reset");
+            }
+            sent.add(new Sent(streamId, ppid, payload, unordered, maxRetransmits, lifetimeMs));
+            buffered.merge(streamId, (long) payload.length, Long::sum);
+        }
+
+        @Override
+        public void resetStream(int streamId) {
+            resets.add(streamId);
+        }
+
+        @Override
+        public long bufferedAmount(int streamId) {
+            return buffered.getOrDefault(streamId, 0L);
+        }
+
+        @Override
+        public void setBufferedAmountLowThreshold(int streamId, long bytes) {
+            thresholds.put(streamId, bytes);
+        }
+    }
+
+    EventLoop loop;
+    ChannelManager mgr;
+    FakeLink link;
+    final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeEach
+    void setUp() {
+        loop = new EventLoop("test-loop");
+        mgr = new ChannelManager(loop);
+        link = new FakeLink();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        loop.shutdown();
+        assertTrue(loop.awaitTermination(5000));
+    }
+
+    private void onLoop(Runnable r) {
+        loop.call(() -> {
+            r.run();
+            return null;
+        });
+    }
+
+    private DataChannelImpl create(String label, DataChannelInit init) {
+        DataChannelImpl ch = loop.call(() -> mgr.createChannel(label, init));
+        ch.onOpen(() -> events.add("open " + label));
+        ch.onClose(() -> events.add("close " + label));
+        ch.onMessage(m -> events.add("msg " + label + " " + (m.binary() ? "bin " : "str ") + m.text()));
+        onLoop(() -> { });
+        return ch;
+    }
+
+    private void connect(boolean client) {
+        onLoop(() -> {
+            mgr.setDtlsRole(client);
+            mgr.attach(link);
+            mgr.onConnected();
+        });
+    }
+
+    @Test
+    void streamIdsFollowDtlsRoleAndOpenIsSentOnConnect() throws Exception {
+        DataChannelImpl a = create("a", null);
+        DataChannelImpl b = create("b", new DataChannelInit().ordered(false).maxRetransmits(3).protocol("p"));
+        assertNull(a.id());
+        assertEquals(DataChannelState.CONNECTING, a.readyState());
+        connect(true);
+        assertEquals(0, a.id());
+        assertEquals(2, b.id());
+        assertEquals(DataChannelState.OPEN, a.readyState());
+        assertEquals(List.of("open a", "open b"), events);
+        assertEquals(2, link.sent.size());
+        Sent s0 = link.sent.get(0);
+        assertEquals(50, s0.ppid());
+        assertFalse(s0.unordered());
+        assertEquals(-1, s0.maxRexmit());
+        DataChannelOpen o = assertInstanceOf(DataChannelOpen.class, s0.dcep());
+        assertEquals("a", o.label());
+        assertEquals(ChannelType.RELIABLE, o.channelType());
+        DataChannelOpen ob = (DataChannelOpen) link.sent.get(1).dcep();
+        assertEquals(ChannelType.PARTIAL_RELIABLE_REXMIT_UNORDERED, ob.channelType());
+        assertEquals(3, ob.reliabilityParameter());
+        assertEquals("p", ob.protocol());
+        // A channel created afterwards gets the next even id and opens at once.
+        DataChannelImpl c = create("c", null);
+        assertEquals(4, c.id());
+        assertEquals(DataChannelState.OPEN, c.readyState());
+        assertTrue(events.contains("open c"));
+    }
+
+    @Test
+    void serverUsesOddIds() {
+        DataChannelImpl a = create("a", null);
+        connect(false);
+        assertEquals(1, a.id());
+        assertEquals(3, create("b", null).id());
+    }
+
+    @Test
+    void unorderedChannelSendsOrderedUntilAck() throws Exception {
+        DataChannelImpl ch = create("u", new DataChannelInit().ordered(false).maxPacketLifeTime(500));
+        connect(true);
+        ch.send("before ack");
+        onLoop(() -> { });
+        Sent before = link.sent.get(1);
+        assertEquals(51, before.ppid());
+        assertFalse(before.unordered(), "RFC 8832 §6: ordered until the ACK");
+        assertEquals(500, before.lifetime());
+        onLoop(() -> mgr.onMessage(0, 50, new DataChannelAck().toBytes()));
+        ch.send("after ack");
+        onLoop(() -> { });
+        assertTrue(link.sent.get(2).unordered());
+    }
+
+    @Test
+    void incomingOpenIsAckedAndAnnounced() throws Exception {
+        List<DataChannel> announced = new ArrayList<>();
+        mgr.setOnDataChannel(ch -> {
+            announced.add(ch);
+            events.add("datachannel " + ch.label());
+            ch.onOpen(() -> events.add("open " + ch.label()));
+            ch.onMessage(m -> events.add("msg " + (m.binary() ? "bin " : "str ") + m.size() + " " + m.text()));
+        });
+        connect(true);
+        byte[] open = new DataChannelOpen(ChannelType.PARTIAL_RELIABLE_TIMED_UNORDERED, 256, 1500, "chat", "proto").toBytes();
+        onLoop(() -> {
+            mgr.onMessage(1, 50, open);
+            // Messages in the same packet as the OPEN reach the handler installed in onDataChannel.
+            mgr.onMessage(1, 51, "hi".getBytes(StandardCharsets.UTF_8));
+            mgr.onMessage(1, 53, new byte[] {1, 2});
+            mgr.onMessage(1, 56, new byte[] {0});
+            mgr.onMessage(1, 57, new byte[] {0});
+            mgr.onMessage(1, 54, "x".getBytes(StandardCharsets.UTF_8));
+            mgr.onMessage(1, 99, new byte[] {9}); // unknown PPID: dropped
+        });
+        assertEquals(List.of("datachannel chat", "open chat", "msg str 2 hi", "msg bin 2 \u0001\u0002", "msg str 0 ",
+                "msg bin 0 ", "msg str 1 x"), events);
+        DataChannel ch = announced.get(0);
+        assertEquals(1, ch.id());
+        assertFalse(ch.ordered());
+        assertEquals(1500, ch.maxPacketLifeTime());
+        assertNull(ch.maxRetransmits());
+        assertEquals("proto", ch.protocol());
+        assertEquals(DataChannelState.OPEN, ch.readyState());
+        Sent ack = link.sent.get(0);
+        assertEquals(1, ack.sid());
+        assertEquals(50, ack.ppid());
+        assertInstanceOf(DataChannelAck.class, ack.dcep());
+        assertFalse(ack.unordered());
+    }
+
+    @Test
+    void incomingOpenOnOurParityIsRejectedByReset() {
+        mgr.setOnDataChannel(ch -> events.add("datachannel " + ch.label()));
+        connect(true); // we use even ids
+        byte[] open = new DataChannelOpen(ChannelType.RELIABLE, 256, 0, "bad", "").toBytes();
+        onLoop(() -> mgr.onMessage(2, 50, open));
+        assertEquals(List.of(), events);
+        assertEquals(List.of(2), link.resets);
+        assertTrue(link.sent.isEmpty());
+    }
+
+    @Test
+    void garbageDcepAndStrayMessagesAreIgnored() {
+        connect(false);
+        onLoop(() -> {
+            mgr.onMessage(0, 50, new byte[0]);
+            mgr.onMessage(0, 50, new byte[] {3, 0});
+            mgr.onMessage(0, 50, new byte[] {7});
+            mgr.onMessage(4, 51, new byte[] {65});
+            mgr.onMessage(4, 50, new DataChannelAck().toBytes());
+        });
+        assertTrue(link.sent.isEmpty());
+        assertTrue(events.isEmpty());
+    }
+
+    @Test
+    void localCloseWaitsForBothDirections() {
+        DataChannelImpl ch = create("x", null);
+        connect(true);
+        ch.close();
+        onLoop(() -> { });
+        assertEquals(DataChannelState.CLOSING, ch.readyState());
+        assertEquals(List.of(0), link.resets);
+        assertThrows(IllegalStateException.class, () -> ch.send("no"));
+        onLoop(() -> mgr.onOutgoingStreamsReset(new int[] {0}));
+        assertEquals(DataChannelState.CLOSING, ch.readyState());
+        onLoop(() -> mgr.onIncomingStreamsReset(new int[] {0}));
+        assertEquals(DataChannelState.CLOSED, ch.readyState());
+        assertEquals(List.of("open x", "close x"), events);
+        ch.close(); // idempotent
+        onLoop(() -> { });
+        assertEquals(1, link.resets.size());
+        // The id is free again.
+        assertEquals(0, create("y", null).id());
+    }
+
+    @Test
+    void remoteCloseMakesUsResetToo() {
+        DataChannelImpl ch = create("x", null);
+        connect(false);
+        onLoop(() -> mgr.onIncomingStreamsReset(new int[] {1}));
+        assertEquals(DataChannelState.CLOSING, ch.readyState());
+        assertEquals(List.of(1), link.resets);
+        onLoop(() -> mgr.onOutgoingStreamsReset(new int[] {1}));
+        assertEquals(DataChannelState.CLOSED, ch.readyState());
+        assertEquals(List.of("open x", "close x"), events);
+    }
+
+    @Test
+    void closeBeforeConnectClosesAtOnce() {
+        DataChannelImpl ch = create("x", null);
+        ch.close();
+        onLoop(() -> { });
+        assertEquals(DataChannelState.CLOSED, ch.readyState());
+        assertEquals(List.of("close x"), events);
+        connect(true);
+        assertTrue(link.sent.isEmpty());
+    }
+
+    @Test
+    void oversizeSendThrowsAndChannelStaysUsable() {
+        DataChannelImpl ch = create("x", null);
+        onLoop(() -> mgr.setRemoteMaxMessageSize(1000));
+        connect(true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ch.send(new byte[1001]));
+        assertTrue(e.getMessage().contains("1001") && e.getMessage().contains("1000"), e.getMessage());
+        assertEquals(DataChannelState.OPEN, ch.readyState());
+        ch.send(new byte[1000]);
+        ch.send("");
+        ch.send(ByteBuffer.allocate(0));
+        onLoop(() -> { });
+        assertEquals(4, link.sent.size());
+        assertEquals(53, link.sent.get(1).ppid());
+        assertEquals(56, link.sent.get(2).ppid());
+        assertArrayEquals(new byte[] {0}, link.sent.get(2).payload());
+        assertEquals(57, link.sent.get(3).ppid());
+        assertArrayEquals(new byte[] {0}, link.sent.get(3).payload());
+    }
+
+    @Test
+    void sendCopiesAndLeavesBufferPosition() {
+        DataChannelImpl ch = create("x", null);
+        connect(true);
+        ByteBuffer b = ByteBuffer.wrap(new byte[] {9, 1, 2, 3});
+        b.position(1);
+        ch.send(b);
+        b.put(1, (byte) 7);
+        onLoop(() -> { });
+        assertEquals(1, b.position());
+        assertArrayEquals(new byte[] {1, 2, 3}, link.sent.get(1).payload());
+        assertEquals(3 + 12 + 1, ch.bufferedAmount()); // fake link counts the OPEN too
+    }
+
+    @Test
+    void sendBeforeOpenThrows() {
+        DataChannelImpl ch = create("x", null);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ch.send("x"));
+        assertTrue(e.getMessage().contains("CONNECTING"), e.getMessage());
+    }
+
+    @Test
+    void negotiatedChannelSkipsDcep() {
+        DataChannelImpl ch = create("n", new DataChannelInit().negotiated(true).id(7));
+        assertEquals(7, ch.id());
+        connect(true);
+        assertEquals(DataChannelState.OPEN, ch.readyState());
+        assertTrue(link.sent.isEmpty());
+        onLoop(() -> mgr.onMessage(7, 51, "peer".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(List.of("open n", "msg n str peer"), events);
+        // An automatically chosen id skips the negotiated one... and never collides.
+        DataChannelImpl other = create("m", new DataChannelInit().negotiated(true).id(0));
+        assertEquals(0, other.id());
+        assertEquals(2, create("auto", null).id());
+    }
+
+    @Test
+    void badOptionsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> loop.call(() -> mgr.createChannel("x",
+                new DataChannelInit().maxRetransmits(1).maxPacketLifeTime(1))));
+        assertThrows(IllegalArgumentException.class, () -> loop.call(() -> mgr.createChannel("x",
+                new DataChannelInit().negotiated(true))));
+        assertThrows(IllegalArgumentException.class, () -> loop.call(() -> mgr.createChannel("x",
+                new DataChannelInit().negotiated(true).id(65535))));
+        assertThrows(IllegalArgumentException.class, () -> loop.call(() -> mgr.createChannel("x",
+                new DataChannelInit().maxRetransmits(-1))));
+        assertThrows(IllegalArgumentException.class, () -> loop.call(() -> mgr.createChannel("x".repeat(70000), null)));
+        create("n", new DataChannelInit().negotiated(true).id(3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> loop.call(() ->
+                mgr.createChannel("x", new DataChannelInit().negotiated(true).id(3))));
+        assertTrue(e.getMessage().contains("in use"));
+        assertThrows(IllegalArgumentException.class, () -> create("x", null).setBufferedAmountLowThreshold(-1));
+    }
+
+    @Test
+    void associationClosedClosesEverything() {
+        DataChannelImpl a = create("a", null);
+        DataChannelImpl b = create("b", null);
+        connect(true);
+        onLoop(mgr::onClosed);
+        assertEquals(DataChannelState.CLOSED, a.readyState());
+        assertEquals(DataChannelState.CLOSED, b.readyState());
+        assertEquals(List.of("open a", "open b", "close a", "close b"), events);
+        assertThrows(IllegalStateException.class, () -> loop.call(() -> mgr.createChannel("c", null)));
+    }
+
+    @Test
+    void throwingCallbackDoesNotBreakTheLoop() {
+        DataChannelImpl a = create("a", null);
+        DataChannelImpl b = create("b", null);
+        a.onOpen(() -> {
+            throw new RuntimeException("boom (expected by the test)");
+        });
+        connect(true);
+        assertEquals(List.of("open b"), events);
+        assertEquals(DataChannelState.OPEN, a.readyState());
+        onLoop(() -> mgr.onMessage(2, 51, "still".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(List.of("open b", "msg b str still"), events);
+    }
+
+    @Test
+    void lateHandlersStillSeeOpenAndQueuedMessages() {
+        mgr.setOnDataChannel(ch -> events.add("datachannel"));
+        connect(true);
+        List<DataChannel> got = new ArrayList<>();
+        mgr.setOnDataChannel(got::add);
+        onLoop(() -> {
+            mgr.onMessage(3, 50, new DataChannelOpen(ChannelType.RELIABLE, 256, 0, "late", "").toBytes());
+            mgr.onMessage(3, 51, "one".getBytes(StandardCharsets.UTF_8));
+            mgr.onMessage(3, 51, "two".getBytes(StandardCharsets.UTF_8));
+        });
+        DataChannel ch = got.get(0);
+        ch.onOpen(() -> events.add("open"));
+        ch.onMessage(m -> events.add(m.text()));
+        onLoop(() -> { });
+        assertEquals(List.of("open", "one", "two"), events);
+    }
+
+    @Test
+    void bufferedAmountLowAndThresholds() {
+        DataChannelImpl ch = create("x", null);
+        ch.setBufferedAmountLowThreshold(1234);
+        ch.onBufferedAmountLow(() -> events.add("low"));
+        connect(false);
+        assertEquals(1234L, link.thresholds.get(1));
+        ch.setBufferedAmountLowThreshold(10);
+        onLoop(() -> { });
+        assertEquals(10L, link.thresholds.get(1));
+        assertEquals(10, ch.bufferedAmountLowThreshold());
+        onLoop(() -> {
+            link.buffered.put(1, 5L);
+            mgr.onBufferedAmountLow(1);
+        });
+        assertEquals(List.of("open x", "low"), events);
+        assertEquals(5, ch.bufferedAmount());
+    }
+
+    @Test
+    void sendRejectedBySctpReportsOnError() {
+        DataChannelImpl ch = create("x", null);
+        connect(true);
+        List<Throwable> errors = new ArrayList<>();
+        ch.onError(errors::add);
+        link.maxSize = 10; // SCTP refuses although our limit allows it
+        ch.send(new byte[11]);
+        onLoop(() -> { });
+        assertEquals(1, errors.size());
+        assertSame(DataChannelState.OPEN, ch.readyState());
+        DataChannelMessage m = DataChannelMessage.ofText("ok");
+        assertEquals("ok", m.text());
+    }
+}
