@@ -1,0 +1,241 @@
+package org.jdatachannel.ice;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.ice4j.socket.IceSocketWrapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One UDP socket bound to one allowed host address, with its own daemon reader thread that
+ * splits incoming datagrams between ice4j (STUN) and the application.
+ *
+ * <p>Why not ice4j's own sockets: its {@code MultiplexingDatagramSocket} reads into 1500-byte
+ * buffers (larger datagrams are truncated) and its host harvester gathers every interface except
+ * loopback. This class reads whole datagrams (up to 65535 bytes) and is handed to ice4j as the
+ * host candidate's {@link IceSocketWrapper}: ice4j's STUN {@code Connector} thread calls
+ * {@link #receive} and gets only STUN; {@link #send} goes straight to the socket.
+ *
+ * <p>Demultiplexing follows RFC 7983 §7: "If the value is in between 0 and 3 (inclusive), then the
+ * packet is STUN." Everything else goes to the {@link Sink}.
+ */
+final class HostSocket extends IceSocketWrapper {
+    private static final Logger LOG = LoggerFactory.getLogger(HostSocket.class);
+
+    /** Bound on STUN datagrams waiting for ice4j's reader; more are dropped (UDP semantics). */
+    static final int STUN_QUEUE_CAPACITY = 256;
+    /** Receive buffer: the largest possible UDP payload plus one byte. */
+    private static final int RECEIVE_BUFFER = 65536;
+
+    /** Where application datagrams go. Called on this socket's reader thread. */
+    interface Sink {
+        void deliver(HostSocket via, byte[] data, InetSocketAddress from);
+    }
+
+    private record Stun(byte[] data, SocketAddress from) {
+    }
+
+    private final DatagramSocket udp;
+    private final InetSocketAddress local;
+    private final BlockingQueue<Stun> stunQueue = new ArrayBlockingQueue<>(STUN_QUEUE_CAPACITY);
+    private final Sink sink;
+    private final Thread reader;
+    private volatile boolean closed;
+
+    private HostSocket(DatagramSocket udp, Sink sink) {
+        this.udp = udp;
+        this.local = (InetSocketAddress) udp.getLocalSocketAddress();
+        this.sink = sink;
+        this.reader = new Thread(this::readLoop, "jdc-ice-rx-" + local);
+        this.reader.setDaemon(true);
+    }
+
+    /**
+     * Binds a socket on {@code address}, on an ephemeral port when {@code minPort == 0}, else on
+     * the first free port of {@code minPort..maxPort}.
+     *
+     * @throws IOException if no port could be bound
+     */
+    static HostSocket bind(InetAddress address, int minPort, int maxPort, Sink sink) throws IOException {
+        DatagramSocket s = null;
+        if (minPort == 0) {
+            s = new DatagramSocket(new InetSocketAddress(address, 0));
+        } else {
+            BindException last = null;
+            for (int port = minPort; port <= maxPort && s == null; port++) {
+                try {
+                    s = new DatagramSocket(new InetSocketAddress(address, port));
+                } catch (BindException e) {
+                    last = e;
+                }
+            }
+            if (s == null) {
+                throw new BindException("no free UDP port on " + address.getHostAddress() + " in "
+                        + minPort + ".." + maxPort + (last == null ? "" : ": " + last.getMessage()));
+            }
+        }
+        try {
+            s.setReceiveBufferSize(Math.max(s.getReceiveBufferSize(), 1 << 20));
+            s.setSendBufferSize(Math.max(s.getSendBufferSize(), 1 << 20));
+        } catch (SocketException e) {
+            LOG.debug("could not enlarge socket buffers of {}: {}", s.getLocalSocketAddress(), e.toString());
+        }
+        return new HostSocket(s, sink);
+    }
+
+    /** Starts the reader thread. */
+    void start() {
+        reader.start();
+    }
+
+    /** @return the bound local address and port */
+    InetSocketAddress local() {
+        return local;
+    }
+
+    /** @return the reader thread (for tests and for joining on close) */
+    Thread readerThread() {
+        return reader;
+    }
+
+    /** Sends application data (not through ice4j). */
+    void sendData(byte[] buf, int off, int len, SocketAddress to) throws IOException {
+        if (closed) {
+            throw new SocketException("socket closed");
+        }
+        udp.send(new DatagramPacket(buf, off, len, to));
+    }
+
+    private void readLoop() {
+        byte[] buf = new byte[RECEIVE_BUFFER];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        int consecutiveErrors = 0;
+        while (!closed) {
+            p.setData(buf, 0, buf.length);
+            try {
+                udp.receive(p);
+                consecutiveErrors = 0;
+            } catch (IOException e) {
+                if (closed || udp.isClosed()) {
+                    break;
+                }
+                // A receive error on an unconnected UDP socket is transient (e.g. an ICMP error);
+                // give up only if it keeps failing, so a broken socket cannot spin forever.
+                if (++consecutiveErrors > 100) {
+                    LOG.warn("{}: giving up after repeated receive errors: {}", local, e.toString());
+                    break;
+                }
+                LOG.debug("{}: receive error: {}", local, e.toString());
+                continue;
+            }
+            int len = p.getLength();
+            if (len == 0) {
+                continue;
+            }
+            byte[] data = Arrays.copyOf(buf, len);
+            int first = buf[0] & 0xFF;
+            if (first <= 3) {
+                // RFC 7983 §7: 0..3 is STUN; hand it to ice4j's Connector via receive().
+                if (!stunQueue.offer(new Stun(data, p.getSocketAddress()))) {
+                    LOG.debug("{}: STUN queue full, dropped {} bytes from {}", local, len, p.getSocketAddress());
+                }
+            } else {
+                try {
+                    sink.deliver(this, data, (InetSocketAddress) p.getSocketAddress());
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: delivering a datagram failed", local, e);
+                }
+            }
+        }
+        LOG.debug("{}: reader stopped", local);
+    }
+
+    // ---- IceSocketWrapper, used by ice4j for STUN only ----
+
+    /** Called by ice4j's STUN reader: blocks until a STUN datagram arrives; throws once closed. */
+    @Override
+    public void receive(DatagramPacket p) throws IOException {
+        while (true) {
+            if (closed) {
+                throw new SocketException("socket closed");
+            }
+            Stun s;
+            try {
+                s = stunQueue.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SocketException("interrupted");
+            }
+            if (s == null) {
+                continue;
+            }
+            int n = Math.min(s.data.length, p.getData().length - p.getOffset());
+            System.arraycopy(s.data, 0, p.getData(), p.getOffset(), n);
+            p.setLength(n);
+            p.setSocketAddress(s.from);
+            return;
+        }
+    }
+
+    @Override
+    public void send(DatagramPacket p) throws IOException {
+        udp.send(p);
+    }
+
+    /** Closes the socket and stops the reader. Idempotent; ice4j calls it when freeing the candidate. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        udp.close();
+        stunQueue.clear();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public InetAddress getLocalAddress() {
+        return local.getAddress();
+    }
+
+    @Override
+    public int getLocalPort() {
+        return local.getPort();
+    }
+
+    @Override
+    public SocketAddress getLocalSocketAddress() {
+        return local;
+    }
+
+    @Override
+    public Socket getTCPSocket() {
+        return null;
+    }
+
+    /** Non-null so ice4j treats this wrapper as UDP; ice4j never reads from it directly. */
+    @Override
+    public DatagramSocket getUDPSocket() {
+        return udp;
+    }
+
+    @Override
+    public String toString() {
+        return "HostSocket[" + local + "]";
+    }
+}

@@ -1,0 +1,684 @@
+package org.jdatachannel.ice;
+
+import java.beans.PropertyChangeEvent;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.Agent;
+import org.ice4j.ice.CandidatePair;
+import org.ice4j.ice.CandidatePairState;
+import org.ice4j.ice.CandidateType;
+import org.ice4j.ice.Component;
+import org.ice4j.ice.HostCandidate;
+import org.ice4j.ice.IceMediaStream;
+import org.ice4j.ice.IceProcessingState;
+import org.ice4j.ice.KeepAliveStrategy;
+import org.ice4j.ice.LocalCandidate;
+import org.ice4j.ice.RemoteCandidate;
+import org.ice4j.ice.harvest.CandidateHarvester;
+import org.ice4j.ice.harvest.HarvestStatistics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A full ICE agent (RFC 8445) for one data-channel component, built on ice4j 3.2.
+ *
+ * <p>Lifecycle: construct, {@link #gather()} host candidates, {@link #setRemoteCredentials} and
+ * {@link #addRemoteCandidate} (any number, before or after {@link #start()}: trickle is
+ * supported), {@link #start()}, wait for {@link IceState#CONNECTED} via {@link #onStateChange},
+ * then use {@link #transport()}; finally {@link #close()}.
+ *
+ * <p>What is gathered: exactly the addresses of the up network interfaces (loopback included) that
+ * {@link IceConfig#addressFilter()} accepts, one UDP socket each. ice4j's own host harvester
+ * (which skips loopback and takes every other address) is not used, nor are STUN/TURN/mapping
+ * harvesters (see {@link Ice4jGlobals} for the JVM-wide settings this class applies).
+ *
+ * <p>Peer-reflexive candidates (RFC 8445 §7.3.1.3) are learned from authenticated incoming checks
+ * and can be nominated, so a peer whose candidates are unknown or unresolvable (browser mDNS
+ * names) still connects. Consent freshness (RFC 7675) runs on the selected pair when enabled.
+ *
+ * <p>Threading: all methods are thread-safe. State callbacks run on an ice4j thread, except
+ * {@link IceState#CLOSED}, which runs on the thread calling {@link #close()}; callbacks are
+ * delivered one at a time in order and must not block (hop to your own thread).
+ */
+public final class IceAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IceAgent.class);
+
+    /** Bound on remote candidates accepted (ice4j's check list holds at most 100 pairs). */
+    public static final int MAX_REMOTE_CANDIDATES = 100;
+
+    private static final String STREAM_NAME = "data";
+    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+    private final IceConfig config;
+    private final Agent agent;
+    private final Object lock = new Object();
+    private final Object emitLock = new Object();
+    private final List<HostSocket> sockets = new CopyOnWriteArrayList<>();
+    private final List<Consumer<IceState>> listeners = new CopyOnWriteArrayList<>();
+    private final TransportImpl transport;
+
+    // Guarded by lock.
+    private IceMediaStream stream;
+    private Component component;
+    private List<IceCandidate> localCandidates;
+    private IOException harvestError;
+    private String remoteUfrag;
+    private String remotePassword;
+    private final List<IceCandidate> pendingRemote = new ArrayList<>();
+    private final Set<String> remoteSeen = new LinkedHashSet<>();
+    private boolean started;
+    private volatile boolean closed;
+
+    // Guarded by emitLock.
+    private volatile IceState state = IceState.NEW;
+    private volatile boolean consentLost;
+
+    /**
+     * Creates the agent and its credentials; binds nothing yet.
+     *
+     * @param config the configuration
+     */
+    public IceAgent(IceConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        Ice4jGlobals.apply();
+        this.agent = new Agent();
+        // RFC 8445 §6.1.1: the offerer is controlling in a full/full session.
+        agent.setControlling(config.controlling());
+        // No ice4j host harvesting at all: our harvester below binds exactly the allowed addresses.
+        agent.setUseDynamicPorts(false);
+        agent.addCandidateHarvester(new AllowedAddressHarvester());
+        // RFC 7675 §5.1: "An ICE agent MUST ... perform consent freshness" (off by default in ice4j).
+        agent.setPerformConsentFreshness(config.consentFreshness());
+        agent.addStateChangeListener(this::onIce4jStateChange);
+        this.transport = new TransportImpl(config.receiveQueueCapacity());
+    }
+
+    /** @return the local ICE username fragment (RFC 8445 §5.3), for {@code a=ice-ufrag} */
+    public String localUfrag() {
+        return agent.getLocalUfrag();
+    }
+
+    /** @return the local ICE password (RFC 8445 §5.3), for {@code a=ice-pwd} */
+    public String localPassword() {
+        return agent.getLocalPassword();
+    }
+
+    /** @return the configuration */
+    public IceConfig config() {
+        return config;
+    }
+
+    /** @return the current state */
+    public IceState state() {
+        return state;
+    }
+
+    /**
+     * Gathers host candidates synchronously: binds one UDP socket on every up interface address
+     * accepted by the address filter. A second call returns the same list.
+     *
+     * @return the local candidates, highest priority first
+     * @throws IOException if no address is accepted by the filter, or binding fails
+     * @throws IllegalStateException if the agent is closed
+     */
+    public List<IceCandidate> gather() throws IOException {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("IceAgent is closed");
+            }
+            if (localCandidates != null) {
+                return localCandidates;
+            }
+            if (harvestError != null) {
+                throw harvestError;
+            }
+            stream = agent.createMediaStream(STREAM_NAME);
+            stream.addPairChangeListener(this::onPairChange);
+            if (remoteUfrag != null) {
+                stream.setRemoteUfrag(remoteUfrag);
+                stream.setRemotePassword(remotePassword);
+            }
+            try {
+                component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("creating the ICE component failed: " + e.getMessage(), e);
+            }
+            if (harvestError != null) {
+                throw harvestError;
+            }
+            List<IceCandidate> out = new ArrayList<>();
+            for (LocalCandidate lc : component.getLocalCandidates()) {
+                TransportAddress ta = lc.getTransportAddress();
+                out.add(new IceCandidate(lc.getFoundation(), component.getComponentID(),
+                        ta.getTransport().toString().toLowerCase(Locale.ROOT), lc.getPriority(),
+                        literal(ta.getAddress()), ta.getPort(), lc.getType().toString(), null, -1));
+            }
+            if (out.isEmpty()) {
+                harvestError = new IOException("no local address is accepted by the address filter");
+                throw harvestError;
+            }
+            localCandidates = Collections.unmodifiableList(out);
+            LOG.debug("{}: gathered {}", localUfrag(), localCandidates);
+            for (IceCandidate c : pendingRemote) {
+                addRemoteLocked(c);
+            }
+            pendingRemote.clear();
+            return localCandidates;
+        }
+    }
+
+    /**
+     * Sets the peer's ICE credentials ({@code a=ice-ufrag}, {@code a=ice-pwd}).
+     *
+     * @param ufrag 1..256 characters (RFC 8839 §5.4 asks for 4..256; shorter is tolerated)
+     * @param pwd   1..256 characters (RFC 8839 §5.4 asks for 22..256; shorter is tolerated)
+     * @throws IllegalArgumentException if a value is empty, too long, or has a space or colon
+     */
+    public void setRemoteCredentials(String ufrag, String pwd) {
+        checkIceChars("ufrag", ufrag);
+        checkIceChars("pwd", pwd);
+        synchronized (lock) {
+            remoteUfrag = ufrag;
+            remotePassword = pwd;
+            if (stream != null) {
+                stream.setRemoteUfrag(ufrag);
+                stream.setRemotePassword(pwd);
+            }
+        }
+    }
+
+    private static void checkIceChars(String what, String v) {
+        Objects.requireNonNull(v, what);
+        if (v.isEmpty() || v.length() > 256) {
+            throw new IllegalArgumentException(what + " must be 1..256 characters, was " + v.length());
+        }
+        for (int i = 0; i < v.length(); i++) {
+            char ch = v.charAt(i);
+            if (ch <= ' ' || ch == ':' || ch > '~') {
+                throw new IllegalArgumentException(what + " has an invalid character at index " + i);
+            }
+        }
+    }
+
+    /**
+     * Adds a remote candidate (signalled or trickled). Never throws for a candidate that cannot be
+     * used: it is skipped with a debug log. Skipped are: components other than 1, transports other
+     * than UDP, port 0, host names (including browser {@code .local} mDNS names) that do not
+     * resolve, duplicates, and candidates beyond {@link #MAX_REMOTE_CANDIDATES}. Host names are
+     * resolved on the calling thread, which may block for the resolver's timeout.
+     *
+     * @param candidate the candidate
+     */
+    public void addRemoteCandidate(IceCandidate candidate) {
+        Objects.requireNonNull(candidate, "candidate");
+        synchronized (lock) {
+            if (closed) {
+                LOG.debug("closed, ignoring remote candidate {}", candidate);
+                return;
+            }
+            if (component == null) {
+                if (pendingRemote.size() >= MAX_REMOTE_CANDIDATES) {
+                    LOG.debug("too many remote candidates, skipping {}", candidate);
+                    return;
+                }
+                pendingRemote.add(candidate);
+                return;
+            }
+            addRemoteLocked(candidate);
+        }
+    }
+
+    private void addRemoteLocked(IceCandidate c) {
+        if (c.component() != 1) {
+            LOG.debug("skipping remote candidate for component {} (only 1 is used): {}", c.component(), c);
+            return;
+        }
+        if (!c.transport().equalsIgnoreCase("udp")) {
+            LOG.debug("skipping non-UDP remote candidate {}", c);
+            return;
+        }
+        if (c.port() == 0) {
+            LOG.debug("skipping remote candidate with port 0: {}", c);
+            return;
+        }
+        if (remoteSeen.size() >= MAX_REMOTE_CANDIDATES) {
+            LOG.debug("too many remote candidates, skipping {}", c);
+            return;
+        }
+        InetAddress address = resolve(c.address());
+        if (address == null) {
+            return;
+        }
+        String key = address.getHostAddress() + "|" + c.port() + "|" + c.type();
+        if (!remoteSeen.add(key)) {
+            LOG.debug("duplicate remote candidate {}", c);
+            return;
+        }
+        RemoteCandidate rc = new RemoteCandidate(new TransportAddress(address, c.port(), Transport.UDP),
+                component, CandidateType.parse(c.type()), c.foundation(), c.priority(), null);
+        if (!started) {
+            component.addRemoteCandidate(rc);
+        } else {
+            // Trickle ICE (RFC 8838): pair the new candidate and schedule its checks.
+            component.addUpdateRemoteCandidates(rc);
+            component.updateRemoteCandidates();
+        }
+        LOG.debug("{}: remote candidate {} -> {}", localUfrag(), c, address);
+    }
+
+    /** Resolves an IP literal or host name; null (with a debug log) when it does not resolve. */
+    private static InetAddress resolve(String host) {
+        try {
+            if (IPV4_LITERAL.matcher(host).matches() || host.indexOf(':') >= 0) {
+                return InetAddress.getByName(host); // a literal: no lookup
+            }
+            if (host.toLowerCase(Locale.ROOT).endsWith(".local")) {
+                // Browser mDNS names (draft-ietf-mmusic-mdns-ice-candidates): usually not resolvable
+                // here; the browser's checks reveal its address as a peer-reflexive candidate.
+                try {
+                    return InetAddress.getByName(host);
+                } catch (UnknownHostException e) {
+                    LOG.debug("skipping unresolvable mDNS candidate address {}", host);
+                    return null;
+                }
+            }
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException | SecurityException e) {
+            LOG.debug("skipping remote candidate with unresolvable address {}: {}", host, e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Begins connectivity checks (RFC 8445 §6.1.4). Remote candidates may still be added later.
+     *
+     * @throws IllegalStateException if {@link #gather()} has not succeeded, the remote credentials
+     *                               are not set, it was already started, or the agent is closed
+     */
+    public void start() {
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("IceAgent is closed");
+            }
+            if (localCandidates == null) {
+                throw new IllegalStateException("gather() must succeed before start()");
+            }
+            if (remoteUfrag == null) {
+                throw new IllegalStateException("setRemoteCredentials() must be called before start()");
+            }
+            if (started) {
+                throw new IllegalStateException("start() was already called");
+            }
+            started = true;
+            agent.startConnectivityEstablishment();
+        }
+    }
+
+    /**
+     * Registers a state listener. Called on an ice4j thread (see the class description).
+     * Exceptions thrown by the listener are logged and ignored.
+     *
+     * @param listener the listener
+     */
+    public void onStateChange(Consumer<IceState> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * The datagram transport over the selected pair. The same object is returned every time; it
+     * can receive as soon as a peer passes checks and send once the state is
+     * {@link IceState#CONNECTED}.
+     *
+     * @return the transport
+     */
+    public IceTransport transport() {
+        return transport;
+    }
+
+    /** @return the selected pair as "local -> remote", or null; for diagnostics */
+    public String selectedPairDescription() {
+        Component c;
+        synchronized (lock) {
+            c = component;
+        }
+        CandidatePair p = c == null ? null : c.getSelectedPair();
+        return p == null ? null
+                : p.getLocalCandidate().getTransportAddress() + " -> " + p.getRemoteCandidate().getTransportAddress()
+                        + " (" + p.getRemoteCandidate().getType() + ")";
+    }
+
+    /** @return the local socket addresses bound by {@link #gather()} (for diagnostics and tests) */
+    public List<InetSocketAddress> localSocketAddresses() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (HostSocket s : sockets) {
+            out.add(s.local());
+        }
+        return out;
+    }
+
+    /** Number of remote candidates accepted so far (for tests). */
+    int remoteCandidateCount() {
+        synchronized (lock) {
+            return component == null ? 0 : component.getRemoteCandidateCount();
+        }
+    }
+
+    /** Threads owned by this agent (socket readers); for tests. */
+    List<Thread> ownThreads() {
+        List<Thread> out = new ArrayList<>();
+        for (HostSocket s : sockets) {
+            out.add(s.readerThread());
+        }
+        return out;
+    }
+
+    /**
+     * Closes the agent: stops checks, consent and keep-alives, frees ice4j's streams and STUN
+     * transactions, closes every socket, stops this agent's reader threads (joined up to 1 s
+     * each), wakes blocked {@link IceTransport#receive} callers, and reports
+     * {@link IceState#CLOSED}. Idempotent.
+     *
+     * <p>ice4j's shared static thread pools stay (they are daemon threads, so they never keep the
+     * JVM alive); each STUN reader thread of ice4j ends within about 200 ms.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            agent.free();
+        } catch (RuntimeException e) {
+            LOG.warn("freeing the ice4j agent failed", e);
+        }
+        for (HostSocket s : sockets) {
+            s.close();
+        }
+        boolean interrupted = false;
+        for (HostSocket s : sockets) {
+            try {
+                s.readerThread().join(1000);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        transport.shutdown();
+        emit(IceState.CLOSED);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- ice4j events ----
+
+    private void onIce4jStateChange(PropertyChangeEvent e) {
+        if (!Agent.PROPERTY_ICE_PROCESSING_STATE.equals(e.getPropertyName())) {
+            return;
+        }
+        IceProcessingState s = (IceProcessingState) e.getNewValue();
+        LOG.debug("{}: ice4j state {} -> {}", localUfrag(), e.getOldValue(), s);
+        if (closed) {
+            return; // free() moves ice4j to TERMINATED; we report CLOSED instead
+        }
+        switch (s) {
+            case RUNNING -> emit(IceState.CHECKING);
+            case COMPLETED -> emit(IceState.CONNECTED);
+            case TERMINATED -> emit(IceState.COMPLETED);
+            case FAILED -> emit(IceState.FAILED);
+            default -> {
+            }
+        }
+    }
+
+    private void onPairChange(PropertyChangeEvent e) {
+        if (!IceMediaStream.PROPERTY_PAIR_STATE_CHANGED.equals(e.getPropertyName())
+                || !(e.getSource() instanceof CandidatePair pair)
+                || e.getNewValue() != CandidatePairState.FAILED || closed) {
+            return;
+        }
+        Component c = pair.getParentComponent();
+        if (c != null && c.getSelectedPair() == pair
+                && (state == IceState.CONNECTED || state == IceState.COMPLETED)) {
+            // RFC 7675 §5.1: "If consent expires, the agent MUST cease transmission on that
+            // 5-tuple" — the consent check of the selected pair timed out.
+            LOG.info("{}: consent lost on selected pair {}", localUfrag(), pair.toShortString());
+            consentLost = true;
+            emit(IceState.FAILED);
+        }
+    }
+
+    private void emit(IceState next) {
+        synchronized (emitLock) {
+            IceState cur = state;
+            if (cur == next || cur == IceState.CLOSED
+                    || (cur == IceState.FAILED && next != IceState.CLOSED)
+                    || (next == IceState.CHECKING && cur != IceState.NEW)
+                    || (next == IceState.COMPLETED && cur != IceState.CONNECTED)) {
+                return;
+            }
+            state = next;
+            LOG.debug("{}: state {} -> {}", localUfrag(), cur, next);
+            for (Consumer<IceState> l : listeners) {
+                try {
+                    l.accept(next);
+                } catch (RuntimeException ex) {
+                    LOG.warn("IceState listener threw", ex);
+                }
+            }
+        }
+    }
+
+    private static String literal(InetAddress a) {
+        String s = a.getHostAddress();
+        int pct = s.indexOf('%');
+        return pct < 0 ? s : s.substring(0, pct);
+    }
+
+    // ---- host candidate harvesting ----
+
+    /** Binds one {@link HostSocket} per allowed address and registers it with ice4j. */
+    private final class AllowedAddressHarvester implements CandidateHarvester {
+        private final HarvestStatistics stats = new HarvestStatistics();
+
+        @Override
+        public Collection<LocalCandidate> harvest(Component comp) {
+            List<LocalCandidate> out = new ArrayList<>();
+            List<InetAddress> addresses;
+            try {
+                addresses = allowedAddresses();
+            } catch (SocketException e) {
+                harvestError = new IOException("listing network interfaces failed: " + e.getMessage(), e);
+                return out;
+            }
+            for (InetAddress a : addresses) {
+                HostSocket s;
+                try {
+                    s = HostSocket.bind(a, config.minPort(), config.maxPort(), transport::deliver);
+                } catch (IOException e) {
+                    harvestError = new IOException("binding " + a.getHostAddress() + " failed: " + e.getMessage(), e);
+                    for (HostSocket done : sockets) {
+                        done.close();
+                    }
+                    return List.of();
+                }
+                HostCandidate hc = new HostCandidate(s, comp, Transport.UDP);
+                if (!comp.addLocalCandidate(hc)) {
+                    s.close();
+                    continue;
+                }
+                sockets.add(s);
+                agent.getStunStack().addSocket(s);
+                s.start();
+                out.add(hc);
+            }
+            return out;
+        }
+
+        @Override
+        public HarvestStatistics getHarvestStatistics() {
+            return stats;
+        }
+
+        @Override
+        public boolean isHostHarvester() {
+            return true;
+        }
+    }
+
+    private List<InetAddress> allowedAddresses() throws SocketException {
+        Set<InetAddress> out = new LinkedHashSet<>();
+        for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!nif.isUp()) {
+                continue;
+            }
+            for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                if (config.addressFilter().test(a)) {
+                    out.add(a);
+                }
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    // ---- transport ----
+
+    private record Datagram(byte[] data) {
+    }
+
+    private final class TransportImpl implements IceTransport {
+        private final Datagram poison = new Datagram(new byte[0]);
+        private final BlockingQueue<Datagram> queue;
+        private volatile boolean shut;
+
+        TransportImpl(int capacity) {
+            this.queue = new ArrayBlockingQueue<>(capacity);
+        }
+
+        /** Called on a socket reader thread for every non-STUN datagram. */
+        void deliver(HostSocket via, byte[] data, InetSocketAddress from) {
+            if (shut) {
+                return;
+            }
+            // Accept only datagrams from a peer address that is part of a candidate pair: one the
+            // peer signalled, or a peer-reflexive one learned from an authenticated check.
+            InetSocketAddress local = via.local();
+            TransportAddress localTa = new TransportAddress(local.getAddress(), local.getPort(), Transport.UDP);
+            TransportAddress remoteTa = new TransportAddress(from.getAddress(), from.getPort(), Transport.UDP);
+            if (agent.findCandidatePair(localTa, remoteTa) == null) {
+                LOG.debug("{}: dropping {} bytes from unknown {}", localUfrag(), data.length, from);
+                return;
+            }
+            if (!queue.offer(new Datagram(data))) {
+                LOG.debug("{}: receive queue full, dropping {} bytes", localUfrag(), data.length);
+            }
+        }
+
+        void shutdown() {
+            shut = true;
+            queue.clear();
+            queue.offer(poison);
+        }
+
+        @Override
+        public void send(byte[] buf, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, buf.length);
+            if (len > MAX_DATAGRAM) {
+                throw new IllegalArgumentException("datagram of " + len + " bytes exceeds " + MAX_DATAGRAM);
+            }
+            if (shut || closed) {
+                throw new IOException("ICE transport is closed");
+            }
+            if (consentLost) {
+                throw new IOException("consent to send expired (RFC 7675)");
+            }
+            Component c;
+            synchronized (lock) {
+                c = component;
+            }
+            CandidatePair pair = c == null ? null : c.getSelectedPair();
+            if (pair == null) {
+                throw new IOException("no selected candidate pair yet (ICE state " + state + ")");
+            }
+            LocalCandidate lc = pair.getLocalCandidate();
+            if (lc.getBase() != null) {
+                lc = lc.getBase();
+            }
+            TransportAddress localTa = lc.getTransportAddress();
+            HostSocket via = null;
+            for (HostSocket s : sockets) {
+                if (s.local().getPort() == localTa.getPort() && s.local().getAddress().equals(localTa.getAddress())) {
+                    via = s;
+                    break;
+                }
+            }
+            if (via == null) {
+                throw new IOException("no socket for local candidate " + localTa);
+            }
+            TransportAddress remote = pair.getRemoteCandidate().getTransportAddress();
+            via.sendData(buf, off, len, new InetSocketAddress(remote.getAddress(), remote.getPort()));
+        }
+
+        @Override
+        public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+            Objects.checkFromIndexSize(off, len, buf.length);
+            if (waitMillis < 0) {
+                throw new IllegalArgumentException("waitMillis must be >= 0, was " + waitMillis);
+            }
+            if (shut) {
+                throw new IOException("ICE transport is closed");
+            }
+            Datagram d;
+            try {
+                d = waitMillis == 0 ? queue.poll() : queue.poll(waitMillis, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while receiving");
+            }
+            if (d == poison) {
+                queue.offer(poison); // wake the next waiting receiver too
+                throw new IOException("ICE transport is closed");
+            }
+            if (d == null) {
+                if (shut) {
+                    throw new IOException("ICE transport is closed");
+                }
+                return -1;
+            }
+            int n = d.data.length;
+            if (n > len) {
+                LOG.debug("{}: truncating a {}-byte datagram to {} bytes", localUfrag(), n, len);
+                n = len;
+            }
+            System.arraycopy(d.data, 0, buf, off, n);
+            return n;
+        }
+
+        @Override
+        public void close() {
+            IceAgent.this.close();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.jdatachannel.ice;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * Datagrams over the ICE-selected candidate pair, with STUN removed (RFC 7983 §7: a first byte
+ * of 0..3 is STUN and stays inside ICE; everything else is delivered here).
+ *
+ * <p>Only datagrams from a remote address that belongs to a candidate pair of this agent
+ * (signalled, or peer-reflexive learned from an authenticated check) are delivered; others are
+ * dropped. Received datagrams wait in a bounded queue ({@link IceConfig#receiveQueueCapacity()});
+ * when it is full, newly arriving datagrams are dropped, as UDP would.
+ *
+ * <p>Thread-safety: all methods may be called from any thread; concurrent {@code receive}
+ * callers each get distinct datagrams.
+ */
+public interface IceTransport extends Closeable {
+
+    /** Largest datagram payload accepted by {@link #send} and delivered by {@link #receive}. */
+    int MAX_DATAGRAM = 65535;
+
+    /**
+     * Sends one datagram to the remote address of the currently selected pair, through the
+     * socket of its local candidate. Follows the selected pair if ICE changes it.
+     *
+     * @param buf bytes to send
+     * @param off offset of the first byte
+     * @param len number of bytes, 0 to {@link #MAX_DATAGRAM} (the OS limits UDP over IPv4 to
+     *            65507 and over IPv6 to 65527; larger sends fail with an {@code IOException})
+     * @throws IOException if no pair is selected yet, consent was lost (RFC 7675), the
+     *                     transport is closed, or the socket fails
+     * @throws IllegalArgumentException if {@code off}/{@code len} are out of range for {@code buf}
+     */
+    void send(byte[] buf, int off, int len) throws IOException;
+
+    /**
+     * Receives one datagram, waiting up to {@code waitMillis}.
+     *
+     * @param buf        destination
+     * @param off        offset in {@code buf}
+     * @param len        capacity; a longer datagram is truncated to {@code len} bytes (logged)
+     * @param waitMillis maximum wait in milliseconds, 0 for no wait; must not be negative
+     * @return the number of bytes stored, or -1 if nothing arrived in time
+     * @throws IOException if the transport is closed (also when closed while waiting)
+     * @throws IllegalArgumentException for a bad range or a negative wait
+     */
+    int receive(byte[] buf, int off, int len, int waitMillis) throws IOException;
+
+    /** Closes this transport and the whole {@link IceAgent}. Idempotent. */
+    @Override
+    void close();
+}

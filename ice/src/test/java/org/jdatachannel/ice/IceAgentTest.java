@@ -1,0 +1,290 @@
+package org.jdatachannel.ice;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Two agents in one JVM over 127.0.0.1 only. */
+class IceAgentTest {
+    private static final Logger LOG = LoggerFactory.getLogger(IceAgentTest.class);
+    private static final Predicate<InetAddress> IPV4_LOOPBACK =
+            a -> a instanceof Inet4Address && a.isLoopbackAddress();
+    private static final long CONNECT_TIMEOUT_S = 10;
+
+    private final List<IceAgent> agents = new ArrayList<>();
+
+    @BeforeAll
+    static void logging() {
+        IceLogging.install();
+    }
+
+    @AfterEach
+    void closeAll() {
+        agents.forEach(IceAgent::close);
+    }
+
+    private IceAgent agent(boolean controlling) {
+        IceAgent a = new IceAgent(IceConfig.builder().controlling(controlling).addressFilter(IPV4_LOOPBACK).build());
+        agents.add(a);
+        return a;
+    }
+
+    private static CompletableFuture<Void> connected(IceAgent a) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        a.onStateChange(s -> {
+            if (s == IceState.CONNECTED) {
+                f.complete(null);
+            } else if (s == IceState.FAILED || s == IceState.CLOSED) {
+                f.completeExceptionally(new AssertionError("ICE state " + s));
+            }
+        });
+        return f;
+    }
+
+    /** Connects a (controlling) and b (controlled); b learns a's candidates only if {@code tellB}. */
+    private void connect(IceAgent a, IceAgent b, boolean tellB) throws Exception {
+        CompletableFuture<Void> ca = connected(a);
+        CompletableFuture<Void> cb = connected(b);
+        List<IceCandidate> la = a.gather();
+        List<IceCandidate> lb = b.gather();
+        a.setRemoteCredentials(b.localUfrag(), b.localPassword());
+        b.setRemoteCredentials(a.localUfrag(), a.localPassword());
+        lb.forEach(a::addRemoteCandidate);
+        if (tellB) {
+            la.forEach(b::addRemoteCandidate);
+        }
+        b.start();
+        a.start();
+        CompletableFuture.allOf(ca, cb).get(CONNECT_TIMEOUT_S, TimeUnit.SECONDS);
+        LOG.info("connected: a {} / b {}", a.selectedPairDescription(), b.selectedPairDescription());
+    }
+
+    private static byte[] payload(Random r, int size) {
+        byte[] d = new byte[size];
+        r.nextBytes(d);
+        d[0] = (byte) (64 + r.nextInt(128)); // never in the STUN range 0..3 (RFC 7983)
+        return d;
+    }
+
+    private static void roundTrip(IceTransport from, IceTransport to, byte[] data) throws IOException {
+        from.send(data, 0, data.length);
+        byte[] buf = new byte[IceTransport.MAX_DATAGRAM];
+        int n = to.receive(buf, 0, buf.length, 5000);
+        assertEquals(data.length, n, "received length");
+        byte[] got = new byte[n];
+        System.arraycopy(buf, 0, got, 0, n);
+        assertArrayEquals(data, got);
+    }
+
+    @Test
+    void gathersOnlyTheAllowedAddresses() throws Exception {
+        IceAgent a = agent(true);
+        List<IceCandidate> c = a.gather();
+        assertEquals(1, c.size(), "only 127.0.0.1 is allowed: " + c);
+        assertEquals("127.0.0.1", c.get(0).address());
+        assertEquals("host", c.get(0).type());
+        assertEquals("udp", c.get(0).transport());
+        assertEquals(1, c.get(0).component());
+        assertTrue(c.get(0).port() > 0);
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", c.get(0).port())), a.localSocketAddresses());
+        assertEquals(c, a.gather(), "a second gather returns the same list");
+
+        // Any loopback filter never yields a non-loopback address.
+        IceAgent b = new IceAgent(IceConfig.builder().addressFilter(IceConfig.LOOPBACK_ONLY).build());
+        agents.add(b);
+        for (IceCandidate cand : b.gather()) {
+            assertTrue(InetAddress.getByName(cand.address()).isLoopbackAddress(), cand.toString());
+        }
+    }
+
+    @Test
+    void filterAcceptingNothingFailsGather() {
+        IceAgent a = new IceAgent(IceConfig.builder().addressFilter(x -> false).build());
+        agents.add(a);
+        IOException e = assertThrows(IOException.class, a::gather);
+        assertTrue(e.getMessage().contains("address filter"), e.getMessage());
+        assertTrue(a.localSocketAddresses().isEmpty());
+    }
+
+    @Test
+    void portRangeIsHonoured() throws Exception {
+        int base;
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            base = probe.getLocalPort();
+        }
+        int min = Math.max(1024, Math.min(base, 65000));
+        IceAgent a = new IceAgent(IceConfig.builder().addressFilter(IPV4_LOOPBACK).portRange(min, min + 20).build());
+        agents.add(a);
+        int port = a.gather().get(0).port();
+        assertTrue(port >= min && port <= min + 20, "port " + port + " in " + min + ".." + (min + 20));
+    }
+
+    @Test
+    void connectsAndExchangesDatagramsBothWays() throws Exception {
+        IceAgent a = agent(true);
+        IceAgent b = agent(false);
+        connect(a, b, true);
+        assertEquals(IceState.CONNECTED, a.state() == IceState.COMPLETED ? IceState.CONNECTED : a.state());
+
+        long seed = System.nanoTime();
+        LOG.info("datagram sizes seed {}", seed);
+        Random r = new Random(seed);
+        IceTransport ta = a.transport();
+        IceTransport tb = b.transport();
+        roundTrip(ta, tb, payload(r, 1));
+        roundTrip(tb, ta, payload(r, 100));
+        roundTrip(ta, tb, payload(r, 16 * 1024));
+        roundTrip(tb, ta, payload(r, 16 * 1024));
+        roundTrip(ta, tb, payload(r, 65507)); // largest UDP payload over IPv4
+        roundTrip(tb, ta, payload(r, 65507));
+        for (int i = 0; i < 20; i++) {
+            roundTrip(i % 2 == 0 ? ta : tb, i % 2 == 0 ? tb : ta, payload(r, 1 + r.nextInt(65507)));
+        }
+        // Nothing else (no STUN from checks or consent) was delivered.
+        byte[] buf = new byte[2048];
+        assertEquals(-1, ta.receive(buf, 0, buf.length, 0));
+        assertEquals(-1, tb.receive(buf, 0, buf.length, 0));
+    }
+
+    @Test
+    void controlledSideWithoutRemoteCandidatesConnectsThroughPeerReflexive() throws Exception {
+        IceAgent a = agent(true);
+        IceAgent b = agent(false);
+        // The browser case: b only gets an mDNS name it cannot resolve.
+        b.addRemoteCandidate(IceCandidate.host("1", 2122260223L,
+                "3f2a7c1e-0d4b-4e8a-9c61-5b7d2e9f0a13.local", 50000));
+        connect(a, b, false);
+        assertTrue(b.selectedPairDescription().contains("prflx"), b.selectedPairDescription());
+        Random r = new Random(7);
+        roundTrip(a.transport(), b.transport(), payload(r, 1200));
+        roundTrip(b.transport(), a.transport(), payload(r, 16 * 1024));
+    }
+
+    @Test
+    void unresolvableMdnsAndUnusableCandidatesAreSkipped() throws Exception {
+        IceAgent a = agent(true);
+        a.gather();
+        a.addRemoteCandidate(IceCandidate.host("1", 1, "a9b8c7d6-0000-4000-8000-000000000001.local", 9));
+        a.addRemoteCandidate(new IceCandidate("2", 1, "tcp", 1, "127.0.0.1", 9, "host", null, -1));
+        a.addRemoteCandidate(new IceCandidate("3", 2, "udp", 1, "127.0.0.1", 5000, "host", null, -1));
+        a.addRemoteCandidate(IceCandidate.host("4", 1, "no-such-host.invalid", 5000));
+        a.addRemoteCandidate(IceCandidate.host("5", 1, "127.0.0.1", 5000));
+        a.addRemoteCandidate(IceCandidate.host("5", 1, "127.0.0.1", 5000)); // duplicate
+        assertEquals(1, a.remoteCandidateCount());
+    }
+
+    @Test
+    void closeReleasesSocketsThreadsAndWakesReceivers() throws Exception {
+        IceAgent a = agent(true);
+        IceAgent b = agent(false);
+        connect(a, b, true);
+        List<InetSocketAddress> bound = new ArrayList<>(a.localSocketAddresses());
+        bound.addAll(b.localSocketAddresses());
+        List<Thread> threads = new ArrayList<>(a.ownThreads());
+        threads.addAll(b.ownThreads());
+        assertFalse(threads.isEmpty());
+
+        CompletableFuture<Object> blocked = CompletableFuture.supplyAsync(() -> {
+            try {
+                return a.transport().receive(new byte[100], 0, 100, 20_000);
+            } catch (IOException e) {
+                return e;
+            }
+        });
+        List<IceState> closedStates = new CopyOnWriteArrayList<>();
+        a.onStateChange(closedStates::add);
+        a.close();
+        b.close();
+        a.close(); // idempotent
+        assertTrue(blocked.get(5, TimeUnit.SECONDS) instanceof IOException, "receiver woken with IOException");
+        assertEquals(List.of(IceState.CLOSED), closedStates);
+        assertEquals(IceState.CLOSED, a.state());
+        assertThrows(IOException.class, () -> a.transport().send(new byte[1], 0, 1));
+        assertThrows(IOException.class, () -> a.transport().receive(new byte[1], 0, 1, 0));
+        for (Thread t : threads) {
+            assertFalse(t.isAlive(), t.getName() + " still alive");
+        }
+        for (InetSocketAddress addr : bound) {
+            try (DatagramSocket s = new DatagramSocket(addr)) {
+                assertEquals(addr.getPort(), s.getLocalPort());
+            }
+        }
+        // No thread of ice4j or ours may keep the JVM alive.
+        List<String> nonDaemon = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String n = t.getName();
+            if (t.isAlive() && !t.isDaemon() && (n.startsWith("ice4j") || n.startsWith("IceConnector")
+                    || n.startsWith("jdc-ice") || n.startsWith("pool-"))) {
+                nonDaemon.add(n);
+            }
+        }
+        assertEquals(List.of(), nonDaemon);
+    }
+
+    @Test
+    void startRequiresGatherAndCredentials() throws Exception {
+        IceAgent a = agent(true);
+        assertThrows(IllegalStateException.class, a::start);
+        a.gather();
+        assertThrows(IllegalStateException.class, a::start);
+        assertThrows(IllegalArgumentException.class, () -> a.setRemoteCredentials("", "x"));
+        assertThrows(IllegalArgumentException.class, () -> a.setRemoteCredentials("ab:c", "passwordpasswordpassword"));
+        a.setRemoteCredentials("abcd", "passwordpasswordpassword");
+        a.start();
+        assertThrows(IllegalStateException.class, a::start);
+        assertThrows(IOException.class, () -> a.transport().send(new byte[1], 0, 1), "no selected pair yet");
+        a.close();
+        assertThrows(IllegalStateException.class, a::gather);
+    }
+
+    @Test
+    void receiveArgumentsAreChecked() {
+        IceAgent a = agent(true);
+        IceTransport t = a.transport();
+        assertThrows(IllegalArgumentException.class, () -> t.receive(new byte[10], 0, 10, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> t.receive(new byte[10], 5, 10, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> t.send(new byte[10], -1, 2));
+    }
+
+    @Test
+    void ice4jGlobalsDisableTheAwsProbe() {
+        agent(true);
+        assertEquals("false", System.getProperty("ice4j.harvest.mapping.aws.enabled"));
+        assertFalse(org.ice4j.ice.harvest.HarvestConfig.config.enableAwsHarvester());
+    }
+
+    @Test
+    void loggingInstallIsIdempotent() {
+        IceLogging.install();
+        IceLogging.install();
+        assertTrue(IceLogging.isInstalled());
+        assertTrue(org.slf4j.bridge.SLF4JBridgeHandler.isInstalled());
+        long bridges = java.util.Arrays.stream(java.util.logging.Logger.getLogger("").getHandlers())
+                .filter(h -> h instanceof org.slf4j.bridge.SLF4JBridgeHandler).count();
+        assertEquals(1, bridges);
+    }
+
+    static void unused(ExecutionException e) {
+    }
+}
