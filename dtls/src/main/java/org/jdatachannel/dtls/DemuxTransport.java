@@ -1,0 +1,119 @@
+package org.jdatachannel.dtls;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bouncycastle.tls.DatagramTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bouncy Castle's view of the {@link PacketTransport}: drops non-DTLS datagrams (RFC 7983 §7) and
+ * malformed handshake records ({@link DtlsRecordFilter}) before Bouncy Castle parses them, and
+ * tells it how large datagrams may be.
+ *
+ * <p>It never closes the lower transport: that belongs to the caller (the ICE agent). Closing this
+ * wrapper (Bouncy Castle does so on close_notify, fatal alerts and {@code close()}) only stops its
+ * use. Blocking receive uses the JDK monotonic clock to keep the caller's wait bound while it drops
+ * datagrams; this is the I/O adapter, not protocol state.
+ *
+ * <p>Thread-safety: one receiving thread plus any number of sending threads.
+ */
+final class DemuxTransport implements DatagramTransport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemuxTransport.class);
+
+    /** A wait of 0 means "forever" to Bouncy Castle; we poll the lower transport in slices of this. */
+    private static final int POLL_SLICE_MS = 500;
+
+    private final PacketTransport lower;
+    private final String name;
+    private volatile boolean closed;
+    private volatile boolean handshakeDone;
+    private final AtomicLong droppedNonDtls = new AtomicLong();
+    private final AtomicLong droppedMalformed = new AtomicLong();
+
+    DemuxTransport(PacketTransport lower, String name) {
+        this.lower = lower;
+        this.name = name;
+    }
+
+    /**
+     * Datagrams we accept: one DTLS record of up to 2^14 plaintext bytes plus header and AEAD
+     * expansion, or several smaller records.
+     */
+    @Override
+    public int getReceiveLimit() {
+        return DtlsTransport.MAX_DATAGRAM_SIZE;
+    }
+
+    /**
+     * During the handshake Bouncy Castle fragments handshake messages to this limit, so flights fit
+     * a 1280-byte IPv6 path ({@link DtlsTransport#HANDSHAKE_MTU}); afterwards application records
+     * may be as large as the caller makes them, up to the DTLS record limit.
+     */
+    @Override
+    public int getSendLimit() {
+        return handshakeDone ? DtlsTransport.MAX_DATAGRAM_SIZE : DtlsTransport.HANDSHAKE_MTU;
+    }
+
+    void handshakeDone() {
+        handshakeDone = true;
+    }
+
+    @Override
+    public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+        int wait = waitMillis <= 0 ? POLL_SLICE_MS : waitMillis;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
+        while (true) {
+            if (closed) {
+                throw new IOException("DTLS transport closed");
+            }
+            long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (remainingMs < 1) {
+                return -1;
+            }
+            int n = lower.receive(buf, off, len, (int) Math.min(remainingMs, Integer.MAX_VALUE));
+            if (n < 0) {
+                return -1;
+            }
+            String drop = DtlsRecordFilter.check(buf, off, n);
+            if (drop == null) {
+                return n;
+            }
+            if (DtlsRecordFilter.isDtls(buf, off, n)) {
+                droppedMalformed.incrementAndGet();
+                LOG.warn("{}: dropped {}-byte datagram: {}", name, n, drop);
+            } else {
+                droppedNonDtls.incrementAndGet();
+                LOG.debug("{}: dropped {}-byte datagram: {}", name, n, drop);
+            }
+        }
+    }
+
+    @Override
+    public void send(byte[] buf, int off, int len) throws IOException {
+        if (closed) {
+            throw new IOException("DTLS transport closed");
+        }
+        lower.send(buf, off, len);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    long droppedNonDtls() {
+        return droppedNonDtls.get();
+    }
+
+    long droppedMalformed() {
+        return droppedMalformed.get();
+    }
+}

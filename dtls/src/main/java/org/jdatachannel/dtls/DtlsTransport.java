@@ -1,0 +1,362 @@
+package org.jdatachannel.dtls;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.TlsFatalAlertReceived;
+import org.bouncycastle.tls.TlsTimeoutException;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A DTLS 1.2 connection for WebRTC data channels (RFC 8842, RFC 8261), on Bouncy Castle's
+ * {@code DTLSClientProtocol}/{@code DTLSServerProtocol} with JCA crypto (the JDK's AES-GCM,
+ * ChaCha20-Poly1305, ECDHE and ECDSA).
+ *
+ * <p>Profile: DTLS 1.2 only; cipher suites ECDHE_ECDSA (and, for RSA identities, ECDHE_RSA) with
+ * AES-128-GCM, AES-256-GCM or ChaCha20-Poly1305; groups x25519, secp256r1, secp384r1; extended
+ * master secret offered (RFC 7627); secure renegotiation signalled and required from the peer
+ * (RFC 5746); use_srtp always offered by the client and negotiated by the server when offered
+ * (RFC 5764). Both sides present certificates, and each accepts the peer only if the peer
+ * certificate matches a fingerprint from the remote description (RFC 8122 §5); certificate chains
+ * and CAs are not checked.
+ *
+ * <p>Threading: {@link #connect} blocks the calling thread until the handshake ends. Afterwards one
+ * thread at a time may be in {@link #receive} (calls are serialized) while other threads call
+ * {@link #send} (sends are serialized by Bouncy Castle) and {@link #close}.
+ *
+ * <p>Ownership: the {@link PacketTransport} stays owned by the caller; this class never closes it.
+ */
+public final class DtlsTransport implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DtlsTransport.class);
+
+    /**
+     * Largest handshake datagram we send (bytes): 1280 (IPv6 minimum MTU) - 40 (IPv6) - 8 (UDP).
+     * Bouncy Castle fragments handshake messages to fit (RFC 6347 §4.2.3).
+     */
+    public static final int HANDSHAKE_MTU = 1232;
+
+    /**
+     * Largest datagram we receive or (after the handshake) send, in bytes: a full 2^14-byte DTLS
+     * record plus header and cipher expansion. Keep SCTP packets at about 1191 bytes so datagrams
+     * stay within {@link #HANDSHAKE_MTU}; larger ones rely on IP fragmentation.
+     */
+    public static final int MAX_DATAGRAM_SIZE = (1 << 14) + 512;
+
+    /** Initial handshake retransmission timeout (RFC 6347 §4.2.4.1: "1 second"), doubled per retransmit. */
+    static final int DEFAULT_RETRANSMIT_MS = 1000;
+
+    private final DTLSTransport bc;
+    private final DemuxTransport demux;
+    private final PeerSupport support;
+    private final DtlsRole role;
+    private final Object receiveLock = new Object();
+    private final byte[] receiveBuffer;
+    private volatile boolean closed;
+
+    private DtlsTransport(DTLSTransport bc, DemuxTransport demux, PeerSupport support, DtlsRole role)
+            throws IOException {
+        this.bc = bc;
+        this.demux = demux;
+        this.support = support;
+        this.role = role;
+        this.receiveBuffer = new byte[Math.max(bc.getReceiveLimit(), 1)];
+    }
+
+    /**
+     * Runs a DTLS 1.2 handshake over {@code lower} and returns the established connection.
+     *
+     * @param role {@link DtlsRole#CLIENT} for {@code a=setup:active}, {@link DtlsRole#SERVER} for
+     *     {@code a=setup:passive}
+     * @param lower the datagram transport (ICE); not closed by this class
+     * @param local our certificate, whose fingerprint we put in our description
+     * @param remoteFingerprints fingerprints from the remote description: hash function name as in
+     *     SDP ({@code "sha-256"}, case-insensitive; sha-1/224/256/384/512 are checked, others
+     *     ignored) → digest bytes. The peer certificate must match at least one checked entry; an
+     *     empty map (or one with only unknown hashes) makes the handshake fail.
+     * @param handshakeTimeoutMs overall handshake time limit in milliseconds, &gt; 0
+     * @return the connection, ready for {@link #send} and {@link #receive}
+     * @throws DtlsException on timeout, a fatal alert (sent or received), or a peer certificate
+     *     that does not match {@code remoteFingerprints}; the message says which
+     * @throws IOException if {@code lower} fails
+     * @throws IllegalArgumentException for null arguments, null map keys/values or a
+     *     non-positive timeout
+     */
+    public static DtlsTransport connect(DtlsRole role, PacketTransport lower, DtlsCertificate local,
+            Map<String, byte[]> remoteFingerprints, int handshakeTimeoutMs) throws IOException {
+        return connect(role, lower, local, remoteFingerprints, handshakeTimeoutMs, DEFAULT_RETRANSMIT_MS, 0);
+    }
+
+    /**
+     * As {@link #connect(DtlsRole, PacketTransport, DtlsCertificate, Map, int)}, with test knobs.
+     *
+     * @param retransmitMs initial handshake retransmission timeout, ms, &gt; 0
+     * @param clientPaddingBytes client only: RFC 7685 padding added to the ClientHello, 0 for none
+     */
+    static DtlsTransport connect(DtlsRole role, PacketTransport lower, DtlsCertificate local,
+            Map<String, byte[]> remoteFingerprints, int handshakeTimeoutMs, int retransmitMs,
+            int clientPaddingBytes) throws IOException {
+        if (role == null || lower == null || local == null || remoteFingerprints == null) {
+            throw new IllegalArgumentException("role, lower, local and remoteFingerprints must not be null");
+        }
+        if (handshakeTimeoutMs <= 0) {
+            throw new IllegalArgumentException("handshakeTimeoutMs must be > 0, was " + handshakeTimeoutMs);
+        }
+        if (retransmitMs <= 0) {
+            throw new IllegalArgumentException("retransmitMs must be > 0, was " + retransmitMs);
+        }
+        Map<String, byte[]> fps = new LinkedHashMap<>();
+        for (Map.Entry<String, byte[]> e : remoteFingerprints.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new IllegalArgumentException("remoteFingerprints must not contain null keys or values");
+            }
+            fps.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue().clone());
+        }
+        String name = "dtls-" + role.name().toLowerCase(Locale.ROOT);
+        JcaTlsCrypto crypto = new JcaTlsCryptoProvider().create(new SecureRandom());
+        PeerSupport support = new PeerSupport(crypto, local, fps, handshakeTimeoutMs, retransmitMs, name);
+        DemuxTransport demux = new DemuxTransport(lower, name);
+        DTLSTransport bc;
+        boolean ok = false;
+        try {
+            if (role == DtlsRole.CLIENT) {
+                bc = new DTLSClientProtocol().connect(new WebRtcDtlsClient(support, clientPaddingBytes), demux);
+            } else {
+                // No DTLSVerifier (HelloVerifyRequest) in front: it cannot reassemble a ClientHello
+                // fragmented over several datagrams, which browsers send. ICE consent already proved
+                // the peer's address (RFC 8842 §5: HelloVerifyRequest is optional for WebRTC).
+                bc = new DTLSServerProtocol().accept(new WebRtcDtlsServer(support), demux);
+            }
+            ok = true;
+        } catch (TlsTimeoutException e) {
+            throw new DtlsException(name + ": handshake timed out after " + handshakeTimeoutMs + " ms", e);
+        } catch (TlsFatalAlertReceived e) {
+            short alert = e.getAlertDescription();
+            throw new DtlsException(name + ": handshake failed: peer sent fatal alert "
+                    + AlertDescription.getText(alert)
+                    + (alert == AlertDescription.bad_certificate ? " (peer rejected our certificate)" : ""),
+                    e, alert, true);
+        } catch (TlsFatalAlert e) {
+            String reason = support.rejectReason != null ? support.rejectReason : e.getMessage();
+            throw new DtlsException(name + ": handshake failed: " + reason + " (sent alert "
+                    + AlertDescription.getText(e.getAlertDescription()) + ")", e, e.getAlertDescription(), false);
+        } catch (DtlsException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DtlsException(name + ": handshake failed: " + e, e);
+        } finally {
+            if (!ok) {
+                demux.close();
+            }
+        }
+        demux.handshakeDone();
+        DtlsTransport t = new DtlsTransport(bc, demux, support, role);
+        LOG.info("{}: connected, {}", name, PeerSupport.suiteName(support.cipherSuite));
+        return t;
+    }
+
+    /**
+     * Sends one datagram of application data (one SCTP packet) as one DTLS record.
+     *
+     * @param buf data
+     * @param off offset in {@code buf}
+     * @param len length in bytes, 0..{@link #getSendLimit()}
+     * @throws IllegalArgumentException on bad bounds or {@code len > getSendLimit()}
+     * @throws IOException if the transport is closed or the lower transport failed
+     */
+    public void send(byte[] buf, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, buf == null ? -1 : buf.length);
+        int limit = getSendLimit();
+        if (len > limit) {
+            throw new IllegalArgumentException("len " + len + " exceeds the DTLS send limit " + limit);
+        }
+        if (closed || demux.isClosed()) {
+            throw new IOException(support.name + ": DTLS transport is closed");
+        }
+        if (len == 0) {
+            return;
+        }
+        try {
+            bc.send(buf, off, len);
+        } catch (TlsFatalAlert e) {
+            throw new DtlsException(support.name + ": send failed: " + e.getMessage(), e,
+                    e.getAlertDescription(), false);
+        }
+    }
+
+    /**
+     * Receives one datagram of application data.
+     *
+     * @param buf destination; should have room for {@link #getReceiveLimit()} bytes. A record
+     *     longer than {@code len} is dropped with a warning (never truncated).
+     * @param off offset in {@code buf}
+     * @param len room in {@code buf}
+     * @param waitMillis maximum wait in milliseconds; 0 waits until data arrives or the
+     *     connection ends
+     * @return the number of bytes received, or -1 if nothing arrived within {@code waitMillis}
+     * @throws DtlsException when the peer closed the connection (close_notify, alert 0) or sent a
+     *     fatal alert; {@link DtlsException#alertDescription()} tells which
+     * @throws IOException when this transport was closed, or the lower transport failed
+     * @throws IllegalArgumentException on bad bounds or negative {@code waitMillis}
+     */
+    public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+        Objects.checkFromIndexSize(off, len, buf == null ? -1 : buf.length);
+        if (waitMillis < 0) {
+            throw new IllegalArgumentException("waitMillis must be >= 0, was " + waitMillis);
+        }
+        synchronized (receiveLock) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+            int wait = waitMillis;
+            while (true) {
+                checkPeerClosed();
+                if (closed) {
+                    throw new IOException(support.name + ": DTLS transport is closed");
+                }
+                int n;
+                try {
+                    n = bc.receive(receiveBuffer, 0, receiveBuffer.length, wait);
+                } catch (TlsFatalAlertReceived e) {
+                    throw new DtlsException(support.name + ": peer sent fatal alert "
+                            + AlertDescription.getText(e.getAlertDescription()), e, e.getAlertDescription(), true);
+                } catch (TlsFatalAlert e) {
+                    throw new DtlsException(support.name + ": receive failed: " + e.getMessage(), e,
+                            e.getAlertDescription(), false);
+                } catch (IOException e) {
+                    checkPeerClosed();
+                    if (closed) {
+                        throw new IOException(support.name + ": DTLS transport is closed", e);
+                    }
+                    throw e;
+                }
+                if (n < 0) {
+                    checkPeerClosed();
+                    if (waitMillis == 0) {
+                        continue;
+                    }
+                    return -1;
+                }
+                if (n <= len) {
+                    System.arraycopy(receiveBuffer, 0, buf, off, n);
+                    return n;
+                }
+                LOG.warn("{}: dropped {}-byte record: receive buffer has room for {}", support.name, n, len);
+                if (waitMillis != 0) {
+                    long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (remaining < 1) {
+                        return -1;
+                    }
+                    wait = (int) remaining;
+                }
+            }
+        }
+    }
+
+    private void checkPeerClosed() throws DtlsException {
+        int alert = support.receivedAlert;
+        if (alert >= 0) {
+            if (alert == AlertDescription.close_notify && !support.receivedAlertFatal) {
+                throw new DtlsException(support.name + ": peer closed the connection (close_notify)", null,
+                        alert, true);
+            }
+            throw new DtlsException(support.name + ": peer sent fatal alert " + AlertDescription.getText((short) alert),
+                    null, alert, true);
+        }
+    }
+
+    /**
+     * @return the largest {@code len} {@link #send} accepts, in bytes (the DTLS plaintext limit,
+     *     2^14 with the usual cipher suites)
+     */
+    public int getSendLimit() {
+        try {
+            return bc.getSendLimit();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** @return the largest application datagram {@link #receive} can return, in bytes */
+    public int getReceiveLimit() {
+        return receiveBuffer.length;
+    }
+
+    /**
+     * Sends close_notify (RFC 5246 §7.2.1) and stops using the lower transport. Idempotent; a
+     * thread blocked in {@link #receive} gets an IOException soon after.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            bc.close();
+        } catch (IOException e) {
+            LOG.debug("{}: close: {}", support.name, e.toString());
+        }
+        demux.close();
+    }
+
+    /** @return our handshake role */
+    public DtlsRole role() {
+        return role;
+    }
+
+    /** @return the negotiated cipher suite's IANA name, e.g. {@code TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256} */
+    public String cipherSuite() {
+        return PeerSupport.suiteName(support.cipherSuite);
+    }
+
+    /**
+     * @return the negotiated use_srtp protection profile (RFC 5764 §4.1.2 value, e.g. 0x0007 for
+     *     SRTP_AEAD_AES_128_GCM), or -1 when use_srtp was not negotiated
+     */
+    public int srtpProtectionProfile() {
+        return support.srtpProfile;
+    }
+
+    /** @return whether the extended master secret (RFC 7627) was negotiated */
+    public boolean extendedMasterSecret() {
+        return support.extendedMasterSecret;
+    }
+
+    /** @return the peer's certificate, already verified against the remote fingerprints */
+    public X509Certificate peerCertificate() {
+        try {
+            return DtlsCertificate.parse(support.peerCertificate);
+        } catch (CertificateException e) {
+            throw new IllegalStateException("peer certificate no longer parses", e);
+        }
+    }
+
+    /** @return datagrams dropped so far because their first byte was not 20..63 (RFC 7983) */
+    public long droppedNonDtlsDatagrams() {
+        return demux.droppedNonDtls();
+    }
+
+    /** @return DTLS datagrams dropped so far by the malformed-handshake-record guard */
+    public long droppedMalformedDatagrams() {
+        return demux.droppedMalformed();
+    }
+
+    @Override
+    public String toString() {
+        return "DtlsTransport[" + role + ", " + cipherSuite() + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,207 @@
+package org.jdatachannel.dtls;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Vector;
+import java.util.stream.IntStream;
+
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.CipherSuite;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.NamedGroup;
+import org.bouncycastle.tls.SRTPProtectionProfile;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsContext;
+import org.bouncycastle.tls.TlsCredentialedSigner;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaDefaultTlsCredentialedSigner;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What our client and server have in common: the WebRTC profile of DTLS 1.2 (cipher suites,
+ * groups, SRTP profiles, signature algorithm choice) and the state a handshake reports back to
+ * {@link DtlsTransport}. One instance per connection attempt.
+ */
+final class PeerSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerSupport.class);
+
+    /** AEAD suites for an ECDSA certificate, our preference order (what browsers negotiate). */
+    static final int[] ECDSA_SUITES = {
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    };
+
+    /** AEAD suites for an RSA certificate (older peers with RSA identities). */
+    static final int[] RSA_SUITES = {
+        CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    };
+
+    /** ECDHE groups we negotiate, preference order. Post-quantum and other groups are ignored. */
+    static final int[] GROUPS = {NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1};
+
+    /**
+     * SRTP profiles a client offers (RFC 5764 §4.1.2, RFC 7714 §14.2). Offered although a data
+     * channel carries no SRTP: Pion's server refuses a ClientHello without use_srtp.
+     */
+    static final int[] SRTP_PROFILES = {
+        SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM,
+        SRTPProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80,
+    };
+
+    private static final Map<Integer, String> SUITE_NAMES = Map.of(
+            CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    final JcaTlsCrypto crypto;
+    final DtlsCertificate local;
+    final Map<String, byte[]> remoteFingerprints;
+    final int handshakeTimeoutMs;
+    final int retransmitMs;
+    final String name;
+
+    /** Why we rejected the peer (fingerprint), to become the DtlsException message. */
+    volatile String rejectReason;
+    /** Peer end-entity certificate, DER, once accepted. */
+    volatile byte[] peerCertificate;
+    volatile boolean peerCertificateVerified;
+    volatile int cipherSuite = -1;
+    volatile int srtpProfile = -1;
+    volatile boolean extendedMasterSecret;
+    /** Alert description of a fatal alert or close_notify the peer sent, or -1. */
+    volatile int receivedAlert = -1;
+    volatile boolean receivedAlertFatal;
+
+    PeerSupport(JcaTlsCrypto crypto, DtlsCertificate local, Map<String, byte[]> remoteFingerprints,
+            int handshakeTimeoutMs, int retransmitMs, String name) {
+        this.crypto = crypto;
+        this.local = local;
+        this.remoteFingerprints = remoteFingerprints;
+        this.handshakeTimeoutMs = handshakeTimeoutMs;
+        this.retransmitMs = retransmitMs;
+        this.name = name;
+    }
+
+    int[] groups() {
+        return IntStream.of(GROUPS).filter(crypto::hasNamedGroup).toArray();
+    }
+
+    static boolean isOurGroup(int group) {
+        return IntStream.of(GROUPS).anyMatch(g -> g == group);
+    }
+
+    static String suiteName(int suite) {
+        String n = SUITE_NAMES.get(suite);
+        return n != null ? n : String.format("0x%04X", suite);
+    }
+
+    /**
+     * Checks the peer's end-entity certificate against the remote SDP fingerprints.
+     *
+     * <p>RFC 8842 §5.1 / RFC 8122 §5: the certificate the peer presents in the handshake must match
+     * a fingerprint from its description; there is no CA chain to check in WebRTC.
+     *
+     * @throws TlsFatalAlert bad_certificate (RFC 5246 §7.2.2) on mismatch, missing fingerprint or
+     *     missing certificate
+     */
+    void verifyPeer(Certificate chain) throws IOException {
+        if (chain == null || chain.isEmpty()) {
+            reject("peer sent no certificate", AlertDescription.bad_certificate);
+        }
+        TlsCertificate ee = chain.getCertificateAt(0);
+        byte[] der = ee.getEncoded();
+        String problem = Fingerprints.verify(der, remoteFingerprints);
+        if (problem != null) {
+            reject(problem, AlertDescription.bad_certificate);
+        }
+        peerCertificate = der;
+        peerCertificateVerified = true;
+        LOG.debug("{}: peer certificate matches remote fingerprint", name);
+    }
+
+    private void reject(String reason, short alert) throws TlsFatalAlert {
+        rejectReason = reason;
+        LOG.warn("{}: rejecting peer: {}", name, reason);
+        throw new TlsFatalAlert(alert, reason);
+    }
+
+    /**
+     * Our signing credentials, with a signature algorithm the peer accepts.
+     *
+     * <p>RFC 5246 §7.4.1.4.1: "If the client does not send the signature_algorithms extension, the
+     * server MUST [...] behave as if client had sent the value {sha1,ecdsa}" (and {sha1,rsa}).
+     *
+     * @param peerSigAlgs the peer's supported_signature_algorithms, null if it sent none
+     */
+    TlsCredentialedSigner credentials(TlsContext context, Vector<?> peerSigAlgs) throws IOException {
+        short sig = "EC".equals(local.keyAlgorithm()) ? SignatureAlgorithm.ecdsa : SignatureAlgorithm.rsa;
+        SignatureAndHashAlgorithm chosen = null;
+        if (peerSigAlgs == null) {
+            chosen = SignatureAndHashAlgorithm.getInstance(HashAlgorithm.sha1, sig);
+        } else {
+            for (short hash : new short[] {HashAlgorithm.sha256, HashAlgorithm.sha384, HashAlgorithm.sha512}) {
+                SignatureAndHashAlgorithm candidate = SignatureAndHashAlgorithm.getInstance(hash, sig);
+                if (peerSigAlgs.contains(candidate)) {
+                    chosen = candidate;
+                    break;
+                }
+            }
+        }
+        if (chosen == null) {
+            throw new TlsFatalAlert(AlertDescription.handshake_failure,
+                    "peer accepts no SHA-2 signature algorithm for our " + local.keyAlgorithm() + " key");
+        }
+        TlsCertificate tlsCert = crypto.createCertificate(local.encoded());
+        Certificate chain = new Certificate(new TlsCertificate[] {tlsCert});
+        return new JcaDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto,
+                local.privateKey(), chain, chosen);
+    }
+
+    void alertReceived(short level, short description) {
+        boolean fatal = level == org.bouncycastle.tls.AlertLevel.fatal;
+        if (fatal || description == AlertDescription.close_notify) {
+            receivedAlert = description;
+            receivedAlertFatal = fatal;
+        }
+        if (description == AlertDescription.close_notify) {
+            LOG.debug("{}: peer sent close_notify", name);
+        } else {
+            LOG.info("{}: received {} alert {}", name, fatal ? "fatal" : "warning", AlertDescription.getText(description));
+        }
+    }
+
+    void alertRaised(short level, short description, String message, Throwable cause) {
+        if (description == AlertDescription.close_notify) {
+            LOG.debug("{}: sending close_notify", name);
+        } else if (level == org.bouncycastle.tls.AlertLevel.fatal) {
+            LOG.info("{}: raising fatal alert {}{}", name, AlertDescription.getText(description),
+                    message != null ? ": " + message : "", cause);
+        } else {
+            LOG.debug("{}: raising warning alert {}", name, AlertDescription.getText(description));
+        }
+    }
+
+    void handshakeComplete(TlsContext context) {
+        cipherSuite = context.getSecurityParametersConnection().getCipherSuite();
+        extendedMasterSecret = context.getSecurityParametersConnection().isExtendedMasterSecret();
+        if (!extendedMasterSecret) {
+            LOG.warn("{}: peer did not negotiate extended_master_secret (RFC 7627)", name);
+        }
+        LOG.debug("{}: handshake complete, {}, srtp profile {}", name, suiteName(cipherSuite), srtpProfile);
+    }
+}

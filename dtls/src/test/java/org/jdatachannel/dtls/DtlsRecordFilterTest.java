@@ -1,0 +1,148 @@
+package org.jdatachannel.dtls;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+class DtlsRecordFilterTest {
+
+    /**
+     * One DTLS 1.2 plaintext handshake record (RFC 6347 §4.1, §4.2.2) holding one fragment with
+     * {@code fragmentLength} body bytes actually present.
+     */
+    static byte[] handshakeRecord(int epoch, int msgType, int length, int fragmentOffset, int fragmentLength) {
+        return record(22, epoch, fragment(msgType, length, 0, fragmentOffset, fragmentLength, fragmentLength));
+    }
+
+    static byte[] fragment(int msgType, int length, int seq, int fragmentOffset, int fragmentLength, int bodyBytes) {
+        byte[] f = new byte[12 + bodyBytes];
+        f[0] = (byte) msgType;
+        put24(f, 1, length);
+        f[4] = (byte) (seq >> 8);
+        f[5] = (byte) seq;
+        put24(f, 6, fragmentOffset);
+        put24(f, 9, fragmentLength);
+        return f;
+    }
+
+    static byte[] record(int type, int epoch, byte[] body) {
+        byte[] r = new byte[13 + body.length];
+        r[0] = (byte) type;
+        r[1] = (byte) 0xFE;
+        r[2] = (byte) 0xFD;
+        r[3] = (byte) (epoch >> 8);
+        r[4] = (byte) epoch;
+        r[11] = (byte) (body.length >> 8);
+        r[12] = (byte) body.length;
+        System.arraycopy(body, 0, r, 13, body.length);
+        return r;
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    private static void put24(byte[] b, int i, int v) {
+        b[i] = (byte) (v >> 16);
+        b[i + 1] = (byte) (v >> 8);
+        b[i + 2] = (byte) v;
+    }
+
+    private static String check(byte[] d) {
+        return DtlsRecordFilter.check(d, 0, d.length);
+    }
+
+    @Test
+    void demuxByFirstByteRfc7983() {
+        for (int b = 0; b < 256; b++) {
+            byte[] d = {(byte) b, 0, 0};
+            boolean expected = b >= 20 && b <= 63;
+            assertTrue(DtlsRecordFilter.isDtls(d, 0, 3) == expected, "first byte " + b);
+            if (!expected) {
+                assertNotNull(check(d), "first byte " + b);
+            }
+        }
+        assertFalse(DtlsRecordFilter.isDtls(new byte[0], 0, 0));
+        assertNotNull(check(new byte[0]));
+        // With an offset.
+        byte[] d = {0, 22};
+        assertTrue(DtlsRecordFilter.isDtls(d, 1, 1));
+    }
+
+    @Test
+    void wellFormedHandshakeRecordsPass() {
+        assertNull(check(handshakeRecord(0, 1, 300, 0, 100)));
+        assertNull(check(handshakeRecord(0, 1, 300, 200, 100)));
+        assertNull(check(handshakeRecord(0, 14, 0, 0, 0))); // ServerHelloDone, empty body
+        assertNull(check(handshakeRecord(0, 1, DtlsRecordFilter.MAX_HANDSHAKE_MESSAGE_LENGTH, 0, 50)));
+        // Several records per datagram and several fragments per record.
+        byte[] twoFragments = record(22, 0, concat(fragment(2, 10, 1, 0, 10, 10), fragment(11, 20, 2, 0, 20, 20)));
+        assertNull(check(concat(twoFragments, handshakeRecord(0, 12, 30, 0, 30), record(20, 0, new byte[] {1}))));
+        // Encrypted (epoch 1) handshake records cannot be inspected and are passed on.
+        assertNull(check(record(22, 1, new byte[40])));
+        // Application data, alerts.
+        assertNull(check(record(23, 1, new byte[1200])));
+        assertNull(check(record(21, 0, new byte[] {2, 40})));
+        // Truncated records and DTLS 1.3 unified headers: Bouncy Castle discards them itself.
+        byte[] truncated = handshakeRecord(0, 1, 300, 0, 100);
+        assertNull(DtlsRecordFilter.check(truncated, 0, truncated.length - 1));
+        assertNull(check(new byte[] {0x2F, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}));
+        assertNull(check(new byte[] {22, (byte) 0xFE, (byte) 0xFD})); // shorter than a header
+    }
+
+    @Test
+    void hugeMessageLengthIsDropped() {
+        String why = check(handshakeRecord(0, 1, 0xFFFFFF, 0, 10));
+        assertNotNull(why);
+        assertTrue(why.contains("16777215") && why.contains("CVE-2026-59646"), why);
+        assertNotNull(check(handshakeRecord(0, 11, DtlsRecordFilter.MAX_HANDSHAKE_MESSAGE_LENGTH + 1, 0, 10)));
+        // Hidden in the second record of a datagram, or the second fragment of a record.
+        assertNotNull(check(concat(handshakeRecord(0, 1, 100, 0, 100), handshakeRecord(0, 1, 0x800000, 0, 1))));
+        assertNotNull(check(record(22, 0, concat(fragment(2, 10, 1, 0, 10, 10), fragment(11, 0x200000, 2, 0, 5, 5)))));
+    }
+
+    @Test
+    void fragmentOutsideItsMessageIsDropped() {
+        String why = check(handshakeRecord(0, 1, 100, 95, 10));
+        assertNotNull(why);
+        assertTrue(why.contains("exceeds message length 100"), why);
+        assertNotNull(check(handshakeRecord(0, 1, 100, 0xFFFFFF, 0)));
+        // Fragment length larger than what the record holds.
+        assertNotNull(check(record(22, 0, fragment(1, 100, 0, 0, 100, 20))));
+        // Record body too short for a fragment header.
+        assertNotNull(check(record(22, 0, new byte[5])));
+    }
+
+    @Test
+    void randomDatagramsNeverThrow() {
+        long seed = System.nanoTime();
+        System.out.println("randomDatagramsNeverThrow seed=" + seed);
+        Random rnd = new Random(seed);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] d;
+            if (rnd.nextBoolean()) {
+                d = new byte[rnd.nextInt(80)];
+                rnd.nextBytes(d);
+            } else {
+                // Mutate a valid datagram.
+                d = concat(handshakeRecord(0, 1, 60, 0, 60), handshakeRecord(0, 1, 60, 0, 20));
+                for (int k = rnd.nextInt(4); k >= 0; k--) {
+                    d[rnd.nextInt(d.length)] = (byte) rnd.nextInt(256);
+                }
+                d = java.util.Arrays.copyOf(d, rnd.nextInt(d.length + 1));
+            }
+            int off = d.length == 0 ? 0 : rnd.nextInt(d.length);
+            DtlsRecordFilter.check(d, off, d.length - off);
+        }
+    }
+}

@@ -1,0 +1,380 @@
+package org.jdatachannel.dtls;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.bouncycastle.tls.SRTPProtectionProfile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class DtlsTransportTest {
+
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "dtls-test");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    record Outcome(Future<DtlsTransport> client, Future<DtlsTransport> server) {
+        DtlsTransport c() throws Exception {
+            return client.get(20, TimeUnit.SECONDS);
+        }
+
+        DtlsTransport s() throws Exception {
+            return server.get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Client on link end a, server on end b. */
+    private Outcome start(MemoryLink link, DtlsCertificate clientCert, Map<String, byte[]> clientExpects,
+            DtlsCertificate serverCert, Map<String, byte[]> serverExpects, int retransmitMs, int padding) {
+        Future<DtlsTransport> server = pool.submit(() -> DtlsTransport.connect(DtlsRole.SERVER, link.b, serverCert,
+                serverExpects, 10_000, retransmitMs, 0));
+        Future<DtlsTransport> client = pool.submit(() -> DtlsTransport.connect(DtlsRole.CLIENT, link.a, clientCert,
+                clientExpects, 10_000, retransmitMs, padding));
+        return new Outcome(client, server);
+    }
+
+    private Outcome startDefault(MemoryLink link) {
+        return start(link, TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), TestCerts.EC_B, TestCerts.fp(TestCerts.EC_A),
+                200, 0);
+    }
+
+    private static void exchange(DtlsTransport from, DtlsTransport to, byte[] msg) throws IOException {
+        from.send(msg, 0, msg.length);
+        byte[] buf = new byte[to.getReceiveLimit()];
+        int n = to.receive(buf, 0, buf.length, 5000);
+        assertEquals(msg.length, n);
+        assertArrayEquals(msg, java.util.Arrays.copyOf(buf, n));
+    }
+
+    private static DtlsException failure(Future<DtlsTransport> f) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(20, TimeUnit.SECONDS));
+        return assertInstanceOf(DtlsException.class, e.getCause());
+    }
+
+    @Test
+    void handshakeBothRolesAndDataBothWays() throws Exception {
+        MemoryLink link = new MemoryLink();
+        Outcome o = startDefault(link);
+        DtlsTransport c = o.c();
+        DtlsTransport s = o.s();
+
+        assertEquals(DtlsRole.CLIENT, c.role());
+        assertEquals(DtlsRole.SERVER, s.role());
+        assertEquals("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", c.cipherSuite());
+        assertEquals(c.cipherSuite(), s.cipherSuite());
+        assertTrue(c.extendedMasterSecret() && s.extendedMasterSecret(), "extended master secret negotiated");
+        assertArrayEquals(TestCerts.EC_B.encoded(), c.peerCertificate().getEncoded());
+        assertArrayEquals(TestCerts.EC_A.encoded(), s.peerCertificate().getEncoded());
+        // use_srtp: the client always offers, the server picks the client's first supported profile.
+        assertEquals(SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM, c.srtpProtectionProfile());
+        assertEquals(SRTPProtectionProfile.SRTP_AEAD_AES_128_GCM, s.srtpProtectionProfile());
+        // Handshake datagrams fit the IPv6 minimum MTU.
+        for (byte[] d : link.a.sent) {
+            assertTrue(d.length <= DtlsTransport.HANDSHAKE_MTU, "client datagram of " + d.length + " bytes");
+        }
+        for (byte[] d : link.b.sent) {
+            assertTrue(d.length <= DtlsTransport.HANDSHAKE_MTU, "server datagram of " + d.length + " bytes");
+        }
+
+        exchange(c, s, "hello server".getBytes());
+        exchange(s, c, "hello client".getBytes());
+        byte[] sctpSized = new byte[1191];
+        new java.util.Random(1).nextBytes(sctpSized);
+        exchange(c, s, sctpSized);
+        exchange(s, c, sctpSized);
+        // Up to the DTLS record limit.
+        assertEquals(1 << 14, c.getSendLimit());
+        byte[] big = new byte[c.getSendLimit()];
+        new java.util.Random(2).nextBytes(big);
+        exchange(c, s, big);
+        exchange(s, c, big);
+
+        // Nothing pending: receive times out with -1.
+        byte[] buf = new byte[2048];
+        long t0 = System.nanoTime();
+        assertEquals(-1, s.receive(buf, 0, buf.length, 50));
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2));
+
+        IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
+                () -> c.send(new byte[c.getSendLimit() + 1], 0, c.getSendLimit() + 1));
+        assertTrue(tooBig.getMessage().contains("send limit"), tooBig.getMessage());
+
+        // close(): close_notify reaches the peer, whose receive then throws.
+        c.close();
+        DtlsException closedByPeer = assertThrows(DtlsException.class, () -> s.receive(buf, 0, buf.length, 2000));
+        assertEquals(0, closedByPeer.alertDescription());
+        assertTrue(closedByPeer.alertFromPeer());
+        assertTrue(closedByPeer.getMessage().contains("close_notify"), closedByPeer.getMessage());
+        IOException closed = assertThrows(IOException.class, () -> c.receive(buf, 0, buf.length, 10));
+        assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+        assertThrows(IOException.class, () -> c.send(buf, 0, 10));
+        s.close();
+        s.close(); // idempotent
+    }
+
+    @Test
+    void serverCanReceiveWhileAnotherThreadSends() throws Exception {
+        MemoryLink link = new MemoryLink();
+        Outcome o = startDefault(link);
+        DtlsTransport c = o.c();
+        DtlsTransport s = o.s();
+        int count = 200;
+        Future<Integer> reader = pool.submit(() -> {
+            byte[] buf = new byte[s.getReceiveLimit()];
+            int got = 0;
+            while (got < count) {
+                int n = s.receive(buf, 0, buf.length, 5000);
+                if (n < 0) {
+                    break;
+                }
+                assertEquals(4, n);
+                got++;
+            }
+            return got;
+        });
+        Future<?> serverWriter = pool.submit(() -> {
+            for (int i = 0; i < count; i++) {
+                s.send(new byte[] {1, 2, 3, 4, 5}, 0, 5);
+            }
+            return null;
+        });
+        for (int i = 0; i < count; i++) {
+            c.send(new byte[] {9, 8, 7, 6}, 0, 4);
+        }
+        serverWriter.get(10, TimeUnit.SECONDS);
+        assertEquals(count, reader.get(10, TimeUnit.SECONDS));
+        byte[] buf = new byte[64];
+        for (int i = 0; i < count; i++) {
+            assertEquals(5, c.receive(buf, 0, buf.length, 5000));
+        }
+        c.close();
+        s.close();
+    }
+
+    @Test
+    void serverRejectsClientWithWrongFingerprint() throws Exception {
+        MemoryLink link = new MemoryLink();
+        // The server expects some other certificate than the client's.
+        Outcome o = start(link, TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), TestCerts.EC_B,
+                TestCerts.fp(TestCerts.EC_B), 200, 0);
+        DtlsException server = failure(o.server());
+        assertTrue(server.getMessage().contains("fingerprint mismatch"), server.getMessage());
+        assertTrue(server.getMessage().contains(TestCerts.EC_B.sha256Fingerprint()), server.getMessage());
+        assertTrue(server.getMessage().contains(TestCerts.EC_A.sha256Fingerprint()), server.getMessage());
+        assertEquals(42, server.alertDescription());
+        assertFalse(server.alertFromPeer());
+        DtlsException client = failure(o.client());
+        assertTrue(client.getMessage().contains("bad_certificate"), client.getMessage());
+        assertTrue(client.alertFromPeer());
+    }
+
+    @Test
+    void clientRejectsServerWithWrongFingerprint() throws Exception {
+        MemoryLink link = new MemoryLink();
+        Outcome o = start(link, TestCerts.EC_A, TestCerts.fp(TestCerts.EC_A), TestCerts.EC_B,
+                TestCerts.fp(TestCerts.EC_A), 200, 0);
+        DtlsException client = failure(o.client());
+        assertTrue(client.getMessage().contains("fingerprint mismatch"), client.getMessage());
+        assertEquals(42, client.alertDescription());
+        DtlsException server = failure(o.server());
+        assertTrue(server.getMessage().contains("peer rejected our certificate"), server.getMessage());
+    }
+
+    @Test
+    void missingFingerprintFailsTheHandshake() throws Exception {
+        MemoryLink link = new MemoryLink();
+        Outcome o = start(link, TestCerts.EC_A, Map.of(), TestCerts.EC_B, TestCerts.fp(TestCerts.EC_A), 200, 0);
+        DtlsException client = failure(o.client());
+        assertTrue(client.getMessage().contains("no remote fingerprint"), client.getMessage());
+        failure(o.server());
+
+        MemoryLink link2 = new MemoryLink();
+        Outcome o2 = start(link2, TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), TestCerts.EC_B,
+                Map.of("md5", new byte[16]), 200, 0);
+        DtlsException server = failure(o2.server());
+        assertTrue(server.getMessage().contains("no remote fingerprint with a supported hash"), server.getMessage());
+        failure(o2.client());
+    }
+
+    @Test
+    void otherHashFunctionsAndCaseInsensitiveNames() throws Exception {
+        MemoryLink link = new MemoryLink();
+        Outcome o = start(link, TestCerts.EC_A,
+                Map.of("SHA-512", TestCerts.EC_B.fingerprint("sha-512"), "foo-9", new byte[3]),
+                TestCerts.EC_B, Map.of("sha-1", TestCerts.EC_A.fingerprint("sha-1"),
+                        "sha-256", new byte[32] /* another possible certificate */), 200, 0);
+        o.c().close();
+        o.s().close();
+    }
+
+    @Test
+    void handshakeSurvivesLossOfFirstFlights() throws Exception {
+        MemoryLink link = new MemoryLink();
+        // Drop the first two ClientHellos and the server's first flight (all its datagrams sent
+        // before its first retransmission): Bouncy Castle retransmits on its timer.
+        link.a.dropOutgoing = (i, d) -> i < 2;
+        link.b.dropOutgoing = (i, d) -> i < 3;
+        Outcome o = startDefault(link);
+        DtlsTransport c = o.c();
+        DtlsTransport s = o.s();
+        assertTrue(link.a.sentCount.get() > 3, "client retransmitted");
+        exchange(c, s, new byte[] {1});
+        exchange(s, c, new byte[] {2});
+        c.close();
+        s.close();
+    }
+
+    @Test
+    void randomLossWithLoggedSeed() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("randomLossWithLoggedSeed seed=" + seed);
+        java.util.Random rnd = new java.util.Random(seed);
+        MemoryLink link = new MemoryLink();
+        link.a.dropOutgoing = (i, d) -> i < 12 && rnd.nextInt(4) == 0;
+        link.b.dropOutgoing = (i, d) -> i < 12 && rnd.nextInt(4) == 0;
+        Outcome o = startDefault(link);
+        DtlsTransport c = o.c();
+        DtlsTransport s = o.s();
+        exchange(c, s, new byte[] {1, 2});
+        c.close();
+        s.close();
+    }
+
+    @Test
+    void nonDtlsDatagramsAreDroppedByTheDemux() throws Exception {
+        MemoryLink link = new MemoryLink();
+        byte[] stun = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, (byte) 0xA4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+        byte[] rtp = new byte[40];
+        rtp[0] = (byte) 0x80;
+        byte[] turnChannel = {0x40, 0x00, 0x00, 0x04, 1, 2, 3, 4};
+        byte[] zrtp = {0x10, 0, 0, 0};
+        for (byte[] d : new byte[][] {stun, rtp, turnChannel, zrtp, new byte[0]}) {
+            link.a.inject(d);
+            link.b.inject(d);
+        }
+        Outcome o = startDefault(link);
+        DtlsTransport c = o.c();
+        DtlsTransport s = o.s();
+        link.b.inject(stun);
+        link.b.inject(rtp);
+        c.send(new byte[] {42}, 0, 1);
+        byte[] buf = new byte[100];
+        assertEquals(1, s.receive(buf, 0, buf.length, 5000));
+        assertEquals(42, buf[0]);
+        assertEquals(7, s.droppedNonDtlsDatagrams());
+        assertTrue(c.droppedNonDtlsDatagrams() >= 5 - 0, "client dropped " + c.droppedNonDtlsDatagrams());
+        c.close();
+        s.close();
+    }
+
+    @Test
+    void oversizeLengthHandshakeRecordsAreDropped() throws Exception {
+        MemoryLink link = new MemoryLink();
+        // CVE-2026-59646: a ClientHello fragment claiming a 16 MiB message, and one whose fragment
+        // does not fit in its message, injected before the real ClientHello.
+        link.b.inject(DtlsRecordFilterTest.handshakeRecord(0, 1, 0xFFFFFF, 0, 10));
+        link.b.inject(DtlsRecordFilterTest.handshakeRecord(0, 1, 100, 95, 10));
+        Outcome o = startDefault(link);
+        DtlsTransport c = o.c();
+        DtlsTransport s = o.s();
+        assertEquals(2, s.droppedMalformedDatagrams());
+        // And after the handshake.
+        link.b.inject(DtlsRecordFilterTest.handshakeRecord(0, 1, 0x10_0000, 0, 4));
+        c.send(new byte[] {5}, 0, 1);
+        byte[] buf = new byte[16];
+        assertEquals(1, s.receive(buf, 0, buf.length, 5000));
+        assertEquals(3, s.droppedMalformedDatagrams());
+        c.close();
+        s.close();
+    }
+
+    @Test
+    void clientHelloFragmentedOverSeveralDatagrams() throws Exception {
+        MemoryLink link = new MemoryLink();
+        Outcome o = start(link, TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), TestCerts.EC_B,
+                TestCerts.fp(TestCerts.EC_A), 200, 3000);
+        DtlsTransport c = o.c();
+        DtlsTransport s = o.s();
+        // The first client datagrams are ClientHello fragments (record type 22, handshake type 1).
+        int fragments = 0;
+        for (byte[] d : link.a.sent) {
+            if (d[0] == 22 && d[13] == 1) {
+                fragments++;
+            } else {
+                break;
+            }
+        }
+        assertTrue(fragments >= 3, "ClientHello fragments: " + fragments);
+        exchange(c, s, new byte[] {1});
+        c.close();
+        s.close();
+    }
+
+    @Test
+    void rsaPeersUseEcdheRsaAndAreAuthenticated() throws Exception {
+        DtlsCertificate rsa = TestCerts.rsa();
+        MemoryLink link = new MemoryLink();
+        // RSA server: ECDHE_RSA suite; ECDSA client certificate accepted.
+        Outcome o = start(link, TestCerts.EC_A, TestCerts.fp(rsa), rsa, TestCerts.fp(TestCerts.EC_A), 200, 0);
+        assertEquals("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", o.c().cipherSuite());
+        exchange(o.s(), o.c(), new byte[] {3});
+        o.c().close();
+        o.s().close();
+        // RSA client certificate towards an ECDSA server.
+        MemoryLink link2 = new MemoryLink();
+        Outcome o2 = start(link2, rsa, TestCerts.fp(TestCerts.EC_B), TestCerts.EC_B, TestCerts.fp(rsa), 200, 0);
+        assertEquals("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", o2.s().cipherSuite());
+        assertArrayEquals(rsa.encoded(), o2.s().peerCertificate().getEncoded());
+        o2.c().close();
+        o2.s().close();
+    }
+
+    @Test
+    void handshakeTimesOut() throws Exception {
+        MemoryLink link = new MemoryLink();
+        long t0 = System.nanoTime();
+        DtlsException e = assertThrows(DtlsException.class, () -> DtlsTransport.connect(DtlsRole.CLIENT, link.a,
+                TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), 300, 100, 0));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(e.getMessage().contains("timed out after 300 ms"), e.getMessage());
+        assertTrue(ms < 5000, "took " + ms + " ms");
+        assertTrue(link.a.sentCount.get() >= 2, "ClientHello retransmitted");
+    }
+
+    @Test
+    void badArgumentsAreRejected() {
+        MemoryLink link = new MemoryLink();
+        assertThrows(IllegalArgumentException.class, () -> DtlsTransport.connect(null, link.a, TestCerts.EC_A,
+                Map.of(), 100));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DtlsTransport.connect(
+                DtlsRole.CLIENT, link.a, TestCerts.EC_A, Map.of(), 0));
+        assertTrue(e.getMessage().contains("handshakeTimeoutMs"), e.getMessage());
+        java.util.HashMap<String, byte[]> withNull = new java.util.HashMap<>();
+        withNull.put("sha-256", null);
+        assertThrows(IllegalArgumentException.class, () -> DtlsTransport.connect(DtlsRole.CLIENT, link.a,
+                TestCerts.EC_A, withNull, 100));
+        assertNotNull(link);
+    }
+}
