@@ -91,7 +91,7 @@ public record MediaLine(String media, int port, int numberOfPorts, String proto,
     private static void token(String s, String what) {
         SdpLine.checkText(s, what);
         if (s.isEmpty() || s.indexOf(' ') >= 0 || s.indexOf('\t') >= 0) {
-            throw new IllegalArgumentException(what + " must be non-empty without spaces: '" + s + "'");
+            throw new IllegalArgumentException(what + " must be non-empty without spaces: '" + SessionDescription.clip(s) + "'");
         }
     }
 

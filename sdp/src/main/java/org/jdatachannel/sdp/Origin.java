@@ -66,7 +66,7 @@ public record Origin(String username, String sessionId, String sessionVersion, S
     private static void field(String s, String what) {
         SdpLine.checkText(s, what);
         if (s.isEmpty() || s.indexOf(' ') >= 0 || s.indexOf('\t') >= 0) {
-            throw new IllegalArgumentException(what + " must be non-empty without spaces: '" + s + "'");
+            throw new IllegalArgumentException(what + " must be non-empty without spaces: '" + SessionDescription.clip(s) + "'");
         }
     }
 
