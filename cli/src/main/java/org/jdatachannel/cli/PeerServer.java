@@ -1,0 +1,564 @@
+package org.jdatachannel.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import org.jdatachannel.DataChannel;
+import org.jdatachannel.PeerConnection;
+import org.jdatachannel.PeerConnectionState;
+import org.jdatachannel.RtcConfiguration;
+import org.jdatachannel.SessionDescriptionInit;
+import org.jdatachannel.sdp.SdpParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code serve} command's HTTP signaling server and the peer connections it creates.
+ *
+ * <p>Endpoints (non-trickle: every SDP is complete, with all candidates):
+ * <ul>
+ * <li>{@code POST /offer}, body an SDP offer: 200 with the SDP answer ({@code application/sdp});
+ * 400 with {@code line N: reason} when the offer does not parse. One peer connection per POST.</li>
+ * <li>{@code POST /session}: 201 with the server's SDP offer and {@code Location: /session/<id>};
+ * {@code POST /session/<id>} with the SDP answer: 204, 400 on a parse error (the session stays
+ * pending), 404 for an unknown or expired id.</li>
+ * <li>{@code POST /result}, a JSON object from the interop page: 204; kept for
+ * {@link #awaitResult(Duration)}.</li>
+ * <li>{@code GET /} the demo page, {@code GET /interop.html} the interop page.</li>
+ * </ul>
+ * Channel behaviour by label is in {@link ServerChannels}; once connected the server opens channel
+ * {@code hello} and sends {@code hello from jdatachannel}.
+ *
+ * <p>Limits: request bodies {@value #MAX_BODY_BYTES} bytes (413 above), {@value #MAX_PEERS} live
+ * peer connections and {@value #MAX_PENDING_SESSIONS} sessions waiting for an answer (503 above),
+ * a pending session expires after {@link #PENDING_SESSION_TTL}, a peer that is not connected
+ * {@link #CONNECT_DEADLINE} after its creation is closed, and failed or closed peers are forgotten.
+ *
+ * <p>Thread-safe. HTTP requests run on a small pool; peer callbacks on each connection's event loop.
+ */
+public final class PeerServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
+
+    /** Largest accepted request body (SDP or result JSON), in bytes. */
+    public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Most peer connections alive at once. */
+    public static final int MAX_PEERS = 32;
+    /** Most {@code POST /session} offers waiting for their answer. */
+    public static final int MAX_PENDING_SESSIONS = 16;
+    /** Most interop results kept until read. */
+    public static final int MAX_RESULTS = 16;
+    /** Bound on each signaling step (setting descriptions, gathering). */
+    public static final Duration SIGNALING_TIMEOUT = Duration.ofSeconds(20);
+    /** How long a {@code POST /session} offer waits for its answer. */
+    public static final Duration PENDING_SESSION_TTL = Duration.ofSeconds(60);
+    /** How long a new peer connection may take to connect. */
+    public static final Duration CONNECT_DEADLINE = Duration.ofSeconds(60);
+    /** The largest message the server accepts, advertised as {@code a=max-message-size}. */
+    public static final long MAX_MESSAGE_SIZE = 1L << 20;
+
+    private static final Map<String, String[]> PAGES = Map.of(
+            "/", new String[] {"web/index.html", "text/html; charset=utf-8"},
+            "/index.html", new String[] {"web/index.html", "text/html; charset=utf-8"},
+            "/demo.js", new String[] {"web/demo.js", "text/javascript; charset=utf-8"},
+            "/interop.html", new String[] {"web/interop.html", "text/html; charset=utf-8"});
+
+    private final HttpServer http;
+    private final ExecutorService httpPool;
+    private final ScheduledExecutorService timers;
+    private final ExecutorService closer;
+    private final RtcConfiguration rtc;
+    private final Predicate<InetAddress> iceFilter;
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    private final Map<String, Peer> pendingSessions = new ConcurrentHashMap<>();
+    private final BlockingQueue<String> results = new ArrayBlockingQueue<>(MAX_RESULTS);
+    private final Map<String, byte[]> pageBytes = new ConcurrentHashMap<>();
+    private final AtomicInteger peerCounter = new AtomicInteger();
+    private final SecureRandom ids = new SecureRandom();
+    private final ObjectMapper json = new ObjectMapper();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** One peer connection and what the server knows about it. */
+    private static final class Peer {
+        final String name;
+        final PeerConnection pc;
+        final AtomicBoolean helloCreated = new AtomicBoolean();
+        volatile boolean connected;
+
+        Peer(String name, PeerConnection pc) {
+            this.name = name;
+            this.pc = pc;
+        }
+    }
+
+    /**
+     * Creates the server (not yet listening).
+     *
+     * @param bind the HTTP address; port 0 picks a free port
+     * @param iceFilter the local addresses ICE may use, see {@link IceAddresses}
+     * @throws IOException if the HTTP port cannot be bound
+     */
+    public PeerServer(InetSocketAddress bind, Predicate<InetAddress> iceFilter) throws IOException {
+        this.iceFilter = iceFilter;
+        this.rtc = RtcConfiguration.builder().iceAddressFilter(iceFilter).maxMessageSize(MAX_MESSAGE_SIZE).build();
+        for (String[] page : PAGES.values()) {
+            pageBytes.computeIfAbsent(page[0], PeerServer::loadResource);
+        }
+        AtomicInteger n = new AtomicInteger();
+        // Bounded: 8 workers (each may wait up to SIGNALING_TIMEOUT for gathering), 64 queued
+        // requests; beyond that the accepting thread serves the request itself (back-pressure).
+        this.httpPool = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
+                r -> daemon(r, "jdc-http-" + n.incrementAndGet()), new ThreadPoolExecutor.CallerRunsPolicy());
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "jdc-server-timers"));
+        this.closer = Executors.newSingleThreadExecutor(r -> daemon(r, "jdc-server-closer"));
+        this.http = HttpServer.create(bind, 64);
+        http.createContext("/", this::handle);
+        http.setExecutor(httpPool);
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static byte[] loadResource(String name) {
+        try (InputStream in = PeerServer.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name + " in the cli jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read resource " + name, e);
+        }
+    }
+
+    /** Starts listening. */
+    public void start() {
+        http.start();
+        LOG.info("serving on http://{}:{}/ (ICE addresses: {})", http.getAddress().getAddress().getHostAddress(),
+                port(), iceFilter);
+    }
+
+    /** The bound HTTP port. */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** The bound HTTP address. */
+    public InetSocketAddress address() {
+        return http.getAddress();
+    }
+
+    /** Number of live peer connections (including ones waiting for an answer). */
+    public int peerCount() {
+        return peers.size();
+    }
+
+    /**
+     * Waits for the next JSON object posted to {@code /result}.
+     *
+     * @return the JSON text, or {@code null} if none arrived within {@code timeout}
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public String awaitResult(Duration timeout) throws InterruptedException {
+        return results.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the HTTP server and closes every peer connection. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        http.stop(0);
+        for (Peer p : peers.values()) {
+            closeQuietly(p);
+        }
+        peers.clear();
+        pendingSessions.clear();
+        httpPool.shutdownNow();
+        timers.shutdownNow();
+        closer.shutdown();
+        try {
+            closer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod();
+            if (path.equals("/offer")) {
+                requirePost(ex, method, () -> handleOffer(ex));
+            } else if (path.equals("/session")) {
+                requirePost(ex, method, () -> handleNewSession(ex));
+            } else if (path.startsWith("/session/")) {
+                requirePost(ex, method, () -> handleSessionAnswer(ex, path.substring("/session/".length())));
+            } else if (path.equals("/result")) {
+                requirePost(ex, method, () -> handleResult(ex));
+            } else if (PAGES.containsKey(path)) {
+                if (!method.equals("GET") && !method.equals("HEAD")) {
+                    ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                    respond(ex, 405, "text/plain; charset=utf-8", "use GET\n");
+                } else {
+                    String[] page = PAGES.get(path);
+                    ex.getResponseHeaders().set("Cache-Control", "no-store");
+                    byte[] body = pageBytes.get(page[0]);
+                    if (method.equals("HEAD")) {
+                        ex.getResponseHeaders().set("Content-Type", page[1]);
+                        ex.sendResponseHeaders(200, -1);
+                    } else {
+                        respond(ex, 200, page[1], body);
+                    }
+                }
+            } else {
+                respond(ex, 404, "text/plain; charset=utf-8", "not found: " + path + "\n");
+            }
+        } catch (RuntimeException e) {
+            // A bug of ours; never let it kill the server.
+            LOG.error("internal error handling {} {}", ex.getRequestMethod(), ex.getRequestURI(), e);
+            try {
+                respond(ex, 500, "text/plain; charset=utf-8", "internal error: " + e + "\n");
+            } catch (IOException | RuntimeException ignored) {
+                // headers may already be sent
+            }
+        }
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private static void requirePost(HttpExchange ex, String method, IoAction action) throws IOException {
+        if (!method.equals("POST")) {
+            ex.getResponseHeaders().set("Allow", "POST");
+            respond(ex, 405, "text/plain; charset=utf-8", "use POST\n");
+            return;
+        }
+        action.run();
+    }
+
+    /** {@code POST /offer}: the peer offers, the server answers. */
+    private void handleOffer(HttpExchange ex) throws IOException {
+        String sdp = readBody(ex);
+        if (sdp == null) {
+            return;
+        }
+        Peer p = newPeer(ex);
+        if (p == null) {
+            return;
+        }
+        try {
+            await(p.pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, sdp)));
+            SessionDescriptionInit answer = await(p.pc.createAnswer());
+            await(p.pc.setLocalDescription(answer));
+            await(p.pc.gatheringComplete());
+            String complete = p.pc.localDescription().sdp();
+            LOG.info("{}: answered an offer ({} bytes of SDP)", p.name, complete.length());
+            LOG.debug("{}: answer:\n{}", p.name, complete);
+            respond(ex, 200, "application/sdp", complete);
+        } catch (SignalingException e) {
+            forget(p);
+            signalingError(ex, p, "offer", e);
+        }
+    }
+
+    /** {@code POST /session}: the server offers; the answer comes to the Location. */
+    private void handleNewSession(HttpExchange ex) throws IOException {
+        if (readBody(ex) == null) {
+            return;
+        }
+        if (pendingSessions.size() >= MAX_PENDING_SESSIONS) {
+            respond(ex, 503, "text/plain; charset=utf-8",
+                    "too many sessions waiting for an answer (limit " + MAX_PENDING_SESSIONS + ")\n");
+            return;
+        }
+        Peer p = newPeer(ex);
+        if (p == null) {
+            return;
+        }
+        try {
+            // An offer needs at least one channel to carry an m=application section.
+            openHello(p);
+            SessionDescriptionInit offer = await(p.pc.createOffer());
+            await(p.pc.setLocalDescription(offer));
+            await(p.pc.gatheringComplete());
+            String complete = p.pc.localDescription().sdp();
+            String id = newSessionId();
+            pendingSessions.put(id, p);
+            timers.schedule(() -> {
+                if (pendingSessions.remove(id, p)) {
+                    LOG.info("{}: no answer for session {} within {}; closing", p.name, id, PENDING_SESSION_TTL);
+                    forget(p);
+                }
+            }, PENDING_SESSION_TTL.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("{}: offered session {} ({} bytes of SDP)", p.name, id, complete.length());
+            LOG.debug("{}: offer:\n{}", p.name, complete);
+            ex.getResponseHeaders().set("Location", "/session/" + id);
+            respond(ex, 201, "application/sdp", complete);
+        } catch (SignalingException e) {
+            forget(p);
+            signalingError(ex, p, "session", e);
+        }
+    }
+
+    /** {@code POST /session/<id>}: the answer to a server offer. */
+    private void handleSessionAnswer(HttpExchange ex, String id) throws IOException {
+        String sdp = readBody(ex);
+        if (sdp == null) {
+            return;
+        }
+        Peer p = pendingSessions.remove(id);
+        if (p == null) {
+            respond(ex, 404, "text/plain; charset=utf-8", "no pending session '" + id + "' (unknown or expired)\n");
+            return;
+        }
+        try {
+            await(p.pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, sdp)));
+            LOG.info("{}: session {} answered", p.name, id);
+            respond(ex, 204, null, (byte[]) null);
+        } catch (SignalingException e) {
+            if (e.parseError != null) {
+                // The offer is still valid: let the client try again with a correct answer.
+                pendingSessions.putIfAbsent(id, p);
+            } else {
+                forget(p);
+            }
+            signalingError(ex, p, "answer", e);
+        }
+    }
+
+    /** {@code POST /result}: a JSON object reported by the interop page. */
+    private void handleResult(HttpExchange ex) throws IOException {
+        String body = readBody(ex);
+        if (body == null) {
+            return;
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(body);
+        } catch (IOException e) {
+            respond(ex, 400, "text/plain; charset=utf-8", "not JSON: " + e.getMessage() + "\n");
+            return;
+        }
+        if (node == null || !node.isObject()) {
+            respond(ex, 400, "text/plain; charset=utf-8", "expected a JSON object\n");
+            return;
+        }
+        String compact = node.toString();
+        LOG.info("interop result: {}", compact);
+        if (!results.offer(compact)) {
+            respond(ex, 503, "text/plain; charset=utf-8", "result queue full\n");
+            return;
+        }
+        respond(ex, 204, null, (byte[]) null);
+    }
+
+    private void signalingError(HttpExchange ex, Peer p, String what, SignalingException e) throws IOException {
+        if (e.parseError != null) {
+            LOG.info("{}: rejected {}: {}", p.name, what, e.parseError.getMessage());
+            respond(ex, 400, "text/plain; charset=utf-8", "invalid SDP " + what + ": " + e.parseError.getMessage() + "\n");
+        } else if (e.getCause() instanceof IllegalArgumentException || e.getCause() instanceof IllegalStateException) {
+            LOG.info("{}: rejected {}: {}", p.name, what, e.getCause().toString());
+            respond(ex, 400, "text/plain; charset=utf-8", "cannot use this " + what + ": " + e.getCause().getMessage() + "\n");
+        } else {
+            LOG.warn("{}: {} failed", p.name, what, e);
+            respond(ex, 500, "text/plain; charset=utf-8", what + " failed: " + e.getMessage() + "\n");
+        }
+    }
+
+    // ---------------------------------------------------------------- peers
+
+    /** Creates and registers a peer connection, or answers 503 and returns null at the limit. */
+    private Peer newPeer(HttpExchange ex) throws IOException {
+        if (peers.size() >= MAX_PEERS) {
+            respond(ex, 503, "text/plain; charset=utf-8", "too many peer connections (limit " + MAX_PEERS + ")\n");
+            return null;
+        }
+        PeerConnection pc = new PeerConnection(rtc);
+        Peer p = new Peer("peer-" + peerCounter.incrementAndGet(), pc);
+        peers.put(p.name, p);
+        pc.onDataChannel(ch -> ServerChannels.attach(p.name, ch));
+        pc.onConnectionStateChange(st -> onStateChange(p, st));
+        timers.schedule(() -> {
+            if (!p.connected && peers.containsKey(p.name)) {
+                LOG.info("{}: not connected within {}; closing", p.name, CONNECT_DEADLINE);
+                forget(p);
+            }
+        }, CONNECT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("{}: created for {}", p.name, ex.getRemoteAddress());
+        return p;
+    }
+
+    /** Runs on the peer's event loop: must not block. */
+    private void onStateChange(Peer p, PeerConnectionState st) {
+        LOG.info("{}: connection state {}", p.name, st);
+        switch (st) {
+            case CONNECTED -> {
+                p.connected = true;
+                openHello(p);
+            }
+            case FAILED, CLOSED -> forget(p);
+            default -> {
+            }
+        }
+    }
+
+    /** Opens the server's {@code hello} channel once per peer; it sends one string when open. */
+    private void openHello(Peer p) {
+        if (!p.helloCreated.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            DataChannel hello = p.pc.createDataChannel(Scenario.HELLO, Channels.reliable(true));
+            AtomicBoolean sent = new AtomicBoolean();
+            Runnable sendHello = () -> {
+                if (sent.compareAndSet(false, true)) {
+                    try {
+                        hello.send(Scenario.HELLO_TEXT);
+                        LOG.info("{}: sent hello on channel id {}", p.name, hello.id());
+                    } catch (IllegalArgumentException | IllegalStateException e) {
+                        LOG.warn("{}: cannot send hello: {}", p.name, e.getMessage());
+                    }
+                }
+            };
+            hello.onOpen(sendHello);
+            if (Channels.isOpen(hello)) {
+                sendHello.run();
+            }
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            LOG.warn("{}: cannot open the hello channel: {}", p.name, e.getMessage());
+        }
+    }
+
+    /** Removes the peer and closes it off the caller's thread (callers may be event loops). */
+    private void forget(Peer p) {
+        if (peers.remove(p.name) != null) {
+            pendingSessions.values().remove(p);
+            try {
+                closer.execute(() -> closeQuietly(p));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                closeQuietly(p); // server shutting down
+            }
+        }
+    }
+
+    private static void closeQuietly(Peer p) {
+        try {
+            p.pc.close();
+        } catch (RuntimeException e) {
+            LOG.warn("{}: close failed", p.name, e);
+        }
+    }
+
+    private String newSessionId() {
+        byte[] b = new byte[12];
+        ids.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** A signaling step failed; {@link #parseError} is set when the SDP did not parse. */
+    private static final class SignalingException extends Exception {
+        final SdpParseException parseError;
+
+        SignalingException(String message, Throwable cause, SdpParseException parseError) {
+            super(message, cause);
+            this.parseError = parseError;
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> f) throws SignalingException {
+        try {
+            return f.get(SIGNALING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw new SignalingException(String.valueOf(c), c, findParseError(c));
+        } catch (TimeoutException e) {
+            f.cancel(false);
+            throw new SignalingException("timed out after " + SIGNALING_TIMEOUT, e, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SignalingException("interrupted", e, null);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new SignalingException(e.toString(), e, null);
+        }
+    }
+
+    static SdpParseException findParseError(Throwable t) {
+        for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
+            if (t instanceof SdpParseException spe) {
+                return spe;
+            }
+        }
+        return null;
+    }
+
+    /** Reads the request body, or answers 413 and returns null when it exceeds the limit. */
+    private static String readBody(HttpExchange ex) throws IOException {
+        InputStream in = ex.getRequestBody();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            if (out.size() + n > MAX_BODY_BYTES) {
+                respond(ex, 413, "text/plain; charset=utf-8", "request body larger than " + MAX_BODY_BYTES + " bytes\n");
+                return null;
+            }
+            out.write(buf, 0, n);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void respond(HttpExchange ex, int code, String contentType, String body) throws IOException {
+        respond(ex, code, contentType, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void respond(HttpExchange ex, int code, String contentType, byte[] body) throws IOException {
+        if (contentType != null) {
+            ex.getResponseHeaders().set("Content-Type", contentType);
+        }
+        if (body == null || body.length == 0) {
+            ex.sendResponseHeaders(code, -1);
+            return;
+        }
+        ex.sendResponseHeaders(code, body.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(body);
+        }
+    }
+}

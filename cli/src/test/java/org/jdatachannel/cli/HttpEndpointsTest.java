@@ -1,0 +1,139 @@
+package org.jdatachannel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import org.jdatachannel.PeerConnection;
+import org.jdatachannel.RtcConfiguration;
+import org.jdatachannel.SessionDescriptionInit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The HTTP side of {@link PeerServer}: status codes, errors, pages, and that it keeps serving. */
+@Timeout(60)
+class HttpEndpointsTest {
+
+    private PeerServer server;
+    private String base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .proxy(HttpClient.Builder.NO_PROXY).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new PeerServer(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0),
+                IceAddresses.of(List.of("127.0.0.1")));
+        server.start();
+        base = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A well-formed offer from a real peer connection, with candidates. */
+    private static String validOffer(PeerConnection pc) throws Exception {
+        pc.createDataChannel(Scenario.ECHO, Channels.reliable(true));
+        SessionDescriptionInit offer = pc.createOffer().get();
+        pc.setLocalDescription(offer).get();
+        pc.gatheringComplete().get();
+        return pc.localDescription().sdp();
+    }
+
+    @Test
+    void badOfferGets400WithTheLineNumberAndTheServerKeepsServing() throws Exception {
+        // Line 3 is not of the form <type>=<value> (RFC 8866 §5).
+        HttpResponse<String> bad = post("/offer", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nthis is not sdp\r\n");
+        System.out.println("400 body: " + bad.body().strip());
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().matches("(?s).*line \\d+.*"), () -> "names the line: " + bad.body());
+
+        HttpResponse<String> garbage = post("/offer", "\u0000\u0001garbage");
+        assertEquals(400, garbage.statusCode(), garbage::body);
+        assertTrue(garbage.body().contains("line "), garbage::body);
+
+        HttpResponse<String> page = get("/");
+        assertEquals(200, page.statusCode());
+
+        PeerConnection pc = new PeerConnection(RtcConfiguration.builder()
+                .iceAddressFilter(IceAddresses.of(List.of("127.0.0.1"))).build());
+        try {
+            HttpResponse<String> ok = post("/offer", validOffer(pc));
+            assertEquals(200, ok.statusCode(), ok::body);
+            assertTrue(ok.body().startsWith("v=0"), ok::body);
+            assertEquals("application/sdp", ok.headers().firstValue("Content-Type").orElse(""));
+        } finally {
+            pc.close();
+        }
+    }
+
+    @Test
+    void sessionFlowStatusCodes() throws Exception {
+        HttpResponse<String> created = post("/session", "");
+        assertEquals(201, created.statusCode(), created::body);
+        String location = created.headers().firstValue("Location").orElse("");
+        assertTrue(location.matches("/session/[0-9a-f]+"), location);
+        assertTrue(created.body().startsWith("v=0"), created::body);
+
+        HttpResponse<String> badAnswer = post(location, "v=0\r\nnot sdp\r\n");
+        assertEquals(400, badAnswer.statusCode());
+        assertTrue(badAnswer.body().contains("line "), badAnswer::body);
+
+        HttpResponse<String> unknown = post("/session/0123456789abcdef", "v=0\r\n");
+        assertEquals(404, unknown.statusCode());
+
+        assertEquals(405, get("/offer").statusCode());
+        assertEquals(404, get("/nothing-here").statusCode());
+    }
+
+    @Test
+    void oversizedBodyGets413() throws Exception {
+        HttpResponse<String> r = post("/offer", "a".repeat(PeerServer.MAX_BODY_BYTES + 1));
+        assertEquals(413, r.statusCode());
+    }
+
+    @Test
+    void pagesAreServed() throws Exception {
+        HttpResponse<String> index = get("/");
+        assertEquals(200, index.statusCode());
+        assertTrue(index.body().contains("<html"), "demo page is HTML");
+        assertTrue(index.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertEquals(200, get("/demo.js").statusCode());
+        HttpResponse<String> interop = get("/interop.html");
+        assertEquals(200, interop.statusCode());
+        assertTrue(interop.body().contains("/result"), "the interop page reports to /result");
+    }
+
+    @Test
+    void resultsArePostedAndAwaited() throws Exception {
+        assertEquals(400, post("/result", "not json").statusCode());
+        assertEquals(400, post("/result", "[1,2]").statusCode());
+        assertEquals(204, post("/result", "{\"ok\":true,\"test\":\"echo\"}").statusCode());
+        String got = server.awaitResult(Duration.ofSeconds(5));
+        assertNotNull(got);
+        assertEquals("{\"ok\":true,\"test\":\"echo\"}", got);
+    }
+}
