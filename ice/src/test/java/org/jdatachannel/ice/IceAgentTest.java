@@ -182,6 +182,27 @@ class IceAgentTest {
     }
 
     @Test
+    void controllingSideWithoutRemoteCandidatesNominatesThePeerReflexivePair() throws Exception {
+        // The Chromium-answers-with-mDNS case: we offer (controlling) and learn nothing usable.
+        IceAgent a = agent(true);
+        IceAgent b = agent(false);
+        CompletableFuture<Void> ca = connected(a);
+        CompletableFuture<Void> cb = connected(b);
+        List<IceCandidate> la = a.gather();
+        b.gather();
+        a.setRemoteCredentials(b.localUfrag(), b.localPassword());
+        b.setRemoteCredentials(a.localUfrag(), a.localPassword());
+        la.forEach(b::addRemoteCandidate);
+        a.start();
+        b.start();
+        CompletableFuture.allOf(ca, cb).get(CONNECT_TIMEOUT_S, TimeUnit.SECONDS);
+        assertTrue(a.selectedPairDescription().contains("prflx"), a.selectedPairDescription());
+        Random r = new Random(11);
+        roundTrip(a.transport(), b.transport(), payload(r, 16 * 1024));
+        roundTrip(b.transport(), a.transport(), payload(r, 500));
+    }
+
+    @Test
     void unresolvableMdnsAndUnusableCandidatesAreSkipped() throws Exception {
         IceAgent a = agent(true);
         a.gather();
