@@ -1,0 +1,170 @@
+package org.jdatachannel;
+
+import java.net.InetAddress;
+import java.util.Objects;
+import java.util.function.Predicate;
+import org.jdatachannel.dtls.DtlsCertificate;
+
+/**
+ * Configuration of a {@link PeerConnection}. Immutable; thread-safe. Build with {@link #builder()}.
+ *
+ * <pre>{@code
+ * RtcConfiguration cfg = RtcConfiguration.builder()
+ *         .iceAddressFilter(InetAddress::isLoopbackAddress)
+ *         .build();
+ * }</pre>
+ */
+public final class RtcConfiguration {
+
+    /** Default {@code a=max-message-size} we advertise, in bytes (what Chromium advertises). */
+    public static final long DEFAULT_MAX_MESSAGE_SIZE = 262144;
+    /** Default SCTP port (RFC 8841 §5.1: "the default value is 5000"). */
+    public static final int DEFAULT_SCTP_PORT = 5000;
+    /** Default DTLS handshake time limit in milliseconds. */
+    public static final int DEFAULT_DTLS_HANDSHAKE_TIMEOUT_MS = 20_000;
+    /** Upper bound on {@link Builder#maxMessageSize(long)}: messages are held in memory whole. */
+    public static final long MAX_MAX_MESSAGE_SIZE = 64L * 1024 * 1024;
+
+    /**
+     * The default ICE address filter: every address except loopback, link-local, wildcard and
+     * multicast ones.
+     */
+    public static final Predicate<InetAddress> DEFAULT_ICE_ADDRESS_FILTER = a -> !a.isLoopbackAddress()
+            && !a.isLinkLocalAddress() && !a.isAnyLocalAddress() && !a.isMulticastAddress();
+
+    private final Predicate<InetAddress> iceAddressFilter;
+    private final DtlsCertificate certificate;
+    private final long maxMessageSize;
+    private final int sctpPort;
+    private final int dtlsHandshakeTimeoutMs;
+
+    private RtcConfiguration(Builder b) {
+        this.iceAddressFilter = b.iceAddressFilter;
+        this.certificate = b.certificate;
+        this.maxMessageSize = b.maxMessageSize;
+        this.sctpPort = b.sctpPort;
+        this.dtlsHandshakeTimeoutMs = b.dtlsHandshakeTimeoutMs;
+    }
+
+    /** @return a new builder with the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the default configuration */
+    public static RtcConfiguration defaults() {
+        return new Builder().build();
+    }
+
+    /** @return which local addresses ICE may gather host candidates on */
+    public Predicate<InetAddress> iceAddressFilter() {
+        return iceAddressFilter;
+    }
+
+    /** @return the DTLS certificate, or null to generate one per connection */
+    public DtlsCertificate certificate() {
+        return certificate;
+    }
+
+    /** @return the {@code a=max-message-size} we advertise (RFC 8841), in bytes */
+    public long maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /** @return our {@code a=sctp-port} */
+    public int sctpPort() {
+        return sctpPort;
+    }
+
+    /** @return the DTLS handshake time limit in milliseconds */
+    public int dtlsHandshakeTimeoutMs() {
+        return dtlsHandshakeTimeoutMs;
+    }
+
+    /** @return a builder initialised from this configuration */
+    public Builder toBuilder() {
+        return new Builder().iceAddressFilter(iceAddressFilter).certificate(certificate).maxMessageSize(maxMessageSize)
+                .sctpPort(sctpPort).dtlsHandshakeTimeoutMs(dtlsHandshakeTimeoutMs);
+    }
+
+    @Override
+    public String toString() {
+        return "RtcConfiguration{maxMessageSize=" + maxMessageSize + ", sctpPort=" + sctpPort + ", certificate="
+                + (certificate == null ? "generated" : "given") + "}";
+    }
+
+    /** Builder for {@link RtcConfiguration}. Not thread-safe. */
+    public static final class Builder {
+        private Predicate<InetAddress> iceAddressFilter = DEFAULT_ICE_ADDRESS_FILTER;
+        private DtlsCertificate certificate;
+        private long maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        private int sctpPort = DEFAULT_SCTP_PORT;
+        private int dtlsHandshakeTimeoutMs = DEFAULT_DTLS_HANDSHAKE_TIMEOUT_MS;
+
+        private Builder() {
+        }
+
+        /**
+         * @param filter which local addresses ICE may gather (default
+         *               {@link RtcConfiguration#DEFAULT_ICE_ADDRESS_FILTER}); tests pass
+         *               {@code InetAddress::isLoopbackAddress}
+         * @return this
+         * @throws NullPointerException if null
+         */
+        public Builder iceAddressFilter(Predicate<InetAddress> filter) {
+            this.iceAddressFilter = Objects.requireNonNull(filter, "iceAddressFilter");
+            return this;
+        }
+
+        /** @param certificate our DTLS identity, or null (default) to generate one @return this */
+        public Builder certificate(DtlsCertificate certificate) {
+            this.certificate = certificate;
+            return this;
+        }
+
+        /**
+         * @param bytes largest message we accept, advertised as {@code a=max-message-size};
+         *              1..{@link RtcConfiguration#MAX_MAX_MESSAGE_SIZE}, default 262144
+         * @return this
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder maxMessageSize(long bytes) {
+            if (bytes < 1 || bytes > MAX_MAX_MESSAGE_SIZE) {
+                throw new IllegalArgumentException("maxMessageSize must be 1.." + MAX_MAX_MESSAGE_SIZE + ", got " + bytes);
+            }
+            this.maxMessageSize = bytes;
+            return this;
+        }
+
+        /**
+         * @param port our SCTP port, 1..65535, default 5000
+         * @return this
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder sctpPort(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("sctpPort must be 1..65535, got " + port);
+            }
+            this.sctpPort = port;
+            return this;
+        }
+
+        /**
+         * @param ms DTLS handshake limit in milliseconds, &gt; 0, default 20000
+         * @return this
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder dtlsHandshakeTimeoutMs(int ms) {
+            if (ms <= 0) {
+                throw new IllegalArgumentException("dtlsHandshakeTimeoutMs must be > 0, got " + ms);
+            }
+            this.dtlsHandshakeTimeoutMs = ms;
+            return this;
+        }
+
+        /** @return the configuration */
+        public RtcConfiguration build() {
+            return new RtcConfiguration(this);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package org.jdatachannel.internal;
+
+/**
+ * The sans-IO SCTP association as the driver uses it (DESIGN.md "sctp"): inputs are packets and
+ * timeouts with the current time, outputs are polled until null after every input. Implemented over
+ * the sctp module's {@code Association}; tests may use a double. Loop thread only. The
+ * {@link SctpLink} methods take their time from the clock given to the factory.
+ */
+public interface SctpPort extends SctpLink {
+
+    /** Starts the handshake (both sides call it; INIT collision is handled inside). */
+    void connect(long nowMs);
+
+    /** One received SCTP packet; malformed input is dropped or answered inside, never thrown. */
+    void handleInput(byte[] packet, long nowMs);
+
+    /** A timer expired. */
+    void handleTimeout(long nowMs);
+
+    /** @return absolute time in ms of the next timer, or {@code Long.MAX_VALUE} */
+    long pollTimeout();
+
+    /** @return the next output, or null when drained */
+    SctpEvent poll();
+
+    /** Graceful SHUTDOWN (RFC 9260 §9.2). */
+    void shutdown(long nowMs);
+
+    /** ABORT (RFC 9260 §9.1). */
+    void abort(String reason, long nowMs);
+
+    /** Parameters for a new association. */
+    record Params(int localPort, int remotePort, long maxSendMessageSize, long maxReceiveMessageSize) {
+    }
+
+    /** Creates associations. */
+    interface Factory {
+        /**
+         * @param params ports and message size limits
+         * @param clock  the driver's millisecond clock, for the {@link SctpLink} methods
+         * @return a new association, not yet connected
+         */
+        SctpPort create(Params params, java.util.function.LongSupplier clock);
+    }
+}
