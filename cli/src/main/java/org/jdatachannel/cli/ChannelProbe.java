@@ -24,6 +24,8 @@ final class ChannelProbe {
     final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final BlockingQueue<Scenario.Msg> received = new ArrayBlockingQueue<>(CAPACITY);
     final AtomicLong overflow = new AtomicLong();
+    /** The first asynchronous error the channel reported, if any. */
+    final CompletableFuture<Throwable> error = new CompletableFuture<>();
 
     ChannelProbe(DataChannel ch) {
         this.channel = ch;
@@ -32,6 +34,7 @@ final class ChannelProbe {
             closed.complete(null);
             open.completeExceptionally(new IllegalStateException("channel '" + ch.label() + "' closed before opening"));
         });
+        ch.onError(error::complete);
         ch.onMessage(m -> {
             if (!received.offer(Scenario.Msg.of(m.binary(), m.data()))) {
                 overflow.incrementAndGet();

@@ -2,6 +2,7 @@ package org.jdatachannel.cli;
 
 import org.jdatachannel.DataChannel;
 import org.jdatachannel.DataChannelInit;
+import org.jdatachannel.DataChannelState;
 
 /** Small helpers over the data-channel API, kept in one place. Stateless; thread-safe. */
 final class Channels {
@@ -15,11 +16,6 @@ final class Channels {
     }
 
     static boolean isOpen(DataChannel ch) {
-        return ch.readyState().name().equals("OPEN");
-    }
-
-    static boolean isClosed(DataChannel ch) {
-        String s = ch.readyState().name();
-        return s.equals("CLOSING") || s.equals("CLOSED");
+        return ch.readyState() == DataChannelState.OPEN;
     }
 }

@@ -116,6 +116,9 @@ public final class EchoTest {
             errors.add(name + ": received " + got.size() + " of " + sent.size() + " echoes"
                     + (p.closed.isDone() ? " before the channel closed" : " within " + d.total().toMillis() + " ms"));
         }
+        if (p.error.isDone()) {
+            errors.add(name + ": the channel reported an error: " + p.error.join());
+        }
         if (p.overflow.get() > 0) {
             errors.add(name + ": " + p.overflow.get() + " unexpected extra messages");
         }

@@ -1,7 +1,5 @@
 package org.jdatachannel.cli;
 
-import java.nio.ByteBuffer;
-
 import org.jdatachannel.DataChannel;
 import org.jdatachannel.DataChannelMessage;
 import org.slf4j.Logger;
@@ -40,6 +38,7 @@ final class ServerChannels {
             default -> ch.onMessage(m -> LOG.debug("{}: ignoring a message on channel '{}'", peerName, label));
         }
         ch.onClose(() -> LOG.info("{}: channel '{}' (id {}) closed", peerName, label, ch.id()));
+        ch.onError(e -> LOG.warn("{}: channel '{}' (id {}): {}", peerName, label, ch.id(), e.toString()));
         LOG.info("{}: peer opened channel '{}' (id {}, ordered {})", peerName, label, ch.id(), ch.ordered());
     }
 
@@ -53,7 +52,7 @@ final class ServerChannels {
                     return;
                 }
                 if (m.binary()) {
-                    ch.send(copy(m.data()));
+                    ch.send(m.data()); // send copies the bytes
                 } else {
                     ch.send(m.text());
                 }
@@ -83,13 +82,5 @@ final class ServerChannels {
             counts[0] += m.data().remaining();
             counts[1]++;
         });
-    }
-
-    /** An independent copy of the remaining bytes (the callback's buffer may be reused). */
-    static ByteBuffer copy(ByteBuffer b) {
-        ByteBuffer d = b.duplicate();
-        ByteBuffer out = ByteBuffer.allocate(d.remaining());
-        out.put(d).flip();
-        return out;
     }
 }

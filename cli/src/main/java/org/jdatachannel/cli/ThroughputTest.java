@@ -104,6 +104,9 @@ public final class ThroughputTest {
                     errors.add("send " + sent + " failed: " + e);
                 }
             }
+            if (p.error.isDone()) {
+                errors.add("the discard channel reported an error: " + p.error.join());
+            }
             if (errors.isEmpty()) {
                 p.channel.send(Scenario.DONE);
                 Scenario.Msg reply = p.next(deadline);
