@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param priority       candidate priority, 1 to 2^31-1 (0 accepted for lenience)
  * @param address        IP literal or host name (browsers use {@code <uuid>.local} mDNS names)
  * @param port           0 to 65535
- * @param type           {@code host}, {@code srflx}, {@code prflx} or {@code relay}
+ * @param type           {@code host}, {@code srflx}, {@code prflx} or {@code relay} (any case,
+ *                       stored lower-case)
  * @param relatedAddress related address for srflx/prflx/relay, or {@code null}
  * @param relatedPort    related port, or -1 when absent
  */
@@ -33,6 +34,8 @@ public record IceCandidate(String foundation, int component, String transport, l
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(type, "type");
+        // RFC 5234 §2.3: ABNF quoted strings such as "host" are case-insensitive.
+        type = type.toLowerCase(java.util.Locale.ROOT);
         if (foundation.isEmpty()) {
             throw new IllegalArgumentException("foundation must not be empty");
         }

@@ -39,6 +39,7 @@ class IceConfigTest {
         IceCandidate c = new IceCandidate("f1", 1, "udp", 2130706431L, "198.18.0.2", 5000, "srflx", "10.0.0.1", 6000);
         assertEquals("candidate:f1 1 udp 2130706431 198.18.0.2 5000 typ srflx raddr 10.0.0.1 rport 6000", c.toString());
         assertFalse(c.isMdns());
+        assertEquals("host", new IceCandidate("1", 1, "UDP", 1, "x", 1, "HOST", null, -1).type());
         assertTrue(IceCandidate.host("1", 1, "abc.LOCAL", 9).isMdns());
         assertThrows(IllegalArgumentException.class, () -> IceCandidate.host("1", 1, "x", 70000));
         assertThrows(IllegalArgumentException.class,
