@@ -27,6 +27,9 @@ final class DemuxTransport implements DatagramTransport {
     /** A wait of 0 means "forever" to Bouncy Castle; we poll the lower transport in slices of this. */
     private static final int POLL_SLICE_MS = 500;
 
+    /** Malformed datagrams logged at WARN per connection; the rest at DEBUG. */
+    private static final int MAX_WARNINGS = 10;
+
     private final PacketTransport lower;
     private final String name;
     private volatile boolean closed;
@@ -83,8 +86,12 @@ final class DemuxTransport implements DatagramTransport {
                 return n;
             }
             if (DtlsRecordFilter.isDtls(buf, off, n)) {
-                droppedMalformed.incrementAndGet();
-                LOG.warn("{}: dropped {}-byte datagram: {}", name, n, drop);
+                // Warn for the first few only: an attacker could otherwise flood the log.
+                if (droppedMalformed.incrementAndGet() <= MAX_WARNINGS) {
+                    LOG.warn("{}: dropped {}-byte datagram: {}", name, n, drop);
+                } else {
+                    LOG.debug("{}: dropped {}-byte datagram: {}", name, n, drop);
+                }
             } else {
                 droppedNonDtls.incrementAndGet();
                 LOG.debug("{}: dropped {}-byte datagram: {}", name, n, drop);

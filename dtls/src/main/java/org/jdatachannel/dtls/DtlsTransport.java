@@ -137,9 +137,10 @@ public final class DtlsTransport implements AutoCloseable {
             if (role == DtlsRole.CLIENT) {
                 bc = new DTLSClientProtocol().connect(new WebRtcDtlsClient(support, clientPaddingBytes), demux);
             } else {
-                // No DTLSVerifier (HelloVerifyRequest) in front: it cannot reassemble a ClientHello
-                // fragmented over several datagrams, which browsers send. ICE consent already proved
-                // the peer's address (RFC 8842 §5: HelloVerifyRequest is optional for WebRTC).
+                // No DTLSVerifier (HelloVerifyRequest, RFC 6347 §4.2.1) in front: it cannot
+                // reassemble a ClientHello fragmented over several datagrams, which browsers send.
+                // The cookie exchange only proves the client's address, which ICE connectivity
+                // checks on this candidate pair have already done.
                 bc = new DTLSServerProtocol().accept(new WebRtcDtlsServer(support), demux);
             }
             ok = true;

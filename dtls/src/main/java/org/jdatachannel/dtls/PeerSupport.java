@@ -113,7 +113,7 @@ final class PeerSupport {
     /**
      * Checks the peer's end-entity certificate against the remote SDP fingerprints.
      *
-     * <p>RFC 8842 §5.1 / RFC 8122 §5: the certificate the peer presents in the handshake must match
+     * <p>RFC 8842 §5 and RFC 8122 §5: the certificate the peer presents in the handshake must match
      * a fingerprint from its description; there is no CA chain to check in WebRTC.
      *
      * @throws TlsFatalAlert bad_certificate (RFC 5246 §7.2.2) on mismatch, missing fingerprint or
@@ -143,8 +143,8 @@ final class PeerSupport {
     /**
      * Our signing credentials, with a signature algorithm the peer accepts.
      *
-     * <p>RFC 5246 §7.4.1.4.1: "If the client does not send the signature_algorithms extension, the
-     * server MUST [...] behave as if client had sent the value {sha1,ecdsa}" (and {sha1,rsa}).
+     * <p>RFC 5246 §7.4.1.4.1: without the signature_algorithms extension the server must "behave as
+     * if client had sent value {sha1,ecdsa}" (or {sha1,rsa} for RSA key exchanges).
      *
      * @param peerSigAlgs the peer's supported_signature_algorithms, null if it sent none
      */

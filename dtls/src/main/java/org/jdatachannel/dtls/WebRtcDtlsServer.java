@@ -106,8 +106,8 @@ final class WebRtcDtlsServer extends DefaultTlsServer {
     }
 
     /**
-     * RFC 8842 §5.1: both endpoints authenticate with certificates, so the server always requests
-     * one. Bouncy Castle checks the client certificate's key type against these types, so both
+     * RFC 5763 §5 and RFC 8842 §5: both endpoints authenticate with (fingerprinted) certificates,
+     * so the server always requests one. Bouncy Castle checks the client certificate's key type against these types, so both
      * ecdsa_sign and rsa_sign are listed.
      */
     @Override

@@ -255,9 +255,13 @@ class DtlsTransportTest {
         link.a.dropOutgoing = (i, d) -> i < 12 && rnd.nextInt(4) == 0;
         link.b.dropOutgoing = (i, d) -> i < 12 && rnd.nextInt(4) == 0;
         Outcome o = startDefault(link);
-        DtlsTransport c = o.c();
+        // The server may finish first while its last flight was lost: as in production, its
+        // reader must be in receive() to answer the client's retransmission.
         DtlsTransport s = o.s();
-        exchange(c, s, new byte[] {1, 2});
+        Future<Integer> reader = pool.submit(() -> s.receive(new byte[100], 0, 100, 15_000));
+        DtlsTransport c = o.c();
+        c.send(new byte[] {1, 2}, 0, 2);
+        assertEquals(2, reader.get(15, TimeUnit.SECONDS));
         c.close();
         s.close();
     }
@@ -376,5 +380,46 @@ class DtlsTransportTest {
         assertThrows(IllegalArgumentException.class, () -> DtlsTransport.connect(DtlsRole.CLIENT, link.a,
                 TestCerts.EC_A, withNull, 100));
         assertNotNull(link);
+    }
+    @Test
+    void lostServerFinishedIsRetransmittedWhileTheServerReceives() throws Exception {
+        MemoryLink link = new MemoryLink();
+        // Drop the server's first ChangeCipherSpec and the Finished record after it, once.
+        java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
+        link.b.dropOutgoing = (i, d) -> {
+            boolean ccsOrEpoch1 = d[0] == 20 || (d[0] == 22 && d[4] == 1);
+            if (ccsOrEpoch1 && dropped.get() < 2) {
+                dropped.incrementAndGet();
+                return true;
+            }
+            return false;
+        };
+        Outcome o = startDefault(link);
+        DtlsTransport s = o.s(); // the server is done once it has sent its Finished
+        // Its reader loop answers the client's retransmitted flight with the Finished again.
+        Future<Integer> reader = pool.submit(() -> s.receive(new byte[100], 0, 100, 10_000));
+        DtlsTransport c = o.c();
+        assertEquals(2, dropped.get());
+        c.send(new byte[] {7}, 0, 1);
+        assertEquals(1, reader.get(10, TimeUnit.SECONDS));
+        c.close();
+        s.close();
+    }
+
+    @Test
+    void closeWakesABlockedReceiver() throws Exception {
+        MemoryLink link = new MemoryLink();
+        Outcome o = startDefault(link);
+        DtlsTransport c = o.c();
+        DtlsTransport s = o.s();
+        Future<Integer> reader = pool.submit(() -> s.receive(new byte[100], 0, 100, 0));
+        Thread.onSpinWait();
+        s.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> reader.get(5, TimeUnit.SECONDS));
+        assertInstanceOf(IOException.class, e.getCause());
+        // The peer learns of it through close_notify.
+        DtlsException d = assertThrows(DtlsException.class, () -> c.receive(new byte[100], 0, 100, 2000));
+        assertEquals(0, d.alertDescription());
+        c.close();
     }
 }
