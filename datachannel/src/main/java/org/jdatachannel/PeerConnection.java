@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.jdatachannel.internal.PeerConnectionCore;
 import org.jdatachannel.internal.SctpAssociationPort;
+import org.jdatachannel.internal.SctpPort;
 
 /**
  * W3C {@code RTCPeerConnection} for data channels only: SDP offer/answer (JSEP, non-trickle by
@@ -39,7 +40,12 @@ public final class PeerConnection implements AutoCloseable {
      * @throws IllegalArgumentException if {@code config} is null
      */
     public PeerConnection(RtcConfiguration config) {
-        this.core = new PeerConnectionCore(config, SctpAssociationPort.FACTORY);
+        this(config, SctpAssociationPort.FACTORY);
+    }
+
+    /** For tests: the SCTP layer from {@code sctpFactory}. */
+    PeerConnection(RtcConfiguration config, SctpPort.Factory sctpFactory) {
+        this.core = new PeerConnectionCore(config, sctpFactory);
     }
 
     /** Creates a connection with {@link RtcConfiguration#defaults()}. */
@@ -174,6 +180,11 @@ public final class PeerConnection implements AutoCloseable {
     @Override
     public void close() {
         core.close();
+    }
+
+    /** @return threads started by this connection that are still alive (diagnostics, tests) */
+    public java.util.List<Thread> liveThreads() {
+        return core.liveThreads();
     }
 
     @Override

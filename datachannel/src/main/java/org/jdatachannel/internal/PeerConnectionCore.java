@@ -535,7 +535,13 @@ public final class PeerConnectionCore {
         long remoteMax = Math.min(channels.remoteMaxMessageSize(), Integer.MAX_VALUE - 8);
         SctpPort.Params p = new SctpPort.Params(config.sctpPort(), remoteMedia.sctpPort(), remoteMax,
                 config.maxMessageSize());
-        SctpPort s = sctpFactory.create(p, this::now);
+        SctpPort s;
+        try {
+            s = sctpFactory.create(p, this::now);
+        } catch (RuntimeException e) {
+            fail("cannot create the SCTP association: " + e);
+            return;
+        }
         sctp = s;
         // DCEP and user sends queue SCTP output outside of a drain: drain after each of them.
         channels.attach(new SctpLink() {

@@ -9,8 +9,9 @@ import java.util.ArrayDeque;
  * sctp module. Packet formats: HELLO [1]; DATA [2, sid(2), ppid(4), payload]; RESET [3, sid(2)];
  * SHUTDOWN [4].
  */
-final class FakeSctp implements SctpPort {
-    static final SctpPort.Factory FACTORY = (params, clock) -> new FakeSctp(params);
+public final class FakeSctp implements SctpPort {
+    /** Creates fakes. */
+    public static final SctpPort.Factory FACTORY = (params, clock) -> new FakeSctp(params);
 
     private final Params params;
     private final ArrayDeque<SctpEvent> out = new ArrayDeque<>();

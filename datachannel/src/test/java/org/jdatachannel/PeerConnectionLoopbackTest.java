@@ -1,0 +1,397 @@
+package org.jdatachannel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jdatachannel.internal.FakeSctp;
+import org.jdatachannel.internal.SctpAssociationPort;
+import org.jdatachannel.internal.SctpPort;
+import org.jdatachannel.sdp.SdpParseException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Two PeerConnections in one JVM over 127.0.0.1: SDP offer/answer, ICE, DTLS, SCTP, DCEP. Each
+ * scenario runs over the real SCTP association and over {@link FakeSctp} (which isolates the
+ * wiring from SCTP; its packets must fit one DTLS record, so it uses smaller messages).
+ */
+class PeerConnectionLoopbackTest {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerConnectionLoopbackTest.class);
+    private static final long T = 20;
+
+    static Stream<Arguments> layers() {
+        return Stream.of(
+                // TODO(sctp lands) Arguments.of("sctp", SctpAssociationPort.FACTORY, 262144),
+                Arguments.of("fake", FakeSctp.FACTORY, 12000));
+    }
+
+    static RtcConfiguration.Builder loopback() {
+        return RtcConfiguration.builder().iceAddressFilter(a -> a.getHostAddress().equals("127.0.0.1"));
+    }
+
+    /** An echo peer: every channel the remote opens echoes each message, string stays string. */
+    static void echoIncoming(PeerConnection pc, List<DataChannel> sink) {
+        pc.onDataChannel(ch -> {
+            sink.add(ch);
+            ch.onMessage(m -> {
+                if (m.binary()) {
+                    ch.send(m.data());
+                } else {
+                    ch.send(m.text());
+                }
+            });
+        });
+    }
+
+    /** Offer from a, answer from b, waits until both are CONNECTED. */
+    static void negotiate(PeerConnection a, PeerConnection b) throws Exception {
+        CompletableFuture<Void> aUp = connected(a);
+        CompletableFuture<Void> bUp = connected(b);
+        SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
+        a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
+        b.setRemoteDescription(a.localDescription()).get(T, TimeUnit.SECONDS);
+        SessionDescriptionInit answer = b.createAnswer().get(T, TimeUnit.SECONDS);
+        b.setLocalDescription(answer).get(T, TimeUnit.SECONDS);
+        a.setRemoteDescription(b.localDescription()).get(T, TimeUnit.SECONDS);
+        aUp.get(T, TimeUnit.SECONDS);
+        bUp.get(T, TimeUnit.SECONDS);
+    }
+
+    static CompletableFuture<Void> connected(PeerConnection pc) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        pc.onConnectionStateChange(s -> {
+            if (s == PeerConnectionState.CONNECTED) {
+                f.complete(null);
+            } else if (s == PeerConnectionState.FAILED) {
+                f.completeExceptionally(new AssertionError("connection failed"));
+            }
+        });
+        return f;
+    }
+
+    static CompletableFuture<Void> opened(DataChannel ch) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        ch.onOpen(() -> f.complete(null));
+        return f;
+    }
+
+    static CompletableFuture<Void> closed(DataChannel ch) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        ch.onClose(() -> f.complete(null));
+        return f;
+    }
+
+    static BlockingQueue<DataChannelMessage> inbox(DataChannel ch) {
+        BlockingQueue<DataChannelMessage> q = new LinkedBlockingQueue<>();
+        ch.onMessage(q::add);
+        return q;
+    }
+
+    static DataChannelMessage take(BlockingQueue<DataChannelMessage> q) throws InterruptedException {
+        DataChannelMessage m = q.poll(T, TimeUnit.SECONDS);
+        if (m == null) {
+            throw new AssertionError("no message within " + T + " s");
+        }
+        return m;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void echoOnSeveralChannelsBothDirections(String layer, SctpPort.Factory f, int maxSize) throws Exception {
+        long seed = System.nanoTime();
+        LOG.info("echo test over {}: seed {}", layer, seed);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        try (PeerConnection a = new PeerConnection(loopback().build(), f);
+             PeerConnection b = new PeerConnection(loopback().build(), f)) {
+            List<DataChannel> atA = new ArrayList<>();
+            List<DataChannel> atB = new ArrayList<>();
+            echoIncoming(a, atA);
+            echoIncoming(b, atB);
+            // Channels created before negotiation, on both sides, ordered and unordered.
+            DataChannel a1 = a.createDataChannel("a-ordered", new DataChannelInit());
+            DataChannel a2 = a.createDataChannel("a-unordered", new DataChannelInit().ordered(false));
+            DataChannel b1 = b.createDataChannel("b-ordered", null);
+            assertNull(a1.id());
+            List<CompletableFuture<Void>> opens = List.of(opened(a1), opened(a2), opened(b1));
+            Map<DataChannel, BlockingQueue<DataChannelMessage>> inboxes = new ConcurrentHashMap<>();
+            for (DataChannel ch : List.of(a1, a2, b1)) {
+                inboxes.put(ch, inbox(ch));
+            }
+            negotiate(a, b);
+            for (CompletableFuture<Void> o : opens) {
+                o.get(T, TimeUnit.SECONDS);
+            }
+            // Offerer a is the DTLS server (the answer says active): odd ids; b even.
+            assertEquals(1, a1.id() % 2);
+            assertEquals(1, a2.id() % 2);
+            assertEquals(0, b1.id() % 2);
+            // A channel created once connected opens too.
+            DataChannel a3 = a.createDataChannel("a-late", new DataChannelInit().maxRetransmits(5));
+            inboxes.put(a3, inbox(a3));
+            opened(a3).get(T, TimeUnit.SECONDS);
+
+            for (DataChannel ch : List.of(a1, a2, b1, a3)) {
+                List<DataChannelMessage> sent = new ArrayList<>();
+                sent.add(DataChannelMessage.ofText("hello " + ch.label()));
+                sent.add(DataChannelMessage.ofText(""));
+                sent.add(DataChannelMessage.ofBinary(new byte[0]));
+                sent.add(DataChannelMessage.ofText("\u00e9t\u00e9 \uD83D\uDE00"));
+                for (int size : new int[] {1, 1000, 1200, 5000, maxSize / 2, maxSize}) {
+                    byte[] bytes = new byte[size];
+                    for (int i = 0; i < size; i++) {
+                        bytes[i] = (byte) rnd.nextInt(256);
+                    }
+                    sent.add(DataChannelMessage.ofBinary(bytes));
+                }
+                for (DataChannelMessage m : sent) {
+                    if (m.binary()) {
+                        ch.send(m.data());
+                    } else {
+                        ch.send(m.text());
+                    }
+                }
+                BlockingQueue<DataChannelMessage> q = inboxes.get(ch);
+                List<DataChannelMessage> got = new ArrayList<>();
+                for (int i = 0; i < sent.size(); i++) {
+                    got.add(take(q));
+                }
+                if (ch.ordered()) {
+                    for (int i = 0; i < sent.size(); i++) {
+                        assertEquals(sent.get(i).binary(), got.get(i).binary(), ch.label() + " #" + i);
+                        assertArrayEquals(sent.get(i).bytes(), got.get(i).bytes(), ch.label() + " #" + i);
+                    }
+                } else {
+                    Set<String> want = new HashSet<>();
+                    Set<String> have = new HashSet<>();
+                    for (int i = 0; i < sent.size(); i++) {
+                        want.add(sent.get(i).binary() + ":" + java.util.Arrays.hashCode(sent.get(i).bytes()));
+                        have.add(got.get(i).binary() + ":" + java.util.Arrays.hashCode(got.get(i).bytes()));
+                    }
+                    assertEquals(want, have, ch.label());
+                }
+            }
+            assertEquals(3, atB.size());
+            assertEquals(1, atA.size());
+            assertEquals("b-ordered", atA.get(0).label());
+            assertFalse(atB.stream().filter(c -> c.label().equals("a-unordered")).findFirst().orElseThrow().ordered());
+            assertEquals(5, atB.stream().filter(c -> c.label().equals("a-late")).findFirst().orElseThrow().maxRetransmits());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void oversizeMessageThrowsAndChannelStaysUsable(String layer, SctpPort.Factory f, int maxSize) throws Exception {
+        int limit = maxSize / 2;
+        try (PeerConnection a = new PeerConnection(loopback().build(), f);
+             PeerConnection b = new PeerConnection(loopback().maxMessageSize(limit).build(), f)) {
+            echoIncoming(b, new ArrayList<>());
+            DataChannel ch = a.createDataChannel("big", null);
+            CompletableFuture<Void> open = opened(ch);
+            BlockingQueue<DataChannelMessage> q = inbox(ch);
+            negotiate(a, b);
+            open.get(T, TimeUnit.SECONDS);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ch.send(ByteBuffer.allocate(limit + 1)));
+            assertTrue(e.getMessage().contains(Integer.toString(limit)), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> ch.send("x".repeat(limit + 1)));
+            assertEquals(DataChannelState.OPEN, ch.readyState());
+            ch.send(ByteBuffer.allocate(limit));
+            assertEquals(limit, take(q).size());
+            ch.send("still open");
+            assertEquals("still open", take(q).text());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void closeFromEitherSideEndsClosedOnBoth(String layer, SctpPort.Factory f, int maxSize) throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build(), f);
+             PeerConnection b = new PeerConnection(loopback().build(), f)) {
+            BlockingQueue<DataChannel> atB = new LinkedBlockingQueue<>();
+            Map<String, CompletableFuture<Void>> bClosed = new ConcurrentHashMap<>();
+            b.onDataChannel(ch -> {
+                bClosed.put(ch.label(), closed(ch));
+                atB.add(ch);
+            });
+            DataChannel x = a.createDataChannel("x", null);
+            DataChannel y = a.createDataChannel("y", null);
+            CompletableFuture<Void> xOpen = opened(x);
+            CompletableFuture<Void> yOpen = opened(y);
+            CompletableFuture<Void> xClosed = closed(x);
+            CompletableFuture<Void> yClosed = closed(y);
+            negotiate(a, b);
+            xOpen.get(T, TimeUnit.SECONDS);
+            yOpen.get(T, TimeUnit.SECONDS);
+            DataChannel bx = atB.poll(T, TimeUnit.SECONDS);
+            DataChannel by = atB.poll(T, TimeUnit.SECONDS);
+            if (bx.label().equals("y")) {
+                DataChannel t = bx;
+                bx = by;
+                by = t;
+            }
+            // x closed by its creator, y by the remote side.
+            x.send("last words");
+            x.close();
+            by.close();
+            xClosed.get(T, TimeUnit.SECONDS);
+            bClosed.get("x").get(T, TimeUnit.SECONDS);
+            yClosed.get(T, TimeUnit.SECONDS);
+            bClosed.get("y").get(T, TimeUnit.SECONDS);
+            for (DataChannel ch : List.of(x, y, bx, by)) {
+                assertEquals(DataChannelState.CLOSED, ch.readyState(), ch.label());
+            }
+            assertThrows(IllegalStateException.class, () -> x.send("too late"));
+            // The connection is still usable: a new channel opens and may reuse an id.
+            DataChannel z = a.createDataChannel("z", null);
+            opened(z).get(T, TimeUnit.SECONDS);
+            assertEquals(PeerConnectionState.CONNECTED, a.connectionState());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void negotiatedChannelsSkipDcep(String layer, SctpPort.Factory f, int maxSize) throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build(), f);
+             PeerConnection b = new PeerConnection(loopback().build(), f)) {
+            b.onDataChannel(ch -> {
+                throw new AssertionError("negotiated channels must not be announced: " + ch);
+            });
+            DataChannel na = a.createDataChannel("n", new DataChannelInit().negotiated(true).id(42));
+            DataChannel nb = b.createDataChannel("n", new DataChannelInit().negotiated(true).id(42));
+            CompletableFuture<Void> oa = opened(na);
+            CompletableFuture<Void> ob = opened(nb);
+            BlockingQueue<DataChannelMessage> qb = inbox(nb);
+            BlockingQueue<DataChannelMessage> qa = inbox(na);
+            negotiate(a, b);
+            oa.get(T, TimeUnit.SECONDS);
+            ob.get(T, TimeUnit.SECONDS);
+            na.send("ping");
+            assertEquals("ping", take(qb).text());
+            nb.send(new byte[] {1, 2, 3});
+            DataChannelMessage m = take(qa);
+            assertTrue(m.binary());
+            assertArrayEquals(new byte[] {1, 2, 3}, m.bytes());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void closingTheConnectionClosesThePeerAndReleasesThreads(String layer, SctpPort.Factory f, int maxSize)
+            throws Exception {
+        Set<Thread> before = nonDaemonThreads();
+        PeerConnection a = new PeerConnection(loopback().build(), f);
+        PeerConnection b = new PeerConnection(loopback().build(), f);
+        try {
+            BlockingQueue<DataChannel> atB = new LinkedBlockingQueue<>();
+            b.onDataChannel(atB::add);
+            DataChannel ch = a.createDataChannel("c", null);
+            CompletableFuture<Void> aChClosed = closed(ch);
+            negotiate(a, b);
+            DataChannel remote = atB.poll(T, TimeUnit.SECONDS);
+            CompletableFuture<Void> remoteClosed = closed(remote);
+            CompletableFuture<PeerConnectionState> bEnd = new CompletableFuture<>();
+            b.onConnectionStateChange(s -> {
+                if (s == PeerConnectionState.CLOSED || s == PeerConnectionState.FAILED) {
+                    bEnd.complete(s);
+                }
+            });
+            a.close();
+            a.close(); // idempotent
+            assertEquals(PeerConnectionState.CLOSED, a.connectionState());
+            assertEquals(DataChannelState.CLOSED, ch.readyState());
+            aChClosed.get(T, TimeUnit.SECONDS);
+            assertTrue(a.liveThreads().isEmpty(), a.liveThreads().toString());
+            assertThrows(IllegalStateException.class, () -> a.createDataChannel("after", null));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> a.createOffer().get(T, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+            // The peer learns of it (SCTP SHUTDOWN and DTLS close_notify).
+            assertEquals(PeerConnectionState.CLOSED, bEnd.get(T, TimeUnit.SECONDS));
+            remoteClosed.get(T, TimeUnit.SECONDS);
+        } finally {
+            a.close();
+            b.close();
+        }
+        assertTrue(b.liveThreads().isEmpty(), b.liveThreads().toString());
+        // No non-daemon thread is left behind (ice4j's shared pools are daemon threads).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        Set<Thread> extra;
+        do {
+            extra = nonDaemonThreads();
+            extra.removeAll(before);
+        } while (!extra.isEmpty() && System.nanoTime() < deadline && waitABit());
+        assertTrue(extra.isEmpty(), "non-daemon threads left: " + extra);
+    }
+
+    private static boolean waitABit() {
+        try {
+            Thread.sleep(50); // polling a condition with a deadline, not a fixed wait
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return true;
+    }
+
+    private static Set<Thread> nonDaemonThreads() {
+        Set<Thread> s = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && !t.isDaemon()) {
+                s.add(t);
+            }
+        }
+        return s;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void malformedRemoteSdpFailsWithSdpParseException(String layer, SctpPort.Factory f, int maxSize) throws Exception {
+        try (PeerConnection pc = new PeerConnection(loopback().build(), f)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> pc.setRemoteDescription(
+                    new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, "v=0\r\nthis is not sdp\r\n"))
+                    .get(T, TimeUnit.SECONDS));
+            SdpParseException spe = assertInstanceOf(SdpParseException.class, e.getCause());
+            assertTrue(spe.lineNumber() >= 0);
+            // A description without a data section also fails with SdpParseException.
+            String noData = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n";
+            e = assertThrows(ExecutionException.class, () -> pc.setRemoteDescription(
+                    new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, noData)).get(T, TimeUnit.SECONDS));
+            assertInstanceOf(SdpParseException.class, e.getCause());
+            // Out-of-order calls fail with IllegalStateException.
+            e = assertThrows(ExecutionException.class, () -> pc.createAnswer().get(T, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+            // The connection is still usable.
+            SessionDescriptionInit offer = pc.createOffer().get(T, TimeUnit.SECONDS);
+            assertTrue(offer.sdp().contains("webrtc-datachannel"));
+            assertTrue(offer.sdp().contains("a=max-message-size:262144"), offer.sdp());
+            pc.gatheringComplete().get(T, TimeUnit.SECONDS);
+            assertEquals(PeerConnectionState.NEW, pc.connectionState());
+        }
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
