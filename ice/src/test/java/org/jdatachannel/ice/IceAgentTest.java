@@ -203,6 +203,32 @@ class IceAgentTest {
     }
 
     @Test
+    void peerSendingFromAnotherAddressThanAdvertisedIsNominatedAsPeerReflexive() throws Exception {
+        // Chromium in a network namespace advertises its veth address but may send its checks
+        // from 127.0.0.1. Here b advertises 127.0.0.2 (nobody listens there) but talks from
+        // 127.0.0.1; a must nominate the peer-reflexive pair it learns from b's checks.
+        IceAgent a = agent(true);
+        IceAgent b = agent(false);
+        CompletableFuture<Void> ca = connected(a);
+        CompletableFuture<Void> cb = connected(b);
+        List<IceCandidate> la = a.gather();
+        IceCandidate real = b.gather().get(0);
+        a.setRemoteCredentials(b.localUfrag(), b.localPassword());
+        b.setRemoteCredentials(a.localUfrag(), a.localPassword());
+        a.addRemoteCandidate(new IceCandidate(real.foundation(), 1, "udp", real.priority(), "127.0.0.2",
+                real.port(), "host", null, -1));
+        la.forEach(b::addRemoteCandidate);
+        a.start();
+        b.start();
+        CompletableFuture.allOf(ca, cb).get(CONNECT_TIMEOUT_S, TimeUnit.SECONDS);
+        String sel = a.selectedPairDescription();
+        assertTrue(sel.contains("127.0.0.1:" + real.port()) && sel.contains("prflx"), sel);
+        Random r = new Random(13);
+        roundTrip(a.transport(), b.transport(), payload(r, 1000));
+        roundTrip(b.transport(), a.transport(), payload(r, 1000));
+    }
+
+    @Test
     void unresolvableMdnsAndUnusableCandidatesAreSkipped() throws Exception {
         IceAgent a = agent(true);
         a.gather();
