@@ -1,0 +1,1347 @@
+package org.jdatachannel.sctp;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.random.RandomGenerator;
+import javax.crypto.Mac;
+import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.SctpPacket;
+import org.jdatachannel.sctp.packet.SerialNumber;
+import org.jdatachannel.sctp.packet.Tlv;
+import org.jdatachannel.sctp.packet.chunk.AbortChunk;
+import org.jdatachannel.sctp.packet.chunk.Chunk;
+import org.jdatachannel.sctp.packet.chunk.CookieAckChunk;
+import org.jdatachannel.sctp.packet.chunk.CookieEchoChunk;
+import org.jdatachannel.sctp.packet.chunk.DataChunk;
+import org.jdatachannel.sctp.packet.chunk.ErrorChunk;
+import org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk;
+import org.jdatachannel.sctp.packet.chunk.HeartbeatAckChunk;
+import org.jdatachannel.sctp.packet.chunk.HeartbeatRequestChunk;
+import org.jdatachannel.sctp.packet.chunk.InitAckChunk;
+import org.jdatachannel.sctp.packet.chunk.InitChunk;
+import org.jdatachannel.sctp.packet.chunk.ReConfigChunk;
+import org.jdatachannel.sctp.packet.chunk.SackChunk;
+import org.jdatachannel.sctp.packet.chunk.ShutdownAckChunk;
+import org.jdatachannel.sctp.packet.chunk.ShutdownChunk;
+import org.jdatachannel.sctp.packet.chunk.ShutdownCompleteChunk;
+import org.jdatachannel.sctp.packet.chunk.UnknownChunk;
+import org.jdatachannel.sctp.packet.errorcause.CookieReceivedWhileShuttingDownCause;
+import org.jdatachannel.sctp.packet.errorcause.ErrorCause;
+import org.jdatachannel.sctp.packet.errorcause.InvalidMandatoryParameterCause;
+import org.jdatachannel.sctp.packet.errorcause.InvalidStreamIdentifierCause;
+import org.jdatachannel.sctp.packet.errorcause.MissingMandatoryParameterCause;
+import org.jdatachannel.sctp.packet.errorcause.NoUserDataCause;
+import org.jdatachannel.sctp.packet.errorcause.ProtocolViolationCause;
+import org.jdatachannel.sctp.packet.errorcause.StaleCookieCause;
+import org.jdatachannel.sctp.packet.errorcause.UnrecognizedChunkTypeCause;
+import org.jdatachannel.sctp.packet.errorcause.UnrecognizedParametersCause;
+import org.jdatachannel.sctp.packet.errorcause.UserInitiatedAbortCause;
+import org.jdatachannel.sctp.packet.parameter.ForwardTsnSupportedParameter;
+import org.jdatachannel.sctp.packet.parameter.IncomingSsnResetRequestParameter;
+import org.jdatachannel.sctp.packet.parameter.OutgoingSsnResetRequestParameter;
+import org.jdatachannel.sctp.packet.parameter.Parameter;
+import org.jdatachannel.sctp.packet.parameter.ReconfigurationResponseParameter;
+import org.jdatachannel.sctp.packet.parameter.StateCookieParameter;
+import org.jdatachannel.sctp.packet.parameter.SupportedExtensionsParameter;
+import org.jdatachannel.sctp.packet.parameter.UnknownParameter;
+import org.jdatachannel.sctp.packet.parameter.UnrecognizedParameterParameter;
+import org.jdatachannel.sctp.rx.DataTracker;
+import org.jdatachannel.sctp.rx.ReassemblyQueue;
+import org.jdatachannel.sctp.timer.Timer;
+import org.jdatachannel.sctp.tx.OutstandingData;
+import org.jdatachannel.sctp.tx.RetransmissionTimeout;
+import org.jdatachannel.sctp.tx.SendQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A sans-IO SCTP association (RFC 9260) for WebRTC data channels, carried over DTLS (RFC 8261):
+ * one SCTP packet per DTLS record, no IP/UDP header. No clocks, threads or sockets: the embedder
+ * passes the current time ({@code nowMs}, any monotonic millisecond clock) to every call, feeds
+ * received packets to {@link #handleInput}, calls {@link #handleTimeout} when
+ * {@link #pollTimeout()} is reached, and drains {@link #pollOutput()} after every call until it
+ * returns null, before giving more input.
+ *
+ * <p>Supported: the four-way handshake with a signed State Cookie and INIT collisions (§5.2),
+ * DATA/SACK with fragmentation, bundling, delayed SACK, ordered/unordered delivery, RTO and
+ * congestion control with fast retransmit (§6, §7), RE-CONFIG outgoing stream reset (RFC 6525),
+ * FORWARD TSN and send-side partial reliability (RFC 3758), SHUTDOWN and ABORT (§9).
+ *
+ * <p>Policy choices: an incoming message larger than {@link SctpOptions#maxReceiveMessageSize()}
+ * aborts the association with a Protocol Violation cause (a peer violating the SDP
+ * {@code max-message-size} contract cannot be recovered on an ordered stream). A peer restart (COOKIE
+ * ECHO case A of §5.2.4) closes the association as aborted, since data channels cannot survive it.
+ *
+ * <p>Thread-safety: none; use from one thread (the connection's event loop). The random generator
+ * should be cryptographically strong (e.g. {@link java.security.SecureRandom}): it draws the
+ * verification tags, initial TSNs and the cookie secret.
+ */
+public final class Association {
+    private static final Logger LOG = LoggerFactory.getLogger(Association.class);
+    private static final int[] OUR_EXTENSIONS = {ReConfigChunk.TYPE, ForwardTsnChunk.TYPE};
+
+    private final SctpOptions opts;
+    private final RandomGenerator rng;
+    private final Mac mac;
+    private final ArrayDeque<SctpOutput> outputs = new ArrayDeque<>();
+    private final ArrayDeque<Chunk> control = new ArrayDeque<>();
+    private final int maxFragment;
+
+    private AssociationState state = AssociationState.CLOSED;
+    private boolean terminated;
+    private boolean connectedEmitted;
+    private boolean shutdownRequested;
+    private final int myTag;
+    private final int myInitialTsn;
+    private int peerTag;
+    private int outboundStreams;
+    private int inboundStreams;
+    private boolean peerForwardTsn;
+    private boolean peerReconfig;
+
+    private final RetransmissionTimeout rto;
+    private final SendQueue sendQueue;
+    private DataTracker tracker;
+    private ReassemblyQueue reassembly;
+    private OutstandingData outstanding;
+    private boolean forwardTsnDue;
+
+    private final Timer t1Init = new Timer("T1-init");
+    private final Timer t1Cookie = new Timer("T1-cookie");
+    private final Timer t3Rtx = new Timer("T3-rtx");
+    private final Timer delayedAck = new Timer("delayed-ack");
+    private final Timer t2Shutdown = new Timer("T2-shutdown");
+    private final Timer reconfigTimer = new Timer("reconfig");
+    private InitChunk ourInit;
+    private byte[] cookieToEcho;
+    private List<Chunk> cookieEchoBundle = List.of();
+
+    // RFC 6525 state
+    private final TreeSet<Integer> resetQueue = new TreeSet<>();
+    private OutgoingSsnResetRequestParameter currentResetRequest;
+    private int nextRequestSeq;
+    private int peerLastRequestSeq;
+    private int peerLastResult;
+    private OutgoingSsnResetRequestParameter deferredPeerRequest;
+
+    /**
+     * @param options the configuration
+     * @param random randomness for tags, initial TSNs and the cookie secret
+     */
+    public Association(SctpOptions options, RandomGenerator random) {
+        this.opts = options;
+        this.rng = random;
+        byte[] secret = new byte[32];
+        for (int i = 0; i < secret.length; i += 8) {
+            ByteBuffer.wrap(secret, i, 8).putLong(random.nextLong());
+        }
+        this.mac = StateCookie.newMac(secret);
+        // Chosen once: used by our INIT and by INIT ACKs sent before an association exists, so that
+        // simultaneous opens converge on one pair of tags (RFC 9260 §5.2.1 keeps "the same
+        // parameters it sent in its original INIT" anyway).
+        this.myTag = nonZeroTag();
+        this.myInitialTsn = random.nextInt();
+        this.rto = new RetransmissionTimeout(options.initialRtoMs(), options.minRtoMs(), options.maxRtoMs());
+        this.sendQueue = new SendQueue(options.maxSendBufferSize());
+        this.maxFragment = options.mtu() - SctpPacket.HEADER_SIZE - DataChunk.HEADER_SIZE;
+    }
+
+    private int nonZeroTag() {
+        int t;
+        do {
+            t = rng.nextInt();
+        } while (t == 0); // §5.3.1: "The Initiate Tag ... MUST NOT take the value 0"
+        return t;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Public API
+
+    /** @return the current state */
+    public AssociationState state() {
+        return state;
+    }
+
+    /**
+     * Starts the association by sending INIT (RFC 9260 §5.1 A). Both sides may call it; the INIT
+     * collision is resolved per §5.2. Has no effect unless the state is {@link AssociationState#CLOSED}
+     * and the association has not ended.
+     *
+     * @param nowMs current time, ms
+     * @throws IllegalStateException if the association has already ended
+     */
+    public void connect(long nowMs) {
+        if (terminated) {
+            throw new IllegalStateException("association is closed");
+        }
+        if (state != AssociationState.CLOSED) {
+            return;
+        }
+        ourInit = new InitChunk(myTag, opts.receiveWindow(), opts.outboundStreams(), opts.inboundStreams(),
+                myInitialTsn, ourCapabilityParameters());
+        state = AssociationState.COOKIE_WAIT;
+        sendInit(nowMs);
+        t1Init.resetExpirations();
+    }
+
+    private List<Parameter> ourCapabilityParameters() {
+        List<Parameter> p = new ArrayList<>();
+        p.add(new ForwardTsnSupportedParameter());
+        p.add(new SupportedExtensionsParameter(OUR_EXTENSIONS.clone()));
+        return p;
+    }
+
+    private void sendInit(long nowMs) {
+        // §8.5.1 A: "the sender MUST set the Verification Tag of the packet to 0"
+        emitPacket(0, List.of(ourInit));
+        t1Init.start(nowMs, rto.rto());
+    }
+
+    /**
+     * Processes one received SCTP packet. Malformed packets are dropped (with a debug log) or
+     * answered as RFC 9260 requires; this method never throws for bad input.
+     *
+     * @param packet one whole SCTP packet, position to limit; not modified, not retained
+     * @param nowMs current time, ms
+     */
+    public void handleInput(ByteBuffer packet, long nowMs) {
+        try {
+            process(packet, nowMs);
+            flush(nowMs);
+        } catch (RuntimeException e) {
+            // A crash is always our bug, never the input's: keep the association alive and log it.
+            LOG.warn("internal error while processing a packet; packet dropped", e);
+        }
+    }
+
+    /**
+     * Fires every timer due at {@code nowMs}.
+     *
+     * @param nowMs current time, ms
+     */
+    public void handleTimeout(long nowMs) {
+        try {
+            timers(nowMs);
+            flush(nowMs);
+        } catch (RuntimeException e) {
+            LOG.warn("internal error while handling a timeout", e);
+        }
+    }
+
+    /** @return the absolute time in ms at which {@link #handleTimeout} must be called, or Long.MAX_VALUE */
+    public long pollTimeout() {
+        long t = Math.min(t1Init.expiry(), t1Cookie.expiry());
+        t = Math.min(t, t3Rtx.expiry());
+        t = Math.min(t, delayedAck.expiry());
+        t = Math.min(t, t2Shutdown.expiry());
+        return Math.min(t, reconfigTimer.expiry());
+    }
+
+    /** @return the next output, or null when there is none */
+    public SctpOutput pollOutput() {
+        return outputs.poll();
+    }
+
+    /**
+     * Queues a message. Messages may be queued before the association is established; they are sent
+     * once it is.
+     *
+     * @param streamId 0..65535 (and below the negotiated outbound stream count once established)
+     * @param ppid payload protocol identifier, opaque
+     * @param payload 1..maxSendMessageSize bytes; owned by the association afterwards (not copied)
+     * @param options ordered/unordered and partial reliability
+     * @param nowMs current time, ms
+     * @throws IllegalArgumentException if the stream id, the payload size or the options are invalid
+     * @throws IllegalStateException if the association is closed or shutting down, the stream is being
+     *     reset, or the send buffer is full ("send queue full")
+     */
+    public void send(int streamId, int ppid, byte[] payload, SendOptions options, long nowMs) {
+        if (payload == null || options == null) {
+            throw new IllegalArgumentException("payload and options must not be null");
+        }
+        if (streamId < 0 || streamId > 65535) {
+            throw new IllegalArgumentException("stream id " + streamId + " not in 0..65535");
+        }
+        if (connectedEmitted && streamId >= outboundStreams) {
+            throw new IllegalArgumentException("stream id " + streamId + " >= negotiated outbound streams "
+                    + outboundStreams);
+        }
+        // RFC 9260 §6.2: a DATA chunk without user data is a protocol violation.
+        if (payload.length == 0) {
+            throw new IllegalArgumentException("empty payload: SCTP cannot send empty messages");
+        }
+        if (payload.length > opts.maxSendMessageSize()) {
+            throw new IllegalArgumentException("message of " + payload.length + " bytes exceeds the peer's "
+                    + "max-message-size " + opts.maxSendMessageSize());
+        }
+        if (terminated || shutdownRequested || state.compareTo(AssociationState.ESTABLISHED) > 0) {
+            throw new IllegalStateException("association is " + (terminated ? "closed" : "shutting down"));
+        }
+        long expires = options.lifetimeMs() < 0 ? Long.MAX_VALUE : nowMs + options.lifetimeMs();
+        sendQueue.add(streamId, ppid, payload, options.unordered(), options.maxRetransmits(), expires);
+        if (state == AssociationState.ESTABLISHED) {
+            flush(nowMs);
+        }
+    }
+
+    /**
+     * @param streamId 0..65535
+     * @return bytes accepted by {@code send} on this stream and not yet transmitted for the first time
+     */
+    public long bufferedAmount(int streamId) {
+        return sendQueue.bufferedAmount(streamId);
+    }
+
+    /**
+     * Sets the threshold for {@link SctpOutput.BufferedAmountLow}.
+     *
+     * @param streamId 0..65535
+     * @param bytes &gt;= 0
+     * @throws IllegalArgumentException if out of range
+     */
+    public void setBufferedAmountLowThreshold(int streamId, long bytes) {
+        if (streamId < 0 || streamId > 65535 || bytes < 0) {
+            throw new IllegalArgumentException("bad stream " + streamId + " or threshold " + bytes);
+        }
+        sendQueue.setLowThreshold(streamId, bytes);
+    }
+
+    /**
+     * Resets our outgoing streams (RFC 6525 §5.1.2, used to close data channels per RFC 8831 §6.7).
+     * Data already queued on them is sent first; afterwards an Outgoing SSN Reset Request is sent and
+     * {@link SctpOutput.OutgoingStreamsReset} is emitted when the peer performed it. Until then
+     * {@code send} on these streams throws.
+     *
+     * @param streamIds streams 0..65535, at least one
+     * @param nowMs current time, ms
+     * @throws IllegalArgumentException for an empty list or a bad stream id
+     * @throws IllegalStateException if the association is closed
+     */
+    public void resetStreams(int[] streamIds, long nowMs) {
+        if (streamIds == null || streamIds.length == 0) {
+            throw new IllegalArgumentException("no stream ids given");
+        }
+        for (int id : streamIds) {
+            if (id < 0 || id > 65535) {
+                throw new IllegalArgumentException("stream id " + id + " not in 0..65535");
+            }
+        }
+        if (terminated) {
+            throw new IllegalStateException("association is closed");
+        }
+        for (int id : streamIds) {
+            if (!sendQueue.isResetPending(id)) {
+                sendQueue.markResetPending(id);
+                resetQueue.add(id);
+            }
+        }
+        flush(nowMs);
+    }
+
+    /**
+     * Graceful close (RFC 9260 §9.2): outstanding data is sent and acknowledged first, then
+     * SHUTDOWN / SHUTDOWN ACK / SHUTDOWN COMPLETE; {@link SctpOutput.Closed} follows with
+     * aborted=false. Before the association is established this closes it at once.
+     *
+     * @param nowMs current time, ms
+     */
+    public void shutdown(long nowMs) {
+        if (terminated || shutdownRequested) {
+            return;
+        }
+        shutdownRequested = true;
+        switch (state) {
+            case CLOSED, COOKIE_WAIT, COOKIE_ECHOED -> {
+                // §9.2: "If ... in COOKIE-WAIT or COOKIE-ECHOED state ... it MAY ... ABORT"; we just stop.
+                terminate("shutdown before the association was established", false);
+            }
+            case ESTABLISHED -> {
+                state = AssociationState.SHUTDOWN_PENDING;
+                flush(nowMs);
+            }
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * Sends ABORT with a User-Initiated Abort cause (RFC 9260 §9.1) and closes at once.
+     *
+     * @param reason free text sent to the peer (truncated to 256 bytes)
+     * @param nowMs current time, ms
+     */
+    public void abort(String reason, long nowMs) {
+        if (terminated) {
+            return;
+        }
+        String r = reason == null ? "" : reason;
+        byte[] bytes = r.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > 256) {
+            bytes = java.util.Arrays.copyOf(bytes, 256);
+        }
+        if (peerTag != 0) {
+            emitPacket(peerTag, List.of(new AbortChunk(false, List.of(new UserInitiatedAbortCause(bytes)))));
+        }
+        terminate("aborted locally: " + r, true);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Input processing
+
+    private void process(ByteBuffer buf, long nowMs) {
+        SctpPacket p;
+        try {
+            p = SctpPacket.parse(buf);
+        } catch (PacketParseException e) {
+            LOG.debug("dropping malformed packet: {}", e.getMessage());
+            return;
+        }
+        if (p.destinationPort() != opts.localPort() || p.sourcePort() != opts.remotePort()) {
+            LOG.debug("dropping packet for ports {}->{}", p.sourcePort(), p.destinationPort());
+            return;
+        }
+        List<Chunk> chunks = p.chunks();
+        Chunk first = chunks.get(0);
+        int vtag = p.verificationTag();
+        if (first instanceof InitChunk init) {
+            // §6.10: "INIT, INIT ACK, and SHUTDOWN COMPLETE chunks MUST NOT be bundled"; §8.5.1 A: the
+            // packet's Verification Tag MUST be 0.
+            if (chunks.size() != 1 || vtag != 0 || terminated) {
+                LOG.debug("dropping INIT with tag {} in a packet of {} chunks", vtag, chunks.size());
+                return;
+            }
+            handleInit(init, nowMs);
+            return;
+        }
+        if (first instanceof AbortChunk abort) {
+            // §8.5.1 B: accept if the tag is ours, or with the T bit if it is the peer's.
+            boolean ok = !terminated && (abort.tBit() ? vtag == peerTag && peerTag != 0 : vtag == myTag);
+            if (ok && state != AssociationState.CLOSED) {
+                handleAbort(abort);
+            }
+            return;
+        }
+        if (first instanceof ShutdownCompleteChunk sc) {
+            boolean ok = sc.tBit() ? vtag == peerTag && peerTag != 0 : vtag == myTag;
+            if (ok && !terminated && state == AssociationState.SHUTDOWN_ACK_SENT) {
+                // §9.2: "Upon reception of the SHUTDOWN COMPLETE chunk, the endpoint ... MUST ...
+                // remove all record of the association"
+                terminate("shutdown complete", false);
+            }
+            return;
+        }
+        boolean noTcb = terminated || state == AssociationState.CLOSED;
+        if (!(first instanceof CookieEchoChunk)) {
+            if (noTcb) {
+                outOfTheBlue(first, vtag);
+                return;
+            }
+            if (vtag != myTag) {
+                // §8.5: "the receiver MUST silently discard the packet" when the tag is not its own
+                LOG.debug("dropping packet with verification tag {} (ours {})", vtag, myTag);
+                return;
+            }
+        } else if (terminated) {
+            return;
+        }
+        boolean hadData = false;
+        List<ErrorCause> unrecognized = new ArrayList<>();
+        for (int i = 0; i < chunks.size(); i++) {
+            Chunk c = chunks.get(i);
+            if (terminated) {
+                break;
+            }
+            if (c instanceof CookieEchoChunk ce) {
+                if (i != 0 || !handleCookieEcho(ce, vtag, nowMs)) {
+                    return; // §5.2.4 etc.: an unusable cookie discards the packet
+                }
+            } else if (c instanceof DataChunk d) {
+                hadData = true;
+                handleData(d);
+            } else if (c instanceof SackChunk s) {
+                handleSack(s, nowMs);
+            } else if (c instanceof InitAckChunk ia) {
+                handleInitAck(ia, nowMs);
+            } else if (c instanceof CookieAckChunk) {
+                handleCookieAck();
+            } else if (c instanceof HeartbeatRequestChunk hb) {
+                // §8.3: "The receiver of the HEARTBEAT chunk SHOULD immediately respond with a
+                // HEARTBEAT ACK chunk that contains the Heartbeat Information TLV, together with any
+                // other received TLVs, copied unchanged"
+                control.add(new HeartbeatAckChunk(hb.parameters()));
+            } else if (c instanceof HeartbeatAckChunk) {
+                LOG.trace("HEARTBEAT ACK ignored (we send no HEARTBEAT)");
+            } else if (c instanceof AbortChunk a) {
+                handleAbort(a);
+                return;
+            } else if (c instanceof ShutdownChunk s) {
+                handleShutdown(s, nowMs);
+            } else if (c instanceof ShutdownAckChunk) {
+                handleShutdownAck();
+            } else if (c instanceof ErrorChunk e) {
+                handleError(e, nowMs);
+            } else if (c instanceof ForwardTsnChunk f) {
+                handleForwardTsn(f);
+            } else if (c instanceof ReConfigChunk r) {
+                handleReconfig(r, nowMs);
+            } else if (c instanceof InitChunk || c instanceof ShutdownCompleteChunk) {
+                LOG.debug("dropping bundled {}", c);
+                return;
+            } else if (c instanceof UnknownChunk u) {
+                // §3.2: the upper two bits of the type say what to do with an unrecognized chunk
+                if (u.report()) {
+                    unrecognized.add(new UnrecognizedChunkTypeCause(u.chunkBytes()));
+                }
+                if (!u.skipAndContinue()) {
+                    break;
+                }
+            }
+        }
+        if (!unrecognized.isEmpty() && peerTag != 0 && !terminated) {
+            control.add(new ErrorChunk(false, unrecognized));
+        }
+        if (hadData && tracker != null && !terminated) {
+            tracker.packetWithData();
+            if (state == AssociationState.SHUTDOWN_SENT) {
+                // §9.2: "the endpoint MUST respond to each received packet containing one or more DATA
+                // chunks with a SHUTDOWN chunk and restart the T2-shutdown timer"
+                tracker.requestImmediateAck();
+                control.add(new ShutdownChunk((int) tracker.cumulativeTsn()));
+                t2Shutdown.start(nowMs, rto.rto());
+            }
+            if (!tracker.shouldAckNow() && !delayedAck.isRunning()) {
+                delayedAck.start(nowMs, Math.min(opts.delayedAckMs(), rto.rto()));
+            }
+        }
+        checkDeferredReset();
+    }
+
+    /** §8.4 "Handle 'Out of the Blue' Packets". */
+    private void outOfTheBlue(Chunk first, int vtag) {
+        if (first instanceof ShutdownAckChunk) {
+            // §8.4 5: "the receiver should respond to the sender of the OOTB packet with a SHUTDOWN
+            // COMPLETE chunk ... the T bit set"
+            emitPacket(vtag, List.of(new ShutdownCompleteChunk(true)));
+        } else if (first instanceof CookieAckChunk || first instanceof ErrorChunk) {
+            LOG.debug("discarding out-of-the-blue {}", first);
+        } else {
+            // §8.4 8: "the receiver SHOULD respond to the sender of the OOTB packet with an ABORT
+            // chunk ... the T bit set"
+            emitPacket(vtag, List.of(new AbortChunk(true, List.of())));
+        }
+    }
+
+    private record Capabilities(boolean forwardTsn, boolean reconfig, List<byte[]> unrecognized) {
+    }
+
+    /** Reads the optional parameters of INIT or INIT ACK applying the §3.2.1 upper-two-bits rule. */
+    private static Capabilities readParameters(List<Parameter> params) {
+        boolean fwd = false;
+        boolean reconfig = false;
+        List<byte[]> unrecognized = new ArrayList<>();
+        for (Parameter p : params) {
+            if (p instanceof ForwardTsnSupportedParameter) {
+                fwd = true;
+            } else if (p instanceof SupportedExtensionsParameter s) {
+                fwd |= s.supports(ForwardTsnChunk.TYPE);
+                reconfig |= s.supports(ReConfigChunk.TYPE);
+            } else if (p instanceof UnknownParameter u) {
+                // §3.2.1: 00 stop, 01 stop and report, 10 skip, 11 skip and report
+                if (u.report()) {
+                    unrecognized.add(u.tlvBytes());
+                }
+                if (!u.skipAndContinue()) {
+                    break;
+                }
+            }
+        }
+        return new Capabilities(fwd, reconfig, unrecognized);
+    }
+
+    private void handleInit(InitChunk init, long nowMs) {
+        // §3.3.2: "If the value of the Initiate Tag in a received INIT chunk is found to be 0, the
+        // receiver MUST silently discard the packet."
+        if (init.initiateTag() == 0) {
+            return;
+        }
+        if (init.outboundStreams() == 0 || init.inboundStreams() == 0) {
+            // §3.3.2: 0 streams "... the receiver MUST treat this as an error and ... ABORT"
+            emitPacket(init.initiateTag(), List.of(new AbortChunk(false, List.of(new InvalidMandatoryParameterCause()))));
+            return;
+        }
+        if (state == AssociationState.SHUTDOWN_ACK_SENT) {
+            // §9.2: "... SHOULD discard the INIT chunk and retransmit the SHUTDOWN ACK chunk"
+            emitPacket(peerTag, List.of(new ShutdownAckChunk(false)));
+            return;
+        }
+        Capabilities caps = readParameters(init.parameters());
+        int localTag;
+        int localTsn;
+        int localTie = 0;
+        int peerTie = 0;
+        switch (state) {
+            case CLOSED, COOKIE_WAIT -> {
+                // §5.2.1: in COOKIE-WAIT "respond with an INIT ACK using the same parameters it sent in
+                // its original INIT chunk (including its Initiate Tag, unchanged)"
+                localTag = myTag;
+                localTsn = myInitialTsn;
+            }
+            case COOKIE_ECHOED -> {
+                localTag = myTag;
+                localTsn = myInitialTsn;
+                // §5.2.1: in COOKIE-ECHOED "the endpoint MUST populate its Tie-Tags within both the
+                // association TCB and inside the State Cookie"
+                localTie = myTag;
+                peerTie = peerTag;
+            }
+            default -> {
+                // §5.2.2: an unexpected INIT in other states: "... INIT ACK ... with a new random
+                // Initiate Tag" and the Tie-Tags set to the current tags
+                localTag = nonZeroTag();
+                localTsn = rng.nextInt();
+                localTie = myTag;
+                peerTie = peerTag;
+            }
+        }
+        int os = Math.min(opts.outboundStreams(), init.inboundStreams());
+        int is = Math.min(opts.inboundStreams(), init.outboundStreams());
+        StateCookie cookie = new StateCookie(nowMs, opts.cookieLifetimeMs(), localTag, init.initiateTag(), localTsn,
+                init.initialTsn(), init.aRwnd(), os, is, caps.forwardTsn(), caps.reconfig(), localTie, peerTie);
+        List<Parameter> params = new ArrayList<>();
+        params.add(new StateCookieParameter(cookie.serialize(mac)));
+        params.addAll(ourCapabilityParameters());
+        for (byte[] u : caps.unrecognized()) {
+            params.add(new UnrecognizedParameterParameter(u));
+        }
+        InitAckChunk ack = new InitAckChunk(localTag, opts.receiveWindow(), opts.outboundStreams(),
+                opts.inboundStreams(), localTsn, params);
+        // §8.5.1 A: the INIT ACK carries the INIT's Initiate Tag as Verification Tag
+        emitPacket(init.initiateTag(), List.of(ack));
+    }
+
+    private void handleInitAck(InitAckChunk ack, long nowMs) {
+        if (state != AssociationState.COOKIE_WAIT) {
+            // §5.2.3: "If an INIT ACK is received by an endpoint in any state other than the
+            // COOKIE-WAIT state, the endpoint SHOULD discard the INIT ACK chunk."
+            return;
+        }
+        if (ack.initiateTag() == 0 || ack.outboundStreams() == 0 || ack.inboundStreams() == 0) {
+            abortWith(ack.initiateTag(), new InvalidMandatoryParameterCause(), "invalid INIT ACK");
+            return;
+        }
+        StateCookieParameter cookie = ack.parameter(StateCookieParameter.class);
+        if (cookie == null) {
+            // §5.1 C / §3.3.10.2: a missing State Cookie is reported with Missing Mandatory Parameter
+            abortWith(ack.initiateTag(), new MissingMandatoryParameterCause(new int[] {StateCookieParameter.TYPE}),
+                    "INIT ACK without State Cookie");
+            return;
+        }
+        Capabilities caps = readParameters(ack.parameters());
+        t1Init.stop();
+        initTcb(ack.initiateTag(), ack.initialTsn(), ack.aRwnd(), Math.min(opts.outboundStreams(), ack.inboundStreams()),
+                Math.min(opts.inboundStreams(), ack.outboundStreams()), caps.forwardTsn(), caps.reconfig());
+        cookieToEcho = cookie.cookie();
+        List<Chunk> bundle = new ArrayList<>();
+        bundle.add(new CookieEchoChunk(cookieToEcho));
+        if (!caps.unrecognized().isEmpty()) {
+            // §5.1 C: unrecognized parameters of the INIT ACK are reported in an ERROR chunk bundled
+            // with the COOKIE ECHO (which must come first)
+            List<ErrorCause> causes = new ArrayList<>();
+            for (byte[] u : caps.unrecognized()) {
+                causes.add(new UnrecognizedParametersCause(u));
+            }
+            bundle.add(new ErrorChunk(false, causes));
+        }
+        cookieEchoBundle = bundle;
+        state = AssociationState.COOKIE_ECHOED;
+        emitPacket(peerTag, cookieEchoBundle);
+        t1Cookie.resetExpirations();
+        t1Cookie.start(nowMs, rto.rto());
+    }
+
+    private void initTcb(int pTag, int peerInitialTsn, int peerRwnd, int os, int is, boolean fwd, boolean reconfig) {
+        peerTag = pTag;
+        outboundStreams = os;
+        inboundStreams = is;
+        peerForwardTsn = fwd;
+        peerReconfig = reconfig;
+        tracker = new DataTracker(peerInitialTsn);
+        reassembly = new ReassemblyQueue(opts.maxReceiveMessageSize());
+        outstanding = new OutstandingData(myInitialTsn, Integer.toUnsignedLong(peerRwnd), opts.mtu(), rto);
+        // RFC 6525 §5.1.1 / §5.2.1: request sequence numbers start at the initial TSN
+        nextRequestSeq = myInitialTsn;
+        peerLastRequestSeq = peerInitialTsn - 1;
+        peerLastResult = ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED;
+    }
+
+    /**
+     * §5.1 D / §5.2.4 COOKIE ECHO processing.
+     *
+     * @return true if the rest of the packet may be processed
+     */
+    private boolean handleCookieEcho(CookieEchoChunk ce, int vtag, long nowMs) {
+        StateCookie c = StateCookie.verify(ce.cookie(), mac);
+        if (c == null) {
+            // §5.1.5 3: "If the MAC ... does not match, the receiver MUST silently discard the packet"
+            LOG.debug("dropping COOKIE ECHO with an invalid cookie");
+            return false;
+        }
+        if (vtag != c.localTag()) {
+            // §8.5.1 D: the packet's tag must be the tag of our INIT ACK (the cookie's local tag)
+            return false;
+        }
+        if (nowMs > c.createdMs() + c.lifetimeMs() || nowMs < c.createdMs() - 1000) {
+            // §5.1.5 4: "... if the State Cookie has expired ... send back an ERROR chunk with a Stale
+            // Cookie error cause"
+            long staleUs = Math.min(0xffffffffL, Math.max(0, nowMs - c.createdMs() - c.lifetimeMs()) * 1000);
+            emitPacket(c.peerTag(), List.of(new ErrorChunk(false, List.of(new StaleCookieCause((int) staleUs)))));
+            return false;
+        }
+        if (state == AssociationState.CLOSED) {
+            // §5.1 D: no TCB yet: create it from the cookie
+            if (c.localTag() != myTag) {
+                return false;
+            }
+            initTcb(c.peerTag(), c.peerInitialTsn(), c.peerRwnd(), c.outboundStreams(), c.inboundStreams(),
+                    c.peerForwardTsn(), c.peerReconfig());
+            control.add(new CookieAckChunk(false));
+            enterEstablished();
+            return true;
+        }
+        boolean localMatch = c.localTag() == myTag;
+        boolean peerMatch = peerTag != 0 && c.peerTag() == peerTag;
+        boolean tieMatch = c.localTieTag() == myTag && c.peerTieTag() == peerTag && peerTag != 0;
+        boolean tieZero = c.localTieTag() == 0 && c.peerTieTag() == 0;
+        if (state.compareTo(AssociationState.SHUTDOWN_ACK_SENT) == 0 && !localMatch && !peerMatch && tieMatch) {
+            // §5.2.4 A in SHUTDOWN-ACK-SENT: "... MUST NOT restart ... send ERROR with Cookie Received
+            // While Shutting Down cause" and retransmit SHUTDOWN ACK
+            emitPacket(c.peerTag(), List.of(new ShutdownAckChunk(false),
+                    new ErrorChunk(false, List.of(new CookieReceivedWhileShuttingDownCause()))));
+            return false;
+        }
+        if (!localMatch && !peerMatch && tieMatch) {
+            // §5.2.4 A: the peer restarted. Data channels cannot survive this: we close (deviation).
+            emitPacket(c.peerTag(), List.of(new AbortChunk(false, List.of(
+                    ProtocolViolationCause.ofText("restart not supported")))));
+            terminate("peer restarted the association", true);
+            return false;
+        }
+        if (localMatch && !peerMatch) {
+            // §5.2.4 B: INIT collision; the peer's tag from the cookie wins: "the endpoint should always
+            // enter the ESTABLISHED state, if it has not already done so"
+            if (state == AssociationState.COOKIE_WAIT || state == AssociationState.COOKIE_ECHOED) {
+                t1Init.stop();
+                t1Cookie.stop();
+                initTcb(c.peerTag(), c.peerInitialTsn(), c.peerRwnd(), c.outboundStreams(), c.inboundStreams(),
+                        c.peerForwardTsn(), c.peerReconfig());
+                control.add(new CookieAckChunk(false));
+                enterEstablished();
+                return true;
+            }
+            LOG.debug("COOKIE ECHO (case B) with peer tag {} while established with {}; discarded",
+                    c.peerTag(), peerTag);
+            return false;
+        }
+        if (!localMatch && peerMatch && tieZero) {
+            // §5.2.4 C: "the local endpoint is in COOKIE-WAIT state with a late cookie; silently discard"
+            return false;
+        }
+        if (localMatch && peerMatch) {
+            // §5.2.4 D: both tags match: "enter the ESTABLISHED state, if it is in the COOKIE-ECHOED
+            // state ... stop T1 ... send a COOKIE ACK" (also the answer to a retransmitted COOKIE ECHO)
+            t1Init.stop();
+            t1Cookie.stop();
+            if (state == AssociationState.COOKIE_WAIT || state == AssociationState.COOKIE_ECHOED) {
+                enterEstablished();
+            }
+            control.add(new CookieAckChunk(false));
+            return true;
+        }
+        // "All other combinations ... silently discard"
+        return false;
+    }
+
+    private void handleCookieAck() {
+        if (state != AssociationState.COOKIE_ECHOED) {
+            return; // §5.2.5: "... in any state other than COOKIE-ECHOED, ... silently discard"
+        }
+        t1Cookie.stop();
+        enterEstablished();
+    }
+
+    private void enterEstablished() {
+        t1Init.stop();
+        t1Cookie.stop();
+        state = shutdownRequested ? AssociationState.SHUTDOWN_PENDING : AssociationState.ESTABLISHED;
+        if (!connectedEmitted) {
+            connectedEmitted = true;
+            LOG.debug("association established: tags {}/{}, streams out {} in {}, forward-tsn {}, reconfig {}",
+                    Integer.toHexString(myTag), Integer.toHexString(peerTag), outboundStreams, inboundStreams,
+                    peerForwardTsn, peerReconfig);
+            outputs.add(new SctpOutput.Connected());
+        }
+    }
+
+    private final ReassemblyQueue.Sink sink = (streamId, ppid, payload, unordered) ->
+            outputs.add(new SctpOutput.MessageReceived(streamId, ppid, payload, unordered));
+
+    private void handleData(DataChunk d) {
+        if (tracker == null || !(state == AssociationState.ESTABLISHED || state == AssociationState.SHUTDOWN_PENDING
+                || state == AssociationState.SHUTDOWN_SENT)) {
+            return;
+        }
+        if (d.payload().length == 0) {
+            // §6.2: "If an endpoint receives a DATA chunk with no user data ..., it MUST send an ABORT
+            // with a "No User Data" error cause."
+            abortWith(peerTag, new NoUserDataCause(d.tsn()), "DATA chunk without user data");
+            return;
+        }
+        long utsn = tracker.unwrap(d.tsn());
+        if (tracker.isDuplicate(utsn)) {
+            tracker.recordDuplicate(d.tsn());
+            return;
+        }
+        if (tracker.isTooFarAhead(utsn)) {
+            return;
+        }
+        long buffered = reassembly.bufferedBytes();
+        int len = d.payload().length;
+        if (buffered + len > opts.receiveWindow() && utsn != tracker.cumulativeTsn() + 1) {
+            // §6.2: with no buffer space the receiver drops chunks beyond the next expected one
+            return;
+        }
+        if (buffered + len > 2L * opts.receiveWindow()) {
+            abortWith(peerTag, ProtocolViolationCause.ofText("receive buffer exhausted"),
+                    "peer exceeded the receive window by far");
+            return;
+        }
+        tracker.observe(utsn);
+        if (d.streamId() >= inboundStreams) {
+            // §6.5: "... Invalid Stream Identifier ... the endpoint ... MUST acknowledge the TSN and
+            // discard the DATA chunk"
+            control.add(new ErrorChunk(false, List.of(new InvalidStreamIdentifierCause(d.streamId()))));
+            return;
+        }
+        if (!reassembly.add(utsn, d, sink)) {
+            abortWith(peerTag, ProtocolViolationCause.ofText("message larger than max-message-size "
+                    + opts.maxReceiveMessageSize()), "incoming message exceeds maxReceiveMessageSize");
+        }
+    }
+
+    private void handleSack(SackChunk s, long nowMs) {
+        if (outstanding == null || state.compareTo(AssociationState.ESTABLISHED) < 0) {
+            return;
+        }
+        OutstandingData.SackResult r = outstanding.handleSack(s, nowMs);
+        if (r == null) {
+            return;
+        }
+        if (r.ackedBytes() > 0 || r.cumAdvanced()) {
+            t3Rtx.resetExpirations(); // §8.3: the error counter is cleared by an acknowledgement
+        }
+        if (!outstanding.hasOutstanding()) {
+            t3Rtx.stop(); // §6.3.2 R2: "Whenever all outstanding data ... acknowledged, turn off T3"
+        } else if (r.cumAdvanced()) {
+            // §6.3.2 R3: "Whenever a SACK chunk is received that acknowledges the DATA chunk with the
+            // earliest outstanding TSN ..., restart the T3-rtx timer ... with its current RTO"
+            t3Rtx.start(nowMs, rto.rto());
+        }
+        if (outstanding.hasAbandonedAtHead()) {
+            forwardTsnDue = true; // RFC 3758 §3.5 C3
+        }
+    }
+
+    private void handleAbort(AbortChunk a) {
+        StringBuilder sb = new StringBuilder("aborted by peer");
+        for (ErrorCause c : a.causes()) {
+            sb.append(": ").append(c instanceof UserInitiatedAbortCause u ? u.text()
+                    : c instanceof ProtocolViolationCause pv ? pv.text() : c.toString());
+        }
+        terminate(sb.toString(), true);
+    }
+
+    private void handleShutdown(ShutdownChunk s, long nowMs) {
+        if (outstanding != null) {
+            // §9.2: "... the receiver ... MUST verify ... the Cumulative TSN Ack" as a SACK would
+            OutstandingData.SackResult r = outstanding.handleCumulativeAck(s.cumulativeTsnAck(), nowMs);
+            if (r != null && !outstanding.hasOutstanding()) {
+                t3Rtx.stop();
+            }
+        }
+        switch (state) {
+            case ESTABLISHED, SHUTDOWN_PENDING -> {
+                // §9.2: "Upon reception of the SHUTDOWN chunk, the peer endpoint MUST enter the
+                // SHUTDOWN-RECEIVED state, stop accepting new data from its SCTP user"
+                state = AssociationState.SHUTDOWN_RECEIVED;
+                shutdownRequested = true;
+            }
+            case SHUTDOWN_SENT -> {
+                // §9.2: simultaneous SHUTDOWN: "... MUST immediately send a SHUTDOWN ACK chunk ... and
+                // move to the SHUTDOWN-ACK-SENT state"
+                state = AssociationState.SHUTDOWN_ACK_SENT;
+                control.add(new ShutdownAckChunk(false));
+                t2Shutdown.resetExpirations();
+                t2Shutdown.start(nowMs, rto.rto());
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void handleShutdownAck() {
+        if (state == AssociationState.SHUTDOWN_SENT || state == AssociationState.SHUTDOWN_ACK_SENT) {
+            // §9.2: "Upon the receipt of the SHUTDOWN ACK chunk, the sender of the SHUTDOWN chunk MUST
+            // stop the T2-shutdown timer, send a SHUTDOWN COMPLETE chunk ..., and remove all record"
+            emitPacket(peerTag, List.of(new ShutdownCompleteChunk(false)));
+            terminate("shutdown complete", false);
+        }
+    }
+
+    private void handleError(ErrorChunk e, long nowMs) {
+        for (ErrorCause c : e.causes()) {
+            if (c instanceof StaleCookieCause && state == AssociationState.COOKIE_ECHOED) {
+                // §5.2.6: the sender of the stale cookie may restart the setup with a new INIT
+                LOG.debug("stale cookie reported; restarting the handshake");
+                t1Cookie.stop();
+                state = AssociationState.COOKIE_WAIT;
+                peerTag = 0;
+                sendInit(nowMs);
+                return;
+            }
+            LOG.debug("ERROR chunk from peer: {}", c);
+        }
+    }
+
+    private void handleForwardTsn(ForwardTsnChunk f) {
+        if (tracker == null || state.compareTo(AssociationState.ESTABLISHED) < 0) {
+            return;
+        }
+        long newCum = tracker.unwrap(f.newCumulativeTsn());
+        if (newCum - tracker.cumulativeTsn() > DataTracker.MAX_TSN_DISTANCE) {
+            return; // bogus jump; ignore
+        }
+        // RFC 3758 §3.6: advance the cumulative TSN, drop partial messages, move SSNs, deliver
+        if (newCum > tracker.cumulativeTsn()) {
+            reassembly.forwardTsn(newCum, f.skipped(), sink);
+        }
+        tracker.forwardTo(newCum);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // RFC 6525 stream reset
+
+    private void handleReconfig(ReConfigChunk r, long nowMs) {
+        if (tracker == null || state.compareTo(AssociationState.ESTABLISHED) < 0) {
+            return;
+        }
+        List<Parameter> responses = new ArrayList<>();
+        for (Parameter p : r.parameters()) {
+            if (p instanceof OutgoingSsnResetRequestParameter req) {
+                responses.add(handleOutgoingResetRequest(req));
+            } else if (p instanceof IncomingSsnResetRequestParameter req) {
+                responses.add(new ReconfigurationResponseParameter(req.requestSequenceNumber(),
+                        acceptRequestSeq(req.requestSequenceNumber(), ReconfigurationResponseParameter.RESULT_DENIED)));
+            } else if (p instanceof ReconfigurationResponseParameter resp) {
+                handleReconfigResponse(resp, nowMs);
+            } else {
+                LOG.debug("unsupported RE-CONFIG parameter {}", p);
+            }
+        }
+        if (!responses.isEmpty()) {
+            control.add(new ReConfigChunk(responses));
+        }
+    }
+
+    /** RFC 6525 §5.2.1 sequence number check; returns the result to answer with. */
+    private int acceptRequestSeq(int seq, int resultIfNew) {
+        if (seq == peerLastRequestSeq + 1) {
+            peerLastRequestSeq = seq;
+            peerLastResult = resultIfNew;
+            return resultIfNew;
+        }
+        if (seq == peerLastRequestSeq) {
+            // "a retransmission of the last request: ... the same result as before is sent"
+            return peerLastResult;
+        }
+        return ReconfigurationResponseParameter.RESULT_ERROR_BAD_SEQUENCE_NUMBER;
+    }
+
+    private ReconfigurationResponseParameter handleOutgoingResetRequest(OutgoingSsnResetRequestParameter req) {
+        int seq = req.requestSequenceNumber();
+        if (seq == peerLastRequestSeq + 1) {
+            peerLastRequestSeq = seq;
+            if (SerialNumber.tsnGreater(req.sendersLastAssignedTsn(), (int) tracker.cumulativeTsn())) {
+                // §5.2.2: "If the Sender's Last Assigned TSN is greater than the cumulative
+                // acknowledgment point, then the endpoint MUST enter 'deferred reset processing'" and
+                // answer "In progress"
+                deferredPeerRequest = req;
+                peerLastResult = ReconfigurationResponseParameter.RESULT_IN_PROGRESS;
+            } else {
+                performIncomingReset(req);
+                peerLastResult = ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED;
+            }
+            return new ReconfigurationResponseParameter(seq, peerLastResult);
+        }
+        if (seq == peerLastRequestSeq) {
+            checkDeferredReset();
+            return new ReconfigurationResponseParameter(seq, peerLastResult);
+        }
+        return new ReconfigurationResponseParameter(seq, ReconfigurationResponseParameter.RESULT_ERROR_BAD_SEQUENCE_NUMBER);
+    }
+
+    private void checkDeferredReset() {
+        if (deferredPeerRequest != null && tracker != null
+                && !SerialNumber.tsnGreater(deferredPeerRequest.sendersLastAssignedTsn(), (int) tracker.cumulativeTsn())) {
+            // §5.2.2: "When the cumulative acknowledgment point reaches the last assigned TSN, then an
+            // SSN reset MUST be performed on the affected stream(s)"
+            OutgoingSsnResetRequestParameter req = deferredPeerRequest;
+            deferredPeerRequest = null;
+            performIncomingReset(req);
+            if (req.requestSequenceNumber() == peerLastRequestSeq) {
+                peerLastResult = ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED;
+            }
+        }
+    }
+
+    private void performIncomingReset(OutgoingSsnResetRequestParameter req) {
+        reassembly.resetStreams(req.streamIds(), sink);
+        outputs.add(new SctpOutput.IncomingStreamsReset(req.streamIds().clone()));
+    }
+
+    private void handleReconfigResponse(ReconfigurationResponseParameter resp, long nowMs) {
+        OutgoingSsnResetRequestParameter req = currentResetRequest;
+        if (req == null || resp.responseSequenceNumber() != req.requestSequenceNumber()) {
+            return;
+        }
+        switch (resp.result()) {
+            case ReconfigurationResponseParameter.RESULT_SUCCESS_NOTHING_TO_DO,
+                    ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED -> {
+                // §5.1.2: on success the sender resets its outgoing SSNs to 0
+                for (int id : req.streamIds()) {
+                    sendQueue.completeReset(id, true);
+                }
+                finishRequest();
+                outputs.add(new SctpOutput.OutgoingStreamsReset(req.streamIds().clone()));
+            }
+            case ReconfigurationResponseParameter.RESULT_IN_PROGRESS -> {
+                // the peer has not received everything yet: retry the same request after a while
+                reconfigTimer.start(nowMs, rto.rto());
+            }
+            default -> {
+                LOG.warn("peer refused stream reset of {}: {}", java.util.Arrays.toString(req.streamIds()),
+                        ReconfigurationResponseParameter.resultName(resp.result()));
+                for (int id : req.streamIds()) {
+                    sendQueue.completeReset(id, false);
+                }
+                finishRequest();
+            }
+        }
+    }
+
+    private void finishRequest() {
+        currentResetRequest = null;
+        nextRequestSeq++;
+        reconfigTimer.stop();
+        reconfigTimer.resetExpirations();
+    }
+
+    /** Builds an Outgoing SSN Reset Request for queued streams whose data has all been sent. */
+    private void maybeStartReset(long nowMs) {
+        if (currentResetRequest != null || resetQueue.isEmpty() || outstanding == null
+                || state.compareTo(AssociationState.ESTABLISHED) < 0 || state.compareTo(AssociationState.SHUTDOWN_PENDING) > 0) {
+            return;
+        }
+        List<Integer> ready = new ArrayList<>();
+        for (int id : resetQueue) {
+            if (sendQueue.isDrained(id)) {
+                ready.add(id);
+            }
+        }
+        if (ready.isEmpty()) {
+            return;
+        }
+        int[] ids = new int[ready.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = ready.get(i);
+            resetQueue.remove(ready.get(i));
+        }
+        if (!peerReconfig) {
+            // The peer cannot reset streams; treat the streams as reset locally.
+            LOG.debug("peer does not support RE-CONFIG; resetting streams {} locally", java.util.Arrays.toString(ids));
+            for (int id : ids) {
+                sendQueue.completeReset(id, true);
+            }
+            outputs.add(new SctpOutput.OutgoingStreamsReset(ids));
+            return;
+        }
+        // RFC 6525 §4.1: "Sender's Last Assigned TSN: ... the next TSN minus 1"
+        currentResetRequest = new OutgoingSsnResetRequestParameter(nextRequestSeq, peerLastRequestSeq,
+                outstanding.lastAssignedTsn(), ids);
+        control.add(new ReConfigChunk(List.of(currentResetRequest)));
+        reconfigTimer.resetExpirations();
+        reconfigTimer.start(nowMs, rto.rto());
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Timers
+
+    private void timers(long nowMs) {
+        if (terminated) {
+            return;
+        }
+        if (t1Init.isExpired(nowMs)) {
+            if (t1Init.expirations() > opts.maxInitRetransmits()) {
+                terminate("no answer to INIT after " + opts.maxInitRetransmits() + " retransmissions", true);
+                return;
+            }
+            rto.backOff(); // §5.1 / §6.3.3: T1 uses the same exponential backoff
+            sendInit(nowMs);
+        }
+        if (t1Cookie.isExpired(nowMs)) {
+            if (t1Cookie.expirations() > opts.maxInitRetransmits()) {
+                terminate("no answer to COOKIE ECHO after " + opts.maxInitRetransmits() + " retransmissions", true);
+                return;
+            }
+            rto.backOff();
+            emitPacket(peerTag, cookieEchoBundle);
+            t1Cookie.start(nowMs, rto.rto());
+        }
+        if (t3Rtx.isExpired(nowMs)) {
+            if (t3Rtx.expirations() > opts.maxRetransmits()) {
+                abortWith(peerTag, ProtocolViolationCause.ofText("too many retransmissions"),
+                        "too many retransmissions (" + opts.maxRetransmits() + ")");
+                return;
+            }
+            outstanding.handleT3Expiry();
+            if (outstanding.hasAbandonedAtHead()) {
+                forwardTsnDue = true;
+            }
+            // restarted by flush when the retransmission is sent
+        }
+        if (delayedAck.isExpired(nowMs) && tracker != null) {
+            tracker.requestImmediateAck();
+        }
+        if (t2Shutdown.isExpired(nowMs)) {
+            if (t2Shutdown.expirations() > opts.maxRetransmits()) {
+                abortWith(peerTag, ProtocolViolationCause.ofText("shutdown timed out"), "shutdown timed out");
+                return;
+            }
+            rto.backOff();
+            if (state == AssociationState.SHUTDOWN_SENT) {
+                control.add(new ShutdownChunk((int) tracker.cumulativeTsn()));
+            } else if (state == AssociationState.SHUTDOWN_ACK_SENT) {
+                control.add(new ShutdownAckChunk(false));
+            }
+            t2Shutdown.start(nowMs, rto.rto());
+        }
+        if (reconfigTimer.isExpired(nowMs) && currentResetRequest != null) {
+            if (reconfigTimer.expirations() > opts.maxRetransmits()) {
+                abortWith(peerTag, ProtocolViolationCause.ofText("stream reset timed out"), "stream reset timed out");
+                return;
+            }
+            // RFC 6525 §5.1.1: retransmit the same request (same sequence number) on timeout, with
+            // the response sequence number brought up to date
+            currentResetRequest = new OutgoingSsnResetRequestParameter(currentResetRequest.requestSequenceNumber(),
+                    peerLastRequestSeq, currentResetRequest.sendersLastAssignedTsn(), currentResetRequest.streamIds());
+            control.add(new ReConfigChunk(List.of(currentResetRequest)));
+            reconfigTimer.start(nowMs, rto.rto());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Output
+
+    private void abortWith(int tag, ErrorCause cause, String reason) {
+        if (tag != 0) {
+            emitPacket(tag, List.of(new AbortChunk(false, List.of(cause))));
+        }
+        terminate(reason, true);
+    }
+
+    private void terminate(String reason, boolean aborted) {
+        if (terminated) {
+            return;
+        }
+        terminated = true;
+        state = AssociationState.CLOSED;
+        t1Init.stop();
+        t1Cookie.stop();
+        t3Rtx.stop();
+        delayedAck.stop();
+        t2Shutdown.stop();
+        reconfigTimer.stop();
+        control.clear();
+        LOG.debug("association closed: {} (aborted={})", reason, aborted);
+        outputs.add(new SctpOutput.Closed(reason, aborted));
+    }
+
+    private void emitPacket(int tag, List<Chunk> chunks) {
+        byte[] bytes = new SctpPacket(opts.localPort(), opts.remotePort(), tag, chunks).serialize();
+        outputs.add(new SctpOutput.SendPacket(bytes));
+    }
+
+    /** Collects chunks into packets of at most the MTU. */
+    private final class PacketBuilder {
+        private List<Chunk> chunks = new ArrayList<>();
+        private int size = SctpPacket.HEADER_SIZE;
+        private int packets;
+
+        int space() {
+            return opts.mtu() - size;
+        }
+
+        void add(Chunk c) {
+            int n = Tlv.padded(c.serializedLength());
+            if (size + n > opts.mtu() && !chunks.isEmpty()) {
+                finish();
+            }
+            chunks.add(c);
+            size += n;
+        }
+
+        void finish() {
+            if (!chunks.isEmpty()) {
+                emitPacket(peerTag, chunks);
+                packets++;
+                chunks = new ArrayList<>();
+                size = SctpPacket.HEADER_SIZE;
+            }
+        }
+
+        boolean isEmpty() {
+            return chunks.isEmpty();
+        }
+    }
+
+    private void flush(long nowMs) {
+        if (terminated || tracker == null) {
+            return;
+        }
+        maybeStartReset(nowMs);
+        boolean dataState = state == AssociationState.ESTABLISHED || state == AssociationState.SHUTDOWN_PENDING
+                || state == AssociationState.SHUTDOWN_RECEIVED;
+        PacketBuilder pb = new PacketBuilder();
+        boolean retransmitsPending = dataState && !outstanding.retransmitCandidates().isEmpty();
+        boolean newDataPossible = dataState && sendQueue.hasData()
+                && outstanding.canSendNew(Math.min(maxFragment, Math.max(1, sendQueue.peekNextSize())));
+        boolean sending = !control.isEmpty() || retransmitsPending || newDataPossible || forwardTsnDue;
+        if (tracker.shouldAckNow() || (sending && tracker.hasUnackedData())) {
+            // SACK first, piggybacked on whatever else we send (§6: "SACK ... SHOULD be bundled")
+            long arwnd = Math.max(0, opts.receiveWindow() - reassembly.bufferedBytes());
+            pb.add(tracker.createSack(arwnd));
+            delayedAck.stop();
+        }
+        while (!control.isEmpty()) {
+            pb.add(control.poll());
+        }
+        if (dataState || state == AssociationState.SHUTDOWN_SENT) {
+            if (forwardTsnDue && peerForwardTsn) {
+                ForwardTsnChunk f = outstanding.createForwardTsn();
+                if (f != null) {
+                    pb.add(f);
+                    if (!t3Rtx.isRunning()) {
+                        t3Rtx.start(nowMs, rto.rto());
+                    }
+                }
+            }
+            forwardTsnDue = false;
+        }
+        if (dataState) {
+            sendRetransmissions(pb, nowMs);
+            sendNewData(pb, nowMs);
+        }
+        pb.finish();
+        checkShutdownProgress(nowMs);
+    }
+
+    private void sendRetransmissions(PacketBuilder pb, long nowMs) {
+        List<OutstandingData.Item> items = outstanding.retransmitCandidates();
+        boolean first = true;
+        for (OutstandingData.Item it : items) {
+            if (OutstandingData.shouldAbandon(it, nowMs, peerForwardTsn)) {
+                // RFC 3758 §3.5 A: abandon the whole message and announce it with FORWARD TSN
+                outstanding.abandon(it.message());
+                sendQueue.discardRest(it.message(), this::bufferedLow);
+                forwardTsnDue = true;
+                continue;
+            }
+            // §7.2.4 3 / §6.3.3 E3: one packet of retransmissions may go regardless of cwnd
+            if (!first && !outstanding.canRetransmit()) {
+                break;
+            }
+            first = false;
+            pb.add(it.chunk());
+            outstanding.retransmitted(it, nowMs);
+        }
+        if (forwardTsnDue && peerForwardTsn) {
+            ForwardTsnChunk f = outstanding.createForwardTsn();
+            if (f != null) {
+                pb.add(f);
+            }
+            forwardTsnDue = false;
+        }
+        if (outstanding.hasOutstanding() && !t3Rtx.isRunning()) {
+            t3Rtx.start(nowMs, rto.rto());
+        }
+    }
+
+    private void bufferedLow(int streamId) {
+        outputs.add(new SctpOutput.BufferedAmountLow(streamId));
+    }
+
+    private void sendNewData(PacketBuilder pb, long nowMs) {
+        while (sendQueue.hasData()) {
+            int next = sendQueue.peekNextSize();
+            if (next == 0 && !sendQueue.hasData()) {
+                break;
+            }
+            int need = Math.min(maxFragment, Math.max(1, next));
+            if (!outstanding.canSendNew(need)) {
+                break;
+            }
+            if (pb.space() < DataChunk.HEADER_SIZE + need) {
+                pb.finish();
+            }
+            int room = Math.min(maxFragment, pb.space() - DataChunk.HEADER_SIZE);
+            SendQueue.Fragment f = sendQueue.next(room, nowMs, this::bufferedLow);
+            if (f == null) {
+                break;
+            }
+            pb.add(outstanding.add(f, nowMs));
+            if (!t3Rtx.isRunning()) {
+                // §6.3.2 R1: "Every time a DATA chunk is sent ..., if the T3-rtx timer ... is not
+                // running, start it ... using the RTO"
+                t3Rtx.start(nowMs, rto.rto());
+            }
+        }
+    }
+
+    /** §9.2: send SHUTDOWN or SHUTDOWN ACK once every outstanding chunk is acknowledged. */
+    private void checkShutdownProgress(long nowMs) {
+        if (terminated || outstanding == null) {
+            return;
+        }
+        boolean drained = !sendQueue.hasData() && !outstanding.hasOutstanding();
+        if (state == AssociationState.SHUTDOWN_PENDING && drained) {
+            // §9.2: "... the endpoint MUST send a SHUTDOWN chunk to its peer containing in the
+            // Cumulative TSN Ack field the last sequential TSN it has received from the peer. It MUST
+            // then start the T2-shutdown timer and enter the SHUTDOWN-SENT state"
+            state = AssociationState.SHUTDOWN_SENT;
+            delayedAck.stop();
+            emitPacket(peerTag, List.of(new ShutdownChunk((int) tracker.cumulativeTsn())));
+            t2Shutdown.resetExpirations();
+            t2Shutdown.start(nowMs, rto.rto());
+        } else if (state == AssociationState.SHUTDOWN_RECEIVED && drained) {
+            // §9.2: "... the endpoint MUST send a SHUTDOWN ACK chunk ..., start the T2-shutdown timer,
+            // and enter the SHUTDOWN-ACK-SENT state"
+            state = AssociationState.SHUTDOWN_ACK_SENT;
+            emitPacket(peerTag, List.of(new ShutdownAckChunk(false)));
+            t2Shutdown.resetExpirations();
+            t2Shutdown.start(nowMs, rto.rto());
+        }
+    }
+}

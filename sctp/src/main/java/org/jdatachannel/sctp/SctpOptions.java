@@ -1,0 +1,326 @@
+package org.jdatachannel.sctp;
+
+/**
+ * Immutable configuration of an {@link Association}; build with {@link #builder()}.
+ * All sizes are in bytes and all durations in milliseconds. Thread-safe.
+ */
+public final class SctpOptions {
+    private final int localPort;
+    private final int remotePort;
+    private final long maxReceiveMessageSize;
+    private final long maxSendMessageSize;
+    private final int mtu;
+    private final long initialRtoMs;
+    private final long minRtoMs;
+    private final long maxRtoMs;
+    private final int maxInitRetransmits;
+    private final int maxRetransmits;
+    private final int outboundStreams;
+    private final int inboundStreams;
+    private final int receiveWindow;
+    private final long maxSendBufferSize;
+    private final long delayedAckMs;
+    private final long cookieLifetimeMs;
+
+    private SctpOptions(Builder b) {
+        localPort = b.localPort;
+        remotePort = b.remotePort;
+        maxReceiveMessageSize = b.maxReceiveMessageSize;
+        maxSendMessageSize = b.maxSendMessageSize;
+        mtu = b.mtu;
+        initialRtoMs = b.initialRtoMs;
+        minRtoMs = b.minRtoMs;
+        maxRtoMs = b.maxRtoMs;
+        maxInitRetransmits = b.maxInitRetransmits;
+        maxRetransmits = b.maxRetransmits;
+        outboundStreams = b.outboundStreams;
+        inboundStreams = b.inboundStreams;
+        receiveWindow = b.receiveWindow;
+        maxSendBufferSize = b.maxSendBufferSize;
+        delayedAckMs = b.delayedAckMs;
+        cookieLifetimeMs = b.cookieLifetimeMs;
+    }
+
+    /** @return a builder with the defaults documented on each setter */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the defaults */
+    public static SctpOptions defaults() {
+        return builder().build();
+    }
+
+    /** @return our SCTP port (source port of sent packets) */
+    public int localPort() {
+        return localPort;
+    }
+
+    /** @return the peer's SCTP port (from its {@code a=sctp-port}) */
+    public int remotePort() {
+        return remotePort;
+    }
+
+    /** @return the largest message we accept; larger incoming messages ABORT the association */
+    public long maxReceiveMessageSize() {
+        return maxReceiveMessageSize;
+    }
+
+    /** @return the largest message {@code send} accepts (the peer's {@code a=max-message-size}) */
+    public long maxSendMessageSize() {
+        return maxSendMessageSize;
+    }
+
+    /** @return the largest SCTP packet we send, common header included */
+    public int mtu() {
+        return mtu;
+    }
+
+    /** @return RTO.Initial */
+    public long initialRtoMs() {
+        return initialRtoMs;
+    }
+
+    /** @return RTO.Min */
+    public long minRtoMs() {
+        return minRtoMs;
+    }
+
+    /** @return RTO.Max */
+    public long maxRtoMs() {
+        return maxRtoMs;
+    }
+
+    /** @return Max.Init.Retransmits: INIT / COOKIE ECHO retransmissions before giving up */
+    public int maxInitRetransmits() {
+        return maxInitRetransmits;
+    }
+
+    /** @return Association.Max.Retrans: consecutive T3-rtx / T2 / reconfig expiries before ABORT */
+    public int maxRetransmits() {
+        return maxRetransmits;
+    }
+
+    /** @return OS we request (the negotiated value is the minimum with the peer's MIS) */
+    public int outboundStreams() {
+        return outboundStreams;
+    }
+
+    /** @return MIS we accept */
+    public int inboundStreams() {
+        return inboundStreams;
+    }
+
+    /** @return our advertised receive window (a_rwnd in INIT) */
+    public int receiveWindow() {
+        return receiveWindow;
+    }
+
+    /** @return the bound on bytes accepted by {@code send} and not yet sent, over all streams */
+    public long maxSendBufferSize() {
+        return maxSendBufferSize;
+    }
+
+    /** @return the delayed SACK timeout */
+    public long delayedAckMs() {
+        return delayedAckMs;
+    }
+
+    /** @return the State Cookie lifetime (RFC 9260 Valid.Cookie.Life) */
+    public long cookieLifetimeMs() {
+        return cookieLifetimeMs;
+    }
+
+    @Override
+    public String toString() {
+        return "SctpOptions(ports " + localPort + "->" + remotePort + ", mtu=" + mtu + ", maxRecv="
+                + maxReceiveMessageSize + ", maxSend=" + maxSendMessageSize + ", rwnd=" + receiveWindow + ")";
+    }
+
+    /** Mutable builder; not thread-safe. */
+    public static final class Builder {
+        private int localPort = 5000;
+        private int remotePort = 5000;
+        private long maxReceiveMessageSize = 262144;
+        private long maxSendMessageSize = 65536;
+        private int mtu = 1191;
+        private long initialRtoMs = 1000;
+        private long minRtoMs = 400;
+        private long maxRtoMs = 60000;
+        private int maxInitRetransmits = 8;
+        private int maxRetransmits = 10;
+        private int outboundStreams = 65535;
+        private int inboundStreams = 65535;
+        private int receiveWindow = 1024 * 1024;
+        private long maxSendBufferSize = 16L * 1024 * 1024;
+        private long delayedAckMs = 200;
+        private long cookieLifetimeMs = 60000;
+
+        private Builder() {
+        }
+
+        private static int port(String what, int p) {
+            if (p < 1 || p > 65535) {
+                throw new IllegalArgumentException(what + " " + p + " not in 1..65535");
+            }
+            return p;
+        }
+
+        /** @param p our port, 1..65535, default 5000 */
+        public Builder localPort(int p) {
+            localPort = port("localPort", p);
+            return this;
+        }
+
+        /** @param p the peer's port, 1..65535, default 5000 */
+        public Builder remotePort(int p) {
+            remotePort = port("remotePort", p);
+            return this;
+        }
+
+        /** @param n bytes, &gt;= 1, default 262144; must not exceed the receive window */
+        public Builder maxReceiveMessageSize(long n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxReceiveMessageSize " + n + " < 1");
+            }
+            maxReceiveMessageSize = n;
+            return this;
+        }
+
+        /** @param n bytes, &gt;= 1, default 65536 (RFC 8841 §6 default when the SDP has none) */
+        public Builder maxSendMessageSize(long n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxSendMessageSize " + n + " < 1");
+            }
+            maxSendMessageSize = n;
+            return this;
+        }
+
+        /** @param n max SCTP packet size in bytes, 256..65535, default 1191 */
+        public Builder mtu(int n) {
+            if (n < 256 || n > 65535) {
+                throw new IllegalArgumentException("mtu " + n + " not in 256..65535");
+            }
+            mtu = n;
+            return this;
+        }
+
+        /** @param ms RTO.Initial, &gt;= 1, default 1000 */
+        public Builder initialRtoMs(long ms) {
+            if (ms < 1) {
+                throw new IllegalArgumentException("initialRtoMs " + ms + " < 1");
+            }
+            initialRtoMs = ms;
+            return this;
+        }
+
+        /** @param ms RTO.Min, &gt;= 1, default 400 */
+        public Builder minRtoMs(long ms) {
+            if (ms < 1) {
+                throw new IllegalArgumentException("minRtoMs " + ms + " < 1");
+            }
+            minRtoMs = ms;
+            return this;
+        }
+
+        /** @param ms RTO.Max, &gt;= 1, default 60000 */
+        public Builder maxRtoMs(long ms) {
+            if (ms < 1) {
+                throw new IllegalArgumentException("maxRtoMs " + ms + " < 1");
+            }
+            maxRtoMs = ms;
+            return this;
+        }
+
+        /** @param n 0..100, default 8 */
+        public Builder maxInitRetransmits(int n) {
+            if (n < 0 || n > 100) {
+                throw new IllegalArgumentException("maxInitRetransmits " + n + " not in 0..100");
+            }
+            maxInitRetransmits = n;
+            return this;
+        }
+
+        /** @param n 1..100, default 10 */
+        public Builder maxRetransmits(int n) {
+            if (n < 1 || n > 100) {
+                throw new IllegalArgumentException("maxRetransmits " + n + " not in 1..100");
+            }
+            maxRetransmits = n;
+            return this;
+        }
+
+        /** @param n 1..65535, default 65535 */
+        public Builder outboundStreams(int n) {
+            if (n < 1 || n > 65535) {
+                throw new IllegalArgumentException("outboundStreams " + n + " not in 1..65535");
+            }
+            outboundStreams = n;
+            return this;
+        }
+
+        /** @param n 1..65535, default 65535 */
+        public Builder inboundStreams(int n) {
+            if (n < 1 || n > 65535) {
+                throw new IllegalArgumentException("inboundStreams " + n + " not in 1..65535");
+            }
+            inboundStreams = n;
+            return this;
+        }
+
+        /** @param n bytes, 1500..2^30, default 1 MiB */
+        public Builder receiveWindow(int n) {
+            if (n < 1500 || n > (1 << 30)) {
+                throw new IllegalArgumentException("receiveWindow " + n + " not in 1500..2^30");
+            }
+            receiveWindow = n;
+            return this;
+        }
+
+        /** @param n bytes, &gt;= 1, default 16 MiB */
+        public Builder maxSendBufferSize(long n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxSendBufferSize " + n + " < 1");
+            }
+            maxSendBufferSize = n;
+            return this;
+        }
+
+        /** @param ms 1..500 (RFC 9260 §6.2: "MUST NOT be more than 500 ms"), default 200 */
+        public Builder delayedAckMs(long ms) {
+            if (ms < 1 || ms > 500) {
+                throw new IllegalArgumentException("delayedAckMs " + ms + " not in 1..500");
+            }
+            delayedAckMs = ms;
+            return this;
+        }
+
+        /** @param ms &gt;= 1000, default 60000 */
+        public Builder cookieLifetimeMs(long ms) {
+            if (ms < 1000) {
+                throw new IllegalArgumentException("cookieLifetimeMs " + ms + " < 1000");
+            }
+            cookieLifetimeMs = ms;
+            return this;
+        }
+
+        /**
+         * @return the options
+         * @throws IllegalArgumentException if minRto &gt; maxRto, the initial RTO is outside them, or
+         *     maxReceiveMessageSize exceeds the receive window
+         */
+        public SctpOptions build() {
+            if (minRtoMs > maxRtoMs) {
+                throw new IllegalArgumentException("minRtoMs " + minRtoMs + " > maxRtoMs " + maxRtoMs);
+            }
+            if (initialRtoMs < minRtoMs || initialRtoMs > maxRtoMs) {
+                throw new IllegalArgumentException("initialRtoMs " + initialRtoMs + " not in minRtoMs..maxRtoMs");
+            }
+            if (maxReceiveMessageSize > receiveWindow) {
+                throw new IllegalArgumentException("maxReceiveMessageSize " + maxReceiveMessageSize
+                        + " exceeds receiveWindow " + receiveWindow);
+            }
+            return new SctpOptions(this);
+        }
+    }
+}

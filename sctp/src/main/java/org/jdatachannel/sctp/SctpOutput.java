@@ -1,0 +1,86 @@
+package org.jdatachannel.sctp;
+
+import java.util.Arrays;
+
+/**
+ * Everything an {@link Association} asks its driver to do or tells its user, returned one at a
+ * time by {@link Association#pollOutput()}. Immutable; arrays are handed over (the association
+ * keeps no reference to them).
+ */
+public sealed interface SctpOutput {
+
+    /**
+     * Send one SCTP packet as one DTLS record (RFC 8261 §4).
+     *
+     * @param packet the complete SCTP packet, at most {@link SctpOptions#mtu()} bytes
+     */
+    record SendPacket(byte[] packet) implements SctpOutput {
+        @Override
+        public String toString() {
+            return "SendPacket(" + packet.length + " bytes)";
+        }
+    }
+
+    /** The association reached ESTABLISHED (emitted once). */
+    record Connected() implements SctpOutput {
+    }
+
+    /**
+     * A complete user message.
+     *
+     * @param streamId stream identifier 0..65535
+     * @param ppid payload protocol identifier, opaque
+     * @param payload the message bytes, never empty
+     * @param unordered true if it was sent unordered (U bit)
+     */
+    record MessageReceived(int streamId, int ppid, byte[] payload, boolean unordered) implements SctpOutput {
+        @Override
+        public String toString() {
+            return "MessageReceived(stream=" + streamId + ", ppid=" + ppid + ", " + payload.length + " bytes"
+                    + (unordered ? ", unordered" : "") + ")";
+        }
+    }
+
+    /**
+     * The peer reset its outgoing streams (our incoming streams) with RFC 6525; every message it sent
+     * on them before the reset has been delivered already.
+     *
+     * @param streamIds the streams reset
+     */
+    record IncomingStreamsReset(int[] streamIds) implements SctpOutput {
+        @Override
+        public String toString() {
+            return "IncomingStreamsReset(" + Arrays.toString(streamIds) + ")";
+        }
+    }
+
+    /**
+     * Our outgoing SSN reset request for these streams was performed by the peer; they may be reused.
+     *
+     * @param streamIds the streams reset
+     */
+    record OutgoingStreamsReset(int[] streamIds) implements SctpOutput {
+        @Override
+        public String toString() {
+            return "OutgoingStreamsReset(" + Arrays.toString(streamIds) + ")";
+        }
+    }
+
+    /**
+     * {@link Association#bufferedAmount(int)} fell from above the stream's threshold to at or below it.
+     *
+     * @param streamId the stream
+     */
+    record BufferedAmountLow(int streamId) implements SctpOutput {
+    }
+
+    /**
+     * The association ended; nothing more will be emitted except possibly final packets.
+     *
+     * @param reason human-readable reason
+     * @param aborted true if it ended by ABORT (sent or received) or failure, false after a graceful
+     *     SHUTDOWN sequence
+     */
+    record Closed(String reason, boolean aborted) implements SctpOutput {
+    }
+}

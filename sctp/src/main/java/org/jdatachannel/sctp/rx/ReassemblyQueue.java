@@ -1,0 +1,234 @@
+package org.jdatachannel.sctp.rx;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jdatachannel.sctp.packet.SerialNumber;
+import org.jdatachannel.sctp.packet.chunk.DataChunk;
+import org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk;
+
+/**
+ * Reassembles fragmented messages and orders them per stream (RFC 9260 §6.5, §6.6, §6.9).
+ *
+ * <p>Without I-DATA, the fragments of one message carry consecutive TSNs (§6.9: "the sender MUST
+ * assign ... consecutive TSNs to the fragments"), the first has the B bit and the last the E bit, so
+ * a message is complete when a B..E run of consecutive TSNs with the same stream (and SSN, for
+ * ordered messages) is present. Complete unordered messages are delivered at once; complete
+ * ordered messages wait for their SSN (§6.6: "... MUST deliver ... in the order of their SSN").
+ *
+ * <p>Memory: the caller bounds {@link #bufferedBytes()} by refusing DATA beyond its receive window.
+ * Not thread-safe.
+ */
+public final class ReassemblyQueue {
+    /** Receives complete messages in delivery order. */
+    public interface Sink {
+        /**
+         * @param streamId stream 0..65535
+         * @param ppid payload protocol identifier
+         * @param payload the whole message
+         * @param unordered the U bit
+         */
+        void deliver(int streamId, int ppid, byte[] payload, boolean unordered);
+    }
+
+    private record Message(int ppid, byte[] payload) {
+    }
+
+    private static final class InStream {
+        int nextSsn;
+        final HashMap<Integer, Message> pending = new HashMap<>();
+    }
+
+    private final long maxMessageSize;
+    private final TreeMap<Long, DataChunk> fragments = new TreeMap<>();
+    private final Map<Integer, InStream> streams = new HashMap<>();
+    private long fragmentBytes;
+    private long pendingBytes;
+    private long forwardedCum = Long.MIN_VALUE;
+
+    /** @param maxMessageSize largest message accepted, bytes */
+    public ReassemblyQueue(long maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    /** @return bytes held (fragments of incomplete messages plus complete messages waiting for order) */
+    public long bufferedBytes() {
+        return fragmentBytes + pendingBytes;
+    }
+
+    /**
+     * Adds a newly received (non-duplicate) DATA chunk and delivers whatever became deliverable.
+     *
+     * @param utsn the chunk's unwrapped TSN
+     * @param c the chunk, payload non-empty
+     * @param sink receives complete messages
+     * @return false if the message being reassembled exceeds the maximum message size (the caller
+     *     aborts the association); true otherwise
+     */
+    public boolean add(long utsn, DataChunk c, Sink sink) {
+        if (c.beginning() && c.end()) {
+            if (c.payload().length > maxMessageSize) {
+                return false;
+            }
+            complete(c, c.payload(), sink);
+            return true;
+        }
+        if (!c.beginning() && utsn - 1 <= forwardedCum && !fragments.containsKey(utsn - 1)) {
+            // RFC 3758 §3.6: the rest of a message abandoned by FORWARD TSN can never complete
+            return true;
+        }
+        fragments.put(utsn, c);
+        fragmentBytes += c.payload().length;
+        // Only a chunk with an E bit, or one filling a hole before later fragments, can complete a message.
+        if (!c.end() && !fragments.containsKey(utsn + 1)) {
+            return true;
+        }
+        long first = utsn;
+        DataChunk f = c;
+        long size = c.payload().length;
+        while (!f.beginning()) {
+            DataChunk prev = fragments.get(first - 1);
+            if (prev == null || prev.end() || !sameMessage(prev, c)) {
+                return size <= maxMessageSize;
+            }
+            first--;
+            f = prev;
+            size += prev.payload().length;
+        }
+        long last = utsn;
+        f = c;
+        while (!f.end()) {
+            DataChunk next = fragments.get(last + 1);
+            if (next == null || next.beginning() || !sameMessage(next, c)) {
+                return size <= maxMessageSize;
+            }
+            last++;
+            f = next;
+            size += next.payload().length;
+        }
+        if (size > maxMessageSize) {
+            return false;
+        }
+        byte[] msg = new byte[(int) size];
+        int off = 0;
+        DataChunk head = null;
+        for (long t = first; t <= last; t++) {
+            DataChunk part = fragments.remove(t);
+            if (head == null) {
+                head = part;
+            }
+            System.arraycopy(part.payload(), 0, msg, off, part.payload().length);
+            off += part.payload().length;
+        }
+        fragmentBytes -= size;
+        complete(head, msg, sink);
+        return true;
+    }
+
+    private static boolean sameMessage(DataChunk a, DataChunk b) {
+        return a.streamId() == b.streamId() && a.unordered() == b.unordered()
+                && (a.unordered() || a.ssn() == b.ssn());
+    }
+
+    private void complete(DataChunk head, byte[] payload, Sink sink) {
+        if (head.unordered()) {
+            sink.deliver(head.streamId(), head.ppid(), payload, true);
+            return;
+        }
+        InStream s = streams.computeIfAbsent(head.streamId(), k -> new InStream());
+        if (head.ssn() == s.nextSsn) {
+            sink.deliver(head.streamId(), head.ppid(), payload, false);
+            s.nextSsn = (s.nextSsn + 1) & 0xffff;
+            drain(head.streamId(), s, sink);
+        } else {
+            Message old = s.pending.put(head.ssn(), new Message(head.ppid(), payload));
+            pendingBytes += payload.length - (old == null ? 0 : old.payload.length);
+        }
+    }
+
+    private void drain(int streamId, InStream s, Sink sink) {
+        Message m;
+        while ((m = s.pending.remove(s.nextSsn)) != null) {
+            pendingBytes -= m.payload.length;
+            sink.deliver(streamId, m.ppid, m.payload, false);
+            s.nextSsn = (s.nextSsn + 1) & 0xffff;
+        }
+    }
+
+    /**
+     * Applies a FORWARD TSN (RFC 3758 §3.6): drops fragments at or below the new cumulative TSN
+     * ("the data receiver ... MUST ... remove any partially reassembled messages ... up to the new
+     * cumulative TSN"), then for each listed ordered stream delivers waiting messages up to the
+     * skipped SSN and moves the expected SSN past it, delivering what became deliverable.
+     *
+     * @param newCum the unwrapped new cumulative TSN
+     * @param skipped the chunk's (stream, SSN) list
+     * @param sink receives messages that became deliverable
+     */
+    public void forwardTsn(long newCum, List<ForwardTsnChunk.SkippedStream> skipped, Sink sink) {
+        forwardedCum = Math.max(forwardedCum, newCum);
+        Iterator<Map.Entry<Long, DataChunk>> it = fragments.headMap(newCum, true).entrySet().iterator();
+        while (it.hasNext()) {
+            fragmentBytes -= it.next().getValue().payload().length;
+            it.remove();
+        }
+        // Orphans: later fragments of a message whose beginning was skipped.
+        long t = newCum + 1;
+        DataChunk c;
+        while ((c = fragments.get(t)) != null && !c.beginning()) {
+            fragments.remove(t);
+            fragmentBytes -= c.payload().length;
+            t++;
+            if (c.end()) {
+                break;
+            }
+        }
+        for (ForwardTsnChunk.SkippedStream sk : skipped) {
+            InStream s = streams.computeIfAbsent(sk.streamId(), k -> new InStream());
+            if (SerialNumber.ssnGreater(s.nextSsn, sk.ssn())) {
+                continue; // already past it
+            }
+            int guard = 0;
+            while (guard++ <= 65536) {
+                Message m = s.pending.remove(s.nextSsn);
+                if (m != null) {
+                    pendingBytes -= m.payload.length;
+                    sink.deliver(sk.streamId(), m.ppid, m.payload, false);
+                }
+                boolean last = s.nextSsn == sk.ssn();
+                s.nextSsn = (s.nextSsn + 1) & 0xffff;
+                if (last) {
+                    break;
+                }
+            }
+            drain(sk.streamId(), s, sink);
+        }
+    }
+
+    /**
+     * Performs an incoming SSN reset (RFC 6525 §5.2.2: "the receiver ... MUST reset the stream
+     * sequence numbers of the affected incoming streams to 0"), then delivers any message with SSN 0
+     * that arrived early.
+     *
+     * @param streamIds the streams; empty means all streams
+     * @param sink receives messages that became deliverable
+     */
+    public void resetStreams(int[] streamIds, Sink sink) {
+        if (streamIds.length == 0) {
+            for (Map.Entry<Integer, InStream> e : streams.entrySet()) {
+                e.getValue().nextSsn = 0;
+                drain(e.getKey(), e.getValue(), sink);
+            }
+            return;
+        }
+        for (int id : streamIds) {
+            InStream s = streams.get(id);
+            if (s != null) {
+                s.nextSsn = 0;
+                drain(id, s, sink);
+            }
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package org.jdatachannel.sctp.tx;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * Outgoing messages not yet fully handed to the transmission path, one FIFO per stream, served
+ * round-robin between streams at message granularity (without I-DATA the fragments of one message
+ * must have consecutive TSNs, RFC 9260 §6.9, so a message is finished before switching).
+ *
+ * <p>{@link #bufferedAmount(int)} counts the bytes of messages accepted and not yet fragmented into
+ * DATA chunks, i.e. not yet transmitted for the first time (the W3C {@code bufferedAmount}
+ * definition: "bytes ... queued ... but not yet transmitted to the network"). The total is bounded
+ * by the constructor's limit. Not thread-safe.
+ */
+public final class SendQueue {
+
+    /** One message accepted by {@code send}. */
+    public static final class Message {
+        final int streamId;
+        final int ppid;
+        final byte[] payload;
+        final boolean unordered;
+        final int maxRetransmits;
+        final long expiresAtMs;
+        int offset;
+        int ssn;
+        boolean abandoned;
+
+        Message(int streamId, int ppid, byte[] payload, boolean unordered, int maxRetransmits, long expiresAtMs) {
+            this.streamId = streamId;
+            this.ppid = ppid;
+            this.payload = payload;
+            this.unordered = unordered;
+            this.maxRetransmits = maxRetransmits;
+            this.expiresAtMs = expiresAtMs;
+        }
+
+        /** @return the stream */
+        public int streamId() {
+            return streamId;
+        }
+
+        /** @return the SSN assigned (ordered messages) */
+        public int ssn() {
+            return ssn;
+        }
+
+        /** @return true if ordered */
+        public boolean ordered() {
+            return !unordered;
+        }
+
+        /** @return max retransmissions, -1 unlimited */
+        public int maxRetransmits() {
+            return maxRetransmits;
+        }
+
+        /** @return absolute expiry in ms, or Long.MAX_VALUE */
+        public long expiresAtMs() {
+            return expiresAtMs;
+        }
+
+        /** @return true once abandoned (partial reliability) */
+        public boolean abandoned() {
+            return abandoned;
+        }
+
+        /** Marks the message abandoned. */
+        public void abandon() {
+            abandoned = true;
+        }
+
+        /** @return true once every byte was fragmented */
+        public boolean fullyFragmented() {
+            return offset >= payload.length;
+        }
+    }
+
+    /** A fragment handed to the transmission path; the caller assigns the TSN. */
+    public record Fragment(Message message, int streamId, int ssn, int ppid, byte[] payload, boolean unordered,
+            boolean beginning, boolean end) {
+    }
+
+    private static final class OutStream {
+        final ArrayDeque<Message> queue = new ArrayDeque<>();
+        int nextSsn;
+        long buffered;
+        long lowThreshold;
+        boolean resetPending;
+        boolean active;
+    }
+
+    private final long maxTotal;
+    private final Map<Integer, OutStream> streams = new HashMap<>();
+    private final ArrayDeque<Integer> roundRobin = new ArrayDeque<>();
+    private long total;
+    private Integer current; // stream whose head message is partly fragmented
+
+    /** @param maxTotal bound on buffered bytes over all streams */
+    public SendQueue(long maxTotal) {
+        this.maxTotal = maxTotal;
+    }
+
+    private OutStream stream(int id) {
+        return streams.computeIfAbsent(id, k -> new OutStream());
+    }
+
+    /**
+     * Queues a message.
+     *
+     * @throws IllegalStateException "send queue full" if the total would exceed the bound, or if a
+     *     reset of the stream is pending
+     */
+    public Message add(int streamId, int ppid, byte[] payload, boolean unordered, int maxRetransmits,
+            long expiresAtMs) {
+        OutStream s = stream(streamId);
+        if (s.resetPending) {
+            throw new IllegalStateException("stream " + streamId + " is being reset");
+        }
+        if (total + payload.length > maxTotal) {
+            throw new IllegalStateException("send queue full: " + total + " bytes buffered + " + payload.length
+                    + " > limit " + maxTotal);
+        }
+        Message m = new Message(streamId, ppid, payload, unordered, maxRetransmits, expiresAtMs);
+        s.queue.add(m);
+        s.buffered += payload.length;
+        total += payload.length;
+        if (!s.active) {
+            s.active = true;
+            roundRobin.add(streamId);
+        }
+        return m;
+    }
+
+    /** @return true if any message has bytes not yet fragmented */
+    public boolean hasData() {
+        return total > 0 || current != null;
+    }
+
+    /** @return the unsent bytes of the message that {@link #next} would serve now, 0 if none */
+    public int peekNextSize() {
+        Integer id = current != null ? current : roundRobin.peek();
+        if (id == null) {
+            return 0;
+        }
+        Message m = streams.get(id).queue.peek();
+        return m == null ? 0 : m.payload.length - m.offset;
+    }
+
+    /** @return total buffered bytes over all streams */
+    public long totalBuffered() {
+        return total;
+    }
+
+    /**
+     * Produces the next fragment, round-robin between streams.
+     *
+     * @param maxPayload the largest payload for this fragment, &gt; 0
+     * @param nowMs current time, used to drop messages whose lifetime expired before being sent
+     * @param lowListener called with a stream id when its buffered amount falls to or below its
+     *     threshold from above
+     * @return the fragment, or null if nothing is queued
+     */
+    public Fragment next(int maxPayload, long nowMs, IntConsumer lowListener) {
+        while (true) {
+            Integer id = current != null ? current : roundRobin.peek();
+            if (id == null) {
+                return null;
+            }
+            OutStream s = streams.get(id);
+            Message m = s.queue.peek();
+            if (m == null) {
+                s.active = false;
+                roundRobin.remove(id);
+                current = null;
+                continue;
+            }
+            if (m.offset == 0 && (m.abandoned || m.expiresAtMs <= nowMs)) {
+                // RFC 3758 §3.1 timed reliability: a message that expired before its first
+                // transmission is simply never sent (it takes no TSN, so no FORWARD TSN is needed).
+                s.queue.poll();
+                consumed(id, s, m.payload.length, lowListener);
+                continue;
+            }
+            boolean beginning = m.offset == 0;
+            if (beginning) {
+                if (!m.unordered) {
+                    m.ssn = s.nextSsn;
+                    s.nextSsn = (s.nextSsn + 1) & 0xffff;
+                }
+                current = id;
+            }
+            int len = Math.min(maxPayload, m.payload.length - m.offset);
+            byte[] part;
+            if (beginning && len == m.payload.length) {
+                part = m.payload;
+            } else {
+                part = new byte[len];
+                System.arraycopy(m.payload, m.offset, part, 0, len);
+            }
+            m.offset += len;
+            boolean end = m.offset == m.payload.length;
+            if (end) {
+                s.queue.poll();
+                current = null;
+                roundRobin.remove(id);
+                if (s.queue.isEmpty()) {
+                    s.active = false;
+                } else {
+                    roundRobin.add(id); // to the back: round-robin between streams
+                }
+            }
+            consumed(id, s, len, lowListener);
+            return new Fragment(m, id, m.ssn, m.ppid, part, m.unordered, beginning, end);
+        }
+    }
+
+    private void consumed(int id, OutStream s, long n, IntConsumer lowListener) {
+        long before = s.buffered;
+        s.buffered -= n;
+        total -= n;
+        if (before > s.lowThreshold && s.buffered <= s.lowThreshold) {
+            lowListener.accept(id);
+        }
+    }
+
+    /**
+     * Drops the unsent rest of a message that was abandoned after its first fragment was sent.
+     *
+     * @return true if bytes were dropped (the stream's head message was {@code m})
+     */
+    public boolean discardRest(Message m, IntConsumer lowListener) {
+        OutStream s = streams.get(m.streamId);
+        if (s == null || s.queue.peek() != m || m.offset == 0 || m.fullyFragmented()) {
+            return false;
+        }
+        s.queue.poll();
+        int rest = m.payload.length - m.offset;
+        m.offset = m.payload.length;
+        if (Integer.valueOf(m.streamId).equals(current)) {
+            current = null;
+        }
+        roundRobin.remove(m.streamId);
+        if (s.queue.isEmpty()) {
+            s.active = false;
+        } else {
+            roundRobin.add(m.streamId);
+        }
+        consumed(m.streamId, s, rest, lowListener);
+        return true;
+    }
+
+    /** @return the stream's buffered bytes (0 for unknown streams) */
+    public long bufferedAmount(int streamId) {
+        OutStream s = streams.get(streamId);
+        return s == null ? 0 : s.buffered;
+    }
+
+    /** Sets the stream's low threshold, bytes &gt;= 0. */
+    public void setLowThreshold(int streamId, long bytes) {
+        stream(streamId).lowThreshold = bytes;
+    }
+
+    /** @return true if the stream has no queued bytes (its last message was fully fragmented) */
+    public boolean isDrained(int streamId) {
+        OutStream s = streams.get(streamId);
+        return s == null || s.queue.isEmpty();
+    }
+
+    /** Marks a stream as being reset: {@link #add} throws until {@link #completeReset}. */
+    public void markResetPending(int streamId) {
+        stream(streamId).resetPending = true;
+    }
+
+    /** @return true if the stream's reset is pending */
+    public boolean isResetPending(int streamId) {
+        OutStream s = streams.get(streamId);
+        return s != null && s.resetPending;
+    }
+
+    /**
+     * Completes an outgoing reset: the stream's next SSN becomes 0 (RFC 6525 §5.1.2 "... the sender
+     * ... MUST reset the SSN of the affected outgoing streams to 0") and sending is allowed again.
+     *
+     * @param resetSsn true to reset the SSN (success), false to only lift the pending flag (failure)
+     */
+    public void completeReset(int streamId, boolean resetSsn) {
+        OutStream s = stream(streamId);
+        s.resetPending = false;
+        if (resetSsn) {
+            s.nextSsn = 0;
+        }
+    }
+}
