@@ -35,7 +35,7 @@ import java.util.Optional;
  * mDNS name stays a name).
  *
  * @param foundation     1 to 32 ice-chars ({@code ALPHA / DIGIT / "+" / "/"})
- * @param component      component id, 1 to 256 (RFC 8445 §5.1.1.1: "between 1 and 256 inclusive")
+ * @param component      component id, 1 to 256 (RFC 8445: a component ID is a positive integer between 1 and 256)
  * @param transport      transport token as written, e.g. {@code udp}, {@code UDP}, {@code tcp}
  * @param priority       0 to 4294967295
  * @param address        connection address: IPv4, IPv6 or a host name such as {@code <uuid>.local}

@@ -188,8 +188,8 @@ public record DataChannelMedia(String mid, String iceUfrag, String icePwd, boole
         // RFC 8839 §5.3: "ice-lite ... is a session-level attribute only".
         boolean iceLite = sd.hasAttribute("ice-lite") || m.hasAttribute("ice-lite");
 
-        // RFC 8122 §5: the fingerprint attribute "can be a session-level or a media-level
-        // attribute"; a media-level one applies to that media only, so it wins.
+        // RFC 8122 §5 (paraphrased): a fingerprint attribute may be session-level or media-level;
+        // a media-level one applies to that media only, so it wins.
         List<Fingerprint> fps = new ArrayList<>();
         List<int[]> mediaFp = look.allMedia("fingerprint");
         List<int[]> fpLines = mediaFp.isEmpty() ? look.allSession("fingerprint") : mediaFp;

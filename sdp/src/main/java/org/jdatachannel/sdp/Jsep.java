@@ -32,7 +32,7 @@ import java.util.List;
  */
 public final class Jsep {
 
-    /** RFC 8829 §5.2.1: the "dummy" port used in m= lines ("the port value is set to 9"). */
+    /** RFC 8829 §5.2.1 (paraphrased): with no candidates yet, m= lines use the "dummy" port 9. */
     public static final int DUMMY_PORT = 9;
     /** Number of streams written in a legacy {@code a=sctpmap} line (what aiortc and Firefox write). */
     public static final int LEGACY_SCTPMAP_STREAMS = 65535;
@@ -70,14 +70,15 @@ public final class Jsep {
      *
      * <p>RFC 8829 §5.3.1 (paraphrased): the answer has the same number of m= sections as the offer,
      * in the same order, each with the offer's mid. The first data-channel section is answered with
-     * {@code local}; every other section is rejected with port 0 (RFC 8866 §5.14 / RFC 3264 §6: a
-     * rejected stream has its port set to zero), keeping its formats (Firefox needs the
+     * {@code local}; every other section is rejected with port 0 (RFC 3264 §6, paraphrased: a stream
+     * is rejected by setting the port in its m= line to zero), keeping its formats (Firefox needs the
      * {@code webrtc-datachannel} token even on a rejected section). The data section mirrors the
      * offer's mid, its proto ({@code UDP/DTLS/SCTP}, {@code TCP/DTLS/SCTP} or legacy
      * {@code DTLS/SCTP}) and, when the offer bundles it, a {@code BUNDLE} group with just that mid
      * (RFC 8843 §7.3: the answerer's group lists the accepted offered mids).
      *
-     * <p>DTLS role (RFC 8842 §5.3, the answerer "MUST use either 'active' or 'passive'"): an
+     * <p>DTLS role (RFC 5763 §5 as updated by RFC 8842 §5.3: "The answerer MUST use either a setup
+     * attribute value of setup:active or setup:passive."): an
      * {@code actpass} offer gets {@code local.setup()} when it is {@code ACTIVE} or
      * {@code PASSIVE}, else {@code ACTIVE}; an {@code active} offer gets {@code passive}; a
      * {@code passive} offer gets {@code active}; an offer without {@code a=setup} gets
@@ -189,7 +190,7 @@ public final class Jsep {
         } else if (legacy) {
             formats = List.of(Integer.toString(sctpPort));
         } else {
-            // RFC 8841 §4.1: "the <fmt> value ... MUST be "webrtc-datachannel"" (paraphrased).
+            // RFC 8841 §4.1 (paraphrased): the fmt of a data-channel m= line is webrtc-datachannel.
             formats = List.of(DataChannelMedia.WEBRTC_DATACHANNEL);
         }
         MediaLine ml = new MediaLine("application", reject ? 0 : DUMMY_PORT, proto, formats);

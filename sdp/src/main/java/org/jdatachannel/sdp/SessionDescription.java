@@ -71,7 +71,7 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
         }
     }
 
-    /** @return the protocol version; always 0 (RFC 8866 §5.1: "v=0") */
+    /** @return the protocol version; always 0 (RFC 8866 §5.1) */
     public int version() {
         return 0;
     }
@@ -205,7 +205,7 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
         if (v.type() != 'v') {
             throw new SdpParseException(1, "description must start with a v= line, found " + v.type() + "=");
         }
-        // RFC 8866 §5.1: "This document defines version 0. There is no minor version number."
+        // RFC 8866 §5.1 (paraphrased): the v= line gives the protocol version; only version 0 exists.
         if (!v.value().equals("0")) {
             throw new SdpParseException(1, "unsupported SDP version '" + clip(v.value()) + "', expected v=0");
         }
@@ -344,8 +344,7 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
                 }
                 continue;
             }
-            int rr = t == 'r' ? SESSION_ORDER.indexOf('t') : r;
-            if (rr < rank) {
+            if (r < rank) {
                 return new OrderError(i, t + "= line is out of order (RFC 8866 §5 order is v o s i u e p c b t r z k a)");
             }
             // RFC 8866 §5: i=, u=, c=, z=, k= appear at most once at session level ("*" means zero or
@@ -357,7 +356,7 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
             if (t == 't') {
                 sawT = true;
             }
-            rank = rr;
+            rank = r;
             prevKnown = t;
         }
         if (!sawT) {

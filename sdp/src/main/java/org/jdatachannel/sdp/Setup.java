@@ -3,7 +3,8 @@ package org.jdatachannel.sdp;
 import java.util.Locale;
 
 /**
- * The {@code a=setup} attribute (RFC 4145 §4, used for DTLS by RFC 8842 §5).
+ * The {@code a=setup} attribute (RFC 4145 §4, used for DTLS by RFC 8842 §5). Enum constants are
+ * immutable and thread-safe.
  *
  * <pre>
  *   setup-attr = "a=setup:" role
