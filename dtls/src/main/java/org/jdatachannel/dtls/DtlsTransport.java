@@ -25,10 +25,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A DTLS 1.2 connection for WebRTC data channels (RFC 8842, RFC 8261), on Bouncy Castle's
  * {@code DTLSClientProtocol}/{@code DTLSServerProtocol} with JCA crypto (the JDK's AES-GCM,
- * ChaCha20-Poly1305, ECDHE and ECDSA).
+ * X25519/ECDH and ECDSA; Bouncy Castle's pure-Java ciphers are not used).
  *
  * <p>Profile: DTLS 1.2 only; cipher suites ECDHE_ECDSA (and, for RSA identities, ECDHE_RSA) with
- * AES-128-GCM, AES-256-GCM or ChaCha20-Poly1305; groups x25519, secp256r1, secp384r1; extended
+ * AES-128-GCM or AES-256-GCM, plus ChaCha20-Poly1305 when the JCA crypto supports it (Bouncy
+ * Castle looks it up under its own provider's names, so with the JDK's providers alone it is not
+ * offered); groups x25519, secp256r1, secp384r1; extended
  * master secret offered (RFC 7627); secure renegotiation signalled and required from the peer
  * (RFC 5746); use_srtp always offered by the client and negotiated by the server when offered
  * (RFC 5764). Both sides present certificates, and each accepts the peer only if the peer

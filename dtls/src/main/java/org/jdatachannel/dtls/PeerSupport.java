@@ -32,7 +32,10 @@ final class PeerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerSupport.class);
 
-    /** AEAD suites for an ECDSA certificate, our preference order (what browsers negotiate). */
+    /**
+     * AEAD suites for an ECDSA certificate, our preference order (what browsers negotiate). Each
+     * list is filtered by what the crypto supports: ChaCha20-Poly1305 drops out with JDK providers.
+     */
     static final int[] ECDSA_SUITES = {
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,

@@ -30,6 +30,10 @@ class BrowserClientHelloTest {
     private static final int X25519MLKEM768 = 0x11EC;
 
     static byte[] browserLikeClientHello(Random rnd) {
+        return browserLikeClientHello(rnd, 0x4A4A, X25519MLKEM768, 0x001D, 0x0017, 0x0018);
+    }
+
+    static byte[] browserLikeClientHello(Random rnd, int... groups) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         u16(b, 0xFEFD); // legacy_version DTLS 1.2
         byte[] random = new byte[32];
@@ -49,7 +53,7 @@ class BrowserClientHelloTest {
         extension(ext, 0x2A2A, new byte[] {0}); // GREASE
         extension(ext, 0x0017, new byte[0]); // extended_master_secret
         extension(ext, 0xFF01, new byte[] {0}); // renegotiation_info, empty
-        extension(ext, 0x000A, list16(0x4A4A, X25519MLKEM768, 0x001D, 0x0017, 0x0018)); // supported_groups
+        extension(ext, 0x000A, list16(groups)); // supported_groups
         extension(ext, 0x000B, new byte[] {1, 0}); // ec_point_formats: uncompressed
         extension(ext, 0x000D, list16(0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601));
         extension(ext, 0x000E, new byte[] {0, 4, 0, 7, 0, 1, 0}); // use_srtp: AEAD_AES_128_GCM, AES128_CM_SHA1_80
@@ -184,5 +188,46 @@ class BrowserClientHelloTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+    @Test
+    void clientOfferingOnlyUnknownGroupsIsRefusedCleanly() throws Exception {
+        byte[] hello = browserLikeClientHello(new Random(1), 0x4A4A, X25519MLKEM768);
+        MemoryLink link = new MemoryLink();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<DtlsTransport> server = pool.submit(() -> DtlsTransport.connect(DtlsRole.SERVER, link.b,
+                    TestCerts.EC_B, TestCerts.fp(TestCerts.EC_A), 10_000, 1000, 0));
+            for (byte[] d : fragmentIntoDatagrams(1, hello, 2)) {
+                link.a.send(d, 0, d.length);
+            }
+            ExecutionException e = assertThrows(ExecutionException.class, () -> server.get(10, TimeUnit.SECONDS));
+            DtlsException d = assertInstanceOf(DtlsException.class, e.getCause());
+            assertEquals(40, d.alertDescription(), d.getMessage());
+            // The client is told: a fatal handshake_failure alert record.
+            byte[] buf = new byte[2048];
+            int n = link.a.receive(buf, 0, buf.length, 5000);
+            assertEquals(15, n);
+            assertEquals(21, buf[0]);
+            assertEquals(2, buf[13]);
+            assertEquals(40, buf[14]);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void clientOffersChaCha20OnlyWhenTheJcaCryptoCanDoIt() throws Exception {
+        // Bouncy Castle's JCA crypto looks ChaCha20-Poly1305 up under Bouncy Castle provider names
+        // ("ChaCha7539", "Poly1305"), which the JDK's SunJCE does not register; with JDK providers
+        // only, the suite is therefore not offered.
+        PeerSupport support = new PeerSupport(new org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider()
+                .create(new java.security.SecureRandom()), TestCerts.EC_A, java.util.Map.of(), 1000, 1000, "t");
+        int[] suites = new WebRtcDtlsClient(support, 0).getSupportedCipherSuites();
+        boolean offered = java.util.stream.IntStream.of(suites)
+                .anyMatch(s -> s == org.bouncycastle.tls.CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
+        assertEquals(support.crypto.hasEncryptionAlgorithm(
+                org.bouncycastle.tls.EncryptionAlgorithm.CHACHA20_POLY1305), offered);
+        assertEquals(org.bouncycastle.tls.CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, suites[0]);
+        assertEquals(3, support.groups().length, "x25519, secp256r1, secp384r1 available from the JDK");
     }
 }
