@@ -17,6 +17,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -69,6 +71,21 @@ public final class IceAgent implements AutoCloseable {
     private static final String STREAM_NAME = "data";
     private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
+    /**
+     * Resolves remote host names off the caller's thread: at most 2 daemon threads (ended after
+     * 5 s idle), at most 64 queued names; beyond that, candidates are skipped.
+     */
+    private static final ThreadPoolExecutor RESOLVER = new ThreadPoolExecutor(2, 2, 5, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(64), r -> {
+                Thread t = new Thread(r, "jdc-ice-resolver");
+                t.setDaemon(true);
+                return t;
+            });
+
+    static {
+        RESOLVER.allowCoreThreadTimeOut(true);
+    }
+
     private final IceConfig config;
     private final Agent agent;
     private final Object lock = new Object();
@@ -79,12 +96,14 @@ public final class IceAgent implements AutoCloseable {
 
     // Guarded by lock.
     private IceMediaStream stream;
-    private Component component;
+    /** Written once under lock in gather(); read without the lock by the transport. */
+    private volatile Component component;
     private List<IceCandidate> localCandidates;
     private IOException harvestError;
     private String remoteUfrag;
     private String remotePassword;
     private final List<IceCandidate> pendingRemote = new ArrayList<>();
+    private final List<CompletableFuture<Void>> resolutions = new ArrayList<>();
     private final Set<String> remoteSeen = new LinkedHashSet<>();
     private boolean started;
     private volatile boolean closed;
@@ -224,8 +243,9 @@ public final class IceAgent implements AutoCloseable {
      * Adds a remote candidate (signalled or trickled). Never throws for a candidate that cannot be
      * used: it is skipped with a debug log. Skipped are: components other than 1, transports other
      * than UDP, port 0, host names (including browser {@code .local} mDNS names) that do not
-     * resolve, duplicates, and candidates beyond {@link #MAX_REMOTE_CANDIDATES}. Host names are
-     * resolved on the calling thread, which may block for the resolver's timeout.
+     * resolve, duplicates, and candidates beyond {@link #MAX_REMOTE_CANDIDATES}. IP literals are
+     * added at once; host names are resolved on a shared daemon pool (this method never blocks on
+     * DNS/mDNS) and added when they resolve.
      *
      * @param candidate the candidate
      */
@@ -261,12 +281,45 @@ public final class IceAgent implements AutoCloseable {
             LOG.debug("skipping remote candidate with port 0: {}", c);
             return;
         }
-        if (remoteSeen.size() >= MAX_REMOTE_CANDIDATES) {
-            LOG.debug("too many remote candidates, skipping {}", c);
+        if (isLiteral(c.address())) {
+            InetAddress address = resolve(c.address());
+            if (address != null) {
+                addResolvedLocked(c, address);
+            }
             return;
         }
-        InetAddress address = resolve(c.address());
-        if (address == null) {
+        // A host name (browsers: "<uuid>.local" mDNS names). Resolving may block for the
+        // resolver's timeout, so it runs on a small shared daemon pool, never on the caller's
+        // thread; the candidate is added (trickled) when the name resolves, skipped otherwise.
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        try {
+            RESOLVER.execute(() -> {
+                try {
+                    InetAddress address = resolve(c.address());
+                    if (address != null) {
+                        synchronized (lock) {
+                            if (!closed) {
+                                addResolvedLocked(c, address);
+                            }
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("adding resolved candidate {} failed: {}", c, e.toString());
+                } finally {
+                    f.complete(null);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("resolver queue full, skipping remote candidate {}", c);
+            return;
+        }
+        resolutions.removeIf(CompletableFuture::isDone);
+        resolutions.add(f);
+    }
+
+    private void addResolvedLocked(IceCandidate c, InetAddress address) {
+        if (remoteSeen.size() >= MAX_REMOTE_CANDIDATES) {
+            LOG.debug("too many remote candidates, skipping {}", c);
             return;
         }
         String key = address.getHostAddress() + "|" + c.port() + "|" + c.type();
@@ -286,10 +339,29 @@ public final class IceAgent implements AutoCloseable {
         LOG.debug("{}: remote candidate {} -> {}", localUfrag(), c, address);
     }
 
+    /** Completes when every host-name resolution started so far has finished (for tests). */
+    CompletableFuture<Void> pendingResolutions() {
+        synchronized (lock) {
+            return CompletableFuture.allOf(resolutions.toArray(new CompletableFuture[0]));
+        }
+    }
+
+    private static boolean isLiteral(String host) {
+        return IPV4_LITERAL.matcher(host).matches() || host.indexOf(':') >= 0;
+    }
+
     /** Resolves an IP literal or host name; null (with a debug log) when it does not resolve. */
     private static InetAddress resolve(String host) {
         try {
-            if (IPV4_LITERAL.matcher(host).matches() || host.indexOf(':') >= 0) {
+            if (isLiteral(host)) {
+                if (host.indexOf(':') < 0) {
+                    for (String octet : host.split("\\.")) {
+                        if (Integer.parseInt(octet) > 255) {
+                            LOG.debug("skipping remote candidate with invalid IPv4 address {}", host);
+                            return null; // getByName would treat it as a host name and look it up
+                        }
+                    }
+                }
                 return InetAddress.getByName(host); // a literal: no lookup
             }
             if (host.toLowerCase(Locale.ROOT).endsWith(".local")) {
@@ -357,10 +429,7 @@ public final class IceAgent implements AutoCloseable {
 
     /** @return the selected pair as "local -> remote", or null; for diagnostics */
     public String selectedPairDescription() {
-        Component c;
-        synchronized (lock) {
-            c = component;
-        }
+        Component c = component;
         CandidatePair p = c == null ? null : c.getSelectedPair();
         return p == null ? null
                 : p.getLocalCandidate().getTransportAddress() + " -> " + p.getRemoteCandidate().getTransportAddress()
@@ -614,10 +683,7 @@ public final class IceAgent implements AutoCloseable {
             if (consentLost) {
                 throw new IOException("consent to send expired (RFC 7675)");
             }
-            Component c;
-            synchronized (lock) {
-                c = component;
-            }
+            Component c = component;
             CandidatePair pair = c == null ? null : c.getSelectedPair();
             if (pair == null) {
                 throw new IOException("no selected candidate pair yet (ICE state " + state + ")");

@@ -238,7 +238,10 @@ class IceAgentTest {
         a.addRemoteCandidate(IceCandidate.host("4", 1, "no-such-host.invalid", 5000));
         a.addRemoteCandidate(IceCandidate.host("5", 1, "127.0.0.1", 5000));
         a.addRemoteCandidate(IceCandidate.host("5", 1, "127.0.0.1", 5000)); // duplicate
-        assertEquals(1, a.remoteCandidateCount());
+        a.addRemoteCandidate(IceCandidate.host("6", 1, "300.1.2.3", 5000)); // not an address
+        a.addRemoteCandidate(IceCandidate.host("7", 1, "localhost", 5001)); // a name that resolves
+        a.pendingResolutions().get(30, TimeUnit.SECONDS);
+        assertEquals(2, a.remoteCandidateCount(), "127.0.0.1:5000 and localhost:5001");
     }
 
     @Test
