@@ -147,7 +147,8 @@ public final class Association {
         this.myInitialTsn = random.nextInt();
         this.rto = new RetransmissionTimeout(options.initialRtoMs(), options.minRtoMs(), options.maxRtoMs());
         this.sendQueue = new SendQueue(options.maxSendBufferSize());
-        this.maxFragment = options.mtu() - SctpPacket.HEADER_SIZE - DataChunk.HEADER_SIZE;
+        // Chunks are padded to 4 bytes (§3.2), so the usable packet size is the MTU rounded down to 4.
+        this.maxFragment = (options.mtu() & ~3) - SctpPacket.HEADER_SIZE - DataChunk.HEADER_SIZE;
     }
 
     private int nonZeroTag() {
@@ -1191,7 +1192,7 @@ public final class Association {
         private int packets;
 
         int space() {
-            return opts.mtu() - size;
+            return (opts.mtu() & ~3) - size;
         }
 
         void add(Chunk c) {
