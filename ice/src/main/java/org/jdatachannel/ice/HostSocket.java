@@ -35,6 +35,12 @@ final class HostSocket extends IceSocketWrapper {
 
     /** Bound on STUN datagrams waiting for ice4j's reader; more are dropped (UDP semantics). */
     static final int STUN_QUEUE_CAPACITY = 256;
+    /**
+     * STUN-range datagrams longer than this are dropped: ICE's Binding messages are a few hundred
+     * bytes, and ice4j's STUN reader reads at most 1500 bytes anyway (RFC 8489 §6.1 keeps STUN
+     * below the path MTU when no fragmentation is wanted).
+     */
+    static final int MAX_STUN_DATAGRAM = 1500;
     /** Receive buffer: the largest possible UDP payload plus one byte. */
     private static final int RECEIVE_BUFFER = 65536;
 
@@ -143,8 +149,12 @@ final class HostSocket extends IceSocketWrapper {
             if (len == 0) {
                 continue;
             }
-            byte[] data = Arrays.copyOf(buf, len);
             int first = buf[0] & 0xFF;
+            if (first <= 3 && len > MAX_STUN_DATAGRAM) {
+                LOG.debug("{}: dropping a {}-byte STUN-range datagram from {}", local, len, p.getSocketAddress());
+                continue;
+            }
+            byte[] data = Arrays.copyOf(buf, len);
             if (first <= 3) {
                 // RFC 7983 §7: 0..3 is STUN; hand it to ice4j's Connector via receive().
                 if (!stunQueue.offer(new Stun(data, p.getSocketAddress()))) {

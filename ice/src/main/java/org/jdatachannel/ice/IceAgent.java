@@ -637,9 +637,13 @@ public final class IceAgent implements AutoCloseable {
     private record Datagram(byte[] data) {
     }
 
+    /** Bound on the bytes waiting in the receive queue; datagrams beyond it are dropped. */
+    static final long MAX_QUEUED_BYTES = 4L << 20;
+
     private final class TransportImpl implements IceTransport {
         private final Datagram poison = new Datagram(new byte[0]);
         private final BlockingQueue<Datagram> queue;
+        private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
         private volatile boolean shut;
 
         TransportImpl(int capacity) {
@@ -660,7 +664,14 @@ public final class IceAgent implements AutoCloseable {
                 LOG.debug("{}: dropping {} bytes from unknown {}", localUfrag(), data.length, from);
                 return;
             }
+            if (queuedBytes.addAndGet(data.length) > MAX_QUEUED_BYTES) {
+                queuedBytes.addAndGet(-data.length);
+                LOG.debug("{}: receive queue holds {} bytes, dropping {} bytes", localUfrag(), queuedBytes.get(),
+                        data.length);
+                return;
+            }
             if (!queue.offer(new Datagram(data))) {
+                queuedBytes.addAndGet(-data.length);
                 LOG.debug("{}: receive queue full, dropping {} bytes", localUfrag(), data.length);
             }
         }
@@ -733,6 +744,7 @@ public final class IceAgent implements AutoCloseable {
                 }
                 return -1;
             }
+            queuedBytes.addAndGet(-d.data.length);
             int n = d.data.length;
             if (n > len) {
                 LOG.debug("{}: truncating a {}-byte datagram to {} bytes", localUfrag(), n, len);

@@ -9,8 +9,9 @@ import java.io.IOException;
  *
  * <p>Only datagrams from a remote address that belongs to a candidate pair of this agent
  * (signalled, or peer-reflexive learned from an authenticated check) are delivered; others are
- * dropped. Received datagrams wait in a bounded queue ({@link IceConfig#receiveQueueCapacity()});
- * when it is full, newly arriving datagrams are dropped, as UDP would.
+ * dropped. Received datagrams wait in a bounded queue ({@link IceConfig#receiveQueueCapacity()}
+ * datagrams and at most 4 MiB); when it is full, newly arriving datagrams are dropped, as UDP
+ * would.
  *
  * <p>Thread-safety: all methods may be called from any thread; concurrent {@code receive}
  * callers each get distinct datagrams.

@@ -33,6 +33,9 @@ class HostSocketTest {
             dtls[0] = 22; // DTLS handshake content type (RFC 7983: 20..63)
             peer.send(new DatagramPacket(stun, stun.length, hs.local()));
             peer.send(new DatagramPacket(dtls, dtls.length, hs.local()));
+            byte[] bigStun = new byte[HostSocket.MAX_STUN_DATAGRAM + 1];
+            bigStun[0] = 0x01;
+            peer.send(new DatagramPacket(bigStun, bigStun.length, hs.local())); // dropped
             byte[] got = app.poll(5, TimeUnit.SECONDS);
             assertArrayEquals(dtls, got, "large non-STUN datagram delivered whole");
 
@@ -41,6 +44,11 @@ class HostSocketTest {
             assertArrayEquals(stun, Arrays.copyOf(p.getData(), p.getLength()));
             assertEquals(peer.getLocalSocketAddress(), p.getSocketAddress());
             assertEquals(0, app.size(), "STUN never reaches the application");
+            // The oversized STUN-range datagram was dropped: the next STUN is the small one again.
+            peer.send(new DatagramPacket(stun, stun.length, hs.local()));
+            DatagramPacket q = new DatagramPacket(new byte[1500], 1500);
+            hs.receive(q);
+            assertEquals(stun.length, q.getLength());
         } finally {
             hs.close();
         }

@@ -293,6 +293,30 @@ class IceAgentTest {
     }
 
     @Test
+    void closeFromInsideTheStateCallbackCompletes() throws Exception {
+        IceAgent a = agent(true);
+        IceAgent b = agent(false);
+        CompletableFuture<Void> closedInCallback = new CompletableFuture<>();
+        a.onStateChange(s -> {
+            if (s == IceState.CONNECTED) {
+                a.close();
+            } else if (s == IceState.CLOSED) {
+                closedInCallback.complete(null);
+            }
+        });
+        List<IceCandidate> la = a.gather();
+        List<IceCandidate> lb = b.gather();
+        a.setRemoteCredentials(b.localUfrag(), b.localPassword());
+        b.setRemoteCredentials(a.localUfrag(), a.localPassword());
+        lb.forEach(a::addRemoteCandidate);
+        la.forEach(b::addRemoteCandidate);
+        a.start();
+        b.start();
+        closedInCallback.get(CONNECT_TIMEOUT_S, TimeUnit.SECONDS);
+        assertEquals(IceState.CLOSED, a.state());
+    }
+
+    @Test
     void startRequiresGatherAndCredentials() throws Exception {
         IceAgent a = agent(true);
         assertThrows(IllegalStateException.class, a::start);
