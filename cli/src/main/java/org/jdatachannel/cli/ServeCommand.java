@@ -17,8 +17,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (0 = any free port). Default: ${DEFAULT-VALUE}")
     int port;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
-            description = "HTTP listen address (0.0.0.0 to serve the demo page to other machines). Default: ${DEFAULT-VALUE}")
+    @Option(names = "--bind", defaultValue = "0.0.0.0", paramLabel = "ADDR",
+            description = "HTTP listen address (127.0.0.1 to serve this machine only). Default: ${DEFAULT-VALUE}")
     String bind;
 
     @Option(names = "--ice-address", paramLabel = "ADDR",
