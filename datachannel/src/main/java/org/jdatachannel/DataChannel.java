@@ -49,7 +49,9 @@ public interface DataChannel {
      * RFC 8831 §6.6).
      *
      * @param text the message, encoded as UTF-8
-     * @throws IllegalStateException    if the channel is not {@link DataChannelState#OPEN}
+     * @throws IllegalStateException    if the channel is not {@link DataChannelState#OPEN}, or
+     *                                  {@link #bufferedAmount()} would exceed 16 MiB (apply flow
+     *                                  control with {@link #onBufferedAmountLow(Runnable)})
      * @throws IllegalArgumentException if the UTF-8 size exceeds the peer's
      *                                  {@code a=max-message-size}; the channel stays open
      * @throws NullPointerException     if {@code text} is null
@@ -62,7 +64,8 @@ public interface DataChannel {
      * changed.
      *
      * @param data the message
-     * @throws IllegalStateException    if the channel is not {@link DataChannelState#OPEN}
+     * @throws IllegalStateException    if the channel is not {@link DataChannelState#OPEN}, or
+     *                                  {@link #bufferedAmount()} would exceed 16 MiB
      * @throws IllegalArgumentException if larger than the peer's {@code a=max-message-size}; the
      *                                  channel stays open
      * @throws NullPointerException     if {@code data} is null

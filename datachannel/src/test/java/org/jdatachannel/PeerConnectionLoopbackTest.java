@@ -44,7 +44,7 @@ class PeerConnectionLoopbackTest {
 
     static Stream<Arguments> layers() {
         return Stream.of(
-                // TODO(sctp lands) Arguments.of("sctp", SctpAssociationPort.FACTORY, 262144),
+                Arguments.of("sctp", SctpAssociationPort.FACTORY, 262144),
                 Arguments.of("fake", FakeSctp.FACTORY, 12000));
     }
 

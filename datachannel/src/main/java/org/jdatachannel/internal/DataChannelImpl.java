@@ -24,6 +24,8 @@ public final class DataChannelImpl implements DataChannel {
     /** Messages kept while no onMessage handler is installed (bounded, then dropped with a warning). */
     static final int MAX_UNHANDLED_MESSAGES = 1024;
     static final long MAX_UNHANDLED_BYTES = 4L * 1024 * 1024;
+    /** Most bytes one channel may have buffered; a send beyond it throws IllegalStateException. */
+    public static final long MAX_BUFFERED_AMOUNT = 16L * 1024 * 1024;
 
     private final ChannelManager manager;
     private final EventLoop loop;
@@ -173,6 +175,12 @@ public final class DataChannelImpl implements DataChannel {
 
     private void enqueue(int ppid, byte[] payload, int userBytes) {
         checkSendable(payload.length);
+        long buffered = bufferedAmount();
+        if (buffered + userBytes > MAX_BUFFERED_AMOUNT) {
+            // W3C send(): if the data would overflow the buffer, "throw an OperationError".
+            throw new IllegalStateException("data channel \"" + label + "\": send buffer full (" + buffered
+                    + " bytes buffered, limit " + MAX_BUFFERED_AMOUNT + "); wait for onBufferedAmountLow");
+        }
         pendingBytes.addAndGet(userBytes);
         try {
             loop.execute(() -> {

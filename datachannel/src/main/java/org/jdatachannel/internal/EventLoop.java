@@ -164,7 +164,17 @@ public final class EventLoop {
      * @return true if the loop thread has finished
      */
     public boolean awaitTermination(long timeoutMs) throws InterruptedException {
-        return exec.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        if (!exec.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS)) {
+            return false;
+        }
+        // The executor reports termination just before its worker thread exits; wait for the thread.
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            return !t.isAlive();
+        }
+        return true;
     }
 
     private void drainDeferred() {

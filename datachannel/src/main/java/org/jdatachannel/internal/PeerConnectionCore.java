@@ -682,7 +682,7 @@ public final class PeerConnectionCore {
     }
 
     private void onTransportClosed(DtlsTransport d, String why) {
-        if (closed || d != dtls) {
+        if (closed || d != dtls || isFinal()) {
             return;
         }
         LOG.info("{}: {}", name, why);
@@ -692,8 +692,12 @@ public final class PeerConnectionCore {
         releaseTransports();
     }
 
+    private boolean isFinal() {
+        return state == PeerConnectionState.CLOSED || state == PeerConnectionState.FAILED;
+    }
+
     private void onTransportError(DtlsTransport d, String why) {
-        if (closed || d != dtls) {
+        if (closed || d != dtls || isFinal()) {
             return;
         }
         fail(why);

@@ -1,15 +1,124 @@
 package org.jdatachannel.internal;
 
-/**
- * {@link SctpPort} over the sctp module's {@code Association}. Placeholder until the sctp module's
- * association API lands: creating one fails.
- */
-public final class SctpAssociationPort {
-    /** Factory used by {@link org.jdatachannel.PeerConnection}. */
-    public static final SctpPort.Factory FACTORY = (params, clock) -> {
-        throw new UnsupportedOperationException("the sctp association is not available yet");
-    };
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.function.LongSupplier;
+import org.jdatachannel.sctp.Association;
+import org.jdatachannel.sctp.SctpOptions;
+import org.jdatachannel.sctp.SctpOutput;
+import org.jdatachannel.sctp.SendOptions;
 
-    private SctpAssociationPort() {
+/**
+ * {@link SctpPort} over the sctp module's sans-IO {@link Association}. Loop thread only. Not part
+ * of the public API.
+ */
+public final class SctpAssociationPort implements SctpPort {
+
+    /** Factory used by {@link org.jdatachannel.PeerConnection}. */
+    public static final SctpPort.Factory FACTORY = SctpAssociationPort::new;
+
+    /** Smallest receive window we configure (the sctp default). */
+    static final int MIN_RECEIVE_WINDOW = 1024 * 1024;
+
+    private final Association association;
+    private final LongSupplier clock;
+
+    /**
+     * @param params ports and message limits
+     * @param clock  the driver's millisecond clock
+     */
+    public SctpAssociationPort(Params params, LongSupplier clock) {
+        this.clock = clock;
+        long maxReceive = params.maxReceiveMessageSize();
+        // The whole message must fit the receive window (SctpOptions rejects the opposite).
+        int window = (int) Math.min(1L << 30, Math.max(MIN_RECEIVE_WINDOW, maxReceive));
+        SctpOptions options = SctpOptions.builder()
+                .localPort(params.localPort())
+                .remotePort(params.remotePort())
+                .maxSendMessageSize(params.maxSendMessageSize())
+                .maxReceiveMessageSize(maxReceive)
+                .receiveWindow(window)
+                .build();
+        // Verification tags and initial TSNs must be unpredictable (RFC 9260 §5.3.1).
+        this.association = new Association(options, new SecureRandom());
+    }
+
+    @Override
+    public void connect(long nowMs) {
+        association.connect(nowMs);
+    }
+
+    @Override
+    public void handleInput(byte[] packet, long nowMs) {
+        association.handleInput(ByteBuffer.wrap(packet), nowMs);
+    }
+
+    @Override
+    public void handleTimeout(long nowMs) {
+        association.handleTimeout(nowMs);
+    }
+
+    @Override
+    public long pollTimeout() {
+        return association.pollTimeout();
+    }
+
+    @Override
+    public SctpEvent poll() {
+        SctpOutput o = association.pollOutput();
+        if (o == null) {
+            return null;
+        }
+        if (o instanceof SctpOutput.SendPacket p) {
+            return new SctpEvent.SendPacket(p.packet());
+        } else if (o instanceof SctpOutput.Connected) {
+            return new SctpEvent.Connected();
+        } else if (o instanceof SctpOutput.MessageReceived m) {
+            return new SctpEvent.MessageReceived(m.streamId(), m.ppid(), m.payload());
+        } else if (o instanceof SctpOutput.IncomingStreamsReset r) {
+            return new SctpEvent.IncomingStreamsReset(r.streamIds());
+        } else if (o instanceof SctpOutput.OutgoingStreamsReset r) {
+            return new SctpEvent.OutgoingStreamsReset(r.streamIds());
+        } else if (o instanceof SctpOutput.BufferedAmountLow b) {
+            return new SctpEvent.BufferedAmountLow(b.streamId());
+        } else if (o instanceof SctpOutput.Closed c) {
+            return new SctpEvent.Closed(c.reason(), c.aborted());
+        }
+        throw new IllegalStateException("unknown SCTP output " + o);
+    }
+
+    @Override
+    public void shutdown(long nowMs) {
+        association.shutdown(nowMs);
+    }
+
+    @Override
+    public void abort(String reason, long nowMs) {
+        association.abort(reason, nowMs);
+    }
+
+    @Override
+    public void send(int streamId, int ppid, byte[] payload, boolean unordered, int maxRetransmits, long lifetimeMs) {
+        association.send(streamId, ppid, payload, new SendOptions(unordered, maxRetransmits, lifetimeMs), clock.getAsLong());
+    }
+
+    @Override
+    public void resetStream(int streamId) {
+        association.resetStreams(new int[] {streamId}, clock.getAsLong());
+    }
+
+    @Override
+    public long bufferedAmount(int streamId) {
+        return association.bufferedAmount(streamId);
+    }
+
+    @Override
+    public void setBufferedAmountLowThreshold(int streamId, long bytes) {
+        association.setBufferedAmountLowThreshold(streamId, bytes);
+    }
+
+    @Override
+    public String toString() {
+        return "SctpAssociationPort{" + association.state() + "}";
     }
 }
