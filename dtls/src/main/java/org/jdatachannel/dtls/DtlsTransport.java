@@ -1,7 +1,6 @@
 package org.jdatachannel.dtls;
 
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
@@ -18,19 +17,17 @@ import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsFatalAlertReceived;
 import org.bouncycastle.tls.TlsTimeoutException;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
-import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A DTLS 1.2 connection for WebRTC data channels (RFC 8842, RFC 8261), on Bouncy Castle's
  * {@code DTLSClientProtocol}/{@code DTLSServerProtocol} with JCA crypto (the JDK's AES-GCM,
- * X25519/ECDH and ECDSA; Bouncy Castle's pure-Java ciphers are not used).
+ * ChaCha20-Poly1305, X25519/ECDH and ECDSA; Bouncy Castle's pure-Java ciphers are not used).
  *
  * <p>Profile: DTLS 1.2 only; cipher suites ECDHE_ECDSA (and, for RSA identities, ECDHE_RSA) with
- * AES-128-GCM or AES-256-GCM, plus ChaCha20-Poly1305 when the JCA crypto supports it (Bouncy
- * Castle looks it up under its own provider's names, so with the JDK's providers alone it is not
- * offered); groups x25519, secp256r1, secp384r1; extended
+ * AES-128-GCM, AES-256-GCM or ChaCha20-Poly1305 (the JDK's cipher, see {@link JdkTlsCrypto});
+ * groups x25519, secp256r1, secp384r1; extended
  * master secret offered (RFC 7627); secure renegotiation signalled and required from the peer
  * (RFC 5746); use_srtp always offered by the client and negotiated by the server when offered
  * (RFC 5764). Both sides present certificates, and each accepts the peer only if the peer
@@ -101,7 +98,15 @@ public final class DtlsTransport implements AutoCloseable {
      */
     public static DtlsTransport connect(DtlsRole role, PacketTransport lower, DtlsCertificate local,
             Map<String, byte[]> remoteFingerprints, int handshakeTimeoutMs) throws IOException {
-        return connect(role, lower, local, remoteFingerprints, handshakeTimeoutMs, DEFAULT_RETRANSMIT_MS, 0);
+        return connect(role, lower, local, remoteFingerprints, handshakeTimeoutMs, DEFAULT_RETRANSMIT_MS, 0, null);
+    }
+
+    /** Test variant: default cipher suites. */
+    static DtlsTransport connect(DtlsRole role, PacketTransport lower, DtlsCertificate local,
+            Map<String, byte[]> remoteFingerprints, int handshakeTimeoutMs, int retransmitMs,
+            int clientPaddingBytes) throws IOException {
+        return connect(role, lower, local, remoteFingerprints, handshakeTimeoutMs, retransmitMs, clientPaddingBytes,
+                null);
     }
 
     /**
@@ -109,10 +114,11 @@ public final class DtlsTransport implements AutoCloseable {
      *
      * @param retransmitMs initial handshake retransmission timeout, ms, &gt; 0
      * @param clientPaddingBytes client only: RFC 7685 padding added to the ClientHello, 0 for none
+     * @param clientSuites client only: cipher suites to offer instead of the default list, or null
      */
     static DtlsTransport connect(DtlsRole role, PacketTransport lower, DtlsCertificate local,
             Map<String, byte[]> remoteFingerprints, int handshakeTimeoutMs, int retransmitMs,
-            int clientPaddingBytes) throws IOException {
+            int clientPaddingBytes, int[] clientSuites) throws IOException {
         if (role == null || lower == null || local == null || remoteFingerprints == null) {
             throw new IllegalArgumentException("role, lower, local and remoteFingerprints must not be null");
         }
@@ -130,14 +136,14 @@ public final class DtlsTransport implements AutoCloseable {
             fps.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue().clone());
         }
         String name = "dtls-" + role.name().toLowerCase(Locale.ROOT);
-        JcaTlsCrypto crypto = new JcaTlsCryptoProvider().create(new SecureRandom());
+        JcaTlsCrypto crypto = JdkTlsCrypto.create();
         PeerSupport support = new PeerSupport(crypto, local, fps, handshakeTimeoutMs, retransmitMs, name);
         DemuxTransport demux = new DemuxTransport(lower, name);
         DTLSTransport bc;
         boolean ok = false;
         try {
             if (role == DtlsRole.CLIENT) {
-                bc = new DTLSClientProtocol().connect(new WebRtcDtlsClient(support, clientPaddingBytes), demux);
+                bc = new DTLSClientProtocol().connect(new WebRtcDtlsClient(support, clientPaddingBytes, clientSuites), demux);
             } else {
                 // No DTLSVerifier (HelloVerifyRequest, RFC 6347 §4.2.1) in front: it cannot
                 // reassemble a ClientHello fragmented over several datagrams, which browsers send.

@@ -34,7 +34,7 @@ final class PeerSupport {
 
     /**
      * AEAD suites for an ECDSA certificate, our preference order (what browsers negotiate). Each
-     * list is filtered by what the crypto supports: ChaCha20-Poly1305 drops out with JDK providers.
+     * list is filtered by what the crypto supports.
      */
     static final int[] ECDSA_SUITES = {
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,

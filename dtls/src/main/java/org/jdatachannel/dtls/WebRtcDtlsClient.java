@@ -28,15 +28,18 @@ final class WebRtcDtlsClient extends DefaultTlsClient {
 
     private final PeerSupport support;
     private final int paddingBytes;
+    private final int[] suitesOverride;
 
     /**
      * @param paddingBytes when &gt; 0, a padding extension (RFC 7685) of that many bytes is added to
      *     the ClientHello; tests use it to force a ClientHello fragmented over several datagrams
+     * @param suitesOverride cipher suites to offer instead of ours (tests), or null
      */
-    WebRtcDtlsClient(PeerSupport support, int paddingBytes) {
+    WebRtcDtlsClient(PeerSupport support, int paddingBytes, int[] suitesOverride) {
         super(support.crypto);
         this.support = support;
         this.paddingBytes = paddingBytes;
+        this.suitesOverride = suitesOverride == null ? null : suitesOverride.clone();
     }
 
     @Override
@@ -46,6 +49,9 @@ final class WebRtcDtlsClient extends DefaultTlsClient {
 
     @Override
     protected int[] getSupportedCipherSuites() {
+        if (suitesOverride != null) {
+            return TlsUtils.getSupportedCipherSuites(getCrypto(), suitesOverride);
+        }
         int[] all = IntStream.concat(IntStream.of(PeerSupport.ECDSA_SUITES), IntStream.of(PeerSupport.RSA_SUITES))
                 .toArray();
         return TlsUtils.getSupportedCipherSuites(getCrypto(), all);

@@ -216,17 +216,12 @@ class BrowserClientHelloTest {
     }
 
     @Test
-    void clientOffersChaCha20OnlyWhenTheJcaCryptoCanDoIt() throws Exception {
-        // Bouncy Castle's JCA crypto looks ChaCha20-Poly1305 up under Bouncy Castle provider names
-        // ("ChaCha7539", "Poly1305"), which the JDK's SunJCE does not register; with JDK providers
-        // only, the suite is therefore not offered.
-        PeerSupport support = new PeerSupport(new org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider()
-                .create(new java.security.SecureRandom()), TestCerts.EC_A, java.util.Map.of(), 1000, 1000, "t");
-        int[] suites = new WebRtcDtlsClient(support, 0).getSupportedCipherSuites();
+    void clientOffersChaCha20ThroughTheJdkCipher() throws Exception {
+        PeerSupport support = new PeerSupport(JdkTlsCrypto.create(), TestCerts.EC_A, java.util.Map.of(), 1000, 1000, "t");
+        int[] suites = new WebRtcDtlsClient(support, 0, null).getSupportedCipherSuites();
         boolean offered = java.util.stream.IntStream.of(suites)
                 .anyMatch(s -> s == org.bouncycastle.tls.CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
-        assertEquals(support.crypto.hasEncryptionAlgorithm(
-                org.bouncycastle.tls.EncryptionAlgorithm.CHACHA20_POLY1305), offered);
+        assertTrue(offered, "JDK 17 has ChaCha20-Poly1305");
         assertEquals(org.bouncycastle.tls.CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, suites[0]);
         assertEquals(3, support.groups().length, "x25519, secp256r1, secp384r1 available from the JDK");
     }

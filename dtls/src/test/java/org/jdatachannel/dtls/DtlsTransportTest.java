@@ -422,4 +422,57 @@ class DtlsTransportTest {
         assertEquals(0, d.alertDescription());
         c.close();
     }
+    @Test
+    void chaCha20Poly1305RecordsThroughTheJdkCipher() throws Exception {
+        MemoryLink link = new MemoryLink();
+        int chacha = org.bouncycastle.tls.CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
+        Future<DtlsTransport> server = pool.submit(() -> DtlsTransport.connect(DtlsRole.SERVER, link.b,
+                TestCerts.EC_B, TestCerts.fp(TestCerts.EC_A), 10_000, 200, 0));
+        Future<DtlsTransport> client = pool.submit(() -> DtlsTransport.connect(DtlsRole.CLIENT, link.a,
+                TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), 10_000, 200, 0, new int[] {chacha}));
+        DtlsTransport c = client.get(20, TimeUnit.SECONDS);
+        DtlsTransport s = server.get(20, TimeUnit.SECONDS);
+        assertEquals("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", c.cipherSuite());
+        assertEquals(1 << 14, c.getSendLimit());
+        exchange(c, s, "chacha".getBytes());
+        forgedRecordBeforeGenuineOneIsDiscarded(link, c, s);
+        byte[] big = new byte[c.getSendLimit()];
+        new java.util.Random(3).nextBytes(big);
+        exchange(s, c, big);
+        c.close();
+        s.close();
+    }
+    /**
+     * RFC 6347 §4.1.2.7: "In general, invalid records SHOULD be silently discarded". A corrupted
+     * copy of a record arriving just before the genuine one (same epoch and sequence number, hence
+     * the same AEAD nonce) must not hurt the genuine one.
+     */
+    private static void forgedRecordBeforeGenuineOneIsDiscarded(MemoryLink link, DtlsTransport c, DtlsTransport s)
+            throws IOException {
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        link.a.dropOutgoing = (i, d) -> {
+            if (d[0] == 23 && armed.getAndSet(false)) {
+                byte[] forged = d.clone();
+                forged[forged.length - 1] ^= 0x55;
+                link.b.inject(forged);
+                link.b.inject(d);
+                return true;
+            }
+            return false;
+        };
+        exchange(c, s, "genuine".getBytes());
+        assertFalse(armed.get());
+        exchange(c, s, "and the next".getBytes());
+    }
+
+    @Test
+    void forgedAesGcmRecordIsDiscarded() throws Exception {
+        MemoryLink link = new MemoryLink();
+        Outcome o = startDefault(link);
+        DtlsTransport c = o.c();
+        DtlsTransport s = o.s();
+        forgedRecordBeforeGenuineOneIsDiscarded(link, c, s);
+        c.close();
+        s.close();
+    }
 }

@@ -1,0 +1,146 @@
+package org.jdatachannel.dtls;
+
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.bouncycastle.jcajce.util.DefaultJcaJceHelper;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.EncryptionAlgorithm;
+import org.bouncycastle.tls.TlsFatalAlert;
+import org.bouncycastle.tls.crypto.TlsCipher;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.TlsAEADCipher;
+import org.bouncycastle.tls.crypto.impl.TlsAEADCipherImpl;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
+
+/**
+ * Bouncy Castle's JCA crypto on the JDK's default providers, plus ChaCha20-Poly1305 records
+ * through the JDK's own {@code "ChaCha20-Poly1305"} cipher (SunJCE, JDK 11+). Bouncy Castle's
+ * {@link JcaTlsCrypto} looks ChaCha20 and Poly1305 up under its own provider's algorithm names,
+ * which the JDK does not register, so without this it would not offer the suite at all.
+ *
+ * <p>RFC 7905 §2: the AEAD is RFC 8439's, 32-byte key, 12-byte nonce, 16-byte tag; the per-record
+ * nonce is built by {@link TlsAEADCipher}.
+ */
+final class JdkTlsCrypto extends JcaTlsCrypto {
+
+    private static final String JDK_CHACHA = "ChaCha20-Poly1305";
+    private static final boolean HAS_JDK_CHACHA = probe();
+
+    private JdkTlsCrypto(SecureRandom keyRandom, SecureRandom nonceRandom) {
+        super(new DefaultJcaJceHelper(), keyRandom, nonceRandom);
+    }
+
+    /** @return a crypto using the JDK's default providers and fresh SecureRandoms */
+    static JdkTlsCrypto create() {
+        return new JdkTlsCrypto(new SecureRandom(), new SecureRandom());
+    }
+
+    private static boolean probe() {
+        try {
+            Cipher.getInstance(JDK_CHACHA);
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean hasEncryptionAlgorithm(int encryptionAlgorithm) {
+        if (encryptionAlgorithm == EncryptionAlgorithm.CHACHA20_POLY1305) {
+            return HAS_JDK_CHACHA;
+        }
+        return super.hasEncryptionAlgorithm(encryptionAlgorithm);
+    }
+
+    @Override
+    public TlsCipher createCipher(TlsCryptoParameters cryptoParams, int encryptionAlgorithm, int macAlgorithm)
+            throws IOException {
+        if (encryptionAlgorithm == EncryptionAlgorithm.CHACHA20_POLY1305 && HAS_JDK_CHACHA) {
+            try {
+                return new TlsAEADCipher(cryptoParams, new JdkChaCha20Poly1305(true), new JdkChaCha20Poly1305(false),
+                        32, 16, TlsAEADCipher.AEAD_CHACHA20_POLY1305, null);
+            } catch (GeneralSecurityException e) {
+                throw new TlsFatalAlert(AlertDescription.internal_error, e);
+            }
+        }
+        return super.createCipher(cryptoParams, encryptionAlgorithm, macAlgorithm);
+    }
+
+    /** One direction of ChaCha20-Poly1305 (RFC 8439 §2.8) on the JDK cipher. Not thread-safe. */
+    static final class JdkChaCha20Poly1305 implements TlsAEADCipherImpl {
+        private static final int TAG_LENGTH = 16;
+
+        private final Cipher cipher;
+        private final int mode;
+        private SecretKey key;
+        private byte[] lastNonce;
+
+        JdkChaCha20Poly1305(boolean encrypt) throws GeneralSecurityException {
+            this.cipher = Cipher.getInstance(JDK_CHACHA);
+            this.mode = encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE;
+        }
+
+        @Override
+        public void setKey(byte[] k, int off, int len) throws IOException {
+            if (len != 32) {
+                throw new TlsFatalAlert(AlertDescription.internal_error, "ChaCha20 key must be 32 bytes");
+            }
+            this.key = new SecretKeySpec(k, off, len, "ChaCha20");
+            this.lastNonce = null;
+        }
+
+        @Override
+        public void init(byte[] nonce, int macSize) throws IOException {
+            if (nonce == null || nonce.length != 12 || macSize != TAG_LENGTH) {
+                throw new TlsFatalAlert(AlertDescription.internal_error, "ChaCha20-Poly1305 needs a 12-byte nonce");
+            }
+            // The nonce is unique per record (RFC 7905 §2: sequence number XOR fixed IV). The JDK
+            // refuses to re-initialise with the previous key and nonce, in both modes. Decrypting
+            // twice under one nonce is harmless and happens when a forged or corrupted record
+            // fails authentication and the genuine record with the same sequence number follows
+            // (the replay window only records authenticated records), so for decryption we step
+            // through a different nonce first. Encryption never repeats a nonce; if it did, the
+            // JDK's refusal is the right outcome.
+            try {
+                if (mode == Cipher.DECRYPT_MODE && java.util.Arrays.equals(nonce, lastNonce)) {
+                    byte[] other = nonce.clone();
+                    other[0] ^= 1;
+                    cipher.init(mode, key, new IvParameterSpec(other));
+                }
+                cipher.init(mode, key, new IvParameterSpec(nonce));
+                lastNonce = nonce.clone();
+            } catch (GeneralSecurityException e) {
+                throw new TlsFatalAlert(AlertDescription.internal_error, e);
+            }
+        }
+
+        @Override
+        public int getOutputSize(int inputLength) {
+            return mode == Cipher.ENCRYPT_MODE ? inputLength + TAG_LENGTH : inputLength - TAG_LENGTH;
+        }
+
+        @Override
+        public int doFinal(byte[] additionalData, byte[] input, int inputOffset, int inputLength, byte[] output,
+                int outputOffset) throws IOException {
+            try {
+                if (additionalData != null && additionalData.length > 0) {
+                    cipher.updateAAD(additionalData);
+                }
+                // Cipher.doFinal is copy-safe: Bouncy Castle decrypts in place.
+                return cipher.doFinal(input, inputOffset, inputLength, output, outputOffset);
+            } catch (AEADBadTagException e) {
+                throw new TlsFatalAlert(AlertDescription.bad_record_mac);
+            } catch (GeneralSecurityException e) {
+                throw new TlsFatalAlert(AlertDescription.internal_error, e);
+            }
+        }
+    }
+}
