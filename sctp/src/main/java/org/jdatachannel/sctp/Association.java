@@ -1226,7 +1226,7 @@ public final class Association {
         boolean dataState = state == AssociationState.ESTABLISHED || state == AssociationState.SHUTDOWN_PENDING
                 || state == AssociationState.SHUTDOWN_RECEIVED;
         PacketBuilder pb = new PacketBuilder();
-        boolean retransmitsPending = dataState && !outstanding.retransmitCandidates().isEmpty();
+        boolean retransmitsPending = dataState && outstanding.hasPendingRetransmits();
         boolean newDataPossible = dataState && sendQueue.hasData()
                 && outstanding.canSendNew(Math.min(maxFragment, Math.max(1, sendQueue.peekNextSize())));
         boolean sending = !control.isEmpty() || retransmitsPending || newDataPossible || forwardTsnDue;

@@ -77,6 +77,7 @@ public final class OutstandingData {
     private boolean inFastRecovery;
     private long fastRecoveryExit;
     private int retransmitCount;
+    private int pendingRetransmits;
 
     /**
      * @param initialTsn our Initial TSN
@@ -231,6 +232,7 @@ public final class OutstandingData {
             if (it.inFlight) {
                 bytesInFlight -= it.size;
             }
+            clearRetransmit(it);
         }
         for (SackChunk.GapAckBlock g : sack.gapAckBlocks()) {
             if (g.start() < 1 || g.end() < g.start()) {
@@ -242,7 +244,7 @@ public final class OutstandingData {
                     continue;
                 }
                 it.acked = true;
-                it.retransmit = false;
+                clearRetransmit(it);
                 if (it.inFlight) {
                     it.inFlight = false;
                     bytesInFlight -= it.size;
@@ -309,9 +311,22 @@ public final class OutstandingData {
         return new SackResult(cumAdvanced, acked);
     }
 
+    private void clearRetransmit(Item it) {
+        if (it.retransmit) {
+            it.retransmit = false;
+            pendingRetransmits--;
+        }
+    }
+
+    /** @return true if chunks are marked for retransmission */
+    public boolean hasPendingRetransmits() {
+        return pendingRetransmits > 0;
+    }
+
     private void markForRetransmit(Item it) {
         if (!it.retransmit) {
             it.retransmit = true;
+            pendingRetransmits++;
             if (it.inFlight) {
                 it.inFlight = false;
                 bytesInFlight -= it.size;
@@ -342,6 +357,9 @@ public final class OutstandingData {
      * {@link #shouldAbandon}, then sends and reports with {@link #retransmitted}.
      */
     public List<Item> retransmitCandidates() {
+        if (pendingRetransmits == 0) {
+            return List.of();
+        }
         List<Item> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Item it = ring[(head + i) % ring.length];
@@ -359,7 +377,7 @@ public final class OutstandingData {
 
     /** Records that a marked chunk was sent again. */
     public void retransmitted(Item it, long nowMs) {
-        it.retransmit = false;
+        clearRetransmit(it);
         it.transmissions++;
         it.sentAtMs = nowMs;
         it.inFlight = true;
@@ -389,7 +407,7 @@ public final class OutstandingData {
             Item it = ring[(head + i) % ring.length];
             if (it.message == m && !it.abandoned) {
                 it.abandoned = true;
-                it.retransmit = false;
+                clearRetransmit(it);
                 if (it.inFlight) {
                     it.inFlight = false;
                     bytesInFlight -= it.size;
