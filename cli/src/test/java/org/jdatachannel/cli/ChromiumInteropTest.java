@@ -45,7 +45,7 @@ class ChromiumInteropTest {
             "ip addr add 198.18.0.2/24 dev jdc1",
             "ip link set jdc0 up",
             "ip link set jdc1 up",
-            "\"$JDC_JAVA\" -Xss1m org.jdatachannel.cli.ChromiumScenario \"$1\" 198.18.0.1 \"$JDC_CHROMIUM\" 60",
+            "\"$JDC_JAVA\" -Xmx512m org.jdatachannel.cli.ChromiumScenario \"$1\" 198.18.0.1 \"$JDC_CHROMIUM\" 60 \"$2\"",
             "");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -114,12 +114,13 @@ class ChromiumInteropTest {
     @ParameterizedTest(name = "Chromium role={0}")
     @ValueSource(strings = {"offer", "answer"})
     void chromiumEchoScenario(String role) throws Exception {
-        Path stdout = Files.createTempFile("jdc-ns-", ".out");
-        Path stderr = Files.createTempFile("jdc-ns-", ".err");
+        Path scratch = Files.createTempDirectory("jdc-chromium-");
+        Path stdout = scratch.resolve("scenario.out");
+        Path stderr = scratch.resolve("scenario.err");
         Process ns = null;
         try {
             ProcessBuilder pb = new ProcessBuilder("unshare", "--net", "--pid", "--mount-proc", "--fork", "--kill-child",
-                    "sh", "-c", NS_SETUP, "sh", role);
+                    "sh", "-c", NS_SETUP, "sh", role, scratch.toString());
             pb.environment().put("CLASSPATH", testClasspath());
             pb.environment().put("JDC_JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             pb.environment().put("JDC_CHROMIUM", CHROMIUM);
@@ -158,8 +159,7 @@ class ChromiumInteropTest {
             if (ns != null) {
                 ChromiumScenario.killTree(ns);
             }
-            Files.deleteIfExists(stdout);
-            Files.deleteIfExists(stderr);
+            ChromiumScenario.deleteRecursively(scratch);
         }
     }
 

@@ -23,7 +23,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * kills Chromium, and prints the result JSON as its last stdout line. Exit status 0 only when the
  * page reported {@code ok:true}.
  *
- * <p>Arguments: {@code <role: offer|answer> <ice address> <chromium binary> <timeout seconds>}.
+ * <p>Arguments: {@code <role: offer|answer> <ice address> <chromium binary> <timeout seconds>
+ * <scratch dir>}; Chromium's profile and log go into the scratch directory, which the caller
+ * creates and deletes.
  */
 public final class ChromiumScenario {
 
@@ -37,10 +39,11 @@ public final class ChromiumScenario {
     public static void main(String[] args) {
         ObjectNode result;
         try {
-            if (args.length != 4 || !(args[0].equals("offer") || args[0].equals("answer"))) {
-                throw new IllegalArgumentException("usage: ChromiumScenario offer|answer <ice address> <chromium> <timeout s>");
+            if (args.length != 5 || !(args[0].equals("offer") || args[0].equals("answer"))) {
+                throw new IllegalArgumentException(
+                        "usage: ChromiumScenario offer|answer <ice address> <chromium> <timeout s> <scratch dir>");
             }
-            result = run(args[0], args[1], args[2], Duration.ofSeconds(Integer.parseInt(args[3])));
+            result = run(args[0], args[1], args[2], Duration.ofSeconds(Integer.parseInt(args[3])), Path.of(args[4]));
         } catch (Exception e) {
             result = JSON.createObjectNode();
             result.put("ok", false);
@@ -53,9 +56,10 @@ public final class ChromiumScenario {
         System.exit(result.path("ok").asBoolean(false) ? 0 : 1);
     }
 
-    static ObjectNode run(String role, String iceAddress, String chromium, Duration timeout) throws Exception {
-        Path profile = Files.createTempDirectory("jdc-chromium-profile-");
-        Path chromiumLog = Files.createTempFile("jdc-chromium-", ".log");
+    static ObjectNode run(String role, String iceAddress, String chromium, Duration timeout, Path scratch)
+            throws Exception {
+        Path profile = Files.createTempDirectory(scratch, "profile-");
+        Path chromiumLog = Files.createTempFile(scratch, "chromium-", ".log");
         Process browser = null;
         try (PeerServer server = new PeerServer(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0),
                 IceAddresses.of(List.of(iceAddress)))) {
