@@ -271,6 +271,76 @@ class PeerConnectionLoopbackTest {
         }
     }
 
+    /** Flow control: bufferedAmount grows with sends and onBufferedAmountLow fires as SCTP drains. */
+    @org.junit.jupiter.api.Test
+    void bufferedAmountLowFiresAndEverythingArrives() throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            java.util.concurrent.atomic.AtomicLong receivedBytes = new java.util.concurrent.atomic.AtomicLong();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            int total = 4 * 1024 * 1024;
+            b.onDataChannel(ch -> ch.onMessage(m -> {
+                if (receivedBytes.addAndGet(m.size()) == total) {
+                    done.complete(null);
+                }
+            }));
+            DataChannel ch = a.createDataChannel("bulk", null);
+            CompletableFuture<Void> open = opened(ch);
+            negotiate(a, b);
+            open.get(T, TimeUnit.SECONDS);
+            long threshold = 256 * 1024;
+            ch.setBufferedAmountLowThreshold(threshold);
+            assertEquals(threshold, ch.bufferedAmountLowThreshold());
+            java.util.concurrent.Semaphore low = new java.util.concurrent.Semaphore(0);
+            ch.onBufferedAmountLow(low::release);
+            byte[] chunk = new byte[64 * 1024];
+            long maxSeen = 0;
+            for (int sent = 0; sent < total; sent += chunk.length) {
+                ch.send(chunk);
+                maxSeen = Math.max(maxSeen, ch.bufferedAmount());
+            }
+            assertTrue(maxSeen > threshold, "bufferedAmount never exceeded the threshold: " + maxSeen);
+            assertTrue(low.tryAcquire(T, TimeUnit.SECONDS), "onBufferedAmountLow did not fire");
+            done.get(T, TimeUnit.SECONDS);
+            assertEquals(total, receivedBytes.get());
+            // Once everything is acknowledged the buffered amount is back to zero.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+            while (ch.bufferedAmount() != 0 && System.nanoTime() < deadline) {
+                waitABit();
+            }
+            assertEquals(0, ch.bufferedAmount());
+        }
+    }
+
+    /** The offer insists on a=setup:active: the answerer must be passive (DTLS server, odd ids). */
+    @org.junit.jupiter.api.Test
+    void offerThatInsistsOnActiveMakesTheOffererDtlsClient() throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            List<DataChannel> atB = new ArrayList<>();
+            echoIncoming(b, atB);
+            DataChannel ch = a.createDataChannel("roles", new DataChannelInit().ordered(false).maxRetransmits(0));
+            CompletableFuture<Void> open = opened(ch);
+            BlockingQueue<DataChannelMessage> q = inbox(ch);
+            CompletableFuture<Void> aUp = connected(a);
+            SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
+            a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
+            String activeOffer = offer.sdp().replace("a=setup:actpass", "a=setup:active");
+            b.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, activeOffer))
+                    .get(T, TimeUnit.SECONDS);
+            SessionDescriptionInit answer = b.createAnswer().get(T, TimeUnit.SECONDS);
+            assertTrue(answer.sdp().contains("a=setup:passive"), answer.sdp());
+            b.setLocalDescription(answer).get(T, TimeUnit.SECONDS);
+            a.setRemoteDescription(answer).get(T, TimeUnit.SECONDS);
+            aUp.get(T, TimeUnit.SECONDS);
+            open.get(T, TimeUnit.SECONDS);
+            assertEquals(0, ch.id() % 2, "the DTLS client uses even stream ids");
+            ch.send("partially reliable");
+            assertEquals("partially reliable", take(q).text());
+            assertEquals(0, atB.get(0).maxRetransmits());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("layers")
     void negotiatedChannelsSkipDcep(String layer, SctpPort.Factory f, int maxSize) throws Exception {

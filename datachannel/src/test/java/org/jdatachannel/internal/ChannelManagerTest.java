@@ -247,8 +247,11 @@ class ChannelManagerTest {
         ch.close(); // idempotent
         onLoop(() -> { });
         assertEquals(1, link.resets.size());
-        // The id is free again.
-        assertEquals(0, create("y", null).id());
+        // The id is free again and the new channel opens on it.
+        link.resets.clear();
+        DataChannelImpl y = create("y", null);
+        assertEquals(0, y.id());
+        assertEquals(DataChannelState.OPEN, y.readyState());
     }
 
     @Test
