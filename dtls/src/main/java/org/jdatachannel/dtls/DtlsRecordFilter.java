@@ -29,10 +29,6 @@ final class DtlsRecordFilter {
     /** Largest handshake message length we let through (bytes). Real ones are a few KiB. */
     static final int MAX_HANDSHAKE_MESSAGE_LENGTH = 64 * 1024;
 
-    static final int RECORD_HEADER_LENGTH = 13;
-    static final int HANDSHAKE_HEADER_LENGTH = 12;
-    private static final int CONTENT_TYPE_HANDSHAKE = 22;
-
     private DtlsRecordFilter() {
     }
 
@@ -58,27 +54,26 @@ final class DtlsRecordFilter {
         }
         int pos = off;
         int end = off + len;
-        while (end - pos >= RECORD_HEADER_LENGTH) {
+        while (end - pos >= RecordHeader.LENGTH) {
             int type = buf[pos] & 0xFF;
             if (type < 20 || type > 26) {
                 // DTLS 1.3 unified header (001xxxxx) or unknown: its length field is not at a fixed
                 // place; Bouncy Castle (DTLS 1.2) discards such records, nothing further to check.
                 return null;
             }
-            int epoch = u16(buf, pos + 3);
-            int recordLength = u16(buf, pos + 11);
-            int body = pos + RECORD_HEADER_LENGTH;
-            if (recordLength > end - body) {
+            RecordHeader record = RecordHeader.parse(buf, pos);
+            int body = pos + RecordHeader.LENGTH;
+            if (record.length() > end - body) {
                 // Truncated record: Bouncy Castle requires the whole record and discards it.
                 return null;
             }
-            if (type == CONTENT_TYPE_HANDSHAKE && epoch == 0) {
-                String problem = checkHandshakeFragments(buf, body, recordLength);
+            if (record.contentType() == RecordHeader.HANDSHAKE && record.epoch() == 0) {
+                String problem = checkHandshakeFragments(buf, body, record.length());
                 if (problem != null) {
                     return problem;
                 }
             }
-            pos = body + recordLength;
+            pos = body + record.length();
         }
         return null;
     }
@@ -88,35 +83,25 @@ final class DtlsRecordFilter {
         int pos = off;
         int end = off + len;
         while (pos < end) {
-            if (end - pos < HANDSHAKE_HEADER_LENGTH) {
+            if (end - pos < HandshakeHeader.LENGTH) {
                 return "handshake fragment header truncated (" + (end - pos) + " bytes)";
             }
-            long length = u24(buf, pos + 1);
-            long fragmentOffset = u24(buf, pos + 6);
-            long fragmentLength = u24(buf, pos + 9);
-            if (length > MAX_HANDSHAKE_MESSAGE_LENGTH) {
-                return "handshake message length " + length + " exceeds " + MAX_HANDSHAKE_MESSAGE_LENGTH
+            HandshakeHeader h = HandshakeHeader.parse(buf, pos);
+            if (h.length() > MAX_HANDSHAKE_MESSAGE_LENGTH) {
+                return "handshake message length " + h.length() + " exceeds " + MAX_HANDSHAKE_MESSAGE_LENGTH
                         + " (CVE-2026-59646 guard)";
             }
             // RFC 6347 §4.2.3: a fragment covers [fragment_offset, fragment_offset + fragment_length)
             // of a message of `length` bytes.
-            if (fragmentOffset + fragmentLength > length) {
-                return "handshake fragment offset " + fragmentOffset + " + length " + fragmentLength
-                        + " exceeds message length " + length;
+            if ((long) h.fragmentOffset() + h.fragmentLength() > h.length()) {
+                return "handshake fragment offset " + h.fragmentOffset() + " + length " + h.fragmentLength()
+                        + " exceeds message length " + h.length();
             }
-            if (fragmentLength > end - pos - HANDSHAKE_HEADER_LENGTH) {
-                return "handshake fragment length " + fragmentLength + " runs past its record";
+            if (h.fragmentLength() > end - pos - HandshakeHeader.LENGTH) {
+                return "handshake fragment length " + h.fragmentLength() + " runs past its record";
             }
-            pos += HANDSHAKE_HEADER_LENGTH + (int) fragmentLength;
+            pos += HandshakeHeader.LENGTH + h.fragmentLength();
         }
         return null;
-    }
-
-    private static int u16(byte[] b, int i) {
-        return ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
-    }
-
-    private static long u24(byte[] b, int i) {
-        return ((b[i] & 0xFFL) << 16) | ((b[i + 1] & 0xFFL) << 8) | (b[i + 2] & 0xFFL);
     }
 }

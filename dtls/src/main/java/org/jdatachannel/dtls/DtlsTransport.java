@@ -6,7 +6,6 @@ import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import org.bouncycastle.tls.AlertDescription;
@@ -189,7 +188,7 @@ public final class DtlsTransport implements AutoCloseable {
      * @throws IOException if the transport is closed or the lower transport failed
      */
     public void send(byte[] buf, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, buf == null ? -1 : buf.length);
+        checkBounds(buf, off, len);
         int limit = getSendLimit();
         if (len > limit) {
             throw new IllegalArgumentException("len " + len + " exceeds the DTLS send limit " + limit);
@@ -224,7 +223,7 @@ public final class DtlsTransport implements AutoCloseable {
      * @throws IllegalArgumentException on bad bounds or negative {@code waitMillis}
      */
     public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-        Objects.checkFromIndexSize(off, len, buf == null ? -1 : buf.length);
+        checkBounds(buf, off, len);
         if (waitMillis < 0) {
             throw new IllegalArgumentException("waitMillis must be >= 0, was " + waitMillis);
         }
@@ -272,6 +271,16 @@ public final class DtlsTransport implements AutoCloseable {
                     wait = (int) remaining;
                 }
             }
+        }
+    }
+
+    private static void checkBounds(byte[] buf, int off, int len) {
+        if (buf == null) {
+            throw new IllegalArgumentException("buf must not be null");
+        }
+        if (off < 0 || len < 0 || off > buf.length - len) {
+            throw new IllegalArgumentException("off " + off + " and len " + len + " do not fit a buffer of "
+                    + buf.length + " bytes");
         }
     }
 

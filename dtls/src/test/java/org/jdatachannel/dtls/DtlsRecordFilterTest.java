@@ -1,8 +1,11 @@
 package org.jdatachannel.dtls;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -21,26 +24,15 @@ class DtlsRecordFilterTest {
     }
 
     static byte[] fragment(int msgType, int length, int seq, int fragmentOffset, int fragmentLength, int bodyBytes) {
-        byte[] f = new byte[12 + bodyBytes];
-        f[0] = (byte) msgType;
-        put24(f, 1, length);
-        f[4] = (byte) (seq >> 8);
-        f[5] = (byte) seq;
-        put24(f, 6, fragmentOffset);
-        put24(f, 9, fragmentLength);
+        byte[] f = new byte[HandshakeHeader.LENGTH + bodyBytes];
+        new HandshakeHeader(msgType, length, seq, fragmentOffset, fragmentLength).serializeTo(f, 0);
         return f;
     }
 
     static byte[] record(int type, int epoch, byte[] body) {
-        byte[] r = new byte[13 + body.length];
-        r[0] = (byte) type;
-        r[1] = (byte) 0xFE;
-        r[2] = (byte) 0xFD;
-        r[3] = (byte) (epoch >> 8);
-        r[4] = (byte) epoch;
-        r[11] = (byte) (body.length >> 8);
-        r[12] = (byte) body.length;
-        System.arraycopy(body, 0, r, 13, body.length);
+        byte[] r = new byte[RecordHeader.LENGTH + body.length];
+        new RecordHeader(type, 0xFEFD, epoch, 0, body.length).serializeTo(r, 0);
+        System.arraycopy(body, 0, r, RecordHeader.LENGTH, body.length);
         return r;
     }
 
@@ -50,12 +42,6 @@ class DtlsRecordFilterTest {
             out.writeBytes(p);
         }
         return out.toByteArray();
-    }
-
-    private static void put24(byte[] b, int i, int v) {
-        b[i] = (byte) (v >> 16);
-        b[i + 1] = (byte) (v >> 8);
-        b[i + 2] = (byte) v;
     }
 
     private static String check(byte[] d) {
@@ -144,5 +130,41 @@ class DtlsRecordFilterTest {
             int off = d.length == 0 ? 0 : rnd.nextInt(d.length);
             DtlsRecordFilter.check(d, off, d.length - off);
         }
+    }
+    @Test
+    void headerRoundTripsAndVectors() {
+        // A DTLS 1.2 ClientHello record header as captured: type 22, {254,253}, epoch 0, seq 1, 0x00C5.
+        byte[] wire = {22, (byte) 0xFE, (byte) 0xFD, 0, 0, 0, 0, 0, 0, 0, 1, 0, (byte) 0xC5};
+        RecordHeader r = RecordHeader.parse(wire, 0);
+        assertEquals(new RecordHeader(22, 0xFEFD, 0, 1, 0xC5), r);
+        byte[] out = new byte[RecordHeader.LENGTH];
+        r.serializeTo(out, 0);
+        assertArrayEquals(wire, out);
+        assertEquals("Record[type=22, version=0xFEFD, epoch=0, seq=1, length=197]", r.toString());
+
+        byte[] hs = {1, 0, 0, (byte) 0xB9, 0, 0, 0, 0, 0, 0, 0, (byte) 0xB9};
+        HandshakeHeader h = HandshakeHeader.parse(hs, 0);
+        assertEquals(new HandshakeHeader(1, 0xB9, 0, 0, 0xB9), h);
+        byte[] hsOut = new byte[HandshakeHeader.LENGTH];
+        h.serializeTo(hsOut, 0);
+        assertArrayEquals(hs, hsOut);
+
+        long seed = System.nanoTime();
+        System.out.println("headerRoundTripsAndVectors seed=" + seed);
+        Random rnd = new Random(seed);
+        for (int i = 0; i < 1000; i++) {
+            RecordHeader x = new RecordHeader(rnd.nextInt(256), rnd.nextInt(65536), rnd.nextInt(65536),
+                    rnd.nextLong() & 0xFFFF_FFFF_FFFFL, rnd.nextInt(65536));
+            byte[] b = new byte[RecordHeader.LENGTH];
+            x.serializeTo(b, 0);
+            assertEquals(x, RecordHeader.parse(b, 0));
+            HandshakeHeader y = new HandshakeHeader(rnd.nextInt(256), rnd.nextInt(1 << 24), rnd.nextInt(65536),
+                    rnd.nextInt(1 << 24), rnd.nextInt(1 << 24));
+            byte[] c = new byte[HandshakeHeader.LENGTH];
+            y.serializeTo(c, 0);
+            assertEquals(y, HandshakeHeader.parse(c, 0));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new RecordHeader(256, 0, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new HandshakeHeader(1, 1 << 24, 0, 0, 0));
     }
 }
