@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * host candidate's {@link IceSocketWrapper}: ice4j's STUN {@code Connector} thread calls
  * {@link #receive} and gets only STUN; {@link #send} goes straight to the socket.
  *
- * <p>Demultiplexing follows RFC 7983 §7: "If the value is in between 0 and 3 (inclusive), then the
- * packet is STUN." Everything else goes to the {@link Sink}.
+ * <p>Demultiplexing follows RFC 7983 §7 (first byte 0..3 is STUN, 20..63 DTLS, ...): STUN goes to
+ * ice4j, everything else to the {@link Sink}.
  */
 final class HostSocket extends IceSocketWrapper {
     private static final Logger LOG = LoggerFactory.getLogger(HostSocket.class);

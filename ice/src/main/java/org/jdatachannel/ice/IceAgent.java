@@ -121,12 +121,13 @@ public final class IceAgent implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         Ice4jGlobals.apply();
         this.agent = new Agent();
-        // RFC 8445 §6.1.1: the offerer is controlling in a full/full session.
+        // RFC 8445 §6.1.1: "If both agents are full agents, the initiating agent MUST take the
+        // controlling role" — the offerer (caller sets controlling=true when offering).
         agent.setControlling(config.controlling());
         // No ice4j host harvesting at all: our harvester below binds exactly the allowed addresses.
         agent.setUseDynamicPorts(false);
         agent.addCandidateHarvester(new AllowedAddressHarvester());
-        // RFC 7675 §5.1: "An ICE agent MUST ... perform consent freshness" (off by default in ice4j).
+        // RFC 7675 §5.1 (consent freshness for the selected pair); off by default in ice4j.
         agent.setPerformConsentFreshness(config.consentFreshness());
         agent.addStateChangeListener(this::onIce4jStateChange);
         this.transport = new TransportImpl(config.receiveQueueCapacity());
@@ -531,8 +532,8 @@ public final class IceAgent implements AutoCloseable {
         Component c = pair.getParentComponent();
         if (c != null && c.getSelectedPair() == pair
                 && (state == IceState.CONNECTED || state == IceState.COMPLETED)) {
-            // RFC 7675 §5.1: "If consent expires, the agent MUST cease transmission on that
-            // 5-tuple" — the consent check of the selected pair timed out.
+            // RFC 7675 §5.1: once consent expires the endpoint "MUST cease transmission on that
+            // 5-tuple" — ice4j's consent check of the selected pair timed out.
             LOG.info("{}: consent lost on selected pair {}", localUfrag(), pair.toShortString());
             consentLost = true;
             emit(IceState.FAILED);

@@ -11,9 +11,9 @@ import java.util.function.Predicate;
  * <p>Only host candidates are gathered today. {@link #iceServers()} is where STUN/TURN servers
  * will go; a non-empty list is rejected until that is implemented.
  *
- * @param controlling           ICE role: {@code true} for the offerer (controlling, RFC 8445
- *                              §6.1.1: "the agent that generated the offer ... is the controlling
- *                              agent" for full/full), {@code false} for the answerer
+ * @param controlling           ICE role: {@code true} for the offerer (RFC 8445 §6.1.1: with two
+ *                              full agents the initiating agent takes the controlling role),
+ *                              {@code false} for the answerer
  * @param addressFilter         host addresses to gather; every address of every up interface
  *                              (loopback included) is offered to it and only accepted ones are
  *                              bound. Required: there is no default, so nothing is ever bound on
