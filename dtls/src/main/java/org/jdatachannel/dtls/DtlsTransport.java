@@ -79,6 +79,12 @@ public final class DtlsTransport implements AutoCloseable {
     /**
      * Runs a DTLS 1.2 handshake over {@code lower} and returns the established connection.
      *
+     * <p>Blocks the calling thread for at most about {@code handshakeTimeoutMs}. To abort earlier,
+     * close {@code lower} from another thread (the handshake then fails with a DtlsException).
+     * Handshake flights are retransmitted from 1 s, doubling (RFC 6347 §4.2.4). Once this returns,
+     * keep a thread in {@link #receive}: the peer may still retransmit its last flight if ours was
+     * lost, and only a receiving transport answers it (RFC 6347 §4.2.4, final flight).
+     *
      * @param role {@link DtlsRole#CLIENT} for {@code a=setup:active}, {@link DtlsRole#SERVER} for
      *     {@code a=setup:passive}
      * @param lower the datagram transport (ICE); not closed by this class
@@ -89,9 +95,10 @@ public final class DtlsTransport implements AutoCloseable {
      *     empty map (or one with only unknown hashes) makes the handshake fail.
      * @param handshakeTimeoutMs overall handshake time limit in milliseconds, &gt; 0
      * @return the connection, ready for {@link #send} and {@link #receive}
-     * @throws DtlsException on timeout, a fatal alert (sent or received), or a peer certificate
-     *     that does not match {@code remoteFingerprints}; the message says which
-     * @throws IOException if {@code lower} fails
+     * @throws DtlsException on timeout, a fatal alert (sent or received), a peer certificate that
+     *     does not match {@code remoteFingerprints}, or a failure of {@code lower}; the message
+     *     says which. {@code lower} is left open.
+     * @throws IOException never other than as a DtlsException
      * @throws IllegalArgumentException for null arguments, null map keys/values or a
      *     non-positive timeout
      */
