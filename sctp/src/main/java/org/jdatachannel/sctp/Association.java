@@ -91,6 +91,7 @@ public final class Association {
     private final ArrayDeque<Chunk> control = new ArrayDeque<>();
     private final int maxFragment;
 
+    private int internalErrors;
     private AssociationState state = AssociationState.CLOSED;
     private boolean terminated;
     private boolean connectedEmitted;
@@ -162,6 +163,11 @@ public final class Association {
     // ------------------------------------------------------------------------------------------
     // Public API
 
+    /** @return how many internal errors (bugs) were caught and logged; for tests */
+    int internalErrorCount() {
+        return internalErrors;
+    }
+
     /** @return the current state */
     public AssociationState state() {
         return state;
@@ -215,6 +221,7 @@ public final class Association {
             flush(nowMs);
         } catch (RuntimeException e) {
             // A crash is always our bug, never the input's: keep the association alive and log it.
+            internalErrors++;
             LOG.warn("internal error while processing a packet; packet dropped", e);
         }
     }
@@ -229,6 +236,7 @@ public final class Association {
             timers(nowMs);
             flush(nowMs);
         } catch (RuntimeException e) {
+            internalErrors++;
             LOG.warn("internal error while handling a timeout", e);
         }
     }

@@ -1,0 +1,180 @@
+package org.jdatachannel.sctp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdatachannel.sctp.packet.SctpPacket;
+import org.jdatachannel.sctp.packet.chunk.Chunk;
+import org.jdatachannel.sctp.packet.chunk.DataChunk;
+import org.jdatachannel.sctp.packet.chunk.ReConfigChunk;
+import org.jdatachannel.sctp.packet.parameter.Parameter;
+import org.jdatachannel.sctp.packet.parameter.ReconfigurationResponseParameter;
+import org.jdatachannel.sctp.sim.NetSim;
+import org.junit.jupiter.api.Test;
+
+/** RFC 6525 outgoing SSN reset as used to close data channels (RFC 8831 §6.7). */
+class StreamResetTest {
+
+    static List<Chunk> chunks(byte[] packet) {
+        try {
+            return SctpPacket.parse(ByteBuffer.wrap(packet)).chunks();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static long count(NetSim.Peer p, Class<?> type) {
+        return p.events.stream().filter(type::isInstance).count();
+    }
+
+    @Test
+    void resetAfterQueuedDataThenReuseStream() {
+        NetSim sim = new NetSim(51);
+        assertTrue(sim.connect(false));
+        for (int i = 0; i < 5; i++) {
+            sim.a.assoc.send(1, 51, new byte[] {(byte) i}, SendOptions.RELIABLE_ORDERED, sim.now);
+        }
+        sim.a.assoc.send(1, 51, new byte[20_000], SendOptions.RELIABLE_ORDERED, sim.now);
+        sim.a.assoc.resetStreams(new int[] {1}, sim.now);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> sim.a.assoc.send(1, 51, new byte[1], SendOptions.RELIABLE_ORDERED, sim.now));
+        assertTrue(e.getMessage().contains("reset"));
+        sim.a.assoc.send(2, 51, new byte[1], SendOptions.RELIABLE_ORDERED, sim.now); // other streams unaffected
+        assertTrue(sim.runUntil(() -> count(sim.a, SctpOutput.OutgoingStreamsReset.class) == 1, sim.now + 10_000));
+        // B delivered all six messages on stream 1 before announcing the reset
+        int resetIndex = -1;
+        int delivered = 0;
+        for (int i = 0; i < sim.b.events.size(); i++) {
+            SctpOutput o = sim.b.events.get(i);
+            if (o instanceof SctpOutput.MessageReceived m && m.streamId() == 1) {
+                delivered++;
+            }
+            if (o instanceof SctpOutput.IncomingStreamsReset r) {
+                assertArrayEquals(new int[] {1}, r.streamIds());
+                resetIndex = i;
+                assertEquals(6, delivered);
+            }
+        }
+        assertTrue(resetIndex > 0);
+        // the stream is usable again and its SSNs restart at 0
+        List<Integer> ssns = new ArrayList<>();
+        sim.dropFilter = (p, bytes) -> {
+            for (Chunk c : chunks(bytes)) {
+                if (c instanceof DataChunk d && d.streamId() == 1) {
+                    ssns.add(d.ssn());
+                }
+            }
+            return false;
+        };
+        sim.a.assoc.send(1, 51, new byte[] {42}, SendOptions.RELIABLE_ORDERED, sim.now);
+        sim.a.assoc.send(1, 51, new byte[] {43}, SendOptions.RELIABLE_ORDERED, sim.now);
+        assertTrue(sim.runUntil(() -> sim.b.messages.size() == 9, sim.now + 10_000));
+        assertEquals(List.of(0, 1), ssns);
+        assertEquals(43, sim.b.messages.get(8).payload()[0]);
+    }
+
+    @Test
+    void bothSidesClosingLikeBrowsers() {
+        NetSim sim = new NetSim(52);
+        assertTrue(sim.connect(true));
+        sim.a.assoc.send(3, 51, new byte[] {1}, SendOptions.RELIABLE_ORDERED, sim.now);
+        sim.b.assoc.send(3, 51, new byte[] {2}, SendOptions.RELIABLE_ORDERED, sim.now);
+        // Chromium: on the peer's incoming reset, reset our own outgoing stream in reply
+        sim.b.listener = o -> {
+            if (o instanceof SctpOutput.IncomingStreamsReset r) {
+                sim.b.assoc.resetStreams(r.streamIds(), sim.now);
+            }
+        };
+        sim.a.assoc.resetStreams(new int[] {3}, sim.now);
+        assertTrue(sim.runUntil(() -> count(sim.a, SctpOutput.IncomingStreamsReset.class) == 1
+                && count(sim.b, SctpOutput.OutgoingStreamsReset.class) == 1
+                && count(sim.a, SctpOutput.OutgoingStreamsReset.class) == 1, sim.now + 10_000));
+        assertEquals(1, sim.a.messages.size());
+        assertEquals(1, sim.b.messages.size());
+        // both directions reset: the stream id can be reused
+        sim.a.assoc.send(3, 51, new byte[] {5}, SendOptions.RELIABLE_ORDERED, sim.now);
+        sim.b.assoc.send(3, 51, new byte[] {6}, SendOptions.RELIABLE_ORDERED, sim.now);
+        assertTrue(sim.runUntil(() -> sim.a.messages.size() == 2 && sim.b.messages.size() == 2, sim.now + 10_000));
+    }
+
+    @Test
+    void inProgressWhenDataIsStillMissing() {
+        NetSim sim = new NetSim(53);
+        assertTrue(sim.connect(false));
+        List<Integer> results = new ArrayList<>();
+        boolean[] droppedData = {false};
+        sim.dropFilter = (p, bytes) -> {
+            for (Chunk c : chunks(bytes)) {
+                if (c instanceof ReConfigChunk r) {
+                    for (Parameter prm : r.parameters()) {
+                        if (prm instanceof ReconfigurationResponseParameter resp) {
+                            results.add(resp.result());
+                        }
+                    }
+                }
+                if (c instanceof DataChunk && !droppedData[0]) {
+                    droppedData[0] = true;
+                    return true; // the reset request overtakes the lost data
+                }
+            }
+            return false;
+        };
+        sim.a.assoc.send(1, 51, new byte[] {7}, SendOptions.RELIABLE_ORDERED, sim.now);
+        sim.a.assoc.resetStreams(new int[] {1}, sim.now);
+        assertTrue(sim.runUntil(() -> count(sim.a, SctpOutput.OutgoingStreamsReset.class) == 1, sim.now + 30_000));
+        assertEquals(ReconfigurationResponseParameter.RESULT_IN_PROGRESS, (int) results.get(0));
+        assertEquals(ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED, (int) results.get(results.size() - 1));
+        // the message was delivered before the reset was announced
+        assertTrue(sim.b.events.indexOf(sim.b.messages.get(0)) < indexOfFirst(sim.b, SctpOutput.IncomingStreamsReset.class));
+    }
+
+    static int indexOfFirst(NetSim.Peer p, Class<?> type) {
+        for (int i = 0; i < p.events.size(); i++) {
+            if (type.isInstance(p.events.get(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void resetsUnderLoss() {
+        for (long seed = 60; seed < 70; seed++) {
+            NetSim sim = new NetSim(seed);
+            assertTrue(sim.connect(true));
+            sim.loss = 0.2;
+            sim.jitterMs = 10;
+            sim.b.listener = o -> {
+                if (o instanceof SctpOutput.IncomingStreamsReset r) {
+                    sim.b.assoc.resetStreams(r.streamIds(), sim.now);
+                }
+            };
+            for (int s = 0; s < 4; s++) {
+                sim.a.assoc.send(s, 51, new byte[3000], SendOptions.RELIABLE_ORDERED, sim.now);
+                sim.a.assoc.resetStreams(new int[] {s}, sim.now);
+            }
+            final NetSim fs = sim;
+            assertTrue(sim.runUntil(() -> resetIds(fs.a) == 4 && resetIds(fs.b) == 4, sim.now + 300_000), "seed " + seed
+                    + " A: " + fs.a.events + " B: " + fs.b.events);
+            assertEquals(4, sim.b.messages.size());
+            assertEquals(0, sim.a.assoc.internalErrorCount() + sim.b.assoc.internalErrorCount());
+        }
+    }
+
+    static int resetIds(NetSim.Peer p) {
+        return p.events.stream().filter(e -> e instanceof SctpOutput.OutgoingStreamsReset)
+                .mapToInt(e -> ((SctpOutput.OutgoingStreamsReset) e).streamIds().length).sum();
+    }
+
+    @Test
+    void resetArgumentErrors() {
+        NetSim sim = new NetSim(54);
+        assertThrows(IllegalArgumentException.class, () -> sim.a.assoc.resetStreams(new int[0], 0));
+        assertThrows(IllegalArgumentException.class, () -> sim.a.assoc.resetStreams(new int[] {70000}, 0));
+    }
+}
