@@ -1,5 +1,7 @@
 'use strict';
 // Demo page for the jdatachannel server: echo chat and a file round trip with a SHA-256 check.
+// With ?selftest=1 the page connects by itself, chats, sends a generated file, and posts the outcome
+// to /result (used by the automated browser test).
 
 const CHUNK = 16 * 1024;            // bytes per file message (below every peer's max-message-size)
 const HIGH_WATER = 1024 * 1024;     // pause sending above this bufferedAmount
@@ -8,6 +10,9 @@ const MAX_FILE = 256 * 1024 * 1024; // the page keeps the echoed file in memory
 
 const $ = id => document.getElementById(id);
 let pc = null, chat = null, file = null;
+let chatListeners = [];
+let helloText = null;
+const opened = { chat: null, file: null, hello: null };
 
 function chatLine(text, cls) {
   const div = document.createElement('div');
@@ -24,6 +29,14 @@ function waitGathering(pc) {
   });
 }
 
+function whenOpen(ch) {
+  return new Promise((resolve, reject) => {
+    if (ch.readyState === 'open') return resolve();
+    ch.addEventListener('open', () => resolve());
+    ch.addEventListener('close', () => reject(new Error('channel ' + ch.label + ' closed')));
+  });
+}
+
 async function connect() {
   $('connect').disabled = true;
   if (pc) pc.close();
@@ -32,41 +45,50 @@ async function connect() {
     $('state').textContent = pc.connectionState;
     if (pc.connectionState === 'failed' || pc.connectionState === 'closed') $('connect').disabled = false;
   });
-  pc.addEventListener('datachannel', e => {
-    if (e.channel.label === 'hello') {
-      e.channel.addEventListener('message', m => { $('hello').textContent = m.data; });
-    }
+  opened.hello = new Promise(resolve => {
+    pc.addEventListener('datachannel', e => {
+      if (e.channel.label === 'hello') {
+        e.channel.addEventListener('message', m => { helloText = m.data; $('hello').textContent = m.data; resolve(m.data); });
+      }
+    });
   });
   chat = pc.createDataChannel('chat');
   file = pc.createDataChannel('file');
   file.binaryType = 'arraybuffer';
+  opened.chat = whenOpen(chat);
+  opened.file = whenOpen(file);
   chat.addEventListener('open', () => { $('chatinput').disabled = false; $('chatsend').disabled = false; $('chatinput').focus(); });
   chat.addEventListener('close', () => { $('chatinput').disabled = true; $('chatsend').disabled = true; });
-  chat.addEventListener('message', e => chatLine('echo: ' + e.data, 'ok'));
+  chat.addEventListener('message', e => {
+    chatLine('echo: ' + e.data, 'ok');
+    chatListeners.splice(0).forEach(l => l(e.data));
+  });
   file.addEventListener('open', () => { $('file').disabled = false; });
   file.addEventListener('close', () => { $('file').disabled = true; });
-  try {
-    $('state').textContent = 'signaling';
-    await pc.setLocalDescription(await pc.createOffer());
-    await waitGathering(pc);
-    const r = await fetch('offer', { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
-    const body = await r.text();
-    if (!r.ok) throw new Error('HTTP ' + r.status + ': ' + body);
-    await pc.setRemoteDescription({ type: 'answer', sdp: body });
-  } catch (e) {
-    $('state').textContent = 'error: ' + e.message;
-    $('connect').disabled = false;
-  }
+  $('state').textContent = 'signaling';
+  await pc.setLocalDescription(await pc.createOffer());
+  await waitGathering(pc);
+  const r = await fetch('offer', { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: pc.localDescription.sdp });
+  const body = await r.text();
+  if (!r.ok) throw new Error('HTTP ' + r.status + ': ' + body);
+  await pc.setRemoteDescription({ type: 'answer', sdp: body });
 }
 
-$('connect').addEventListener('click', connect);
+$('connect').addEventListener('click', () => connect().catch(e => {
+  $('state').textContent = 'error: ' + e.message;
+  $('connect').disabled = false;
+}));
+
+function sendChat(text) {
+  chat.send(text);
+  chatLine('sent: ' + text);
+  return new Promise(resolve => chatListeners.push(resolve));
+}
 
 $('chatform').addEventListener('submit', e => {
   e.preventDefault();
-  const text = $('chatinput').value;
   if (!chat || chat.readyState !== 'open') return;
-  chat.send(text);
-  chatLine('sent: ' + text);
+  sendChat($('chatinput').value);
   $('chatinput').value = '';
 });
 
@@ -76,12 +98,10 @@ async function sha256Hex(buf) {
   return Array.from(d, b => b.toString(16).padStart(2, '0')).join('');
 }
 
-$('file').addEventListener('change', async () => {
-  const f = $('file').files[0];
-  if (!f) return;
+/** Sends a file through the server's echo and checks what comes back. */
+async function roundTrip(f) {
   const out = $('fileresult');
-  if (f.size > MAX_FILE) { out.textContent = 'Pick a file of at most ' + MAX_FILE / 1048576 + ' MiB.'; out.className = 'bad'; return; }
-  $('file').disabled = true;
+  if (f.size > MAX_FILE) throw new Error('pick a file of at most ' + MAX_FILE / 1048576 + ' MiB');
   out.className = '';
   out.textContent = 'sending ' + f.name + ' (' + f.size + ' bytes)…';
   const data = await f.arrayBuffer();
@@ -89,7 +109,7 @@ $('file').addEventListener('change', async () => {
   const received = new Uint8Array(f.size);
   let got = 0;
   const start = performance.now();
-  const done = new Promise(resolve => {
+  const done = new Promise((resolve, reject) => {
     if (f.size === 0) return resolve();
     file.onmessage = e => {
       if (typeof e.data === 'string') return; // the echoed header
@@ -99,6 +119,7 @@ $('file').addEventListener('change', async () => {
       $('progress').value = got / f.size;
       if (got >= f.size) resolve();
     };
+    file.addEventListener('close', () => reject(new Error('file channel closed after ' + got + ' bytes')));
   });
   file.send(JSON.stringify({ name: f.name, size: f.size }));
   file.bufferedAmountLowThreshold = LOW_WATER;
@@ -109,7 +130,7 @@ $('file').addEventListener('change', async () => {
         file.onbufferedamountlow = () => { clearInterval(poll); resolve(); };
       });
     }
-    if (file.readyState !== 'open') { out.textContent = 'channel closed while sending'; out.className = 'bad'; return; }
+    if (file.readyState !== 'open') throw new Error('file channel closed while sending');
     file.send(data.slice(off, Math.min(off + CHUNK, f.size)));
   }
   await done;
@@ -121,6 +142,43 @@ $('file').addEventListener('change', async () => {
   out.textContent = (sizeOk && hashOk ? 'OK: ' : 'MISMATCH: ') + f.name + ' came back with ' + got + ' of ' + f.size + ' bytes'
     + (a === null ? ' (SHA-256 needs a secure context: open the page via localhost or https)' : ', SHA-256 ' + (hashOk ? 'matches: ' + a : 'sent ' + a + ', got ' + b))
     + ' in ' + seconds.toFixed(2) + ' s (' + (2 * f.size / 1e6 / Math.max(seconds, 1e-3)).toFixed(1) + ' MB/s both ways).';
-  $('file').disabled = false;
+  return { size: f.size, received: got, sha256: a, sha256Back: b, ok: sizeOk && hashOk && a !== null, seconds };
+}
+
+$('file').addEventListener('change', async () => {
+  const f = $('file').files[0];
+  if (!f) return;
+  $('file').disabled = true;
+  try {
+    await roundTrip(f);
+  } catch (e) {
+    $('fileresult').textContent = 'failed: ' + e.message;
+    $('fileresult').className = 'bad';
+  }
+  $('file').disabled = !file || file.readyState !== 'open';
   $('file').value = '';
 });
+
+function timeout(p, ms, what) {
+  return Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(what + ': not done within ' + ms + ' ms')), ms))]);
+}
+
+async function selftest() {
+  const result = { ok: false, test: 'demo', userAgent: navigator.userAgent };
+  try {
+    await timeout(connect(), 20000, 'connect');
+    await timeout(Promise.all([opened.chat, opened.file]), 20000, 'opening chat and file');
+    result.hello = await timeout(opened.hello, 20000, 'hello');
+    const text = 'selftest h\u00e9llo \u2713';
+    result.chatEcho = await timeout(sendChat(text), 20000, 'chat echo');
+    const bytes = new Uint8Array(1024 * 1024 + 123);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7) % 251;
+    result.file = await timeout(roundTrip(new File([bytes], 'selftest.bin')), 40000, 'file round trip');
+    result.ok = result.chatEcho === text && result.file.ok && result.hello === 'hello from jdatachannel';
+  } catch (e) {
+    result.error = String(e && e.message || e);
+  }
+  await fetch('result', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(result) });
+}
+
+if (new URLSearchParams(location.search).get('selftest') === '1') selftest();

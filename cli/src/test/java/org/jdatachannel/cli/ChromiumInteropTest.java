@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -114,6 +115,24 @@ class ChromiumInteropTest {
     @ParameterizedTest(name = "Chromium role={0}")
     @ValueSource(strings = {"offer", "answer"})
     void chromiumEchoScenario(String role) throws Exception {
+        JsonNode r = runInNamespace(role);
+        assertTrue(r.path("ok").asBoolean(false), () -> "Chromium scenario failed: " + r.toPrettyString());
+        assertEquals("echo", r.path("test").asText());
+        assertEquals(role, r.path("role").asText());
+        assertEquals(Scenario.HELLO_TEXT, r.path("hello").asText());
+        assertEquals(Scenario.echoMessages().size(), r.path("messages").asInt());
+        assertTrue(r.path("userAgent").asText().contains("Chrome"), () -> "a Chromium user agent: " + r);
+        assertTrue(r.path("setupMs").asLong(-1) >= 0, () -> "setup time recorded: " + r);
+        System.out.printf("CHROMIUM role=%s setupMs=%d orderedMs=%d unorderedMs=%d%n", role,
+                r.path("setupMs").asLong(), r.path("orderedMs").asLong(), r.path("unorderedMs").asLong());
+    }
+
+    /**
+     * Runs {@link ChromiumScenario} in a fresh network + PID namespace and returns its result line.
+     * Fails if it does not finish within 120 s, prints no JSON, or its exit status disagrees with
+     * {@code ok}.
+     */
+    private static JsonNode runInNamespace(String role) throws Exception {
         Path scratch = Files.createTempDirectory("jdc-chromium-");
         Path stdout = scratch.resolve("scenario.out");
         Path stderr = scratch.resolve("scenario.err");
@@ -145,22 +164,24 @@ class ChromiumInteropTest {
             }
             System.out.printf("Chromium role=%s result after %d ms: %s%n", role,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), r);
-            assertTrue(r.path("ok").asBoolean(false), () -> "Chromium scenario failed: " + r.toPrettyString());
-            assertEquals(0, ns.exitValue(), "scenario exit status");
-            assertEquals("echo", r.path("test").asText());
-            assertEquals(role, r.path("role").asText());
-            assertEquals(Scenario.HELLO_TEXT, r.path("hello").asText());
-            assertEquals(Scenario.echoMessages().size(), r.path("messages").asInt());
-            assertTrue(r.path("userAgent").asText().contains("Chrome"), () -> "a Chromium user agent: " + r);
-            assertTrue(r.path("setupMs").asLong(-1) >= 0, () -> "setup time recorded: " + r);
-            System.out.printf("CHROMIUM role=%s setupMs=%d orderedMs=%d unorderedMs=%d%n", role,
-                    r.path("setupMs").asLong(), r.path("orderedMs").asLong(), r.path("unorderedMs").asLong());
+            assertEquals(r.path("ok").asBoolean(false) ? 0 : 1, ns.exitValue(), () -> "scenario exit status for " + r);
+            return r;
         } finally {
             if (ns != null) {
                 ChromiumScenario.killTree(ns);
             }
             ChromiumScenario.deleteRecursively(scratch);
         }
+    }
+
+    /** The demo page (index.html + demo.js) in its self-test mode: hello, chat echo, 1 MiB file round trip. */
+    @Test
+    void demoPageSelfTest() throws Exception {
+        JsonNode r = runInNamespace("demo");
+        assertTrue(r.path("ok").asBoolean(false), () -> "demo self-test failed: " + r.toPrettyString());
+        assertEquals(Scenario.HELLO_TEXT, r.path("hello").asText());
+        assertEquals(1024 * 1024 + 123, r.path("file").path("received").asInt());
+        assertEquals(r.path("file").path("sha256").asText(), r.path("file").path("sha256Back").asText());
     }
 
     private static String tailOf(String s, int max) {

@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * kills Chromium, and prints the result JSON as its last stdout line. Exit status 0 only when the
  * page reported {@code ok:true}.
  *
- * <p>Arguments: {@code <role: offer|answer> <ice address> <chromium binary> <timeout seconds>
+ * <p>Arguments: {@code <role: offer|answer|demo> <ice address> <chromium binary> <timeout seconds>
  * <scratch dir>}; Chromium's profile and log go into the scratch directory, which the caller
  * creates and deletes.
  */
@@ -39,9 +39,9 @@ public final class ChromiumScenario {
     public static void main(String[] args) {
         ObjectNode result;
         try {
-            if (args.length != 5 || !(args[0].equals("offer") || args[0].equals("answer"))) {
+            if (args.length != 5 || !List.of("offer", "answer", "demo").contains(args[0])) {
                 throw new IllegalArgumentException(
-                        "usage: ChromiumScenario offer|answer <ice address> <chromium> <timeout s> <scratch dir>");
+                        "usage: ChromiumScenario offer|answer|demo <ice address> <chromium> <timeout s> <scratch dir>");
             }
             result = run(args[0], args[1], args[2], Duration.ofSeconds(Integer.parseInt(args[3])), Path.of(args[4]));
         } catch (Exception e) {
@@ -64,8 +64,9 @@ public final class ChromiumScenario {
         try (PeerServer server = new PeerServer(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0),
                 IceAddresses.of(List.of(iceAddress)))) {
             server.start();
-            String url = "http://127.0.0.1:" + server.port() + "/interop.html?role=" + role + "&timeout="
-                    + Math.max(1000, timeout.toMillis() - 5000);
+            // "demo": the demo page's self-test (chat + 1 MiB file round trip); otherwise the interop page.
+            String url = "http://127.0.0.1:" + server.port() + (role.equals("demo") ? "/?selftest=1"
+                    : "/interop.html?role=" + role + "&timeout=" + Math.max(1000, timeout.toMillis() - 5000));
             List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
                     "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
                     "--disable-quic", "--disable-dev-shm-usage", "--no-default-browser-check",
