@@ -271,6 +271,83 @@ class PeerConnectionLoopbackTest {
         }
     }
 
+    /** A fingerprint that does not match the peer's certificate fails DTLS: FAILED, channels CLOSED. */
+    @org.junit.jupiter.api.Test
+    void fingerprintMismatchFailsTheConnection() throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            CompletableFuture<PeerConnectionState> aEnd = new CompletableFuture<>();
+            a.onConnectionStateChange(s -> {
+                if (s == PeerConnectionState.FAILED || s == PeerConnectionState.CONNECTED) {
+                    aEnd.complete(s);
+                }
+            });
+            DataChannel ch = a.createDataChannel("never", null);
+            CompletableFuture<Void> chClosed = closed(ch);
+            SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
+            a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
+            b.setRemoteDescription(offer).get(T, TimeUnit.SECONDS);
+            SessionDescriptionInit answer = b.createAnswer().get(T, TimeUnit.SECONDS);
+            b.setLocalDescription(answer).get(T, TimeUnit.SECONDS);
+            // Replace b's fingerprint (32 bytes) with a wrong one.
+            String wrong = "sha-256 " + "AB:".repeat(31) + "AB";
+            String tampered = answer.sdp().replaceAll("a=fingerprint:sha-256 [0-9A-F:]+", "a=fingerprint:" + wrong);
+            assertFalse(tampered.equals(answer.sdp()));
+            a.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, tampered))
+                    .get(T, TimeUnit.SECONDS);
+            assertEquals(PeerConnectionState.FAILED, aEnd.get(T, TimeUnit.SECONDS));
+            chClosed.get(T, TimeUnit.SECONDS);
+            assertEquals(DataChannelState.CLOSED, ch.readyState());
+        }
+    }
+
+    /** close() from a callback on the event loop returns at once and still releases everything. */
+    @org.junit.jupiter.api.Test
+    void closeFromACallback() throws Exception {
+        PeerConnection a = new PeerConnection(loopback().build());
+        PeerConnection b = new PeerConnection(loopback().build());
+        try {
+            b.onDataChannel(ch -> ch.onMessage(m -> b.close()));
+            DataChannel ch = a.createDataChannel("bye", null);
+            CompletableFuture<Void> open = opened(ch);
+            CompletableFuture<Void> chClosed = closed(ch);
+            negotiate(a, b);
+            open.get(T, TimeUnit.SECONDS);
+            ch.send("please close");
+            chClosed.get(T, TimeUnit.SECONDS);
+            assertEquals(PeerConnectionState.CLOSED, b.connectionState());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+            while (!b.liveThreads().isEmpty() && System.nanoTime() < deadline) {
+                waitABit();
+            }
+            assertTrue(b.liveThreads().isEmpty(), b.liveThreads().toString());
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    /** Closing before (or in the middle of) negotiation is fine and idempotent. */
+    @org.junit.jupiter.api.Test
+    void closeBeforeConnecting() throws Exception {
+        PeerConnection fresh = new PeerConnection(loopback().build());
+        DataChannel ch = fresh.createDataChannel("x", null);
+        fresh.close();
+        assertEquals(DataChannelState.CLOSED, ch.readyState());
+        assertEquals(PeerConnectionState.CLOSED, fresh.connectionState());
+        assertTrue(fresh.liveThreads().isEmpty());
+
+        PeerConnection half = new PeerConnection(loopback().build());
+        half.setLocalDescription(half.createOffer().get(T, TimeUnit.SECONDS)).get(T, TimeUnit.SECONDS);
+        half.close();
+        half.close();
+        assertTrue(half.liveThreads().isEmpty());
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> half.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, "v=0"))
+                        .get(T, TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+    }
+
     /** Flow control: bufferedAmount grows with sends and onBufferedAmountLow fires as SCTP drains. */
     @org.junit.jupiter.api.Test
     void bufferedAmountLowFiresAndEverythingArrives() throws Exception {
