@@ -13,6 +13,12 @@ import java.util.function.Consumer;
  * one at a time, after the state they report is complete; they must not block. A callback that
  * throws is logged and does not affect the connection. Setting a handler replaces the previous one;
  * {@code null} removes it.
+ *
+ * <p>Handlers set late do not miss events: if the channel is already open (or closed) when
+ * {@link #onOpen(Runnable)} (or {@link #onClose(Runnable)}) is set and no such handler has run yet,
+ * the handler runs once on the event loop; messages that arrive while no {@link
+ * #onMessage(Consumer)} handler is set are kept (up to 1024 messages / 4 MiB, then dropped with a
+ * warning) and delivered in order once one is set.
  */
 public interface DataChannel {
 

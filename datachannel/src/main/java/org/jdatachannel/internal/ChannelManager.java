@@ -1,7 +1,6 @@
 package org.jdatachannel.internal;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -81,7 +80,8 @@ public final class ChannelManager {
 
     /** @param bytes the peer's limit; 0 means "any size" (RFC 8841 §6), kept as Integer.MAX_VALUE - 8 */
     public void setRemoteMaxMessageSize(long bytes) {
-        // RFC 8841 §6.1: "A value of 0 indicates that the endpoint can handle messages of any size"
+        // RFC 8841 §6.1 (paraphrased): max-message-size 0 means the peer accepts messages of any
+        // size; the sdp module reports it as NO_LIMIT. We still keep one message within an array.
         remoteMaxMessageSize = bytes <= 0 || bytes > Integer.MAX_VALUE - 8 ? Integer.MAX_VALUE - 8 : bytes;
     }
 
@@ -99,8 +99,8 @@ public final class ChannelManager {
 
     /**
      * Fixes the DTLS role and gives pending channels their stream ids.
-     * RFC 8832 §6: "the DTLS client MUST use streams with even stream identifiers, and the DTLS
-     * server MUST use streams with odd stream identifiers."
+     * RFC 8832 §6: "If the side is acting as the DTLS client, it MUST choose an even stream
+     * identifier; if the side is acting as the DTLS server, it MUST choose an odd one."
      *
      * @param client true if we are the DTLS client
      */
@@ -241,16 +241,16 @@ public final class ChannelManager {
                 : ch.maxPacketLifeTime() != null ? ch.maxPacketLifeTime() : 0;
         DataChannelOpen msg = new DataChannelOpen(type, DataChannelOpen.PRIORITY_NORMAL, param, ch.label(), ch.protocol());
         try {
-            // RFC 8832 §6: "All Data Channel Establishment Protocol messages MUST be sent using
-            // ordered delivery and reliable transmission."
+            // RFC 8832 §6: "All DCEP messages MUST be sent using ordered delivery and reliable
+            // transmission."
             link.send(ch.id(), PPID_DCEP, msg.toBytes(), false, -1, -1);
         } catch (RuntimeException e) {
             failChannel(ch, e);
             return;
         }
         LOG.debug("sent {} on stream {}", msg, ch.id());
-        // RFC 8832 §6: the opener "MAY start sending messages containing user data without
-        // waiting for the reception of the corresponding DATA_CHANNEL_ACK message".
+        // RFC 8832 §6 (paraphrased): the opener may send user data before the DATA_CHANNEL_ACK
+        // arrives (ordered until then, see sendUser), so the channel is OPEN once OPEN is queued.
         markOpen(ch);
     }
 
@@ -326,19 +326,23 @@ public final class ChannelManager {
             return;
         }
         DataChannelOpen open = (DataChannelOpen) msg;
+        // RFC 8832 §6: "If a DATA_CHANNEL_OPEN message is received on an unused stream, the stream
+        // identifier corresponds to the role of the peer, and all parameters in the
+        // DATA_CHANNEL_OPEN message are valid, then a corresponding DATA_CHANNEL_ACK message is
+        // sent" ... otherwise "the receiver MUST close the corresponding data channel using the
+        // procedure described in [RFC8831] and MUST NOT send a DATA_CHANNEL_ACK message".
         boolean ourParity = dtlsClient != null && (streamId % 2 == 0) == dtlsClient;
-        if (ourParity || streamId > MAX_STREAM_ID) {
-            // RFC 8832 §6: the opener "MUST pick a stream identifier ... If the side is acting as the
-            // DTLS client, it MUST pick an even stream identifier". An OPEN on our parity violates
-            // that; we refuse the channel by resetting the stream instead of creating it.
-            LOG.warn("rejecting DATA_CHANNEL_OPEN \"{}\" on stream {}: that id belongs to our side", open.label(), streamId);
-            if (!byStream.containsKey(streamId)) {
-                resetQuietly(streamId);
-            }
+        DataChannelImpl existing = byStream.get(streamId);
+        if (existing != null) {
+            LOG.warn("DATA_CHANNEL_OPEN \"{}\" on stream {} which is in use by \"{}\": closing that channel",
+                    open.label(), streamId, existing.label());
+            closeChannel(existing);
             return;
         }
-        if (byStream.containsKey(streamId)) {
-            LOG.warn("ignoring DATA_CHANNEL_OPEN \"{}\" on stream {} which already has a channel", open.label(), streamId);
+        if (ourParity || streamId > MAX_STREAM_ID) {
+            LOG.warn("rejecting DATA_CHANNEL_OPEN \"{}\" on stream {}: the odd/even rule gives that id to our side",
+                    open.label(), streamId);
+            resetQuietly(streamId);
             return;
         }
         ChannelType t = open.channelType();
@@ -348,7 +352,8 @@ public final class ChannelManager {
         DataChannelImpl ch = new DataChannelImpl(this, loop, open.label(), open.protocol(), !t.unordered(), maxRexmit,
                 maxLife, false, streamId, false);
         try {
-            // RFC 8832 §6: "the peer MUST send a DATA_CHANNEL_ACK message on its outgoing stream"
+            // RFC 8832 §6: the DATA_CHANNEL_ACK "is sent on the stream with the same stream
+            // identifier as the one the DATA_CHANNEL_OPEN message was received on".
             link.send(streamId, PPID_DCEP, new DataChannelAck().toBytes(), false, -1, -1);
         } catch (RuntimeException e) {
             LOG.warn("could not ACK DATA_CHANNEL_OPEN on stream {}: {}", streamId, e.toString());
@@ -376,9 +381,8 @@ public final class ChannelManager {
                             + " bytes not sent")));
             return;
         }
-        // RFC 8832 §6: "before the DATA_CHANNEL_ACK message is received, all messages containing
-        // user data belonging to this data channel MUST be sent ordered, no matter whether the
-        // data channel is ordered or not."
+        // RFC 8832 §6 (paraphrased): until the DATA_CHANNEL_ACK is received, the opener sends all
+        // user messages of the channel ordered, whether or not the channel is ordered.
         boolean unordered = !ch.ordered() && ch.ackReceived;
         int maxRexmit = ch.maxRetransmits() == null ? -1 : ch.maxRetransmits();
         long life = ch.maxPacketLifeTime() == null ? -1 : ch.maxPacketLifeTime();
@@ -534,9 +538,5 @@ public final class ChannelManager {
     @Override
     public String toString() {
         return "ChannelManager{" + byStream.size() + " channels, connected=" + connected + ", closed=" + closed + "}";
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

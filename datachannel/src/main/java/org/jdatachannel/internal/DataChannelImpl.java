@@ -136,8 +136,9 @@ public final class DataChannelImpl implements DataChannel {
     public void send(String text) {
         Objects.requireNonNull(text, "text");
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        // RFC 8831 §6.6: "The SCTP PPID for an empty string is 'WebRTC String Empty' (56)" and the
-        // message carries one zero byte, since SCTP cannot send an empty user message.
+        // RFC 8831 §6.6: "SCTP does not support the sending of empty user messages. Therefore, if
+        // an empty message has to be sent, the appropriate PPID (WebRTC String Empty or WebRTC
+        // Binary Empty) is used, and the SCTP user message of one zero byte is sent."
         if (bytes.length == 0) {
             enqueue(ChannelManager.PPID_STRING_EMPTY, new byte[1], 0);
         } else {
@@ -165,8 +166,8 @@ public final class DataChannelImpl implements DataChannel {
             throw new IllegalStateException("data channel \"" + label + "\" is " + s + ", not OPEN");
         }
         long max = manager.remoteMaxMessageSize();
-        // RFC 8841 §6: the peer's a=max-message-size is "the largest message size that the
-        // peer can receive"; a larger send fails without closing the channel (INTEROP-NOTES).
+        // RFC 8841 §6 (paraphrased): the peer's a=max-message-size is the largest message it can
+        // receive; a larger send fails here, without closing the channel (INTEROP-NOTES).
         if (size > max) {
             throw new IllegalArgumentException("message of " + size + " bytes exceeds the peer's max-message-size of "
                     + max + " bytes; not sent, the channel stays open");

@@ -217,6 +217,20 @@ class ChannelManagerTest {
     }
 
     @Test
+    void incomingOpenOnAStreamInUseClosesThatChannel() {
+        mgr.setOnDataChannel(ch -> events.add("datachannel " + ch.label()));
+        DataChannelImpl n = create("n", new DataChannelInit().negotiated(true).id(5));
+        connect(true);
+        byte[] open = new DataChannelOpen(ChannelType.RELIABLE, 256, 0, "clash", "").toBytes();
+        onLoop(() -> mgr.onMessage(5, 50, open));
+        // RFC 8832 §6: no ACK, the channel on that stream is closed by a stream reset.
+        assertTrue(link.sent.isEmpty());
+        assertEquals(List.of(5), link.resets);
+        assertEquals(DataChannelState.CLOSING, n.readyState());
+        assertEquals(List.of("open n"), events);
+    }
+
+    @Test
     void garbageDcepAndStrayMessagesAreIgnored() {
         connect(false);
         onLoop(() -> {
