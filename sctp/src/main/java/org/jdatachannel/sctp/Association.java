@@ -558,6 +558,8 @@ public final class Association {
             } else if (p instanceof SupportedExtensionsParameter s) {
                 fwd |= s.supports(ForwardTsnChunk.TYPE);
                 reconfig |= s.supports(ReConfigChunk.TYPE);
+            } else if (p instanceof UnknownParameter u && isKnownIgnoredInitParameter(u.type())) {
+                continue; // recognized RFC 9260 parameters we have no use for over DTLS
             } else if (p instanceof UnknownParameter u) {
                 // §3.2.1: 00 stop, 01 stop and report, 10 skip, 11 skip and report
                 if (u.report()) {
@@ -569,6 +571,16 @@ public final class Association {
             }
         }
         return new Capabilities(fwd, reconfig, unrecognized);
+    }
+
+    /**
+     * Parameters defined by RFC 9260 §3.3.2.1 that are recognized but ignored: IPv4 (5) and IPv6 (6)
+     * addresses (meaningless over DTLS, RFC 8261 §4), Cookie Preservative (9), Host Name Address (11)
+     * and Supported Address Types (12). They must not trigger the "stop processing" rule of §3.2.1
+     * for unrecognized types 0x0000-0x3FFF; usrsctp sends Supported Address Types.
+     */
+    private static boolean isKnownIgnoredInitParameter(int type) {
+        return type == 5 || type == 6 || type == 9 || type == 11 || type == 12;
     }
 
     private void handleInit(InitChunk init, long nowMs) {

@@ -66,7 +66,10 @@ public final class SctpOptions {
         return maxReceiveMessageSize;
     }
 
-    /** @return the largest message {@code send} accepts (the peer's {@code a=max-message-size}) */
+    /**
+     * @return the largest message {@code send} accepts (the peer's {@code a=max-message-size});
+     *     Long.MAX_VALUE when unlimited
+     */
     public long maxSendMessageSize() {
         return maxSendMessageSize;
     }
@@ -187,12 +190,16 @@ public final class SctpOptions {
             return this;
         }
 
-        /** @param n bytes, &gt;= 1, default 65536 (RFC 8841 §6 default when the SDP has none) */
+        /**
+         * @param n bytes, &gt;= 0, default 65536 (RFC 8841 §6 default when the SDP has none); 0 means
+         *     unlimited (RFC 8841 §6: "A 'max-message-size' attribute value of 0 indicates that the
+         *     SCTP endpoint will handle messages of any size")
+         */
         public Builder maxSendMessageSize(long n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxSendMessageSize " + n + " < 1");
+            if (n < 0) {
+                throw new IllegalArgumentException("maxSendMessageSize " + n + " < 0");
             }
-            maxSendMessageSize = n;
+            maxSendMessageSize = n == 0 ? Long.MAX_VALUE : n;
             return this;
         }
 

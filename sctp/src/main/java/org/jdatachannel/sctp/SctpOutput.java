@@ -45,7 +45,8 @@ public sealed interface SctpOutput {
      * The peer reset its outgoing streams (our incoming streams) with RFC 6525; every message it sent
      * on them before the reset has been delivered already.
      *
-     * @param streamIds the streams reset
+     * @param streamIds the streams reset; empty means all streams (RFC 6525 §4.1: "If no stream
+     *     numbers are listed, the request applies to all streams")
      */
     record IncomingStreamsReset(int[] streamIds) implements SctpOutput {
         @Override

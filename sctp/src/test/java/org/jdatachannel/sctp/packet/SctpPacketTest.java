@@ -57,7 +57,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Byte vectors, round trips and garbage for the packet layer (RFC 9260 §3, RFC 3758, RFC 6525). */
-class SctpPacketTest {
+public class SctpPacketTest {
     private static final Logger LOG = LoggerFactory.getLogger(SctpPacketTest.class);
 
     static byte[] bytes(int... v) {
@@ -88,7 +88,7 @@ class SctpPacketTest {
      * supported, Supported Extensions, an unknown 0x8000 parameter, AUTH parameters, and a final
      * parameter whose padding is outside the chunk length (RFC 9260 §3.2).
      */
-    static final byte[] CAPTURED_INIT = bytes(
+    public static final byte[] CAPTURED_INIT = bytes(
             0x13, 0x88, 0x13, 0x88, 0x00, 0x00, 0x00, 0x00, 0xaa, 0x01, 0x9d, 0x33,
             0x01, 0x00, 0x00, 0x5a, 0x0e, 0xdd, 0xca, 0x08, 0x00, 0x02, 0x00, 0x00,
             0x03, 0xe8, 0x03, 0xe8, 0x55, 0x08, 0x36, 0x37, 0x80, 0x00, 0x00, 0x04,
