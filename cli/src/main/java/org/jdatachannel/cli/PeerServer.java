@@ -404,13 +404,20 @@ public final class PeerServer implements AutoCloseable {
 
     /** Creates and registers a peer connection, or answers 503 and returns null at the limit. */
     private Peer newPeer(HttpExchange ex) throws IOException {
-        if (peers.size() >= MAX_PEERS) {
+        Peer p;
+        synchronized (peers) { // check and insert together, so the limit holds under concurrent requests
+            if (peers.size() >= MAX_PEERS) {
+                p = null;
+            } else {
+                p = new Peer("peer-" + peerCounter.incrementAndGet(), new PeerConnection(rtc));
+                peers.put(p.name, p);
+            }
+        }
+        if (p == null) {
             respond(ex, 503, "text/plain; charset=utf-8", "too many peer connections (limit " + MAX_PEERS + ")\n");
             return null;
         }
-        PeerConnection pc = new PeerConnection(rtc);
-        Peer p = new Peer("peer-" + peerCounter.incrementAndGet(), pc);
-        peers.put(p.name, p);
+        PeerConnection pc = p.pc;
         pc.onDataChannel(ch -> ServerChannels.attach(p.name, ch));
         pc.onConnectionStateChange(st -> onStateChange(p, st));
         timers.schedule(() -> {

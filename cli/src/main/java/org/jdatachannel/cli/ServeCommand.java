@@ -7,7 +7,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code serve}: runs {@link PeerServer} until the process is stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -25,13 +28,29 @@ final class ServeCommand implements Callable<Integer> {
             description = "Restrict ICE to this local address (repeatable). Default: all non-loopback addresses.")
     List<String> iceAddresses = new ArrayList<>();
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--port must be 0..65535, got " + port);
+        IceAddresses ice;
+        InetSocketAddress address;
+        try {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("--port must be 0..65535, got " + port);
+            }
+            ice = IceAddresses.of(iceAddresses);
+            address = new InetSocketAddress(IceAddresses.parseLiteral(bind), port);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        IceAddresses ice = IceAddresses.of(iceAddresses);
-        PeerServer server = new PeerServer(new InetSocketAddress(IceAddresses.parseLiteral(bind), port), ice);
+        PeerServer server;
+        try {
+            server = new PeerServer(address, ice);
+        } catch (java.net.BindException e) {
+            spec.commandLine().getErr().println("cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -1,0 +1,74 @@
+package org.jdatachannel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import picocli.CommandLine;
+
+import org.junit.jupiter.api.Test;
+
+/** Command-line parsing: bad arguments are reported with usage and status 2, never a stack trace. */
+class CliArgumentsTest {
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void noSubcommandIsAUsageError() {
+        Run r = run();
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("missing subcommand"), r.err());
+    }
+
+    @Test
+    void servePortOutOfRange() {
+        Run r = run("serve", "--port=70000");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--port must be 0..65535, got 70000"), r.err());
+    }
+
+    @Test
+    void serveRejectsHostNamesForIceAddresses() {
+        Run r = run("serve", "--port=0", "--ice-address=localhost");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("'localhost'"), r.err());
+    }
+
+    @Test
+    void connectNeedsUrlAndTest() {
+        Run r = run("connect", "--test=echo");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--url"), r.err());
+        Run bad = run("connect", "--url=http://127.0.0.1:9", "--test=nonsense");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("nonsense"), bad.err());
+    }
+
+    @Test
+    void connectRejectsNonHttpUrlsWithJson() {
+        Run r = run("connect", "--url=ftp://127.0.0.1/", "--test=echo");
+        assertEquals(1, r.code());
+        assertTrue(r.out().startsWith("{\"ok\":false"), r.out());
+        assertTrue(r.out().contains("http"), r.out());
+    }
+
+    @Test
+    void helpListsBothCommands() {
+        Run r = run("--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("serve") && r.out().contains("connect"), r.out());
+    }
+}
