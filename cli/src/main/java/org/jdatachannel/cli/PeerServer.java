@@ -264,6 +264,8 @@ public final class PeerServer implements AutoCloseable {
 
     private static void requirePost(HttpExchange ex, String method, IoAction action) throws IOException {
         if (!method.equals("POST")) {
+            // RFC 9110 §15.5.6: "The origin server MUST generate an Allow header field in a 405
+            // response containing a list of the target resource's currently supported methods."
             ex.getResponseHeaders().set("Allow", "POST");
             respond(ex, 405, "text/plain; charset=utf-8", "use POST\n");
             return;
@@ -327,6 +329,9 @@ public final class PeerServer implements AutoCloseable {
             }, PENDING_SESSION_TTL.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("{}: offered session {} ({} bytes of SDP)", p.name, id, complete.length());
             LOG.debug("{}: offer:\n{}", p.name, complete);
+            // RFC 9110 §15.3.2 (201 Created): "the primary resource created by the request is
+            // identified by either a Location header field in the response or, if no Location
+            // header field is received, by the target URI."
             ex.getResponseHeaders().set("Location", "/session/" + id);
             respond(ex, 201, "application/sdp", complete);
         } catch (SignalingException e) {
@@ -543,6 +548,8 @@ public final class PeerServer implements AutoCloseable {
         int n;
         while ((n = in.read(buf)) >= 0) {
             if (out.size() + n > MAX_BODY_BYTES) {
+                // RFC 9110 §15.5.14 (413 Content Too Large): "the request content is larger than
+                // the server is willing or able to process."
                 respond(ex, 413, "text/plain; charset=utf-8", "request body larger than " + MAX_BODY_BYTES + " bytes\n");
                 return null;
             }
