@@ -1291,8 +1291,11 @@ public final class Association {
                 continue;
             }
             // §7.2.4 3 / §6.3.3 E3: one packet of retransmissions may go regardless of cwnd
-            if (!first && !outstanding.canRetransmit()) {
+            if (!first && !outstanding.canRetransmit(it.chunk().payload().length)) {
                 break;
+            }
+            if (first && pb.space() < Tlv.padded(it.chunk().serializedLength())) {
+                pb.finish(); // the first retransmission starts a packet of its own if needed
             }
             first = false;
             pb.add(it.chunk());

@@ -370,9 +370,15 @@ public final class OutstandingData {
         return out;
     }
 
-    /** @return true if a retransmission may be sent now (congestion window not full) */
-    public boolean canRetransmit() {
-        return bytesInFlight < cwnd;
+    /**
+     * §6.3.3 E3 / §7.2.4: after the first retransmitted packet, further retransmissions must fit the
+     * congestion window.
+     *
+     * @param size payload bytes of the chunk to retransmit
+     * @return true if it fits in the congestion window now
+     */
+    public boolean canRetransmit(int size) {
+        return bytesInFlight + size <= cwnd;
     }
 
     /** Records that a marked chunk was sent again. */
