@@ -128,6 +128,20 @@ class HttpEndpointsTest {
     }
 
     @Test
+    void closedPeersAreForgotten() throws Exception {
+        var r = EchoTest.run(new ClientSession.Options(URI.create(base), false, IceAddresses.of(List.of("127.0.0.1")),
+                Duration.ofSeconds(40)));
+        assertTrue(r.path("ok").asBoolean(), r::toString);
+        // The client closed its connection when the test ended; the server must notice (DTLS
+        // close_notify / SCTP shutdown) and drop its peer. Bounded poll of the condition.
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (server.peerCount() > 0 && System.nanoTime() < end) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll every 20 ms
+        }
+        assertEquals(0, server.peerCount(), "peer connections left after the client closed");
+    }
+
+    @Test
     void resultsArePostedAndAwaited() throws Exception {
         assertEquals(400, post("/result", "not json").statusCode());
         assertEquals(400, post("/result", "[1,2]").statusCode());
