@@ -168,6 +168,32 @@ public final class PeerServer implements AutoCloseable {
                 port(), iceFilter);
     }
 
+    /**
+     * Creates and closes one throw-away peer connection in the background, so that the one-time
+     * initialisation of the stack (ice4j configuration, key generation, JIT) is not paid by the
+     * first real client. It creates an offer only: sockets are bound on the ICE addresses but no
+     * packet is sent. Failures are logged at debug. Returns at once.
+     */
+    public void warmUpInBackground() {
+        Thread t = new Thread(() -> {
+            PeerConnection pc = null;
+            try {
+                pc = new PeerConnection(rtc);
+                pc.createDataChannel("warm-up", Channels.reliable(true));
+                pc.createOffer().get(SIGNALING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.debug("warm-up done");
+            } catch (Exception e) {
+                LOG.debug("warm-up failed", e);
+            } finally {
+                if (pc != null) {
+                    pc.close();
+                }
+            }
+        }, "jdc-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** The bound HTTP port. */
     public int port() {
         return http.getAddress().getPort();

@@ -57,6 +57,7 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "jdc-shutdown"));
         server.start();
+        server.warmUpInBackground();
         System.out.println("listening on http://" + server.address().getAddress().getHostAddress() + ":" + server.port() + "/");
         System.out.flush();
         stopped.await();
