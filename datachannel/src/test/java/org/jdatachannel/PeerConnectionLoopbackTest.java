@@ -348,6 +348,51 @@ class PeerConnectionLoopbackTest {
         assertInstanceOf(IllegalStateException.class, e.getCause());
     }
 
+    /** Trickled candidates: the answer travels without candidates, which then come one by one. */
+    @org.junit.jupiter.api.Test
+    void trickledCandidatesViaAddIceCandidate() throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            ExecutionException early = assertThrows(ExecutionException.class,
+                    () -> a.addIceCandidate("candidate:1 1 udp 2130706431 127.0.0.1 9 typ host").get(T, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, early.getCause());
+            List<DataChannel> atB = new ArrayList<>();
+            echoIncoming(b, atB);
+            DataChannel ch = a.createDataChannel("trickle", null);
+            CompletableFuture<Void> open = opened(ch);
+            BlockingQueue<DataChannelMessage> q = inbox(ch);
+            CompletableFuture<Void> aUp = connected(a);
+            SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
+            a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
+            b.setRemoteDescription(offer).get(T, TimeUnit.SECONDS);
+            SessionDescriptionInit answer = b.createAnswer().get(T, TimeUnit.SECONDS);
+            b.setLocalDescription(answer).get(T, TimeUnit.SECONDS);
+            List<String> candidates = new ArrayList<>();
+            StringBuilder bare = new StringBuilder();
+            for (String line : answer.sdp().split("\r\n")) {
+                if (line.startsWith("a=candidate:")) {
+                    candidates.add(line.substring(2));
+                } else if (!line.isEmpty() && !line.equals("a=end-of-candidates")) {
+                    bare.append(line).append("\r\n");
+                }
+            }
+            assertFalse(candidates.isEmpty());
+            a.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, bare.toString()))
+                    .get(T, TimeUnit.SECONDS);
+            ExecutionException bad = assertThrows(ExecutionException.class,
+                    () -> a.addIceCandidate("candidate:garbage").get(T, TimeUnit.SECONDS));
+            assertInstanceOf(SdpParseException.class, bad.getCause());
+            for (String c : candidates) {
+                a.addIceCandidate(c).get(T, TimeUnit.SECONDS);
+            }
+            a.addIceCandidate("").get(T, TimeUnit.SECONDS); // end of candidates
+            aUp.get(T, TimeUnit.SECONDS);
+            open.get(T, TimeUnit.SECONDS);
+            ch.send("via trickle");
+            assertEquals("via trickle", take(q).text());
+        }
+    }
+
     /** Flow control: bufferedAmount grows with sends and onBufferedAmountLow fires as SCTP drains. */
     @org.junit.jupiter.api.Test
     void bufferedAmountLowFiresAndEverythingArrives() throws Exception {
