@@ -464,6 +464,12 @@ public final class Association {
             if (terminated) {
                 break;
             }
+            if (state == AssociationState.COOKIE_ECHOED && (c instanceof DataChunk || c instanceof SackChunk)) {
+                // The peer sends DATA or SACK only once established, and this packet carries our tag:
+                // our COOKIE ECHO was accepted and its COOKIE ACK was lost. Proceed as if it arrived.
+                LOG.debug("{} in COOKIE-ECHOED: treating it as an implicit COOKIE ACK", c.getClass().getSimpleName());
+                handleCookieAck();
+            }
             if (c instanceof CookieEchoChunk ce) {
                 if (i != 0 || !handleCookieEcho(ce, vtag, nowMs)) {
                     return; // §5.2.4 etc.: an unusable cookie discards the packet

@@ -229,6 +229,47 @@ class DataTransferTest {
     }
 
     @Test
+    void fastRetransmitRepairsALossBeforeTheRtoFires() {
+        SctpOptions o = SctpOptions.builder().maxSendMessageSize(262144).minRtoMs(1000).build();
+        NetSim sim = new NetSim(45, o, o);
+        assertTrue(sim.connect(false));
+        boolean[] dropped = {false};
+        sim.dropFilter = (p, bytes) -> {
+            if (p == sim.a && bytes.length > 1000 && sim.a.packetsSent > 20 && !dropped[0]) {
+                dropped[0] = true;
+                return true;
+            }
+            return false;
+        };
+        long start = sim.now;
+        for (int i = 0; i < 10; i++) {
+            sim.a.assoc.send(0, 53, new byte[20_000], SendOptions.RELIABLE_ORDERED, sim.now);
+        }
+        assertTrue(sim.runUntil(() -> sim.b.messages.size() == 10, sim.now + 60_000));
+        assertTrue(dropped[0]);
+        assertTrue(sim.now - start < 1000, "repaired by fast retransmit in " + (sim.now - start) + " ms, RTO is 1000");
+    }
+
+    @Test
+    void handshakeAndTransferBothConnectingUnderHeavyLoss() {
+        for (long seed = 100; seed < 110; seed++) {
+            NetSim sim = new NetSim(seed, opts(), opts());
+            sim.loss = 0.2; // with RTO backoff, 0.3 can legitimately need more than Max.Init.Retransmits
+            sim.jitterMs = 30;
+            sim.a.assoc.connect(0);
+            sim.b.assoc.connect(0);
+            assertTrue(sim.runUntil(() -> sim.a.connected && sim.b.connected, 600_000), "seed " + seed + " "
+                    + sim.a.assoc.state() + " " + sim.b.assoc.state() + " " + sim.a.closed + " " + sim.b.closed + " t=" + sim.now);
+            for (int i = 0; i < 20; i++) {
+                sim.a.assoc.send(i % 2, 53, new byte[] {(byte) i}, SendOptions.RELIABLE_ORDERED, sim.now);
+            }
+            final NetSim fs = sim;
+            assertTrue(sim.runUntil(() -> fs.b.messages.size() == 20, sim.now + 300_000), "seed " + seed);
+            assertEquals(0, sim.a.assoc.internalErrorCount() + sim.b.assoc.internalErrorCount());
+        }
+    }
+
+    @Test
     void bufferedAmountAndLowEvent() {
         NetSim sim = new NetSim(42, opts(), opts());
         assertTrue(sim.connect(false));

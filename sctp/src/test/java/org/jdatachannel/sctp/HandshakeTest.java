@@ -127,6 +127,17 @@ class HandshakeTest {
     }
 
     @Test
+    void dataFromThePeerActsAsALostCookieAck() {
+        NetSim sim = new NetSim(12);
+        sim.dropFilter = (p, bytes) -> firstChunk(bytes) instanceof CookieAckChunk;
+        sim.a.assoc.connect(0);
+        assertTrue(sim.runUntil(() -> sim.b.connected, 5000));
+        assertEquals(AssociationState.COOKIE_ECHOED, sim.a.assoc.state());
+        sim.b.assoc.send(0, 51, new byte[] {1}, SendOptions.RELIABLE_ORDERED, sim.now);
+        assertTrue(sim.runUntil(() -> sim.a.connected && sim.a.messages.size() == 1, sim.now + 5000));
+    }
+
+    @Test
     void initAckToUnknownStateIsIgnoredAndTooManyInitsFail() {
         SctpOptions o = SctpOptions.builder().maxInitRetransmits(2).build();
         NetSim sim = new NetSim(6, o, o);
