@@ -242,7 +242,7 @@ public final class PeerConnectionCore {
             remoteParsed = parsed;
             remoteMedia = media;
             remoteDescription = desc;
-            channels.setRemoteMaxMessageSize(media.maxMessageSize());
+            channels.setRemoteMaxMessageSize(remoteSendLimit(desc.sdp(), media));
             ice.setRemoteCredentials(media.iceUfrag(), media.icePwd());
             for (Candidate c : media.candidates()) {
                 addRemote(c);
@@ -364,6 +364,20 @@ public final class PeerConnectionCore {
         }
         return new DataChannelMedia(MID, ice.localUfrag(), ice.localPassword(), false, List.of(fp), setup,
                 config.sctpPort(), config.maxMessageSize(), localCandidates, true, false, false);
+    }
+
+    /** Largest message Pion 3.1 accepts although it writes no a=max-message-size (INTEROP-NOTES). */
+    static final long NO_ATTRIBUTE_SEND_LIMIT = 65535;
+
+    /**
+     * The most we may send to the peer. RFC 8841 §6.1 makes an absent {@code a=max-message-size}
+     * mean 64K (65536). Deliberate deviation: without the attribute we send at most 65535 bytes,
+     * because stock Pion 3.1 writes no attribute yet reads messages into a 65535-byte buffer and
+     * closes the channel on a 65536-byte message (INTEROP-NOTES).
+     */
+    static long remoteSendLimit(String sdp, DataChannelMedia media) {
+        boolean present = sdp.contains("a=max-message-size:");
+        return present ? media.maxMessageSize() : Math.min(media.maxMessageSize(), NO_ATTRIBUTE_SEND_LIMIT);
     }
 
     private void addRemote(Candidate c) {
