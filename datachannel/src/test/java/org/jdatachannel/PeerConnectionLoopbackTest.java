@@ -393,6 +393,40 @@ class PeerConnectionLoopbackTest {
         }
     }
 
+    /** Both sides made DTLS servers: the handshake hangs; close() must still end it and its thread. */
+    @org.junit.jupiter.api.Test
+    void closeDuringAStalledDtlsHandshake() throws Exception {
+        PeerConnection a = new PeerConnection(loopback().build());
+        PeerConnection b = new PeerConnection(loopback().build());
+        try {
+            SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
+            a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
+            b.setRemoteDescription(offer).get(T, TimeUnit.SECONDS);
+            SessionDescriptionInit answer = b.createAnswer().get(T, TimeUnit.SECONDS);
+            // b applies a tampered answer (passive: b is a DTLS server) while a gets the real one
+            // (active: a is a DTLS server too). Nobody sends a ClientHello.
+            b.setLocalDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER,
+                    answer.sdp().replace("a=setup:active", "a=setup:passive"))).get(T, TimeUnit.SECONDS);
+            a.setRemoteDescription(answer).get(T, TimeUnit.SECONDS);
+            // Wait until a's DTLS thread runs (ICE connected), then close.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+            while (a.liveThreads().stream().noneMatch(t -> t.getName().endsWith("-dtls")) && System.nanoTime() < deadline) {
+                waitABit();
+            }
+            assertTrue(a.liveThreads().stream().anyMatch(t -> t.getName().endsWith("-dtls")), "DTLS never started");
+            assertEquals(PeerConnectionState.CONNECTING, a.connectionState());
+            long t0 = System.nanoTime();
+            a.close();
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(ms < 3000, "close took " + ms + " ms");
+            assertTrue(a.liveThreads().isEmpty(), a.liveThreads().toString());
+            assertEquals(PeerConnectionState.CLOSED, a.connectionState());
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
     /** Flow control: bufferedAmount grows with sends and onBufferedAmountLow fires as SCTP drains. */
     @org.junit.jupiter.api.Test
     void bufferedAmountLowFiresAndEverythingArrives() throws Exception {
