@@ -33,18 +33,19 @@ class RobustnessTest {
     static final class Pair {
         final NetSim sim;
         final List<byte[]> aToB = new ArrayList<>();
+        final List<byte[]> bToA = new ArrayList<>();
         final int tagOfB;
+        final int tagOfA;
 
         Pair(long seed) {
             sim = new NetSim(seed, DataTransferTest.opts(), DataTransferTest.opts());
             sim.dropFilter = (p, bytes) -> {
-                if (p == sim.a) {
-                    aToB.add(bytes);
-                }
+                (p == sim.a ? aToB : bToA).add(bytes);
                 return false;
             };
             assertTrue(sim.connect(false));
             tagOfB = ByteBuffer.wrap(aToB.get(aToB.size() - 1)).getInt(4);
+            tagOfA = ByteBuffer.wrap(bToA.get(bToA.size() - 1)).getInt(4);
         }
 
         /** Feeds B one packet from "A" (ports 5000) and returns B's outputs. */
@@ -122,6 +123,25 @@ class RobustnessTest {
         assertTrue(r11.stream().anyMatch(c -> c instanceof ErrorChunk));
         SackChunk sack = (SackChunk) r11.stream().filter(c -> c instanceof SackChunk).findFirst().orElseThrow();
         assertArrayEquals(new int[] {tsn[0]}, sack.duplicateTsns());
+    }
+
+    @Test
+    void abortVerificationTagRules() {
+        Pair p = new Pair(94);
+        org.jdatachannel.sctp.packet.chunk.AbortChunk plain = new org.jdatachannel.sctp.packet.chunk.AbortChunk(false, List.of());
+        org.jdatachannel.sctp.packet.chunk.AbortChunk reflected = new org.jdatachannel.sctp.packet.chunk.AbortChunk(true, List.of());
+        // §8.5.1 B: without T the tag must be B's own; with T it must be B's peer's tag (A's)
+        assertTrue(p.feedB(p.tagOfA, List.of(plain)).isEmpty());
+        assertTrue(p.feedB(p.tagOfB, List.of(reflected)).isEmpty());
+        assertTrue(p.feedB(p.tagOfB + 1, List.of(plain)).isEmpty());
+        assertEquals(AssociationState.ESTABLISHED, p.sim.b.assoc.state());
+        List<SctpOutput> out = p.feedB(p.tagOfA, List.of(reflected));
+        assertTrue(out.stream().anyMatch(o -> o instanceof SctpOutput.Closed c && c.aborted()));
+        Pair q = new Pair(95);
+        assertTrue(q.feedB(q.tagOfB, List.of(plain)).stream().anyMatch(o -> o instanceof SctpOutput.Closed));
+        // after the end, an out-of-the-blue packet is answered with a reflected ABORT
+        List<Chunk> ootb = sent(q.feedB(q.tagOfB, List.of(new HeartbeatRequestChunk(List.of()))));
+        assertTrue(ootb.get(0) instanceof org.jdatachannel.sctp.packet.chunk.AbortChunk a && a.tBit());
     }
 
     @Test
