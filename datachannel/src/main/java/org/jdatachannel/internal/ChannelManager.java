@@ -450,6 +450,16 @@ public final class ChannelManager {
                 continue;
             }
             ch.incomingResetDone = true;
+            if (ch.locallyOpened && !ch.ackReceived && ch.readyState() == DataChannelState.OPEN) {
+                // RFC 8832 §6: "receiving an SCTP stream-reset request for a stream on which no
+                // DATA_CHANNEL_ACK message has been received indicates to the sender of the
+                // corresponding DATA_CHANNEL_OPEN message the failure of the data channel setup
+                // procedure."
+                IllegalStateException e = new IllegalStateException("the peer rejected data channel \""
+                        + ch.label() + "\" (stream " + sid + " reset before DATA_CHANNEL_ACK)");
+                LOG.warn(e.getMessage());
+                loop.defer(() -> ch.reportError(e));
+            }
             if (ch.readyState() != DataChannelState.CLOSED) {
                 // RFC 8831 §6.7: "When the peer sees that an incoming stream was reset, it also
                 // resets its corresponding outgoing stream."

@@ -281,6 +281,20 @@ class ChannelManagerTest {
     }
 
     @Test
+    void resetBeforeAckMeansThePeerRejectedTheChannel() {
+        DataChannelImpl ch = create("x", null);
+        List<Throwable> errors = new ArrayList<>();
+        ch.onError(errors::add);
+        connect(true);
+        onLoop(() -> mgr.onIncomingStreamsReset(new int[] {0}));
+        assertEquals(1, errors.size());
+        assertTrue(errors.get(0).getMessage().contains("rejected"), errors.get(0).getMessage());
+        assertEquals(List.of(0), link.resets);
+        onLoop(() -> mgr.onOutgoingStreamsReset(new int[] {0}));
+        assertEquals(DataChannelState.CLOSED, ch.readyState());
+    }
+
+    @Test
     void closeBeforeConnectClosesAtOnce() {
         DataChannelImpl ch = create("x", null);
         ch.close();
