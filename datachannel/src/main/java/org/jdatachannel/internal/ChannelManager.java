@@ -90,7 +90,7 @@ public final class ChannelManager {
         return dtlsClient != null;
     }
 
-    /** @return the channels with a stream id, in id order (snapshot) */
+    /** @return every live channel: those with a stream id in id order, then those still waiting for one (snapshot) */
     public List<DataChannelImpl> channels() {
         List<DataChannelImpl> all = new ArrayList<>(byStream.values());
         all.addAll(unassigned);

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * thread owns SDP state, the SCTP association and DCEP; ice4j has its own threads; one thread runs
  * the blocking DTLS handshake and then becomes the reader that blocks in
  * {@link DtlsTransport#receive} and posts each SCTP packet to the loop. Only this driver reads the
- * clock. Not part of the public API.
+ * clock. Its public methods mirror {@link org.jdatachannel.PeerConnection}'s and are documented
+ * there (same errors, same thread-safety). Not part of the public API.
  */
 public final class PeerConnectionCore {
     private static final Logger LOG = LoggerFactory.getLogger(PeerConnectionCore.class);
@@ -842,10 +843,5 @@ public final class PeerConnectionCore {
             out.add(l);
         }
         return out;
-    }
-
-    /** Wait helper for tests: true if the loop thread ended within the time. */
-    boolean awaitLoopTermination(long ms) throws InterruptedException {
-        return loop.awaitTermination(ms);
     }
 }
