@@ -32,14 +32,22 @@ final class DemuxTransport implements DatagramTransport {
 
     private final PacketTransport lower;
     private final String name;
+    private final boolean server;
+    /** Receiving thread only. */
+    private boolean certificateVerifySeen;
     private volatile boolean closed;
     private volatile boolean handshakeDone;
     private final AtomicLong droppedNonDtls = new AtomicLong();
     private final AtomicLong droppedMalformed = new AtomicLong();
 
-    DemuxTransport(PacketTransport lower, String name) {
+    /**
+     * @param server true for the DTLS server role, which also holds back a ChangeCipherSpec that
+     *     overtakes a lost CertificateVerify during the handshake
+     */
+    DemuxTransport(PacketTransport lower, String name, boolean server) {
         this.lower = lower;
         this.name = name;
+        this.server = server;
     }
 
     /**
@@ -82,6 +90,16 @@ final class DemuxTransport implements DatagramTransport {
                 return -1;
             }
             String drop = DtlsRecordFilter.check(buf, off, n);
+            if (drop == null && server && !handshakeDone) {
+                DtlsRecordFilter.CcsScan scan = DtlsRecordFilter.scanForChangeCipherSpec(buf, off, n,
+                        certificateVerifySeen);
+                certificateVerifySeen = scan.certificateVerifySeen();
+                if (scan.prematureChangeCipherSpec()) {
+                    // See DtlsRecordFilter.scanForChangeCipherSpec: the client retransmits it.
+                    LOG.debug("{}: held back a ChangeCipherSpec that arrived before the CertificateVerify", name);
+                    continue;
+                }
+            }
             if (drop == null) {
                 return n;
             }

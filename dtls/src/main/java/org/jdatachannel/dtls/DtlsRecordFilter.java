@@ -104,4 +104,66 @@ final class DtlsRecordFilter {
         }
         return null;
     }
+
+    /** Handshake type of CertificateVerify (RFC 5246 §7.4.8). */
+    static final int CERTIFICATE_VERIFY = 15;
+    private static final int CHANGE_CIPHER_SPEC = 20;
+
+    /**
+     * Finds whether a datagram carries a ChangeCipherSpec record that comes before the client's
+     * CertificateVerify has been seen (in an earlier datagram, {@code certificateVerifySeen}, or
+     * earlier in this one), and whether it completes a CertificateVerify.
+     *
+     * <p>Why: Bouncy Castle's server switches its read epoch as soon as a ChangeCipherSpec arrives
+     * once it has the ClientKeyExchange. If the CertificateVerify that precedes it in the client's
+     * flight was lost, its retransmission (epoch 0) is then discarded for the wrong epoch and the
+     * handshake stalls until it times out. Holding back the early ChangeCipherSpec lets the
+     * client's retransmitted flight (RFC 6347 §4.2.4) deliver all three in order.
+     *
+     * @param certificateVerifySeen a complete CertificateVerify arrived in an earlier datagram
+     * @return the scan result; records are walked as in {@link #check}, which must have passed
+     */
+    static CcsScan scanForChangeCipherSpec(byte[] buf, int off, int len, boolean certificateVerifySeen) {
+        boolean cv = certificateVerifySeen;
+        boolean premature = false;
+        int pos = off;
+        int end = off + len;
+        while (end - pos >= RecordHeader.LENGTH) {
+            int type = buf[pos] & 0xFF;
+            if (type < 20 || type > 26) {
+                break;
+            }
+            RecordHeader record = RecordHeader.parse(buf, pos);
+            int body = pos + RecordHeader.LENGTH;
+            if (record.length() > end - body) {
+                break;
+            }
+            if (record.epoch() == 0 && record.contentType() == CHANGE_CIPHER_SPEC && !cv) {
+                premature = true;
+            }
+            if (record.epoch() == 0 && record.contentType() == RecordHeader.HANDSHAKE) {
+                int p = body;
+                int recordEnd = body + record.length();
+                while (recordEnd - p >= HandshakeHeader.LENGTH) {
+                    HandshakeHeader h = HandshakeHeader.parse(buf, p);
+                    // A CertificateVerify is small (one signature); count it when one fragment
+                    // holds all of it, as every implementation sends it.
+                    if (h.msgType() == CERTIFICATE_VERIFY && h.fragmentOffset() == 0
+                            && h.fragmentLength() == h.length()) {
+                        cv = true;
+                    }
+                    p += HandshakeHeader.LENGTH + h.fragmentLength();
+                }
+            }
+            pos = body + record.length();
+        }
+        return new CcsScan(cv, premature);
+    }
+
+    /**
+     * @param certificateVerifySeen a complete CertificateVerify has now been seen
+     * @param prematureChangeCipherSpec the datagram has a ChangeCipherSpec before any
+     */
+    record CcsScan(boolean certificateVerifySeen, boolean prematureChangeCipherSpec) {
+    }
 }

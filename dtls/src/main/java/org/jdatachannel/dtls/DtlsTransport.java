@@ -144,7 +144,7 @@ public final class DtlsTransport implements AutoCloseable {
         String name = "dtls-" + role.name().toLowerCase(Locale.ROOT);
         JcaTlsCrypto crypto = JdkTlsCrypto.create();
         PeerSupport support = new PeerSupport(crypto, local, fps, handshakeTimeoutMs, retransmitMs, name);
-        DemuxTransport demux = new DemuxTransport(lower, name);
+        DemuxTransport demux = new DemuxTransport(lower, name, role == DtlsRole.SERVER);
         DTLSTransport bc;
         boolean ok = false;
         try {

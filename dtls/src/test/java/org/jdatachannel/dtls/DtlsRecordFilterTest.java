@@ -167,4 +167,34 @@ class DtlsRecordFilterTest {
         assertThrows(IllegalArgumentException.class, () -> new RecordHeader(256, 0, 0, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new HandshakeHeader(1, 1 << 24, 0, 0, 0));
     }
+    @Test
+    void changeCipherSpecBeforeCertificateVerifyIsFlagged() {
+        byte[] ccs = record(20, 0, new byte[] {1});
+        byte[] finished = record(22, 1, new byte[40]);
+        byte[] cv = handshakeRecord(0, 15, 74, 0, 74);
+        byte[] cke = handshakeRecord(0, 16, 33, 0, 33);
+
+        DtlsRecordFilter.CcsScan early = DtlsRecordFilter.scanForChangeCipherSpec(concat(ccs, finished), 0,
+                ccs.length + finished.length, false);
+        assertTrue(early.prematureChangeCipherSpec());
+        assertFalse(early.certificateVerifySeen());
+
+        // CertificateVerify seen earlier, or earlier in the same datagram (OpenSSL packs flights).
+        assertFalse(DtlsRecordFilter.scanForChangeCipherSpec(ccs, 0, ccs.length, true).prematureChangeCipherSpec());
+        byte[] packed = concat(cke, cv, ccs, finished);
+        DtlsRecordFilter.CcsScan inOrder = DtlsRecordFilter.scanForChangeCipherSpec(packed, 0, packed.length, false);
+        assertFalse(inOrder.prematureChangeCipherSpec());
+        assertTrue(inOrder.certificateVerifySeen());
+        // CertificateVerify after the ChangeCipherSpec in one datagram: still premature.
+        byte[] wrongOrder = concat(ccs, cv);
+        assertTrue(DtlsRecordFilter.scanForChangeCipherSpec(wrongOrder, 0, wrongOrder.length, false)
+                .prematureChangeCipherSpec());
+        // A CertificateVerify datagram alone.
+        DtlsRecordFilter.CcsScan cvOnly = DtlsRecordFilter.scanForChangeCipherSpec(cv, 0, cv.length, false);
+        assertTrue(cvOnly.certificateVerifySeen());
+        assertFalse(cvOnly.prematureChangeCipherSpec());
+        // A partial CertificateVerify fragment does not count.
+        byte[] partial = handshakeRecord(0, 15, 74, 0, 30);
+        assertFalse(DtlsRecordFilter.scanForChangeCipherSpec(partial, 0, partial.length, false).certificateVerifySeen());
+    }
 }
