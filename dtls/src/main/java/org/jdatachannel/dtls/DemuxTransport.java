@@ -41,7 +41,7 @@ final class DemuxTransport implements DatagramTransport {
     private final AtomicLong droppedMalformed = new AtomicLong();
 
     /**
-     * @param server true for the DTLS server role, which also holds back a ChangeCipherSpec that
+     * @param server true for the DTLS server role, which also drops a ChangeCipherSpec that
      *     overtakes a lost CertificateVerify during the handshake
      */
     DemuxTransport(PacketTransport lower, String name, boolean server) {
@@ -96,7 +96,7 @@ final class DemuxTransport implements DatagramTransport {
                 certificateVerifySeen = scan.certificateVerifySeen();
                 if (scan.prematureChangeCipherSpec()) {
                     // See DtlsRecordFilter.scanForChangeCipherSpec: the client retransmits it.
-                    LOG.debug("{}: held back a ChangeCipherSpec that arrived before the CertificateVerify", name);
+                    LOG.debug("{}: dropped a datagram whose ChangeCipherSpec overtook the CertificateVerify", name);
                     continue;
                 }
             }

@@ -117,8 +117,9 @@ final class DtlsRecordFilter {
      * <p>Why: Bouncy Castle's server switches its read epoch as soon as a ChangeCipherSpec arrives
      * once it has the ClientKeyExchange. If the CertificateVerify that precedes it in the client's
      * flight was lost, its retransmission (epoch 0) is then discarded for the wrong epoch and the
-     * handshake stalls until it times out. Holding back the early ChangeCipherSpec lets the
-     * client's retransmitted flight (RFC 6347 §4.2.4) deliver all three in order.
+     * handshake stalls until it times out. Dropping the datagram with the early ChangeCipherSpec
+     * (it is useless before the CertificateVerify anyway) lets the client's retransmitted flight
+     * (RFC 6347 §4.2.4) deliver CertificateVerify, ChangeCipherSpec and Finished in order.
      *
      * @param certificateVerifySeen a complete CertificateVerify arrived in an earlier datagram
      * @return the scan result; records are walked as in {@link #check}, which must have passed
