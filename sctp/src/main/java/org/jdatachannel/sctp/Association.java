@@ -1007,6 +1007,9 @@ public final class Association {
                 // answer "In progress"
                 deferredPeerRequest = req;
                 peerLastResult = ReconfigurationResponseParameter.RESULT_IN_PROGRESS;
+                // "any data arriving with a TSN larger than the Sender's Last Assigned TSN for the
+                // affected stream(s) MUST be queued locally and held"
+                reassembly.deferReset(req.streamIds(), tracker.unwrap(req.sendersLastAssignedTsn()));
             } else {
                 performIncomingReset(req);
                 peerLastResult = ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED;
@@ -1108,6 +1111,7 @@ public final class Association {
         // RFC 6525 §4.1: "Sender's Last Assigned TSN: ... the next TSN minus 1"
         currentResetRequest = new OutgoingSsnResetRequestParameter(nextRequestSeq, peerLastRequestSeq,
                 outstanding.lastAssignedTsn(), ids);
+        outstanding.streamsReset(ids);
         control.add(new ReConfigChunk(List.of(currentResetRequest)));
         reconfigTimer.resetExpirations();
         reconfigTimer.start(nowMs, rto.rto());

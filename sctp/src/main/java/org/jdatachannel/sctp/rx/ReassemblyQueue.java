@@ -1,5 +1,7 @@
 package org.jdatachannel.sctp.rx;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -33,12 +35,14 @@ public final class ReassemblyQueue {
         void deliver(int streamId, int ppid, byte[] payload, boolean unordered);
     }
 
-    private record Message(int ppid, byte[] payload) {
+    private record Message(int ssn, int ppid, byte[] payload, long tsn) {
     }
 
     private static final class InStream {
         int nextSsn;
         final HashMap<Integer, Message> pending = new HashMap<>();
+        long deferredResetTsn = Long.MAX_VALUE;
+        final ArrayList<Message> held = new ArrayList<>();
     }
 
     private final long maxMessageSize;
@@ -72,7 +76,7 @@ public final class ReassemblyQueue {
             if (c.payload().length > maxMessageSize) {
                 return false;
             }
-            complete(c, c.payload(), sink);
+            complete(c, utsn, c.payload(), sink);
             return true;
         }
         if (!c.beginning() && utsn - 1 <= forwardedCum && !fragments.containsKey(utsn - 1)) {
@@ -123,7 +127,7 @@ public final class ReassemblyQueue {
             off += part.payload().length;
         }
         fragmentBytes -= size;
-        complete(head, msg, sink);
+        complete(head, first, msg, sink);
         return true;
     }
 
@@ -132,19 +136,30 @@ public final class ReassemblyQueue {
                 && (a.unordered() || a.ssn() == b.ssn());
     }
 
-    private void complete(DataChunk head, byte[] payload, Sink sink) {
+    private void complete(DataChunk head, long headTsn, byte[] payload, Sink sink) {
         if (head.unordered()) {
             sink.deliver(head.streamId(), head.ppid(), payload, true);
             return;
         }
         InStream s = streams.computeIfAbsent(head.streamId(), k -> new InStream());
-        if (head.ssn() == s.nextSsn) {
-            sink.deliver(head.streamId(), head.ppid(), payload, false);
+        Message m = new Message(head.ssn(), head.ppid(), payload, headTsn);
+        if (headTsn > s.deferredResetTsn) {
+            // RFC 6525 §5.2.2: data after a deferred reset waits until the reset is performed
+            s.held.add(m);
+            pendingBytes += payload.length;
+            return;
+        }
+        ordered(head.streamId(), s, m, sink);
+    }
+
+    private void ordered(int streamId, InStream s, Message m, Sink sink) {
+        if (m.ssn == s.nextSsn) {
+            sink.deliver(streamId, m.ppid, m.payload, false);
             s.nextSsn = (s.nextSsn + 1) & 0xffff;
-            drain(head.streamId(), s, sink);
+            drain(streamId, s, sink);
         } else {
-            Message old = s.pending.put(head.ssn(), new Message(head.ppid(), payload));
-            pendingBytes += payload.length - (old == null ? 0 : old.payload.length);
+            Message old = s.pending.put(m.ssn, m);
+            pendingBytes += m.payload.length - (old == null ? 0 : old.payload.length);
         }
     }
 
@@ -208,26 +223,70 @@ public final class ReassemblyQueue {
     }
 
     /**
+     * Marks streams whose reset is deferred (RFC 6525 §5.2.2 "deferred reset processing"): complete
+     * ordered messages starting after {@code lastTsn} are held until {@link #resetStreams}.
+     *
+     * @param streamIds the streams; empty means all streams known so far
+     * @param lastTsn the unwrapped Sender's Last Assigned TSN of the request
+     */
+    public void deferReset(int[] streamIds, long lastTsn) {
+        if (streamIds.length == 0) {
+            for (InStream s : streams.values()) {
+                s.deferredResetTsn = Math.min(s.deferredResetTsn, lastTsn);
+            }
+            return;
+        }
+        for (int id : streamIds) {
+            InStream s = streams.computeIfAbsent(id, k -> new InStream());
+            s.deferredResetTsn = Math.min(s.deferredResetTsn, lastTsn);
+        }
+    }
+
+    /**
      * Performs an incoming SSN reset (RFC 6525 §5.2.2: "the receiver ... MUST reset the stream
-     * sequence numbers of the affected incoming streams to 0"), then delivers any message with SSN 0
-     * that arrived early.
+     * sequence numbers of the affected incoming streams to 0"). It is performed once every TSN up to
+     * the request's Sender's Last Assigned TSN was received or skipped, so any message still waiting
+     * for its turn can only be waiting for abandoned ones: those are delivered first, in SSN order.
+     * Then messages held since a deferred reset are processed in the new sequence.
      *
      * @param streamIds the streams; empty means all streams
      * @param sink receives messages that became deliverable
      */
     public void resetStreams(int[] streamIds, Sink sink) {
         if (streamIds.length == 0) {
-            for (Map.Entry<Integer, InStream> e : streams.entrySet()) {
-                e.getValue().nextSsn = 0;
-                drain(e.getKey(), e.getValue(), sink);
+            for (Map.Entry<Integer, InStream> e : new ArrayList<>(streams.entrySet())) {
+                reset(e.getKey(), e.getValue(), sink);
             }
             return;
         }
         for (int id : streamIds) {
             InStream s = streams.get(id);
             if (s != null) {
-                s.nextSsn = 0;
-                drain(id, s, sink);
+                reset(id, s, sink);
+            }
+        }
+    }
+
+    private void reset(int id, InStream s, Sink sink) {
+        if (!s.pending.isEmpty()) {
+            final int from = s.nextSsn;
+            List<Message> old = new ArrayList<>(s.pending.values());
+            old.sort(Comparator.comparingInt(m -> (m.ssn - from) & 0xffff));
+            s.pending.clear();
+            for (Message m : old) {
+                pendingBytes -= m.payload.length;
+                sink.deliver(id, m.ppid, m.payload, false);
+            }
+        }
+        s.nextSsn = 0;
+        s.deferredResetTsn = Long.MAX_VALUE;
+        if (!s.held.isEmpty()) {
+            List<Message> held = new ArrayList<>(s.held);
+            held.sort(Comparator.comparingLong(m -> m.tsn));
+            s.held.clear();
+            for (Message m : held) {
+                pendingBytes -= m.payload.length;
+                ordered(id, s, m, sink);
             }
         }
     }

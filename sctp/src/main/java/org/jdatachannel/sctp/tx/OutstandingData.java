@@ -32,6 +32,8 @@ public final class OutstandingData {
         boolean retransmit;
         boolean abandoned;
         boolean inFlight = true;
+        /** The Sender's Last Assigned TSN of a reset request that covered this chunk's stream. */
+        long resetAt = Long.MAX_VALUE;
         int misses;
 
         Item(DataChunk chunk, SendQueue.Message message, long now) {
@@ -180,6 +182,15 @@ public final class OutstandingData {
         DataChunk c = new DataChunk((int) nextTsn, f.streamId(), f.ssn(), f.ppid(), f.payload(), f.unordered(),
                 f.beginning(), f.end());
         nextTsn++;
+        append(new Item(c, f.message(), nowMs));
+        bytesInFlight += c.payload().length;
+        // §6.2.1 B: "Any time a DATA chunk is transmitted ..., the data sender MUST subtract the data
+        // size of the chunk from the rwnd of that peer."
+        peerRwnd = Math.max(0, peerRwnd - c.payload().length);
+        return c;
+    }
+
+    private void append(Item it) {
         if (count == ring.length) {
             Item[] n = new Item[ring.length * 2];
             for (int i = 0; i < count; i++) {
@@ -188,13 +199,27 @@ public final class OutstandingData {
             ring = n;
             head = 0;
         }
-        ring[(head + count) % ring.length] = new Item(c, f.message(), nowMs);
+        ring[(head + count) % ring.length] = it;
         count++;
-        bytesInFlight += c.payload().length;
-        // §6.2.1 B: "Any time a DATA chunk is transmitted ..., the data sender MUST subtract the data
-        // size of the chunk from the rwnd of that peer."
-        peerRwnd = Math.max(0, peerRwnd - c.payload().length);
-        return c;
+    }
+
+    /**
+     * Called when an Outgoing SSN Reset Request for these streams is sent: every chunk of theirs
+     * sent so far has a TSN at or below the request's Sender's Last Assigned TSN. A FORWARD TSN that
+     * moves the peer beyond that TSN also triggers the peer's reset, after which an SSN of the old
+     * sequence would wrongly skip messages of the new one; such entries are left out (see
+     * {@link #createForwardTsn}).
+     */
+    public void streamsReset(int[] streamIds) {
+        long last = nextTsn - 1;
+        for (int i = 0; i < count; i++) {
+            Item it = ring[(head + i) % ring.length];
+            for (int id : streamIds) {
+                if (it.chunk.streamId() == id) {
+                    it.resetAt = Math.min(it.resetAt, last);
+                }
+            }
+        }
     }
 
     /**
@@ -406,8 +431,24 @@ public final class OutstandingData {
                 || m.expiresAtMs() <= nowMs;
     }
 
-    /** Marks every outstanding chunk of {@code m} abandoned (RFC 3758 §3.5 A). */
+    /**
+     * Marks every outstanding chunk of {@code m} abandoned (RFC 3758 §3.5 A). If the message was not
+     * fully fragmented yet, its unsent rest will never be sent (the caller drops it from the send
+     * queue); a placeholder end fragment is then given the next TSN and marked abandoned, never sent,
+     * so that the FORWARD TSN moves the peer's cumulative TSN beyond every fragment it may hold and the
+     * peer drops the partial message and skips its SSN (dcSCTP does the same). Without it, a peer that
+     * received every sent fragment would already be at the new cumulative TSN and ignore the FORWARD
+     * TSN, leaving the stream blocked.
+     */
     public void abandon(SendQueue.Message m) {
+        if (!m.abandoned() && !m.fullyFragmented() && m.offset > 0) {
+            DataChunk end = new DataChunk((int) nextTsn, m.streamId, m.ssn, m.ppid, new byte[0], m.unordered, false, true);
+            nextTsn++;
+            Item placeholder = new Item(end, m, 0);
+            placeholder.inFlight = false;
+            placeholder.abandoned = true;
+            append(placeholder);
+        }
         m.abandon();
         for (int i = 0; i < count; i++) {
             Item it = ring[(head + i) % ring.length];
@@ -430,26 +471,20 @@ public final class OutstandingData {
      * @return the chunk, or null if no abandoned chunk follows the cumulative ack point
      */
     public ForwardTsnChunk createForwardTsn() {
-        long adv = cumAck;
-        Map<Integer, Integer> ssns = new LinkedHashMap<>();
-        for (int i = 0; i < count; i++) {
-            Item it = ring[(head + i) % ring.length];
-            if (!it.abandoned && !it.acked) {
-                break;
-            }
-            if (it.abandoned) {
-                adv = cumAck + 1 + i;
-                if (!it.chunk.unordered()) {
-                    ssns.put(it.chunk.streamId(), it.chunk.ssn());
-                }
-            } else {
-                // an acked chunk between abandoned ones: the point may only move over abandoned ones
-                // if it is itself followed by... keep it simple and stop at acked chunks
-                break;
-            }
+        int n = 0;
+        while (n < count && ring[(head + n) % ring.length].abandoned) {
+            n++; // §3.5 C2: the point moves only over abandoned chunks
         }
-        if (adv == cumAck) {
+        if (n == 0) {
             return null;
+        }
+        long adv = cumAck + n;
+        Map<Integer, Integer> ssns = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            Item it = ring[(head + i) % ring.length];
+            if (!it.chunk.unordered() && adv <= it.resetAt) {
+                ssns.put(it.chunk.streamId(), it.chunk.ssn());
+            }
         }
         List<ForwardTsnChunk.SkippedStream> list = new ArrayList<>();
         for (Map.Entry<Integer, Integer> e : ssns.entrySet()) {

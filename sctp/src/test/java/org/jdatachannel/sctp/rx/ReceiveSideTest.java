@@ -115,4 +115,20 @@ class ReceiveSideTest {
         q.resetStreams(new int[] {5}, sink);
         assertEquals(List.of("5:old", "5:new"), delivered);
     }
+
+    @Test
+    void deferredResetHoldsNewDataAndFlushesOldOnes() {
+        ReassemblyQueue q = new ReassemblyQueue(1000);
+        q.add(1, frag(1, 5, 0, "a", false, true, true), sink);
+        q.add(3, frag(3, 5, 2, "c", false, true, true), sink);   // ssn 1 (tsn 2) abandoned, not yet skipped
+        q.deferReset(new int[] {5}, 3);                          // peer reset stream 5 after tsn 3
+        q.add(5, frag(5, 5, 1, "y", false, true, true), sink);   // new sequence, arrives early
+        q.add(4, frag(4, 5, 0, "x", false, true, true), sink);
+        assertEquals(List.of("5:a"), delivered);
+        q.resetStreams(new int[] {5}, sink);                      // performed once tsn 2 is skipped
+        assertEquals(List.of("5:a", "5:c", "5:x", "5:y"), delivered);
+        assertEquals(0, q.bufferedBytes());
+        q.add(6, frag(6, 5, 2, "z", false, true, true), sink);
+        assertEquals("5:z", delivered.get(4));
+    }
 }

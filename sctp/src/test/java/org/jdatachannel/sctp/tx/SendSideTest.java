@@ -168,4 +168,29 @@ class SendSideTest {
         small.observe(1);
         assertEquals(400, small.rto(), "clamped to RTO.Min");
     }
+
+    @Test
+    void abandoningAPartlySentMessageAddsAnAbandonedEndPlaceholder() {
+        OutstandingData o = new OutstandingData(10, 1 << 20, MTU, new RetransmissionTimeout(1000, 100, 60000));
+        SendQueue q = new SendQueue(1 << 20);
+        SendQueue.Message m = q.add(2, 51, new byte[3000], false, 0, Long.MAX_VALUE);
+        o.add(q.next(1000, 0, id -> { }), 0);                    // only the first fragment was sent
+        o.handleSack(new SackChunk(10, 1 << 20, List.of(), new int[0]), 5); // and it arrived
+        o.abandon(m);
+        assertTrue(q.discardRest(m, id -> { }));
+        var f = o.createForwardTsn();
+        assertEquals(11, f.newCumulativeTsn(), "beyond every fragment the peer holds");
+        assertEquals(12, o.nextTsn());
+        assertEquals(2, f.skipped().get(0).streamId());
+        // a reset request covering the stream: the entry stays while the point does not pass its TSN
+        o.streamsReset(new int[] {2});
+        assertEquals(1, o.createForwardTsn().skipped().size());
+        // ... and is left out once a later abandoned chunk moves the point beyond it
+        SendQueue.Message later = q.add(3, 51, new byte[10], false, 0, Long.MAX_VALUE);
+        o.add(q.next(1000, 0, id -> { }), 0);
+        o.abandon(later);
+        var g = o.createForwardTsn();
+        assertEquals(12, g.newCumulativeTsn());
+        assertEquals(List.of(new org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk.SkippedStream(3, 0)), g.skipped());
+    }
 }
