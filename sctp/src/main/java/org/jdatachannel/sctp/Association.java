@@ -535,13 +535,17 @@ public final class Association {
         checkDeferredReset();
     }
 
-    /** §8.4 "Handle 'Out of the Blue' Packets". */
+    /**
+     * §8.4 "Handle 'Out of the Blue' Packets". After this association ended we stay silent except for
+     * SHUTDOWN ACK: stray SACKs or DATA still in flight from the peer are expected then, and an ABORT
+     * overtaking our SHUTDOWN COMPLETE would turn the peer's graceful close into an abort.
+     */
     private void outOfTheBlue(Chunk first, int vtag) {
         if (first instanceof ShutdownAckChunk) {
             // §8.4 5: "the receiver should respond to the sender of the OOTB packet with a SHUTDOWN
             // COMPLETE chunk ... the T bit set"
             emitPacket(vtag, List.of(new ShutdownCompleteChunk(true)));
-        } else if (first instanceof CookieAckChunk || first instanceof ErrorChunk) {
+        } else if (terminated || first instanceof CookieAckChunk || first instanceof ErrorChunk) {
             LOG.debug("discarding out-of-the-blue {}", first);
         } else {
             // §8.4 8: "the receiver SHOULD respond to the sender of the OOTB packet with an ABORT

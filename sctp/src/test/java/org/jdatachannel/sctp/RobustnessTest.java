@@ -139,8 +139,13 @@ class RobustnessTest {
         assertTrue(out.stream().anyMatch(o -> o instanceof SctpOutput.Closed c && c.aborted()));
         Pair q = new Pair(95);
         assertTrue(q.feedB(q.tagOfB, List.of(plain)).stream().anyMatch(o -> o instanceof SctpOutput.Closed));
-        // after the end, an out-of-the-blue packet is answered with a reflected ABORT
-        List<Chunk> ootb = sent(q.feedB(q.tagOfB, List.of(new HeartbeatRequestChunk(List.of()))));
+        // after the end, stray packets are ignored ...
+        assertTrue(q.feedB(q.tagOfB, List.of(new HeartbeatRequestChunk(List.of()))).isEmpty());
+        // ... but before any association, an out-of-the-blue packet is answered with a reflected ABORT
+        Association fresh = new Association(SctpOptions.defaults(), new java.util.SplittableRandom(96));
+        fresh.handleInput(ByteBuffer.wrap(new SctpPacket(5000, 5000, 1234, List.of(new HeartbeatRequestChunk(List.of())))
+                .serialize()), 0);
+        List<Chunk> ootb = sent(List.of(fresh.pollOutput()));
         assertTrue(ootb.get(0) instanceof org.jdatachannel.sctp.packet.chunk.AbortChunk a && a.tBit());
     }
 
