@@ -365,8 +365,13 @@ public final class Association {
         shutdownRequested = true;
         switch (state) {
             case CLOSED, COOKIE_WAIT, COOKIE_ECHOED -> {
-                // §9.2: "If ... in COOKIE-WAIT or COOKIE-ECHOED state ... it MAY ... ABORT"; we just stop.
-                terminate("shutdown before the association was established", false);
+                // Nothing to drain yet. In COOKIE-ECHOED the peer may already be established, so it is
+                // told with an ABORT (§9.1); before that there is no peer tag to address one to.
+                if (peerTag != 0) {
+                    emitPacket(peerTag, List.of(new AbortChunk(false,
+                            List.of(UserInitiatedAbortCause.ofText("shutdown before established")))));
+                }
+                terminate("shutdown before the association was established", peerTag != 0);
             }
             case ESTABLISHED -> {
                 state = AssociationState.SHUTDOWN_PENDING;
