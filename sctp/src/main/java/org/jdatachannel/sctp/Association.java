@@ -83,6 +83,8 @@ import org.slf4j.LoggerFactory;
 public final class Association {
     private static final Logger LOG = LoggerFactory.getLogger(Association.class);
     private static final int[] OUR_EXTENSIONS = {ReConfigChunk.TYPE, ForwardTsnChunk.TYPE};
+    /** Bound on peer reset requests waiting for their data (RFC 6525 deferred reset processing). */
+    private static final int MAX_DEFERRED_RESETS = 16;
 
     private final SctpOptions opts;
     private final RandomGenerator rng;
@@ -127,7 +129,7 @@ public final class Association {
     private int nextRequestSeq;
     private int peerLastRequestSeq;
     private int peerLastResult;
-    private OutgoingSsnResetRequestParameter deferredPeerRequest;
+    private final ArrayDeque<OutgoingSsnResetRequestParameter> deferredPeerRequests = new ArrayDeque<>();
 
     /**
      * @param options the configuration
@@ -1009,12 +1011,18 @@ public final class Association {
     private ReconfigurationResponseParameter handleOutgoingResetRequest(OutgoingSsnResetRequestParameter req) {
         int seq = req.requestSequenceNumber();
         if (seq == peerLastRequestSeq + 1) {
+            if (deferredPeerRequests.size() >= MAX_DEFERRED_RESETS) {
+                // bounded: the sequence number is not consumed, the peer may retry later
+                return new ReconfigurationResponseParameter(seq,
+                        ReconfigurationResponseParameter.RESULT_ERROR_REQUEST_ALREADY_IN_PROGRESS);
+            }
             peerLastRequestSeq = seq;
-            if (SerialNumber.tsnGreater(req.sendersLastAssignedTsn(), (int) tracker.cumulativeTsn())) {
+            if (!deferredPeerRequests.isEmpty()
+                    || SerialNumber.tsnGreater(req.sendersLastAssignedTsn(), (int) tracker.cumulativeTsn())) {
                 // §5.2.2: "If the Sender's Last Assigned TSN is greater than the cumulative
                 // acknowledgment point, then the endpoint MUST enter 'deferred reset processing'" and
-                // answer "In progress"
-                deferredPeerRequest = req;
+                // answer "In progress". Requests are performed in order, so a later one waits too.
+                deferredPeerRequests.add(req);
                 peerLastResult = ReconfigurationResponseParameter.RESULT_IN_PROGRESS;
                 // "any data arriving with a TSN larger than the Sender's Last Assigned TSN for the
                 // affected stream(s) MUST be queued locally and held"
@@ -1033,12 +1041,11 @@ public final class Association {
     }
 
     private void checkDeferredReset() {
-        if (deferredPeerRequest != null && tracker != null
-                && !SerialNumber.tsnGreater(deferredPeerRequest.sendersLastAssignedTsn(), (int) tracker.cumulativeTsn())) {
+        while (!deferredPeerRequests.isEmpty() && tracker != null && !SerialNumber.tsnGreater(
+                deferredPeerRequests.peek().sendersLastAssignedTsn(), (int) tracker.cumulativeTsn())) {
             // §5.2.2: "When the cumulative acknowledgment point reaches the last assigned TSN, then an
             // SSN reset MUST be performed on the affected stream(s)"
-            OutgoingSsnResetRequestParameter req = deferredPeerRequest;
-            deferredPeerRequest = null;
+            OutgoingSsnResetRequestParameter req = deferredPeerRequests.poll();
             performIncomingReset(req);
             if (req.requestSequenceNumber() == peerLastRequestSeq) {
                 peerLastResult = ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED;
