@@ -422,7 +422,7 @@ public final class Association {
         }
         List<Chunk> chunks = p.chunks();
         Chunk first = chunks.get(0);
-        int vtag = p.verificationTag();
+        int vtag = p.verificationTag().value();
         if (first instanceof InitChunk init) {
             // §6.10: "INIT, INIT ACK, and SHUTDOWN COMPLETE chunks MUST NOT be bundled"; §8.5.1 A: the
             // packet's Verification Tag MUST be 0.
@@ -603,12 +603,12 @@ public final class Association {
     private void handleInit(InitChunk init, long nowMs) {
         // §3.3.2: "If the value of the Initiate Tag in a received INIT chunk is found to be 0, the
         // receiver MUST silently discard the packet."
-        if (init.initiateTag() == 0) {
+        if (init.initiateTag().value() == 0) {
             return;
         }
         if (init.outboundStreams() == 0 || init.inboundStreams() == 0) {
             // §3.3.2: 0 streams "... the receiver MUST treat this as an error and ... ABORT"
-            emitPacket(init.initiateTag(), List.of(new AbortChunk(false, List.of(new InvalidMandatoryParameterCause()))));
+            emitPacket(init.initiateTag().value(), List.of(new AbortChunk(false, List.of(new InvalidMandatoryParameterCause()))));
             return;
         }
         if (state == AssociationState.SHUTDOWN_ACK_SENT) {
@@ -647,8 +647,8 @@ public final class Association {
         }
         int os = Math.min(opts.outboundStreams(), init.inboundStreams());
         int is = Math.min(opts.inboundStreams(), init.outboundStreams());
-        StateCookie cookie = new StateCookie(nowMs, opts.cookieLifetimeMs(), localTag, init.initiateTag(), localTsn,
-                init.initialTsn(), init.aRwnd(), os, is, caps.forwardTsn(), caps.reconfig(), localTie, peerTie);
+        StateCookie cookie = new StateCookie(nowMs, opts.cookieLifetimeMs(), localTag, init.initiateTag().value(), localTsn,
+                init.initialTsn().value(), init.aRwnd(), os, is, caps.forwardTsn(), caps.reconfig(), localTie, peerTie);
         List<Parameter> params = new ArrayList<>();
         params.add(new StateCookieParameter(cookie.serialize(mac)));
         params.addAll(ourCapabilityParameters());
@@ -658,7 +658,7 @@ public final class Association {
         InitAckChunk ack = new InitAckChunk(localTag, opts.receiveWindow(), opts.outboundStreams(),
                 opts.inboundStreams(), localTsn, params);
         // §8.5.1 A: the INIT ACK carries the INIT's Initiate Tag as Verification Tag
-        emitPacket(init.initiateTag(), List.of(ack));
+        emitPacket(init.initiateTag().value(), List.of(ack));
     }
 
     private void handleInitAck(InitAckChunk ack, long nowMs) {
@@ -667,20 +667,20 @@ public final class Association {
             // COOKIE-WAIT state, the endpoint SHOULD discard the INIT ACK chunk."
             return;
         }
-        if (ack.initiateTag() == 0 || ack.outboundStreams() == 0 || ack.inboundStreams() == 0) {
-            abortWith(ack.initiateTag(), new InvalidMandatoryParameterCause(), "invalid INIT ACK");
+        if (ack.initiateTag().value() == 0 || ack.outboundStreams() == 0 || ack.inboundStreams() == 0) {
+            abortWith(ack.initiateTag().value(), new InvalidMandatoryParameterCause(), "invalid INIT ACK");
             return;
         }
         StateCookieParameter cookie = ack.parameter(StateCookieParameter.class);
         if (cookie == null) {
             // §5.1 C / §3.3.10.2: a missing State Cookie is reported with Missing Mandatory Parameter
-            abortWith(ack.initiateTag(), new MissingMandatoryParameterCause(new int[] {StateCookieParameter.TYPE}),
+            abortWith(ack.initiateTag().value(), new MissingMandatoryParameterCause(new int[] {StateCookieParameter.TYPE}),
                     "INIT ACK without State Cookie");
             return;
         }
         Capabilities caps = readParameters(ack.parameters());
         t1Init.stop();
-        initTcb(ack.initiateTag(), ack.initialTsn(), ack.aRwnd(), Math.min(opts.outboundStreams(), ack.inboundStreams()),
+        initTcb(ack.initiateTag().value(), ack.initialTsn().value(), ack.aRwnd(), Math.min(opts.outboundStreams(), ack.inboundStreams()),
                 Math.min(opts.inboundStreams(), ack.outboundStreams()), caps.forwardTsn(), caps.reconfig());
         cookieToEcho = cookie.cookie();
         List<Chunk> bundle = new ArrayList<>();
@@ -838,9 +838,9 @@ public final class Association {
             abortWith(peerTag, new NoUserDataCause(d.tsn()), "DATA chunk without user data");
             return;
         }
-        long utsn = tracker.unwrap(d.tsn());
+        long utsn = tracker.unwrap(d.tsn().value());
         if (tracker.isDuplicate(utsn)) {
-            tracker.recordDuplicate(d.tsn());
+            tracker.recordDuplicate(d.tsn().value());
             return;
         }
         if (tracker.isTooFarAhead(utsn)) {
@@ -858,7 +858,7 @@ public final class Association {
             return;
         }
         tracker.observe(utsn);
-        if (d.streamId() >= inboundStreams) {
+        if (d.streamId().value() >= inboundStreams) {
             // §6.5: "... Invalid Stream Identifier ... the endpoint ... MUST acknowledge the TSN and
             // discard the DATA chunk"
             control.add(new ErrorChunk(false, List.of(new InvalidStreamIdentifierCause(d.streamId()))));
@@ -905,7 +905,7 @@ public final class Association {
     private void handleShutdown(ShutdownChunk s, long nowMs) {
         if (outstanding != null) {
             // §9.2: "... the receiver ... MUST verify ... the Cumulative TSN Ack" as a SACK would
-            OutstandingData.SackResult r = outstanding.handleCumulativeAck(s.cumulativeTsnAck(), nowMs);
+            OutstandingData.SackResult r = outstanding.handleCumulativeAck(s.cumulativeTsnAck().value(), nowMs);
             if (r != null && !outstanding.hasOutstanding()) {
                 t3Rtx.stop();
             }
@@ -958,7 +958,7 @@ public final class Association {
         if (tracker == null || state.compareTo(AssociationState.ESTABLISHED) < 0) {
             return;
         }
-        long newCum = tracker.unwrap(f.newCumulativeTsn());
+        long newCum = tracker.unwrap(f.newCumulativeTsn().value());
         if (newCum - tracker.cumulativeTsn() > DataTracker.MAX_TSN_DISTANCE) {
             return; // bogus jump; ignore
         }
@@ -1018,7 +1018,7 @@ public final class Association {
             }
             peerLastRequestSeq = seq;
             if (!deferredPeerRequests.isEmpty()
-                    || SerialNumber.tsnGreater(req.sendersLastAssignedTsn(), (int) tracker.cumulativeTsn())) {
+                    || SerialNumber.tsnGreater(req.sendersLastAssignedTsn().value(), (int) tracker.cumulativeTsn())) {
                 // §5.2.2: "If the Sender's Last Assigned TSN is greater than the cumulative
                 // acknowledgment point, then the endpoint MUST enter 'deferred reset processing'" and
                 // answer "In progress". Requests are performed in order, so a later one waits too.
@@ -1026,7 +1026,7 @@ public final class Association {
                 peerLastResult = ReconfigurationResponseParameter.RESULT_IN_PROGRESS;
                 // "any data arriving with a TSN larger than the Sender's Last Assigned TSN for the
                 // affected stream(s) MUST be queued locally and held"
-                reassembly.deferReset(req.streamIds(), tracker.unwrap(req.sendersLastAssignedTsn()));
+                reassembly.deferReset(req.streamIds(), tracker.unwrap(req.sendersLastAssignedTsn().value()));
             } else {
                 performIncomingReset(req);
                 peerLastResult = ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED;
@@ -1042,7 +1042,7 @@ public final class Association {
 
     private void checkDeferredReset() {
         while (!deferredPeerRequests.isEmpty() && tracker != null && !SerialNumber.tsnGreater(
-                deferredPeerRequests.peek().sendersLastAssignedTsn(), (int) tracker.cumulativeTsn())) {
+                deferredPeerRequests.peek().sendersLastAssignedTsn().value(), (int) tracker.cumulativeTsn())) {
             // §5.2.2: "When the cumulative acknowledgment point reaches the last assigned TSN, then an
             // SSN reset MUST be performed on the affected stream(s)"
             OutgoingSsnResetRequestParameter req = deferredPeerRequests.poll();
@@ -1193,7 +1193,7 @@ public final class Association {
             // RFC 6525 §5.1.1: retransmit the same request (same sequence number) on timeout, with
             // the response sequence number brought up to date
             currentResetRequest = new OutgoingSsnResetRequestParameter(currentResetRequest.requestSequenceNumber(),
-                    peerLastRequestSeq, currentResetRequest.sendersLastAssignedTsn(), currentResetRequest.streamIds());
+                    peerLastRequestSeq, currentResetRequest.sendersLastAssignedTsn().value(), currentResetRequest.streamIds());
             control.add(new ReConfigChunk(List.of(currentResetRequest)));
             reconfigTimer.start(nowMs, rto.rto());
         }

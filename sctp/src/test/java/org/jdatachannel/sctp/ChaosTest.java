@@ -61,7 +61,7 @@ class ChaosTest {
                                 || c instanceof org.jdatachannel.sctp.packet.chunk.SackChunk
                                 || c instanceof org.jdatachannel.sctp.packet.chunk.ReConfigChunk;
                         if (c instanceof org.jdatachannel.sctp.packet.chunk.DataChunk d) {
-                            traced |= d.streamId() == Integer.getInteger("chaos.stream", 5) && !d.unordered();
+                            traced |= d.streamId().value() == Integer.getInteger("chaos.stream", 5) && !d.unordered();
                         }
                         if (traced) {
                             LOG.info("{} {} {}", sim.now, peer.name, c);

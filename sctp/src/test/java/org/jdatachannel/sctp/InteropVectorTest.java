@@ -42,7 +42,7 @@ class InteropVectorTest {
         Association b = new Association(SctpOptions.defaults(), new SplittableRandom(101));
         b.handleInput(ByteBuffer.wrap(SctpPacketTest.CAPTURED_INIT), 5);
         SctpPacket reply = only(b);
-        assertEquals(0x0eddca08, reply.verificationTag(), "INIT ACK is sent with the INIT's Initiate Tag");
+        assertEquals(0x0eddca08, reply.verificationTag().value(), "INIT ACK is sent with the INIT's Initiate Tag");
         InitAckChunk ack = assertInstanceOf(InitAckChunk.class, reply.chunks().get(0));
         assertNotNull(ack.parameter(StateCookieParameter.class));
         assertNotNull(ack.parameter(ForwardTsnSupportedParameter.class));
@@ -59,9 +59,9 @@ class InteropVectorTest {
         SctpOutput.MessageReceived m = assertInstanceOf(SctpOutput.MessageReceived.class, b.pollOutput());
         assertEquals(50, m.ppid());
         SctpPacket p = SctpPacket.parse(ByteBuffer.wrap(((SctpOutput.SendPacket) b.pollOutput()).packet()));
-        assertEquals(0x0eddca08, p.verificationTag());
+        assertEquals(0x0eddca08, p.verificationTag().value());
         assertTrue(p.chunks().stream().anyMatch(c -> c instanceof CookieAckChunk));
-        assertTrue(p.chunks().stream().anyMatch(c -> c instanceof SackChunk s && s.cumulativeTsnAck() == 0x55083637));
+        assertTrue(p.chunks().stream().anyMatch(c -> c instanceof SackChunk s && s.cumulativeTsnAck().value() == 0x55083637));
         assertEquals(AssociationState.ESTABLISHED, b.state());
         // negotiated: the INIT offered 1000 streams each way
         b.send(999, 51, new byte[] {1}, SendOptions.RELIABLE_ORDERED, 20);

@@ -97,7 +97,7 @@ class RobustnessTest {
             try {
                 for (Chunk c : SctpPacket.parse(ByteBuffer.wrap(b)).chunks()) {
                     if (c instanceof DataChunk d) {
-                        tsn[0] = d.tsn() + 1;
+                        tsn[0] = d.tsn().value() + 1;
                     }
                 }
             } catch (Exception e) {
@@ -214,9 +214,9 @@ class RobustnessTest {
                 try {
                     for (Chunk c : SctpPacket.parse(ByteBuffer.wrap(v)).chunks()) {
                         if (c instanceof DataChunk d) {
-                            dataTsn = d.tsn();
+                            dataTsn = d.tsn().value();
                         } else if (c instanceof SackChunk sk) {
-                            sackTsn = sk.cumulativeTsnAck();
+                            sackTsn = sk.cumulativeTsnAck().value();
                         }
                     }
                 } catch (Exception e) {

@@ -134,7 +134,7 @@ class ShutdownAndPartialReliabilityTest {
         assertTrue(sim.runUntil(() -> sim.b.messages.size() == 4, sim.now + 10_000));
         assertEquals(List.of(1, 3, 4, 5), sim.b.messages.stream().map(m -> (int) m.payload()[0]).toList());
         assertFalse(fwd.isEmpty());
-        assertEquals(4, fwd.get(0).skipped().get(0).streamId());
+        assertEquals(4, fwd.get(0).skipped().get(0).streamId().value());
         // the stream keeps working, and reliable messages are never abandoned
         sim.a.assoc.send(4, 51, new byte[] {6}, SendOptions.RELIABLE_ORDERED, sim.now);
         assertTrue(sim.runUntil(() -> sim.b.messages.size() == 5, sim.now + 10_000));

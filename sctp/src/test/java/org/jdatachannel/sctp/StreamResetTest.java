@@ -65,8 +65,8 @@ class StreamResetTest {
         List<Integer> ssns = new ArrayList<>();
         sim.dropFilter = (p, bytes) -> {
             for (Chunk c : chunks(bytes)) {
-                if (c instanceof DataChunk d && d.streamId() == 1) {
-                    ssns.add(d.ssn());
+                if (c instanceof DataChunk d && d.streamId().value() == 1) {
+                    ssns.add(d.ssn().value());
                 }
             }
             return false;

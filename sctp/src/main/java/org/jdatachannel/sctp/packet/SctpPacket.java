@@ -34,13 +34,18 @@ import org.jdatachannel.sctp.packet.chunk.Chunk;
  * @param verificationTag the verification tag (RFC 9260 §8.5)
  * @param chunks the chunks in order
  */
-public record SctpPacket(int sourcePort, int destinationPort, int verificationTag, List<Chunk> chunks) {
+public record SctpPacket(int sourcePort, int destinationPort, VerificationTag verificationTag, List<Chunk> chunks) {
     /** Size of the common header in bytes. */
     public static final int HEADER_SIZE = 12;
 
     /** Copies the chunk list. */
     public SctpPacket {
         chunks = List.copyOf(chunks);
+    }
+
+    /** Convenience constructor from a raw tag. */
+    public SctpPacket(int sourcePort, int destinationPort, int verificationTag, List<Chunk> chunks) {
+        this(sourcePort, destinationPort, new VerificationTag(verificationTag), chunks);
     }
 
     /**
@@ -73,7 +78,7 @@ public record SctpPacket(int sourcePort, int destinationPort, int verificationTa
         if (chunks.isEmpty()) {
             throw new PacketParseException("packet without chunks");
         }
-        return new SctpPacket(b.getShort(0) & 0xffff, b.getShort(2) & 0xffff, b.getInt(4),
+        return new SctpPacket(b.getShort(0) & 0xffff, b.getShort(2) & 0xffff, new VerificationTag(b.getInt(4)),
                 Collections.unmodifiableList(chunks));
     }
 
@@ -104,7 +109,7 @@ public record SctpPacket(int sourcePort, int destinationPort, int verificationTa
     public byte[] serialize() {
         byte[] out = new byte[serializedSize()];
         ByteBuffer b = ByteBuffer.wrap(out);
-        b.putShort((short) sourcePort).putShort((short) destinationPort).putInt(verificationTag).putInt(0);
+        b.putShort((short) sourcePort).putShort((short) destinationPort).putInt(verificationTag.value()).putInt(0);
         for (Chunk c : chunks) {
             c.serializeTo(b);
         }
@@ -114,7 +119,7 @@ public record SctpPacket(int sourcePort, int destinationPort, int verificationTa
 
     @Override
     public String toString() {
-        return "SctpPacket(" + sourcePort + "->" + destinationPort + ", tag=" + Integer.toHexString(verificationTag)
+        return "SctpPacket(" + sourcePort + "->" + destinationPort + ", tag=" + verificationTag
                 + ", " + chunks + ")";
     }
 }

@@ -132,24 +132,24 @@ public final class ReassemblyQueue {
     }
 
     private static boolean sameMessage(DataChunk a, DataChunk b) {
-        return a.streamId() == b.streamId() && a.unordered() == b.unordered()
-                && (a.unordered() || a.ssn() == b.ssn());
+        return a.streamId().value() == b.streamId().value() && a.unordered() == b.unordered()
+                && (a.unordered() || a.ssn().value() == b.ssn().value());
     }
 
     private void complete(DataChunk head, long headTsn, byte[] payload, Sink sink) {
         if (head.unordered()) {
-            sink.deliver(head.streamId(), head.ppid(), payload, true);
+            sink.deliver(head.streamId().value(), head.ppid().value(), payload, true);
             return;
         }
-        InStream s = streams.computeIfAbsent(head.streamId(), k -> new InStream());
-        Message m = new Message(head.ssn(), head.ppid(), payload, headTsn);
+        InStream s = streams.computeIfAbsent(head.streamId().value(), k -> new InStream());
+        Message m = new Message(head.ssn().value(), head.ppid().value(), payload, headTsn);
         if (headTsn > s.deferredResetTsn) {
             // RFC 6525 §5.2.2: data after a deferred reset waits until the reset is performed
             s.held.add(m);
             pendingBytes += payload.length;
             return;
         }
-        ordered(head.streamId(), s, m, sink);
+        ordered(head.streamId().value(), s, m, sink);
     }
 
     private void ordered(int streamId, InStream s, Message m, Sink sink) {
@@ -201,8 +201,8 @@ public final class ReassemblyQueue {
             }
         }
         for (ForwardTsnChunk.SkippedStream sk : skipped) {
-            InStream s = streams.computeIfAbsent(sk.streamId(), k -> new InStream());
-            if (SerialNumber.ssnGreater(s.nextSsn, sk.ssn())) {
+            InStream s = streams.computeIfAbsent(sk.streamId().value(), k -> new InStream());
+            if (SerialNumber.ssnGreater(s.nextSsn, sk.ssn().value())) {
                 continue; // already past it
             }
             int guard = 0;
@@ -210,15 +210,15 @@ public final class ReassemblyQueue {
                 Message m = s.pending.remove(s.nextSsn);
                 if (m != null) {
                     pendingBytes -= m.payload.length;
-                    sink.deliver(sk.streamId(), m.ppid, m.payload, false);
+                    sink.deliver(sk.streamId().value(), m.ppid, m.payload, false);
                 }
-                boolean last = s.nextSsn == sk.ssn();
+                boolean last = s.nextSsn == sk.ssn().value();
                 s.nextSsn = (s.nextSsn + 1) & 0xffff;
                 if (last) {
                     break;
                 }
             }
-            drain(sk.streamId(), s, sink);
+            drain(sk.streamId().value(), s, sink);
         }
     }
 

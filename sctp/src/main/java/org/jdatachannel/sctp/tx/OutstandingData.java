@@ -215,7 +215,7 @@ public final class OutstandingData {
         for (int i = 0; i < count; i++) {
             Item it = ring[(head + i) % ring.length];
             for (int id : streamIds) {
-                if (it.chunk.streamId() == id) {
+                if (it.chunk.streamId().value() == id) {
                     it.resetAt = Math.min(it.resetAt, last);
                 }
             }
@@ -229,12 +229,12 @@ public final class OutstandingData {
      *     acknowledging TSNs never sent)
      */
     public SackResult handleSack(SackChunk sack, long nowMs) {
-        long cum = unwrapper.peek(sack.cumulativeTsnAck());
+        long cum = unwrapper.peek(sack.cumulativeTsnAck().value());
         // D i): "If Cumulative TSN Ack is less than the Cumulative TSN Ack Point, drop the SACK chunk."
         if (cum < cumAck || cum >= nextTsn) {
             return null;
         }
-        unwrapper.unwrap(sack.cumulativeTsnAck());
+        unwrapper.unwrap(sack.cumulativeTsnAck().value());
         long flightBefore = bytesInFlight;
         boolean cumAdvanced = cum > cumAck;
         long acked = 0;
@@ -483,7 +483,7 @@ public final class OutstandingData {
         for (int i = 0; i < n; i++) {
             Item it = ring[(head + i) % ring.length];
             if (!it.chunk.unordered() && adv <= it.resetAt) {
-                ssns.put(it.chunk.streamId(), it.chunk.ssn());
+                ssns.put(it.chunk.streamId().value(), it.chunk.ssn().value());
             }
         }
         List<ForwardTsnChunk.SkippedStream> list = new ArrayList<>();

@@ -102,11 +102,11 @@ public class SctpPacketTest {
     @Test
     void capturedChromiumStyleInit() throws Exception {
         InitChunk init = assertInstanceOf(InitChunk.class, only(CAPTURED_INIT));
-        assertEquals(0x0eddca08, init.initiateTag());
+        assertEquals(0x0eddca08, init.initiateTag().value());
         assertEquals(131072, init.aRwnd());
         assertEquals(1000, init.outboundStreams());
         assertEquals(1000, init.inboundStreams());
-        assertEquals(0x55083637, init.initialTsn());
+        assertEquals(0x55083637, init.initialTsn().value());
         assertEquals(6, init.parameters().size());
         assertInstanceOf(UnknownParameter.class, init.parameters().get(0));
         assertInstanceOf(ForwardTsnSupportedParameter.class, init.parameters().get(1));
@@ -135,10 +135,10 @@ public class SctpPacketTest {
         SctpPacket p = SctpPacket.parse(ByteBuffer.wrap(data));
         assertEquals(49152, p.sourcePort());
         assertEquals(5000, p.destinationPort());
-        assertEquals(0xdeadbeef, p.verificationTag());
+        assertEquals(0xdeadbeef, p.verificationTag().value());
         DataChunk d = (DataChunk) p.chunks().get(0);
-        assertEquals(1, d.tsn());
-        assertEquals(53, d.ppid());
+        assertEquals(1, d.tsn().value());
+        assertEquals(53, d.ppid().value());
         assertTrue(d.beginning() && d.end() && !d.unordered());
         assertEquals("hi", new String(d.payload(), StandardCharsets.US_ASCII));
         assertArrayEquals(data, p.serialize());
@@ -247,10 +247,10 @@ public class SctpPacketTest {
                 new IncomingSsnResetRequestParameter(7, new int[0]),
                 new ReconfigurationResponseParameter(8, 6), new ReconfigurationResponseParameter(9, 1, true, 10, 11),
                 new UnknownParameter(0xc123, bytes(1)));
-        List<ErrorCause> causes = List.of(new InvalidStreamIdentifierCause(9), new MissingMandatoryParameterCause(new int[] {7}),
+        List<ErrorCause> causes = List.of(new InvalidStreamIdentifierCause(new StreamId(9)), new MissingMandatoryParameterCause(new int[] {7}),
                 new StaleCookieCause(1234), new OutOfResourceCause(), new UnrecognizedChunkTypeCause(bytes(0x40, 0, 0, 4)),
                 new InvalidMandatoryParameterCause(), new UnrecognizedParametersCause(bytes(0x80, 1, 0, 4)),
-                new NoUserDataCause(5), new CookieReceivedWhileShuttingDownCause(), UserInitiatedAbortCause.ofText("x"),
+                new NoUserDataCause(new Tsn(5)), new CookieReceivedWhileShuttingDownCause(), UserInitiatedAbortCause.ofText("x"),
                 ProtocolViolationCause.ofText("why"), new UnknownErrorCause(99, bytes(1, 2, 3)));
         List<Chunk> chunks = new ArrayList<>();
         chunks.add(new DataChunk(1, 2, 3, 4, bytes(5, 6, 7), true, false, true));

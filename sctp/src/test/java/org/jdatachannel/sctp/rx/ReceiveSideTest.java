@@ -35,7 +35,7 @@ class ReceiveSideTest {
         assertTrue(t.isDuplicate(t.unwrap(2)));
         t.recordDuplicate(2);
         SackChunk s = t.createSack(1000);
-        assertEquals(0xfffffffe, s.cumulativeTsnAck());
+        assertEquals(0xfffffffe, s.cumulativeTsnAck().value());
         assertEquals(List.of(new SackChunk.GapAckBlock(3, 4), new SackChunk.GapAckBlock(6, 6)), s.gapAckBlocks());
         assertArrayEquals(new int[] {2}, s.duplicateTsns());
         assertFalse(t.shouldAckNow());

@@ -82,7 +82,7 @@ class SendSideTest {
         SendQueue q = new SendQueue(1 << 20);
         assertEquals(10L * MTU, o.cwnd());
         List<DataChunk> c = send(o, q, 8, 0);
-        assertEquals(100, c.get(0).tsn());
+        assertEquals(100, c.get(0).tsn().value());
         assertEquals(8000, o.bytesInFlight());
         // cum ack 100, TSNs 102..103 received: 101 missing (miss 1)
         assertNotNull(o.handleSack(new SackChunk(100, 1 << 20, List.of(new SackChunk.GapAckBlock(2, 3)), new int[0]), 50));
@@ -93,7 +93,7 @@ class SendSideTest {
         long cwndBefore = o.cwnd();
         o.handleSack(new SackChunk(100, 1 << 20, List.of(new SackChunk.GapAckBlock(2, 5)), new int[0]), 70);
         assertTrue(o.hasPendingRetransmits(), "third miss indication: fast retransmit");
-        assertEquals(101, o.retransmitCandidates().get(0).chunk().tsn());
+        assertEquals(101, o.retransmitCandidates().get(0).chunk().tsn().value());
         assertEquals(Math.max(cwndBefore / 2, 4L * MTU), o.cwnd());
         o.retransmitted(o.retransmitCandidates().get(0), 80);
         // an old SACK is ignored
@@ -139,7 +139,7 @@ class SendSideTest {
         o.abandon(m);
         assertTrue(o.hasAbandonedAtHead());
         var f = o.createForwardTsn();
-        assertEquals(12, f.newCumulativeTsn());
+        assertEquals(12, f.newCumulativeTsn().value());
         assertEquals(List.of(new org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk.SkippedStream(4, 0)), f.skipped());
         o.handleSack(new SackChunk(12, 1 << 20, List.of(), new int[0]), 10);
         assertFalse(o.hasOutstanding());
@@ -179,9 +179,9 @@ class SendSideTest {
         o.abandon(m);
         assertTrue(q.discardRest(m, id -> { }));
         var f = o.createForwardTsn();
-        assertEquals(11, f.newCumulativeTsn(), "beyond every fragment the peer holds");
+        assertEquals(11, f.newCumulativeTsn().value(), "beyond every fragment the peer holds");
         assertEquals(12, o.nextTsn());
-        assertEquals(2, f.skipped().get(0).streamId());
+        assertEquals(2, f.skipped().get(0).streamId().value());
         // a reset request covering the stream: the entry stays while the point does not pass its TSN
         o.streamsReset(new int[] {2});
         assertEquals(1, o.createForwardTsn().skipped().size());
@@ -190,7 +190,7 @@ class SendSideTest {
         o.add(q.next(1000, 0, id -> { }), 0);
         o.abandon(later);
         var g = o.createForwardTsn();
-        assertEquals(12, g.newCumulativeTsn());
+        assertEquals(12, g.newCumulativeTsn().value());
         assertEquals(List.of(new org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk.SkippedStream(3, 0)), g.skipped());
     }
 }

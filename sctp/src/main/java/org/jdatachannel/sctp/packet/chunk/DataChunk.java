@@ -2,6 +2,10 @@ package org.jdatachannel.sctp.packet.chunk;
 
 import java.nio.ByteBuffer;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Ppid;
+import org.jdatachannel.sctp.packet.Ssn;
+import org.jdatachannel.sctp.packet.StreamId;
+import org.jdatachannel.sctp.packet.Tsn;
 
 /**
  * DATA (type 0), RFC 9260 §3.3.1. Flags: U (unordered, bit 2), B (beginning fragment, bit 1),
@@ -35,12 +39,18 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  * @param beginning the B bit
  * @param end the E bit
  */
-public record DataChunk(int tsn, int streamId, int ssn, int ppid, byte[] payload, boolean unordered,
+public record DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] payload, boolean unordered,
         boolean beginning, boolean end) implements Chunk {
     /** Chunk type. */
     public static final int TYPE = 0;
     /** Header bytes in front of the user data (chunk header plus fixed fields). */
     public static final int HEADER_SIZE = 16;
+
+    /** Convenience constructor from raw values (stream and SSN 0..65535). */
+    public DataChunk(int tsn, int streamId, int ssn, int ppid, byte[] payload, boolean unordered, boolean beginning,
+            boolean end) {
+        this(new Tsn(tsn), new StreamId(streamId), new Ssn(ssn), new Ppid(ppid), payload, unordered, beginning, end);
+    }
 
     /**
      * Parses from an exactly-sized value slice.
@@ -73,13 +83,13 @@ public record DataChunk(int tsn, int streamId, int ssn, int ppid, byte[] payload
 
     @Override
     public void serializeValueTo(ByteBuffer out) {
-        out.putInt(tsn).putShort((short) streamId).putShort((short) ssn).putInt(ppid).put(payload);
+        out.putInt(tsn.value()).putShort((short) streamId.value()).putShort((short) ssn.value()).putInt(ppid.value())
+                .put(payload);
     }
 
     @Override
     public String toString() {
-        return "DATA(tsn=" + Integer.toUnsignedString(tsn) + ", stream=" + streamId + ", ssn=" + ssn
-                + ", ppid=" + Integer.toUnsignedString(ppid) + ", " + (unordered ? "U" : "")
+        return "DATA(tsn=" + tsn + ", stream=" + streamId + ", ssn=" + ssn + ", ppid=" + ppid + ", " + (unordered ? "U" : "")
                 + (beginning ? "B" : "") + (end ? "E" : "") + ", " + payload.length + " bytes)";
     }
 }

@@ -4,6 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Ssn;
+import org.jdatachannel.sctp.packet.StreamId;
+import org.jdatachannel.sctp.packet.Tsn;
 
 /**
  * FORWARD TSN (type 192), RFC 3758 §3.2: tells the receiver to move its cumulative TSN ack point
@@ -29,7 +32,7 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  * @param newCumulativeTsn the TSN the receiver's cumulative ack point moves to
  * @param skipped the (stream, largest skipped SSN) pairs for ordered streams
  */
-public record ForwardTsnChunk(int newCumulativeTsn, List<SkippedStream> skipped) implements Chunk {
+public record ForwardTsnChunk(Tsn newCumulativeTsn, List<SkippedStream> skipped) implements Chunk {
     /** Chunk type. */
     public static final int TYPE = 192;
 
@@ -39,12 +42,21 @@ public record ForwardTsnChunk(int newCumulativeTsn, List<SkippedStream> skipped)
      * @param streamId stream identifier 0..65535
      * @param ssn the largest SSN skipped on it, 0..65535
      */
-    public record SkippedStream(int streamId, int ssn) {
+    public record SkippedStream(StreamId streamId, Ssn ssn) {
+        /** Convenience constructor from raw values 0..65535. */
+        public SkippedStream(int streamId, int ssn) {
+            this(new StreamId(streamId), new Ssn(ssn));
+        }
     }
 
     /** Copies the list. */
     public ForwardTsnChunk {
         skipped = List.copyOf(skipped);
+    }
+
+    /** Convenience constructor from a raw TSN. */
+    public ForwardTsnChunk(int newCumulativeTsn, List<SkippedStream> skipped) {
+        this(new Tsn(newCumulativeTsn), skipped);
     }
 
     /**
@@ -82,14 +94,14 @@ public record ForwardTsnChunk(int newCumulativeTsn, List<SkippedStream> skipped)
 
     @Override
     public void serializeValueTo(ByteBuffer out) {
-        out.putInt(newCumulativeTsn);
+        out.putInt(newCumulativeTsn.value());
         for (SkippedStream s : skipped) {
-            out.putShort((short) s.streamId()).putShort((short) s.ssn());
+            out.putShort((short) s.streamId().value()).putShort((short) s.ssn().value());
         }
     }
 
     @Override
     public String toString() {
-        return "FORWARD_TSN(cum=" + Integer.toUnsignedString(newCumulativeTsn) + ", " + skipped + ")";
+        return "FORWARD_TSN(cum=" + newCumulativeTsn + ", " + skipped + ")";
     }
 }

@@ -3,6 +3,8 @@ package org.jdatachannel.sctp.packet.chunk;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tsn;
+import org.jdatachannel.sctp.packet.VerificationTag;
 import org.jdatachannel.sctp.packet.parameter.Parameter;
 
 /**
@@ -36,14 +38,20 @@ import org.jdatachannel.sctp.packet.parameter.Parameter;
  * @param initialTsn the sender's first TSN
  * @param parameters the optional parameters, in order
  */
-public record InitAckChunk(int initiateTag, int aRwnd, int outboundStreams, int inboundStreams,
-        int initialTsn, List<Parameter> parameters) implements Chunk {
+public record InitAckChunk(VerificationTag initiateTag, int aRwnd, int outboundStreams, int inboundStreams,
+        Tsn initialTsn, List<Parameter> parameters) implements Chunk {
     /** Chunk type. */
     public static final int TYPE = 2;
 
     /** Copies the parameter list. */
     public InitAckChunk {
         parameters = List.copyOf(parameters);
+    }
+
+    /** Convenience constructor from raw tag and TSN values. */
+    public InitAckChunk(int initiateTag, int aRwnd, int outboundStreams, int inboundStreams, int initialTsn,
+            List<Parameter> parameters) {
+        this(new VerificationTag(initiateTag), aRwnd, outboundStreams, inboundStreams, new Tsn(initialTsn), parameters);
     }
 
     /**
@@ -86,13 +94,13 @@ public record InitAckChunk(int initiateTag, int aRwnd, int outboundStreams, int 
 
     @Override
     public void serializeValueTo(ByteBuffer out) {
-        InitChunk.write(out, initiateTag, aRwnd, outboundStreams, inboundStreams, initialTsn, parameters);
+        InitChunk.write(out, initiateTag.value(), aRwnd, outboundStreams, inboundStreams, initialTsn.value(), parameters);
     }
 
     @Override
     public String toString() {
-        return "INIT_ACK(tag=" + Integer.toHexString(initiateTag) + ", a_rwnd=" + Integer.toUnsignedString(aRwnd)
+        return "INIT_ACK(tag=" + initiateTag + ", a_rwnd=" + Integer.toUnsignedString(aRwnd)
                 + ", os=" + outboundStreams + ", mis=" + inboundStreams + ", tsn="
-                + Integer.toUnsignedString(initialTsn) + ", " + parameters + ")";
+                + initialTsn + ", " + parameters + ")";
     }
 }

@@ -3,6 +3,8 @@ package org.jdatachannel.sctp.packet.chunk;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tsn;
+import org.jdatachannel.sctp.packet.VerificationTag;
 import org.jdatachannel.sctp.packet.parameter.Parameter;
 
 /**
@@ -37,14 +39,20 @@ import org.jdatachannel.sctp.packet.parameter.Parameter;
  * @param initialTsn the sender's first TSN
  * @param parameters the optional parameters, in order
  */
-public record InitChunk(int initiateTag, int aRwnd, int outboundStreams, int inboundStreams,
-        int initialTsn, List<Parameter> parameters) implements Chunk {
+public record InitChunk(VerificationTag initiateTag, int aRwnd, int outboundStreams, int inboundStreams,
+        Tsn initialTsn, List<Parameter> parameters) implements Chunk {
     /** Chunk type. */
     public static final int TYPE = 1;
 
     /** Copies the parameter list. */
     public InitChunk {
         parameters = List.copyOf(parameters);
+    }
+
+    /** Convenience constructor from raw tag and TSN values. */
+    public InitChunk(int initiateTag, int aRwnd, int outboundStreams, int inboundStreams, int initialTsn,
+            List<Parameter> parameters) {
+        this(new VerificationTag(initiateTag), aRwnd, outboundStreams, inboundStreams, new Tsn(initialTsn), parameters);
     }
 
     /**
@@ -100,13 +108,13 @@ public record InitChunk(int initiateTag, int aRwnd, int outboundStreams, int inb
 
     @Override
     public void serializeValueTo(ByteBuffer out) {
-        write(out, initiateTag, aRwnd, outboundStreams, inboundStreams, initialTsn, parameters);
+        write(out, initiateTag.value(), aRwnd, outboundStreams, inboundStreams, initialTsn.value(), parameters);
     }
 
     @Override
     public String toString() {
-        return "INIT(tag=" + Integer.toHexString(initiateTag) + ", a_rwnd=" + Integer.toUnsignedString(aRwnd)
+        return "INIT(tag=" + initiateTag + ", a_rwnd=" + Integer.toUnsignedString(aRwnd)
                 + ", os=" + outboundStreams + ", mis=" + inboundStreams + ", tsn="
-                + Integer.toUnsignedString(initialTsn) + ", " + parameters + ")";
+                + initialTsn + ", " + parameters + ")";
     }
 }

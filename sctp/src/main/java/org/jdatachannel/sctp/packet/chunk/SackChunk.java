@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tsn;
 
 /**
  * Selective Acknowledgement (SACK, type 3), RFC 9260 §3.3.4. Gap Ack Block offsets are relative to
@@ -37,7 +38,7 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  * @param gapAckBlocks gap ack blocks in order
  * @param duplicateTsns duplicate TSNs received since the last SACK (not copied; treat as read-only)
  */
-public record SackChunk(int cumulativeTsnAck, int aRwnd, List<GapAckBlock> gapAckBlocks, int[] duplicateTsns)
+public record SackChunk(Tsn cumulativeTsnAck, int aRwnd, List<GapAckBlock> gapAckBlocks, int[] duplicateTsns)
         implements Chunk {
     /** Chunk type. */
     public static final int TYPE = 3;
@@ -54,6 +55,11 @@ public record SackChunk(int cumulativeTsnAck, int aRwnd, List<GapAckBlock> gapAc
     /** Copies the block list. */
     public SackChunk {
         gapAckBlocks = List.copyOf(gapAckBlocks);
+    }
+
+    /** Convenience constructor from a raw cumulative TSN. */
+    public SackChunk(int cumulativeTsnAck, int aRwnd, List<GapAckBlock> gapAckBlocks, int[] duplicateTsns) {
+        this(new Tsn(cumulativeTsnAck), aRwnd, gapAckBlocks, duplicateTsns);
     }
 
     /**
@@ -98,7 +104,7 @@ public record SackChunk(int cumulativeTsnAck, int aRwnd, List<GapAckBlock> gapAc
 
     @Override
     public void serializeValueTo(ByteBuffer out) {
-        out.putInt(cumulativeTsnAck).putInt(aRwnd).putShort((short) gapAckBlocks.size())
+        out.putInt(cumulativeTsnAck.value()).putInt(aRwnd).putShort((short) gapAckBlocks.size())
                 .putShort((short) duplicateTsns.length);
         for (GapAckBlock g : gapAckBlocks) {
             out.putShort((short) g.start()).putShort((short) g.end());
@@ -110,18 +116,18 @@ public record SackChunk(int cumulativeTsnAck, int aRwnd, List<GapAckBlock> gapAc
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SackChunk s && s.cumulativeTsnAck == cumulativeTsnAck && s.aRwnd == aRwnd
+        return o instanceof SackChunk s && s.cumulativeTsnAck.equals(cumulativeTsnAck) && s.aRwnd == aRwnd
                 && s.gapAckBlocks.equals(gapAckBlocks) && Arrays.equals(s.duplicateTsns, duplicateTsns);
     }
 
     @Override
     public int hashCode() {
-        return cumulativeTsnAck * 31 + gapAckBlocks.hashCode();
+        return cumulativeTsnAck.hashCode() * 31 + gapAckBlocks.hashCode();
     }
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("SACK(cum=").append(Integer.toUnsignedString(cumulativeTsnAck))
+        StringBuilder sb = new StringBuilder("SACK(cum=").append(cumulativeTsnAck)
                 .append(", a_rwnd=").append(Integer.toUnsignedString(aRwnd));
         for (GapAckBlock g : gapAckBlocks) {
             sb.append(", gap ").append(g.start()).append('-').append(g.end());

@@ -2,6 +2,7 @@ package org.jdatachannel.sctp.packet.chunk;
 
 import java.nio.ByteBuffer;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tsn;
 
 /**
  * SHUTDOWN (type 7), RFC 9260 §3.3.8.
@@ -18,9 +19,14 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  *
  * @param cumulativeTsnAck the last TSN received in sequence
  */
-public record ShutdownChunk(int cumulativeTsnAck) implements Chunk {
+public record ShutdownChunk(Tsn cumulativeTsnAck) implements Chunk {
     /** Chunk type. */
     public static final int TYPE = 7;
+
+    /** Convenience constructor from a raw TSN. */
+    public ShutdownChunk(int cumulativeTsnAck) {
+        this(new Tsn(cumulativeTsnAck));
+    }
 
     /** @throws PacketParseException if the value is not 4 bytes */
     public static ShutdownChunk parse(int flags, ByteBuffer v) throws PacketParseException {
@@ -45,11 +51,11 @@ public record ShutdownChunk(int cumulativeTsnAck) implements Chunk {
 
     @Override
     public void serializeValueTo(ByteBuffer out) {
-        out.putInt(cumulativeTsnAck);
+        out.putInt(cumulativeTsnAck.value());
     }
 
     @Override
     public String toString() {
-        return "SHUTDOWN(cum=" + Integer.toUnsignedString(cumulativeTsnAck) + ")";
+        return "SHUTDOWN(cum=" + cumulativeTsnAck + ")";
     }
 }

@@ -2,6 +2,7 @@ package org.jdatachannel.sctp.packet.errorcause;
 
 import java.nio.ByteBuffer;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.StreamId;
 
 /**
  * Invalid Stream Identifier (cause code 1), RFC 9260 §3.3.10.1.
@@ -16,14 +17,14 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  *
  * @param streamId the offending stream identifier, 0..65535
  */
-public record InvalidStreamIdentifierCause(int streamId) implements ErrorCause {
+public record InvalidStreamIdentifierCause(StreamId streamId) implements ErrorCause {
     /** Cause code. */
     public static final int CODE = 1;
 
     /** @throws PacketParseException if the value is not 4 bytes */
     public static InvalidStreamIdentifierCause parse(ByteBuffer v) throws PacketParseException {
         ErrorCause.expectLength("Invalid Stream Identifier", v, 4);
-        return new InvalidStreamIdentifierCause(v.getShort(v.position()) & 0xffff);
+        return new InvalidStreamIdentifierCause(new StreamId(v.getShort(v.position()) & 0xffff));
     }
 
     @Override
@@ -38,7 +39,7 @@ public record InvalidStreamIdentifierCause(int streamId) implements ErrorCause {
 
     @Override
     public void serializeValueTo(ByteBuffer out) {
-        out.putShort((short) streamId).putShort((short) 0);
+        out.putShort((short) streamId.value()).putShort((short) 0);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.jdatachannel.sctp.packet.errorcause;
 
 import java.nio.ByteBuffer;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tsn;
 
 /**
  * No User Data (cause code 9), RFC 9260 §3.3.10.9: a DATA chunk arrived with no payload.
@@ -16,14 +17,14 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  *
  * @param tsn the TSN of the empty DATA chunk
  */
-public record NoUserDataCause(int tsn) implements ErrorCause {
+public record NoUserDataCause(Tsn tsn) implements ErrorCause {
     /** Cause code. */
     public static final int CODE = 9;
 
     /** @throws PacketParseException if the value is not 4 bytes */
     public static NoUserDataCause parse(ByteBuffer v) throws PacketParseException {
         ErrorCause.expectLength("No User Data", v, 4);
-        return new NoUserDataCause(v.getInt(v.position()));
+        return new NoUserDataCause(new Tsn(v.getInt(v.position())));
     }
 
     @Override
@@ -38,11 +39,11 @@ public record NoUserDataCause(int tsn) implements ErrorCause {
 
     @Override
     public void serializeValueTo(ByteBuffer out) {
-        out.putInt(tsn);
+        out.putInt(tsn.value());
     }
 
     @Override
     public String toString() {
-        return "NoUserData(tsn=" + Integer.toUnsignedString(tsn) + ")";
+        return "NoUserData(tsn=" + tsn + ")";
     }
 }

@@ -3,6 +3,7 @@ package org.jdatachannel.sctp.packet.parameter;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tsn;
 
 /**
  * Outgoing SSN Reset Request (type 13), RFC 6525 §4.1: the sender resets the SSNs of its outgoing
@@ -32,9 +33,15 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  * @param streamIds stream identifiers 0..65535 (not copied; treat as read-only)
  */
 public record OutgoingSsnResetRequestParameter(int requestSequenceNumber, int responseSequenceNumber,
-        int sendersLastAssignedTsn, int[] streamIds) implements Parameter {
+        Tsn sendersLastAssignedTsn, int[] streamIds) implements Parameter {
     /** Parameter type. */
     public static final int TYPE = 13;
+
+    /** Convenience constructor from a raw TSN. */
+    public OutgoingSsnResetRequestParameter(int requestSequenceNumber, int responseSequenceNumber,
+            int sendersLastAssignedTsn, int[] streamIds) {
+        this(requestSequenceNumber, responseSequenceNumber, new Tsn(sendersLastAssignedTsn), streamIds);
+    }
 
     /**
      * Parses from an exactly-sized value slice.
@@ -66,7 +73,7 @@ public record OutgoingSsnResetRequestParameter(int requestSequenceNumber, int re
 
     @Override
     public void serializeValueTo(ByteBuffer out) {
-        out.putInt(requestSequenceNumber).putInt(responseSequenceNumber).putInt(sendersLastAssignedTsn);
+        out.putInt(requestSequenceNumber).putInt(responseSequenceNumber).putInt(sendersLastAssignedTsn.value());
         for (int s : streamIds) {
             out.putShort((short) s);
         }
@@ -77,7 +84,7 @@ public record OutgoingSsnResetRequestParameter(int requestSequenceNumber, int re
         return o instanceof OutgoingSsnResetRequestParameter r
                 && r.requestSequenceNumber == requestSequenceNumber
                 && r.responseSequenceNumber == responseSequenceNumber
-                && r.sendersLastAssignedTsn == sendersLastAssignedTsn
+                && r.sendersLastAssignedTsn.equals(sendersLastAssignedTsn)
                 && Arrays.equals(r.streamIds, streamIds);
     }
 
@@ -90,7 +97,7 @@ public record OutgoingSsnResetRequestParameter(int requestSequenceNumber, int re
     public String toString() {
         return "OutgoingSsnResetRequest(req=" + Integer.toUnsignedString(requestSequenceNumber)
                 + ", resp=" + Integer.toUnsignedString(responseSequenceNumber)
-                + ", lastTsn=" + Integer.toUnsignedString(sendersLastAssignedTsn)
+                + ", lastTsn=" + sendersLastAssignedTsn
                 + ", streams=" + Arrays.toString(streamIds) + ")";
     }
 }
