@@ -76,6 +76,19 @@ import org.slf4j.LoggerFactory;
  * {@code max-message-size} contract cannot be recovered on an ordered stream). A peer restart (COOKIE
  * ECHO case A of §5.2.4) closes the association as aborted, since data channels cannot survive it.
  *
+ * <p>Typical driver loop (one thread):
+ * <pre>{@code
+ * Association a = new Association(options, new SecureRandom());
+ * a.connect(now());                        // both peers may do this
+ * // on every received DTLS record:  a.handleInput(ByteBuffer.wrap(record), now());
+ * // when now() >= a.pollTimeout():  a.handleTimeout(now());
+ * // after each of the above, and after send/resetStreams/shutdown/abort:
+ * for (SctpOutput o; (o = a.pollOutput()) != null; ) {
+ *     if (o instanceof SctpOutput.SendPacket p) dtls.send(p.packet(), 0, p.packet().length);
+ *     else handle(o);                      // Connected, MessageReceived, ... Closed
+ * }
+ * }</pre>
+ *
  * <p>Thread-safety: none; use from one thread (the connection's event loop). The random generator
  * should be cryptographically strong (e.g. {@link java.security.SecureRandom}): it draws the
  * verification tags, initial TSNs and the cookie secret.
@@ -134,8 +147,12 @@ public final class Association {
     /**
      * @param options the configuration
      * @param random randomness for tags, initial TSNs and the cookie secret
+     * @throws IllegalArgumentException if either is null
      */
     public Association(SctpOptions options, RandomGenerator random) {
+        if (options == null || random == null) {
+            throw new IllegalArgumentException("options and random must not be null");
+        }
         this.opts = options;
         this.rng = random;
         byte[] secret = new byte[32];
