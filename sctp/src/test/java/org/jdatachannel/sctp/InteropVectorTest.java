@@ -70,6 +70,17 @@ class InteropVectorTest {
     }
 
     @Test
+    void answersCapturedUsrsctpInit() throws Exception {
+        Association b = new Association(SctpOptions.defaults(), new SplittableRandom(104));
+        b.handleInput(ByteBuffer.wrap(SctpPacketTest.CAPTURED_USRSCTP_INIT), 0);
+        SctpPacket reply = only(b);
+        assertEquals(1438213285, reply.verificationTag().value());
+        InitAckChunk ack = assertInstanceOf(InitAckChunk.class, reply.chunks().get(0));
+        assertNull(ack.parameter(UnrecognizedParameterParameter.class));
+        assertEquals(65535, ack.outboundStreams(), "we advertise our own counts; the minimum is used internally");
+    }
+
+    @Test
     void usrsctpStyleInitWithAddressTypesAndAdaptationLayer() throws Exception {
         List<Parameter> params = List.of(
                 new UnknownParameter(0x8000, new byte[0]),           // ECN capable: skip
