@@ -76,6 +76,14 @@ import org.slf4j.LoggerFactory;
  * {@code max-message-size} contract cannot be recovered on an ordered stream). A peer restart (COOKIE
  * ECHO case A of §5.2.4) closes the association as aborted, since data channels cannot survive it.
  *
+ * <p>Deliberate deviations and limits, with reasons: no HEARTBEAT is sent (liveness is ICE consent
+ * freshness' job; received HEARTBEATs are always answered); gap-acknowledged chunks are assumed not
+ * to be reneged; the initial congestion window is 10 MTU (RFC 6928 style) and RTO.Min defaults to
+ * 400 ms (browser stacks use similar values); an INIT ACK sent before any association exists reuses
+ * the tag and TSN of our own INIT, so simultaneous opens converge; DATA or SACK received in
+ * COOKIE-ECHOED is taken as a lost COOKIE ACK; after the association ended, stray packets are ignored
+ * (only SHUTDOWN ACK is answered) instead of being answered with ABORT.
+ *
  * <p>Typical driver loop (one thread):
  * <pre>{@code
  * Association a = new Association(options, new SecureRandom());
