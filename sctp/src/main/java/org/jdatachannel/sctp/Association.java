@@ -883,6 +883,10 @@ public final class Association {
             return;
         }
         tracker.observe(utsn);
+        if (d.immediateAck()) {
+            // RFC 7053 §4.2: "... the receiver ... SHOULD send a SACK chunk without delay"
+            tracker.requestImmediateAck();
+        }
         if (d.streamId().value() >= inboundStreams) {
             // §6.5: "... Invalid Stream Identifier ... the endpoint ... MUST acknowledge the TSN and
             // discard the DATA chunk"
@@ -1386,7 +1390,7 @@ public final class Association {
             if (f == null) {
                 break;
             }
-            pb.add(outstanding.add(f, nowMs));
+            pb.add(outstanding.add(f, nowMs, !sendQueue.hasData()));
             if (!t3Rtx.isRunning()) {
                 // §6.3.2 R1: "Every time a DATA chunk is sent ..., if the T3-rtx timer ... is not
                 // running, start it ... using the RTO"

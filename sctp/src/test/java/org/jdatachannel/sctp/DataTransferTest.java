@@ -270,6 +270,17 @@ class DataTransferTest {
     }
 
     @Test
+    void aLoneMessageIsAcknowledgedWithoutDelayedAckWait() {
+        NetSim sim = new NetSim(46, opts(), opts());
+        assertTrue(sim.connect(false));
+        long start = sim.now;
+        sim.a.assoc.send(0, 51, new byte[] {1}, SendOptions.RELIABLE_ORDERED, sim.now);
+        // the chunk carries the I bit (RFC 7053), so B answers at once instead of after 200 ms
+        assertTrue(sim.runUntil(() -> sim.a.assoc.pollTimeout() == Long.MAX_VALUE, sim.now + 1000));
+        assertEquals(2 * sim.delayMs, sim.now - start);
+    }
+
+    @Test
     void bufferedAmountAndLowEvent() {
         NetSim sim = new NetSim(42, opts(), opts());
         assertTrue(sim.connect(false));

@@ -4,6 +4,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdatachannel.sctp.packet.Ppid;
+import org.jdatachannel.sctp.packet.Ssn;
+import org.jdatachannel.sctp.packet.StreamId;
+import org.jdatachannel.sctp.packet.Tsn;
 import org.jdatachannel.sctp.packet.Unwrapper;
 import org.jdatachannel.sctp.packet.chunk.DataChunk;
 import org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk;
@@ -176,11 +180,16 @@ public final class OutstandingData {
      *
      * @param f the fragment
      * @param nowMs send time
+     * @param lastForNow true if nothing more will be sent after it for now (queue empty); with a full
+     *     congestion window this is detected here too. Such a chunk carries the I bit (RFC 7053 §4.1:
+     *     the sender "MAY set the I bit ... when the sender ... will not send more data" soon), so the
+     *     peer does not hold its SACK for the delayed-ack time.
      * @return the DATA chunk with its TSN
      */
-    public DataChunk add(SendQueue.Fragment f, long nowMs) {
-        DataChunk c = new DataChunk((int) nextTsn, f.streamId(), f.ssn(), f.ppid(), f.payload(), f.unordered(),
-                f.beginning(), f.end());
+    public DataChunk add(SendQueue.Fragment f, long nowMs, boolean lastForNow) {
+        boolean windowFull = bytesInFlight + f.payload().length >= cwnd;
+        DataChunk c = new DataChunk(new Tsn((int) nextTsn), new StreamId(f.streamId()), new Ssn(f.ssn()),
+                new Ppid(f.ppid()), f.payload(), f.unordered(), f.beginning(), f.end(), lastForNow || windowFull);
         nextTsn++;
         append(new Item(c, f.message(), nowMs));
         bytesInFlight += c.payload().length;

@@ -70,7 +70,7 @@ class SendSideTest {
         List<DataChunk> l = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             q.add(0, 51, new byte[1000], false, -1, Long.MAX_VALUE);
-            l.add(o.add(q.next(1000, now, id -> { }), now));
+            l.add(o.add(q.next(1000, now, id -> { }), now, false));
         }
         return l;
     }
@@ -130,7 +130,7 @@ class SendSideTest {
         SendQueue q = new SendQueue(1 << 20);
         SendQueue.Message m = q.add(4, 51, new byte[2500], false, 0, Long.MAX_VALUE);
         for (int i = 0; i < 3; i++) {
-            o.add(q.next(1000, 0, id -> { }), 0);
+            o.add(q.next(1000, 0, id -> { }), 0, false);
         }
         o.handleT3Expiry();
         OutstandingData.Item it = o.retransmitCandidates().get(0);
@@ -174,7 +174,7 @@ class SendSideTest {
         OutstandingData o = new OutstandingData(10, 1 << 20, MTU, new RetransmissionTimeout(1000, 100, 60000));
         SendQueue q = new SendQueue(1 << 20);
         SendQueue.Message m = q.add(2, 51, new byte[3000], false, 0, Long.MAX_VALUE);
-        o.add(q.next(1000, 0, id -> { }), 0);                    // only the first fragment was sent
+        o.add(q.next(1000, 0, id -> { }), 0, false);                    // only the first fragment was sent
         o.handleSack(new SackChunk(10, 1 << 20, List.of(), new int[0]), 5); // and it arrived
         o.abandon(m);
         assertTrue(q.discardRest(m, id -> { }));
@@ -187,10 +187,20 @@ class SendSideTest {
         assertEquals(1, o.createForwardTsn().skipped().size());
         // ... and is left out once a later abandoned chunk moves the point beyond it
         SendQueue.Message later = q.add(3, 51, new byte[10], false, 0, Long.MAX_VALUE);
-        o.add(q.next(1000, 0, id -> { }), 0);
+        o.add(q.next(1000, 0, id -> { }), 0, false);
         o.abandon(later);
         var g = o.createForwardTsn();
         assertEquals(12, g.newCumulativeTsn().value());
         assertEquals(List.of(new org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk.SkippedStream(3, 0)), g.skipped());
+    }
+
+    @Test
+    void lastChunkBeforeAPauseAsksForAnImmediateSack() {
+        OutstandingData o = new OutstandingData(1, 1 << 20, MTU, new RetransmissionTimeout(1000, 100, 60000));
+        SendQueue q = new SendQueue(1 << 20);
+        q.add(0, 51, new byte[10], false, -1, Long.MAX_VALUE);
+        assertFalse(o.add(q.next(1000, 0, id -> { }), 0, false).immediateAck());
+        q.add(0, 51, new byte[10], false, -1, Long.MAX_VALUE);
+        assertTrue(o.add(q.next(1000, 0, id -> { }), 0, true).immediateAck());
     }
 }

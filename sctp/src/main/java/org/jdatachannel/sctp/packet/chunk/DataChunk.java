@@ -9,7 +9,7 @@ import org.jdatachannel.sctp.packet.Tsn;
 
 /**
  * DATA (type 0), RFC 9260 §3.3.1. Flags: U (unordered, bit 2), B (beginning fragment, bit 1),
- * E (ending fragment, bit 0); I (bit 3, RFC 7053) is ignored on receipt and never sent.
+ * E (ending fragment, bit 0), I (SACK-IMMEDIATELY, bit 3, RFC 7053 §4.1).
  *
  * <pre>
  *  0                   1                   2                   3
@@ -38,18 +38,26 @@ import org.jdatachannel.sctp.packet.Tsn;
  * @param unordered the U bit
  * @param beginning the B bit
  * @param end the E bit
+ * @param immediateAck the I bit (RFC 7053): the sender asks for a SACK without delay
  */
 public record DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] payload, boolean unordered,
-        boolean beginning, boolean end) implements Chunk {
+        boolean beginning, boolean end, boolean immediateAck) implements Chunk {
     /** Chunk type. */
     public static final int TYPE = 0;
     /** Header bytes in front of the user data (chunk header plus fixed fields). */
     public static final int HEADER_SIZE = 16;
 
-    /** Convenience constructor from raw values (stream and SSN 0..65535). */
+    /** A chunk without the I bit. */
+    public DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] payload, boolean unordered,
+            boolean beginning, boolean end) {
+        this(tsn, streamId, ssn, ppid, payload, unordered, beginning, end, false);
+    }
+
+    /** Convenience constructor from raw values (stream and SSN 0..65535), without the I bit. */
     public DataChunk(int tsn, int streamId, int ssn, int ppid, byte[] payload, boolean unordered, boolean beginning,
             boolean end) {
-        this(new Tsn(tsn), new StreamId(streamId), new Ssn(ssn), new Ppid(ppid), payload, unordered, beginning, end);
+        this(new Tsn(tsn), new StreamId(streamId), new Ssn(ssn), new Ppid(ppid), payload, unordered, beginning, end,
+                false);
     }
 
     /**
@@ -62,8 +70,9 @@ public record DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] p
         int p = v.position();
         byte[] payload = new byte[v.remaining() - 12];
         v.duplicate().position(p + 12).get(payload);
-        return new DataChunk(v.getInt(p), v.getShort(p + 4) & 0xffff, v.getShort(p + 6) & 0xffff,
-                v.getInt(p + 8), payload, (flags & 4) != 0, (flags & 2) != 0, (flags & 1) != 0);
+        return new DataChunk(new Tsn(v.getInt(p)), new StreamId(v.getShort(p + 4) & 0xffff),
+                new Ssn(v.getShort(p + 6) & 0xffff), new Ppid(v.getInt(p + 8)), payload, (flags & 4) != 0,
+                (flags & 2) != 0, (flags & 1) != 0, (flags & 8) != 0);
     }
 
     @Override
@@ -73,7 +82,7 @@ public record DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] p
 
     @Override
     public int flags() {
-        return (unordered ? 4 : 0) | (beginning ? 2 : 0) | (end ? 1 : 0);
+        return (immediateAck ? 8 : 0) | (unordered ? 4 : 0) | (beginning ? 2 : 0) | (end ? 1 : 0);
     }
 
     @Override
@@ -90,6 +99,6 @@ public record DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] p
     @Override
     public String toString() {
         return "DATA(tsn=" + tsn + ", stream=" + streamId + ", ssn=" + ssn + ", ppid=" + ppid + ", " + (unordered ? "U" : "")
-                + (beginning ? "B" : "") + (end ? "E" : "") + ", " + payload.length + " bytes)";
+                + (beginning ? "B" : "") + (end ? "E" : "") + (immediateAck ? "I" : "") + ", " + payload.length + " bytes)";
     }
 }
