@@ -195,6 +195,15 @@ public final class Association {
         return internalErrors;
     }
 
+    /** @return a one-line summary of the internal state, for logs and test diagnostics */
+    String debugState() {
+        return state + " queued=" + sendQueue.totalBuffered() + " hasData=" + sendQueue.hasData()
+                + (outstanding == null ? "" : " inFlight=" + outstanding.bytesInFlight() + " cwnd=" + outstanding.cwnd()
+                + " peerRwnd=" + outstanding.peerRwnd() + " outstanding=" + outstanding.hasOutstanding()
+                + " rtxPending=" + outstanding.hasPendingRetransmits())
+                + " resetQueue=" + resetQueue + " currentReset=" + currentResetRequest + " timeout=" + pollTimeout();
+    }
+
     /** @return the current state */
     public AssociationState state() {
         return state;
