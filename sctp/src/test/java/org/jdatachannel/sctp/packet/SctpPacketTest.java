@@ -263,9 +263,8 @@ public class SctpPacketTest {
         assertFalse(stop.skipAndContinue() || stop.report());
     }
 
-    /** Every wire element survives serialize → parse → serialize unchanged. */
-    @Test
-    void roundTripOfEveryElement() throws Exception {
+    /** One of every chunk, parameter and error cause, with values that exercise padding. */
+    static List<Chunk> everyElement() {
         List<Parameter> params = List.of(new HeartbeatInfoParameter(bytes(1, 2, 3)),
                 new StateCookieParameter(new byte[81]), new UnrecognizedParameterParameter(bytes(0x80, 9, 0, 5, 7)),
                 new SupportedExtensionsParameter(new int[] {0x82, 0xc0}), new ForwardTsnSupportedParameter(),
@@ -295,6 +294,13 @@ public class SctpPacketTest {
         chunks.add(new ForwardTsnChunk(5, List.of(new ForwardTsnChunk.SkippedStream(1, 2))));
         chunks.add(new ReConfigChunk(params.subList(5, 9)));
         chunks.add(new UnknownChunk(0x99, 0x42, bytes(1, 2, 3, 4, 5)));
+        return chunks;
+    }
+
+    /** Every wire element survives serialize → parse → serialize unchanged. */
+    @Test
+    void roundTripOfEveryElement() throws Exception {
+        List<Chunk> chunks = everyElement();
         for (Chunk c : chunks) {
             byte[] once = new SctpPacket(5000, 5001, 0xabcdef, List.of(c)).serialize();
             SctpPacket back = SctpPacket.parse(ByteBuffer.wrap(once));
@@ -306,6 +312,63 @@ public class SctpPacketTest {
         byte[] all = new SctpPacket(1, 2, 3, chunks).serialize();
         assertEquals(chunks.size(), SctpPacket.parse(ByteBuffer.wrap(all)).chunks().size());
     }
+
+    /**
+     * The exact bytes and text of every element, pinned so that refactoring the packet layer cannot
+     * change the wire format or the log text. Captured from the implementation; spot-checked against
+     * RFC 9260 §3.2 (e.g. INIT length 0x00d1 = 20 + padded parameters + the last one unpadded).
+     */
+    @Test
+    void everyElementPinnedBytesAndText() throws Exception {
+        List<Chunk> chunks = everyElement();
+        byte[] all = new SctpPacket(1, 2, 3, chunks).serialize();
+        StringBuilder hex = new StringBuilder();
+        for (byte b : all) {
+            hex.append(String.format("%02x", b & 0xff));
+        }
+        assertEquals(PINNED_HEX, hex.toString());
+        assertEquals(PINNED_TEXT, chunks.toString());
+        assertEquals(PINNED_TEXT, SctpPacket.parse(ByteBuffer.wrap(all)).chunks().toString());
+    }
+
+    private static final String PINNED_HEX = "0001000200000003771e3f8d0005001300000001000200030000000405060700010000d1000000010000000200030004"
+            + "000000050001000701020300000700550000000000000000000000000000000000000000000000000000000000000000"
+            + "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+            + "000000000008000980090005070000008008000682c00000c0000004000d001600000001000000020000000300040005"
+            + "00060000000e0008000000070010000c00000008000000060010001400000009000000010000000a0000000bc1230005"
+            + "010000000200001b00000001000000020003000400000005000700070102030003000018000000010000000200010001"
+            + "00020003000000090400000d0001000901020304050000000500000900010005010000000601005b0001000800090000"
+            + "0002000a000000010007000000030008000004d200040004000600084000000400070004000800088001000400090008"
+            + "00000005000a0004000c000578000000000d00077768790000630007010203000700000800000005080000040900005b"
+            + "00010008000900000002000a000000010007000000030008000004d20004000400060008400000040007000400080008"
+            + "800100040009000800000005000a0004000c000578000000000d00077768790000630007010203000a00000b01020304"
+            + "050607000b0000040e010004c000000c000000050001000282000044000d001600000001000000020000000300040005"
+            + "00060000000e0008000000070010000c00000008000000060010001400000009000000010000000a0000000b99420009"
+            + "0102030405000000";
+    private static final String PINNED_TEXT = "[DATA(tsn=1, stream=2, ssn=3, ppid=4, UE, 3 bytes), INIT(tag=0x1, a_rwnd=2, os=3, mis=4, "
+            + "tsn=5, [HeartbeatInfo(010203), StateCookie(81 bytes), UnrecognizedParameter(8009000507), "
+            + "SupportedExtensions(0x82,0xc0), ForwardTsnSupported, OutgoingSsnResetRequest(req=1, "
+            + "resp=2, lastTsn=3, streams=[4, 5, 6]), IncomingSsnResetRequest(req=7, streams=[]), "
+            + "ReconfigurationResponse(resp=8, In progress), ReconfigurationResponse(resp=9, "
+            + "Success - Performed, senderNext=10, receiverNext=11), UnknownParameter(type=0xc123, "
+            + "01)]), INIT_ACK(tag=0x1, a_rwnd=2, os=3, mis=4, tsn=5, [StateCookie(3 bytes)]), "
+            + "SACK(cum=1, a_rwnd=2, gap 2-3, dups=1), HEARTBEAT[HeartbeatInfo(0102030405)], "
+            + "HEARTBEAT ACK[HeartbeatInfo(01)], ABORT(T, [InvalidStreamIdentifier(9), "
+            + "MissingMandatoryParameter([7]), StaleCookie(1234 us), Out of Resource, "
+            + "Unrecognized Chunk Type(40000004), Invalid Mandatory Parameter, "
+            + "Unrecognized Parameters(80010004), NoUserData(tsn=5), "
+            + "Cookie Received While Shutting Down, User-Initiated Abort(78), "
+            + "Protocol Violation(776879), ErrorCause(code=99, 010203)]), SHUTDOWN(cum=5), SHUTDOWN ACK, "
+            + "ERROR([InvalidStreamIdentifier(9), MissingMandatoryParameter([7]), StaleCookie(1234 us), "
+            + "Out of Resource, Unrecognized Chunk Type(40000004), Invalid Mandatory Parameter, "
+            + "Unrecognized Parameters(80010004), NoUserData(tsn=5), "
+            + "Cookie Received While Shutting Down, User-Initiated Abort(78), "
+            + "Protocol Violation(776879), ErrorCause(code=99, 010203)]), COOKIE_ECHO(7 bytes), "
+            + "COOKIE ACK, SHUTDOWN COMPLETE(T), FORWARD_TSN(cum=5, [SkippedStream[streamId=1, ssn=2]]), "
+            + "RE-CONFIG[OutgoingSsnResetRequest(req=1, resp=2, lastTsn=3, streams=[4, 5, 6]), "
+            + "IncomingSsnResetRequest(req=7, streams=[]), ReconfigurationResponse(resp=8, In progress), "
+            + "ReconfigurationResponse(resp=9, Success - Performed, senderNext=10, receiverNext=11)], "
+            + "UnknownChunk(type=153, flags=66, 0102030405)]";
 
     /** Random bytes with a valid checksum and mutated valid packets never throw unchecked exceptions. */
     @Test
