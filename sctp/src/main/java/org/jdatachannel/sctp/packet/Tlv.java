@@ -117,6 +117,30 @@ public final class Tlv {
         }
     }
 
+    /**
+     * Throws if the exactly-sized value {@code v} does not hold exactly {@code n} bytes.
+     *
+     * @param name the element's name, for the message
+     * @throws PacketParseException naming the element and both lengths
+     */
+    public static void expectLength(String name, ByteBuffer v, int n) throws PacketParseException {
+        if (v.remaining() != n) {
+            throw new PacketParseException(name + ": value length " + v.remaining() + " != " + n);
+        }
+    }
+
+    /**
+     * Throws if the exactly-sized value {@code v} holds fewer than {@code n} bytes.
+     *
+     * @param name the element's name, for the message
+     * @throws PacketParseException naming the element and both lengths
+     */
+    public static void expectAtLeast(String name, ByteBuffer v, int n) throws PacketParseException {
+        if (v.remaining() < n) {
+            throw new PacketParseException(name + ": value length " + v.remaining() + " < " + n);
+        }
+    }
+
     /** Copies all remaining bytes of {@code b} into a new array. */
     public static byte[] bytes(ByteBuffer b) {
         byte[] a = new byte[b.remaining()];

@@ -23,7 +23,7 @@ import org.jdatachannel.sctp.packet.errorcause.ErrorCause;
  * @param tBit the T bit (ABORT only): the verification tag is the sender's own (reflected)
  * @param causes the error causes in order
  */
-public record AbortChunk(boolean tBit, List<ErrorCause> causes) implements Chunk {
+public record AbortChunk(boolean tBit, List<ErrorCause> causes) implements ErrorCauseListChunk {
     /** Chunk type. */
     public static final int TYPE = 6;
 
@@ -44,34 +44,6 @@ public record AbortChunk(boolean tBit, List<ErrorCause> causes) implements Chunk
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int flags() {
-        return tBit ? 1 : 0;
-    }
-
-    @Override
-    public int valueLength() {
-        int n = ErrorCause.serializedSize(causes);
-        if (!causes.isEmpty()) {
-            ErrorCause last = causes.get(causes.size() - 1);
-            n = n - ((last.serializedLength() + 3) & ~3) + last.serializedLength();
-        }
-        return n;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        for (int i = 0; i < causes.size(); i++) {
-            ErrorCause c = causes.get(i);
-            if (i == causes.size() - 1) {
-                out.putShort((short) c.code()).putShort((short) c.serializedLength());
-                c.serializeValueTo(out);
-            } else {
-                c.serializeTo(out);
-            }
-        }
     }
 
     @Override

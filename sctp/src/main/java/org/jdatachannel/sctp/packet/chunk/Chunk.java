@@ -3,12 +3,16 @@ package org.jdatachannel.sctp.packet.chunk;
 import java.nio.ByteBuffer;
 import org.jdatachannel.sctp.packet.PacketParseException;
 import org.jdatachannel.sctp.packet.Tlv;
+import org.jdatachannel.sctp.packet.TlvElement;
 
 /**
  * A chunk of an SCTP packet, RFC 9260 §3.2. Immutable values with {@code parse} from an
  * exactly-sized value slice (checked by {@link Tlv} first), {@link #serializeTo} and
  * {@code toString}. Chunk types this implementation does not know become {@link UnknownChunk}, so
- * the receiver can apply the §3.2 upper-two-bits rule.
+ * the receiver can apply the §3.2 upper-two-bits rule. Header, length and padding rules are in
+ * {@link TlvElement}; chunks with the same value layout share it through small package-private
+ * interfaces ({@code EmptyChunk}, {@code ErrorCauseListChunk}, {@code ParameterListChunk},
+ * {@code InitFieldsChunk}) while each chunk type stays its own record.
  *
  * <pre>
  *  0                   1                   2                   3
@@ -22,36 +26,22 @@ import org.jdatachannel.sctp.packet.Tlv;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public sealed interface Chunk permits DataChunk, InitChunk, InitAckChunk, SackChunk,
-        HeartbeatRequestChunk, HeartbeatAckChunk, AbortChunk, ShutdownChunk, ShutdownAckChunk,
-        ErrorChunk, CookieEchoChunk, CookieAckChunk, ShutdownCompleteChunk, ForwardTsnChunk,
-        ReConfigChunk, UnknownChunk {
+public sealed interface Chunk extends TlvElement permits DataChunk, InitFieldsChunk, SackChunk,
+        ParameterListChunk, ErrorCauseListChunk, ShutdownChunk, EmptyChunk, CookieEchoChunk, ForwardTsnChunk,
+        UnknownChunk {
 
     /** @return the chunk type, 0..255 */
     int type();
 
-    /** @return the chunk flags byte, 0..255 */
-    int flags();
-
-    /** @return the value length in bytes (excluding the 4-byte header and padding) */
-    int valueLength();
-
-    /** Writes the value only. */
-    void serializeValueTo(ByteBuffer out);
-
-    /** @return the Chunk Length field: header plus value, without padding */
-    default int serializedLength() {
-        return Tlv.HEADER_SIZE + valueLength();
+    /** @return the chunk flags byte, 0..255; 0 unless the chunk type defines flags */
+    default int flags() {
+        return 0;
     }
 
-    /** Writes header, value and padding (to a multiple of 4 bytes). */
-    default void serializeTo(ByteBuffer out) {
-        int len = serializedLength();
-        out.put((byte) type());
-        out.put((byte) flags());
-        out.putShort((short) len);
-        serializeValueTo(out);
-        Tlv.pad(out, len);
+    /** @return the chunk type (high byte) and flags (low byte), the first 16 bits of the header */
+    @Override
+    default int headerWord() {
+        return (type() << 8) | flags();
     }
 
     /**
@@ -77,20 +67,6 @@ public sealed interface Chunk permits DataChunk, InitChunk, InitAckChunk, SackCh
             case ForwardTsnChunk.TYPE: return ForwardTsnChunk.parse(flags, value);
             case ReConfigChunk.TYPE: return ReConfigChunk.parse(flags, value);
             default: return new UnknownChunk(type, flags, Tlv.bytes(value));
-        }
-    }
-
-    /** Throws if {@code v} does not hold exactly {@code n} bytes. */
-    static void expectLength(String name, ByteBuffer v, int n) throws PacketParseException {
-        if (v.remaining() != n) {
-            throw new PacketParseException(name + ": value length " + v.remaining() + " != " + n);
-        }
-    }
-
-    /** Throws if {@code v} holds fewer than {@code n} bytes. */
-    static void expectAtLeast(String name, ByteBuffer v, int n) throws PacketParseException {
-        if (v.remaining() < n) {
-            throw new PacketParseException(name + ": value length " + v.remaining() + " < " + n);
         }
     }
 }

@@ -16,7 +16,7 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  *
  * @param tBit the T bit (bit 0 of the flags): the verification tag is reflected
  */
-public record CookieAckChunk(boolean tBit) implements Chunk {
+public record CookieAckChunk(boolean tBit) implements EmptyChunk {
     /** Chunk type. */
     public static final int TYPE = 11;
 
@@ -26,27 +26,12 @@ public record CookieAckChunk(boolean tBit) implements Chunk {
      * @throws PacketParseException if the value is not empty
      */
     public static CookieAckChunk parse(int flags, ByteBuffer v) throws PacketParseException {
-        Chunk.expectLength("COOKIE ACK", v, 0);
-        return new CookieAckChunk((flags & 1) != 0);
+        return new CookieAckChunk(EmptyChunk.parseTBit("COOKIE ACK", flags, v));
     }
 
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int flags() {
-        return tBit ? 1 : 0;
-    }
-
-    @Override
-    public int valueLength() {
-        return 0;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.jdatachannel.sctp.packet.chunk;
 
 import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
 
 /**
@@ -19,7 +20,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  *
  * @param cookie the cookie bytes (not copied; treat as read-only)
  */
-public record CookieEchoChunk(byte[] cookie) implements Chunk {
+public record CookieEchoChunk(byte[] cookie) implements Chunk, OpaqueValue {
     /** Chunk type. */
     public static final int TYPE = 10;
 
@@ -28,24 +29,15 @@ public record CookieEchoChunk(byte[] cookie) implements Chunk {
         return new CookieEchoChunk(Tlv.bytes(v));
     }
 
+    /** @return the value bytes: the same array as {@link #cookie()} (not copied) */
+    @Override
+    public byte[] value() {
+        return cookie;
+    }
+
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int flags() {
-        return 0;
-    }
-
-    @Override
-    public int valueLength() {
-        return cookie.length;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        out.put(cookie);
     }
 
     @Override

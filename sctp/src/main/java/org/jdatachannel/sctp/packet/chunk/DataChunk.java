@@ -5,6 +5,7 @@ import org.jdatachannel.sctp.packet.PacketParseException;
 import org.jdatachannel.sctp.packet.Ppid;
 import org.jdatachannel.sctp.packet.Ssn;
 import org.jdatachannel.sctp.packet.StreamId;
+import org.jdatachannel.sctp.packet.Tlv;
 import org.jdatachannel.sctp.packet.Tsn;
 
 /**
@@ -66,7 +67,7 @@ public record DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] p
      * @throws PacketParseException if shorter than the 12 fixed bytes
      */
     public static DataChunk parse(int flags, ByteBuffer v) throws PacketParseException {
-        Chunk.expectAtLeast("DATA", v, 12);
+        Tlv.expectAtLeast("DATA", v, 12);
         int p = v.position();
         byte[] payload = new byte[v.remaining() - 12];
         v.duplicate().position(p + 12).get(payload);

@@ -83,11 +83,6 @@ public record ForwardTsnChunk(Tsn newCumulativeTsn, List<SkippedStream> skipped)
     }
 
     @Override
-    public int flags() {
-        return 0;
-    }
-
-    @Override
     public int valueLength() {
         return 4 + 4 * skipped.size();
     }

@@ -39,7 +39,7 @@ import org.jdatachannel.sctp.packet.parameter.Parameter;
  * @param parameters the optional parameters, in order
  */
 public record InitAckChunk(VerificationTag initiateTag, int aRwnd, int outboundStreams, int inboundStreams,
-        Tsn initialTsn, List<Parameter> parameters) implements Chunk {
+        Tsn initialTsn, List<Parameter> parameters) implements InitFieldsChunk {
     /** Chunk type. */
     public static final int TYPE = 2;
 
@@ -60,41 +60,12 @@ public record InitAckChunk(VerificationTag initiateTag, int aRwnd, int outboundS
      * @throws PacketParseException if shorter than 16 bytes or a parameter is malformed
      */
     public static InitAckChunk parse(int flags, ByteBuffer v) throws PacketParseException {
-        Chunk.expectAtLeast("INIT ACK", v, 16);
-        int p = v.position();
-        return new InitAckChunk(v.getInt(p), v.getInt(p + 4), v.getShort(p + 8) & 0xffff,
-                v.getShort(p + 10) & 0xffff, v.getInt(p + 12),
-                Parameter.parseAll(v.slice(p + 16, v.remaining() - 16)));
-    }
-
-    /** @return the first parameter of the given class, or null */
-    public <T extends Parameter> T parameter(Class<T> cls) {
-        for (Parameter prm : parameters) {
-            if (cls.isInstance(prm)) {
-                return cls.cast(prm);
-            }
-        }
-        return null;
+        return InitFieldsChunk.parse("INIT ACK", v, InitAckChunk::new);
     }
 
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int flags() {
-        return 0;
-    }
-
-    @Override
-    public int valueLength() {
-        return 16 + Parameter.serializedSizeUnpaddedLast(parameters);
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        InitChunk.write(out, initiateTag.value(), aRwnd, outboundStreams, inboundStreams, initialTsn.value(), parameters);
     }
 
     @Override

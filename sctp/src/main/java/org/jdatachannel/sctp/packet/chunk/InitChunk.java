@@ -40,7 +40,7 @@ import org.jdatachannel.sctp.packet.parameter.Parameter;
  * @param parameters the optional parameters, in order
  */
 public record InitChunk(VerificationTag initiateTag, int aRwnd, int outboundStreams, int inboundStreams,
-        Tsn initialTsn, List<Parameter> parameters) implements Chunk {
+        Tsn initialTsn, List<Parameter> parameters) implements InitFieldsChunk {
     /** Chunk type. */
     public static final int TYPE = 1;
 
@@ -61,54 +61,12 @@ public record InitChunk(VerificationTag initiateTag, int aRwnd, int outboundStre
      * @throws PacketParseException if shorter than 16 bytes or a parameter is malformed
      */
     public static InitChunk parse(int flags, ByteBuffer v) throws PacketParseException {
-        Chunk.expectAtLeast("INIT", v, 16);
-        int p = v.position();
-        return new InitChunk(v.getInt(p), v.getInt(p + 4), v.getShort(p + 8) & 0xffff,
-                v.getShort(p + 10) & 0xffff, v.getInt(p + 12),
-                Parameter.parseAll(v.slice(p + 16, v.remaining() - 16)));
-    }
-
-    static void write(ByteBuffer out, int tag, int rwnd, int os, int mis, int tsn, List<Parameter> params) {
-        out.putInt(tag).putInt(rwnd).putShort((short) os).putShort((short) mis).putInt(tsn);
-        for (int i = 0; i < params.size(); i++) {
-            Parameter prm = params.get(i);
-            if (i == params.size() - 1) { // the chunk length excludes the last parameter's padding
-                out.putShort((short) prm.type()).putShort((short) prm.serializedLength());
-                prm.serializeValueTo(out);
-            } else {
-                prm.serializeTo(out);
-            }
-        }
-    }
-
-    /** @return the first parameter of the given class, or null */
-    public <T extends Parameter> T parameter(Class<T> cls) {
-        for (Parameter prm : parameters) {
-            if (cls.isInstance(prm)) {
-                return cls.cast(prm);
-            }
-        }
-        return null;
+        return InitFieldsChunk.parse("INIT", v, InitChunk::new);
     }
 
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int flags() {
-        return 0;
-    }
-
-    @Override
-    public int valueLength() {
-        return 16 + Parameter.serializedSizeUnpaddedLast(parameters);
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        write(out, initiateTag.value(), aRwnd, outboundStreams, inboundStreams, initialTsn.value(), parameters);
     }
 
     @Override

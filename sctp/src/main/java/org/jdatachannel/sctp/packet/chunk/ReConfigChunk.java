@@ -22,7 +22,7 @@ import org.jdatachannel.sctp.packet.parameter.Parameter;
  *
  * @param parameters the parameters in order
  */
-public record ReConfigChunk(List<Parameter> parameters) implements Chunk {
+public record ReConfigChunk(List<Parameter> parameters) implements ParameterListChunk {
     /** Chunk type. */
     public static final int TYPE = 130;
 
@@ -43,29 +43,6 @@ public record ReConfigChunk(List<Parameter> parameters) implements Chunk {
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int flags() {
-        return 0;
-    }
-
-    @Override
-    public int valueLength() {
-        return Parameter.serializedSizeUnpaddedLast(parameters);
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        for (int i = 0; i < parameters.size(); i++) {
-            Parameter prm = parameters.get(i);
-            if (i == parameters.size() - 1) {
-                out.putShort((short) prm.type()).putShort((short) prm.serializedLength());
-                prm.serializeValueTo(out);
-            } else {
-                prm.serializeTo(out);
-            }
-        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
 import org.jdatachannel.sctp.packet.Tsn;
 
 /**
@@ -68,7 +69,7 @@ public record SackChunk(Tsn cumulativeTsnAck, int aRwnd, List<GapAckBlock> gapAc
      * @throws PacketParseException if the counts do not match the value length
      */
     public static SackChunk parse(int flags, ByteBuffer v) throws PacketParseException {
-        Chunk.expectAtLeast("SACK", v, 12);
+        Tlv.expectAtLeast("SACK", v, 12);
         int p = v.position();
         int nGaps = v.getShort(p + 8) & 0xffff;
         int nDups = v.getShort(p + 10) & 0xffff;
@@ -90,11 +91,6 @@ public record SackChunk(Tsn cumulativeTsnAck, int aRwnd, List<GapAckBlock> gapAc
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int flags() {
-        return 0;
     }
 
     @Override

@@ -16,7 +16,7 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  *
  * @param tBit the T bit (bit 0 of the flags): the verification tag is reflected
  */
-public record ShutdownAckChunk(boolean tBit) implements Chunk {
+public record ShutdownAckChunk(boolean tBit) implements EmptyChunk {
     /** Chunk type. */
     public static final int TYPE = 8;
 
@@ -26,27 +26,12 @@ public record ShutdownAckChunk(boolean tBit) implements Chunk {
      * @throws PacketParseException if the value is not empty
      */
     public static ShutdownAckChunk parse(int flags, ByteBuffer v) throws PacketParseException {
-        Chunk.expectLength("SHUTDOWN ACK", v, 0);
-        return new ShutdownAckChunk((flags & 1) != 0);
+        return new ShutdownAckChunk(EmptyChunk.parseTBit("SHUTDOWN ACK", flags, v));
     }
 
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int flags() {
-        return tBit ? 1 : 0;
-    }
-
-    @Override
-    public int valueLength() {
-        return 0;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
     }
 
     @Override

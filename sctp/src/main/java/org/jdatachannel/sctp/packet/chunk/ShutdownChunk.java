@@ -2,6 +2,7 @@ package org.jdatachannel.sctp.packet.chunk;
 
 import java.nio.ByteBuffer;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
 import org.jdatachannel.sctp.packet.Tsn;
 
 /**
@@ -30,18 +31,13 @@ public record ShutdownChunk(Tsn cumulativeTsnAck) implements Chunk {
 
     /** @throws PacketParseException if the value is not 4 bytes */
     public static ShutdownChunk parse(int flags, ByteBuffer v) throws PacketParseException {
-        Chunk.expectLength("SHUTDOWN", v, 4);
+        Tlv.expectLength("SHUTDOWN", v, 4);
         return new ShutdownChunk(v.getInt(v.position()));
     }
 
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int flags() {
-        return 0;
     }
 
     @Override

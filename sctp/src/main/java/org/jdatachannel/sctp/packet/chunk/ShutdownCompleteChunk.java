@@ -16,7 +16,7 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  *
  * @param tBit the T bit (bit 0 of the flags): the verification tag is reflected
  */
-public record ShutdownCompleteChunk(boolean tBit) implements Chunk {
+public record ShutdownCompleteChunk(boolean tBit) implements EmptyChunk {
     /** Chunk type. */
     public static final int TYPE = 14;
 
@@ -26,27 +26,12 @@ public record ShutdownCompleteChunk(boolean tBit) implements Chunk {
      * @throws PacketParseException if the value is not empty
      */
     public static ShutdownCompleteChunk parse(int flags, ByteBuffer v) throws PacketParseException {
-        Chunk.expectLength("SHUTDOWN COMPLETE", v, 0);
-        return new ShutdownCompleteChunk((flags & 1) != 0);
+        return new ShutdownCompleteChunk(EmptyChunk.parseTBit("SHUTDOWN COMPLETE", flags, v));
     }
 
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int flags() {
-        return tBit ? 1 : 0;
-    }
-
-    @Override
-    public int valueLength() {
-        return 0;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
     }
 
     @Override

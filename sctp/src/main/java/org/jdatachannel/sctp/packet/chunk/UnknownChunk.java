@@ -1,7 +1,8 @@
 package org.jdatachannel.sctp.packet.chunk;
 
-import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
+import org.jdatachannel.sctp.packet.TlvElement;
 
 /**
  * A chunk type this implementation does not process, kept verbatim. RFC 9260 §3.2: "Chunk Types
@@ -14,7 +15,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  * @param flags chunk flags 0..255
  * @param value the raw value (not copied; treat as read-only)
  */
-public record UnknownChunk(int type, int flags, byte[] value) implements Chunk {
+public record UnknownChunk(int type, int flags, byte[] value) implements Chunk, OpaqueValue {
 
     /** @return true if bit 7 of the type is set: skip this chunk and continue with the packet */
     public boolean skipAndContinue() {
@@ -28,21 +29,7 @@ public record UnknownChunk(int type, int flags, byte[] value) implements Chunk {
 
     /** @return the whole chunk (header, value, unpadded), as reported in Unrecognized Chunk Type */
     public byte[] chunkBytes() {
-        ByteBuffer b = ByteBuffer.allocate(Tlv.padded(serializedLength()));
-        serializeTo(b);
-        byte[] out = new byte[serializedLength()];
-        System.arraycopy(b.array(), 0, out, 0, out.length);
-        return out;
-    }
-
-    @Override
-    public int valueLength() {
-        return value.length;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        out.put(value);
+        return TlvElement.unpaddedBytes(this);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package org.jdatachannel.sctp.packet.errorcause;
 
 import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.EmptyValue;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
 
 /**
  * Cookie Received While Shutting Down (cause code 10), RFC 9260 §3.3.10.10. Carries no cause-specific information.
@@ -12,7 +14,7 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public record CookieReceivedWhileShuttingDownCause() implements ErrorCause {
+public record CookieReceivedWhileShuttingDownCause() implements ErrorCause, EmptyValue {
     /** Cause code. */
     public static final int CODE = 10;
 
@@ -22,22 +24,13 @@ public record CookieReceivedWhileShuttingDownCause() implements ErrorCause {
      * @throws PacketParseException if the value is not empty
      */
     public static CookieReceivedWhileShuttingDownCause parse(ByteBuffer v) throws PacketParseException {
-        ErrorCause.expectLength("Cookie Received While Shutting Down", v, 0);
+        Tlv.expectLength("Cookie Received While Shutting Down", v, 0);
         return new CookieReceivedWhileShuttingDownCause();
     }
 
     @Override
     public int code() {
         return CODE;
-    }
-
-    @Override
-    public int valueLength() {
-        return 0;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
     }
 
     @Override

@@ -1,11 +1,11 @@
 package org.jdatachannel.sctp.packet.errorcause;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.jdatachannel.sctp.packet.PacketParseException;
 import org.jdatachannel.sctp.packet.Tlv;
+import org.jdatachannel.sctp.packet.TlvElement;
+import org.jdatachannel.sctp.packet.TlvList;
 
 /**
  * An error cause carried in ABORT and ERROR chunks, RFC 9260 §3.3.10. Immutable values; unknown
@@ -22,7 +22,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public sealed interface ErrorCause permits InvalidStreamIdentifierCause, MissingMandatoryParameterCause,
+public sealed interface ErrorCause extends TlvElement permits InvalidStreamIdentifierCause, MissingMandatoryParameterCause,
         StaleCookieCause, OutOfResourceCause, UnrecognizedChunkTypeCause, InvalidMandatoryParameterCause,
         UnrecognizedParametersCause, NoUserDataCause, CookieReceivedWhileShuttingDownCause,
         UserInitiatedAbortCause, ProtocolViolationCause, UnknownErrorCause {
@@ -30,23 +30,10 @@ public sealed interface ErrorCause permits InvalidStreamIdentifierCause, Missing
     /** @return the 16-bit cause code */
     int code();
 
-    /** @return the cause-specific information length in bytes (no header, no padding) */
-    int valueLength();
-
-    /** Writes the cause-specific information only. */
-    void serializeValueTo(ByteBuffer out);
-
-    /** @return header plus value, unpadded (the Cause Length field) */
-    default int serializedLength() {
-        return Tlv.HEADER_SIZE + valueLength();
-    }
-
-    /** Writes header, value and padding to a multiple of 4 bytes. */
-    default void serializeTo(ByteBuffer out) {
-        out.putShort((short) code());
-        out.putShort((short) serializedLength());
-        serializeValueTo(out);
-        Tlv.pad(out, serializedLength());
+    /** @return the {@link #code()}, the first 16 bits of the header */
+    @Override
+    default int headerWord() {
+        return code();
     }
 
     /**
@@ -77,28 +64,6 @@ public sealed interface ErrorCause permits InvalidStreamIdentifierCause, Missing
      * @throws PacketParseException if any TLV or typed value is malformed
      */
     static List<ErrorCause> parseAll(ByteBuffer region) throws PacketParseException {
-        Tlv tlv = new Tlv(region, "error cause");
-        List<ErrorCause> out = new ArrayList<>();
-        while (tlv.hasNext()) {
-            tlv.next(false);
-            out.add(parse(tlv.type(), tlv.value()));
-        }
-        return Collections.unmodifiableList(out);
-    }
-
-    /** @return bytes taken by {@code causes} serialized one after another, each padded */
-    static int serializedSize(List<? extends ErrorCause> causes) {
-        int n = 0;
-        for (ErrorCause c : causes) {
-            n += Tlv.padded(c.serializedLength());
-        }
-        return n;
-    }
-
-    /** Checks that {@code v} has exactly {@code n} bytes. */
-    static void expectLength(String name, ByteBuffer v, int n) throws PacketParseException {
-        if (v.remaining() != n) {
-            throw new PacketParseException(name + ": value length " + v.remaining() + " != " + n);
-        }
+        return TlvList.parseAll(region, "error cause", ErrorCause::parse);
     }
 }

@@ -1,7 +1,9 @@
 package org.jdatachannel.sctp.packet.errorcause;
 
 import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.EmptyValue;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
 
 /**
  * Invalid Mandatory Parameter (cause code 7), RFC 9260 §3.3.10.7. Carries no cause-specific information.
@@ -12,7 +14,7 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public record InvalidMandatoryParameterCause() implements ErrorCause {
+public record InvalidMandatoryParameterCause() implements ErrorCause, EmptyValue {
     /** Cause code. */
     public static final int CODE = 7;
 
@@ -22,22 +24,13 @@ public record InvalidMandatoryParameterCause() implements ErrorCause {
      * @throws PacketParseException if the value is not empty
      */
     public static InvalidMandatoryParameterCause parse(ByteBuffer v) throws PacketParseException {
-        ErrorCause.expectLength("Invalid Mandatory Parameter", v, 0);
+        Tlv.expectLength("Invalid Mandatory Parameter", v, 0);
         return new InvalidMandatoryParameterCause();
     }
 
     @Override
     public int code() {
         return CODE;
-    }
-
-    @Override
-    public int valueLength() {
-        return 0;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
     }
 
     @Override

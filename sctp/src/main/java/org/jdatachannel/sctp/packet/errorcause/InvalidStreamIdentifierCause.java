@@ -3,6 +3,7 @@ package org.jdatachannel.sctp.packet.errorcause;
 import java.nio.ByteBuffer;
 import org.jdatachannel.sctp.packet.PacketParseException;
 import org.jdatachannel.sctp.packet.StreamId;
+import org.jdatachannel.sctp.packet.Tlv;
 
 /**
  * Invalid Stream Identifier (cause code 1), RFC 9260 §3.3.10.1.
@@ -23,7 +24,7 @@ public record InvalidStreamIdentifierCause(StreamId streamId) implements ErrorCa
 
     /** @throws PacketParseException if the value is not 4 bytes */
     public static InvalidStreamIdentifierCause parse(ByteBuffer v) throws PacketParseException {
-        ErrorCause.expectLength("Invalid Stream Identifier", v, 4);
+        Tlv.expectLength("Invalid Stream Identifier", v, 4);
         return new InvalidStreamIdentifierCause(new StreamId(v.getShort(v.position()) & 0xffff));
     }
 

@@ -2,6 +2,7 @@ package org.jdatachannel.sctp.packet.errorcause;
 
 import java.nio.ByteBuffer;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
 import org.jdatachannel.sctp.packet.Tsn;
 
 /**
@@ -23,7 +24,7 @@ public record NoUserDataCause(Tsn tsn) implements ErrorCause {
 
     /** @throws PacketParseException if the value is not 4 bytes */
     public static NoUserDataCause parse(ByteBuffer v) throws PacketParseException {
-        ErrorCause.expectLength("No User Data", v, 4);
+        Tlv.expectLength("No User Data", v, 4);
         return new NoUserDataCause(new Tsn(v.getInt(v.position())));
     }
 

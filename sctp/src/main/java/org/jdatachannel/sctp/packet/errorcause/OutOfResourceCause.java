@@ -1,7 +1,9 @@
 package org.jdatachannel.sctp.packet.errorcause;
 
 import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.EmptyValue;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
 
 /**
  * Out of Resource (cause code 4), RFC 9260 §3.3.10.4. Carries no cause-specific information.
@@ -12,7 +14,7 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public record OutOfResourceCause() implements ErrorCause {
+public record OutOfResourceCause() implements ErrorCause, EmptyValue {
     /** Cause code. */
     public static final int CODE = 4;
 
@@ -22,22 +24,13 @@ public record OutOfResourceCause() implements ErrorCause {
      * @throws PacketParseException if the value is not empty
      */
     public static OutOfResourceCause parse(ByteBuffer v) throws PacketParseException {
-        ErrorCause.expectLength("Out of Resource", v, 0);
+        Tlv.expectLength("Out of Resource", v, 0);
         return new OutOfResourceCause();
     }
 
     @Override
     public int code() {
         return CODE;
-    }
-
-    @Override
-    public int valueLength() {
-        return 0;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
     }
 
     @Override

@@ -1,7 +1,7 @@
 package org.jdatachannel.sctp.packet.errorcause;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
 
 /**
@@ -17,7 +17,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  *
  * @param additionalInformation the raw bytes (not copied; treat as read-only)
  */
-public record ProtocolViolationCause(byte[] additionalInformation) implements ErrorCause {
+public record ProtocolViolationCause(byte[] additionalInformation) implements ErrorCause, OpaqueValue {
     /** Cause code. */
     public static final int CODE = 13;
 
@@ -31,19 +31,15 @@ public record ProtocolViolationCause(byte[] additionalInformation) implements Er
         return new String(additionalInformation, StandardCharsets.UTF_8);
     }
 
+    /** @return the value bytes: the same array as {@link #additionalInformation()} (not copied) */
+    @Override
+    public byte[] value() {
+        return additionalInformation;
+    }
+
     @Override
     public int code() {
         return CODE;
-    }
-
-    @Override
-    public int valueLength() {
-        return additionalInformation.length;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        out.put(additionalInformation);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.jdatachannel.sctp.packet.errorcause;
 
 import java.nio.ByteBuffer;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
 
 /**
  * Stale Cookie Error (cause code 3), RFC 9260 §3.3.10.3.
@@ -22,7 +23,7 @@ public record StaleCookieCause(int stalenessMicros) implements ErrorCause {
 
     /** @throws PacketParseException if the value is not 4 bytes */
     public static StaleCookieCause parse(ByteBuffer v) throws PacketParseException {
-        ErrorCause.expectLength("Stale Cookie", v, 4);
+        Tlv.expectLength("Stale Cookie", v, 4);
         return new StaleCookieCause(v.getInt(v.position()));
     }
 

@@ -1,6 +1,6 @@
 package org.jdatachannel.sctp.packet.errorcause;
 
-import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
 
 /**
@@ -10,16 +10,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  * @param code the cause code
  * @param value the cause-specific information (not copied; treat as read-only)
  */
-public record UnknownErrorCause(int code, byte[] value) implements ErrorCause {
-    @Override
-    public int valueLength() {
-        return value.length;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        out.put(value);
-    }
+public record UnknownErrorCause(int code, byte[] value) implements ErrorCause, OpaqueValue {
 
     @Override
     public String toString() {

@@ -1,7 +1,7 @@
 package org.jdatachannel.sctp.packet.errorcause;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
 
 /**
@@ -17,7 +17,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  *
  * @param unrecognizedChunk the raw bytes (not copied; treat as read-only)
  */
-public record UnrecognizedChunkTypeCause(byte[] unrecognizedChunk) implements ErrorCause {
+public record UnrecognizedChunkTypeCause(byte[] unrecognizedChunk) implements ErrorCause, OpaqueValue {
     /** Cause code. */
     public static final int CODE = 6;
 
@@ -31,19 +31,15 @@ public record UnrecognizedChunkTypeCause(byte[] unrecognizedChunk) implements Er
         return new String(unrecognizedChunk, StandardCharsets.UTF_8);
     }
 
+    /** @return the value bytes: the same array as {@link #unrecognizedChunk()} (not copied) */
+    @Override
+    public byte[] value() {
+        return unrecognizedChunk;
+    }
+
     @Override
     public int code() {
         return CODE;
-    }
-
-    @Override
-    public int valueLength() {
-        return unrecognizedChunk.length;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        out.put(unrecognizedChunk);
     }
 
     @Override

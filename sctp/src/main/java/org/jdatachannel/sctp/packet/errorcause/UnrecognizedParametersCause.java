@@ -1,7 +1,7 @@
 package org.jdatachannel.sctp.packet.errorcause;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
 
 /**
@@ -17,7 +17,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  *
  * @param unrecognizedParameters the raw bytes (not copied; treat as read-only)
  */
-public record UnrecognizedParametersCause(byte[] unrecognizedParameters) implements ErrorCause {
+public record UnrecognizedParametersCause(byte[] unrecognizedParameters) implements ErrorCause, OpaqueValue {
     /** Cause code. */
     public static final int CODE = 8;
 
@@ -31,19 +31,15 @@ public record UnrecognizedParametersCause(byte[] unrecognizedParameters) impleme
         return new String(unrecognizedParameters, StandardCharsets.UTF_8);
     }
 
+    /** @return the value bytes: the same array as {@link #unrecognizedParameters()} (not copied) */
+    @Override
+    public byte[] value() {
+        return unrecognizedParameters;
+    }
+
     @Override
     public int code() {
         return CODE;
-    }
-
-    @Override
-    public int valueLength() {
-        return unrecognizedParameters.length;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        out.put(unrecognizedParameters);
     }
 
     @Override

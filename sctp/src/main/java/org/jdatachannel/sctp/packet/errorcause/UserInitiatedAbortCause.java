@@ -1,7 +1,7 @@
 package org.jdatachannel.sctp.packet.errorcause;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
 
 /**
@@ -17,7 +17,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  *
  * @param reason the raw bytes (not copied; treat as read-only)
  */
-public record UserInitiatedAbortCause(byte[] reason) implements ErrorCause {
+public record UserInitiatedAbortCause(byte[] reason) implements ErrorCause, OpaqueValue {
     /** Cause code. */
     public static final int CODE = 12;
 
@@ -31,19 +31,15 @@ public record UserInitiatedAbortCause(byte[] reason) implements ErrorCause {
         return new String(reason, StandardCharsets.UTF_8);
     }
 
+    /** @return the value bytes: the same array as {@link #reason()} (not copied) */
+    @Override
+    public byte[] value() {
+        return reason;
+    }
+
     @Override
     public int code() {
         return CODE;
-    }
-
-    @Override
-    public int valueLength() {
-        return reason.length;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        out.put(reason);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package org.jdatachannel.sctp.packet.parameter;
 
 import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.EmptyValue;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
 
 /**
  * Forward-TSN-Supported (type 0xC000), RFC 3758 §3.1: the sender supports partial reliability.
@@ -12,7 +14,7 @@ import org.jdatachannel.sctp.packet.PacketParseException;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public record ForwardTsnSupportedParameter() implements Parameter {
+public record ForwardTsnSupportedParameter() implements Parameter, EmptyValue {
     /** Parameter type. */
     public static final int TYPE = 0xC000;
 
@@ -22,24 +24,13 @@ public record ForwardTsnSupportedParameter() implements Parameter {
      * @throws PacketParseException if the value is not empty
      */
     public static ForwardTsnSupportedParameter parse(ByteBuffer value) throws PacketParseException {
-        if (value.remaining() != 0) {
-            throw new PacketParseException("Forward-TSN-Supported: value length " + value.remaining() + " != 0");
-        }
+        Tlv.expectLength("Forward-TSN-Supported", value, 0);
         return new ForwardTsnSupportedParameter();
     }
 
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int valueLength() {
-        return 0;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.jdatachannel.sctp.packet.parameter;
 
 import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
 
 /**
@@ -17,7 +18,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  *
  * @param info the opaque bytes (not copied; treat as read-only)
  */
-public record HeartbeatInfoParameter(byte[] info) implements Parameter {
+public record HeartbeatInfoParameter(byte[] info) implements Parameter, OpaqueValue {
     /** Parameter type. */
     public static final int TYPE = 1;
 
@@ -26,19 +27,15 @@ public record HeartbeatInfoParameter(byte[] info) implements Parameter {
         return new HeartbeatInfoParameter(Tlv.bytes(value));
     }
 
+    /** @return the value bytes: the same array as {@link #info()} (not copied) */
+    @Override
+    public byte[] value() {
+        return info;
+    }
+
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int valueLength() {
-        return info.length;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        out.put(info);
     }
 
     @Override

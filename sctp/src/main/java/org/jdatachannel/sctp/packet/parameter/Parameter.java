@@ -1,11 +1,11 @@
 package org.jdatachannel.sctp.packet.parameter;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.jdatachannel.sctp.packet.PacketParseException;
 import org.jdatachannel.sctp.packet.Tlv;
+import org.jdatachannel.sctp.packet.TlvElement;
+import org.jdatachannel.sctp.packet.TlvList;
 
 /**
  * A variable-length parameter (RFC 9260 §3.2.1), used in INIT, INIT ACK, HEARTBEAT and RE-CONFIG
@@ -22,7 +22,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public sealed interface Parameter permits HeartbeatInfoParameter, StateCookieParameter,
+public sealed interface Parameter extends TlvElement permits HeartbeatInfoParameter, StateCookieParameter,
         UnrecognizedParameterParameter, SupportedExtensionsParameter, ForwardTsnSupportedParameter,
         OutgoingSsnResetRequestParameter, IncomingSsnResetRequestParameter,
         ReconfigurationResponseParameter, UnknownParameter {
@@ -30,24 +30,10 @@ public sealed interface Parameter permits HeartbeatInfoParameter, StateCookiePar
     /** @return the 16-bit parameter type */
     int type();
 
-    /** @return the length of the value in bytes, excluding header and padding */
-    int valueLength();
-
-    /** Writes the value only (no header, no padding). */
-    void serializeValueTo(ByteBuffer out);
-
-    /** @return header plus value, without padding (the Parameter Length field) */
-    default int serializedLength() {
-        return Tlv.HEADER_SIZE + valueLength();
-    }
-
-    /** Writes header, value and padding to a multiple of 4 bytes. */
-    default void serializeTo(ByteBuffer out) {
-        int len = serializedLength();
-        out.putShort((short) type());
-        out.putShort((short) len);
-        serializeValueTo(out);
-        Tlv.pad(out, len);
+    /** @return the {@link #type()}, the first 16 bits of the header */
+    @Override
+    default int headerWord() {
+        return type();
     }
 
     /**
@@ -84,31 +70,6 @@ public sealed interface Parameter permits HeartbeatInfoParameter, StateCookiePar
      * @throws PacketParseException if any TLV or typed value is malformed
      */
     static List<Parameter> parseAll(ByteBuffer region) throws PacketParseException {
-        Tlv tlv = new Tlv(region, "parameter");
-        List<Parameter> out = new ArrayList<>();
-        while (tlv.hasNext()) {
-            tlv.next(false);
-            out.add(parse(tlv.type(), tlv.value()));
-        }
-        return Collections.unmodifiableList(out);
-    }
-
-    /** @return the bytes {@code params} take when serialized one after another, each padded */
-    static int serializedSize(List<? extends Parameter> params) {
-        int n = 0;
-        for (Parameter p : params) {
-            n += Tlv.padded(p.serializedLength());
-        }
-        return n;
-    }
-
-    /** @return a 4-byte-padded serialized length, but without the final padding (chunk rule) */
-    static int serializedSizeUnpaddedLast(List<? extends Parameter> params) {
-        if (params.isEmpty()) {
-            return 0;
-        }
-        int n = serializedSize(params);
-        Parameter last = params.get(params.size() - 1);
-        return n - Tlv.padded(last.serializedLength()) + last.serializedLength();
+        return TlvList.parseAll(region, "parameter", Parameter::parse);
     }
 }

@@ -1,6 +1,7 @@
 package org.jdatachannel.sctp.packet.parameter;
 
 import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
 
 /**
@@ -17,7 +18,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  *
  * @param cookie the opaque cookie bytes (not copied; treat as read-only)
  */
-public record StateCookieParameter(byte[] cookie) implements Parameter {
+public record StateCookieParameter(byte[] cookie) implements Parameter, OpaqueValue {
     /** Parameter type. */
     public static final int TYPE = 7;
 
@@ -26,19 +27,15 @@ public record StateCookieParameter(byte[] cookie) implements Parameter {
         return new StateCookieParameter(Tlv.bytes(value));
     }
 
+    /** @return the value bytes: the same array as {@link #cookie()} (not copied) */
+    @Override
+    public byte[] value() {
+        return cookie;
+    }
+
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int valueLength() {
-        return cookie.length;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        out.put(cookie);
     }
 
     @Override

@@ -1,7 +1,8 @@
 package org.jdatachannel.sctp.packet.parameter;
 
-import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
+import org.jdatachannel.sctp.packet.TlvElement;
 
 /**
  * A parameter whose type this implementation does not interpret (IPv4/IPv6 address, cookie
@@ -12,7 +13,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  * @param type the 16-bit type
  * @param value the raw value bytes (not copied; treat as read-only)
  */
-public record UnknownParameter(int type, byte[] value) implements Parameter {
+public record UnknownParameter(int type, byte[] value) implements Parameter, OpaqueValue {
 
     /** @return true if bit 15 is set: "Skip this parameter and continue processing." */
     public boolean skipAndContinue() {
@@ -26,21 +27,7 @@ public record UnknownParameter(int type, byte[] value) implements Parameter {
 
     /** @return the complete TLV (header plus value, unpadded), as carried in error reports */
     public byte[] tlvBytes() {
-        ByteBuffer b = ByteBuffer.allocate(Tlv.padded(serializedLength()));
-        serializeTo(b);
-        byte[] out = new byte[serializedLength()];
-        System.arraycopy(b.array(), 0, out, 0, out.length);
-        return out;
-    }
-
-    @Override
-    public int valueLength() {
-        return value.length;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        out.put(value);
+        return TlvElement.unpaddedBytes(this);
     }
 
     @Override

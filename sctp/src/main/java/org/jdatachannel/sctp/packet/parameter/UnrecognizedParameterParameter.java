@@ -1,6 +1,7 @@
 package org.jdatachannel.sctp.packet.parameter;
 
 import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
 
 /**
@@ -17,7 +18,7 @@ import org.jdatachannel.sctp.packet.Tlv;
  *
  * @param unrecognized the complete unrecognized parameter TLV bytes (header included)
  */
-public record UnrecognizedParameterParameter(byte[] unrecognized) implements Parameter {
+public record UnrecognizedParameterParameter(byte[] unrecognized) implements Parameter, OpaqueValue {
     /** Parameter type. */
     public static final int TYPE = 8;
 
@@ -26,19 +27,15 @@ public record UnrecognizedParameterParameter(byte[] unrecognized) implements Par
         return new UnrecognizedParameterParameter(Tlv.bytes(value));
     }
 
+    /** @return the value bytes: the same array as {@link #unrecognized()} (not copied) */
+    @Override
+    public byte[] value() {
+        return unrecognized;
+    }
+
     @Override
     public int type() {
         return TYPE;
-    }
-
-    @Override
-    public int valueLength() {
-        return unrecognized.length;
-    }
-
-    @Override
-    public void serializeValueTo(ByteBuffer out) {
-        out.put(unrecognized);
     }
 
     @Override
