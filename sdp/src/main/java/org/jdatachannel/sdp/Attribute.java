@@ -1,5 +1,9 @@
 package org.jdatachannel.sdp;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
 /**
  * An SDP attribute, {@code a=<attribute-name>[:<attribute-value>]} (RFC 8866 §5.13, §6).
  *
@@ -39,6 +43,37 @@ public record Attribute(String name, String value) {
     /** @return a property attribute (no value) */
     public static Attribute property(String name) {
         return new Attribute(name, null);
+    }
+
+    /**
+     * The attribute view shared by the session level and each media section (RFC 8866 §5.13).
+     *
+     * @return every {@code a=} line of {@code lines} as an attribute, in order
+     */
+    static List<Attribute> allIn(List<SdpLine> lines) {
+        List<Attribute> out = new ArrayList<>();
+        for (SdpLine l : lines) {
+            if (l.isAttribute()) {
+                out.add(l.asAttribute());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return the value of the first {@code a=} line of {@code lines} with this exact name; an empty
+     *         string for a property attribute; empty when absent
+     */
+    static Optional<String> firstValueIn(List<SdpLine> lines, String name) {
+        for (SdpLine l : lines) {
+            if (l.isAttribute()) {
+                Attribute a = l.asAttribute();
+                if (a.name().equals(name)) {
+                    return Optional.of(a.value() == null ? "" : a.value());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     static Attribute fromLineValue(String lineValue) {

@@ -1,6 +1,5 @@
 package org.jdatachannel.sdp;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,13 +39,7 @@ public record MediaDescription(MediaLine mediaLine, List<SdpLine> lines) {
 
     /** @return all {@code a=} lines as attributes, in order */
     public List<Attribute> attributes() {
-        List<Attribute> out = new ArrayList<>();
-        for (SdpLine l : lines) {
-            if (l.isAttribute()) {
-                out.add(l.asAttribute());
-            }
-        }
-        return out;
+        return Attribute.allIn(lines);
     }
 
     /**
@@ -54,15 +47,7 @@ public record MediaDescription(MediaLine mediaLine, List<SdpLine> lines) {
      *         attribute; empty when absent
      */
     public Optional<String> attribute(String name) {
-        for (SdpLine l : lines) {
-            if (l.isAttribute()) {
-                Attribute a = l.asAttribute();
-                if (a.name().equals(name)) {
-                    return Optional.of(a.value() == null ? "" : a.value());
-                }
-            }
-        }
-        return Optional.empty();
+        return Attribute.firstValueIn(lines, name);
     }
 
     /** @return true if an attribute with this exact name is present */

@@ -78,13 +78,7 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
 
     /** @return all session-level {@code a=} lines as attributes, in order */
     public List<Attribute> attributes() {
-        List<Attribute> out = new ArrayList<>();
-        for (SdpLine l : sessionLines) {
-            if (l.isAttribute()) {
-                out.add(l.asAttribute());
-            }
-        }
-        return out;
+        return Attribute.allIn(sessionLines);
     }
 
     /**
@@ -92,15 +86,7 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
      *         for a property attribute; empty when absent
      */
     public Optional<String> attribute(String name) {
-        for (SdpLine l : sessionLines) {
-            if (l.isAttribute()) {
-                Attribute a = l.asAttribute();
-                if (a.name().equals(name)) {
-                    return Optional.of(a.value() == null ? "" : a.value());
-                }
-            }
-        }
-        return Optional.empty();
+        return Attribute.firstValueIn(sessionLines, name);
     }
 
     /** @return true if a session-level attribute with this exact name is present */
@@ -223,12 +209,8 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
         }
         String sessionName = lines.get(2).value();
 
-        int i = 3;
-        List<SdpLine> session = new ArrayList<>();
-        while (i < count && lines.get(i).type() != 'm') {
-            session.add(lines.get(i));
-            i++;
-        }
+        int i = nextMediaLine(lines, 3, count);
+        List<SdpLine> session = lines.subList(3, i);
         OrderError se = checkSessionOrder(session);
         if (se != null) {
             int line = se.index < 0 ? Math.min(i + 1, count) : 4 + se.index;
@@ -244,12 +226,9 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
             } catch (IllegalArgumentException e) {
                 throw new SdpParseException(mLine, e.getMessage());
             }
-            i++;
-            List<SdpLine> ms = new ArrayList<>();
-            while (i < count && lines.get(i).type() != 'm') {
-                ms.add(lines.get(i));
-                i++;
-            }
+            int end = nextMediaLine(lines, mLine, count);
+            List<SdpLine> ms = lines.subList(mLine, end);
+            i = end;
             OrderError me = checkMediaOrder0(ms);
             if (me != null) {
                 throw new SdpParseException(mLine + 1 + me.index, me.message);
@@ -257,6 +236,15 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
             media.add(new MediaDescription(ml, ms));
         }
         return new SessionDescription(origin, sessionName, session, media);
+    }
+
+    /** @return the index of the first {@code m=} line at or after {@code from}, or {@code count} */
+    private static int nextMediaLine(List<SdpLine> lines, int from, int count) {
+        int i = from;
+        while (i < count && lines.get(i).type() != 'm') {
+            i++;
+        }
+        return i;
     }
 
     private static List<String> splitLines(String text) throws SdpParseException {
