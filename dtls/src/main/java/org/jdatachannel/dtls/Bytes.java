@@ -6,6 +6,11 @@ final class Bytes {
     private Bytes() {
     }
 
+    /** @return true if {@code v} fits an unsigned field of {@code bits} bits (1..62) */
+    static boolean fitsUnsigned(long v, int bits) {
+        return v >= 0 && v < (1L << bits);
+    }
+
     static int u16(byte[] b, int i) {
         return ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
     }

@@ -25,11 +25,9 @@ record HandshakeHeader(int msgType, int length, int messageSeq, int fragmentOffs
     /** Header size in bytes. */
     static final int LENGTH = 12;
 
-    private static final int MAX_U24 = 0xFF_FFFF;
-
     HandshakeHeader {
-        if (msgType < 0 || msgType > 0xFF || length < 0 || length > MAX_U24 || messageSeq < 0 || messageSeq > 0xFFFF
-                || fragmentOffset < 0 || fragmentOffset > MAX_U24 || fragmentLength < 0 || fragmentLength > MAX_U24) {
+        if (!Bytes.fitsUnsigned(msgType, 8) || !Bytes.fitsUnsigned(length, 24) || !Bytes.fitsUnsigned(messageSeq, 16)
+                || !Bytes.fitsUnsigned(fragmentOffset, 24) || !Bytes.fitsUnsigned(fragmentLength, 24)) {
             throw new IllegalArgumentException("handshake header field out of range: type " + msgType + " length "
                     + length + " seq " + messageSeq + " offset " + fragmentOffset + " fragment " + fragmentLength);
         }

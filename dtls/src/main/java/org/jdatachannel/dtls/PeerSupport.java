@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * What our client and server have in common: the WebRTC profile of DTLS 1.2 (cipher suites,
  * groups, SRTP profiles, signature algorithm choice) and the state a handshake reports back to
  * {@link DtlsTransport}. One instance per connection attempt.
+ *
+ * <p>{@link WebRtcDtlsClient} and {@link WebRtcDtlsServer} must extend different Bouncy Castle base
+ * classes ({@code DefaultTlsClient}, {@code DefaultTlsServer}), so they cannot share a superclass;
+ * the settings and checks both roles apply live here and their overrides only forward to it.
  */
 final class PeerSupport {
 
@@ -104,8 +108,14 @@ final class PeerSupport {
         return IntStream.of(GROUPS).filter(crypto::hasNamedGroup).toArray();
     }
 
-    static boolean isOurGroup(int group) {
-        return IntStream.of(GROUPS).anyMatch(g -> g == group);
+    /** @return true if {@code set} holds {@code value} (groups, SRTP profiles) */
+    static boolean contains(int[] set, int value) {
+        return IntStream.of(set).anyMatch(v -> v == value);
+    }
+
+    /** @return true if our certificate has an EC key (ECDSA suites, ecdsa_sign), false for RSA */
+    boolean hasEcKey() {
+        return "EC".equals(local.keyAlgorithm());
     }
 
     static String suiteName(int suite) {
@@ -199,7 +209,22 @@ final class PeerSupport {
         }
     }
 
-    void handshakeComplete(TlsContext context) {
+    /**
+     * Called by both roles from {@code notifyHandshakeComplete}. RFC 8842 §5 and RFC 8122 §5 (see
+     * {@link #verifyPeer}): the peer must have presented a certificate matching a remote
+     * fingerprint; a handshake that completes without one fails with bad_certificate.
+     *
+     * @param peerRole "server" or "client", for the alert message
+     * @throws TlsFatalAlert bad_certificate if the peer's certificate was not verified
+     */
+    void handshakeComplete(TlsContext context, String peerRole) throws TlsFatalAlert {
+        if (!peerCertificateVerified) {
+            throw new TlsFatalAlert(AlertDescription.bad_certificate, peerRole + " certificate was not verified");
+        }
+        handshakeComplete(context);
+    }
+
+    private void handshakeComplete(TlsContext context) {
         cipherSuite = context.getSecurityParametersConnection().getCipherSuite();
         extendedMasterSecret = context.getSecurityParametersConnection().isExtendedMasterSecret();
         if (!extendedMasterSecret) {

@@ -30,8 +30,8 @@ record RecordHeader(int contentType, int version, int epoch, long sequenceNumber
     static final int HANDSHAKE = 22;
 
     RecordHeader {
-        if (contentType < 0 || contentType > 0xFF || version < 0 || version > 0xFFFF || epoch < 0 || epoch > 0xFFFF
-                || sequenceNumber < 0 || sequenceNumber > 0xFFFF_FFFF_FFFFL || length < 0 || length > 0xFFFF) {
+        if (!Bytes.fitsUnsigned(contentType, 8) || !Bytes.fitsUnsigned(version, 16) || !Bytes.fitsUnsigned(epoch, 16)
+                || !Bytes.fitsUnsigned(sequenceNumber, 48) || !Bytes.fitsUnsigned(length, 16)) {
             throw new IllegalArgumentException("record header field out of range: type " + contentType + " version "
                     + version + " epoch " + epoch + " seq " + sequenceNumber + " length " + length);
         }

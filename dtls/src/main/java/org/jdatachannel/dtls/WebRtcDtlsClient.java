@@ -21,7 +21,11 @@ import org.bouncycastle.tls.UseSRTPData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Our DTLS 1.2 client ({@code a=setup:active}) for Bouncy Castle's {@code DTLSClientProtocol}. */
+/**
+ * Our DTLS 1.2 client ({@code a=setup:active}) for Bouncy Castle's {@code DTLSClientProtocol}. What
+ * both roles share is in {@link PeerSupport}; the overrides here that only forward to it exist
+ * because the client and server extend different Bouncy Castle base classes.
+ */
 final class WebRtcDtlsClient extends DefaultTlsClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcDtlsClient.class);
@@ -88,7 +92,7 @@ final class WebRtcDtlsClient extends DefaultTlsClient {
             // RFC 5764 §4.1.1: the server answers with "a single SRTPProtectionProfile value that
             // the server has chosen for use with this connection", one of those we offered.
             int[] profiles = srtp.getProtectionProfiles();
-            if (profiles.length != 1 || IntStream.of(PeerSupport.SRTP_PROFILES).noneMatch(p -> p == profiles[0])) {
+            if (profiles.length != 1 || !PeerSupport.contains(PeerSupport.SRTP_PROFILES, profiles[0])) {
                 throw new TlsFatalAlert(AlertDescription.illegal_parameter,
                         "server use_srtp must select exactly one offered profile");
             }
@@ -122,8 +126,7 @@ final class WebRtcDtlsClient extends DefaultTlsClient {
 
             @Override
             public TlsCredentials getClientCredentials(CertificateRequest request) throws IOException {
-                short wanted = "EC".equals(support.local.keyAlgorithm())
-                        ? ClientCertificateType.ecdsa_sign : ClientCertificateType.rsa_sign;
+                short wanted = support.hasEcKey() ? ClientCertificateType.ecdsa_sign : ClientCertificateType.rsa_sign;
                 short[] types = request.getCertificateTypes();
                 boolean ok = false;
                 for (short t : types) {
@@ -152,9 +155,6 @@ final class WebRtcDtlsClient extends DefaultTlsClient {
     @Override
     public void notifyHandshakeComplete() throws IOException {
         super.notifyHandshakeComplete();
-        if (!support.peerCertificateVerified) {
-            throw new TlsFatalAlert(AlertDescription.bad_certificate, "server certificate was not verified");
-        }
-        support.handshakeComplete(context);
+        support.handshakeComplete(context, "server");
     }
 }

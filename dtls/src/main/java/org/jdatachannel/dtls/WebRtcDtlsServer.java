@@ -3,7 +3,6 @@ package org.jdatachannel.dtls;
 import java.io.IOException;
 import java.util.Hashtable;
 import java.util.Vector;
-import java.util.stream.IntStream;
 
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.Certificate;
@@ -25,7 +24,9 @@ import org.bouncycastle.tls.UseSRTPData;
  * key_share carries large post-quantum shares (X25519MLKEM768), supported_groups lists groups we do
  * not implement. We offer only DTLS 1.2, so version selection picks 1.2 (RFC 8446 §4.2.1 semantics
  * of supported_versions), key_share is a 1.3-only extension that is never read, and ECDHE group
- * selection below only ever picks one of {@link PeerSupport#GROUPS}.
+ * selection below only ever picks one of {@link PeerSupport#GROUPS}. What both roles share is in
+ * {@link PeerSupport}; the overrides here that only forward to it exist because the client and
+ * server extend different Bouncy Castle base classes.
  */
 final class WebRtcDtlsServer extends DefaultTlsServer {
 
@@ -43,7 +44,7 @@ final class WebRtcDtlsServer extends DefaultTlsServer {
 
     @Override
     protected int[] getSupportedCipherSuites() {
-        int[] suites = "EC".equals(support.local.keyAlgorithm()) ? PeerSupport.ECDSA_SUITES : PeerSupport.RSA_SUITES;
+        int[] suites = support.hasEcKey() ? PeerSupport.ECDSA_SUITES : PeerSupport.RSA_SUITES;
         return TlsUtils.getSupportedCipherSuites(getCrypto(), suites);
     }
 
@@ -65,7 +66,7 @@ final class WebRtcDtlsServer extends DefaultTlsServer {
         }
         int[] ours = support.groups();
         for (int g : client) {
-            if (IntStream.of(ours).anyMatch(o -> o == g) && NamedGroup.getCurveBits(g) >= minimumCurveBits) {
+            if (PeerSupport.contains(ours, g) && NamedGroup.getCurveBits(g) >= minimumCurveBits) {
                 return g;
             }
         }
@@ -81,7 +82,7 @@ final class WebRtcDtlsServer extends DefaultTlsServer {
         int[] ours = support.groups();
         int max = 0;
         for (int g : client) {
-            if (IntStream.of(ours).anyMatch(o -> o == g)) {
+            if (PeerSupport.contains(ours, g)) {
                 max = Math.max(max, NamedGroup.getCurveBits(g));
             }
         }
@@ -131,7 +132,7 @@ final class WebRtcDtlsServer extends DefaultTlsServer {
             // RFC 5764 §4.1.1: reply with "a single SRTPProtectionProfile value that the server has
             // chosen for use with this connection"; we take the client's first one we support.
             for (int p : offered.getProtectionProfiles()) {
-                if (IntStream.of(PeerSupport.SRTP_PROFILES).anyMatch(s -> s == p)) {
+                if (PeerSupport.contains(PeerSupport.SRTP_PROFILES, p)) {
                     support.srtpProfile = p;
                     break;
                 }
@@ -177,9 +178,6 @@ final class WebRtcDtlsServer extends DefaultTlsServer {
     @Override
     public void notifyHandshakeComplete() throws IOException {
         super.notifyHandshakeComplete();
-        if (!support.peerCertificateVerified) {
-            throw new TlsFatalAlert(AlertDescription.bad_certificate, "client certificate was not verified");
-        }
-        support.handshakeComplete(context);
+        support.handshakeComplete(context, "client");
     }
 }
