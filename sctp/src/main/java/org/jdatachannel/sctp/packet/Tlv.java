@@ -141,6 +141,26 @@ public final class Tlv {
         }
     }
 
+    /**
+     * Reads {@code count} consecutive unsigned 16-bit values (stream identifiers, parameter types)
+     * starting {@code offset} bytes after the position of {@code v}; the caller has checked bounds.
+     */
+    public static int[] getU16s(ByteBuffer v, int offset, int count) {
+        int[] a = new int[count];
+        int p = v.position() + offset;
+        for (int i = 0; i < count; i++) {
+            a[i] = v.getShort(p + 2 * i) & 0xffff;
+        }
+        return a;
+    }
+
+    /** Writes each value as an unsigned 16-bit field, in order. */
+    public static void putU16s(ByteBuffer out, int[] values) {
+        for (int x : values) {
+            out.putShort((short) x);
+        }
+    }
+
     /** Copies all remaining bytes of {@code b} into a new array. */
     public static byte[] bytes(ByteBuffer b) {
         byte[] a = new byte[b.remaining()];

@@ -3,6 +3,7 @@ package org.jdatachannel.sctp.packet.errorcause;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
 
 /**
  * Missing Mandatory Parameter (cause code 2), RFC 9260 §3.3.10.2.
@@ -34,11 +35,7 @@ public record MissingMandatoryParameterCause(int[] missingTypes) implements Erro
             throw new PacketParseException("Missing Mandatory Parameter: count " + count
                     + " does not match value length " + n);
         }
-        int[] t = new int[(int) count];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = v.getShort(v.position() + 4 + 2 * i) & 0xffff;
-        }
-        return new MissingMandatoryParameterCause(t);
+        return new MissingMandatoryParameterCause(Tlv.getU16s(v, 4, (int) count));
     }
 
     @Override
@@ -54,9 +51,7 @@ public record MissingMandatoryParameterCause(int[] missingTypes) implements Erro
     @Override
     public void serializeValueTo(ByteBuffer out) {
         out.putInt(missingTypes.length);
-        for (int t : missingTypes) {
-            out.putShort((short) t);
-        }
+        Tlv.putU16s(out, missingTypes);
     }
 
     @Override

@@ -1,7 +1,5 @@
 package org.jdatachannel.sctp.packet.errorcause;
 
-import java.nio.charset.StandardCharsets;
-import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
 
 /**
@@ -17,18 +15,13 @@ import org.jdatachannel.sctp.packet.Tlv;
  *
  * @param additionalInformation the raw bytes (not copied; treat as read-only)
  */
-public record ProtocolViolationCause(byte[] additionalInformation) implements ErrorCause, OpaqueValue {
+public record ProtocolViolationCause(byte[] additionalInformation) implements ErrorCause, TextCause {
     /** Cause code. */
     public static final int CODE = 13;
 
     /** Builds the cause from a UTF-8 text (for human-readable reasons). */
     public static ProtocolViolationCause ofText(String text) {
-        return new ProtocolViolationCause(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** @return the bytes decoded as UTF-8 (lossy for binary content) */
-    public String text() {
-        return new String(additionalInformation, StandardCharsets.UTF_8);
+        return new ProtocolViolationCause(TextCause.utf8(text));
     }
 
     /** @return the value bytes: the same array as {@link #additionalInformation()} (not copied) */

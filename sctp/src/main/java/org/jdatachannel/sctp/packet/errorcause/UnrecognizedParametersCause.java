@@ -1,7 +1,5 @@
 package org.jdatachannel.sctp.packet.errorcause;
 
-import java.nio.charset.StandardCharsets;
-import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
 
 /**
@@ -17,18 +15,13 @@ import org.jdatachannel.sctp.packet.Tlv;
  *
  * @param unrecognizedParameters the raw bytes (not copied; treat as read-only)
  */
-public record UnrecognizedParametersCause(byte[] unrecognizedParameters) implements ErrorCause, OpaqueValue {
+public record UnrecognizedParametersCause(byte[] unrecognizedParameters) implements ErrorCause, TextCause {
     /** Cause code. */
     public static final int CODE = 8;
 
     /** Builds the cause from a UTF-8 text (for human-readable reasons). */
     public static UnrecognizedParametersCause ofText(String text) {
-        return new UnrecognizedParametersCause(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** @return the bytes decoded as UTF-8 (lossy for binary content) */
-    public String text() {
-        return new String(unrecognizedParameters, StandardCharsets.UTF_8);
+        return new UnrecognizedParametersCause(TextCause.utf8(text));
     }
 
     /** @return the value bytes: the same array as {@link #unrecognizedParameters()} (not copied) */

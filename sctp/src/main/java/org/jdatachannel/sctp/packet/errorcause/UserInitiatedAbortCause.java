@@ -1,7 +1,5 @@
 package org.jdatachannel.sctp.packet.errorcause;
 
-import java.nio.charset.StandardCharsets;
-import org.jdatachannel.sctp.packet.OpaqueValue;
 import org.jdatachannel.sctp.packet.Tlv;
 
 /**
@@ -17,18 +15,13 @@ import org.jdatachannel.sctp.packet.Tlv;
  *
  * @param reason the raw bytes (not copied; treat as read-only)
  */
-public record UserInitiatedAbortCause(byte[] reason) implements ErrorCause, OpaqueValue {
+public record UserInitiatedAbortCause(byte[] reason) implements ErrorCause, TextCause {
     /** Cause code. */
     public static final int CODE = 12;
 
     /** Builds the cause from a UTF-8 text (for human-readable reasons). */
     public static UserInitiatedAbortCause ofText(String text) {
-        return new UserInitiatedAbortCause(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** @return the bytes decoded as UTF-8 (lossy for binary content) */
-    public String text() {
-        return new String(reason, StandardCharsets.UTF_8);
+        return new UserInitiatedAbortCause(TextCause.utf8(text));
     }
 
     /** @return the value bytes: the same array as {@link #reason()} (not copied) */

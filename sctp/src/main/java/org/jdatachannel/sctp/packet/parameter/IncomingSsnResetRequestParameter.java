@@ -3,6 +3,7 @@ package org.jdatachannel.sctp.packet.parameter;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
 
 /**
  * Incoming SSN Reset Request (type 14), RFC 6525 §4.2: asks the receiver to reset its outgoing
@@ -38,12 +39,7 @@ public record IncomingSsnResetRequestParameter(int requestSequenceNumber, int[] 
         if (n < 4 || (n - 4) % 2 != 0) {
             throw new PacketParseException("Incoming SSN Reset Request: bad value length " + n);
         }
-        int p = v.position();
-        int[] ids = new int[(n - 4) / 2];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = v.getShort(p + 4 + 2 * i) & 0xffff;
-        }
-        return new IncomingSsnResetRequestParameter(v.getInt(p), ids);
+        return new IncomingSsnResetRequestParameter(v.getInt(v.position()), Tlv.getU16s(v, 4, (n - 4) / 2));
     }
 
     @Override
@@ -59,9 +55,7 @@ public record IncomingSsnResetRequestParameter(int requestSequenceNumber, int[] 
     @Override
     public void serializeValueTo(ByteBuffer out) {
         out.putInt(requestSequenceNumber);
-        for (int s : streamIds) {
-            out.putShort((short) s);
-        }
+        Tlv.putU16s(out, streamIds);
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.jdatachannel.sctp.packet.parameter;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
 import org.jdatachannel.sctp.packet.Tsn;
 
 /**
@@ -54,11 +55,8 @@ public record OutgoingSsnResetRequestParameter(int requestSequenceNumber, int re
             throw new PacketParseException("Outgoing SSN Reset Request: bad value length " + n);
         }
         int p = v.position();
-        int[] ids = new int[(n - 12) / 2];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = v.getShort(p + 12 + 2 * i) & 0xffff;
-        }
-        return new OutgoingSsnResetRequestParameter(v.getInt(p), v.getInt(p + 4), v.getInt(p + 8), ids);
+        return new OutgoingSsnResetRequestParameter(v.getInt(p), v.getInt(p + 4), v.getInt(p + 8),
+                Tlv.getU16s(v, 12, (n - 12) / 2));
     }
 
     @Override
@@ -74,9 +72,7 @@ public record OutgoingSsnResetRequestParameter(int requestSequenceNumber, int re
     @Override
     public void serializeValueTo(ByteBuffer out) {
         out.putInt(requestSequenceNumber).putInt(responseSequenceNumber).putInt(sendersLastAssignedTsn.value());
-        for (int s : streamIds) {
-            out.putShort((short) s);
-        }
+        Tlv.putU16s(out, streamIds);
     }
 
     @Override
