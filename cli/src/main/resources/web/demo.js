@@ -92,8 +92,43 @@ $('chatform').addEventListener('submit', e => {
   $('chatinput').value = '';
 });
 
+/** SHA-256 (FIPS 180-4) in plain JS, for pages opened over plain http from another host, where
+ *  crypto.subtle is not available (it exists only in secure contexts: https or localhost). */
+function sha256Fallback(bytes) {
+  const K = new Uint32Array(64), H = new Uint32Array(8);
+  // The constants are the first 32 bits of the fractional parts of the cube roots (K) and square
+  // roots (H) of the first primes (FIPS 180-4 §4.2.2, §5.3.3); computed rather than listed.
+  const primes = [];
+  for (let n = 2; primes.length < 64; n++) if (primes.every(p => n % p !== 0)) primes.push(n);
+  const frac = x => ((x - Math.floor(x)) * 4294967296) >>> 0;
+  primes.forEach((p, i) => { K[i] = frac(Math.cbrt(p)); if (i < 8) H[i] = frac(Math.sqrt(p)); });
+  const len = bytes.length, total = ((len + 9 + 63) >> 6) << 6;
+  const m = new Uint8Array(total);
+  m.set(bytes); m[len] = 0x80;
+  const dv = new DataView(m.buffer);
+  dv.setUint32(total - 8, Math.floor(len / 0x20000000)); dv.setUint32(total - 4, (len << 3) >>> 0);
+  const w = new Uint32Array(64);
+  const ror = (x, n) => (x >>> n) | (x << (32 - n));
+  for (let off = 0; off < total; off += 64) {
+    for (let i = 0; i < 16; i++) w[i] = dv.getUint32(off + 4 * i);
+    for (let i = 16; i < 64; i++) {
+      const s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+      const s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) >>> 0;
+    }
+    let [a, b, c, d, e, f, g, h] = H;
+    for (let i = 0; i < 64; i++) {
+      const t1 = (h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i]) >>> 0;
+      const t2 = ((ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0;
+      h = g; g = f; f = e; e = (d + t1) >>> 0; d = c; c = b; b = a; a = (t1 + t2) >>> 0;
+    }
+    H[0] += a; H[1] += b; H[2] += c; H[3] += d; H[4] += e; H[5] += f; H[6] += g; H[7] += h;
+  }
+  return Array.from(H, x => x.toString(16).padStart(8, '0')).join('');
+}
+
 async function sha256Hex(buf) {
-  if (!crypto.subtle) return null; // only in secure contexts (https or localhost)
+  if (!crypto.subtle) return sha256Fallback(new Uint8Array(buf));
   const d = new Uint8Array(await crypto.subtle.digest('SHA-256', buf));
   return Array.from(d, b => b.toString(16).padStart(2, '0')).join('');
 }
@@ -137,12 +172,12 @@ async function roundTrip(f) {
   const seconds = (performance.now() - start) / 1000;
   const [a, b] = [await sent, await sha256Hex(received)];
   const sizeOk = got === f.size;
-  const hashOk = a === null || a === b;
+  const hashOk = a === b;
   out.className = sizeOk && hashOk ? 'ok' : 'bad';
   out.textContent = (sizeOk && hashOk ? 'OK: ' : 'MISMATCH: ') + f.name + ' came back with ' + got + ' of ' + f.size + ' bytes'
-    + (a === null ? ' (SHA-256 needs a secure context: open the page via localhost or https)' : ', SHA-256 ' + (hashOk ? 'matches: ' + a : 'sent ' + a + ', got ' + b))
+    + ', SHA-256 ' + (hashOk ? 'matches: ' + a : 'sent ' + a + ', got ' + b)
     + ' in ' + seconds.toFixed(2) + ' s (' + (2 * f.size / 1e6 / Math.max(seconds, 1e-3)).toFixed(1) + ' MB/s both ways).';
-  return { size: f.size, received: got, sha256: a, sha256Back: b, ok: sizeOk && hashOk && a !== null, seconds };
+  return { size: f.size, received: got, sha256: a, sha256Back: b, ok: sizeOk && hashOk, seconds };
 }
 
 $('file').addEventListener('change', async () => {

@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * Channel behaviour by label is in {@link ServerChannels}; once connected the server opens channel
  * {@code hello} and sends {@code hello from jdatachannel}.
  *
- * <p>Limits: request bodies {@value #MAX_BODY_BYTES} bytes (413 above), {@value #MAX_PEERS} live
+ * <p>Limits: a request must arrive within {@value #MAX_REQUEST_SECONDS} s (the connection is closed
+ * otherwise), request bodies {@value #MAX_BODY_BYTES} bytes (413 above), {@value #MAX_PEERS} live
  * peer connections and {@value #MAX_PENDING_SESSIONS} sessions waiting for an answer (503 above),
  * a pending session expires after {@link #PENDING_SESSION_TTL}, a peer that is not connected
  * {@link #CONNECT_DEADLINE} after its creation is closed, and failed or closed peers are forgotten.
@@ -67,6 +68,23 @@ import org.slf4j.LoggerFactory;
 public final class PeerServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
+
+    /** Seconds a client may take to send its whole request (headers and body) before the JDK's
+     *  HTTP server closes the connection: slow clients must not hold the workers. */
+    public static final int MAX_REQUEST_SECONDS = 10;
+    /** Seconds a response may take, signaling waits included ({@link #SIGNALING_TIMEOUT} per step). */
+    public static final int MAX_RESPONSE_SECONDS = 90;
+
+    static {
+        // The JDK's HTTP server reads these once, when its classes load (sun.net.httpserver.ServerConfig);
+        // an application that set them itself keeps its values. Without them a request may take forever.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+        }
+        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
+            System.setProperty("sun.net.httpserver.maxRspTime", Integer.toString(MAX_RESPONSE_SECONDS));
+        }
+    }
 
     /** Largest accepted request body (SDP or result JSON), in bytes. */
     public static final int MAX_BODY_BYTES = 64 * 1024;

@@ -150,4 +150,31 @@ class HttpEndpointsTest {
         assertNotNull(got);
         assertEquals("{\"ok\":true,\"test\":\"echo\"}", got);
     }
+
+    /**
+     * Clients that announce a body and never send it must not stop the server: the JDK server
+     * closes them after {@link PeerServer#MAX_REQUEST_SECONDS}, so a page request queued behind
+     * them is served.
+     */
+    @Test
+    void slowClientsDoNotStopTheServer() throws Exception {
+        List<java.net.Socket> slow = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", server.port());
+                s.getOutputStream().write(("POST /offer HTTP/1.1\r\nHost: x\r\nContent-Type: application/sdp\r\n"
+                        + "Content-Length: 100\r\n\r\nv=0").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/"))
+                    .timeout(Duration.ofSeconds(PeerServer.MAX_REQUEST_SECONDS + 20)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode());
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
+        }
+    }
 }
