@@ -56,8 +56,11 @@ public interface DataChannel {
      *
      * @param text the message, encoded as UTF-8
      * @throws IllegalStateException    if the channel is not {@link DataChannelState#OPEN}, or
-     *                                  {@link #bufferedAmount()} would exceed 16 MiB (apply flow
-     *                                  control with {@link #onBufferedAmountLow(Runnable)})
+     *                                  {@link #bufferedAmount()} would exceed 16 MiB, or the
+     *                                  buffered amounts of all channels of the connection together
+     *                                  would exceed 16 MiB (apply flow control with {@link
+     *                                  #onBufferedAmountLow(Runnable)}); the message is not sent
+     *                                  and the channel stays open
      * @throws IllegalArgumentException if the UTF-8 size exceeds the peer's
      *                                  {@code a=max-message-size}; the channel stays open
      * @throws NullPointerException     if {@code text} is null
@@ -71,7 +74,9 @@ public interface DataChannel {
      *
      * @param data the message
      * @throws IllegalStateException    if the channel is not {@link DataChannelState#OPEN}, or
-     *                                  {@link #bufferedAmount()} would exceed 16 MiB
+     *                                  {@link #bufferedAmount()} would exceed 16 MiB, or all
+     *                                  channels of the connection together would exceed 16 MiB; the
+     *                                  message is not sent and the channel stays open
      * @throws IllegalArgumentException if larger than the peer's {@code a=max-message-size}; the
      *                                  channel stays open
      * @throws NullPointerException     if {@code data} is null
@@ -85,8 +90,9 @@ public interface DataChannel {
 
     /**
      * @return bytes accepted by {@code send} and not yet handed to the network (queued on the event
-     *         loop or in the SCTP send queue, including unacknowledged bytes); readable from any
-     *         thread, may lag the true value by one event-loop step
+     *         loop or in the SCTP send queue, not yet transmitted once); an empty message counts 1
+     *         byte, its size on the wire (RFC 8831 §6.6). Readable from any thread, may lag the
+     *         true value by one event-loop step
      */
     long bufferedAmount();
 
@@ -112,7 +118,12 @@ public interface DataChannel {
     /** @param handler runs when the buffered amount falls to or below the threshold */
     void onBufferedAmountLow(Runnable handler);
 
-    /** @param handler receives errors that happen after {@code send} returned (e.g. a send rejected by SCTP) */
+    /**
+     * @param handler receives errors that happen after {@code send} returned: a message that could
+     *                no longer be sent because the channel closed meanwhile, or (not expected, since
+     *                {@code send} checks the buffers) SCTP refusing an accepted message, after
+     *                which the channel is closed rather than going on with a gap
+     */
     void onError(Consumer<Throwable> handler);
 
     /**

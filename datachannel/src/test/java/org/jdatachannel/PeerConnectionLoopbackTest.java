@@ -468,6 +468,94 @@ class PeerConnectionLoopbackTest {
         }
     }
 
+    /**
+     * The reproduction of the dropped-message defect: two channels, 200 × 64 KiB each, sent without
+     * back-pressure while the receiver's event loop is stalled, so the 16 MiB connection-wide limit
+     * is reached (each channel alone stays below its own 16 MiB). Some send() calls must throw;
+     * every send() that returned is delivered, in order, without a gap; nothing is reported through
+     * onError and both channels stay open.
+     */
+    @org.junit.jupiter.api.Test
+    void connectionWideSendLimitThrowsInsteadOfDroppingAcceptedMessages() throws Exception {
+        int perChannel = 200;
+        int size = 64 * 1024;
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            java.util.concurrent.CountDownLatch sendsDone = new java.util.concurrent.CountDownLatch(1);
+            Map<String, List<Integer>> received = new ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicInteger receivedCount = new java.util.concurrent.atomic.AtomicInteger();
+            b.onDataChannel(ch -> {
+                List<Integer> got = java.util.Collections.synchronizedList(new ArrayList<>());
+                received.put(ch.label(), got);
+                ch.onMessage(m -> {
+                    // Stall b's event loop until a has finished sending, so that a's buffers fill.
+                    try {
+                        sendsDone.await(T, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    assertEquals(size, m.size());
+                    got.add(m.data().getInt(0));
+                    receivedCount.incrementAndGet();
+                });
+            });
+            List<DataChannel> chans = List.of(a.createDataChannel("c0", null), a.createDataChannel("c1", null));
+            List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<CompletableFuture<Void>> opens = new ArrayList<>();
+            for (DataChannel ch : chans) {
+                ch.onError(errors::add);
+                opens.add(opened(ch));
+            }
+            negotiate(a, b);
+            for (CompletableFuture<Void> o : opens) {
+                o.get(T, TimeUnit.SECONDS);
+            }
+            Map<String, List<Integer>> accepted = new java.util.HashMap<>();
+            int thrown = 0;
+            for (int i = 0; i < perChannel; i++) {
+                for (DataChannel ch : chans) {
+                    ByteBuffer msg = ByteBuffer.allocate(size);
+                    msg.putInt(0, i);
+                    try {
+                        ch.send(msg);
+                        accepted.computeIfAbsent(ch.label(), k -> new ArrayList<>()).add(i);
+                    } catch (IllegalStateException e) {
+                        assertTrue(e.getMessage().contains("send buffer is full"), e.getMessage());
+                        assertEquals(DataChannelState.OPEN, ch.readyState());
+                        thrown++;
+                    }
+                }
+            }
+            sendsDone.countDown();
+            int acceptedTotal = accepted.values().stream().mapToInt(List::size).sum();
+            LOG.info("connection-wide limit: {} sends accepted, {} refused", acceptedTotal, thrown);
+            assertTrue(thrown > 0, "the connection-wide limit was never reached");
+            assertTrue(acceptedTotal * (long) size <= org.jdatachannel.internal.ChannelManager.MAX_CONNECTION_BUFFERED
+                    + 4L * 1024 * 1024, "accepted far more than the limit while the receiver was stalled: " + acceptedTotal);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+            while (receivedCount.get() < acceptedTotal && errors.isEmpty() && System.nanoTime() < deadline) {
+                waitABit();
+            }
+            assertEquals(List.of(), errors);
+            for (DataChannel ch : chans) {
+                assertEquals(accepted.get(ch.label()), received.get(ch.label()), "messages of " + ch.label());
+                assertEquals(DataChannelState.OPEN, ch.readyState());
+            }
+            assertEquals(acceptedTotal, receivedCount.get());
+            // The connection is still usable once drained.
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+            while (chans.get(0).bufferedAmount() + chans.get(1).bufferedAmount() > 0 && System.nanoTime() < deadline) {
+                waitABit();
+            }
+            chans.get(0).send(ByteBuffer.allocate(size).putInt(0, perChannel));
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+            while (receivedCount.get() < acceptedTotal + 1 && System.nanoTime() < deadline) {
+                waitABit();
+            }
+            assertEquals(perChannel, received.get("c0").get(received.get("c0").size() - 1));
+        }
+    }
+
     /** The offer insists on a=setup:active: the answerer must be passive (DTLS server, odd ids). */
     @org.junit.jupiter.api.Test
     void offerThatInsistsOnActiveMakesTheOffererDtlsClient() throws Exception {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jdatachannel.DataChannel;
 import org.jdatachannel.DataChannelInit;
@@ -51,7 +52,27 @@ public final class ChannelManager {
     /** Bound on channels waiting for an id (created before the DTLS role is known). */
     static final int MAX_PENDING_CHANNELS = 1024;
 
+    /**
+     * Most user bytes the whole connection may hold: accepted by {@code send()} but not yet handed
+     * to SCTP, plus what SCTP still has queued for first transmission, over all channels. A send
+     * beyond it throws IllegalStateException, so the SCTP send queue (sized by {@link
+     * #SCTP_SEND_BUFFER_SIZE}) never has to refuse an accepted message.
+     */
+    public static final long MAX_CONNECTION_BUFFERED = 16L * 1024 * 1024;
+    /**
+     * Room the SCTP send queue keeps above {@link #MAX_CONNECTION_BUFFERED} for what admission does
+     * not count: DCEP messages (a DATA_CHANNEL_OPEN is at most 12 + 2 × 65535 bytes) and stale
+     * stream totals of channels that closed while SCTP still held their data.
+     */
+    static final long SCTP_SEND_BUFFER_HEADROOM = 4L * 1024 * 1024;
+    /** The SCTP association's whole-association send buffer (SctpOptions.maxSendBufferSize), bytes. */
+    public static final long SCTP_SEND_BUFFER_SIZE = MAX_CONNECTION_BUFFERED + SCTP_SEND_BUFFER_HEADROOM;
+
     private final EventLoop loop;
+    /** Bytes accepted by {@code send()} on any channel and not yet handed to SCTP; any thread. */
+    private final AtomicLong admittedBytes = new AtomicLong();
+    /** Sum of the channels' SCTP buffered amounts; written on the loop thread only. */
+    private volatile long sctpBufferedTotal;
     private volatile long remoteMaxMessageSize = 65536;
     private volatile Consumer<DataChannel> onDataChannel;
 
@@ -373,8 +394,67 @@ public final class ChannelManager {
         loop.defer(ch::reportOpen);
     }
 
-    /** A user message from {@link DataChannelImpl#send}; loop thread. */
+    /**
+     * Reserves room for one message in the connection-wide send budget (any thread). The caller
+     * has already reserved it in the channel's own budget and hands the message to {@link
+     * #sendUser} afterwards, which releases the reservation once SCTP has the message.
+     *
+     * @param ch    the sending channel (for the error message)
+     * @param bytes the SCTP payload size, at least 1 (an empty message is one zero byte on the wire)
+     * @throws IllegalStateException if the connection's buffered bytes would exceed {@link
+     *                               #MAX_CONNECTION_BUFFERED}; nothing is reserved then
+     */
+    void admit(DataChannelImpl ch, long bytes) {
+        // Read the admitted counter first, then SCTP's total: the loop raises the SCTP total before
+        // it lowers the admitted counter (sendUser), so the sum seen here is never too small.
+        long admitted = admittedBytes.addAndGet(bytes);
+        long total = admitted + sctpBufferedTotal;
+        if (total > MAX_CONNECTION_BUFFERED) {
+            admittedBytes.addAndGet(-bytes);
+            // W3C send(): if the data would overflow the buffer, "throw an OperationError".
+            throw new IllegalStateException("data channel \"" + ch.label() + "\": the connection's send buffer is full ("
+                    + (total - bytes) + " bytes buffered over all channels + " + bytes + " > limit "
+                    + MAX_CONNECTION_BUFFERED + "); message not sent, the channel stays open; retry once "
+                    + "bufferedAmount() of the busy channels has fallen (onBufferedAmountLow)");
+        }
+    }
+
+    /** Gives back a reservation made by {@link #admit} whose message never reached the loop. */
+    void unadmit(long bytes) {
+        admittedBytes.addAndGet(-bytes);
+    }
+
+    /** @return bytes accepted by send() and not yet handed to SCTP, over all channels; any thread */
+    long admittedBytes() {
+        return admittedBytes.get();
+    }
+
+    /** @return bytes SCTP holds for first transmission, over all channels (last refreshed view); any thread */
+    long sctpBufferedTotal() {
+        return sctpBufferedTotal;
+    }
+
+    /** Loop thread: records the channel's SCTP buffered amount and keeps the connection total. */
+    private void updateSctpBuffered(DataChannelImpl ch, long bytes) {
+        sctpBufferedTotal += bytes - ch.sctpBuffered();
+        ch.setSctpBuffered(bytes);
+    }
+
+    /**
+     * A user message from {@link DataChannelImpl#send}, already admitted by the channel and by
+     * {@link #admit}; loop thread. Releases both reservations once SCTP has the message (or it
+     * was refused), after the SCTP buffered amount has been raised.
+     */
     void sendUser(DataChannelImpl ch, int ppid, byte[] payload) {
+        try {
+            sendAdmitted(ch, ppid, payload);
+        } finally {
+            ch.releasePending(payload.length);
+            admittedBytes.addAndGet(-payload.length);
+        }
+    }
+
+    private void sendAdmitted(DataChannelImpl ch, int ppid, byte[] payload) {
         if (ch.readyState() != DataChannelState.OPEN || link == null) {
             loop.defer(() -> ch.reportError(new IllegalStateException(
                     "data channel \"" + ch.label() + "\" is " + ch.readyState() + "; message of " + payload.length
@@ -389,11 +469,20 @@ public final class ChannelManager {
         try {
             link.send(ch.id(), ppid, payload, unordered, maxRexmit, life);
         } catch (RuntimeException e) {
-            LOG.debug("send on stream {} failed: {}", ch.id(), e.toString());
-            loop.defer(() -> ch.reportError(e));
+            // send() already returned for this message, and later messages may be queued behind it:
+            // going on would leave a hole in the channel's sequence. The issue: "never close it or
+            // drop data silently" -- so say so and close the channel (RFC 8831 §6.7 stream reset;
+            // what SCTP already holds is still delivered first). Admission control above keeps this
+            // from happening for a full send queue; it remains for unexpected refusals.
+            IllegalStateException err = new IllegalStateException("data channel \"" + ch.label() + "\": SCTP refused an "
+                    + "accepted " + payload.length + "-byte message (" + e.getMessage() + "); closing the channel "
+                    + "so that no later message follows a gap", e);
+            LOG.warn("{}", err.getMessage());
+            loop.defer(() -> ch.reportError(err));
+            closeChannel(ch);
             return;
         }
-        ch.setSctpBuffered(link.bufferedAmount(ch.id()));
+        updateSctpBuffered(ch, link.bufferedAmount(ch.id()));
     }
 
     /** Applies the channel's buffered-amount-low threshold to SCTP; loop thread. */
@@ -502,7 +591,7 @@ public final class ChannelManager {
         }
         unassigned.remove(ch);
         ch.setState(DataChannelState.CLOSED);
-        ch.setSctpBuffered(0);
+        updateSctpBuffered(ch, 0);
         loop.defer(ch::reportClose);
     }
 
@@ -511,7 +600,7 @@ public final class ChannelManager {
         DataChannelImpl ch = byStream.get(streamId);
         if (ch != null) {
             if (link != null) {
-                ch.setSctpBuffered(link.bufferedAmount(streamId));
+                updateSctpBuffered(ch, link.bufferedAmount(streamId));
             }
             loop.defer(ch::reportBufferedAmountLow);
         }
@@ -523,7 +612,7 @@ public final class ChannelManager {
             return;
         }
         for (Map.Entry<Integer, DataChannelImpl> e : byStream.entrySet()) {
-            e.getValue().setSctpBuffered(link.bufferedAmount(e.getKey()));
+            updateSctpBuffered(e.getValue(), link.bufferedAmount(e.getKey()));
         }
     }
 

@@ -24,7 +24,10 @@ public final class DataChannelImpl implements DataChannel {
     /** Messages kept while no onMessage handler is installed (bounded, then dropped with a warning). */
     static final int MAX_UNHANDLED_MESSAGES = 1024;
     static final long MAX_UNHANDLED_BYTES = 4L * 1024 * 1024;
-    /** Most bytes one channel may have buffered; a send beyond it throws IllegalStateException. */
+    /**
+     * Most bytes one channel may have buffered; a send beyond it throws IllegalStateException. The
+     * connection as a whole is limited too ({@link ChannelManager#MAX_CONNECTION_BUFFERED}).
+     */
     public static final long MAX_BUFFERED_AMOUNT = 16L * 1024 * 1024;
 
     private final ChannelManager manager;
@@ -140,9 +143,9 @@ public final class DataChannelImpl implements DataChannel {
         // an empty message has to be sent, the appropriate PPID (WebRTC String Empty or WebRTC
         // Binary Empty) is used, and the SCTP user message of one zero byte is sent."
         if (bytes.length == 0) {
-            enqueue(ChannelManager.PPID_STRING_EMPTY, new byte[1], 0);
+            enqueue(ChannelManager.PPID_STRING_EMPTY, new byte[1]);
         } else {
-            enqueue(ChannelManager.PPID_STRING, bytes, bytes.length);
+            enqueue(ChannelManager.PPID_STRING, bytes);
         }
     }
 
@@ -151,13 +154,13 @@ public final class DataChannelImpl implements DataChannel {
         Objects.requireNonNull(data, "data");
         int n = data.remaining();
         if (n == 0) {
-            enqueue(ChannelManager.PPID_BINARY_EMPTY, new byte[1], 0);
+            enqueue(ChannelManager.PPID_BINARY_EMPTY, new byte[1]);
             return;
         }
         checkSendable(n);
         byte[] bytes = new byte[n];
         data.duplicate().get(bytes);
-        enqueue(ChannelManager.PPID_BINARY, bytes, n);
+        enqueue(ChannelManager.PPID_BINARY, bytes);
     }
 
     private void checkSendable(long size) {
@@ -174,29 +177,54 @@ public final class DataChannelImpl implements DataChannel {
         }
     }
 
-    private void enqueue(int ppid, byte[] payload, int userBytes) {
+    /**
+     * Admits one SCTP payload against the channel's and the connection's send budgets, then posts
+     * it to the loop. Every payload counts its wire size, so an empty message (one zero byte,
+     * RFC 8831 §6.6) counts 1 byte: a loop of empty sends is throttled like any other.
+     */
+    private void enqueue(int ppid, byte[] payload) {
         checkSendable(payload.length);
-        long buffered = bufferedAmount();
-        if (buffered + userBytes > MAX_BUFFERED_AMOUNT) {
+        long n = payload.length;
+        // Reserve first, then check, so that concurrent senders cannot both pass the check. Read
+        // pendingBytes before sctpBuffered: the loop raises sctpBuffered before it lowers
+        // pendingBytes (ChannelManager.sendUser), so the sum is never too small.
+        long mine = pendingBytes.addAndGet(n) + sctpBuffered;
+        if (mine > MAX_BUFFERED_AMOUNT) {
+            pendingBytes.addAndGet(-n);
             // W3C send(): if the data would overflow the buffer, "throw an OperationError".
-            throw new IllegalStateException("data channel \"" + label + "\": send buffer full (" + buffered
-                    + " bytes buffered, limit " + MAX_BUFFERED_AMOUNT + "); wait for onBufferedAmountLow");
+            throw new IllegalStateException("data channel \"" + label + "\": send buffer full (" + (mine - n)
+                    + " bytes buffered + " + n + " > limit " + MAX_BUFFERED_AMOUNT
+                    + "); message not sent, the channel stays open; wait for onBufferedAmountLow");
         }
-        pendingBytes.addAndGet(userBytes);
         try {
-            loop.execute(() -> {
-                pendingBytes.addAndGet(-userBytes);
-                manager.sendUser(this, ppid, payload);
-            });
+            manager.admit(this, n);
+        } catch (IllegalStateException e) {
+            pendingBytes.addAndGet(-n);
+            throw e;
+        }
+        try {
+            // ChannelManager.sendUser releases both reservations.
+            loop.execute(() -> manager.sendUser(this, ppid, payload));
         } catch (RejectedExecutionException e) {
-            pendingBytes.addAndGet(-userBytes);
+            pendingBytes.addAndGet(-n);
+            manager.unadmit(n);
             throw new IllegalStateException("data channel \"" + label + "\": the peer connection is closed", e);
         }
+    }
+
+    /** Loop thread: the message's bytes moved to SCTP (or were refused). */
+    void releasePending(long bytes) {
+        pendingBytes.addAndGet(-bytes);
     }
 
     @Override
     public long bufferedAmount() {
         return pendingBytes.get() + sctpBuffered;
+    }
+
+    /** @return the SCTP part of {@link #bufferedAmount()} as last seen by the loop */
+    long sctpBuffered() {
+        return sctpBuffered;
     }
 
     void setSctpBuffered(long bytes) {

@@ -38,6 +38,10 @@ public final class SctpAssociationPort implements SctpPort {
                 .maxSendMessageSize(params.maxSendMessageSize())
                 .maxReceiveMessageSize(maxReceive)
                 .receiveWindow(window)
+                // Admission control (ChannelManager.admit) keeps accepted user data within
+                // MAX_CONNECTION_BUFFERED; the queue is larger by a headroom for DCEP, so SCTP never
+                // refuses a message that send() already accepted.
+                .maxSendBufferSize(ChannelManager.SCTP_SEND_BUFFER_SIZE)
                 .build();
         // Verification tags and initial TSNs must be unpredictable (RFC 9260 §5.3.1).
         this.association = new Association(options, new SecureRandom());

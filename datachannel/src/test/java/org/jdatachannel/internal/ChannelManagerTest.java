@@ -443,7 +443,7 @@ class ChannelManagerTest {
     }
 
     @Test
-    void sendRejectedBySctpReportsOnError() {
+    void sendRejectedBySctpReportsOnErrorAndClosesTheChannel() {
         DataChannelImpl ch = create("x", null);
         connect(true);
         List<Throwable> errors = new ArrayList<>();
@@ -452,8 +452,105 @@ class ChannelManagerTest {
         ch.send(new byte[11]);
         onLoop(() -> { });
         assertEquals(1, errors.size());
-        assertSame(DataChannelState.OPEN, ch.readyState());
-        DataChannelMessage m = DataChannelMessage.ofText("ok");
-        assertEquals("ok", m.text());
+        assertTrue(errors.get(0).getMessage().contains("closing the channel"), errors.get(0).getMessage());
+        // Going on would leave a gap in the channel's sequence: the channel closes instead.
+        assertSame(DataChannelState.CLOSING, ch.readyState());
+        assertEquals(List.of(0), link.resets);
+        assertThrows(IllegalStateException.class, () -> ch.send("after the gap"));
+        assertEquals(0, mgr.admittedBytes());
+    }
+
+    /**
+     * Admission is connection-wide: two channels together hit the 16 MiB limit although each is
+     * far below its own. Every send either throws or reaches SCTP; none is lost on the loop.
+     */
+    @Test
+    void connectionWideLimitIsEnforcedAtSend() {
+        DataChannelImpl a = create("a", null);
+        DataChannelImpl b = create("b", null);
+        connect(true);
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        a.onError(errors::add);
+        b.onError(errors::add);
+        int accepted = 0;
+        IllegalStateException full = null;
+        for (int i = 0; full == null && i < 1000; i++) {
+            DataChannelImpl ch = i % 2 == 0 ? a : b;
+            try {
+                ch.send(new byte[65536]);
+                accepted++;
+            } catch (IllegalStateException e) {
+                full = e;
+            }
+        }
+        assertTrue(full != null, "no send was refused");
+        assertTrue(full.getMessage().contains("send buffer is full"), full.getMessage());
+        onLoop(() -> { });
+        assertEquals(List.of(), errors);
+        assertEquals(2 + accepted, link.sent.size(), "every accepted message reached SCTP");
+        long total = a.bufferedAmount() + b.bufferedAmount();
+        assertTrue(total <= ChannelManager.MAX_CONNECTION_BUFFERED, "buffered " + total);
+        assertTrue(a.bufferedAmount() < DataChannelImpl.MAX_BUFFERED_AMOUNT / 2 + 65536, "a " + a.bufferedAmount());
+        assertEquals(DataChannelState.OPEN, a.readyState());
+        assertEquals(DataChannelState.OPEN, b.readyState());
+        assertTrue(ChannelManager.SCTP_SEND_BUFFER_SIZE > ChannelManager.MAX_CONNECTION_BUFFERED);
+        // Empty messages count their one wire byte: they fill exactly the room that is left.
+        long room = ChannelManager.MAX_CONNECTION_BUFFERED - total;
+        long empties = 0;
+        while (true) {
+            try {
+                a.send("");
+                empties++;
+            } catch (IllegalStateException e) {
+                assertTrue(e.getMessage().contains("send buffer is full"), e.getMessage());
+                break;
+            }
+            assertTrue(empties <= room, "empty sends are not throttled");
+        }
+        assertEquals(room, empties);
+        onLoop(() -> { });
+        assertEquals(2 + accepted + empties, link.sent.size());
+        assertEquals(ChannelManager.MAX_CONNECTION_BUFFERED, a.bufferedAmount() + b.bufferedAmount());
+        assertEquals(0, mgr.admittedBytes());
+        // Once SCTP has sent some of it, sending works again.
+        onLoop(() -> {
+            link.buffered.put(a.id(), 0L);
+            mgr.onBufferedAmountLow(a.id());
+        });
+        b.send(new byte[65536]);
+        onLoop(() -> { });
+        assertEquals(List.of(), errors);
+    }
+
+    /** An empty message is one byte on the wire and counts one byte while queued on the loop. */
+    @Test
+    void emptyMessagesCountOneBufferedByte() throws Exception {
+        DataChannelImpl ch = create("x", null);
+        connect(true);
+        long before = ch.bufferedAmount();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        loop.execute(() -> {
+            blocked.countDown();
+            try {
+                release.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(blocked.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        try {
+            ch.send("");
+            ch.send(ByteBuffer.allocate(0));
+            assertEquals(before + 2, ch.bufferedAmount());
+            assertEquals(2, mgr.admittedBytes());
+        } finally {
+            release.countDown();
+        }
+        onLoop(() -> { });
+        assertEquals(0, mgr.admittedBytes());
+        // Now in the (fake) SCTP queue, which counts the one-byte payloads (and the OPEN).
+        assertEquals(link.bufferedAmount(0), ch.bufferedAmount());
+        assertEquals(2, link.sent.stream().filter(x -> x.payload().length == 1 && x.ppid() != 50).count());
     }
 }
