@@ -225,6 +225,42 @@ class PeerConnectionLoopbackTest {
         }
     }
 
+    /**
+     * RFC 8841 §6.1: a description without a=max-message-size means 65536 (Pion 3.1 writes none):
+     * 65536 bytes pass, 65537 throw a clear error and the channel stays usable.
+     */
+    @org.junit.jupiter.api.Test
+    void absentMaxMessageSizeMeans65536() throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            echoIncoming(b, new ArrayList<>());
+            DataChannel ch = a.createDataChannel("no-mms", null);
+            CompletableFuture<Void> open = opened(ch);
+            BlockingQueue<DataChannelMessage> q = inbox(ch);
+            CompletableFuture<Void> aUp = connected(a);
+            SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
+            a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
+            b.setRemoteDescription(offer).get(T, TimeUnit.SECONDS);
+            SessionDescriptionInit answer = b.createAnswer().get(T, TimeUnit.SECONDS);
+            b.setLocalDescription(answer).get(T, TimeUnit.SECONDS);
+            String stripped = answer.sdp().replaceAll("a=max-message-size:[0-9]+\r\n", "");
+            assertFalse(stripped.contains("max-message-size"), stripped);
+            a.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, stripped))
+                    .get(T, TimeUnit.SECONDS);
+            aUp.get(T, TimeUnit.SECONDS);
+            open.get(T, TimeUnit.SECONDS);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ch.send(ByteBuffer.allocate(65537)));
+            assertTrue(e.getMessage().contains("65536") && e.getMessage().contains("65537"), e.getMessage());
+            assertEquals(DataChannelState.OPEN, ch.readyState());
+            ch.send(ByteBuffer.allocate(65536));
+            // b echoes it back; b's own limit for a is a's 262144 from the offer.
+            assertEquals(65536, take(q).size());
+            ch.send("still open");
+            assertEquals("still open", take(q).text());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("layers")
     void closeFromEitherSideEndsClosedOnBoth(String layer, SctpPort.Factory f, int maxSize) throws Exception {

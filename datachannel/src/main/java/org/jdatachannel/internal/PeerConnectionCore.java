@@ -367,18 +367,20 @@ public final class PeerConnectionCore {
                 config.sctpPort(), config.maxMessageSize(), localCandidates, true, false, false);
     }
 
-    /** Largest message Pion 3.1 accepts although it writes no a=max-message-size (INTEROP-NOTES). */
-    static final long NO_ATTRIBUTE_SEND_LIMIT = 65535;
-
     /**
-     * The most we may send to the peer. RFC 8841 §6.1 makes an absent {@code a=max-message-size}
-     * mean 64K (65536). Deliberate deviation: without the attribute we send at most 65535 bytes,
-     * because stock Pion 3.1 writes no attribute yet reads messages into a 65535-byte buffer and
-     * closes the channel on a 65536-byte message (INTEROP-NOTES).
+     * The most we may send to the peer, in bytes. RFC 8841 §6.1: "If the SDP
+     * 'max-message-size' attribute is not present, the default value is 64K", i.e. 65536
+     * ({@link DataChannelMedia#DEFAULT_MAX_MESSAGE_SIZE}, which the sdp module already applies). Interop risk we accept: stock Pion 3.1 writes no attribute
+     * yet reads messages into a 65535-byte buffer, so a 65536-byte message closes the channel on
+     * Pion's side only (INTEROP-NOTES); the RFC and our CLI protocol's 65536-byte messages need
+     * the full 65536.
+     *
+     * @param sdp   the remote description's text (unused; kept for callers and tests)
+     * @param media its data-channel view
+     * @return the peer's limit; {@link DataChannelMedia#NO_LIMIT} for {@code a=max-message-size:0}
      */
     static long remoteSendLimit(String sdp, DataChannelMedia media) {
-        boolean present = sdp.contains("a=max-message-size:");
-        return present ? media.maxMessageSize() : Math.min(media.maxMessageSize(), NO_ATTRIBUTE_SEND_LIMIT);
+        return media.maxMessageSize();
     }
 
     private void addRemote(Candidate c) {
