@@ -225,6 +225,11 @@ public record DataChannelMedia(String mid, String iceUfrag, String icePwd, boole
             String portText = look.media("sctp-port");
             if (portText != null) {
                 sctpPort = MediaLine.parsePort(portText.strip(), look.line, "a=sctp-port");
+                // RFC 8841 §5 (paraphrased): the attribute carries the SCTP port number, and SCTP
+                // ports are 1..65535 (RFC 9260 §3.1, paraphrased: port number 0 must not be used).
+                if (sctpPort == 0) {
+                    throw new SdpParseException(look.line, "a=sctp-port must be 1..65535, found 0");
+                }
             }
         }
 
@@ -295,7 +300,12 @@ public record DataChannelMedia(String mid, String iceUfrag, String icePwd, boole
             if (a.name().equals("sctpmap") && a.value() != null) {
                 List<String> f = SessionDescription.fields(a.value());
                 if (f.size() >= 2 && f.get(1).equals(WEBRTC_DATACHANNEL) && m.mediaLine().formats().contains(f.get(0))) {
-                    return MediaLine.parsePort(f.get(0), mLine + 1 + i, "a=sctpmap port");
+                    int port = MediaLine.parsePort(f.get(0), mLine + 1 + i, "a=sctpmap port");
+                    // RFC 9260 §3.1 (paraphrased): SCTP port number 0 must not be used.
+                    if (port == 0) {
+                        throw new SdpParseException(mLine + 1 + i, "a=sctpmap port must be 1..65535, found 0");
+                    }
+                    return port;
                 }
             }
         }

@@ -147,6 +147,8 @@ class DataChannelMediaTest {
         "bad fingerprint|M ICE a=fingerprint:sha-256 AB\\n|8|sha-256 fingerprint must be 32 bytes, found 1",
         "bad sctp-port|M ICE FP a=sctp-port:50x0\\n|9|a=sctp-port is not a number: '50x0'",
         "sctp-port too big|M ICE FP a=sctp-port:70000\\n|9|a=sctp-port is out of range 0..65535: 70000",
+        "sctp-port zero|M ICE FP a=sctp-port:0\\n|9|a=sctp-port must be 1..65535, found 0",
+        "legacy sctpmap port zero|m=application 9 DTLS/SCTP 0\\nICE FP a=sctpmap:0 webrtc-datachannel 65535\\n|9|a=sctpmap port must be 1..65535, found 0",
         "bad max-message-size|M ICE FP a=max-message-size:big\\n|9|a=max-message-size is not a number: 'big'",
         "negative max-message-size|M ICE FP a=max-message-size:-1\\n|9|a=max-message-size is not a number: '-1'",
         "huge max-message-size|M ICE FP a=max-message-size:99999999999999999999\\n|9|a=max-message-size must be 1 to 19 digits, found '99999999999999999999'",
