@@ -238,7 +238,11 @@ final class HostSocket extends IceSocketWrapper {
         return null;
     }
 
-    /** Non-null so ice4j treats this wrapper as UDP; ice4j never reads from it directly. */
+    /**
+     * Non-null so ice4j treats this wrapper as UDP; ice4j never reads from it directly. It is not
+     * ice4j's {@code MultiplexingDatagramSocket}, so the candidate on this socket must be a
+     * {@link HostSocketCandidate} (ice4j's own {@code getStunSocket} would throw).
+     */
     @Override
     public DatagramSocket getUDPSocket() {
         return udp;

@@ -453,6 +453,11 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
+    /** The ice4j component, null before {@link #gather()}; for tests. */
+    Component ice4jComponent() {
+        return component;
+    }
+
     /** Threads owned by this agent (socket readers); for tests. */
     List<Thread> ownThreads() {
         List<Thread> out = new ArrayList<>();
@@ -594,7 +599,7 @@ public final class IceAgent implements AutoCloseable {
                     }
                     return List.of();
                 }
-                HostCandidate hc = new HostCandidate(s, comp, Transport.UDP);
+                HostCandidate hc = new HostSocketCandidate(s, comp);
                 if (!comp.addLocalCandidate(hc)) {
                     s.close();
                     continue;

@@ -1,0 +1,51 @@
+package org.jdatachannel.ice;
+
+import org.ice4j.Transport;
+import org.ice4j.TransportAddress;
+import org.ice4j.ice.Component;
+import org.ice4j.ice.HostCandidate;
+import org.ice4j.socket.IceSocketWrapper;
+
+/**
+ * ice4j's {@link HostCandidate} on one of our {@link HostSocket}s.
+ *
+ * <p>Why the override: when ice4j cannot send a connectivity check (the first {@code send} of
+ * the STUN transaction throws, e.g. "Network is unreachable" for a remote candidate without a
+ * route, or "Invalid argument" for a loopback source and a non-loopback destination), its error
+ * handler asks the pair's local candidate for {@link #getStunSocket(TransportAddress)}, only to
+ * name the socket in a log line, and then fails the pair. ice4j's default implementation insists
+ * on its own {@code MultiplexingDatagramSocket} and throws {@code IllegalStateException} for any
+ * other socket; that exception escaped the check, the pair stayed Waiting and was retried every
+ * pacing interval (about 50 times a second) with a WARN stack trace each time, and ICE never
+ * failed. Returning our socket lets ice4j take its normal path: the check returns no transaction
+ * and ice4j sets the pair to Failed (RFC 8445 §7.2.5.2.2: on a hard error for a check "the agent
+ * SHOULD set the state of the pair to Failed"), and once every pair has failed the check list and
+ * the agent fail.
+ *
+ * <p>STUN traffic of a {@link HostSocket} is already demultiplexed by the socket itself (RFC 7983
+ * §7), so the socket is its own STUN socket whatever {@code serverAddress} is.
+ *
+ * <p>Thread-safety: immutable after construction as far as this class is concerned; ice4j
+ * synchronizes its own candidate state.
+ */
+final class HostSocketCandidate extends HostCandidate {
+
+    /**
+     * @param socket    the bound, not yet closed socket of this candidate
+     * @param component the ice4j component the candidate belongs to
+     */
+    HostSocketCandidate(HostSocket socket, Component component) {
+        super(socket, component, Transport.UDP);
+    }
+
+    /**
+     * Returns this candidate's {@link HostSocket}, never throws.
+     *
+     * @param serverAddress ignored (STUN is already split from other traffic by the socket)
+     * @return the candidate's socket
+     */
+    @Override
+    public IceSocketWrapper getStunSocket(TransportAddress serverAddress) {
+        return getCandidateIceSocketWrapper();
+    }
+}
