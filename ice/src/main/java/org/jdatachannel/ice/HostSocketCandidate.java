@@ -18,9 +18,10 @@ import org.ice4j.socket.IceSocketWrapper;
  * other socket; that exception escaped the check, the pair stayed Waiting and was retried every
  * pacing interval (about 50 times a second) with a WARN stack trace each time, and ICE never
  * failed. Returning our socket lets ice4j take its normal path: the check returns no transaction
- * and ice4j sets the pair to Failed (RFC 8445 §7.2.5.2.2: on a hard error for a check "the agent
- * SHOULD set the state of the pair to Failed"), and once every pair has failed the check list and
- * the agent fail.
+ * and ice4j sets the pair to Failed at once (a local send error treated like RFC 8445 §7.2.5.2.2:
+ * "if a Binding request generates a hard ICMP error, the agent SHOULD set the state of the
+ * candidate pair to Failed"); once every pair has failed, ice4j waits about 5 s for late
+ * successes and then fails the check list and the agent.
  *
  * <p>STUN traffic of a {@link HostSocket} is already demultiplexed by the socket itself (RFC 7983
  * §7), so the socket is its own STUN socket whatever {@code serverAddress} is.

@@ -58,6 +58,11 @@ import org.slf4j.LoggerFactory;
  * and can be nominated, so a peer whose candidates are unknown or unresolvable (browser mDNS
  * names) still connects. Consent freshness (RFC 7675) runs on the selected pair when enabled.
  *
+ * <p>Failure: a pair fails when its check times out or cannot be sent at all (for example no route
+ * to the remote candidate; see {@link HostSocketCandidate}). When every pair has failed, ice4j
+ * waits about 5 s for late responses, then the state becomes {@link IceState#FAILED}. A pair that
+ * cannot be sent to is logged by ice4j at INFO (hidden by {@link IceLogging}), once per pair.
+ *
  * <p>Threading: all methods are thread-safe. State callbacks run on an ice4j thread, except
  * {@link IceState#CLOSED}, which runs on the thread calling {@link #close()}; callbacks are
  * delivered one at a time in order and must not block (hop to your own thread).
