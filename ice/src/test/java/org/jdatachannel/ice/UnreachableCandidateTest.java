@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * <p>Regression: ice4j's handler for a connectivity check whose {@code send()} throws asked our
  * host candidate for a {@code MultiplexingDatagramSocket} and threw {@code IllegalStateException};
  * the pair was never failed, the check was retried about 50 times a second with a WARN stack
- * trace each, and the agent stayed CHECKING forever.
+ * trace each, and the agent stayed CHECKING forever. Checked here: agents told only that candidate
+ * fail in bounded time with bounded logging, and agents told it besides a working one connect.
  *
  * <p>Network rule: the end-to-end test sends only inside a network namespace it creates itself
  * ({@code unshare -rn}, only {@code lo} up), where 203.0.113.7 (TEST-NET-3) has no route, so the
@@ -91,6 +92,7 @@ class UnreachableCandidateTest {
         assertTrue(exited, "child did not finish; " + out.lines().count() + " lines of output");
         assertEquals(0, p.exitValue(), "child exit code; output:\n" + out);
         assertTrue(out.contains("FAILED controlled ") && out.contains("FAILED controlling "), out);
+        assertTrue(out.contains("CONNECTED mixed 127.0.0.1:"), out);
         assertTrue(out.contains("DONE"), out);
 
         String run = out.substring(0, out.indexOf("DONE"));
