@@ -172,10 +172,17 @@ public final class PeerConnection implements AutoCloseable {
     }
 
     /**
-     * Closes the connection (graceful SCTP shutdown when up, DTLS close_notify, ICE sockets
-     * released); every channel becomes CLOSED and the state CLOSED. Idempotent. Called off the
-     * event loop it returns once this connection's threads have ended (bounded wait of a few
-     * seconds); called from a callback it returns at once.
+     * Closes the connection; every channel becomes CLOSED and the state CLOSED. Idempotent.
+     *
+     * <p>Called off the event loop: when the SCTP association is up, a graceful SHUTDOWN (RFC 9260
+     * §9.2) is started and close() waits up to 500 ms for it to complete, so that messages already
+     * accepted by {@link DataChannel#send} are delivered and acknowledged first; anything still
+     * queued after 500 ms is discarded. Then DTLS sends close_notify, ICE releases its sockets, and
+     * close() returns once this connection's threads have ended (bounded wait of a few seconds).
+     *
+     * <p>Called from a callback (on the event loop) it cannot wait: SHUTDOWN is sent but DTLS is
+     * closed right after it, so queued data is discarded and the peer learns of the close from
+     * DTLS close_notify; close() returns at once and the threads end shortly after.
      */
     @Override
     public void close() {

@@ -592,6 +592,49 @@ class PeerConnectionLoopbackTest {
         }
     }
 
+    /**
+     * close() off the event loop completes the graceful SCTP SHUTDOWN before closing DTLS: messages
+     * accepted just before close() all arrive, in order, and the peer ends CLOSED (not FAILED).
+     */
+    @org.junit.jupiter.api.Test
+    void closeDeliversMessagesSentJustBefore() throws Exception {
+        int count = 48;
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            List<Integer> got = java.util.Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Void> remoteClosed = new CompletableFuture<>();
+            b.onDataChannel(ch -> {
+                ch.onMessage(m -> got.add(m.data().getInt(0)));
+                ch.onClose(() -> remoteClosed.complete(null));
+            });
+            CompletableFuture<PeerConnectionState> bEnd = new CompletableFuture<>();
+            DataChannel ch = a.createDataChannel("last-words", null);
+            CompletableFuture<Void> open = opened(ch);
+            negotiate(a, b);
+            b.onConnectionStateChange(s -> {
+                if (s == PeerConnectionState.CLOSED || s == PeerConnectionState.FAILED) {
+                    bEnd.complete(s);
+                }
+            });
+            open.get(T, TimeUnit.SECONDS);
+            for (int i = 0; i < count; i++) {
+                ch.send(ByteBuffer.allocate(1024).putInt(0, i));
+            }
+            long t0 = System.nanoTime();
+            a.close();
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            LOG.info("close() with {} messages queued took {} ms", count, ms);
+            assertEquals(PeerConnectionState.CLOSED, bEnd.get(T, TimeUnit.SECONDS));
+            remoteClosed.get(T, TimeUnit.SECONDS);
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                expected.add(i);
+            }
+            assertEquals(expected, new ArrayList<>(got));
+            assertTrue(ms < 4000, "close took " + ms + " ms");
+        }
+    }
+
     /** The offer insists on a=setup:active: the answerer must be passive (DTLS server, odd ids). */
     @org.junit.jupiter.api.Test
     void offerThatInsistsOnActiveMakesTheOffererDtlsClient() throws Exception {

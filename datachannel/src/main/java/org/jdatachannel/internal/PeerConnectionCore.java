@@ -55,6 +55,8 @@ public final class PeerConnectionCore {
     static final int MAX_PACKETS_IN_FLIGHT = 1024;
     /** How long {@link #close()} waits for each of our threads to end. */
     static final long CLOSE_JOIN_MS = 3000;
+    /** How long {@link #close()}, called off the loop, waits for the graceful SCTP shutdown. */
+    static final long CLOSE_SCTP_SHUTDOWN_MS = 500;
     private static final String MID = "0";
 
     private final RtcConfiguration config;
@@ -91,6 +93,10 @@ public final class PeerConnectionCore {
     private long timerAt = Long.MAX_VALUE;
     private boolean drainPending;
     private boolean closed;
+    /** close() has begun: an SCTP Closed event then means CLOSED, even if aborted. */
+    private boolean closeRequested;
+    /** Completed (and cleared) by {@link #stopSctp()}; what close() waits on for the SHUTDOWN. */
+    private CompletableFuture<Void> sctpStopped;
 
     /**
      * @param config      the configuration
@@ -694,7 +700,7 @@ public final class PeerConnectionCore {
         LOG.info("{}: SCTP association closed{}: {}", name, aborted ? " (aborted)" : "", reason);
         channels.onClosed();
         stopSctp();
-        setState(aborted ? PeerConnectionState.FAILED : PeerConnectionState.CLOSED);
+        setState(aborted && !closeRequested ? PeerConnectionState.FAILED : PeerConnectionState.CLOSED);
         releaseTransports();
     }
 
@@ -733,6 +739,11 @@ public final class PeerConnectionCore {
 
     private void stopSctp() {
         sctp = null;
+        CompletableFuture<Void> f = sctpStopped;
+        if (f != null) {
+            sctpStopped = null;
+            f.complete(null);
+        }
         if (timer != null) {
             timer.cancel(false);
             timer = null;
@@ -756,16 +767,29 @@ public final class PeerConnectionCore {
     // =========================================================================================
 
     /**
-     * Closes the connection: a graceful SCTP SHUTDOWN is sent if the association is up, DTLS sends
-     * close_notify, ICE releases its sockets, every channel becomes CLOSED and the state CLOSED.
-     * Idempotent. Off the loop thread it waits (up to a few seconds) until our threads have ended;
-     * from a callback it returns at once and the threads end shortly after.
+     * Closes the connection; every channel becomes CLOSED and the state CLOSED. Idempotent.
+     *
+     * <p>Called off the loop thread: if the SCTP association is up, a graceful SHUTDOWN (RFC 9260
+     * §9.2) starts, and close() waits up to {@value #CLOSE_SCTP_SHUTDOWN_MS} ms for it to complete:
+     * data already accepted by {@code send} is transmitted and acknowledged first, then SHUTDOWN /
+     * SHUTDOWN ACK / SHUTDOWN COMPLETE. Whatever is still queued when that time is up is discarded.
+     * Then DTLS sends close_notify, ICE releases its sockets, and close() waits (up to a few seconds)
+     * until our threads have ended.
+     *
+     * <p>Called from a callback on the loop thread it cannot wait: the SHUTDOWN is sent with
+     * whatever SCTP can send at once, DTLS is closed right after (so the SHUTDOWN does not
+     * complete and queued data is discarded; the peer sees close_notify), and close() returns at
+     * once; the threads end shortly after.
      */
     public void close() {
         if (!closeCalled.compareAndSet(false, true)) {
             return;
         }
+        if (!loop.inLoop()) {
+            awaitGracefulSctpShutdown();
+        }
         Runnable closeTask = () -> {
+            closeRequested = true;
             if (sctp != null) {
                 try {
                     sctp.shutdown(now());
@@ -818,6 +842,43 @@ public final class PeerConnectionCore {
             if (!loop.awaitTermination(CLOSE_JOIN_MS)) {
                 LOG.warn("{}: event loop still running after {} ms", name, CLOSE_JOIN_MS);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Off the loop: starts the SCTP SHUTDOWN on the loop and waits, bounded by {@link
+     * #CLOSE_SCTP_SHUTDOWN_MS}, until the association reports Closed (or goes away otherwise).
+     */
+    private void awaitGracefulSctpShutdown() {
+        CompletableFuture<Void> done;
+        try {
+            done = loop.call(() -> {
+                closeRequested = true;
+                if (sctp == null || closed) {
+                    return CompletableFuture.<Void>completedFuture(null);
+                }
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                sctpStopped = f;
+                // RFC 9260 §9.2: "Upon receipt of the SHUTDOWN primitive from its upper layer, the
+                // endpoint enters the SHUTDOWN-PENDING state and remains there until all
+                // outstanding data has been acknowledged by its peer."
+                sctp.shutdown(now());
+                drain();
+                return f;
+            });
+        } catch (RuntimeException e) {
+            // Loop already stopped, or the association threw: close() goes on without waiting.
+            LOG.debug("{}: no graceful SCTP shutdown: {}", name, e.toString());
+            return;
+        }
+        try {
+            done.get(CLOSE_SCTP_SHUTDOWN_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.debug("{}: SCTP shutdown not complete after {} ms; closing DTLS anyway", name, CLOSE_SCTP_SHUTDOWN_MS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.debug("{}: SCTP shutdown: {}", name, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -82,7 +82,11 @@ public final class FakeSctp implements SctpPort {
 
     @Override
     public void shutdown(long nowMs) {
+        if (closed) {
+            return;
+        }
         out.add(new SctpEvent.SendPacket(new byte[] {4}));
+        out.add(new SctpEvent.Closed("shut down", false));
         closed = true;
     }
 
