@@ -11,7 +11,7 @@ import org.ice4j.socket.IceSocketWrapper;
  *
  * <p>Why the override: when ice4j cannot send a connectivity check (the first {@code send} of
  * the STUN transaction throws, e.g. "Network is unreachable" for a remote candidate without a
- * route, or "Invalid argument" for a loopback source and a non-loopback destination), its error
+ * route), its error
  * handler asks the pair's local candidate for {@link #getStunSocket(TransportAddress)}, only to
  * name the socket in a log line, and then fails the pair. ice4j's default implementation insists
  * on its own {@code MultiplexingDatagramSocket} and throws {@code IllegalStateException} for any
