@@ -3,7 +3,8 @@ package org.jdatachannel.dtls;
 import java.io.IOException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -107,6 +108,30 @@ public final class DtlsTransport implements AutoCloseable {
         return connect(role, lower, local, remoteFingerprints, handshakeTimeoutMs, DEFAULT_RETRANSMIT_MS, 0, null);
     }
 
+    /**
+     * As {@link #connect(DtlsRole, PacketTransport, DtlsCertificate, Map, int)}, but the remote
+     * fingerprints are a list of (hash function name, digest) pairs, so that one hash function may
+     * carry several digests. RFC 8122 §5 (paraphrased): a media section may carry several
+     * fingerprint attributes, for several hash functions or for several certificates of which the
+     * peer may present any; so several sha-256 entries are possible. The peer certificate must
+     * match at least one checked entry.
+     *
+     * @param remoteFingerprints entries in description order: hash name ({@code "sha-256"},
+     *     case-insensitive) → digest bytes; duplicates of a hash name allowed
+     * @throws IllegalArgumentException for null arguments, null entries, keys or values, or a
+     *     non-positive timeout
+     * @throws IOException as for the Map variant (a DtlsException)
+     */
+    public static DtlsTransport connect(DtlsRole role, PacketTransport lower, DtlsCertificate local,
+            List<Map.Entry<String, byte[]>> remoteFingerprints, int handshakeTimeoutMs) throws IOException {
+        return connectChecked(role, lower, local, remoteFingerprints, handshakeTimeoutMs, DEFAULT_RETRANSMIT_MS, 0,
+                null);
+    }
+
+    private static List<Map.Entry<String, byte[]>> entries(Map<String, byte[]> m) {
+        return m == null ? null : new ArrayList<>(m.entrySet());
+    }
+
     /** Test variant: default cipher suites. */
     static DtlsTransport connect(DtlsRole role, PacketTransport lower, DtlsCertificate local,
             Map<String, byte[]> remoteFingerprints, int handshakeTimeoutMs, int retransmitMs,
@@ -125,6 +150,13 @@ public final class DtlsTransport implements AutoCloseable {
     static DtlsTransport connect(DtlsRole role, PacketTransport lower, DtlsCertificate local,
             Map<String, byte[]> remoteFingerprints, int handshakeTimeoutMs, int retransmitMs,
             int clientPaddingBytes, int[] clientSuites) throws IOException {
+        return connectChecked(role, lower, local, entries(remoteFingerprints), handshakeTimeoutMs, retransmitMs,
+                clientPaddingBytes, clientSuites);
+    }
+
+    private static DtlsTransport connectChecked(DtlsRole role, PacketTransport lower, DtlsCertificate local,
+            List<Map.Entry<String, byte[]>> remoteFingerprints, int handshakeTimeoutMs, int retransmitMs,
+            int clientPaddingBytes, int[] clientSuites) throws IOException {
         if (role == null || lower == null || local == null || remoteFingerprints == null) {
             throw new IllegalArgumentException("role, lower, local and remoteFingerprints must not be null");
         }
@@ -134,12 +166,12 @@ public final class DtlsTransport implements AutoCloseable {
         if (retransmitMs <= 0) {
             throw new IllegalArgumentException("retransmitMs must be > 0, was " + retransmitMs);
         }
-        Map<String, byte[]> fps = new LinkedHashMap<>();
-        for (Map.Entry<String, byte[]> e : remoteFingerprints.entrySet()) {
-            if (e.getKey() == null || e.getValue() == null) {
-                throw new IllegalArgumentException("remoteFingerprints must not contain null keys or values");
+        List<Map.Entry<String, byte[]>> fps = new ArrayList<>(remoteFingerprints.size());
+        for (Map.Entry<String, byte[]> e : remoteFingerprints) {
+            if (e == null || e.getKey() == null || e.getValue() == null) {
+                throw new IllegalArgumentException("remoteFingerprints must not contain null entries, keys or values");
             }
-            fps.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue().clone());
+            fps.add(Map.entry(e.getKey().toLowerCase(Locale.ROOT), e.getValue().clone()));
         }
         String name = "dtls-" + role.name().toLowerCase(Locale.ROOT);
         JcaTlsCrypto crypto = JdkTlsCrypto.create();

@@ -67,12 +67,13 @@ final class Fingerprints {
      * one entry whose hash function we support. Entries with unknown hash functions are skipped.
      *
      * @param der the peer's end-entity certificate
-     * @param expected hash name → digest, already validated by {@link DtlsTransport#connect}
+     * @param expected (hash name, digest) pairs, a hash name possibly repeated, already validated by
+     *     {@link DtlsTransport#connect}
      * @return null when accepted, otherwise a message saying why not
      */
-    static String verify(byte[] der, Map<String, byte[]> expected) {
+    static String verify(byte[] der, List<Map.Entry<String, byte[]>> expected) {
         StringBuilder tried = new StringBuilder();
-        for (Map.Entry<String, byte[]> e : expected.entrySet()) {
+        for (Map.Entry<String, byte[]> e : expected) {
             String hash = e.getKey().toLowerCase(Locale.ROOT);
             if (!isSupported(hash)) {
                 continue;

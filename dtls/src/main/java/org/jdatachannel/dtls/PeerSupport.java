@@ -1,6 +1,7 @@
 package org.jdatachannel.dtls;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Vector;
 import java.util.stream.IntStream;
@@ -77,7 +78,8 @@ final class PeerSupport {
 
     final JcaTlsCrypto crypto;
     final DtlsCertificate local;
-    final Map<String, byte[]> remoteFingerprints;
+    /** (hash name, digest) pairs; a hash name may repeat (RFC 8122 §5). */
+    final List<Map.Entry<String, byte[]>> remoteFingerprints;
     final int handshakeTimeoutMs;
     final int retransmitMs;
     final String name;
@@ -94,7 +96,7 @@ final class PeerSupport {
     volatile int receivedAlert = -1;
     volatile boolean receivedAlertFatal;
 
-    PeerSupport(JcaTlsCrypto crypto, DtlsCertificate local, Map<String, byte[]> remoteFingerprints,
+    PeerSupport(JcaTlsCrypto crypto, DtlsCertificate local, List<Map.Entry<String, byte[]>> remoteFingerprints,
             int handshakeTimeoutMs, int retransmitMs, String name) {
         this.crypto = crypto;
         this.local = local;

@@ -217,7 +217,7 @@ class BrowserClientHelloTest {
 
     @Test
     void clientOffersChaCha20ThroughTheJdkCipher() throws Exception {
-        PeerSupport support = new PeerSupport(JdkTlsCrypto.create(), TestCerts.EC_A, java.util.Map.of(), 1000, 1000, "t");
+        PeerSupport support = new PeerSupport(JdkTlsCrypto.create(), TestCerts.EC_A, java.util.List.of(), 1000, 1000, "t");
         int[] suites = new WebRtcDtlsClient(support, 0, null).getSupportedCipherSuites();
         boolean offered = java.util.stream.IntStream.of(suites)
                 .anyMatch(s -> s == org.bouncycastle.tls.CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);

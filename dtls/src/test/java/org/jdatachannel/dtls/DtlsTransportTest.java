@@ -229,6 +229,47 @@ class DtlsTransportTest {
         o.s().close();
     }
 
+    /** RFC 8122 §5: several fingerprints with the same hash function (several possible certificates). */
+    @Test
+    void severalDigestsForOneHashFunction() throws Exception {
+        MemoryLink link = new MemoryLink();
+        byte[] other = new byte[32];
+        java.util.List<Map.Entry<String, byte[]>> clientExpects = java.util.List.of(
+                Map.entry("sha-256", other), Map.entry("sha-256", TestCerts.EC_B.fingerprint("sha-256")));
+        java.util.List<Map.Entry<String, byte[]>> serverExpects = java.util.List.of(
+                Map.entry("SHA-256", TestCerts.EC_A.fingerprint("sha-256")), Map.entry("sha-256", other));
+        Future<DtlsTransport> server = pool.submit(() -> DtlsTransport.connect(DtlsRole.SERVER, link.b,
+                TestCerts.EC_B, serverExpects, 10_000));
+        Future<DtlsTransport> client = pool.submit(() -> DtlsTransport.connect(DtlsRole.CLIENT, link.a,
+                TestCerts.EC_A, clientExpects, 10_000));
+        DtlsTransport c = client.get(20, TimeUnit.SECONDS);
+        DtlsTransport s = server.get(20, TimeUnit.SECONDS);
+        c.close();
+        s.close();
+
+        // Neither of two sha-256 digests matches: the message lists both.
+        MemoryLink link2 = new MemoryLink();
+        byte[] other2 = new byte[32];
+        other2[0] = 1;
+        java.util.List<Map.Entry<String, byte[]>> wrong = java.util.List.of(
+                Map.entry("sha-256", other), Map.entry("sha-256", other2));
+        Future<DtlsTransport> server2 = pool.submit(() -> DtlsTransport.connect(DtlsRole.SERVER, link2.b,
+                TestCerts.EC_B, java.util.List.of(Map.entry("sha-256", TestCerts.EC_A.fingerprint("sha-256"))),
+                10_000));
+        Future<DtlsTransport> client2 = pool.submit(() -> DtlsTransport.connect(DtlsRole.CLIENT, link2.a,
+                TestCerts.EC_A, wrong, 10_000));
+        DtlsException e = failure(client2);
+        assertTrue(e.getMessage().contains("fingerprint mismatch"), e.getMessage());
+        assertTrue(e.getMessage().contains(Fingerprints.toColonHex(other))
+                && e.getMessage().contains(Fingerprints.toColonHex(other2)), e.getMessage());
+        failure(server2);
+
+        java.util.List<Map.Entry<String, byte[]>> withNull = new java.util.ArrayList<>();
+        withNull.add(null);
+        assertThrows(IllegalArgumentException.class, () -> DtlsTransport.connect(DtlsRole.CLIENT, link2.a,
+                TestCerts.EC_A, withNull, 100));
+    }
+
     @Test
     void handshakeSurvivesLossOfFirstFlights() throws Exception {
         MemoryLink link = new MemoryLink();
