@@ -337,6 +337,36 @@ class PeerConnectionLoopbackTest {
         }
     }
 
+    /**
+     * RFC 8122 §5: several fingerprints with the same hash function (several possible
+     * certificates): the handshake succeeds when any of them matches, here the second.
+     */
+    @org.junit.jupiter.api.Test
+    void secondFingerprintWithTheSameHashIsAccepted() throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            echoIncoming(b, new ArrayList<>());
+            DataChannel ch = a.createDataChannel("two-fps", null);
+            CompletableFuture<Void> open = opened(ch);
+            BlockingQueue<DataChannelMessage> q = inbox(ch);
+            CompletableFuture<Void> aUp = connected(a);
+            SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
+            a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
+            b.setRemoteDescription(offer).get(T, TimeUnit.SECONDS);
+            SessionDescriptionInit answer = b.createAnswer().get(T, TimeUnit.SECONDS);
+            b.setLocalDescription(answer).get(T, TimeUnit.SECONDS);
+            String other = "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB\r\n";
+            String twoFps = answer.sdp().replaceFirst("a=fingerprint:sha-256 ", other + "a=fingerprint:sha-256 ");
+            assertEquals(2, twoFps.split("a=fingerprint:sha-256", -1).length - 1, twoFps);
+            a.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, twoFps))
+                    .get(T, TimeUnit.SECONDS);
+            aUp.get(T, TimeUnit.SECONDS);
+            open.get(T, TimeUnit.SECONDS);
+            ch.send("matched the second");
+            assertEquals("matched the second", take(q).text());
+        }
+    }
+
     /** close() from a callback on the event loop returns at once and still releases everything. */
     @org.junit.jupiter.api.Test
     void closeFromACallback() throws Exception {

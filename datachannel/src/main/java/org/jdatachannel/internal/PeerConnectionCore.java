@@ -3,7 +3,6 @@ package org.jdatachannel.internal;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -465,9 +464,11 @@ public final class PeerConnectionCore {
         dtlsStarted = true;
         DtlsRole role = dtlsRole;
         IceTransport iceTransport = ice.transport();
-        Map<String, byte[]> fps = new LinkedHashMap<>();
+        // RFC 8122 §5 (paraphrased): several fingerprints may be given, also several with the same
+        // hash function (several possible certificates); the peer's must match one of them.
+        List<Map.Entry<String, byte[]>> fps = new ArrayList<>();
         for (Fingerprint f : remoteMedia.fingerprints()) {
-            fps.putIfAbsent(f.hashFunction(), f.digest());
+            fps.add(Map.entry(f.hashFunction(), f.digest()));
         }
         PacketTransport lower = new PacketTransport() {
             @Override
@@ -494,7 +495,7 @@ public final class PeerConnectionCore {
     }
 
     /** DTLS thread: handshake, then read packets until the transport ends. */
-    private void runDtls(DtlsRole role, PacketTransport lower, Map<String, byte[]> fps, int timeoutMs) {
+    private void runDtls(DtlsRole role, PacketTransport lower, List<Map.Entry<String, byte[]>> fps, int timeoutMs) {
         DtlsTransport d;
         try {
             d = DtlsTransport.connect(role, lower, certificate, fps, timeoutMs);
