@@ -375,10 +375,10 @@ public final class PeerConnectionCore {
     /**
      * The most we may send to the peer, in bytes. RFC 8841 §6.1: "If the SDP
      * 'max-message-size' attribute is not present, the default value is 64K", i.e. 65536
-     * ({@link DataChannelMedia#DEFAULT_MAX_MESSAGE_SIZE}, which the sdp module already applies). Interop risk we accept: stock Pion 3.1 writes no attribute
-     * yet reads messages into a 65535-byte buffer, so a 65536-byte message closes the channel on
-     * Pion's side only (INTEROP-NOTES); the RFC and our CLI protocol's 65536-byte messages need
-     * the full 65536.
+     * ({@link DataChannelMedia#DEFAULT_MAX_MESSAGE_SIZE}, which the sdp module already applies).
+     * Interop risk we accept: stock Pion 3.1 writes no attribute yet reads messages into a
+     * 65535-byte buffer, so a 65536-byte message closes the channel on Pion's side only
+     * (INTEROP-NOTES); the RFC and our CLI protocol's 65536-byte messages need the full 65536.
      *
      * @param sdp   the remote description's text (unused; kept for callers and tests)
      * @param media its data-channel view
