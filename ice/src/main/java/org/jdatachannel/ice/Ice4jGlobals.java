@@ -17,6 +17,19 @@ import org.slf4j.LoggerFactory;
  *       {@code org.ice4j.ice.harvest.DISABLE_AWS_HARVESTER=true}: otherwise the first
  *       {@code Agent} probes {@code http://169.254.169.254/} (EC2 metadata) over HTTP.</li>
  *   <li>{@code ice4j.harvest.mapping.aws.force=false}.</li>
+ *   <li>Consent freshness (RFC 7675 §5.1) timers. ice4j's defaults (a check every 15 s, each
+ *       retransmitted every 500 ms and given up after about 15 s) are not the RFC's, and ice4j
+ *       fails the selected pair when a single check goes unanswered. RFC 7675 §5.1:
+ *       "Implementations SHOULD set a default interval of 5 seconds" (randomized between 0.8 and
+ *       1.2 times, ice4j's default) and "Consent expires after 30 seconds". Set:
+ *       {@code ice4j.consent-freshness.interval=5 seconds},
+ *       {@code original-wait-interval} and {@code max-wait-interval} {@code 500 milliseconds},
+ *       {@code max-retransmissions=50}. ice4j's retransmission timer starts at its global 100 ms
+ *       first wait whatever {@code original-wait-interval} says, so a check gives up after
+ *       100 + 200 + 400 + 48 × 500 ms = 24.7 s; the check before it (4..6 s earlier) was
+ *       answered, so consent is declared lost 24.7..30.7 s after the last response.
+ *       Each key is left alone when the application set it or its legacy ice4j name
+ *       ({@link #LEGACY_NAMES}).</li>
  * </ul>
  * Everything else is configured per agent, not globally: no host harvester of ice4j runs
  * ({@code Agent.setUseDynamicPorts(false)} and our own host harvester binds exactly the allowed
@@ -30,6 +43,11 @@ import org.slf4j.LoggerFactory;
 final class Ice4jGlobals {
     private static final Logger LOG = LoggerFactory.getLogger(Ice4jGlobals.class);
 
+    static final String CONSENT_INTERVAL = "ice4j.consent-freshness.interval";
+    static final String CONSENT_ORIGINAL_WAIT = "ice4j.consent-freshness.original-wait-interval";
+    static final String CONSENT_MAX_WAIT = "ice4j.consent-freshness.max-wait-interval";
+    static final String CONSENT_MAX_RETRANSMISSIONS = "ice4j.consent-freshness.max-retransmissions";
+
     /** The properties set, in order. */
     static final Map<String, String> PROPERTIES;
 
@@ -38,8 +56,24 @@ final class Ice4jGlobals {
         p.put("ice4j.harvest.mapping.aws.enabled", "false");
         p.put("ice4j.harvest.mapping.aws.force", "false");
         p.put("org.ice4j.ice.harvest.DISABLE_AWS_HARVESTER", "true");
+        // RFC 7675 §5.1, see the class description.
+        p.put(CONSENT_INTERVAL, "5 seconds");
+        p.put(CONSENT_ORIGINAL_WAIT, "500 milliseconds");
+        p.put(CONSENT_MAX_WAIT, "500 milliseconds");
+        p.put(CONSENT_MAX_RETRANSMISSIONS, "50");
         PROPERTIES = java.util.Collections.unmodifiableMap(p);
+        LEGACY_NAMES = Map.of(
+                CONSENT_INTERVAL, "org.ice4j.ice.CONSENT_FRESHNESS_INTERVAL",
+                CONSENT_ORIGINAL_WAIT, "org.ice4j.ice.CONSENT_FRESHNESS_WAIT_INTERVAL",
+                CONSENT_MAX_WAIT, "org.ice4j.ice.CONSENT_FRESHNESS_MAX_WAIT_INTERVAL",
+                CONSENT_MAX_RETRANSMISSIONS, "org.ice4j.ice.CONSENT_FRESHNESS_MAX_RETRANSMISSIONS");
     }
+
+    /**
+     * ice4j's older property names (read before the new ones) for keys in {@link #PROPERTIES}:
+     * when the application set the old name, the new one is not set.
+     */
+    static final Map<String, String> LEGACY_NAMES;
 
     private static boolean applied;
 
@@ -52,12 +86,28 @@ final class Ice4jGlobals {
             return;
         }
         applied = true;
+        applyTo(System.getProperties());
+    }
+
+    /**
+     * Sets every key of {@link #PROPERTIES} in {@code target} unless it, or its legacy name, is
+     * already set there (then it is logged and left alone). Separate from {@link #apply()} for
+     * tests.
+     *
+     * @param target the properties to update (the JVM's system properties in production)
+     */
+    static void applyTo(java.util.Properties target) {
         for (Map.Entry<String, String> e : PROPERTIES.entrySet()) {
-            String old = System.getProperty(e.getKey());
-            if (old == null) {
-                System.setProperty(e.getKey(), e.getValue());
+            String old = target.getProperty(e.getKey());
+            String legacy = LEGACY_NAMES.get(e.getKey());
+            String legacyValue = legacy == null ? null : target.getProperty(legacy);
+            if (old == null && legacyValue == null) {
+                target.setProperty(e.getKey(), e.getValue());
+            } else if (old == null) {
+                LOG.info("System property {}={} already set by the application; {} not set", legacy, legacyValue,
+                        e.getKey());
             } else if (!old.equals(e.getValue())) {
-                LOG.warn("System property {}={} already set by the application; jdatachannel would set {}",
+                LOG.info("System property {}={} already set by the application; jdatachannel would set {}",
                         e.getKey(), old, e.getValue());
             }
         }

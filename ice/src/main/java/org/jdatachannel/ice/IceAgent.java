@@ -113,6 +113,12 @@ public final class IceAgent implements AutoCloseable {
     private boolean started;
     private volatile boolean closed;
 
+    /**
+     * The selected pair's local and remote transport addresses, remembered when ice4j reports
+     * a selected pair; read by socket reader threads without locks.
+     */
+    private volatile FiveTuple selected;
+
     // Guarded by emitLock.
     private volatile IceState state = IceState.NEW;
     private volatile boolean consentLost;
@@ -525,7 +531,10 @@ public final class IceAgent implements AutoCloseable {
         }
         switch (s) {
             case RUNNING -> emit(IceState.CHECKING);
-            case COMPLETED -> emit(IceState.CONNECTED);
+            case COMPLETED -> {
+                selectedTuple(); // remember the 5-tuple before anyone is told to send on it
+                emit(IceState.CONNECTED);
+            }
             case TERMINATED -> emit(IceState.COMPLETED);
             case FAILED -> emit(IceState.FAILED);
             default -> {
@@ -569,6 +578,47 @@ public final class IceAgent implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The local (base) and remote UDP addresses of a candidate pair.
+     *
+     * @param pair   the ice4j pair the addresses were taken from (identity, to notice a change)
+     * @param local  local base address and port
+     * @param remote remote address and port
+     */
+    private record FiveTuple(CandidatePair pair, InetSocketAddress local, InetSocketAddress remote) {
+        static FiveTuple of(CandidatePair p) {
+            LocalCandidate lc = p.getLocalCandidate();
+            if (lc.getBase() != null) {
+                lc = lc.getBase();
+            }
+            TransportAddress l = lc.getTransportAddress();
+            TransportAddress r = p.getRemoteCandidate().getTransportAddress();
+            return new FiveTuple(p, new InetSocketAddress(l.getAddress(), l.getPort()),
+                    new InetSocketAddress(r.getAddress(), r.getPort()));
+        }
+
+        boolean matches(InetSocketAddress via, InetSocketAddress from) {
+            return remote.getPort() == from.getPort() && local.getPort() == via.getPort()
+                    && remote.getAddress().equals(from.getAddress()) && local.getAddress().equals(via.getAddress());
+        }
+    }
+
+    /**
+     * The selected pair's addresses: ice4j's current selected pair if it has one (remembered),
+     * else the last one remembered; null before any pair was selected.
+     */
+    private FiveTuple selectedTuple() {
+        Component c = component;
+        CandidatePair p = c == null ? null : c.getSelectedPair();
+        FiveTuple cur = selected;
+        if (p == null || (cur != null && cur.pair() == p)) {
+            return cur;
+        }
+        FiveTuple t = FiveTuple.of(p);
+        selected = t;
+        return t;
     }
 
     private static String literal(InetAddress a) {
@@ -666,12 +716,7 @@ public final class IceAgent implements AutoCloseable {
             if (shut) {
                 return;
             }
-            // Accept only datagrams from a peer address that is part of a candidate pair: one the
-            // peer signalled, or a peer-reflexive one learned from an authenticated check.
-            InetSocketAddress local = via.local();
-            TransportAddress localTa = new TransportAddress(local.getAddress(), local.getPort(), Transport.UDP);
-            TransportAddress remoteTa = new TransportAddress(from.getAddress(), from.getPort(), Transport.UDP);
-            if (agent.findCandidatePair(localTa, remoteTa) == null) {
+            if (!isKnownPeer(via, from)) {
                 LOG.debug("{}: dropping {} bytes from unknown {}", localUfrag(), data.length, from);
                 return;
             }
@@ -685,6 +730,25 @@ public final class IceAgent implements AutoCloseable {
                 queuedBytes.addAndGet(-data.length);
                 LOG.debug("{}: receive queue full, dropping {} bytes", localUfrag(), data.length);
             }
+        }
+
+        /**
+         * Whether a datagram from {@code from} arriving on {@code via} comes from the peer: the
+         * remote end of the selected pair (checked first, without touching ice4j's locks, and
+         * remembered so that it keeps matching whatever ice4j later does to its check list), or
+         * the remote end of any pair on the check list (one the peer signalled, or a
+         * peer-reflexive one learned from an authenticated check; RFC 8445 §7.3.1.3), so data
+         * that overtakes the nomination is not lost.
+         */
+        boolean isKnownPeer(HostSocket via, InetSocketAddress from) {
+            InetSocketAddress local = via.local();
+            FiveTuple sel = selectedTuple();
+            if (sel != null && sel.matches(local, from)) {
+                return true;
+            }
+            TransportAddress localTa = new TransportAddress(local.getAddress(), local.getPort(), Transport.UDP);
+            TransportAddress remoteTa = new TransportAddress(from.getAddress(), from.getPort(), Transport.UDP);
+            return agent.findCandidatePair(localTa, remoteTa) != null;
         }
 
         void shutdown() {

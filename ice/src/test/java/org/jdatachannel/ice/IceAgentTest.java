@@ -348,6 +348,68 @@ class IceAgentTest {
         assertFalse(org.ice4j.ice.harvest.HarvestConfig.config.enableAwsHarvester());
     }
 
+    /**
+     * Regression for a loopback flake: data from the selected pair's remote address was dropped
+     * as "from unknown" when ice4j's check list no longer held that pair. Here the check lists
+     * are emptied by hand after connecting; datagrams from the selected remote must still pass,
+     * and a datagram from an address that is on no pair must still be dropped.
+     */
+    @Test
+    void dataFromTheSelectedRemoteIsAcceptedWhateverTheCheckListHolds() throws Exception {
+        IceAgent a = agent(true);
+        IceAgent b = agent(false);
+        connect(a, b, true);
+        a.ice4jComponent().getParentStream().getCheckList().clear();
+        b.ice4jComponent().getParentStream().getCheckList().clear();
+        long seed = System.nanoTime();
+        LOG.info("payload seed {}", seed);
+        Random r = new Random(seed);
+        for (int i = 0; i < 4; i++) {
+            roundTrip(a.transport(), b.transport(), payload(r, 1 + r.nextInt(2000)));
+            roundTrip(b.transport(), a.transport(), payload(r, 1 + r.nextInt(2000)));
+        }
+        // A stranger on loopback is not on any pair: dropped, nothing reaches a's transport.
+        InetSocketAddress aLocal = a.localSocketAddresses().get(0);
+        try (DatagramSocket stranger = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            byte[] d = payload(r, 50);
+            stranger.send(new java.net.DatagramPacket(d, d.length, aLocal));
+        }
+        // Then one from b: the first datagram a receives must be b's, not the stranger's.
+        byte[] fromB = payload(r, 60);
+        roundTrip(b.transport(), a.transport(), fromB);
+        assertEquals(IceState.CONNECTED, connectedOrCompleted(a.state()));
+        assertEquals(IceState.CONNECTED, connectedOrCompleted(b.state()));
+    }
+
+    private static IceState connectedOrCompleted(IceState s) {
+        return s == IceState.COMPLETED ? IceState.CONNECTED : s;
+    }
+
+    /** ice4j reads the RFC 7675 consent timers Ice4jGlobals set (this JVM sets none itself). */
+    @Test
+    void consentTimersFollowRfc7675() {
+        agent(true);
+        org.ice4j.ice.AgentConfig cfg = org.ice4j.ice.AgentConfig.config;
+        assertEquals(java.time.Duration.ofSeconds(5), cfg.getConsentFreshnessInterval());
+        assertEquals(java.time.Duration.ofMillis(500), cfg.getConsentFreshnessOriginalWaitInterval());
+        assertEquals(java.time.Duration.ofMillis(500), cfg.getConsentFreshnessMaxWaitInterval());
+        assertEquals(50, cfg.getMaxConsentFreshnessRetransmissions());
+        assertTrue(cfg.getRandomizeConsentFreshnessInterval());
+    }
+
+    @Test
+    void ice4jGlobalsLeaveApplicationValuesAlone() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty(Ice4jGlobals.CONSENT_INTERVAL, "7 seconds");
+        p.setProperty("org.ice4j.ice.CONSENT_FRESHNESS_MAX_RETRANSMISSIONS", "9");
+        Ice4jGlobals.applyTo(p);
+        assertEquals("7 seconds", p.getProperty(Ice4jGlobals.CONSENT_INTERVAL));
+        assertEquals(null, p.getProperty(Ice4jGlobals.CONSENT_MAX_RETRANSMISSIONS), "legacy name set: new one not");
+        assertEquals("500 milliseconds", p.getProperty(Ice4jGlobals.CONSENT_ORIGINAL_WAIT));
+        assertEquals("500 milliseconds", p.getProperty(Ice4jGlobals.CONSENT_MAX_WAIT));
+        assertEquals("false", p.getProperty("ice4j.harvest.mapping.aws.enabled"));
+    }
+
     @Test
     void loggingInstallIsIdempotent() {
         IceLogging.install();
