@@ -56,7 +56,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Peer-reflexive candidates (RFC 8445 §7.3.1.3) are learned from authenticated incoming checks
  * and can be nominated, so a peer whose candidates are unknown or unresolvable (browser mDNS
- * names) still connects. Consent freshness (RFC 7675) runs on the selected pair when enabled.
+ * names) still connects. Consent freshness (RFC 7675) runs on the selected pair when enabled:
+ * with the timers {@link Ice4jGlobals} sets, a check every 4..6 s, and consent is lost (state
+ * {@link IceState#FAILED}, sending throws) when no check has been answered for about 25..31 s.
+ * A Failed selected pair soon after a confirmation (ice4j fails the pair when any check on it
+ * times out) is only a suspicion, re-checked when a genuine expiry would have shown.
+ *
+ * <p>Receiving: datagrams from the selected pair's remote address are always accepted (its
+ * 5-tuple is remembered when ICE connects), others only from the remote end of a pair on ice4j's
+ * check list; the rest are dropped with a debug log.
  *
  * <p>Failure: a pair fails when its check times out or cannot be sent at all (for example no route
  * to the remote candidate; see {@link HostSocketCandidate}). When every pair has failed, ice4j
@@ -87,8 +95,43 @@ public final class IceAgent implements AutoCloseable {
                 return t;
             });
 
+    /** Re-checks a consent verdict later (see {@code checkConsent}); one daemon thread, ended when idle. */
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor CONSENT_TIMER =
+            new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "jdc-ice-consent");
+                t.setDaemon(true);
+                return t;
+            });
+
     static {
         RESOLVER.allowCoreThreadTimeOut(true);
+        CONSENT_TIMER.setKeepAliveTime(5, TimeUnit.SECONDS);
+        CONSENT_TIMER.allowCoreThreadTimeOut(true);
+        CONSENT_TIMER.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * ice4j's effective consent-check timing (JVM-global configuration).
+     *
+     * @param transactionMs how long one consent check is retransmitted before ice4j gives up:
+     *                      the waits of ice4j's retransmission timer, which starts at its 100 ms
+     *                      default whatever the configured first wait, doubles, is capped at the
+     *                      configured maximum wait, for max-retransmissions + 1 waits
+     * @param maxIntervalMs the longest gap between two consent checks (interval × 1.2)
+     */
+    record ConsentTiming(long transactionMs, long maxIntervalMs) {
+        static ConsentTiming current() {
+            org.ice4j.ice.AgentConfig cfg = org.ice4j.ice.AgentConfig.config;
+            long max = Math.max(1, cfg.getConsentFreshnessMaxWaitInterval().toMillis());
+            long wait = Math.min(org.ice4j.stack.StunClientTransaction.DEFAULT_ORIGINAL_WAIT_INTERVAL,
+                    cfg.getConsentFreshnessOriginalWaitInterval().toMillis());
+            long total = 0;
+            for (int i = 0; i <= Math.max(0, cfg.getMaxConsentFreshnessRetransmissions()); i++) {
+                total += Math.min(max, Math.max(1, wait));
+                wait = Math.min(max, wait * 2);
+            }
+            return new ConsentTiming(total, cfg.getConsentFreshnessInterval().toMillis() * 6 / 5);
+        }
     }
 
     private final IceConfig config;
@@ -118,6 +161,11 @@ public final class IceAgent implements AutoCloseable {
      * a selected pair; read by socket reader threads without locks.
      */
     private volatile FiveTuple selected;
+    /** Deferred consent verdicts reached so far (for tests). */
+    private final java.util.concurrent.atomic.AtomicInteger deferredConsentChecks =
+            new java.util.concurrent.atomic.AtomicInteger();
+    /** Wall-clock ms (ice4j's consent timestamps are wall-clock) when ICE connected; 0 before. */
+    private volatile long connectedAtMs;
 
     // Guarded by emitLock.
     private volatile IceState state = IceState.NEW;
@@ -469,6 +517,11 @@ public final class IceAgent implements AutoCloseable {
         return component;
     }
 
+    /** Number of deferred consent verdicts reached (see {@code checkConsent}); for tests. */
+    int deferredConsentChecks() {
+        return deferredConsentChecks.get();
+    }
+
     /** Threads owned by this agent (socket readers); for tests. */
     List<Thread> ownThreads() {
         List<Thread> out = new ArrayList<>();
@@ -532,6 +585,7 @@ public final class IceAgent implements AutoCloseable {
         switch (s) {
             case RUNNING -> emit(IceState.CHECKING);
             case COMPLETED -> {
+                connectedAtMs = System.currentTimeMillis(); // consent is granted by the checks (RFC 7675 §5.1)
                 selectedTuple(); // remember the 5-tuple before anyone is told to send on it
                 emit(IceState.CONNECTED);
             }
@@ -551,12 +605,55 @@ public final class IceAgent implements AutoCloseable {
         Component c = pair.getParentComponent();
         if (c != null && c.getSelectedPair() == pair
                 && (state == IceState.CONNECTED || state == IceState.COMPLETED)) {
-            // RFC 7675 §5.1: once consent expires the endpoint "MUST cease transmission on that
-            // 5-tuple" — ice4j's consent check of the selected pair timed out.
-            LOG.info("{}: consent lost on selected pair {}", localUfrag(), pair.toShortString());
+            checkConsent(pair, true);
+        }
+    }
+
+    /**
+     * The selected pair was set Failed by ice4j. That happens when a consent check goes
+     * unanswered for its whole transaction (consent expired), but also when any other check
+     * transaction on that pair fails (for example a connectivity check still in flight when the
+     * pair was selected times out after about 6 s on a loaded machine), which is not consent
+     * expiry: RFC 7675 §5.1 "Consent expires after 30 seconds. That is, if a valid STUN Binding
+     * Response corresponding to one of the STUN requests sent in the last 30 seconds has not been
+     * received from the remote peer, the endpoint MUST cease transmission on that 5-tuple."
+     * So consent is lost only when the last consent confirmation (or the moment ICE connected)
+     * is at least one whole consent-check transaction old; otherwise the verdict waits until a
+     * genuine expiry would have surfaced, and is dropped if a consent check succeeded meanwhile
+     * (ice4j keeps checking the selected pair and sets it Succeeded again).
+     */
+    private void checkConsent(CandidatePair pair, boolean mayDefer) {
+        if (closed || consentLost) {
+            return;
+        }
+        long last = Math.max(connectedAtMs, pair.getConsentFreshness());
+        long now = System.currentTimeMillis();
+        ConsentTiming t = ConsentTiming.current();
+        if (now - last >= t.transactionMs() || !mayDefer) {
+            // RFC 7675 §5.1: "the endpoint MUST cease transmission on that 5-tuple".
+            LOG.info("{}: consent lost on selected pair {} (last confirmed {} ms ago)", localUfrag(),
+                    pair.toShortString(), now - last);
             consentLost = true;
             emit(IceState.FAILED);
+            return;
         }
+        long delay = last + t.transactionMs() + t.maxIntervalMs() + 1000 - now;
+        LOG.debug("{}: selected pair {} failed {} ms after consent was confirmed; checking again in {} ms",
+                localUfrag(), pair.toShortString(), now - last, delay);
+        CONSENT_TIMER.schedule(() -> {
+            try {
+                if (pair.getConsentFreshness() > last) {
+                    LOG.debug("{}: consent on {} confirmed again; not lost", localUfrag(), pair.toShortString());
+                    return;
+                }
+                Component c = component;
+                if (c != null && c.getSelectedPair() == pair) {
+                    checkConsent(pair, false);
+                }
+            } finally {
+                deferredConsentChecks.incrementAndGet();
+            }
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     private void emit(IceState next) {

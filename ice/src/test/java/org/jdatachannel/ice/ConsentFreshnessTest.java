@@ -40,6 +40,63 @@ class ConsentFreshnessTest {
         FAST.keySet().forEach(System::clearProperty);
     }
 
+    /**
+     * A Failed selected pair shortly after consent was confirmed (ice4j does that when any check
+     * transaction on the pair times out, not only a consent check) is not consent expiry (RFC
+     * 7675 §5.1: none of the requests of the last 30 s answered): the agent stays connected, the
+     * next consent check confirms consent again, and the deferred verdict finds it confirmed.
+     */
+    @Test
+    void aFailedSelectedPairWithFreshConsentIsNotConsentLoss() throws Exception {
+        IceConfig cfg = IceConfig.builder().addressFilter(x -> x instanceof Inet4Address && x.isLoopbackAddress())
+                .controlling(true).build();
+        try (IceAgent a = new IceAgent(cfg);
+             IceAgent b = new IceAgent(IceConfig.builder().addressFilter(cfg.addressFilter()).build())) {
+            connect(a, b);
+            org.ice4j.ice.CandidatePair selected = a.ice4jComponent().getSelectedPair();
+            java.lang.reflect.Method fail = org.ice4j.ice.CandidatePair.class.getDeclaredMethod("setStateFailed");
+            fail.setAccessible(true);
+            fail.invoke(selected); // what ice4j does when e.g. a late connectivity check times out
+            assertEquals(org.ice4j.ice.CandidatePairState.FAILED, selected.getState());
+            assertTrue(a.state() == IceState.CONNECTED || a.state() == IceState.COMPLETED, a.state().toString());
+            a.transport().send(new byte[] {0x40}, 0, 1); // still allowed to send
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (a.deferredConsentChecks() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10); // polling a condition with a deadline, not waiting for luck
+            }
+            assertEquals(1, a.deferredConsentChecks(), "the deferred consent verdict ran");
+            assertTrue(a.state() == IceState.CONNECTED || a.state() == IceState.COMPLETED, a.state().toString());
+            assertEquals(org.ice4j.ice.CandidatePairState.SUCCEEDED, selected.getState(),
+                    "a later consent check succeeded on the pair");
+            a.transport().send(new byte[] {0x40}, 0, 1);
+        }
+    }
+
+    private static void connect(IceAgent a, IceAgent b) throws Exception {
+        CompletableFuture<Void> ca = new CompletableFuture<>();
+        CompletableFuture<Void> cb = new CompletableFuture<>();
+        a.onStateChange(s -> {
+            if (s == IceState.CONNECTED) {
+                ca.complete(null);
+            }
+        });
+        b.onStateChange(s -> {
+            if (s == IceState.CONNECTED) {
+                cb.complete(null);
+            }
+        });
+        List<IceCandidate> la = a.gather();
+        List<IceCandidate> lb = b.gather();
+        a.setRemoteCredentials(b.localUfrag(), b.localPassword());
+        b.setRemoteCredentials(a.localUfrag(), a.localPassword());
+        lb.forEach(a::addRemoteCandidate);
+        la.forEach(b::addRemoteCandidate);
+        a.start();
+        b.start();
+        CompletableFuture.allOf(ca, cb).get(10, TimeUnit.SECONDS);
+    }
+
     @Test
     void consentLossFailsTheAgentAndStopsSending() throws Exception {
         IceConfig cfg = IceConfig.builder().addressFilter(x -> x instanceof Inet4Address && x.isLoopbackAddress())
