@@ -56,8 +56,10 @@ class ConsentFreshnessTest {
             org.ice4j.ice.CandidatePair selected = a.ice4jComponent().getSelectedPair();
             java.lang.reflect.Method fail = org.ice4j.ice.CandidatePair.class.getDeclaredMethod("setStateFailed");
             fail.setAccessible(true);
-            fail.invoke(selected); // what ice4j does when e.g. a late connectivity check times out
-            assertEquals(org.ice4j.ice.CandidatePairState.FAILED, selected.getState());
+            long failedAt = System.currentTimeMillis();
+            // What ice4j does when e.g. a late connectivity check times out. (The state does not
+            // stay Failed: the peer's next check or our next consent check changes it.)
+            fail.invoke(selected);
             assertTrue(a.state() == IceState.CONNECTED || a.state() == IceState.COMPLETED, a.state().toString());
             a.transport().send(new byte[] {0x40}, 0, 1); // still allowed to send
 
@@ -67,8 +69,7 @@ class ConsentFreshnessTest {
             }
             assertEquals(1, a.deferredConsentChecks(), "the deferred consent verdict ran");
             assertTrue(a.state() == IceState.CONNECTED || a.state() == IceState.COMPLETED, a.state().toString());
-            assertEquals(org.ice4j.ice.CandidatePairState.SUCCEEDED, selected.getState(),
-                    "a later consent check succeeded on the pair");
+            assertTrue(selected.getConsentFreshness() >= failedAt, "a later consent check succeeded on the pair");
             a.transport().send(new byte[] {0x40}, 0, 1);
         }
     }
