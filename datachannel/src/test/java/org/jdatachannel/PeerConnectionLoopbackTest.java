@@ -80,6 +80,21 @@ class PeerConnectionLoopbackTest {
         bUp.get(T, TimeUnit.SECONDS);
     }
 
+    /**
+     * Offer from a, answer from b; a applies b's answer as rewritten by {@code edit} (which may
+     * assert that its edit took). Does not wait for the connection.
+     */
+    static void negotiateWithEditedAnswer(PeerConnection a, PeerConnection b,
+                                          java.util.function.UnaryOperator<String> edit) throws Exception {
+        SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
+        a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
+        b.setRemoteDescription(offer).get(T, TimeUnit.SECONDS);
+        SessionDescriptionInit answer = b.createAnswer().get(T, TimeUnit.SECONDS);
+        b.setLocalDescription(answer).get(T, TimeUnit.SECONDS);
+        a.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, edit.apply(answer.sdp())))
+                .get(T, TimeUnit.SECONDS);
+    }
+
     static CompletableFuture<Void> connected(PeerConnection pc) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         pc.onConnectionStateChange(s -> {
@@ -238,15 +253,11 @@ class PeerConnectionLoopbackTest {
             CompletableFuture<Void> open = opened(ch);
             BlockingQueue<DataChannelMessage> q = inbox(ch);
             CompletableFuture<Void> aUp = connected(a);
-            SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
-            a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
-            b.setRemoteDescription(offer).get(T, TimeUnit.SECONDS);
-            SessionDescriptionInit answer = b.createAnswer().get(T, TimeUnit.SECONDS);
-            b.setLocalDescription(answer).get(T, TimeUnit.SECONDS);
-            String stripped = answer.sdp().replaceAll("a=max-message-size:[0-9]+\r\n", "");
-            assertFalse(stripped.contains("max-message-size"), stripped);
-            a.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, stripped))
-                    .get(T, TimeUnit.SECONDS);
+            negotiateWithEditedAnswer(a, b, sdp -> {
+                String stripped = sdp.replaceAll("a=max-message-size:[0-9]+\r\n", "");
+                assertFalse(stripped.contains("max-message-size"), stripped);
+                return stripped;
+            });
             aUp.get(T, TimeUnit.SECONDS);
             open.get(T, TimeUnit.SECONDS);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -320,17 +331,13 @@ class PeerConnectionLoopbackTest {
             });
             DataChannel ch = a.createDataChannel("never", null);
             CompletableFuture<Void> chClosed = closed(ch);
-            SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
-            a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
-            b.setRemoteDescription(offer).get(T, TimeUnit.SECONDS);
-            SessionDescriptionInit answer = b.createAnswer().get(T, TimeUnit.SECONDS);
-            b.setLocalDescription(answer).get(T, TimeUnit.SECONDS);
-            // Replace b's fingerprint (32 bytes) with a wrong one.
-            String wrong = "sha-256 " + "AB:".repeat(31) + "AB";
-            String tampered = answer.sdp().replaceAll("a=fingerprint:sha-256 [0-9A-F:]+", "a=fingerprint:" + wrong);
-            assertFalse(tampered.equals(answer.sdp()));
-            a.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, tampered))
-                    .get(T, TimeUnit.SECONDS);
+            negotiateWithEditedAnswer(a, b, sdp -> {
+                // Replace b's fingerprint (32 bytes) with a wrong one.
+                String wrong = "sha-256 " + "AB:".repeat(31) + "AB";
+                String tampered = sdp.replaceAll("a=fingerprint:sha-256 [0-9A-F:]+", "a=fingerprint:" + wrong);
+                assertFalse(tampered.equals(sdp));
+                return tampered;
+            });
             assertEquals(PeerConnectionState.FAILED, aEnd.get(T, TimeUnit.SECONDS));
             chClosed.get(T, TimeUnit.SECONDS);
             assertEquals(DataChannelState.CLOSED, ch.readyState());
@@ -350,16 +357,12 @@ class PeerConnectionLoopbackTest {
             CompletableFuture<Void> open = opened(ch);
             BlockingQueue<DataChannelMessage> q = inbox(ch);
             CompletableFuture<Void> aUp = connected(a);
-            SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
-            a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
-            b.setRemoteDescription(offer).get(T, TimeUnit.SECONDS);
-            SessionDescriptionInit answer = b.createAnswer().get(T, TimeUnit.SECONDS);
-            b.setLocalDescription(answer).get(T, TimeUnit.SECONDS);
-            String other = "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB\r\n";
-            String twoFps = answer.sdp().replaceFirst("a=fingerprint:sha-256 ", other + "a=fingerprint:sha-256 ");
-            assertEquals(2, twoFps.split("a=fingerprint:sha-256", -1).length - 1, twoFps);
-            a.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, twoFps))
-                    .get(T, TimeUnit.SECONDS);
+            negotiateWithEditedAnswer(a, b, sdp -> {
+                String other = "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB\r\n";
+                String twoFps = sdp.replaceFirst("a=fingerprint:sha-256 ", other + "a=fingerprint:sha-256 ");
+                assertEquals(2, twoFps.split("a=fingerprint:sha-256", -1).length - 1, twoFps);
+                return twoFps;
+            });
             aUp.get(T, TimeUnit.SECONDS);
             open.get(T, TimeUnit.SECONDS);
             ch.send("matched the second");

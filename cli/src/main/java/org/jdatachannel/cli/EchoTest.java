@@ -62,19 +62,27 @@ public final class EchoTest {
             } catch (TimeoutException e) {
                 errors.add(e.getMessage());
             }
-        } catch (TimeoutException e) {
-            errors.add(e.getMessage());
-        } catch (ExecutionException e) {
-            errors.add(String.valueOf(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            errors.add("interrupted");
         } catch (Exception e) {
-            LOG.debug("echo test failed", e);
-            errors.add(e.toString());
+            errors.add(describe(e, "echo"));
         }
         finish(r, errors);
         return r;
+    }
+
+    /** What went wrong, for a test's error list (restores the interrupt flag when interrupted). */
+    static String describe(Exception e, String test) {
+        if (e instanceof TimeoutException) {
+            return e.getMessage();
+        }
+        if (e instanceof ExecutionException) {
+            return String.valueOf(e.getCause());
+        }
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+        LOG.debug("{} test failed", test, e);
+        return e.toString();
     }
 
     static void finish(ObjectNode r, List<String> errors) {

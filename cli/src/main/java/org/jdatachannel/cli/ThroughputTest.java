@@ -3,8 +3,6 @@ package org.jdatachannel.cli;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -124,16 +122,8 @@ public final class ThroughputTest {
                 r.put("pauses", pauses);
                 LOG.info("throughput: {} bytes in {} s = {} MB/s", total, seconds, total / 1e6 / seconds);
             }
-        } catch (TimeoutException e) {
-            errors.add(e.getMessage());
-        } catch (ExecutionException e) {
-            errors.add(String.valueOf(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            errors.add("interrupted");
         } catch (Exception e) {
-            LOG.debug("throughput test failed", e);
-            errors.add(e.toString());
+            errors.add(EchoTest.describe(e, "throughput"));
         }
         EchoTest.finish(r, errors);
         return r;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -87,14 +86,7 @@ class ConsentFreshnessTest {
                 cb.complete(null);
             }
         });
-        List<IceCandidate> la = a.gather();
-        List<IceCandidate> lb = b.gather();
-        a.setRemoteCredentials(b.localUfrag(), b.localPassword());
-        b.setRemoteCredentials(a.localUfrag(), a.localPassword());
-        lb.forEach(a::addRemoteCandidate);
-        la.forEach(b::addRemoteCandidate);
-        a.start();
-        b.start();
+        IcePairs.exchangeAndStart(a, b);
         CompletableFuture.allOf(ca, cb).get(10, TimeUnit.SECONDS);
     }
 
@@ -119,14 +111,7 @@ class ConsentFreshnessTest {
                     cb.complete(null);
                 }
             });
-            List<IceCandidate> la = a.gather();
-            List<IceCandidate> lb = b.gather();
-            a.setRemoteCredentials(b.localUfrag(), b.localPassword());
-            b.setRemoteCredentials(a.localUfrag(), a.localPassword());
-            lb.forEach(a::addRemoteCandidate);
-            la.forEach(b::addRemoteCandidate);
-            a.start();
-            b.start();
+            IcePairs.exchangeAndStart(a, b);
             CompletableFuture.allOf(ca, cb).get(10, TimeUnit.SECONDS);
             a.transport().send(new byte[] {0x40}, 0, 1);
 

@@ -304,14 +304,7 @@ class IceAgentTest {
                 closedInCallback.complete(null);
             }
         });
-        List<IceCandidate> la = a.gather();
-        List<IceCandidate> lb = b.gather();
-        a.setRemoteCredentials(b.localUfrag(), b.localPassword());
-        b.setRemoteCredentials(a.localUfrag(), a.localPassword());
-        lb.forEach(a::addRemoteCandidate);
-        la.forEach(b::addRemoteCandidate);
-        a.start();
-        b.start();
+        IcePairs.exchangeAndStart(a, b);
         closedInCallback.get(CONNECT_TIMEOUT_S, TimeUnit.SECONDS);
         assertEquals(IceState.CLOSED, a.state());
     }
