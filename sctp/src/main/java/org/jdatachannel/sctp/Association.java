@@ -76,8 +76,11 @@ import org.slf4j.LoggerFactory;
  * {@code max-message-size} contract cannot be recovered on an ordered stream). A peer restart (COOKIE
  * ECHO case A of §5.2.4) closes the association as aborted, since data channels cannot survive it.
  *
- * <p>Deliberate deviations and limits, with reasons: no HEARTBEAT is sent (liveness is ICE consent
- * freshness' job; received HEARTBEATs are always answered); gap-acknowledged chunks are assumed not
+ * <p>An idle association sends a HEARTBEAT about every {@link SctpOptions#heartbeatIntervalMs()} plus
+ * one RTO (§8.3); unanswered ones count toward Association.Max.Retrans and close the association
+ * when it is exceeded. Received HEARTBEATs are always answered.
+ *
+ * <p>Deliberate deviations and limits, with reasons: gap-acknowledged chunks are assumed not
  * to be reneged; the initial congestion window is 10 MTU (RFC 6928 style) and RTO.Min defaults to
  * 400 ms (browser stacks use similar values); an INIT ACK sent before any association exists reuses
  * the tag and TSN of our own INIT, so simultaneous opens converge; DATA or SACK received in
@@ -140,6 +143,7 @@ public final class Association {
     private final Timer delayedAck = new Timer("delayed-ack");
     private final Timer t2Shutdown = new Timer("T2-shutdown");
     private final Timer reconfigTimer = new Timer("reconfig");
+    private final HeartbeatHandler heartbeats;
     private InitChunk ourInit;
     private byte[] cookieToEcho;
     private List<Chunk> cookieEchoBundle = List.of();
@@ -175,6 +179,7 @@ public final class Association {
         this.myInitialTsn = random.nextInt();
         this.rto = new RetransmissionTimeout(options.initialRtoMs(), options.minRtoMs(), options.maxRtoMs());
         this.sendQueue = new SendQueue(options.maxSendBufferSize());
+        this.heartbeats = new HeartbeatHandler(options.heartbeatIntervalMs(), random);
         // Chunks are padded to 4 bytes (§3.2), so the usable packet size is the MTU rounded down to 4.
         this.maxFragment = (options.mtu() & ~3) - SctpPacket.HEADER_SIZE - DataChunk.HEADER_SIZE;
     }
@@ -279,11 +284,25 @@ public final class Association {
 
     /** @return the absolute time in ms at which {@link #handleTimeout} must be called, or Long.MAX_VALUE */
     public long pollTimeout() {
+        return Math.min(protocolTimeout(), heartbeats.expiry());
+    }
+
+    /** @return the earliest expiry of every timer except the idle-path heartbeat ones */
+    private long protocolTimeout() {
         long t = Math.min(t1Init.expiry(), t1Cookie.expiry());
         t = Math.min(t, t3Rtx.expiry());
         t = Math.min(t, delayedAck.expiry());
         t = Math.min(t, t2Shutdown.expiry());
         return Math.min(t, reconfigTimer.expiry());
+    }
+
+    /**
+     * @return true if no timer runs except the §8.3 heartbeat timers of an idle association: nothing
+     *     to retransmit, acknowledge or complete; for tests ({@link #pollTimeout()} is never
+     *     Long.MAX_VALUE while heartbeats are enabled)
+     */
+    boolean isIdle() {
+        return protocolTimeout() == Long.MAX_VALUE;
     }
 
     /** @return the next output, or null when there is none */
@@ -509,7 +528,7 @@ public final class Association {
                 // The peer sends DATA or SACK only once established, and this packet carries our tag:
                 // our COOKIE ECHO was accepted and its COOKIE ACK was lost. Proceed as if it arrived.
                 LOG.debug("{} in COOKIE-ECHOED: treating it as an implicit COOKIE ACK", c.getClass().getSimpleName());
-                handleCookieAck();
+                handleCookieAck(nowMs);
             }
             if (c instanceof CookieEchoChunk ce) {
                 if (i != 0 || !handleCookieEcho(ce, vtag, nowMs)) {
@@ -523,14 +542,14 @@ public final class Association {
             } else if (c instanceof InitAckChunk ia) {
                 handleInitAck(ia, nowMs);
             } else if (c instanceof CookieAckChunk) {
-                handleCookieAck();
+                handleCookieAck(nowMs);
             } else if (c instanceof HeartbeatRequestChunk hb) {
                 // §8.3: "The receiver of the HEARTBEAT chunk SHOULD immediately respond with a
                 // HEARTBEAT ACK chunk that contains the Heartbeat Information TLV, together with any
                 // other received TLVs, copied unchanged"
                 control.add(new HeartbeatAckChunk(hb.parameters()));
-            } else if (c instanceof HeartbeatAckChunk) {
-                LOG.trace("HEARTBEAT ACK ignored (we send no HEARTBEAT)");
+            } else if (c instanceof HeartbeatAckChunk hba) {
+                handleHeartbeatAck(hba, nowMs);
             } else if (c instanceof AbortChunk a) {
                 handleAbort(a);
                 return;
@@ -781,7 +800,7 @@ public final class Association {
             initTcb(c.peerTag(), c.peerInitialTsn(), c.peerRwnd(), c.outboundStreams(), c.inboundStreams(),
                     c.peerForwardTsn(), c.peerReconfig());
             control.add(new CookieAckChunk(false));
-            enterEstablished();
+            enterEstablished(nowMs);
             return true;
         }
         boolean localMatch = c.localTag() == myTag;
@@ -811,7 +830,7 @@ public final class Association {
                 initTcb(c.peerTag(), c.peerInitialTsn(), c.peerRwnd(), c.outboundStreams(), c.inboundStreams(),
                         c.peerForwardTsn(), c.peerReconfig());
                 control.add(new CookieAckChunk(false));
-                enterEstablished();
+                enterEstablished(nowMs);
                 return true;
             }
             LOG.debug("COOKIE ECHO (case B) with peer tag {} while established with {}; discarded",
@@ -828,7 +847,7 @@ public final class Association {
             t1Init.stop();
             t1Cookie.stop();
             if (state == AssociationState.COOKIE_WAIT || state == AssociationState.COOKIE_ECHOED) {
-                enterEstablished();
+                enterEstablished(nowMs);
             }
             control.add(new CookieAckChunk(false));
             return true;
@@ -837,15 +856,15 @@ public final class Association {
         return false;
     }
 
-    private void handleCookieAck() {
+    private void handleCookieAck(long nowMs) {
         if (state != AssociationState.COOKIE_ECHOED) {
             return; // §5.2.5: "... in any state other than COOKIE-ECHOED, ... silently discard"
         }
         t1Cookie.stop();
-        enterEstablished();
+        enterEstablished(nowMs);
     }
 
-    private void enterEstablished() {
+    private void enterEstablished(long nowMs) {
         t1Init.stop();
         t1Cookie.stop();
         state = shutdownRequested ? AssociationState.SHUTDOWN_PENDING : AssociationState.ESTABLISHED;
@@ -856,6 +875,7 @@ public final class Association {
                     peerForwardTsn, peerReconfig);
             outputs.add(new SctpOutput.Connected());
         }
+        heartbeats.schedule(nowMs, rto.rto());
     }
 
     private final ReassemblyQueue.Sink sink = (streamId, ppid, payload, unordered) ->
@@ -918,6 +938,7 @@ public final class Association {
         }
         if (r.ackedBytes() > 0 || r.cumAdvanced()) {
             t3Rtx.resetExpirations(); // §8.3: the error counter is cleared by an acknowledgement
+            heartbeats.clearErrors();
         }
         if (!outstanding.hasOutstanding()) {
             t3Rtx.stop(); // §6.3.2 R2: "Whenever all outstanding data ... acknowledged, turn off T3"
@@ -1223,6 +1244,9 @@ public final class Association {
             }
             t2Shutdown.start(nowMs, rto.rto());
         }
+        if (heartbeatTimers(nowMs)) {
+            return;
+        }
         if (reconfigTimer.isExpired(nowMs) && currentResetRequest != null) {
             if (reconfigTimer.expirations() > opts.maxRetransmits()) {
                 abortWith(peerTag, ProtocolViolationCause.ofText("stream reset timed out"), "stream reset timed out");
@@ -1237,12 +1261,53 @@ public final class Association {
         }
     }
 
+    /** RFC 9260 §8.3 path heartbeat timers; returns true if the association ended. */
+    private boolean heartbeatTimers(long nowMs) {
+        if (heartbeats.timeoutExpired(nowMs)) {
+            // §8.3: "... with ... exponential backoff of the RTO if the previous HEARTBEAT is
+            // unanswered"
+            rto.backOff();
+            // §8.1: "If the value of this counter exceeds the limit indicated in the protocol parameter
+            // 'Association.Max.Retrans', the endpoint MUST consider the peer endpoint unreachable and
+            // MUST stop transmitting any more data to it (and thus the association enters the CLOSED
+            // state)."
+            if (heartbeats.misses() + t3Rtx.expirations() > opts.maxRetransmits()) {
+                abortWith(peerTag, null, "peer unreachable: " + heartbeats.misses()
+                        + " consecutive HEARTBEATs unanswered (Association.Max.Retrans " + opts.maxRetransmits() + ")");
+                return true;
+            }
+        }
+        if (heartbeats.intervalExpired(nowMs)) {
+            // §8.3: only an idle path is probed ("A destination transport address is considered
+            // 'idle' if no new chunk that can be used for updating path RTT ... has been sent to it
+            // within the current heartbeat period"); with DATA in flight, T3-rtx watches the path.
+            boolean idle = outstanding == null || !outstanding.hasOutstanding();
+            if (idle && state.compareTo(AssociationState.ESTABLISHED) >= 0) {
+                control.add(heartbeats.newRequest(nowMs, rto.rto()));
+            }
+            heartbeats.schedule(nowMs, rto.rto());
+        }
+        return false;
+    }
+
+    private void handleHeartbeatAck(HeartbeatAckChunk ack, long nowMs) {
+        long rtt = heartbeats.onAck(ack, nowMs);
+        if (rtt >= 0) {
+            // §8.3: "Upon the receipt of the HEARTBEAT ACK, ... the sender SHOULD update the RTT"
+            rto.observe(rtt);
+            t3Rtx.resetExpirations(); // "The endpoint SHOULD also clear the association's overall error count"
+        } else {
+            LOG.debug("HEARTBEAT ACK that answers no pending HEARTBEAT ignored");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
     // Output
 
+    /** Sends ABORT (with {@code cause}, or none if null) to {@code tag} unless 0, and closes. */
     private void abortWith(int tag, ErrorCause cause, String reason) {
         if (tag != 0) {
-            emitPacket(tag, List.of(new AbortChunk(false, List.of(cause))));
+            emitPacket(tag, List.of(new AbortChunk(false, cause == null ? List.of() : List.of(cause))));
         }
         terminate(reason, true);
     }
@@ -1259,6 +1324,7 @@ public final class Association {
         delayedAck.stop();
         t2Shutdown.stop();
         reconfigTimer.stop();
+        heartbeats.stop();
         control.clear();
         LOG.debug("association closed: {} (aborted={})", reason, aborted);
         outputs.add(new SctpOutput.Closed(reason, aborted));

@@ -21,6 +21,7 @@ public final class SctpOptions {
     private final long maxSendBufferSize;
     private final long delayedAckMs;
     private final long cookieLifetimeMs;
+    private final long heartbeatIntervalMs;
 
     private SctpOptions(Builder b) {
         localPort = b.localPort;
@@ -39,6 +40,7 @@ public final class SctpOptions {
         maxSendBufferSize = b.maxSendBufferSize;
         delayedAckMs = b.delayedAckMs;
         cookieLifetimeMs = b.cookieLifetimeMs;
+        heartbeatIntervalMs = b.heartbeatIntervalMs;
     }
 
     /** @return a builder with the defaults documented on each setter */
@@ -134,6 +136,14 @@ public final class SctpOptions {
         return cookieLifetimeMs;
     }
 
+    /**
+     * @return HB.interval of RFC 9260 §8.3 in ms: an idle association sends a HEARTBEAT about every
+     *     HB.interval + RTO (jittered by ±50 % of the RTO); 0 means heartbeats are disabled
+     */
+    public long heartbeatIntervalMs() {
+        return heartbeatIntervalMs;
+    }
+
     @Override
     public String toString() {
         return "SctpOptions(ports " + localPort + "->" + remotePort + ", mtu=" + mtu + ", maxRecv="
@@ -158,6 +168,7 @@ public final class SctpOptions {
         private long maxSendBufferSize = 16L * 1024 * 1024;
         private long delayedAckMs = 200;
         private long cookieLifetimeMs = 60000;
+        private long heartbeatIntervalMs = 30000;
 
         private Builder() {
         }
@@ -308,6 +319,18 @@ public final class SctpOptions {
                 throw new IllegalArgumentException("cookieLifetimeMs " + ms + " < 1000");
             }
             cookieLifetimeMs = ms;
+            return this;
+        }
+
+        /**
+         * @param ms HB.interval (RFC 9260 §8.3), 0 (no HEARTBEAT is sent; received ones are still
+         *     answered) or 100..86400000, default 30000
+         */
+        public Builder heartbeatIntervalMs(long ms) {
+            if (ms != 0 && (ms < 100 || ms > 86_400_000)) {
+                throw new IllegalArgumentException("heartbeatIntervalMs " + ms + " is neither 0 nor in 100..86400000");
+            }
+            heartbeatIntervalMs = ms;
             return this;
         }
 

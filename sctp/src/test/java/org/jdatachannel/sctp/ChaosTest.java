@@ -116,7 +116,7 @@ class ChaosTest {
         }
         if (!shutdownEarly) {
             // until both are idle: nothing queued, outstanding or pending (no timer left)
-            sim.runUntil(() -> sim.a.assoc.pollTimeout() == Long.MAX_VALUE && sim.b.assoc.pollTimeout() == Long.MAX_VALUE,
+            sim.runUntil(() -> sim.a.assoc.isIdle() && sim.b.assoc.isIdle(),
                     sim.now + 3_600_000);
             if (retransmissionLimitHit(sim)) {
                 return;
