@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
@@ -12,65 +11,173 @@ import java.util.function.Consumer;
 import org.jdatachannel.sctp.Association;
 import org.jdatachannel.sctp.SctpOptions;
 import org.jdatachannel.sctp.SctpOutput;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Test-only seeded network simulator: two associations on one virtual clock, with one-way delay,
- * jitter (which reorders), random loss, duplication and an MTU check. Sans-IO like the code it
- * drives: nothing here sleeps or reads a real clock.
+ * Test-only seeded network simulator: two {@link Association}s, A and B, on one virtual clock,
+ * joined by two {@link Link}s ({@link #ab} from A to B, {@link #ba} back) with delay, jitter,
+ * random and Gilbert-Elliott loss, reordering, duplication, a bandwidth-limited queue, an MTU and
+ * packet filters. Sans-IO like the code it drives: nothing here sleeps, starts threads or reads a
+ * real clock, so a run is a pure function of the seed and the test's actions.
+ *
+ * <p>Driving rule (the associations' sans-IO contract): after every input (a packet, a timeout, or
+ * an API call the test makes followed by {@link #drain()} or any run method) every output of both
+ * associations is drained; packets go onto the links, events are recorded on the {@link Peer}.
+ * Then virtual time advances to the earliest of the next packet arrival and either association's
+ * {@link Association#pollTimeout()}.
+ *
+ * <p>Seeds: the seed given to the constructor is logged; the system property {@value #SEED_PROPERTY}
+ * overrides it (to reproduce a logged failure run only that test with {@code -Dnetsim.seed=N}). The
+ * seed drives both links' randomness and both associations' random generators.
+ *
+ * <p>Not thread-safe; one simulator per test.
  */
 public final class NetSim {
+    /** System property overriding every simulator's seed. */
+    public static final String SEED_PROPERTY = "netsim.seed";
+    private static final Logger LOG = LoggerFactory.getLogger(NetSim.class);
+    /** Steps at one virtual instant after which the run is declared a livelock. */
+    private static final int MAX_STEPS_PER_INSTANT = 1_000_000;
+
     /** One endpoint and what it emitted. */
     public final class Peer {
+        /** "A" or "B". */
         public final String name;
+        /** The association under test. */
         public final Association assoc;
+        /** Every output except SendPacket, in order. */
         public final List<SctpOutput> events = new ArrayList<>();
+        /** Every received message, in order. */
         public final List<SctpOutput.MessageReceived> messages = new ArrayList<>();
+        /**
+         * Called for every output except SendPacket, after it is recorded; may call the association
+         * (send, resetStreams, ...); its outputs are drained afterwards.
+         */
         public Consumer<SctpOutput> listener = o -> { };
+        /** Whether {@link SctpOutput.Connected} was emitted. */
         public boolean connected;
+        /** The {@link SctpOutput.Closed} emitted, or null. */
         public SctpOutput.Closed closed;
+        /** Packets this peer sent (same as {@code out().packetsSent()}). */
         public long packetsSent;
+        /** Bytes this peer sent. */
         public long bytesSent;
+        /** If true, received messages are not kept in {@link #messages} (long runs). */
+        public boolean discardMessages;
         Peer other;
+        Link out;
 
         Peer(String name, SctpOptions o, long seed) {
             this.name = name;
             this.assoc = new Association(o, new SplittableRandom(seed));
         }
 
+        /** @return the other peer */
         public Peer other() {
             return other;
         }
+
+        /** @return the link this peer sends on */
+        public Link out() {
+            return out;
+        }
+
+        NetSim sim() {
+            return NetSim.this;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
     }
 
-    private record InFlight(long at, long seq, Peer to, byte[] bytes) {
+    private record InFlight(long atNs, long seq, Link.Arrival arrival) {
     }
 
+    /** Endpoint A (the side that connects in {@link #connect(boolean)}). */
     public final Peer a;
+    /** Endpoint B. */
     public final Peer b;
-    private final Random rnd;
-    private final PriorityQueue<InFlight> queue = new PriorityQueue<>(
-            (x, y) -> x.at != y.at ? Long.compare(x.at, y.at) : Long.compare(x.seq, y.seq));
+    /** The link from A to B. */
+    public final Link ab;
+    /** The link from B to A. */
+    public final Link ba;
+    /** The seed in use (after the system property override). */
+    public final long seed;
+    private final PriorityQueue<InFlight> inFlight = new PriorityQueue<>(
+            (x, y) -> x.atNs != y.atNs ? Long.compare(x.atNs, y.atNs) : Long.compare(x.seq, y.seq));
     private long seq;
+    private long stepsAtInstant;
+    private long lastStepAt = Long.MIN_VALUE;
+    /** Virtual time, ms. Read it; change it only through the run methods. */
     public long now;
-    public long delayMs = 10;
-    public long jitterMs;
-    public double loss;
-    public double duplicate;
-    public int mtu = Integer.MAX_VALUE;
-    /** Return true to drop a packet sent by the given peer. */
-    public BiPredicate<Peer, byte[]> dropFilter = (p, bytes) -> false;
-    public long dropped;
 
+    // Shorthand for both directions, kept from the first version of this class: a value written
+    // here is copied to both links before the next packet is sent. Prefer both(...) / ab / ba.
+    /** Shorthand: one-way delay of both links, ms. */
+    public long delayMs = 10;
+    /** Shorthand: jitter of both links, ms. */
+    public long jitterMs;
+    /** Shorthand: random loss of both links. */
+    public double loss;
+    /** Shorthand: duplication of both links. */
+    public double duplicate;
+    /** Shorthand: MTU of both links; an oversize packet fails the test (AssertionError). */
+    public int mtu = Integer.MAX_VALUE;
+    /** Shorthand: return true to drop a packet sent by the given peer (runs as a filter on both links). */
+    public BiPredicate<Peer, byte[]> dropFilter = (p, bytes) -> false;
+    /** Packets dropped on both links, for any reason. */
+    public long dropped;
+    private long appliedDelay = 10;
+    private long appliedJitter;
+    private double appliedLoss;
+    private double appliedDuplicate;
+    private int appliedMtu = Integer.MAX_VALUE;
+
+    /**
+     * @param seed the seed (overridden by {@value #SEED_PROPERTY} if set); logged
+     * @param optsA options of A
+     * @param optsB options of B
+     */
     public NetSim(long seed, SctpOptions optsA, SctpOptions optsB) {
-        this.rnd = new Random(seed);
-        this.a = new Peer("A", optsA, seed * 31 + 1);
-        this.b = new Peer("B", optsB, seed * 31 + 2);
+        String override = System.getProperty(SEED_PROPERTY);
+        this.seed = override == null || override.isBlank() ? seed : Long.parseLong(override.trim());
+        LOG.info("NetSim seed={}{} (reproduce with -D{}={})", this.seed, override == null ? "" : " (from -D" + SEED_PROPERTY + ")",
+                SEED_PROPERTY, this.seed);
+        this.a = new Peer("A", optsA, this.seed * 31 + 1);
+        this.b = new Peer("B", optsB, this.seed * 31 + 2);
         a.other = b;
         b.other = a;
+        this.ab = new Link("A->B", a, b, this.seed * 31 + 3);
+        this.ba = new Link("B->A", b, a, this.seed * 31 + 4);
+        a.out = ab;
+        b.out = ba;
+        for (Link l : new Link[] {ab, ba}) {
+            l.dropIf(p -> dropFilter != null && dropFilter.test(p.from(), p.bytes()));
+        }
     }
 
+    /** @param seed the seed, see {@link #NetSim(long, SctpOptions, SctpOptions)}; default options */
     public NetSim(long seed) {
         this(seed, SctpOptions.defaults(), SctpOptions.defaults());
+    }
+
+    /**
+     * Configures both links the same way, e.g. {@code sim.both(l -> l.delay(10).loss(0.05))}.
+     *
+     * @return this
+     */
+    public NetSim both(Consumer<Link> config) {
+        config.accept(ab);
+        config.accept(ba);
+        return this;
+    }
+
+    /** @return both links' counters on two lines */
+    public String stats() {
+        return ab.stats() + "\n" + ba.stats();
     }
 
     /** Drains both peers' outputs until neither has any. */
@@ -90,54 +197,97 @@ public final class NetSim {
                 transmit(p, sp.packet());
                 continue;
             }
-            p.events.add(o);
             if (o instanceof SctpOutput.MessageReceived m) {
-                p.messages.add(m);
-            } else if (o instanceof SctpOutput.Connected) {
-                p.connected = true;
-            } else if (o instanceof SctpOutput.Closed c) {
-                p.closed = c;
+                if (!p.discardMessages) {
+                    p.messages.add(m);
+                    p.events.add(o);
+                }
+            } else {
+                p.events.add(o);
+                if (o instanceof SctpOutput.Connected) {
+                    p.connected = true;
+                } else if (o instanceof SctpOutput.Closed c) {
+                    p.closed = c;
+                }
             }
             p.listener.accept(o);
         }
         return any;
     }
 
-    private void transmit(Peer from, byte[] bytes) {
-        if (bytes.length > mtu) {
-            throw new AssertionError(from.name + " sent a packet of " + bytes.length + " bytes > MTU " + mtu);
+    private void syncShorthand() {
+        if (delayMs != appliedDelay) {
+            both(l -> l.delay(delayMs));
+            appliedDelay = delayMs;
         }
-        from.packetsSent++;
-        from.bytesSent += bytes.length;
-        if (dropFilter.test(from, bytes) || (loss > 0 && rnd.nextDouble() < loss)) {
-            dropped++;
-            return;
+        if (jitterMs != appliedJitter) {
+            both(l -> l.jitter(jitterMs));
+            appliedJitter = jitterMs;
         }
-        int copies = duplicate > 0 && rnd.nextDouble() < duplicate ? 2 : 1;
-        for (int i = 0; i < copies; i++) {
-            long d = delayMs + (jitterMs > 0 ? (long) (rnd.nextDouble() * jitterMs) : 0);
-            queue.add(new InFlight(now + d, seq++, from.other, bytes.clone()));
+        if (loss != appliedLoss) {
+            both(l -> l.loss(loss));
+            appliedLoss = loss;
+        }
+        if (duplicate != appliedDuplicate) {
+            both(l -> l.duplicate(duplicate));
+            appliedDuplicate = duplicate;
+        }
+        if (mtu != appliedMtu) {
+            both(l -> l.mtu(mtu).failOnOversize(true));
+            appliedMtu = mtu;
         }
     }
 
+    private void transmit(Peer from, byte[] bytes) {
+        syncShorthand();
+        from.packetsSent++;
+        from.bytesSent += bytes.length;
+        for (Link.Arrival arr : from.out.send(bytes, now)) {
+            inFlight.add(new InFlight(arr.atNs(), seq++, arr));
+        }
+    }
+
+    /** @return the virtual ms at which the next packet arrives, or Long.MAX_VALUE */
+    private long nextArrivalMs() {
+        if (inFlight.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        return Math.floorDiv(inFlight.peek().atNs + 999_999, 1_000_000L);
+    }
+
+    /** @return packets on the wire (sent, not yet delivered) */
+    public int packetsInFlight() {
+        return inFlight.size();
+    }
+
     /**
-     * Advances to the next event (packet arrival or timer) if it is not after {@code limit}.
+     * Advances to the next event (packet arrival or timer) if it is not after {@code limit}, and
+     * handles every event due then.
      *
-     * @return false if nothing is left to do before the limit
+     * @param limit virtual ms
+     * @return false if nothing is left to do up to the limit
      */
     public boolean step(long limit) {
         drain();
-        long t = Math.min(a.assoc.pollTimeout(), b.assoc.pollTimeout());
-        if (!queue.isEmpty()) {
-            t = Math.min(t, queue.peek().at);
-        }
+        long t = Math.min(Math.min(a.assoc.pollTimeout(), b.assoc.pollTimeout()), nextArrivalMs());
         if (t == Long.MAX_VALUE || t > limit) {
             return false;
         }
         now = Math.max(now, t);
-        while (!queue.isEmpty() && queue.peek().at <= now) {
-            InFlight f = queue.poll();
-            f.to.assoc.handleInput(ByteBuffer.wrap(f.bytes), now);
+        if (now == lastStepAt) {
+            if (++stepsAtInstant > MAX_STEPS_PER_INSTANT) {
+                throw new AssertionError("livelock: " + MAX_STEPS_PER_INSTANT + " steps at t=" + now + " ms; timers "
+                        + a.assoc.pollTimeout() + "/" + b.assoc.pollTimeout() + ", seed " + seed);
+            }
+        } else {
+            lastStepAt = now;
+            stepsAtInstant = 0;
+        }
+        long nowNs = now * 1_000_000L;
+        while (!inFlight.isEmpty() && inFlight.peek().atNs <= nowNs) {
+            Link.Arrival f = inFlight.poll().arrival();
+            f.link().delivered(f.bytes());
+            f.link().to().assoc.handleInput(ByteBuffer.wrap(f.bytes()), now);
             drain();
         }
         for (Peer p : new Peer[] {a, b}) {
@@ -149,7 +299,14 @@ public final class NetSim {
         return true;
     }
 
-    /** Runs until {@code done} holds or virtual time passes {@code maxMs}; returns done's value. */
+    /**
+     * Runs until {@code done} holds or virtual time passes {@code maxMs}; returns done's value. If
+     * nothing is scheduled before {@code maxMs} while not done, time jumps to {@code maxMs}.
+     *
+     * @param done checked after every step
+     * @param maxMs absolute virtual time limit, ms
+     * @return whether {@code done} holds at the end
+     */
     public boolean runUntil(BooleanSupplier done, long maxMs) {
         drain();
         while (!done.getAsBoolean()) {
@@ -163,7 +320,7 @@ public final class NetSim {
         return done.getAsBoolean();
     }
 
-    /** Runs for {@code ms} of virtual time. */
+    /** Runs for {@code ms} of virtual time; afterwards {@code now} is exactly the old now + ms. */
     public void runFor(long ms) {
         long end = now + ms;
         while (step(end)) {
@@ -172,7 +329,11 @@ public final class NetSim {
         now = Math.max(now, end);
     }
 
-    /** Both sides connect (simultaneous open) or only A. */
+    /**
+     * Both sides connect (simultaneous open) or only A; runs until both are connected, at most 60 s.
+     *
+     * @return true if both are connected
+     */
     public boolean connect(boolean both) {
         a.assoc.connect(now);
         if (both) {
