@@ -151,10 +151,14 @@ public final class Association {
     // RFC 6525 state
     private final TreeSet<Integer> resetQueue = new TreeSet<>();
     private OutgoingSsnResetRequestParameter currentResetRequest;
+    /** The peer answered "In progress": the reconfig timer now waits to retry, not for an answer. */
+    private boolean currentResetDeferred;
     private int nextRequestSeq;
     private int peerLastRequestSeq;
     private int peerLastResult;
     private final ArrayDeque<OutgoingSsnResetRequestParameter> deferredPeerRequests = new ArrayDeque<>();
+    /** The last peer requests performed (bounded), to recognize renumbered retries of them. */
+    private final ArrayDeque<OutgoingSsnResetRequestParameter> performedPeerRequests = new ArrayDeque<>();
 
     /**
      * @param options the configuration
@@ -1040,8 +1044,10 @@ public final class Association {
             if (p instanceof OutgoingSsnResetRequestParameter req) {
                 responses.add(handleOutgoingResetRequest(req));
             } else if (p instanceof IncomingSsnResetRequestParameter req) {
-                responses.add(new ReconfigurationResponseParameter(req.requestSequenceNumber(),
-                        acceptRequestSeq(req.requestSequenceNumber(), ReconfigurationResponseParameter.RESULT_DENIED)));
+                ReconfigurationResponseParameter resp = handleIncomingResetRequest(req);
+                if (resp != null) {
+                    responses.add(resp);
+                }
             } else if (p instanceof ReconfigurationResponseParameter resp) {
                 handleReconfigResponse(resp, nowMs);
             } else {
@@ -1053,18 +1059,43 @@ public final class Association {
         }
     }
 
-    /** RFC 6525 §5.2.1 sequence number check; returns the result to answer with. */
-    private int acceptRequestSeq(int seq, int resultIfNew) {
-        if (seq == peerLastRequestSeq + 1) {
-            peerLastRequestSeq = seq;
-            peerLastResult = resultIfNew;
-            return resultIfNew;
-        }
+    /**
+     * RFC 6525 §5.2.3 Incoming SSN Reset Request: the peer asks us to reset our outgoing streams. We
+     * do it the normal way (queued data on them is sent first, then our own Outgoing SSN Reset Request,
+     * whose Response Sequence Number field is the implicit answer: RFC 6525 §4.1 "When this Outgoing
+     * SSN Reset Request Parameter is sent in response to an Incoming SSN Reset Request Parameter, this
+     * parameter is also an implicit response to the incoming request"); the user sees
+     * {@link SctpOutput.OutgoingStreamsReset} when it is done. A request for all streams (empty list)
+     * or for a stream we cannot send on is denied.
+     *
+     * @return an explicit response, or null when our Outgoing SSN Reset Request will answer
+     */
+    private ReconfigurationResponseParameter handleIncomingResetRequest(IncomingSsnResetRequestParameter req) {
+        int seq = req.requestSequenceNumber();
         if (seq == peerLastRequestSeq) {
-            // "a retransmission of the last request: ... the same result as before is sent"
-            return peerLastResult;
+            // §5.2.1: a retransmission of the last request gets the same result again
+            return new ReconfigurationResponseParameter(seq, peerLastResult);
         }
-        return ReconfigurationResponseParameter.RESULT_ERROR_BAD_SEQUENCE_NUMBER;
+        if (seq != peerLastRequestSeq + 1) {
+            return new ReconfigurationResponseParameter(seq, ReconfigurationResponseParameter.RESULT_ERROR_BAD_SEQUENCE_NUMBER);
+        }
+        peerLastRequestSeq = seq;
+        boolean valid = req.streamIds().length > 0;
+        for (int id : req.streamIds()) {
+            valid &= id < outboundStreams;
+        }
+        if (!valid) {
+            peerLastResult = ReconfigurationResponseParameter.RESULT_DENIED;
+            return new ReconfigurationResponseParameter(seq, peerLastResult);
+        }
+        for (int id : req.streamIds()) {
+            if (!sendQueue.isResetPending(id)) {
+                sendQueue.markResetPending(id);
+                resetQueue.add(id);
+            }
+        }
+        peerLastResult = ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED;
+        return null;
     }
 
     private ReconfigurationResponseParameter handleOutgoingResetRequest(OutgoingSsnResetRequestParameter req) {
@@ -1076,6 +1107,20 @@ public final class Association {
                         ReconfigurationResponseParameter.RESULT_ERROR_REQUEST_ALREADY_IN_PROGRESS);
             }
             peerLastRequestSeq = seq;
+            if (alreadyPerformed(req)) {
+                // a renumbered retry (see handleReconfigResponse) of a reset we performed after
+                // answering "In progress": same streams, same Sender's Last Assigned TSN, and no TSN was
+                // assigned since, so a second reset would change nothing; it is not reported again
+                peerLastResult = ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED;
+                return new ReconfigurationResponseParameter(seq, peerLastResult);
+            }
+            if (replaceDeferred(req)) {
+                // a sender that retries with a new sequence number after "In progress" (see
+                // handleReconfigResponse): the new number now stands for the same deferred reset, which
+                // is performed (and reported to the user) once
+                peerLastResult = ReconfigurationResponseParameter.RESULT_IN_PROGRESS;
+                return new ReconfigurationResponseParameter(seq, peerLastResult);
+            }
             if (!deferredPeerRequests.isEmpty()
                     || SerialNumber.tsnGreater(req.sendersLastAssignedTsn().value(), (int) tracker.cumulativeTsn())) {
                 // §5.2.2: "If the Sender's Last Assigned TSN is greater than the cumulative
@@ -1099,6 +1144,39 @@ public final class Association {
         return new ReconfigurationResponseParameter(seq, ReconfigurationResponseParameter.RESULT_ERROR_BAD_SEQUENCE_NUMBER);
     }
 
+    private static boolean sameReset(OutgoingSsnResetRequestParameter x, OutgoingSsnResetRequestParameter y) {
+        return java.util.Arrays.equals(x.streamIds(), y.streamIds())
+                && x.sendersLastAssignedTsn().equals(y.sendersLastAssignedTsn());
+    }
+
+    private boolean alreadyPerformed(OutgoingSsnResetRequestParameter req) {
+        for (OutgoingSsnResetRequestParameter p : performedPeerRequests) {
+            if (sameReset(p, req)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Replaces a deferred request for the same streams and last TSN by {@code req}; false if none. */
+    private boolean replaceDeferred(OutgoingSsnResetRequestParameter req) {
+        boolean found = false;
+        ArrayDeque<OutgoingSsnResetRequestParameter> copy = new ArrayDeque<>();
+        for (OutgoingSsnResetRequestParameter d : deferredPeerRequests) {
+            if (!found && sameReset(d, req)) {
+                copy.add(req);
+                found = true;
+            } else {
+                copy.add(d);
+            }
+        }
+        if (found) {
+            deferredPeerRequests.clear();
+            deferredPeerRequests.addAll(copy);
+        }
+        return found;
+    }
+
     private void checkDeferredReset() {
         while (!deferredPeerRequests.isEmpty() && tracker != null && !SerialNumber.tsnGreater(
                 deferredPeerRequests.peek().sendersLastAssignedTsn().value(), (int) tracker.cumulativeTsn())) {
@@ -1113,6 +1191,10 @@ public final class Association {
     }
 
     private void performIncomingReset(OutgoingSsnResetRequestParameter req) {
+        if (performedPeerRequests.size() >= MAX_DEFERRED_RESETS) {
+            performedPeerRequests.poll();
+        }
+        performedPeerRequests.add(req);
         reassembly.resetStreams(req.streamIds(), sink);
         outputs.add(new SctpOutput.IncomingStreamsReset(req.streamIds().clone()));
     }
@@ -1133,7 +1215,13 @@ public final class Association {
                 outputs.add(new SctpOutput.OutgoingStreamsReset(req.streamIds().clone()));
             }
             case ReconfigurationResponseParameter.RESULT_IN_PROGRESS -> {
-                // the peer has not received everything yet: retry the same request after a while
+                // RFC 6525 §5.2.2: the peer entered "deferred reset processing" because our data up
+                // to the Sender's Last Assigned TSN has not all arrived. It answered, so this is not
+                // a timeout (the error count is cleared); ask again after one RTO. The retry carries
+                // a new request sequence number, as older dcSCTP does (newer dcSCTP accepts both):
+                // receivers that cache the answer to a repeated number would say "In progress" forever.
+                currentResetDeferred = true;
+                reconfigTimer.resetExpirations();
                 reconfigTimer.start(nowMs, rto.rto());
             }
             default -> {
@@ -1149,6 +1237,7 @@ public final class Association {
 
     private void finishRequest() {
         currentResetRequest = null;
+        currentResetDeferred = false;
         nextRequestSeq++;
         reconfigTimer.stop();
         reconfigTimer.resetExpirations();
@@ -1248,14 +1337,24 @@ public final class Association {
             return;
         }
         if (reconfigTimer.isExpired(nowMs) && currentResetRequest != null) {
-            if (reconfigTimer.expirations() > opts.maxRetransmits()) {
-                abortWith(peerTag, ProtocolViolationCause.ofText("stream reset timed out"), "stream reset timed out");
+            int seq = currentResetRequest.requestSequenceNumber();
+            if (currentResetDeferred) {
+                // the retry after "In progress" (not a timeout): same streams and Sender's Last
+                // Assigned TSN (nothing was sent on these streams since), next request sequence number
+                currentResetDeferred = false;
+                reconfigTimer.resetExpirations();
+                nextRequestSeq++;
+                seq = nextRequestSeq;
+            } else if (reconfigTimer.expirations() > opts.maxRetransmits()) {
+                abortWith(peerTag, ProtocolViolationCause.ofText("stream reset request unanswered"),
+                        "no answer to the stream reset request (RE-CONFIG) after " + opts.maxRetransmits()
+                        + " retransmissions");
                 return;
             }
-            // RFC 6525 §5.1.1: retransmit the same request (same sequence number) on timeout, with
-            // the response sequence number brought up to date
-            currentResetRequest = new OutgoingSsnResetRequestParameter(currentResetRequest.requestSequenceNumber(),
-                    peerLastRequestSeq, currentResetRequest.sendersLastAssignedTsn().value(), currentResetRequest.streamIds());
+            // RFC 6525 §5.1.1: on timeout "the sender ... MUST retransmit the RE-CONFIG chunk" with the
+            // same request sequence number; the response sequence number is brought up to date
+            currentResetRequest = new OutgoingSsnResetRequestParameter(seq, peerLastRequestSeq,
+                    currentResetRequest.sendersLastAssignedTsn().value(), currentResetRequest.streamIds());
             control.add(new ReConfigChunk(List.of(currentResetRequest)));
             reconfigTimer.start(nowMs, rto.rto());
         }

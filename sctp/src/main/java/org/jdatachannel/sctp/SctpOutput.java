@@ -56,7 +56,11 @@ public sealed interface SctpOutput {
     }
 
     /**
-     * Our outgoing SSN reset request for these streams was performed by the peer; they may be reused.
+     * Our outgoing SSN reset request for these streams was performed by the peer: the peer has every
+     * message we sent on them, and our next message on them starts at SSN 0. The request follows
+     * {@link Association#resetStreams} or a peer's Incoming SSN Reset Request (RFC 6525 §5.2.3; browsers
+     * do not send those). A data channel's stream id may be reused once this and
+     * {@link IncomingStreamsReset} were both seen for it (RFC 8831 §6.7).
      *
      * @param streamIds the streams reset
      */

@@ -2,6 +2,7 @@ package org.jdatachannel.sctp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,10 @@ import org.jdatachannel.sctp.packet.SctpPacket;
 import org.jdatachannel.sctp.packet.chunk.Chunk;
 import org.jdatachannel.sctp.packet.chunk.DataChunk;
 import org.jdatachannel.sctp.packet.chunk.ReConfigChunk;
+import org.jdatachannel.sctp.packet.chunk.InitAckChunk;
+import org.jdatachannel.sctp.packet.chunk.InitChunk;
+import org.jdatachannel.sctp.packet.parameter.IncomingSsnResetRequestParameter;
+import org.jdatachannel.sctp.packet.parameter.OutgoingSsnResetRequestParameter;
 import org.jdatachannel.sctp.packet.parameter.Parameter;
 import org.jdatachannel.sctp.packet.parameter.ReconfigurationResponseParameter;
 import org.jdatachannel.sctp.sim.NetSim;
@@ -176,5 +181,175 @@ class StreamResetTest {
         NetSim sim = new NetSim(54);
         assertThrows(IllegalArgumentException.class, () -> sim.a.assoc.resetStreams(new int[0], 0));
         assertThrows(IllegalArgumentException.class, () -> sim.a.assoc.resetStreams(new int[] {70000}, 0));
+    }
+
+    /** The RE-CONFIG parameters in a packet. */
+    static List<Parameter> reconfigParams(byte[] packet) {
+        List<Parameter> l = new ArrayList<>();
+        for (Chunk c : chunks(packet)) {
+            if (c instanceof ReConfigChunk r) {
+                l.addAll(r.parameters());
+            }
+        }
+        return l;
+    }
+
+    @Test
+    void lostRequestAndLostResponseAreRetransmittedWithTheSameSequenceNumber() {
+        NetSim sim = new NetSim(55);
+        assertTrue(sim.connect(false));
+        List<OutgoingSsnResetRequestParameter> requests = new ArrayList<>();
+        List<ReconfigurationResponseParameter> responses = new ArrayList<>();
+        sim.dropFilter = (p, bytes) -> {
+            for (Parameter prm : reconfigParams(bytes)) {
+                if (prm instanceof OutgoingSsnResetRequestParameter r) {
+                    requests.add(r);
+                    return requests.size() == 1; // the first request is lost
+                }
+                if (prm instanceof ReconfigurationResponseParameter r) {
+                    responses.add(r);
+                    return responses.size() == 1; // and the answer to its retransmission too
+                }
+            }
+            return false;
+        };
+        sim.a.assoc.send(2, 51, new byte[] {1}, SendOptions.RELIABLE_ORDERED, sim.now);
+        sim.a.assoc.resetStreams(new int[] {2}, sim.now);
+        assertTrue(sim.runUntil(() -> count(sim.a, SctpOutput.OutgoingStreamsReset.class) == 1, sim.now + 30_000));
+        assertEquals(3, requests.size(), "request, retransmission after T-reconfig, and one more: " + requests);
+        // RFC 6525 §5.1.1: a retransmission keeps the request sequence number
+        assertEquals(1, requests.stream().mapToInt(OutgoingSsnResetRequestParameter::requestSequenceNumber).distinct().count());
+        // §5.2.1: the duplicate is answered with the same result, and the reset is performed once
+        assertEquals(2, responses.size());
+        for (ReconfigurationResponseParameter r : responses) {
+            assertEquals(requests.get(0).requestSequenceNumber(), r.responseSequenceNumber());
+            assertEquals(ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED, r.result());
+        }
+        assertEquals(1, count(sim.b, SctpOutput.IncomingStreamsReset.class));
+        assertEquals(1, sim.b.messages.size());
+        assertNull(sim.a.closed);
+    }
+
+    @Test
+    void inProgressIsRetriedWithANewSequenceNumberAndNeverCountsAsAnError() {
+        // "In progress" answers are answers: they never count toward Association.Max.Retrans
+        SctpOptions o = SctpOptions.builder().maxRetransmits(3).build();
+        NetSim sim = new NetSim(56, o, o);
+        assertTrue(sim.connect(false));
+        List<OutgoingSsnResetRequestParameter> requests = new ArrayList<>();
+        List<Integer> results = new ArrayList<>();
+        int[] dataDrops = {0};
+        sim.dropFilter = (p, bytes) -> {
+            for (Parameter prm : reconfigParams(bytes)) {
+                if (prm instanceof OutgoingSsnResetRequestParameter r) {
+                    requests.add(r);
+                }
+                if (prm instanceof ReconfigurationResponseParameter r) {
+                    results.add(r.result());
+                }
+            }
+            // the stream's DATA is lost three times: T3-rtx backs off to 8 s meanwhile
+            return chunks(bytes).stream().anyMatch(c -> c instanceof DataChunk) && dataDrops[0]++ < 3;
+        };
+        sim.a.assoc.send(4, 51, new byte[] {1}, SendOptions.RELIABLE_ORDERED, sim.now);
+        sim.a.assoc.resetStreams(new int[] {4}, sim.now);
+        assertTrue(sim.runUntil(() -> count(sim.a, SctpOutput.OutgoingStreamsReset.class) == 1, sim.now + 60_000),
+                "results " + results + " closed " + sim.a.closed);
+        long inProgress = results.stream().filter(r -> r == ReconfigurationResponseParameter.RESULT_IN_PROGRESS).count();
+        assertTrue(inProgress >= 3, "an 'In progress' answer per retry while the data is missing: " + results);
+        assertEquals(ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED, (int) results.get(results.size() - 1));
+        // each retry after "In progress" uses the next sequence number
+        for (int i = 1; i < requests.size(); i++) {
+            assertEquals(requests.get(i - 1).requestSequenceNumber() + 1, requests.get(i).requestSequenceNumber());
+            assertEquals(requests.get(0).sendersLastAssignedTsn(), requests.get(i).sendersLastAssignedTsn());
+        }
+        assertNull(sim.a.closed);
+        // our receiver treats the renumbered retries as one deferred reset: performed and reported once
+        assertEquals(1, count(sim.b, SctpOutput.IncomingStreamsReset.class));
+        assertTrue(sim.b.events.indexOf(sim.b.messages.get(0)) < indexOfFirst(sim.b, SctpOutput.IncomingStreamsReset.class));
+    }
+
+    @Test
+    void oneRequestAtATimeAndLaterResetsAreBatched() {
+        NetSim sim = new NetSim(57);
+        assertTrue(sim.connect(false));
+        List<String> order = new ArrayList<>();
+        sim.dropFilter = (p, bytes) -> {
+            for (Parameter prm : reconfigParams(bytes)) {
+                if (prm instanceof OutgoingSsnResetRequestParameter r) {
+                    order.add("req" + java.util.Arrays.toString(r.streamIds()));
+                }
+                if (prm instanceof ReconfigurationResponseParameter) {
+                    order.add("resp");
+                }
+            }
+            return false;
+        };
+        sim.a.assoc.resetStreams(new int[] {1}, sim.now);
+        sim.a.assoc.resetStreams(new int[] {2}, sim.now);
+        sim.a.assoc.resetStreams(new int[] {3}, sim.now);
+        assertTrue(sim.runUntil(() -> resetIds(sim.a) == 3, sim.now + 10_000));
+        assertEquals(List.of("req[1]", "resp", "req[2, 3]", "resp"), order);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+            sim.a.assoc.resetStreams(new int[] {6}, sim.now);
+            sim.a.assoc.send(6, 51, new byte[] {1}, SendOptions.RELIABLE_ORDERED, sim.now);
+        });
+        assertTrue(e.getMessage().contains("reset"), e.getMessage());
+    }
+
+    @Test
+    void incomingSsnResetRequestIsAnsweredWithOurOwnOutgoingReset() {
+        NetSim sim = new NetSim(58);
+        int[] tags = new int[2];
+        int[] bInitialTsn = new int[1];
+        List<OutgoingSsnResetRequestParameter> aRequests = new ArrayList<>();
+        sim.dropFilter = (p, bytes) -> {
+            Chunk c = chunks(bytes).get(0);
+            if (c instanceof InitChunk i) {
+                tags[0] = i.initiateTag().value(); // A's tag
+            } else if (c instanceof InitAckChunk ia) {
+                bInitialTsn[0] = ia.initialTsn().value();
+            }
+            for (Parameter prm : reconfigParams(bytes)) {
+                if (p == sim.a && prm instanceof OutgoingSsnResetRequestParameter r) {
+                    aRequests.add(r);
+                }
+            }
+            return false;
+        };
+        assertTrue(sim.connect(false));
+        sim.a.assoc.send(5, 51, new byte[3000], SendOptions.RELIABLE_ORDERED, sim.now);
+        // "B" asks A to reset A's outgoing stream 5 (RFC 6525 §4.2); B's first request number is its initial TSN
+        int seq = bInitialTsn[0];
+        byte[] req = new org.jdatachannel.sctp.packet.SctpPacket(5000, 5000, tags[0], List.of(new ReConfigChunk(
+                List.of(new IncomingSsnResetRequestParameter(seq, new int[] {5}))))).serialize();
+        sim.a.assoc.handleInput(java.nio.ByteBuffer.wrap(req), sim.now);
+        assertThrows(IllegalStateException.class,
+                () -> sim.a.assoc.send(5, 51, new byte[1], SendOptions.RELIABLE_ORDERED, sim.now));
+        assertTrue(sim.runUntil(() -> count(sim.a, SctpOutput.OutgoingStreamsReset.class) == 1
+                && count(sim.b, SctpOutput.IncomingStreamsReset.class) == 1, sim.now + 10_000));
+        // §4.1: our Outgoing SSN Reset Request is the implicit answer: its Response Sequence Number is the
+        // incoming request's number; the queued message went first
+        assertEquals(seq, aRequests.get(0).responseSequenceNumber());
+        assertArrayEquals(new int[] {5}, aRequests.get(0).streamIds());
+        assertEquals(1, sim.b.messages.size());
+        // a request for all streams (empty list) or for a stream out of range is denied
+        List<Integer> results = new ArrayList<>();
+        sim.dropFilter = (p, bytes) -> {
+            for (Parameter prm : reconfigParams(bytes)) {
+                if (prm instanceof ReconfigurationResponseParameter r) {
+                    results.add(r.result());
+                }
+            }
+            return false;
+        };
+        for (int[] ids : new int[][] {{}, {65535}}) {
+            byte[] bad = new org.jdatachannel.sctp.packet.SctpPacket(5000, 5000, tags[0], List.of(new ReConfigChunk(
+                    List.of(new IncomingSsnResetRequestParameter(++seq, ids))))).serialize();
+            sim.a.assoc.handleInput(java.nio.ByteBuffer.wrap(bad), sim.now);
+            sim.drain();
+        }
+        assertEquals(List.of(ReconfigurationResponseParameter.RESULT_DENIED, ReconfigurationResponseParameter.RESULT_DENIED),
+                results);
     }
 }
