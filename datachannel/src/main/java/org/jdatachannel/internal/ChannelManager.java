@@ -616,6 +616,25 @@ public final class ChannelManager {
         }
     }
 
+    /**
+     * The peer restarted the SCTP association (RFC 9260 §5.2.4 A): its DCEP state is gone, and SCTP
+     * discarded what we had queued, so every channel becomes CLOSED (its onClose runs; no stream reset
+     * is needed, all streams start over). The connection stays usable: channels created afterwards
+     * open on the new association, and every stream id is free again. Chromium's dcSCTP transport
+     * only logs a restart and keeps its channels, whose messages would go to a peer that no longer
+     * knows them; closing them tells the application what happened.
+     */
+    public void onRestarted() {
+        if (closed) {
+            return;
+        }
+        for (DataChannelImpl ch : channels()) {
+            if (ch.id() != null) {
+                finishClose(ch);
+            }
+        }
+    }
+
     /** The association is gone (closed, aborted, or the connection closed): every channel CLOSED. */
     public void onClosed() {
         if (closed) {

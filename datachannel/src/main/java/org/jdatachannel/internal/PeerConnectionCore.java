@@ -653,6 +653,9 @@ public final class PeerConnectionCore {
                 channels.onOutgoingStreamsReset(r.streamIds());
             } else if (ev instanceof SctpEvent.BufferedAmountLow b) {
                 channels.onBufferedAmountLow(b.streamId());
+            } else if (ev instanceof SctpEvent.Restarted) {
+                LOG.warn("{}: the peer restarted the SCTP association; closing every data channel", name);
+                channels.onRestarted();
             } else if (ev instanceof SctpEvent.Closed c) {
                 onSctpClosed(c.reason(), c.aborted());
             }

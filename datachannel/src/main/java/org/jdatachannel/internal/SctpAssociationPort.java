@@ -85,6 +85,8 @@ public final class SctpAssociationPort implements SctpPort {
             return new SctpEvent.OutgoingStreamsReset(r.streamIds());
         } else if (o instanceof SctpOutput.BufferedAmountLow b) {
             return new SctpEvent.BufferedAmountLow(b.streamId());
+        } else if (o instanceof SctpOutput.Restarted) {
+            return new SctpEvent.Restarted();
         } else if (o instanceof SctpOutput.Closed c) {
             return new SctpEvent.Closed(c.reason(), c.aborted());
         }

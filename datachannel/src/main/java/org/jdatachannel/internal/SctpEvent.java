@@ -29,6 +29,13 @@ public sealed interface SctpEvent {
     record BufferedAmountLow(int streamId) implements SctpEvent {
     }
 
+    /**
+     * The peer restarted the association (RFC 9260 §5.2.4 A): it stays up with fresh streams, but
+     * the peer's DCEP state and our queued data are gone.
+     */
+    record Restarted() implements SctpEvent {
+    }
+
     /** The association ended. */
     record Closed(String reason, boolean aborted) implements SctpEvent {
     }

@@ -553,4 +553,27 @@ class ChannelManagerTest {
         assertEquals(link.bufferedAmount(0), ch.bufferedAmount());
         assertEquals(2, link.sent.stream().filter(x -> x.payload().length == 1 && x.ppid() != 50).count());
     }
+
+    @Test
+    void peerRestartClosesEveryChannelAndNewOnesOpen() throws Exception {
+        DataChannelImpl a = create("a", null);
+        DataChannelImpl b = create("b", new DataChannelInit().negotiated(true).id(8));
+        connect(true);
+        onLoop(() -> mgr.onMessage(0, 50, new DataChannelAck().toBytes()));
+        assertEquals(DataChannelState.OPEN, a.readyState());
+        assertEquals(DataChannelState.OPEN, b.readyState());
+        int sentBefore = link.sent.size();
+        onLoop(mgr::onRestarted);
+        onLoop(() -> { });
+        assertEquals(DataChannelState.CLOSED, a.readyState());
+        assertEquals(DataChannelState.CLOSED, b.readyState());
+        assertTrue(events.containsAll(List.of("close a", "close b")), events.toString());
+        assertTrue(link.resets.isEmpty(), "no stream reset: every stream starts over after a restart");
+        assertEquals(sentBefore, link.sent.size());
+        // the connection stays usable: a new channel opens on the restarted association
+        DataChannelImpl c = create("c", null);
+        assertEquals(DataChannelState.OPEN, c.readyState());
+        assertInstanceOf(DataChannelOpen.class, link.sent.get(link.sent.size() - 1).dcep());
+        assertThrows(IllegalStateException.class, () -> a.send("x"));
+    }
 }

@@ -74,7 +74,8 @@ import org.slf4j.LoggerFactory;
  * <p>Policy choices: an incoming message larger than {@link SctpOptions#maxReceiveMessageSize()}
  * aborts the association with a Protocol Violation cause (a peer violating the SDP
  * {@code max-message-size} contract cannot be recovered on an ordered stream). A peer restart (COOKIE
- * ECHO case A of §5.2.4) closes the association as aborted, since data channels cannot survive it.
+ * ECHO case A of §5.2.4) is accepted as the RFC says: new tags and streams, the old session's queued,
+ * in-flight and partly received data discarded, and {@link SctpOutput.Restarted} emitted.
  *
  * <p>An idle association sends a HEARTBEAT about every {@link SctpOptions#heartbeatIntervalMs()} plus
  * one RTO (§8.3); unanswered ones count toward Association.Max.Retrans and close the association
@@ -122,8 +123,9 @@ public final class Association {
     private boolean terminated;
     private boolean connectedEmitted;
     private boolean shutdownRequested;
-    private final int myTag;
-    private final int myInitialTsn;
+    /** Our verification tag; replaced only by a peer restart (§5.2.4 A). */
+    private int myTag;
+    private int myInitialTsn;
     private int peerTag;
     private int outboundStreams;
     private int inboundStreams;
@@ -131,7 +133,7 @@ public final class Association {
     private boolean peerReconfig;
 
     private final RetransmissionTimeout rto;
-    private final SendQueue sendQueue;
+    private SendQueue sendQueue;
     private DataTracker tracker;
     private ReassemblyQueue reassembly;
     private OutstandingData outstanding;
@@ -819,11 +821,8 @@ public final class Association {
             return false;
         }
         if (!localMatch && !peerMatch && tieMatch) {
-            // §5.2.4 A: the peer restarted. Data channels cannot survive this: we close (deviation).
-            emitPacket(c.peerTag(), List.of(new AbortChunk(false, List.of(
-                    ProtocolViolationCause.ofText("restart not supported")))));
-            terminate("peer restarted the association", true);
-            return false;
+            restart(c, nowMs);
+            return true;
         }
         if (localMatch && !peerMatch) {
             // §5.2.4 B: INIT collision; the peer's tag from the cookie wins: "the endpoint should always
@@ -858,6 +857,52 @@ public final class Association {
         }
         // "All other combinations ... silently discard"
         return false;
+    }
+
+    /**
+     * §5.2.4 A, the peer restarted: "the existing session is treated the same as if it received an
+     * ABORT chunk followed by a new COOKIE ECHO chunk with the following exceptions: - Any SCTP DATA
+     * chunks MAY be retained (this is an implementation-specific option). - A notification of RESTART
+     * SHOULD be sent to the ULP instead of a 'COMMUNICATION LOST' notification. - All the congestion
+     * control parameters (e.g., cwnd, ssthresh) related to this peer MUST be reset to their initial
+     * values". We retain no DATA: messages queued or in flight belonged to the old session (for data
+     * channels, to channels the restarted peer no longer knows), so they are discarded, like partly
+     * received ones; every stream starts over at SSN 0 both ways. The RTO is kept (same path). The user
+     * gets {@link SctpOutput.Restarted}, and we answer with COOKIE ACK in ESTABLISHED (or
+     * SHUTDOWN-PENDING if our user asked for a shutdown).
+     */
+    private void restart(StateCookie c, long nowMs) {
+        LOG.info("peer restarted the association (tags {}/{} -> {}/{})", Integer.toHexString(myTag),
+                Integer.toHexString(peerTag), Integer.toHexString(c.localTag()), Integer.toHexString(c.peerTag()));
+        t1Init.stop();
+        t1Cookie.stop();
+        t3Rtx.stop();
+        t3Rtx.resetExpirations();
+        delayedAck.stop();
+        t2Shutdown.stop();
+        t2Shutdown.resetExpirations();
+        reconfigTimer.stop();
+        reconfigTimer.resetExpirations();
+        heartbeats.stop();
+        heartbeats.clearErrors();
+        control.clear();
+        forwardTsnDue = false;
+        resetQueue.clear();
+        currentResetRequest = null;
+        currentResetDeferred = false;
+        deferredPeerRequests.clear();
+        performedPeerRequests.clear();
+        if (state == AssociationState.SHUTDOWN_RECEIVED) {
+            shutdownRequested = false; // that was the old peer's shutdown
+        }
+        sendQueue = new SendQueue(opts.maxSendBufferSize());
+        myTag = c.localTag();
+        myInitialTsn = c.localInitialTsn();
+        initTcb(c.peerTag(), c.peerInitialTsn(), c.peerRwnd(), c.outboundStreams(), c.inboundStreams(),
+                c.peerForwardTsn(), c.peerReconfig());
+        outputs.add(new SctpOutput.Restarted());
+        control.add(new CookieAckChunk(false));
+        enterEstablished(nowMs);
     }
 
     private void handleCookieAck(long nowMs) {

@@ -26,6 +26,17 @@ public sealed interface SctpOutput {
     }
 
     /**
+     * The peer restarted the association (RFC 9260 §5.2.4 case A: it lost its state and set up a new
+     * association over the same transport; §10.2 RESTART notification). The association stays
+     * ESTABLISHED with new tags, but everything of the old session is gone: messages we had queued or
+     * in flight were discarded (and {@link Association#bufferedAmount} is 0), partly received ones
+     * dropped, and every stream starts over at SSN 0 both ways. For data channels the peer's DCEP
+     * state is gone, so every channel must be considered closed; new ones can be opened.
+     */
+    record Restarted() implements SctpOutput {
+    }
+
+    /**
      * A complete user message.
      *
      * @param streamId stream identifier 0..65535
