@@ -21,6 +21,8 @@ import org.jdatachannel.sctp.packet.chunk.ErrorChunk;
 import org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk;
 import org.jdatachannel.sctp.packet.chunk.HeartbeatAckChunk;
 import org.jdatachannel.sctp.packet.chunk.HeartbeatRequestChunk;
+import org.jdatachannel.sctp.packet.chunk.IDataChunk;
+import org.jdatachannel.sctp.packet.chunk.IForwardTsnChunk;
 import org.jdatachannel.sctp.packet.chunk.InitAckChunk;
 import org.jdatachannel.sctp.packet.chunk.InitChunk;
 import org.jdatachannel.sctp.packet.chunk.ReConfigChunk;
@@ -29,6 +31,7 @@ import org.jdatachannel.sctp.packet.chunk.ShutdownAckChunk;
 import org.jdatachannel.sctp.packet.chunk.ShutdownChunk;
 import org.jdatachannel.sctp.packet.chunk.ShutdownCompleteChunk;
 import org.jdatachannel.sctp.packet.chunk.UnknownChunk;
+import org.jdatachannel.sctp.packet.chunk.UserDataChunk;
 import org.jdatachannel.sctp.packet.errorcause.CookieReceivedWhileShuttingDownCause;
 import org.jdatachannel.sctp.packet.errorcause.ErrorCause;
 import org.jdatachannel.sctp.packet.errorcause.InvalidMandatoryParameterCause;
@@ -49,6 +52,7 @@ import org.jdatachannel.sctp.packet.parameter.StateCookieParameter;
 import org.jdatachannel.sctp.packet.parameter.SupportedExtensionsParameter;
 import org.jdatachannel.sctp.packet.parameter.UnknownParameter;
 import org.jdatachannel.sctp.packet.parameter.UnrecognizedParameterParameter;
+import org.jdatachannel.sctp.packet.parameter.ZeroChecksumAcceptableParameter;
 import org.jdatachannel.sctp.rx.DataTracker;
 import org.jdatachannel.sctp.rx.ReassemblyQueue;
 import org.jdatachannel.sctp.timer.Timer;
@@ -116,7 +120,8 @@ public final class Association {
     private final Mac mac;
     private final ArrayDeque<SctpOutput> outputs = new ArrayDeque<>();
     private final ArrayDeque<Chunk> control = new ArrayDeque<>();
-    private final int maxFragment;
+    private int maxFragment;
+    private int dataHeaderSize = DataChunk.HEADER_SIZE;
 
     private int internalErrors;
     private AssociationState state = AssociationState.CLOSED;
@@ -131,6 +136,12 @@ public final class Association {
     private int inboundStreams;
     private boolean peerForwardTsn;
     private boolean peerReconfig;
+    /** RFC 8260 negotiated: I-DATA and I-FORWARD-TSN replace DATA and FORWARD TSN. */
+    private boolean interleaving;
+    /** RFC 9653: the peer announced the DTLS method and we run over DTLS: send zero checksums. */
+    private boolean zeroChecksumTx;
+    /** RFC 9653 §5.3: we sent Zero Checksum Acceptable in an INIT or INIT ACK: accept zero checksums. */
+    private boolean zeroChecksumAnnounced;
 
     private final RetransmissionTimeout rto;
     private SendQueue sendQueue;
@@ -245,7 +256,22 @@ public final class Association {
     private List<Parameter> ourCapabilityParameters() {
         List<Parameter> p = new ArrayList<>();
         p.add(new ForwardTsnSupportedParameter());
-        p.add(new SupportedExtensionsParameter(OUR_EXTENSIONS.clone()));
+        int[] ext = OUR_EXTENSIONS;
+        if (opts.messageInterleaving()) {
+            // RFC 8260 §2.2.1: "An SCTP end point indicates user message interleaving support by listing
+            // the I-DATA Chunk within the Supported Extensions Parameter"; §2.3.1: I-FORWARD-TSN support
+            // is negotiated the same way
+            ext = java.util.Arrays.copyOf(ext, ext.length + 2);
+            ext[ext.length - 2] = IDataChunk.TYPE;
+            ext[ext.length - 1] = IForwardTsnChunk.TYPE;
+        }
+        p.add(new SupportedExtensionsParameter(ext.clone()));
+        if (opts.zeroChecksumOverDtls()) {
+            // RFC 9653 §5.1: an endpoint willing to receive zero checksums "MUST include the Zero
+            // Checksum Acceptable Chunk Parameter ... in the INIT or INIT ACK chunk"; DTLS is method 1 (§6)
+            p.add(new ZeroChecksumAcceptableParameter(ZeroChecksumAcceptableParameter.METHOD_DTLS));
+            zeroChecksumAnnounced = true;
+        }
         return p;
     }
 
@@ -470,7 +496,10 @@ public final class Association {
     private void process(ByteBuffer buf, long nowMs) {
         SctpPacket p;
         try {
-            p = SctpPacket.parse(buf);
+            // RFC 9653 §5.3: "If an endpoint has sent the Zero Checksum Acceptable Chunk Parameter ...
+            // it MUST accept SCTP packets that have an incorrect checksum value of zero"; a correct
+            // CRC32c is always accepted
+            p = SctpPacket.parse(buf, zeroChecksumAnnounced);
         } catch (PacketParseException e) {
             LOG.debug("dropping malformed packet: {}", e.getMessage());
             return;
@@ -530,7 +559,7 @@ public final class Association {
             if (terminated) {
                 break;
             }
-            if (state == AssociationState.COOKIE_ECHOED && (c instanceof DataChunk || c instanceof SackChunk)) {
+            if (state == AssociationState.COOKIE_ECHOED && (c instanceof UserDataChunk || c instanceof SackChunk)) {
                 // The peer sends DATA or SACK only once established, and this packet carries our tag:
                 // our COOKIE ECHO was accepted and its COOKIE ACK was lost. Proceed as if it arrived.
                 LOG.debug("{} in COOKIE-ECHOED: treating it as an implicit COOKIE ACK", c.getClass().getSimpleName());
@@ -540,7 +569,18 @@ public final class Association {
                 if (i != 0 || !handleCookieEcho(ce, vtag, nowMs)) {
                     return; // §5.2.4 etc.: an unusable cookie discards the packet
                 }
-            } else if (c instanceof DataChunk d) {
+            } else if (c instanceof UserDataChunk d) {
+                if (tracker != null && (d instanceof IDataChunk) != interleaving) {
+                    // RFC 8260 §2.2.3: "If I-DATA support has been negotiated for an association, the
+                    // reception of a DATA chunk is a violation of the above rules and therefore the
+                    // receiver of the DATA chunk MUST abort the association by sending an ABORT chunk.
+                    // ... The same applies if I-DATA support has not been negotiated for an association
+                    // and an I-DATA chunk is received."
+                    abortWith(peerTag, ProtocolViolationCause.ofText((interleaving ? "DATA" : "I-DATA")
+                            + " chunk received but I-DATA was " + (interleaving ? "" : "not ") + "negotiated"),
+                            (interleaving ? "DATA" : "I-DATA") + " chunk violates the RFC 8260 negotiation");
+                    return;
+                }
                 hadData = true;
                 handleData(d);
             } else if (c instanceof SackChunk s) {
@@ -565,8 +605,22 @@ public final class Association {
                 handleShutdownAck();
             } else if (c instanceof ErrorChunk e) {
                 handleError(e, nowMs);
-            } else if (c instanceof ForwardTsnChunk f) {
-                handleForwardTsn(f);
+            } else if (c instanceof ForwardTsnChunk || c instanceof IForwardTsnChunk) {
+                if (tracker != null && (c instanceof IForwardTsnChunk) != interleaving) {
+                    // RFC 8260 §2.3.1: "If I-FORWARD-TSN support has been negotiated for an association,
+                    // the reception of a FORWARD-TSN chunk is a violation ... MUST abort the association
+                    // ... The same applies if I-FORWARD-TSN support has not been negotiated for an
+                    // association and a FORWARD-TSN chunk is received." (an I-FORWARD-TSN, that is)
+                    String kind = interleaving ? "FORWARD TSN" : "I-FORWARD-TSN";
+                    abortWith(peerTag, ProtocolViolationCause.ofText(kind + " chunk received but I-FORWARD-TSN was "
+                            + (interleaving ? "" : "not ") + "negotiated"), kind + " chunk violates the RFC 8260 negotiation");
+                    return;
+                }
+                if (c instanceof ForwardTsnChunk f) {
+                    handleForwardTsn(f);
+                } else {
+                    handleIForwardTsn((IForwardTsnChunk) c);
+                }
             } else if (c instanceof ReConfigChunk r) {
                 handleReconfig(r, nowMs);
             } else if (c instanceof InitChunk || c instanceof ShutdownCompleteChunk) {
@@ -620,13 +674,16 @@ public final class Association {
         }
     }
 
-    private record Capabilities(boolean forwardTsn, boolean reconfig, List<byte[]> unrecognized) {
+    private record Capabilities(boolean forwardTsn, boolean reconfig, List<byte[]> unrecognized, boolean interleaving,
+            boolean zeroChecksum) {
     }
 
     /** Reads the optional parameters of INIT or INIT ACK applying the §3.2.1 upper-two-bits rule. */
     private static Capabilities readParameters(List<Parameter> params) {
         boolean fwd = false;
         boolean reconfig = false;
+        boolean interleaving = false;
+        boolean zeroChecksum = false;
         List<byte[]> unrecognized = new ArrayList<>();
         for (Parameter p : params) {
             if (p instanceof ForwardTsnSupportedParameter) {
@@ -634,6 +691,15 @@ public final class Association {
             } else if (p instanceof SupportedExtensionsParameter s) {
                 fwd |= s.supports(ForwardTsnChunk.TYPE);
                 reconfig |= s.supports(ReConfigChunk.TYPE);
+                // RFC 8260 §2.3.1: "Only if both end points indicated their support of user message
+                // interleaving and the I-FORWARD-TSN chunk, the partial reliability extension is
+                // negotiated and can be used in combination with user message interleaving" — we
+                // interleave only with a peer listing both, so partial reliability always works
+                interleaving |= s.supports(IDataChunk.TYPE) && s.supports(IForwardTsnChunk.TYPE);
+            } else if (p instanceof ZeroChecksumAcceptableParameter z) {
+                // RFC 9653 §5.2: zero checksums may be sent only if the peer announced "an alternate
+                // error detection method it supports"; ours is DTLS
+                zeroChecksum |= z.errorDetectionMethod() == ZeroChecksumAcceptableParameter.METHOD_DTLS;
             } else if (p instanceof UnknownParameter u && isKnownIgnoredInitParameter(u.type())) {
                 continue; // recognized RFC 9260 parameters we have no use for over DTLS
             } else if (p instanceof UnknownParameter u) {
@@ -646,7 +712,7 @@ public final class Association {
                 }
             }
         }
-        return new Capabilities(fwd, reconfig, unrecognized);
+        return new Capabilities(fwd, reconfig, unrecognized, interleaving, zeroChecksum);
     }
 
     /**
@@ -707,7 +773,8 @@ public final class Association {
         int os = Math.min(opts.outboundStreams(), init.inboundStreams());
         int is = Math.min(opts.inboundStreams(), init.outboundStreams());
         StateCookie cookie = new StateCookie(nowMs, opts.cookieLifetimeMs(), localTag, init.initiateTag().value(), localTsn,
-                init.initialTsn().value(), init.aRwnd(), os, is, caps.forwardTsn(), caps.reconfig(), localTie, peerTie);
+                init.initialTsn().value(), init.aRwnd(), os, is, caps.forwardTsn(), caps.reconfig(), localTie, peerTie,
+                caps.interleaving(), caps.zeroChecksum());
         List<Parameter> params = new ArrayList<>();
         params.add(new StateCookieParameter(cookie.serialize(mac)));
         params.addAll(ourCapabilityParameters());
@@ -740,7 +807,8 @@ public final class Association {
         Capabilities caps = readParameters(ack.parameters());
         t1Init.stop();
         initTcb(ack.initiateTag().value(), ack.initialTsn().value(), ack.aRwnd(), Math.min(opts.outboundStreams(), ack.inboundStreams()),
-                Math.min(opts.inboundStreams(), ack.outboundStreams()), caps.forwardTsn(), caps.reconfig());
+                Math.min(opts.inboundStreams(), ack.outboundStreams()), caps.forwardTsn(), caps.reconfig(),
+                caps.interleaving(), caps.zeroChecksum());
         cookieToEcho = cookie.cookie();
         List<Chunk> bundle = new ArrayList<>();
         bundle.add(new CookieEchoChunk(cookieToEcho));
@@ -760,14 +828,22 @@ public final class Association {
         t1Cookie.start(nowMs, rto.rto());
     }
 
-    private void initTcb(int pTag, int peerInitialTsn, int peerRwnd, int os, int is, boolean fwd, boolean reconfig) {
+    private void initTcb(int pTag, int peerInitialTsn, int peerRwnd, int os, int is, boolean fwd, boolean reconfig,
+            boolean peerInterleaving, boolean peerZeroChecksum) {
         peerTag = pTag;
         outboundStreams = os;
         inboundStreams = is;
-        peerForwardTsn = fwd;
         peerReconfig = reconfig;
+        // RFC 8260 §2.2.1: "User message interleaving has been negotiated for an association if both
+        // end points have indicated I-DATA support"; partial reliability then uses I-FORWARD-TSN (§2.3.1)
+        interleaving = opts.messageInterleaving() && peerInterleaving;
+        peerForwardTsn = fwd || interleaving;
+        sendQueue.setInterleaving(interleaving);
+        dataHeaderSize = interleaving ? IDataChunk.HEADER_SIZE : DataChunk.HEADER_SIZE;
+        maxFragment = (opts.mtu() & ~3) - SctpPacket.HEADER_SIZE - dataHeaderSize;
+        zeroChecksumTx = opts.zeroChecksumOverDtls() && peerZeroChecksum;
         tracker = new DataTracker(peerInitialTsn);
-        reassembly = new ReassemblyQueue(opts.maxReceiveMessageSize());
+        reassembly = new ReassemblyQueue(opts.maxReceiveMessageSize(), interleaving);
         outstanding = new OutstandingData(myInitialTsn, Integer.toUnsignedLong(peerRwnd), opts.mtu(), rto);
         // RFC 6525 §5.1.1 / §5.2.1: request sequence numbers start at the initial TSN
         nextRequestSeq = myInitialTsn;
@@ -804,7 +880,7 @@ public final class Association {
                 return false;
             }
             initTcb(c.peerTag(), c.peerInitialTsn(), c.peerRwnd(), c.outboundStreams(), c.inboundStreams(),
-                    c.peerForwardTsn(), c.peerReconfig());
+                    c.peerForwardTsn(), c.peerReconfig(), c.peerInterleaving(), c.peerZeroChecksum());
             control.add(new CookieAckChunk(false));
             enterEstablished(nowMs);
             return true;
@@ -831,7 +907,7 @@ public final class Association {
                 t1Init.stop();
                 t1Cookie.stop();
                 initTcb(c.peerTag(), c.peerInitialTsn(), c.peerRwnd(), c.outboundStreams(), c.inboundStreams(),
-                        c.peerForwardTsn(), c.peerReconfig());
+                        c.peerForwardTsn(), c.peerReconfig(), c.peerInterleaving(), c.peerZeroChecksum());
                 control.add(new CookieAckChunk(false));
                 enterEstablished(nowMs);
                 return true;
@@ -919,9 +995,9 @@ public final class Association {
         state = shutdownRequested ? AssociationState.SHUTDOWN_PENDING : AssociationState.ESTABLISHED;
         if (!connectedEmitted) {
             connectedEmitted = true;
-            LOG.debug("association established: tags {}/{}, streams out {} in {}, forward-tsn {}, reconfig {}",
-                    Integer.toHexString(myTag), Integer.toHexString(peerTag), outboundStreams, inboundStreams,
-                    peerForwardTsn, peerReconfig);
+            LOG.debug("association established: tags {}/{}, streams out {} in {}, forward-tsn {}, reconfig {}, "
+                    + "interleaving {}, zero checksum {}", Integer.toHexString(myTag), Integer.toHexString(peerTag),
+                    outboundStreams, inboundStreams, peerForwardTsn, peerReconfig, interleaving, zeroChecksumTx);
             outputs.add(new SctpOutput.Connected());
         }
         heartbeats.schedule(nowMs, rto.rto());
@@ -930,7 +1006,7 @@ public final class Association {
     private final ReassemblyQueue.Sink sink = (streamId, ppid, payload, unordered) ->
             outputs.add(new SctpOutput.MessageReceived(streamId, ppid, payload, unordered));
 
-    private void handleData(DataChunk d) {
+    private void handleData(UserDataChunk d) {
         if (tracker == null || !(state == AssociationState.ESTABLISHED || state == AssociationState.SHUTDOWN_PENDING
                 || state == AssociationState.SHUTDOWN_SENT)) {
             return;
@@ -1073,6 +1149,24 @@ public final class Association {
         // RFC 3758 §3.6: advance the cumulative TSN, drop partial messages, move SSNs, deliver
         if (newCum > tracker.cumulativeTsn()) {
             reassembly.forwardTsn(newCum, f.skipped(), sink);
+        }
+        tracker.forwardTo(newCum);
+    }
+
+    private void handleIForwardTsn(IForwardTsnChunk f) {
+        if (tracker == null || state.compareTo(AssociationState.ESTABLISHED) < 0) {
+            return;
+        }
+        long newCum = tracker.unwrap(f.newCumulativeTsn().value());
+        if (newCum - tracker.cumulativeTsn() > DataTracker.MAX_TSN_DISTANCE) {
+            return; // bogus jump; ignore
+        }
+        // RFC 8260 §2.3.1: "the principle applied to ordered message when using FORWARD-TSN chunks is
+        // applied to ordered and unordered messages when using I-FORWARD-TSN chunks"; as for FORWARD
+        // TSN (RFC 3758 §3.6) only a chunk moving the cumulative TSN forward is acted upon, so a stale
+        // copy cannot drop messages of a stream reset since
+        if (newCum > tracker.cumulativeTsn()) {
+            reassembly.iForwardTsn(f.skipped(), sink);
         }
         tracker.forwardTo(newCum);
     }
@@ -1475,8 +1569,28 @@ public final class Association {
     }
 
     private void emitPacket(int tag, List<Chunk> chunks) {
-        byte[] bytes = new SctpPacket(opts.localPort(), opts.remotePort(), tag, chunks).serialize();
+        byte[] bytes = new SctpPacket(opts.localPort(), opts.remotePort(), tag, chunks).serialize(zeroChecksumAllowed(chunks));
         outputs.add(new SctpOutput.SendPacket(bytes));
+    }
+
+    /**
+     * RFC 9653 §5.2: a zero checksum only towards a peer that announced our method, and never on a
+     * packet with INIT ("When a sender sends a packet containing an INIT chunk, it MUST include a
+     * correct CRC32c checksum"), COOKIE ECHO ("... it MUST include a correct CRC32c checksum in the
+     * packet containing the COOKIE ECHO chunk") or in response to an out-of-the-blue packet (sent only
+     * without an association here). INIT ACK also keeps its CRC: it may answer a peer that lost its
+     * association state (a restart INIT), and CRCs are always accepted.
+     */
+    private boolean zeroChecksumAllowed(List<Chunk> chunks) {
+        if (!zeroChecksumTx || terminated || state == AssociationState.CLOSED) {
+            return false;
+        }
+        for (Chunk c : chunks) {
+            if (c instanceof InitChunk || c instanceof InitAckChunk || c instanceof CookieEchoChunk) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Collects chunks into packets of at most the MTU. */
@@ -1535,7 +1649,7 @@ public final class Association {
         }
         if (dataState || state == AssociationState.SHUTDOWN_SENT) {
             if (forwardTsnDue && peerForwardTsn) {
-                ForwardTsnChunk f = outstanding.createForwardTsn();
+                Chunk f = createForwardTsn();
                 if (f != null) {
                     pb.add(f);
                     if (!t3Rtx.isRunning()) {
@@ -1576,7 +1690,7 @@ public final class Association {
             outstanding.retransmitted(it, nowMs);
         }
         if (forwardTsnDue && peerForwardTsn) {
-            ForwardTsnChunk f = outstanding.createForwardTsn();
+            Chunk f = createForwardTsn();
             if (f != null) {
                 pb.add(f);
             }
@@ -1585,6 +1699,11 @@ public final class Association {
         if (outstanding.hasOutstanding() && !t3Rtx.isRunning()) {
             t3Rtx.start(nowMs, rto.rto());
         }
+    }
+
+    /** RFC 8260 §2.3.1: "the new I-FORWARD-TSN chunk MUST be used instead of the FORWARD-TSN chunk". */
+    private Chunk createForwardTsn() {
+        return interleaving ? outstanding.createIForwardTsn() : outstanding.createForwardTsn();
     }
 
     private void bufferedLow(int streamId) {
@@ -1601,10 +1720,10 @@ public final class Association {
             if (!outstanding.canSendNew(need)) {
                 break;
             }
-            if (pb.space() < DataChunk.HEADER_SIZE + need) {
+            if (pb.space() < dataHeaderSize + need) {
                 pb.finish();
             }
-            int room = Math.min(maxFragment, pb.space() - DataChunk.HEADER_SIZE);
+            int room = Math.min(maxFragment, pb.space() - dataHeaderSize);
             SendQueue.Fragment f = sendQueue.next(room, nowMs, this::bufferedLow);
             if (f == null) {
                 break;

@@ -22,6 +22,8 @@ public final class SctpOptions {
     private final long delayedAckMs;
     private final long cookieLifetimeMs;
     private final long heartbeatIntervalMs;
+    private final boolean messageInterleaving;
+    private final boolean zeroChecksumOverDtls;
 
     private SctpOptions(Builder b) {
         localPort = b.localPort;
@@ -41,6 +43,8 @@ public final class SctpOptions {
         delayedAckMs = b.delayedAckMs;
         cookieLifetimeMs = b.cookieLifetimeMs;
         heartbeatIntervalMs = b.heartbeatIntervalMs;
+        messageInterleaving = b.messageInterleaving;
+        zeroChecksumOverDtls = b.zeroChecksumOverDtls;
     }
 
     /** @return a builder with the defaults documented on each setter */
@@ -144,6 +148,22 @@ public final class SctpOptions {
         return heartbeatIntervalMs;
     }
 
+    /**
+     * @return true if I-DATA / I-FORWARD-TSN (RFC 8260) are offered; used only when the peer offers
+     *     them too
+     */
+    public boolean messageInterleaving() {
+        return messageInterleaving;
+    }
+
+    /**
+     * @return true if the packets travel over DTLS and the RFC 9653 zero checksum is announced (and
+     *     used towards a peer that announced it)
+     */
+    public boolean zeroChecksumOverDtls() {
+        return zeroChecksumOverDtls;
+    }
+
     @Override
     public String toString() {
         return "SctpOptions(ports " + localPort + "->" + remotePort + ", mtu=" + mtu + ", maxRecv="
@@ -169,6 +189,8 @@ public final class SctpOptions {
         private long delayedAckMs = 200;
         private long cookieLifetimeMs = 60000;
         private long heartbeatIntervalMs = 30000;
+        private boolean messageInterleaving;
+        private boolean zeroChecksumOverDtls;
 
         private Builder() {
         }
@@ -331,6 +353,41 @@ public final class SctpOptions {
                 throw new IllegalArgumentException("heartbeatIntervalMs " + ms + " is neither 0 nor in 100..86400000");
             }
             heartbeatIntervalMs = ms;
+            return this;
+        }
+
+        /**
+         * Offers RFC 8260 user message interleaving: I-DATA and I-FORWARD-TSN are listed in Supported
+         * Extensions, and used when the peer lists both too (RFC 8260 §2.2.1: "User message
+         * interleaving has been negotiated for an association if both end points have indicated
+         * I-DATA support"). A large message then no longer delays messages on other streams: the
+         * sender interleaves fragments of different streams round-robin.
+         *
+         * <p>Default false, as in the browsers: Chromium's dcSCTP offers I-DATA only under the
+         * {@code WebRTC-DataChannelMessageInterleaving} field trial (off by default) and Firefox does
+         * not enable it in usrsctp, so against browsers the DATA path is used either way.
+         *
+         * @param enable true to offer interleaving
+         */
+        public Builder enableMessageInterleaving(boolean enable) {
+            messageInterleaving = enable;
+            return this;
+        }
+
+        /**
+         * Declares that packets are carried over DTLS (RFC 8261), whose record integrity protection
+         * is an alternate error detection method (RFC 9653 §6, method 1). We then announce the Zero
+         * Checksum Acceptable parameter in INIT and INIT ACK, accept packets with a checksum of zero,
+         * and send a zero checksum ourselves when the peer announced the same method (except on the
+         * packets RFC 9653 §5.2 excludes). Correct CRC32c checksums are always accepted.
+         *
+         * <p>Default false (the sctp module does not know its lower layer); the data channel stack
+         * turns it on for its DTLS transport. Chromium's dcSCTP announces it.
+         *
+         * @param overDtls true when the lower layer is DTLS
+         */
+        public Builder zeroChecksumOverDtls(boolean overDtls) {
+            zeroChecksumOverDtls = overDtls;
             return this;
         }
 

@@ -30,12 +30,14 @@ import javax.crypto.spec.SecretKeySpec;
  * @param inboundStreams negotiated inbound streams
  * @param peerForwardTsn peer supports FORWARD TSN
  * @param peerReconfig peer supports RE-CONFIG
+ * @param peerInterleaving peer lists I-DATA and I-FORWARD-TSN (RFC 8260)
+ * @param peerZeroChecksum peer announced zero checksum with the DTLS method (RFC 9653)
  * @param localTieTag our tag when the INIT was received with an association existing, else 0
  * @param peerTieTag the peer's tag then, else 0
  */
 record StateCookie(long createdMs, long lifetimeMs, int localTag, int peerTag, int localInitialTsn,
         int peerInitialTsn, int peerRwnd, int outboundStreams, int inboundStreams, boolean peerForwardTsn,
-        boolean peerReconfig, int localTieTag, int peerTieTag) {
+        boolean peerReconfig, int localTieTag, int peerTieTag, boolean peerInterleaving, boolean peerZeroChecksum) {
 
     static final int MAGIC = 0x4A444331;
     static final int BODY_SIZE = 4 + 8 + 4 + 4 + 4 + 4 + 4 + 4 + 2 + 2 + 1 + 4 + 4;
@@ -57,7 +59,8 @@ record StateCookie(long createdMs, long lifetimeMs, int localTag, int peerTag, i
         b.putInt(MAGIC).putLong(createdMs).putInt((int) lifetimeMs).putInt(localTag).putInt(peerTag)
                 .putInt(localInitialTsn).putInt(peerInitialTsn).putInt(peerRwnd)
                 .putShort((short) outboundStreams).putShort((short) inboundStreams)
-                .put((byte) ((peerForwardTsn ? 1 : 0) | (peerReconfig ? 2 : 0)))
+                .put((byte) ((peerForwardTsn ? 1 : 0) | (peerReconfig ? 2 : 0) | (peerInterleaving ? 4 : 0)
+                        | (peerZeroChecksum ? 8 : 0)))
                 .putInt(localTieTag).putInt(peerTieTag);
         mac.update(b.array(), 0, BODY_SIZE);
         b.put(mac.doFinal());
@@ -95,6 +98,6 @@ record StateCookie(long createdMs, long lifetimeMs, int localTag, int peerTag, i
         int ltt = b.getInt();
         int ptt = b.getInt();
         return new StateCookie(created, lifetime, lt, pt, ltsn, ptsn, rwnd, os, is, (caps & 1) != 0,
-                (caps & 2) != 0, ltt, ptt);
+                (caps & 2) != 0, ltt, ptt, (caps & 4) != 0, (caps & 8) != 0);
     }
 }

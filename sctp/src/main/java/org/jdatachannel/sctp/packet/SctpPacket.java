@@ -57,13 +57,29 @@ public record SctpPacket(int sourcePort, int destinationPort, VerificationTag ve
      * @throws PacketParseException naming the failed check
      */
     public static SctpPacket parse(ByteBuffer packet) throws PacketParseException {
+        return parse(packet, false);
+    }
+
+    /**
+     * Like {@link #parse(ByteBuffer)}, optionally also accepting a checksum field of zero (RFC 9653
+     * §5.3: an endpoint that announced an alternate error detection method "MUST accept SCTP packets
+     * that have an incorrect checksum value of zero"). A correct CRC32c is always accepted; any other
+     * wrong value is always rejected.
+     *
+     * @param packet the packet bytes from position to limit; not modified
+     * @param acceptZeroChecksum true to accept a checksum field of zero without verifying the CRC32c
+     * @throws PacketParseException naming the failed check
+     */
+    public static SctpPacket parse(ByteBuffer packet, boolean acceptZeroChecksum) throws PacketParseException {
         ByteBuffer b = packet.slice();
         int n = b.remaining();
         if (n < HEADER_SIZE) {
             throw new PacketParseException("packet of " + n + " bytes is shorter than the 12-byte common header");
         }
         int received = Integer.reverseBytes(b.getInt(8));
-        int computed = crc32c(b);
+        // RFC 9653 §5.3: with zero checksum accepted, errors are the lower layer's (DTLS) to detect
+        boolean zeroAccepted = received == 0 && acceptZeroChecksum;
+        int computed = zeroAccepted ? 0 : crc32c(b);
         if (received != computed) {
             // RFC 9260 §6.8: "An SCTP receiver MUST silently discard a packet with an invalid checksum"
             throw new PacketParseException("checksum mismatch: received 0x" + Integer.toHexString(received)
@@ -107,13 +123,25 @@ public record SctpPacket(int sourcePort, int destinationPort, VerificationTag ve
 
     /** @return the packet bytes, checksum included */
     public byte[] serialize() {
+        return serialize(false);
+    }
+
+    /**
+     * @param zeroChecksum true to leave the checksum field 0 (RFC 9653 §5.2, only when the peer
+     *     announced our alternate error detection method and the packet may carry it), false for the
+     *     CRC32c
+     * @return the packet bytes
+     */
+    public byte[] serialize(boolean zeroChecksum) {
         byte[] out = new byte[serializedSize()];
         ByteBuffer b = ByteBuffer.wrap(out);
         b.putShort((short) sourcePort).putShort((short) destinationPort).putInt(verificationTag.value()).putInt(0);
         for (Chunk c : chunks) {
             c.serializeTo(b);
         }
-        b.putInt(8, Integer.reverseBytes(crc32c(ByteBuffer.wrap(out))));
+        if (!zeroChecksum) {
+            b.putInt(8, Integer.reverseBytes(crc32c(ByteBuffer.wrap(out))));
+        }
         return out;
     }
 

@@ -10,6 +10,9 @@ import java.util.TreeMap;
 import org.jdatachannel.sctp.packet.SerialNumber;
 import org.jdatachannel.sctp.packet.chunk.DataChunk;
 import org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk;
+import org.jdatachannel.sctp.packet.chunk.IDataChunk;
+import org.jdatachannel.sctp.packet.chunk.IForwardTsnChunk;
+import org.jdatachannel.sctp.packet.chunk.UserDataChunk;
 
 /**
  * Reassembles fragmented messages and orders them per stream (RFC 9260 §6.5, §6.6, §6.9).
@@ -19,6 +22,12 @@ import org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk;
  * a message is complete when a B..E run of consecutive TSNs with the same stream (and SSN, for
  * ordered messages) is present. Complete unordered messages are delivered at once; complete
  * ordered messages wait for their SSN (§6.6: "... MUST deliver ... in the order of their SSN").
+ *
+ * <p>With I-DATA (RFC 8260 §2.2.3) fragments are collected per (stream, U bit, MID) and ordered by
+ * FSN, never by TSN: "the receiver MUST first use the SID to identify the stream, consider the U bit
+ * to determine if it is part of an ordered or unordered message, find the user message identified by
+ * the MID and finally use the FSN for reassembly of the message and not the TSN". Complete ordered
+ * messages wait for their MID (32-bit serial numbers).
  *
  * <p>Memory: the caller bounds {@link #bufferedBytes()} by refusing DATA beyond its receive window.
  * Not thread-safe.
@@ -38,23 +47,49 @@ public final class ReassemblyQueue {
     private record Message(int ssn, int ppid, byte[] payload, long tsn) {
     }
 
+    /** Fragments of one I-DATA message, by FSN (unsigned, from 0). */
+    private static final class Partial {
+        final TreeMap<Long, byte[]> parts = new TreeMap<>();
+        long bytes;
+        int ppid;
+        boolean haveFirst;
+        long lastFsn = -1;
+        long firstTsn = Long.MAX_VALUE;
+    }
+
+    private record MessageKey(int streamId, boolean unordered, int mid) {
+    }
+
     private static final class InStream {
         int nextSsn;
+        /** I-DATA: the next ordered MID to deliver (RFC 8260 §2.1, 32-bit serial). */
+        int nextMid;
         final HashMap<Integer, Message> pending = new HashMap<>();
         long deferredResetTsn = Long.MAX_VALUE;
         final ArrayList<Message> held = new ArrayList<>();
     }
 
     private final long maxMessageSize;
+    private final boolean interleaved;
     private final TreeMap<Long, DataChunk> fragments = new TreeMap<>();
     private final Map<Integer, InStream> streams = new HashMap<>();
+    private final Map<MessageKey, Partial> partials = new HashMap<>();
     private long fragmentBytes;
     private long pendingBytes;
     private long forwardedCum = Long.MIN_VALUE;
 
     /** @param maxMessageSize largest message accepted, bytes */
     public ReassemblyQueue(long maxMessageSize) {
+        this(maxMessageSize, false);
+    }
+
+    /**
+     * @param maxMessageSize largest message accepted, bytes
+     * @param interleaved true if the association uses I-DATA (RFC 8260): ordered delivery by MID
+     */
+    public ReassemblyQueue(long maxMessageSize, boolean interleaved) {
         this.maxMessageSize = maxMessageSize;
+        this.interleaved = interleaved;
     }
 
     /** @return bytes held (fragments of incomplete messages plus complete messages waiting for order) */
@@ -71,7 +106,11 @@ public final class ReassemblyQueue {
      * @return false if the message being reassembled exceeds the maximum message size (the caller
      *     aborts the association); true otherwise
      */
-    public boolean add(long utsn, DataChunk c, Sink sink) {
+    public boolean add(long utsn, UserDataChunk chunk, Sink sink) {
+        if (chunk instanceof IDataChunk i) {
+            return addInterleaved(utsn, i, sink);
+        }
+        DataChunk c = (DataChunk) chunk;
         if (c.beginning() && c.end()) {
             if (c.payload().length > maxMessageSize) {
                 return false;
@@ -129,6 +168,136 @@ public final class ReassemblyQueue {
         fragmentBytes -= size;
         complete(head, first, msg, sink);
         return true;
+    }
+
+    /** RFC 8260 §2.2.3 reassembly by (stream, U, MID) and FSN. */
+    private boolean addInterleaved(long utsn, IDataChunk c, Sink sink) {
+        int sid = c.streamId().value();
+        if (c.beginning() && c.end()) {
+            if (c.payload().length > maxMessageSize) {
+                return false;
+            }
+            completeInterleaved(sid, c.unordered(), c.mid().value(), c.ppid().value(), c.payload(), utsn, sink);
+            return true;
+        }
+        MessageKey key = new MessageKey(sid, c.unordered(), c.mid().value());
+        Partial p = partials.computeIfAbsent(key, k -> new Partial());
+        long fsn = Integer.toUnsignedLong(c.fsn());
+        byte[] old = p.parts.put(fsn, c.payload());
+        long delta = c.payload().length - (old == null ? 0 : old.length);
+        p.bytes += delta;
+        fragmentBytes += delta;
+        if (c.beginning()) {
+            p.haveFirst = true;
+            p.ppid = c.ppid().value();
+            p.firstTsn = utsn;
+        }
+        if (c.end()) {
+            p.lastFsn = fsn;
+        }
+        if (p.bytes > maxMessageSize) {
+            return false;
+        }
+        if (!p.haveFirst || p.lastFsn < 0 || p.parts.size() != p.lastFsn + 1 || p.parts.lastKey() != p.lastFsn) {
+            return true;
+        }
+        partials.remove(key);
+        fragmentBytes -= p.bytes;
+        byte[] msg = new byte[(int) p.bytes];
+        int off = 0;
+        for (byte[] part : p.parts.values()) {
+            System.arraycopy(part, 0, msg, off, part.length);
+            off += part.length;
+        }
+        completeInterleaved(sid, c.unordered(), c.mid().value(), p.ppid, msg, p.firstTsn, sink);
+        return true;
+    }
+
+    private void completeInterleaved(int sid, boolean unordered, int mid, int ppid, byte[] payload, long headTsn,
+            Sink sink) {
+        if (unordered) {
+            sink.deliver(sid, ppid, payload, true);
+            return;
+        }
+        InStream s = streams.computeIfAbsent(sid, k -> new InStream());
+        Message m = new Message(mid, ppid, payload, headTsn);
+        if (headTsn > s.deferredResetTsn) {
+            // RFC 6525 §5.2.2: data after a deferred reset waits until the reset is performed
+            s.held.add(m);
+            pendingBytes += payload.length;
+            return;
+        }
+        orderedMid(sid, s, m, sink);
+    }
+
+    private void orderedMid(int streamId, InStream s, Message m, Sink sink) {
+        if (m.ssn == s.nextMid) {
+            sink.deliver(streamId, m.ppid, m.payload, false);
+            s.nextMid++;
+            drainMid(streamId, s, sink);
+        } else if (SerialNumber.tsnGreater(m.ssn, s.nextMid)) {
+            Message old = s.pending.put(m.ssn, m);
+            pendingBytes += m.payload.length - (old == null ? 0 : old.payload.length);
+        }
+        // else: a MID already delivered or skipped (a retransmission after a FORWARD); dropped
+    }
+
+    private void drainMid(int streamId, InStream s, Sink sink) {
+        Message m;
+        while ((m = s.pending.remove(s.nextMid)) != null) {
+            pendingBytes -= m.payload.length;
+            sink.deliver(streamId, m.ppid, m.payload, false);
+            s.nextMid++;
+        }
+    }
+
+    /**
+     * Applies the entries of an I-FORWARD-TSN (RFC 8260 §2.3.1) whose new cumulative TSN moved the
+     * receiver forward: partial messages of the stream and U bit up to the skipped MID are dropped
+     * (their remaining fragments will never come), and for ordered entries waiting messages up to the
+     * MID are delivered and the expected MID moves past it ("For ordered messages this is similar to
+     * the FORWARD-TSN chunk, just replacing the 16-bit SSN by the 32-bit MID").
+     *
+     * @param skipped the chunk's entries
+     * @param sink receives messages that became deliverable
+     */
+    public void iForwardTsn(List<IForwardTsnChunk.SkippedMessage> skipped, Sink sink) {
+        for (IForwardTsnChunk.SkippedMessage sk : skipped) {
+            int sid = sk.streamId().value();
+            int mid = sk.mid().value();
+            Iterator<Map.Entry<MessageKey, Partial>> it = partials.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<MessageKey, Partial> e = it.next();
+                MessageKey k = e.getKey();
+                if (k.streamId() == sid && k.unordered() == sk.unordered() && !SerialNumber.tsnGreater(k.mid(), mid)) {
+                    fragmentBytes -= e.getValue().bytes;
+                    it.remove();
+                }
+            }
+            if (sk.unordered()) {
+                continue;
+            }
+            InStream s = streams.computeIfAbsent(sid, k -> new InStream());
+            if (SerialNumber.tsnGreater(s.nextMid, mid)) {
+                continue; // already past it
+            }
+            // deliver waiting messages up to the skipped MID in MID order (bounded by what is held)
+            final int from = s.nextMid;
+            List<Message> ready = new ArrayList<>();
+            for (Message m : s.pending.values()) {
+                if (!SerialNumber.tsnGreater(m.ssn, mid)) {
+                    ready.add(m);
+                }
+            }
+            ready.sort(Comparator.comparingLong(m -> Integer.toUnsignedLong(m.ssn - from)));
+            for (Message m : ready) {
+                s.pending.remove(m.ssn);
+                pendingBytes -= m.payload.length;
+                sink.deliver(sid, m.ppid, m.payload, false);
+            }
+            s.nextMid = mid + 1;
+            drainMid(sid, s, sink);
+        }
     }
 
     private static boolean sameMessage(DataChunk a, DataChunk b) {
@@ -269,9 +438,13 @@ public final class ReassemblyQueue {
 
     private void reset(int id, InStream s, Sink sink) {
         if (!s.pending.isEmpty()) {
-            final int from = s.nextSsn;
+            final int from = interleaved ? s.nextMid : s.nextSsn;
             List<Message> old = new ArrayList<>(s.pending.values());
-            old.sort(Comparator.comparingInt(m -> (m.ssn - from) & 0xffff));
+            if (interleaved) {
+                old.sort(Comparator.comparingLong(m -> Integer.toUnsignedLong(m.ssn - from)));
+            } else {
+                old.sort(Comparator.comparingInt(m -> (m.ssn - from) & 0xffff));
+            }
             s.pending.clear();
             for (Message m : old) {
                 pendingBytes -= m.payload.length;
@@ -279,6 +452,8 @@ public final class ReassemblyQueue {
             }
         }
         s.nextSsn = 0;
+        // RFC 8260 §2.3.2: on an SSN reset "the two counters ... used for the MIDs MUST be reset to 0"
+        s.nextMid = 0;
         s.deferredResetTsn = Long.MAX_VALUE;
         if (!s.held.isEmpty()) {
             List<Message> held = new ArrayList<>(s.held);
@@ -286,7 +461,11 @@ public final class ReassemblyQueue {
             s.held.clear();
             for (Message m : held) {
                 pendingBytes -= m.payload.length;
-                ordered(id, s, m, sink);
+                if (interleaved) {
+                    orderedMid(id, s, m, sink);
+                } else {
+                    ordered(id, s, m, sink);
+                }
             }
         }
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdatachannel.sctp.packet.Mid;
 import org.jdatachannel.sctp.packet.Ppid;
 import org.jdatachannel.sctp.packet.Ssn;
 import org.jdatachannel.sctp.packet.StreamId;
@@ -11,7 +12,10 @@ import org.jdatachannel.sctp.packet.Tsn;
 import org.jdatachannel.sctp.packet.Unwrapper;
 import org.jdatachannel.sctp.packet.chunk.DataChunk;
 import org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk;
+import org.jdatachannel.sctp.packet.chunk.IDataChunk;
+import org.jdatachannel.sctp.packet.chunk.IForwardTsnChunk;
 import org.jdatachannel.sctp.packet.chunk.SackChunk;
+import org.jdatachannel.sctp.packet.chunk.UserDataChunk;
 
 /**
  * DATA chunks sent and not yet cumulatively acknowledged, with the sender's congestion control
@@ -25,9 +29,9 @@ import org.jdatachannel.sctp.packet.chunk.SackChunk;
  */
 public final class OutstandingData {
 
-    /** One sent DATA chunk. */
+    /** One sent DATA or I-DATA chunk. */
     public static final class Item {
-        final DataChunk chunk;
+        final UserDataChunk chunk;
         final SendQueue.Message message;
         final int size;
         long sentAtMs;
@@ -40,7 +44,7 @@ public final class OutstandingData {
         long resetAt = Long.MAX_VALUE;
         int misses;
 
-        Item(DataChunk chunk, SendQueue.Message message, long now) {
+        Item(UserDataChunk chunk, SendQueue.Message message, long now) {
             this.chunk = chunk;
             this.message = message;
             this.size = chunk.payload().length;
@@ -48,7 +52,7 @@ public final class OutstandingData {
         }
 
         /** @return the chunk (its TSN is fixed) */
-        public DataChunk chunk() {
+        public UserDataChunk chunk() {
             return chunk;
         }
 
@@ -184,12 +188,15 @@ public final class OutstandingData {
      *     congestion window this is detected here too. Such a chunk carries the I bit (RFC 7053 §4.1:
      *     the sender "MAY set the I bit ... when the sender ... will not send more data" soon), so the
      *     peer does not hold its SACK for the delayed-ack time.
-     * @return the DATA chunk with its TSN
+     * @return the DATA chunk (I-DATA for an interleaved fragment, RFC 8260 §2.2.2) with its TSN
      */
-    public DataChunk add(SendQueue.Fragment f, long nowMs, boolean lastForNow) {
+    public UserDataChunk add(SendQueue.Fragment f, long nowMs, boolean lastForNow) {
         boolean windowFull = bytesInFlight + f.payload().length >= cwnd;
-        DataChunk c = new DataChunk(new Tsn((int) nextTsn), new StreamId(f.streamId()), new Ssn(f.ssn()),
-                new Ppid(f.ppid()), f.payload(), f.unordered(), f.beginning(), f.end(), lastForNow || windowFull);
+        UserDataChunk c = f.interleaved()
+                ? new IDataChunk(new Tsn((int) nextTsn), new StreamId(f.streamId()), new Mid(f.mid()), f.fsn(),
+                        new Ppid(f.ppid()), f.payload(), f.unordered(), f.beginning(), f.end(), lastForNow || windowFull)
+                : new DataChunk(new Tsn((int) nextTsn), new StreamId(f.streamId()), new Ssn(f.ssn()),
+                        new Ppid(f.ppid()), f.payload(), f.unordered(), f.beginning(), f.end(), lastForNow || windowFull);
         nextTsn++;
         append(new Item(c, f.message(), nowMs));
         bytesInFlight += c.payload().length;
@@ -492,7 +499,7 @@ public final class OutstandingData {
         for (int i = 0; i < n; i++) {
             Item it = ring[(head + i) % ring.length];
             if (!it.chunk.unordered() && adv <= it.resetAt) {
-                ssns.put(it.chunk.streamId().value(), it.chunk.ssn().value());
+                ssns.put(it.chunk.streamId().value(), it.message.ssn());
             }
         }
         List<ForwardTsnChunk.SkippedStream> list = new ArrayList<>();
@@ -500,6 +507,38 @@ public final class OutstandingData {
             list.add(new ForwardTsnChunk.SkippedStream(e.getKey(), e.getValue()));
         }
         return new ForwardTsnChunk((int) adv, list);
+    }
+
+    /**
+     * RFC 8260 §2.3.1: the I-FORWARD-TSN form of {@link #createForwardTsn} for associations using
+     * I-DATA: per stream and U bit "the largest Message Identifier ... that was skipped". Entries of
+     * streams reset before the new cumulative TSN are left out, as for FORWARD TSN (their MIDs
+     * restarted at 0, RFC 8260 §2.3.2).
+     *
+     * @return the chunk, or null if no abandoned chunk follows the cumulative ack point
+     */
+    public IForwardTsnChunk createIForwardTsn() {
+        int n = 0;
+        while (n < count && ring[(head + n) % ring.length].abandoned) {
+            n++; // RFC 3758 §3.5 C2: the point moves only over abandoned chunks
+        }
+        if (n == 0) {
+            return null;
+        }
+        long adv = cumAck + n;
+        // key: stream id * 2 + U bit; later TSNs of one stream carry later MIDs (one message at a time)
+        Map<Integer, Integer> mids = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            Item it = ring[(head + i) % ring.length];
+            if (adv <= it.resetAt) {
+                mids.put(it.chunk.streamId().value() * 2 + (it.chunk.unordered() ? 1 : 0), it.message.mid());
+            }
+        }
+        List<IForwardTsnChunk.SkippedMessage> list = new ArrayList<>();
+        for (Map.Entry<Integer, Integer> e : mids.entrySet()) {
+            list.add(new IForwardTsnChunk.SkippedMessage(e.getKey() >> 1, (e.getKey() & 1) != 0, e.getValue()));
+        }
+        return new IForwardTsnChunk((int) adv, list);
     }
 
     /** @return true if abandoned chunks follow the cumulative ack point (a FORWARD TSN is due) */

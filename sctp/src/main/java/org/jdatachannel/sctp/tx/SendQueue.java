@@ -8,7 +8,10 @@ import java.util.function.IntConsumer;
 /**
  * Outgoing messages not yet fully handed to the transmission path, one FIFO per stream, served
  * round-robin between streams at message granularity (without I-DATA the fragments of one message
- * must have consecutive TSNs, RFC 9260 §6.9, so a message is finished before switching).
+ * must have consecutive TSNs, RFC 9260 §6.9, so a message is finished before switching), or, once
+ * {@link #setInterleaving interleaving} is on (RFC 8260), at fragment granularity: "When using user
+ * message interleaving, this scheduler provides a fair scheduling based on the number of I-DATA
+ * chunks by cycling around non-empty stream queues" (RFC 8260 §3.2, SCTP_SS_RR).
  *
  * <p>{@link #bufferedAmount(int)} counts the bytes of messages accepted and not yet fragmented into
  * DATA chunks, i.e. not yet transmitted for the first time (the W3C {@code bufferedAmount}
@@ -27,6 +30,8 @@ public final class SendQueue {
         final long expiresAtMs;
         int offset;
         int ssn;
+        int mid;
+        int nextFsn;
         boolean abandoned;
 
         Message(int streamId, int ppid, byte[] payload, boolean unordered, int maxRetransmits, long expiresAtMs) {
@@ -46,6 +51,11 @@ public final class SendQueue {
         /** @return the SSN assigned (ordered messages) */
         public int ssn() {
             return ssn;
+        }
+
+        /** @return the MID assigned (RFC 8260, interleaving only) */
+        public int mid() {
+            return mid;
         }
 
         /** @return true if ordered */
@@ -79,14 +89,23 @@ public final class SendQueue {
         }
     }
 
-    /** A fragment handed to the transmission path; the caller assigns the TSN. */
+    /**
+     * A fragment handed to the transmission path; the caller assigns the TSN.
+     *
+     * @param interleaved true if it goes in an I-DATA chunk (RFC 8260) with {@code mid} and
+     *     {@code fsn}; false for a DATA chunk with {@code ssn}
+     */
     public record Fragment(Message message, int streamId, int ssn, int ppid, byte[] payload, boolean unordered,
-            boolean beginning, boolean end) {
+            boolean beginning, boolean end, boolean interleaved, int mid, int fsn) {
     }
 
     private static final class OutStream {
         final ArrayDeque<Message> queue = new ArrayDeque<>();
         int nextSsn;
+        // RFC 8260 §2.1: "The sender uses for each outgoing stream two counters, one for ordered
+        // messages, one for unordered messages. All of these counters are independent and initially 0."
+        int nextMidOrdered;
+        int nextMidUnordered;
         long buffered;
         long lowThreshold;
         boolean resetPending;
@@ -97,11 +116,21 @@ public final class SendQueue {
     private final Map<Integer, OutStream> streams = new HashMap<>();
     private final ArrayDeque<Integer> roundRobin = new ArrayDeque<>();
     private long total;
-    private Integer current; // stream whose head message is partly fragmented
+    private Integer current; // stream whose head message is partly fragmented (without interleaving)
+    private boolean interleaving;
 
     /** @param maxTotal bound on buffered bytes over all streams */
     public SendQueue(long maxTotal) {
         this.maxTotal = maxTotal;
+    }
+
+    /**
+     * Switches to RFC 8260 user message interleaving (I-DATA): MIDs and FSNs are assigned and streams
+     * take turns after every fragment. Call before the first fragment is produced (when the
+     * association is set up).
+     */
+    public void setInterleaving(boolean on) {
+        interleaving = on;
     }
 
     private OutStream stream(int id) {
@@ -187,11 +216,20 @@ public final class SendQueue {
             }
             boolean beginning = m.offset == 0;
             if (beginning) {
-                if (!m.unordered) {
-                    m.ssn = s.nextSsn;
-                    s.nextSsn = (s.nextSsn + 1) & 0xffff;
+                if (interleaving) {
+                    // RFC 8260 §2.1: the counters "are incremented by 1 for each user message"
+                    if (m.unordered) {
+                        m.mid = s.nextMidUnordered++;
+                    } else {
+                        m.mid = s.nextMidOrdered++;
+                    }
+                } else {
+                    if (!m.unordered) {
+                        m.ssn = s.nextSsn;
+                        s.nextSsn = (s.nextSsn + 1) & 0xffff;
+                    }
+                    current = id;
                 }
-                current = id;
             }
             int len = Math.min(maxPayload, m.payload.length - m.offset);
             byte[] part;
@@ -202,7 +240,16 @@ public final class SendQueue {
                 System.arraycopy(m.payload, m.offset, part, 0, len);
             }
             m.offset += len;
+            // RFC 8260 §2.1: "The FSN is used to enumerate all fragments of a single user message,
+            // starting from 0 and incremented by 1."
+            int fsn = m.nextFsn++;
             boolean end = m.offset == m.payload.length;
+            if (!end && interleaving) {
+                // RFC 8260 §2.2.2: "At any time, a sender MAY process multiple user messages, each of
+                // them on different streams": the next fragment comes from the next stream in turn.
+                roundRobin.remove(id);
+                roundRobin.add(id);
+            }
             if (end) {
                 s.queue.poll();
                 current = null;
@@ -214,7 +261,7 @@ public final class SendQueue {
                 }
             }
             consumed(id, s, len, lowListener);
-            return new Fragment(m, id, m.ssn, m.ppid, part, m.unordered, beginning, end);
+            return new Fragment(m, id, m.ssn, m.ppid, part, m.unordered, beginning, end, interleaving, m.mid, fsn);
         }
     }
 
@@ -292,6 +339,11 @@ public final class SendQueue {
         s.resetPending = false;
         if (resetSsn) {
             s.nextSsn = 0;
+            // RFC 8260 §2.3.2: "When an association resets the SSN using the SCTP extension defined in
+            // [RFC6525], the two counters (one for the ordered messages, one for the unordered
+            // messages) used for the MIDs MUST be reset to 0."
+            s.nextMidOrdered = 0;
+            s.nextMidUnordered = 0;
         }
     }
 }

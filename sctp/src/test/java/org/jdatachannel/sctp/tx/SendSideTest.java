@@ -70,7 +70,7 @@ class SendSideTest {
         List<DataChunk> l = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             q.add(0, 51, new byte[1000], false, -1, Long.MAX_VALUE);
-            l.add(o.add(q.next(1000, now, id -> { }), now, false));
+            l.add((DataChunk) o.add(q.next(1000, now, id -> { }), now, false));
         }
         return l;
     }

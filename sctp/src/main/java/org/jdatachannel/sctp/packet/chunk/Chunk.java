@@ -26,9 +26,9 @@ import org.jdatachannel.sctp.packet.TlvElement;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  */
-public sealed interface Chunk extends TlvElement permits DataChunk, InitFieldsChunk, SackChunk,
+public sealed interface Chunk extends TlvElement permits UserDataChunk, InitFieldsChunk, SackChunk,
         ParameterListChunk, ErrorCauseListChunk, ShutdownChunk, EmptyChunk, CookieEchoChunk, ForwardTsnChunk,
-        UnknownChunk {
+        IForwardTsnChunk, UnknownChunk {
 
     /** @return the chunk type, 0..255 */
     int type();
@@ -66,6 +66,8 @@ public sealed interface Chunk extends TlvElement permits DataChunk, InitFieldsCh
             case ShutdownCompleteChunk.TYPE: return ShutdownCompleteChunk.parse(flags, value);
             case ForwardTsnChunk.TYPE: return ForwardTsnChunk.parse(flags, value);
             case ReConfigChunk.TYPE: return ReConfigChunk.parse(flags, value);
+            case IDataChunk.TYPE: return IDataChunk.parse(flags, value);
+            case IForwardTsnChunk.TYPE: return IForwardTsnChunk.parse(flags, value);
             default: return new UnknownChunk(type, flags, Tlv.bytes(value));
         }
     }

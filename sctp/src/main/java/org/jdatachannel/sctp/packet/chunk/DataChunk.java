@@ -42,7 +42,7 @@ import org.jdatachannel.sctp.packet.Tsn;
  * @param immediateAck the I bit (RFC 7053): the sender asks for a SACK without delay
  */
 public record DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] payload, boolean unordered,
-        boolean beginning, boolean end, boolean immediateAck) implements Chunk {
+        boolean beginning, boolean end, boolean immediateAck) implements UserDataChunk {
     /** Chunk type. */
     public static final int TYPE = 0;
     /** Header bytes in front of the user data (chunk header plus fixed fields). */
@@ -79,6 +79,11 @@ public record DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] p
     @Override
     public int type() {
         return TYPE;
+    }
+
+    @Override
+    public int headerSize() {
+        return HEADER_SIZE;
     }
 
     @Override

@@ -25,7 +25,7 @@ import org.jdatachannel.sctp.packet.TlvList;
 public sealed interface Parameter extends TlvElement permits HeartbeatInfoParameter, StateCookieParameter,
         UnrecognizedParameterParameter, SupportedExtensionsParameter, ForwardTsnSupportedParameter,
         OutgoingSsnResetRequestParameter, IncomingSsnResetRequestParameter,
-        ReconfigurationResponseParameter, UnknownParameter {
+        ReconfigurationResponseParameter, ZeroChecksumAcceptableParameter, UnknownParameter {
 
     /** @return the 16-bit parameter type */
     int type();
@@ -59,6 +59,8 @@ public sealed interface Parameter extends TlvElement permits HeartbeatInfoParame
                 return IncomingSsnResetRequestParameter.parse(value);
             case ReconfigurationResponseParameter.TYPE:
                 return ReconfigurationResponseParameter.parse(value);
+            case ZeroChecksumAcceptableParameter.TYPE:
+                return ZeroChecksumAcceptableParameter.parse(value);
             default:
                 return new UnknownParameter(type, Tlv.bytes(value));
         }

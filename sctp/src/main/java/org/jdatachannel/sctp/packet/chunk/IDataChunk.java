@@ -1,0 +1,133 @@
+package org.jdatachannel.sctp.packet.chunk;
+
+import java.nio.ByteBuffer;
+import org.jdatachannel.sctp.packet.Mid;
+import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Ppid;
+import org.jdatachannel.sctp.packet.StreamId;
+import org.jdatachannel.sctp.packet.Tlv;
+import org.jdatachannel.sctp.packet.Tsn;
+
+/**
+ * I-DATA (type 64), RFC 8260 §2.1: user data that supports message interleaving. Flags as for DATA:
+ * I (bit 3, RFC 7053), U (bit 2), B (bit 1), E (bit 0). The SSN is replaced by the 32-bit Message
+ * Identifier, and the PPID field carries the Fragment Sequence Number on every fragment except the
+ * first: "If the B bit is set, this field contains the PPID of the user message. ... In this case the
+ * FSN is implicitly considered to be 0. If the B bit is not set, this field contains the FSN."
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |   Type = 64   |  Res  |I|U|B|E|       Length = Variable       |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                              TSN                              |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |        Stream Identifier      |           Reserved            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                      Message Identifier                       |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |    Payload Protocol Identifier / Fragment Sequence Number     |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * \                                                               \
+ * /                           User Data                           /
+ * \                                                               \
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ *
+ * The Reserved field "MUST be set to 0 by the sender and MUST be ignored by the receiver".
+ *
+ * @param tsn transmission sequence number (32-bit serial)
+ * @param streamId stream identifier 0..65535
+ * @param mid message identifier (32-bit serial, per stream and U bit)
+ * @param fsn fragment sequence number (32-bit serial); 0 when {@code beginning}
+ * @param ppid payload protocol identifier; meaningful only when {@code beginning} (a parsed
+ *     non-first fragment has PPID 0, and it is not serialized)
+ * @param payload the user data of this fragment (not copied; treat as read-only). May be empty when
+ *     parsed (RFC 9260 §6.2 "No User Data" applies as for DATA); never empty when sent.
+ * @param unordered the U bit
+ * @param beginning the B bit
+ * @param end the E bit
+ * @param immediateAck the I bit (RFC 7053)
+ */
+public record IDataChunk(Tsn tsn, StreamId streamId, Mid mid, int fsn, Ppid ppid, byte[] payload, boolean unordered,
+        boolean beginning, boolean end, boolean immediateAck) implements UserDataChunk {
+    /** Chunk type. */
+    public static final int TYPE = 64;
+    /** Header bytes in front of the user data (RFC 8260 §2.1: "The length of the I-DATA chunk header is 20 bytes"). */
+    public static final int HEADER_SIZE = 20;
+
+    /**
+     * @throws IllegalArgumentException if a first fragment (B bit) has a non-zero FSN, or a field is null
+     */
+    public IDataChunk {
+        if (tsn == null || streamId == null || mid == null || ppid == null || payload == null) {
+            throw new IllegalArgumentException("I-DATA fields must not be null");
+        }
+        if (beginning && fsn != 0) {
+            throw new IllegalArgumentException("I-DATA with the B bit has FSN 0 implicitly, not " + Integer.toUnsignedString(fsn));
+        }
+    }
+
+    /** Convenience constructor from raw values (stream 0..65535), without the I bit. */
+    public IDataChunk(int tsn, int streamId, int mid, int fsn, int ppid, byte[] payload, boolean unordered,
+            boolean beginning, boolean end) {
+        this(new Tsn(tsn), new StreamId(streamId), new Mid(mid), fsn, new Ppid(ppid), payload, unordered, beginning,
+                end, false);
+    }
+
+    /**
+     * Parses from an exactly-sized value slice.
+     *
+     * @throws PacketParseException if shorter than the 16 fixed bytes
+     */
+    public static IDataChunk parse(int flags, ByteBuffer v) throws PacketParseException {
+        Tlv.expectAtLeast("I-DATA", v, 16);
+        int p = v.position();
+        byte[] payload = new byte[v.remaining() - 16];
+        v.duplicate().position(p + 16).get(payload);
+        boolean b = (flags & 2) != 0;
+        int ppidOrFsn = v.getInt(p + 12);
+        return new IDataChunk(new Tsn(v.getInt(p)), new StreamId(v.getShort(p + 4) & 0xffff), new Mid(v.getInt(p + 8)),
+                b ? 0 : ppidOrFsn, new Ppid(b ? ppidOrFsn : 0), payload, (flags & 4) != 0, b, (flags & 1) != 0,
+                (flags & 8) != 0);
+    }
+
+    /** @return a copy with the I bit set to {@code i} */
+    public IDataChunk withImmediateAck(boolean i) {
+        return new IDataChunk(tsn, streamId, mid, fsn, ppid, payload, unordered, beginning, end, i);
+    }
+
+    @Override
+    public int type() {
+        return TYPE;
+    }
+
+    @Override
+    public int headerSize() {
+        return HEADER_SIZE;
+    }
+
+    @Override
+    public int flags() {
+        return (immediateAck ? 8 : 0) | (unordered ? 4 : 0) | (beginning ? 2 : 0) | (end ? 1 : 0);
+    }
+
+    @Override
+    public int valueLength() {
+        return 16 + payload.length;
+    }
+
+    @Override
+    public void serializeValueTo(ByteBuffer out) {
+        out.putInt(tsn.value()).putShort((short) streamId.value()).putShort((short) 0).putInt(mid.value())
+                .putInt(beginning ? ppid.value() : fsn).put(payload);
+    }
+
+    @Override
+    public String toString() {
+        return "I-DATA(tsn=" + tsn + ", stream=" + streamId + ", mid=" + mid
+                + (beginning ? ", ppid=" + ppid : ", fsn=" + Integer.toUnsignedString(fsn)) + ", " + (unordered ? "U" : "")
+                + (beginning ? "B" : "") + (end ? "E" : "") + (immediateAck ? "I" : "") + ", " + payload.length + " bytes)";
+    }
+}
