@@ -975,7 +975,7 @@ public final class Association {
         myTag = c.localTag();
         myInitialTsn = c.localInitialTsn();
         initTcb(c.peerTag(), c.peerInitialTsn(), c.peerRwnd(), c.outboundStreams(), c.inboundStreams(),
-                c.peerForwardTsn(), c.peerReconfig());
+                c.peerForwardTsn(), c.peerReconfig(), c.peerInterleaving(), c.peerZeroChecksum());
         outputs.add(new SctpOutput.Restarted());
         control.add(new CookieAckChunk(false));
         enterEstablished(nowMs);
