@@ -91,8 +91,11 @@ public interface DataChannel {
     /**
      * @return bytes accepted by {@code send} and not yet handed to the network (queued on the event
      *         loop or in the SCTP send queue, not yet transmitted once); an empty message counts 1
-     *         byte, its size on the wire (RFC 8831 §6.6). Readable from any thread, may lag the
-     *         true value by one event-loop step
+     *         byte, its size on the wire (RFC 8831 §6.6). It keeps falling while the channel is
+     *         CLOSING (buffered data is still sent) and, as in the W3C API, does not reset to zero
+     *         once CLOSED: after a graceful close it is 0, after the connection failed it is what
+     *         was never sent. Readable from any thread, may lag the true value by one event-loop
+     *         step
      */
     long bufferedAmount();
 
@@ -109,10 +112,16 @@ public interface DataChannel {
     /** @param handler runs when the channel becomes OPEN */
     void onOpen(Runnable handler);
 
-    /** @param handler receives each message (OPEN or CLOSING state) */
+    /**
+     * @param handler receives each message (OPEN or CLOSING state: messages the peer sent before
+     *                it saw the close still arrive, as in browsers)
+     */
     void onMessage(Consumer<DataChannelMessage> handler);
 
-    /** @param handler runs once when the channel becomes CLOSED */
+    /**
+     * @param handler runs once when the channel becomes CLOSED, after every message delivered to
+     *                it: both directions of the stream are reset, or the connection closed or failed
+     */
     void onClose(Runnable handler);
 
     /** @param handler runs when the buffered amount falls to or below the threshold */
@@ -127,9 +136,14 @@ public interface DataChannel {
     void onError(Consumer<Throwable> handler);
 
     /**
-     * Starts closing: the state becomes CLOSING, queued messages are still delivered, then the
-     * outgoing stream is reset (RFC 8831 §6.7) and the channel becomes CLOSED once the peer has reset
-     * its outgoing stream too. Idempotent.
+     * Starts closing (W3C closing procedure, RFC 8831 §6.7). When this method returns the state is
+     * CLOSING (from OPEN or CONNECTING) and {@code send} throws IllegalStateException. Messages sent
+     * before are still transmitted, then the outgoing SCTP stream is reset; the peer answers by
+     * resetting its outgoing stream, and once both directions are reset the state becomes CLOSED
+     * and {@code onClose} runs, on both ends. The stream id is not given to a new channel before
+     * that (a negotiated channel asking for it gets IllegalArgumentException until then). A
+     * channel that never reached the network (closed before the connection was up) becomes CLOSED
+     * at once. Idempotent; callable from any thread.
      */
     void close();
 }

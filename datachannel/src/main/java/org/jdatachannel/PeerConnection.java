@@ -138,10 +138,13 @@ public final class PeerConnection implements AutoCloseable {
      *
      * @param label the label, at most 65535 UTF-8 bytes
      * @param init  options, or null for the defaults; copied
-     * @return the channel, in state CONNECTING
-     * @throws IllegalArgumentException for invalid options (both reliability limits, negotiated
-     *                                  without id, id out of 0..65534 or in use, label/protocol too
-     *                                  long)
+     * @return the channel, in state CONNECTING (OPEN at once if the connection is up). Its
+     *         {@code maxRetransmits} / {@code maxPacketLifeTime} (clamped to 65535) go into the
+     *         DCEP DATA_CHANNEL_OPEN channel type and apply to every message it sends
+     * @throws IllegalArgumentException for invalid options (both reliability limits set -- W3C
+     *                                  TypeError --, a negative limit, negotiated without id, id
+     *                                  out of 0..65534 or in use, also by a channel that is still
+     *                                  closing, label/protocol too long)
      * @throws IllegalStateException    if the connection is closed
      */
     public DataChannel createDataChannel(String label, DataChannelInit init) {
@@ -172,7 +175,8 @@ public final class PeerConnection implements AutoCloseable {
     }
 
     /**
-     * Closes the connection; every channel becomes CLOSED and the state CLOSED. Idempotent.
+     * Closes the connection; every channel becomes CLOSED (each reports {@code onClose} once) and
+     * the state CLOSED. Idempotent.
      *
      * <p>Called off the event loop: when the SCTP association is up, a graceful SHUTDOWN (RFC 9260
      * §9.2) is started and close() waits up to 500 ms for it to complete, so that messages already

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 class PeerConnectionLoopbackTest {
     private static final Logger LOG = LoggerFactory.getLogger(PeerConnectionLoopbackTest.class);
-    private static final long T = 20;
+    static final long T = 20;
 
     static Stream<Arguments> layers() {
         return Stream.of(

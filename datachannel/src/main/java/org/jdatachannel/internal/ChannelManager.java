@@ -1,7 +1,9 @@
 package org.jdatachannel.internal;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +53,13 @@ public final class ChannelManager {
     public static final int MAX_STREAM_ID = 65534;
     /** Bound on channels waiting for an id (created before the DTLS role is known). */
     static final int MAX_PENDING_CHANNELS = 1024;
+    /**
+     * Most messages (DCEP OPEN included) held for one stream whose previous channel is still
+     * finishing its close (see {@link #onDcep}); beyond it they are dropped with a warning.
+     */
+    static final int MAX_HELD_MESSAGES = 256;
+    /** Most bytes held over all such streams. */
+    static final long MAX_HELD_BYTES = 4L * 1024 * 1024;
 
     /**
      * Most user bytes the whole connection may hold: accepted by {@code send()} but not yet handed
@@ -83,6 +92,20 @@ public final class ChannelManager {
     private Boolean dtlsClient;
     private final Map<Integer, DataChannelImpl> byStream = new TreeMap<>();
     private final Set<DataChannelImpl> unassigned = new LinkedHashSet<>();
+    /**
+     * Streams being reset that belong to no channel (an OPEN we rejected, or the peer reset a
+     * stream we have no channel for): value {outgoing done, incoming done}. Their ids are not
+     * given to new channels until both directions are reset (INTEROP-NOTES: "reuse a stream id only
+     * after both directions are reset"). At most one entry per stream id.
+     */
+    private final Map<Integer, boolean[]> orphanResets = new TreeMap<>();
+    /** Messages the peer sent on a reused stream id before our side of the old channel's close completed. */
+    private final Map<Integer, ArrayDeque<Held>> held = new HashMap<>();
+    private long heldBytes;
+
+    /** One message held by {@link #held}. */
+    private record Held(int ppid, byte[] payload) {
+    }
 
     /** @param loop the owning event loop */
     public ChannelManager(EventLoop loop) {
@@ -144,9 +167,13 @@ public final class ChannelManager {
         }
     }
 
+    /**
+     * The lowest free id of our parity. A stream is not free while a channel holds it (a closing
+     * channel keeps it until both directions are reset) or while an orphan reset is pending on it.
+     */
     private Integer allocateId() {
         for (int sid = dtlsClient ? 0 : 1; sid <= MAX_STREAM_ID; sid += 2) {
-            if (!byStream.containsKey(sid)) {
+            if (!byStream.containsKey(sid) && !orphanResets.containsKey(sid)) {
                 return sid;
             }
         }
@@ -194,8 +221,18 @@ public final class ChannelManager {
             if (id < 0 || id > MAX_STREAM_ID) {
                 throw new IllegalArgumentException("data channel id must be 0.." + MAX_STREAM_ID + ", got " + id);
             }
-            if (byStream.containsKey(id)) {
-                throw new IllegalArgumentException("data channel id " + id + " is already in use");
+            DataChannelImpl holder = byStream.get(id);
+            if (holder != null) {
+                // W3C createDataChannel: "If [[DataChannelId]] is equal to the identifier of another
+                // RTCDataChannel, throw an OperationError". A closing channel keeps its id until
+                // both directions of its stream are reset (RFC 8831 §6.7).
+                throw new IllegalArgumentException("data channel id " + id + " is already in use by \""
+                        + abbreviate(holder.label()) + "\" (" + holder.readyState()
+                        + (holder.readyState() == DataChannelState.CLOSING ? ", its stream reset is not complete yet; "
+                        + "retry after its onClose" : "") + ")");
+            }
+            if (orphanResets.containsKey(id)) {
+                throw new IllegalArgumentException("data channel id " + id + " is still being reset; retry later");
             }
         }
         DataChannelImpl ch = new DataChannelImpl(this, loop, label, o.protocol(), o.ordered(), maxRexmit, maxLife,
@@ -253,6 +290,7 @@ public final class ChannelManager {
     }
 
     private void open(DataChannelImpl ch) {
+        ch.streamUsed = true;
         if (ch.negotiated()) {
             markOpen(ch);
             return;
@@ -276,8 +314,10 @@ public final class ChannelManager {
     }
 
     private void markOpen(DataChannelImpl ch) {
-        ch.setState(DataChannelState.OPEN);
-        loop.defer(ch::reportOpen);
+        // false if close() made it CLOSING meanwhile: its closing task resets the stream
+        if (ch.setState(DataChannelState.OPEN)) {
+            loop.defer(ch::reportOpen);
+        }
     }
 
     private void failChannel(DataChannelImpl ch, RuntimeException e) {
@@ -297,13 +337,24 @@ public final class ChannelManager {
         if (closed) {
             return;
         }
-        if (ppid == PPID_DCEP) {
+        if (ppid == PPID_DCEP && !held.containsKey(streamId)) {
             onDcep(streamId, payload);
+            return;
+        }
+        if (held.containsKey(streamId)) {
+            hold(streamId, ppid, payload);
             return;
         }
         DataChannelImpl ch = byStream.get(streamId);
         if (ch == null) {
             LOG.debug("dropping {}-byte message with PPID {} on stream {} without a channel", payload.length, ppid, streamId);
+            return;
+        }
+        if (ch.incomingResetDone) {
+            // RFC 6525 §5.2.2: the reset was performed once every message before it had arrived, so
+            // this message belongs to a later use of the stream id, not to this closing channel.
+            LOG.debug("dropping {}-byte message on stream {}: the peer already reset it for \"{}\"", payload.length,
+                    streamId, ch.label());
             return;
         }
         DataChannelState s = ch.readyState();
@@ -354,6 +405,16 @@ public final class ChannelManager {
         // procedure described in [RFC8831] and MUST NOT send a DATA_CHANNEL_ACK message".
         boolean ourParity = dtlsClient != null && (streamId % 2 == 0) == dtlsClient;
         DataChannelImpl existing = byStream.get(streamId);
+        if (existing != null && existing.incomingResetDone && existing.outgoingResetRequested) {
+            // The peer reset its side of the old channel and may reuse the id only after our reset
+            // of the other direction was performed there (RFC 8831 §6.7, INTEROP-NOTES); SCTP has
+            // not told us yet (the response may be lost or in flight). Until it does, SCTP does not
+            // let us send on the stream, so the OPEN and whatever follows it wait (bounded).
+            LOG.debug("DATA_CHANNEL_OPEN \"{}\" on stream {} before our reset of \"{}\" completed: held",
+                    open.label(), streamId, existing.label());
+            hold(streamId, PPID_DCEP, payload);
+            return;
+        }
         if (existing != null) {
             LOG.warn("DATA_CHANNEL_OPEN \"{}\" on stream {} which is in use by \"{}\": closing that channel",
                     open.label(), streamId, existing.label());
@@ -363,7 +424,12 @@ public final class ChannelManager {
         if (ourParity || streamId > MAX_STREAM_ID) {
             LOG.warn("rejecting DATA_CHANNEL_OPEN \"{}\" on stream {}: the odd/even rule gives that id to our side",
                     open.label(), streamId);
-            resetQuietly(streamId);
+            orphanReset(streamId, false);
+            return;
+        }
+        if (orphanResets.containsKey(streamId)) {
+            LOG.warn("rejecting DATA_CHANNEL_OPEN \"{}\" on stream {}: the stream is still being reset",
+                    open.label(), streamId);
             return;
         }
         ChannelType t = open.channelType();
@@ -382,6 +448,7 @@ public final class ChannelManager {
         }
         byStream.put(streamId, ch);
         applyThreshold(ch);
+        ch.streamUsed = true;
         ch.setState(DataChannelState.OPEN);
         loop.defer(() -> {
             Consumer<DataChannel> h = onDataChannel;
@@ -455,7 +522,12 @@ public final class ChannelManager {
     }
 
     private void sendAdmitted(DataChannelImpl ch, int ppid, byte[] payload) {
-        if (ch.readyState() != DataChannelState.OPEN || link == null) {
+        // A message sent before close() is still sent: close() only sets CLOSING, and its closing
+        // task (queued behind this message) requests the stream reset.
+        DataChannelState state = ch.readyState();
+        boolean sendable = state == DataChannelState.OPEN
+                || (state == DataChannelState.CLOSING && !ch.outgoingResetRequested && !ch.closeHandled);
+        if (!sendable || link == null) {
             loop.defer(() -> ch.reportError(new IllegalStateException(
                     "data channel \"" + ch.label() + "\" is " + ch.readyState() + "; message of " + payload.length
                             + " bytes not sent")));
@@ -493,18 +565,24 @@ public final class ChannelManager {
         }
     }
 
-    /** {@link DataChannel#close()} on the loop thread. */
+    /**
+     * {@link DataChannel#close()} on the loop thread (the W3C closing procedure; the caller may
+     * already have set CLOSING). Idempotent.
+     */
     void closeChannel(DataChannelImpl ch) {
-        DataChannelState s = ch.readyState();
-        if (s == DataChannelState.CLOSING || s == DataChannelState.CLOSED) {
+        if (ch.closeHandled || ch.readyState() == DataChannelState.CLOSED) {
             return;
         }
+        ch.closeHandled = true;
         Integer sid = ch.id();
-        if (sid == null || !connected || closed || link == null) {
+        if (sid == null || !connected || closed || link == null || !ch.streamUsed) {
+            // Nothing was ever sent on the stream, so there is nothing to reset: closed at once.
             finishClose(ch);
             return;
         }
         ch.setState(DataChannelState.CLOSING);
+        // W3C "closing procedure": the stream is reset once the buffered data is sent; SCTP
+        // (Association.resetStreams) sends everything queued on the stream before the reset request.
         requestReset(ch);
     }
 
@@ -523,19 +601,78 @@ public final class ChannelManager {
         }
     }
 
-    private void resetQuietly(int sid) {
+    /**
+     * Resets our outgoing stream {@code sid}, which no channel owns, and keeps the id from new
+     * channels until both directions are reset.
+     *
+     * @param incomingDone true if the peer already reset its outgoing stream
+     */
+    private void orphanReset(int sid, boolean incomingDone) {
+        if (orphanResets.containsKey(sid)) {
+            return;
+        }
         try {
             link.resetStream(sid);
         } catch (RuntimeException e) {
             LOG.debug("stream reset of {} failed: {}", sid, e.toString());
+            return;
+        }
+        orphanResets.put(sid, new boolean[] {false, incomingDone});
+    }
+
+    private void orphanResetProgress(int sid, boolean outgoing) {
+        boolean[] done = orphanResets.get(sid);
+        if (done == null) {
+            return;
+        }
+        done[outgoing ? 0 : 1] = true;
+        if (done[0] && done[1]) {
+            orphanResets.remove(sid);
+            LOG.debug("stream {} reset in both directions; its id is free", sid);
+        }
+    }
+
+    private void hold(int sid, int ppid, byte[] payload) {
+        ArrayDeque<Held> q = held.computeIfAbsent(sid, k -> new ArrayDeque<>());
+        if (q.size() >= MAX_HELD_MESSAGES || heldBytes + payload.length > MAX_HELD_BYTES) {
+            LOG.warn("stream {}: {} messages ({} bytes on all streams) already wait for the previous channel's "
+                    + "close to complete; dropping a {}-byte message", sid, q.size(), heldBytes, payload.length);
+            return;
+        }
+        q.add(new Held(ppid, payload));
+        heldBytes += payload.length;
+    }
+
+    /** The previous channel on {@code sid} is gone: handles what the peer sent for the next one. */
+    private void releaseHeld(int sid) {
+        ArrayDeque<Held> q = held.remove(sid);
+        if (q == null) {
+            return;
+        }
+        for (Held h : q) {
+            heldBytes -= h.payload().length;
+        }
+        for (Held h : q) {
+            onMessage(sid, h.ppid(), h.payload());
         }
     }
 
     /** The peer reset these outgoing streams of its own (our incoming streams). */
     public void onIncomingStreamsReset(int[] streamIds) {
+        if (closed) {
+            return;
+        }
         for (int sid : streamIds) {
             DataChannelImpl ch = byStream.get(sid);
             if (ch == null) {
+                if (orphanResets.containsKey(sid)) {
+                    orphanResetProgress(sid, false);
+                } else if (link != null && sid >= 0 && sid <= MAX_STREAM_ID) {
+                    // RFC 8831 §6.7: "When the peer sees that an incoming stream was reset, it also
+                    // resets its corresponding outgoing stream." Also with no channel here (say a
+                    // negotiated channel we never created), so that the peer's channel can close.
+                    orphanReset(sid, true);
+                }
                 continue;
             }
             ch.incomingResetDone = true;
@@ -552,9 +689,8 @@ public final class ChannelManager {
             if (ch.readyState() != DataChannelState.CLOSED) {
                 // RFC 8831 §6.7: "When the peer sees that an incoming stream was reset, it also
                 // resets its corresponding outgoing stream."
-                if (ch.readyState() != DataChannelState.CLOSING) {
-                    ch.setState(DataChannelState.CLOSING);
-                }
+                ch.setState(DataChannelState.CLOSING);
+                ch.closeHandled = true;
                 requestReset(ch);
             }
             maybeFinishClose(ch);
@@ -563,9 +699,17 @@ public final class ChannelManager {
 
     /** Our reset request for these streams was performed. */
     public void onOutgoingStreamsReset(int[] streamIds) {
+        if (closed) {
+            return;
+        }
         for (int sid : streamIds) {
             DataChannelImpl ch = byStream.get(sid);
             if (ch == null) {
+                orphanResetProgress(sid, true);
+                continue;
+            }
+            if (!ch.outgoingResetRequested) {
+                LOG.debug("stream {} reported reset but we never asked to reset it for \"{}\"", sid, ch.label());
                 continue;
             }
             ch.outgoingResetDone = true;
@@ -586,13 +730,26 @@ public final class ChannelManager {
             return;
         }
         Integer sid = ch.id();
-        if (sid != null && byStream.get(sid) == ch) {
+        boolean owner = sid != null && byStream.get(sid) == ch;
+        long sctpLeft = ch.sctpBuffered();
+        if (owner && link != null) {
+            try {
+                sctpLeft = link.bufferedAmount(sid);
+            } catch (RuntimeException e) {
+                LOG.debug("bufferedAmount of stream {}: {}", sid, e.toString());
+            }
+        }
+        if (owner) {
             byStream.remove(sid);
         }
         unassigned.remove(ch);
         ch.setState(DataChannelState.CLOSED);
+        ch.freezeBufferedAmount(ch.bufferedAmount() - ch.sctpBuffered() + sctpLeft);
         updateSctpBuffered(ch, 0);
         loop.defer(ch::reportClose);
+        if (owner && !closed) {
+            releaseHeld(sid);
+        }
     }
 
     /** SCTP says the stream's buffered amount fell to its threshold. */
@@ -642,6 +799,9 @@ public final class ChannelManager {
         }
         closed = true;
         connected = false;
+        held.clear();
+        heldBytes = 0;
+        orphanResets.clear();
         for (DataChannelImpl ch : channels()) {
             finishClose(ch);
         }

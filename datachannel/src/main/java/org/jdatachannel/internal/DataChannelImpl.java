@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jdatachannel.DataChannel;
 import org.jdatachannel.DataChannelMessage;
@@ -42,10 +43,16 @@ public final class DataChannelImpl implements DataChannel {
     final boolean locallyOpened;
 
     private volatile Integer id;
-    private volatile DataChannelState state = DataChannelState.CONNECTING;
+    /**
+     * Written by the loop (every transition) and by {@link #close()} on any thread (OPEN or
+     * CONNECTING to CLOSING, W3C close() step "set readyState to closing"); CLOSED is final.
+     */
+    private final AtomicReference<DataChannelState> state = new AtomicReference<>(DataChannelState.CONNECTING);
     private final AtomicLong pendingBytes = new AtomicLong();
     private volatile long sctpBuffered;
     private volatile long lowThreshold;
+    /** bufferedAmount() once CLOSED (W3C: it "does not reset to zero once the channel closes"); -1 before. */
+    private volatile long closedBufferedAmount = -1;
 
     private volatile Runnable onOpen;
     private volatile Consumer<DataChannelMessage> onMessage;
@@ -59,6 +66,10 @@ public final class DataChannelImpl implements DataChannel {
     boolean outgoingResetRequested;
     boolean outgoingResetDone;
     boolean incomingResetDone;
+    /** DCEP OPEN sent, or the channel was OPEN: closing it needs a stream reset the peer answers. */
+    boolean streamUsed;
+    /** {@link ChannelManager#closeChannel} ran for this channel. */
+    boolean closeHandled;
     private boolean wasOpened;
     private boolean openReported;
     private boolean closeReported;
@@ -122,15 +133,41 @@ public final class DataChannelImpl implements DataChannel {
 
     @Override
     public DataChannelState readyState() {
-        return state;
+        return state.get();
     }
 
-    /** Loop thread only; callers defer the matching callback afterwards. */
-    void setState(DataChannelState s) {
-        if (s == DataChannelState.OPEN) {
-            wasOpened = true;
+    /**
+     * Loop thread only; callers defer the matching callback afterwards. OPEN is entered only from
+     * CONNECTING (close() may have made the channel CLOSING meanwhile), CLOSING from anything but
+     * CLOSED, CLOSED from anything.
+     *
+     * @return true if the state changed to {@code s} (or already was {@code s})
+     */
+    boolean setState(DataChannelState s) {
+        switch (s) {
+            case OPEN -> {
+                if (!state.compareAndSet(DataChannelState.CONNECTING, DataChannelState.OPEN)
+                        && state.get() != DataChannelState.OPEN) {
+                    return false;
+                }
+                wasOpened = true;
+                return true;
+            }
+            case CLOSING -> {
+                DataChannelState old;
+                do {
+                    old = state.get();
+                    if (old == DataChannelState.CLOSED) {
+                        return false;
+                    }
+                } while (!state.compareAndSet(old, DataChannelState.CLOSING));
+                return true;
+            }
+            default -> {
+                state.set(s);
+                return true;
+            }
         }
-        state = s;
     }
 
     // ---- sending ----
@@ -164,7 +201,7 @@ public final class DataChannelImpl implements DataChannel {
     }
 
     private void checkSendable(long size) {
-        DataChannelState s = state;
+        DataChannelState s = state.get();
         if (s != DataChannelState.OPEN) {
             throw new IllegalStateException("data channel \"" + label + "\" is " + s + ", not OPEN");
         }
@@ -219,7 +256,18 @@ public final class DataChannelImpl implements DataChannel {
 
     @Override
     public long bufferedAmount() {
-        return pendingBytes.get() + sctpBuffered;
+        long frozen = closedBufferedAmount;
+        return frozen >= 0 ? frozen : pendingBytes.get() + sctpBuffered;
+    }
+
+    /**
+     * Loop thread, when the channel becomes CLOSED: keeps {@code bytes} as the final buffered amount.
+     * W3C RTCDataChannel bufferedAmount: "the slot does not reset to zero once the channel closes";
+     * after a graceful close everything was sent, so it is 0; after a failure it is what was never
+     * sent.
+     */
+    void freezeBufferedAmount(long bytes) {
+        closedBufferedAmount = Math.max(0, bytes);
     }
 
     /** @return the SCTP part of {@link #bufferedAmount()} as last seen by the loop */
@@ -276,7 +324,7 @@ public final class DataChannelImpl implements DataChannel {
         onClose = handler;
         if (handler != null) {
             postQuietly(() -> {
-                if (state == DataChannelState.CLOSED && !closeReported) {
+                if (state.get() == DataChannelState.CLOSED && !closeReported) {
                     loop.defer(this::reportClose);
                 }
             });
@@ -324,7 +372,7 @@ public final class DataChannelImpl implements DataChannel {
 
     void reportBufferedAmountLow() {
         Runnable h = onBufferedAmountLow;
-        if (h != null && state != DataChannelState.CLOSED) {
+        if (h != null && state.get() != DataChannelState.CLOSED) {
             h.run();
         }
     }
@@ -373,11 +421,16 @@ public final class DataChannelImpl implements DataChannel {
 
     @Override
     public void close() {
+        // W3C RTCDataChannel close(): "If channel.[[ReadyState]] is "closing" or "closed", then
+        // abort these steps. Set channel.[[ReadyState]] to "closing"." -- at once, so that a send()
+        // after close() throws; messages sent before close() are already queued on the loop ahead
+        // of the closing task below, and are handed to SCTP before the stream reset.
+        setState(DataChannelState.CLOSING);
         postQuietly(() -> manager.closeChannel(this));
     }
 
     @Override
     public String toString() {
-        return "DataChannel{label=\"" + label + "\", id=" + id + ", " + state + "}";
+        return "DataChannel{label=\"" + label + "\", id=" + id + ", " + state.get() + "}";
     }
 }

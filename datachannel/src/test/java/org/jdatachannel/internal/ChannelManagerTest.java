@@ -39,7 +39,12 @@ class ChannelManagerTest {
 
     static final class FakeLink implements SctpLink {
         final List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
+        /** Every resetStream call, in order. */
         final List<Integer> resets = Collections.synchronizedList(new ArrayList<>());
+        /** Streams whose reset was requested and not yet performed ({@link #performReset}); send throws on them. */
+        final java.util.Set<Integer> pendingResets = Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+        /** "send sid ppid" and "reset sid" in call order. */
+        final List<String> log = Collections.synchronizedList(new ArrayList<>());
         final Map<Integer, Long> thresholds = new HashMap<>();
         final Map<Integer, Long> buffered = new HashMap<>();
         long maxSize = 65536;
@@ -49,16 +54,26 @@ class ChannelManagerTest {
             if (payload.length > maxSize) {
                 throw new IllegalArgumentException("too big");
             }
-            if (resets.contains(streamId)) {
+            if (pendingResets.contains(streamId)) {
                 throw new IllegalStateException("stream " + streamId + " is being reset");
             }
             sent.add(new Sent(streamId, ppid, payload, unordered, maxRetransmits, lifetimeMs));
+            log.add("send " + streamId + " " + ppid);
             buffered.merge(streamId, (long) payload.length, Long::sum);
         }
 
         @Override
         public void resetStream(int streamId) {
             resets.add(streamId);
+            pendingResets.add(streamId);
+            log.add("reset " + streamId);
+        }
+
+        /** Like SCTP when the peer performed our reset request: the stream may be used again. */
+        void performReset(ChannelManager mgr, int streamId) {
+            pendingResets.remove(streamId);
+            buffered.remove(streamId);
+            mgr.onOutgoingStreamsReset(new int[] {streamId});
         }
 
         @Override
@@ -253,7 +268,7 @@ class ChannelManagerTest {
         assertEquals(DataChannelState.CLOSING, ch.readyState());
         assertEquals(List.of(0), link.resets);
         assertThrows(IllegalStateException.class, () -> ch.send("no"));
-        onLoop(() -> mgr.onOutgoingStreamsReset(new int[] {0}));
+        onLoop(() -> link.performReset(mgr, 0));
         assertEquals(DataChannelState.CLOSING, ch.readyState());
         onLoop(() -> mgr.onIncomingStreamsReset(new int[] {0}));
         assertEquals(DataChannelState.CLOSED, ch.readyState());
