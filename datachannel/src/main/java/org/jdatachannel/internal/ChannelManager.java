@@ -785,6 +785,10 @@ public final class ChannelManager {
         if (closed) {
             return;
         }
+        // every stream starts over: no reset is pending any more, nothing waits for one
+        held.clear();
+        heldBytes = 0;
+        orphanResets.clear();
         for (DataChannelImpl ch : channels()) {
             if (ch.id() != null) {
                 finishClose(ch);
