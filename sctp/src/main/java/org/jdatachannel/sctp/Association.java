@@ -43,6 +43,7 @@ import org.jdatachannel.sctp.packet.errorcause.StaleCookieCause;
 import org.jdatachannel.sctp.packet.errorcause.UnrecognizedChunkTypeCause;
 import org.jdatachannel.sctp.packet.errorcause.UnrecognizedParametersCause;
 import org.jdatachannel.sctp.packet.errorcause.UserInitiatedAbortCause;
+import org.jdatachannel.sctp.packet.parameter.CookiePreservativeParameter;
 import org.jdatachannel.sctp.packet.parameter.ForwardTsnSupportedParameter;
 import org.jdatachannel.sctp.packet.parameter.IncomingSsnResetRequestParameter;
 import org.jdatachannel.sctp.packet.parameter.OutgoingSsnResetRequestParameter;
@@ -160,6 +161,10 @@ public final class Association {
     private InitChunk ourInit;
     private byte[] cookieToEcho;
     private List<Chunk> cookieEchoBundle = List.of();
+    /** When the COOKIE ECHO was last sent, ms: the RTT of a COOKIE ECHO / Stale Cookie ERROR exchange. */
+    private long cookieEchoSentAtMs;
+    /** Handshakes restarted after a Stale Cookie error (§5.2.6); bounded by Max.Init.Retransmits. */
+    private int staleCookieRetries;
 
     // RFC 6525 state
     private final TreeSet<Integer> resetQueue = new TreeSet<>();
@@ -772,7 +777,11 @@ public final class Association {
         }
         int os = Math.min(opts.outboundStreams(), init.inboundStreams());
         int is = Math.min(opts.inboundStreams(), init.outboundStreams());
-        StateCookie cookie = new StateCookie(nowMs, opts.cookieLifetimeMs(), localTag, init.initiateTag().value(), localTsn,
+        // §5.2.6: "the receiver of the INIT MAY choose to ignore the suggested cookie life-span increase
+        // for its own security reasons": we grant at most one more Valid.Cookie.Life
+        CookiePreservativeParameter preserve = init.parameter(CookiePreservativeParameter.class);
+        long lifetime = opts.cookieLifetimeMs() + (preserve == null ? 0 : Math.min(preserve.incrementMs(), opts.cookieLifetimeMs()));
+        StateCookie cookie = new StateCookie(nowMs, lifetime, localTag, init.initiateTag().value(), localTsn,
                 init.initialTsn().value(), init.aRwnd(), os, is, caps.forwardTsn(), caps.reconfig(), localTie, peerTie,
                 caps.interleaving(), caps.zeroChecksum());
         List<Parameter> params = new ArrayList<>();
@@ -823,6 +832,7 @@ public final class Association {
         }
         cookieEchoBundle = bundle;
         state = AssociationState.COOKIE_ECHOED;
+        cookieEchoSentAtMs = nowMs;
         emitPacket(peerTag, cookieEchoBundle);
         t1Cookie.resetExpirations();
         t1Cookie.start(nowMs, rto.rto());
@@ -867,9 +877,13 @@ public final class Association {
             // §8.5.1 D: the packet's tag must be the tag of our INIT ACK (the cookie's local tag)
             return false;
         }
-        if (nowMs > c.createdMs() + c.lifetimeMs() || nowMs < c.createdMs() - 1000) {
+        if (c.createdMs() > nowMs) {
+            return false; // made by us "in the future": our clock went backwards; cannot be trusted
+        }
+        if (nowMs > c.createdMs() + c.lifetimeMs()) {
             // §5.1.5 4: "... if the State Cookie has expired ... send back an ERROR chunk with a Stale
-            // Cookie error cause"
+            // Cookie error cause"; §3.3.10.3: "Measure of Staleness: ... the difference, in
+            // microseconds, between the current time and the time the State Cookie expired"
             long staleUs = Math.min(0xffffffffL, Math.max(0, nowMs - c.createdMs() - c.lifetimeMs()) * 1000);
             emitPacket(c.peerTag(), List.of(new ErrorChunk(false, List.of(new StaleCookieCause((int) staleUs)))));
             return false;
@@ -1125,12 +1139,28 @@ public final class Association {
 
     private void handleError(ErrorChunk e, long nowMs) {
         for (ErrorCause c : e.causes()) {
-            if (c instanceof StaleCookieCause && state == AssociationState.COOKIE_ECHOED) {
-                // §5.2.6: the sender of the stale cookie may restart the setup with a new INIT
-                LOG.debug("stale cookie reported; restarting the handshake");
+            if (c instanceof StaleCookieCause stale && state == AssociationState.COOKIE_ECHOED) {
                 t1Cookie.stop();
+                if (++staleCookieRetries > opts.maxInitRetransmits()) {
+                    terminate("the peer found our State Cookie stale " + staleCookieRetries + " times", true);
+                    return;
+                }
+                // §5.2.6: "3) Send a new INIT chunk to the endpoint, adding a Cookie Preservative
+                // parameter requesting an extension to the life time of the State Cookie. When
+                // calculating the time extension, an implementation SHOULD use the RTT information
+                // measured based on the previous COOKIE ECHO / ERROR exchange, and SHOULD add no more
+                // than 1 second beyond the measured RTT"
+                long rtt = Math.max(0, nowMs - cookieEchoSentAtMs);
+                long increment = Math.min(0xffffffffL, rtt + 1000);
+                LOG.debug("State Cookie stale by {} us; new INIT asking for {} ms more", Integer.toUnsignedLong(
+                        stale.stalenessMicros()), increment);
+                List<Parameter> params = new ArrayList<>(ourCapabilityParameters());
+                params.add(new CookiePreservativeParameter(increment));
+                ourInit = new InitChunk(myTag, opts.receiveWindow(), opts.outboundStreams(), opts.inboundStreams(),
+                        myInitialTsn, params);
                 state = AssociationState.COOKIE_WAIT;
                 peerTag = 0;
+                t1Init.resetExpirations();
                 sendInit(nowMs);
                 return;
             }
@@ -1441,6 +1471,9 @@ public final class Association {
                 return;
             }
             rto.backOff();
+            // §5.1 C: "If the T1-cookie timer expires, the endpoint MUST retransmit COOKIE ECHO and
+            // restart the T1-cookie timer without changing state" (the same cookie, the same bundle)
+            cookieEchoSentAtMs = nowMs;
             emitPacket(peerTag, cookieEchoBundle);
             t1Cookie.start(nowMs, rto.rto());
         }

@@ -25,7 +25,8 @@ import org.jdatachannel.sctp.packet.TlvList;
 public sealed interface Parameter extends TlvElement permits HeartbeatInfoParameter, StateCookieParameter,
         UnrecognizedParameterParameter, SupportedExtensionsParameter, ForwardTsnSupportedParameter,
         OutgoingSsnResetRequestParameter, IncomingSsnResetRequestParameter,
-        ReconfigurationResponseParameter, ZeroChecksumAcceptableParameter, UnknownParameter {
+        ReconfigurationResponseParameter, ZeroChecksumAcceptableParameter, CookiePreservativeParameter,
+        UnknownParameter {
 
     /** @return the 16-bit parameter type */
     int type();
@@ -61,6 +62,8 @@ public sealed interface Parameter extends TlvElement permits HeartbeatInfoParame
                 return ReconfigurationResponseParameter.parse(value);
             case ZeroChecksumAcceptableParameter.TYPE:
                 return ZeroChecksumAcceptableParameter.parse(value);
+            case CookiePreservativeParameter.TYPE:
+                return CookiePreservativeParameter.parse(value);
             default:
                 return new UnknownParameter(type, Tlv.bytes(value));
         }
