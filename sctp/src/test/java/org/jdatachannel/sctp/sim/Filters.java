@@ -121,6 +121,17 @@ public final class Filters {
         };
     }
 
+    /**
+     * @param observer called for every packet the filter sees
+     * @return a filter that drops nothing: for watching a link (e.g. the last SACK's cumulative TSN)
+     */
+    public static Predicate<SimPacket> observe(java.util.function.Consumer<SimPacket> observer) {
+        return p -> {
+            observer.accept(p);
+            return false;
+        };
+    }
+
     /** @return a chunk stripper removing every chunk of this type */
     public static BiPredicate<SimPacket, Chunk> chunksOf(Class<? extends Chunk> type) {
         return (p, c) -> type.isInstance(c);
