@@ -97,6 +97,16 @@ public final class MessageLedger {
         return receivedCount;
     }
 
+    /** @return messages recorded as sent on this stream */
+    public int sentCount(int stream) {
+        return (int) sent.stream().filter(s -> s.stream == stream).count();
+    }
+
+    /** @return messages recorded as received on this stream */
+    public int receivedCount(int stream) {
+        return (int) receivedMeta.stream().filter(m -> m[0] == stream).count();
+    }
+
     /** @return bytes recorded as received */
     public long receivedBytes() {
         return receivedBytes;
