@@ -149,7 +149,8 @@ public final class Association {
     private DataTracker tracker;
     private ReassemblyQueue reassembly;
     private OutstandingData outstanding;
-    private boolean forwardTsnDue;
+    /** a_rwnd of the last SACK we sent, bytes (for the window update rule of §6.2). */
+    private long lastAdvertisedRwnd = Long.MAX_VALUE;
 
     private final Timer t1Init = new Timer("T1-init");
     private final Timer t1Cookie = new Timer("T1-cookie");
@@ -199,7 +200,8 @@ public final class Association {
         // parameters it sent in its original INIT" anyway).
         this.myTag = nonZeroTag();
         this.myInitialTsn = random.nextInt();
-        this.rto = new RetransmissionTimeout(options.initialRtoMs(), options.minRtoMs(), options.maxRtoMs());
+        this.rto = new RetransmissionTimeout(options.initialRtoMs(), options.minRtoMs(), options.maxRtoMs(),
+                options.minRttVarianceMs());
         this.sendQueue = new SendQueue(options.maxSendBufferSize());
         this.heartbeats = new HeartbeatHandler(options.heartbeatIntervalMs(), random);
         // Chunks are padded to 4 bytes (§3.2), so the usable packet size is the MTU rounded down to 4.
@@ -220,6 +222,16 @@ public final class Association {
     /** @return how many internal errors (bugs) were caught and logged; for tests */
     int internalErrorCount() {
         return internalErrors;
+    }
+
+    /** @return the sender's outstanding-data state (congestion window, counters), null before the TCB; for tests */
+    OutstandingData outstandingData() {
+        return outstanding;
+    }
+
+    /** @return the RTO estimator; for tests */
+    RetransmissionTimeout rtoEstimator() {
+        return rto;
     }
 
     /** @return a one-line summary of the internal state, for logs and test diagnostics */
@@ -296,11 +308,19 @@ public final class Association {
     public void handleInput(ByteBuffer packet, long nowMs) {
         try {
             process(packet, nowMs);
+            if (outstanding != null) {
+                // RFC 9260 §6.1 D: Max.Burst limits the new DATA sent in answer to this packet
+                outstanding.limitBurst(opts.maxBurst());
+            }
             flush(nowMs);
         } catch (RuntimeException e) {
             // A crash is always our bug, never the input's: keep the association alive and log it.
             internalErrors++;
             LOG.warn("internal error while processing a packet; packet dropped", e);
+        } finally {
+            if (outstanding != null) {
+                outstanding.endBurst();
+            }
         }
     }
 
@@ -976,7 +996,7 @@ public final class Association {
         heartbeats.stop();
         heartbeats.clearErrors();
         control.clear();
-        forwardTsnDue = false;
+        lastAdvertisedRwnd = Long.MAX_VALUE; // FORWARD TSN state lives in the new OutstandingData
         resetQueue.clear();
         currentResetRequest = null;
         currentResetDeferred = false;
@@ -1086,9 +1106,7 @@ public final class Association {
             // earliest outstanding TSN ..., restart the T3-rtx timer ... with its current RTO"
             t3Rtx.start(nowMs, rto.rto());
         }
-        if (outstanding.hasAbandonedAtHead()) {
-            forwardTsnDue = true; // RFC 3758 §3.5 C3
-        }
+        // RFC 3758 §3.5 C3 (FORWARD TSN after a SACK) is decided in flush by OutstandingData.forwardTsnDue
     }
 
     private void handleAbort(AbortChunk a) {
@@ -1483,10 +1501,8 @@ public final class Association {
                         "too many retransmissions (" + opts.maxRetransmits() + ")");
                 return;
             }
+            // §6.3.3 E1-E3 (and RFC 3758 §3.5 C5: a FORWARD TSN still unacknowledged goes again)
             outstanding.handleT3Expiry();
-            if (outstanding.hasAbandonedAtHead()) {
-                forwardTsnDue = true;
-            }
             // restarted by flush when the retransmission is sent
         }
         if (delayedAck.isExpired(nowMs) && tracker != null) {
@@ -1667,30 +1683,36 @@ public final class Association {
         boolean dataState = state == AssociationState.ESTABLISHED || state == AssociationState.SHUTDOWN_PENDING
                 || state == AssociationState.SHUTDOWN_RECEIVED;
         PacketBuilder pb = new PacketBuilder();
+        if (dataState) {
+            abandonExpired(nowMs);
+        }
+        boolean forwardTsn = (dataState || state == AssociationState.SHUTDOWN_SENT) && peerForwardTsn
+                && outstanding.forwardTsnDue(nowMs);
         boolean retransmitsPending = dataState && outstanding.hasPendingRetransmits();
         boolean newDataPossible = dataState && sendQueue.hasData()
                 && outstanding.canSendNew(Math.min(maxFragment, Math.max(1, sendQueue.peekNextSize())));
-        boolean sending = !control.isEmpty() || retransmitsPending || newDataPossible || forwardTsnDue;
-        if (tracker.shouldAckNow() || (sending && tracker.hasUnackedData())) {
+        boolean sending = !control.isEmpty() || retransmitsPending || newDataPossible || forwardTsn;
+        long arwnd = Math.max(0, opts.receiveWindow() - reassembly.bufferedBytes());
+        if (tracker.shouldAckNow() || (sending && tracker.hasUnackedData()) || windowUpdateDue(arwnd)) {
             // SACK first, piggybacked on whatever else we send (§6: "SACK ... SHOULD be bundled")
-            long arwnd = Math.max(0, opts.receiveWindow() - reassembly.bufferedBytes());
             pb.add(tracker.createSack(arwnd));
+            lastAdvertisedRwnd = arwnd;
             delayedAck.stop();
         }
         while (!control.isEmpty()) {
             pb.add(control.poll());
         }
-        if (dataState || state == AssociationState.SHUTDOWN_SENT) {
-            if (forwardTsnDue && peerForwardTsn) {
-                Chunk f = createForwardTsn();
-                if (f != null) {
-                    pb.add(f);
-                    if (!t3Rtx.isRunning()) {
-                        t3Rtx.start(nowMs, rto.rto());
-                    }
+        if (forwardTsn) {
+            // RFC 3758 §3.5 C3, bundled with the DATA that follows in the same packet
+            Chunk f = createForwardTsn(nowMs);
+            if (f != null) {
+                pb.add(f);
+                if (!t3Rtx.isRunning()) {
+                    // §3.5 C5: "If a FORWARD TSN is sent, the sender MUST assure that at least one
+                    // T3-rtx timer is running."
+                    t3Rtx.start(nowMs, rto.rto());
                 }
             }
-            forwardTsnDue = false;
         }
         if (dataState) {
             sendRetransmissions(pb, nowMs);
@@ -1700,43 +1722,89 @@ public final class Association {
         checkShutdownProgress(nowMs);
     }
 
+    /**
+     * §6.2 window update: "... an SCTP receiver MUST NOT generate more than one SACK chunk for every
+     * incoming packet, other than to update the offered window as the receiving application consumes
+     * new data." When our last SACK offered less than a quarter of the receive window (the sender may
+     * be stalled on it) and at least half of it is free now, a SACK goes at once instead of after the
+     * delayed-ack time.
+     */
+    private boolean windowUpdateDue(long arwnd) {
+        long rw = opts.receiveWindow();
+        return lastAdvertisedRwnd < rw / 4 && arwnd >= rw / 2;
+    }
+
+    /**
+     * RFC 3758 §3.5 A / RFC 8831 §6.6 (maxRetransmits, maxPacketLifeTime): abandons whole messages
+     * before anything is sent: marked chunks whose message exceeded its limits, the partly fragmented
+     * message if its lifetime expired (all its fragments, sent or not, so the peer never delivers a
+     * part), and queued messages whose lifetime expired before their first transmission.
+     */
+    private void abandonExpired(long nowMs) {
+        if (!peerForwardTsn) {
+            return; // without FORWARD TSN nothing can be abandoned (RFC 3758 §3.3.1)
+        }
+        for (OutstandingData.Item it : outstanding.retransmitCandidates()) {
+            if (OutstandingData.shouldAbandon(it, nowMs, true)) {
+                // §3.5 A1/A3: the message is abandoned; all its chunks count as acknowledged for the
+                // sender's window and are announced with FORWARD TSN
+                abandonMessage(it.message());
+            }
+        }
+        sendQueue.discardExpired(nowMs, this::bufferedLow, this::abandonMessage);
+    }
+
+    private void abandonMessage(SendQueue.Message m) {
+        if (!m.abandoned()) {
+            outstanding.abandon(m);
+            sendQueue.discardRest(m, this::bufferedLow);
+        }
+    }
+
     private void sendRetransmissions(PacketBuilder pb, long nowMs) {
         List<OutstandingData.Item> items = outstanding.retransmitCandidates();
-        boolean first = true;
+        // §7.2.4 3) / §6.3.3 E3: after a fast retransmit (outside Fast Recovery) or a T3-rtx expiry,
+        // one packet of the earliest marked chunks goes regardless of cwnd; the rest as cwnd allows
+        // (§6.1 C: "... the sender MUST first transmit any outstanding DATA chunks that are marked for
+        // retransmission (limited by the current cwnd)").
+        boolean free = !items.isEmpty() && outstanding.takeFreeRetransmitPacket();
+        int freePacket = -1;
         for (OutstandingData.Item it : items) {
             if (OutstandingData.shouldAbandon(it, nowMs, peerForwardTsn)) {
-                // RFC 3758 §3.5 A: abandon the whole message and announce it with FORWARD TSN
-                outstanding.abandon(it.message());
-                sendQueue.discardRest(it.message(), this::bufferedLow);
-                forwardTsnDue = true;
+                abandonMessage(it.message()); // expired while waiting for the window
                 continue;
             }
-            // §7.2.4 3 / §6.3.3 E3: one packet of retransmissions may go regardless of cwnd
-            if (!first && !outstanding.canRetransmit(it.chunk().payload().length)) {
+            int size = Tlv.padded(it.chunk().serializedLength());
+            if (free && freePacket < 0) {
+                if (pb.space() < size) {
+                    pb.finish();
+                }
+                freePacket = pb.packets;
+            }
+            boolean inFreePacket = freePacket == pb.packets && pb.space() >= size;
+            if (!inFreePacket && !outstanding.canRetransmit(it.chunk().payload().length)) {
                 break;
             }
-            if (first && pb.space() < Tlv.padded(it.chunk().serializedLength())) {
-                pb.finish(); // the first retransmission starts a packet of its own if needed
+            if (outstanding.isFirstOutstanding(it)) {
+                // §7.2.4 4): "Restart the T3-rtx timer only if ... the endpoint is retransmitting the
+                // first outstanding DATA chunk sent to that address."
+                t3Rtx.start(nowMs, rto.rto());
             }
-            first = false;
             pb.add(it.chunk());
             outstanding.retransmitted(it, nowMs);
         }
-        if (forwardTsnDue && peerForwardTsn) {
-            Chunk f = createForwardTsn();
-            if (f != null) {
-                pb.add(f);
-            }
-            forwardTsnDue = false;
-        }
         if (outstanding.hasOutstanding() && !t3Rtx.isRunning()) {
+            // §6.3.3 E3: "... start the retransmission timer T3-rtx ... with the RTO (backed off)"
             t3Rtx.start(nowMs, rto.rto());
         }
     }
 
-    /** RFC 8260 §2.3.1: "the new I-FORWARD-TSN chunk MUST be used instead of the FORWARD-TSN chunk". */
-    private Chunk createForwardTsn() {
-        return interleaving ? outstanding.createIForwardTsn() : outstanding.createForwardTsn();
+    /**
+     * RFC 8260 §2.3.1: "the new I-FORWARD-TSN chunk MUST be used instead of the FORWARD-TSN chunk";
+     * recorded as sent for {@link OutstandingData#forwardTsnDue}.
+     */
+    private Chunk createForwardTsn(long nowMs) {
+        return outstanding.createForwardTsn(nowMs, interleaving);
     }
 
     private void bufferedLow(int streamId) {
@@ -1744,12 +1812,17 @@ public final class Association {
     }
 
     private void sendNewData(PacketBuilder pb, long nowMs) {
+        if (sendQueue.hasData()) {
+            outstanding.adjustAfterIdle(nowMs); // §7.2.1 cwnd after an idle period
+        }
         while (sendQueue.hasData()) {
             int next = sendQueue.peekNextSize();
             if (next == 0 && !sendQueue.hasData()) {
                 break;
             }
             int need = Math.min(maxFragment, Math.max(1, next));
+            // §6.1 A (receiver window, with one zero-window probe when nothing is in flight) and B
+            // (congestion window), and Max.Burst (§6.1 D) when answering a packet
             if (!outstanding.canSendNew(need)) {
                 break;
             }

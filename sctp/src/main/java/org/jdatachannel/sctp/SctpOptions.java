@@ -24,6 +24,8 @@ public final class SctpOptions {
     private final long heartbeatIntervalMs;
     private final boolean messageInterleaving;
     private final boolean zeroChecksumOverDtls;
+    private final long minRttVarianceMs;
+    private final int maxBurst;
 
     private SctpOptions(Builder b) {
         localPort = b.localPort;
@@ -45,6 +47,8 @@ public final class SctpOptions {
         heartbeatIntervalMs = b.heartbeatIntervalMs;
         messageInterleaving = b.messageInterleaving;
         zeroChecksumOverDtls = b.zeroChecksumOverDtls;
+        minRttVarianceMs = b.minRttVarianceMs;
+        maxBurst = b.maxBurst;
     }
 
     /** @return a builder with the defaults documented on each setter */
@@ -85,17 +89,20 @@ public final class SctpOptions {
         return mtu;
     }
 
-    /** @return RTO.Initial */
+    /** @return RTO.Initial, ms (RFC 9260 §16 default 1 s; ours 1000) */
     public long initialRtoMs() {
         return initialRtoMs;
     }
 
-    /** @return RTO.Min */
+    /**
+     * @return RTO.Min, ms. RFC 9260 §16 suggests 1 s; ours defaults to 400 ms like browser stacks,
+     *     which is safe against the peer's delayed SACK together with {@link #minRttVarianceMs()}
+     */
     public long minRtoMs() {
         return minRtoMs;
     }
 
-    /** @return RTO.Max */
+    /** @return RTO.Max, ms, the cap of the exponential backoff (RFC 9260 §16 default 60 s; ours 60000) */
     public long maxRtoMs() {
         return maxRtoMs;
     }
@@ -164,6 +171,23 @@ public final class SctpOptions {
         return zeroChecksumOverDtls;
     }
 
+    /**
+     * @return the floor on RTTVAR used in RTO = SRTT + 4 * RTTVAR, ms (deviation from RFC 9260 §6.3.1,
+     *     as dcSCTP's {@code min_rtt_variance}): the RTO always exceeds SRTT by at least four times
+     *     this, so a SACK delayed by the peer (usrsctp: up to 200 ms) does not fire T3-rtx spuriously
+     */
+    public long minRttVarianceMs() {
+        return minRttVarianceMs;
+    }
+
+    /**
+     * @return Max.Burst (RFC 9260 §6.1 D): the most packets of new DATA sent in answer to one
+     *     received packet beyond what it acknowledged; 0 disables the limit
+     */
+    public int maxBurst() {
+        return maxBurst;
+    }
+
     @Override
     public String toString() {
         return "SctpOptions(ports " + localPort + "->" + remotePort + ", mtu=" + mtu + ", maxRecv="
@@ -191,6 +215,8 @@ public final class SctpOptions {
         private long heartbeatIntervalMs = 30000;
         private boolean messageInterleaving;
         private boolean zeroChecksumOverDtls;
+        private long minRttVarianceMs = 55;
+        private int maxBurst = 4;
 
         private Builder() {
         }
@@ -375,6 +401,18 @@ public final class SctpOptions {
         }
 
         /**
+         * @param ms floor on RTTVAR in the RTO formula, 0..10000, default 55 (so RTO &gt;= SRTT + 220 ms,
+         *     dcSCTP's value; covers usrsctp's 200 ms delayed SACK)
+         */
+        public Builder minRttVarianceMs(long ms) {
+            if (ms < 0 || ms > 10000) {
+                throw new IllegalArgumentException("minRttVarianceMs " + ms + " not in 0..10000");
+            }
+            minRttVarianceMs = ms;
+            return this;
+        }
+
+        /**
          * Declares that packets are carried over DTLS (RFC 8261), whose record integrity protection
          * is an alternate error detection method (RFC 9653 §6, method 1). We then announce the Zero
          * Checksum Acceptable parameter in INIT and INIT ACK, accept packets with a checksum of zero,
@@ -388,6 +426,18 @@ public final class SctpOptions {
          */
         public Builder zeroChecksumOverDtls(boolean overDtls) {
             zeroChecksumOverDtls = overDtls;
+            return this;
+        }
+
+        /**
+         * @param n Max.Burst, packets of new DATA per received packet beyond those it acknowledged,
+         *     0..1000, default 4 (RFC 9260 §16); 0 disables the limit
+         */
+        public Builder maxBurst(int n) {
+            if (n < 0 || n > 1000) {
+                throw new IllegalArgumentException("maxBurst " + n + " not in 0..1000");
+            }
+            maxBurst = n;
             return this;
         }
 

@@ -10,6 +10,7 @@ import org.jdatachannel.sctp.packet.Ssn;
 import org.jdatachannel.sctp.packet.StreamId;
 import org.jdatachannel.sctp.packet.Tsn;
 import org.jdatachannel.sctp.packet.Unwrapper;
+import org.jdatachannel.sctp.packet.chunk.Chunk;
 import org.jdatachannel.sctp.packet.chunk.DataChunk;
 import org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk;
 import org.jdatachannel.sctp.packet.chunk.IDataChunk;
@@ -26,6 +27,14 @@ import org.jdatachannel.sctp.packet.chunk.UserDataChunk;
  * <p>Chunks are kept in TSN order in a ring indexed by TSN, so gap ack blocks are applied without
  * searching. The number of entries is bounded by the congestion and receive windows. Not
  * thread-safe.
+ *
+ * <p>Congestion control summary (RFC 9260 §7.2, one destination): slow start while cwnd &lt;=
+ * ssthresh, growing by min(acked, MTU) per SACK that advances the cumulative ack while the window
+ * was fully used; congestion avoidance with partial_bytes_acked above it; on fast retransmit
+ * ssthresh = cwnd = max(cwnd/2, 4 MTU) once per window (Fast Recovery); on T3-rtx cwnd = 1 MTU;
+ * after an idle RTO cwnd = max(cwnd/2, 4 MTU) per RTO. Deviation: the initial cwnd is 10 MTU (RFC
+ * 6928 style, as dcSCTP) instead of §7.2.1's min(4 MTU, max(2 MTU, 4380)). Max.Burst (§6.1 D) is
+ * applied through {@link #limitBurst}.
  */
 public final class OutstandingData {
 
@@ -43,6 +52,8 @@ public final class OutstandingData {
         /** The Sender's Last Assigned TSN of a reset request that covered this chunk's stream. */
         long resetAt = Long.MAX_VALUE;
         int misses;
+        /** §7.2.4 5): fast retransmitted once, so "ineligible for a subsequent Fast Retransmit". */
+        boolean fastRetransmitted;
 
         Item(UserDataChunk chunk, SendQueue.Message message, long now) {
             this.chunk = chunk;
@@ -87,7 +98,20 @@ public final class OutstandingData {
     private boolean inFastRecovery;
     private long fastRecoveryExit;
     private int retransmitCount;
+    private int fastRetransmitCount;
     private int pendingRetransmits;
+    /** One packet of retransmissions may ignore cwnd (§7.2.4 3, §6.3.3 E3). */
+    private boolean oneRetransmitPacketFree;
+    /** Max.Burst cap on bytes in flight for new data, Long.MAX_VALUE when not limiting. */
+    private long burstCap = Long.MAX_VALUE;
+    /** Time of the last DATA transmission, ms, or Long.MIN_VALUE before the first. */
+    private long lastTransmitMs = Long.MIN_VALUE;
+    /** §6.3.1 C4: at most one RTT sample per round trip: only chunks with TSN &gt;= this give one. */
+    private long rttSampleFrom;
+    /** The New Cumulative TSN of the last FORWARD TSN sent (unwrapped), or -1. */
+    private long lastForwardTsnPoint = -1;
+    private long lastForwardTsnAtMs = Long.MIN_VALUE;
+    private int forwardTsnCount;
 
     /**
      * @param initialTsn our Initial TSN
@@ -108,6 +132,7 @@ public final class OutstandingData {
         // §7.2.1: "The initial value of ssthresh SHOULD be arbitrarily high (e.g., the size of the
         // largest possible advertised window)."
         this.ssthresh = Math.max(peerRwnd, 4L * mtu);
+        this.rttSampleFrom = nextTsn;
     }
 
     private Item at(long utsn) {
@@ -163,6 +188,67 @@ public final class OutstandingData {
         return retransmitCount;
     }
 
+    /** @return chunks marked by fast retransmit so far (statistics) */
+    public int fastRetransmitCount() {
+        return fastRetransmitCount;
+    }
+
+    /** @return FORWARD TSN chunks created so far (statistics) */
+    public int forwardTsnCount() {
+        return forwardTsnCount;
+    }
+
+    /** @return true while in Fast Recovery (RFC 9260 §7.2.4) */
+    public boolean inFastRecovery() {
+        return inFastRecovery;
+    }
+
+    /** @return the partial_bytes_acked of congestion avoidance (§7.2.2), bytes */
+    public long partialBytesAcked() {
+        return partialBytesAcked;
+    }
+
+    /**
+     * Applies Max.Burst (RFC 9260 §6.1 D: "When the time comes for the sender to transmit new DATA
+     * chunks, the protocol parameter Max.Burst SHOULD be used to limit the number of packets sent.
+     * The limit MAY be applied by adjusting cwnd temporarily, as follows: if ((flightsize + Max.Burst
+     * * PMTU) &lt; cwnd) cwnd = flightsize + Max.Burst * PMTU"). cwnd itself is not changed: until
+     * {@link #endBurst()}, {@link #canSendNew} allows at most {@code maxBurst} MTUs of new data
+     * beyond the current flight size.
+     *
+     * @param maxBurst packets, &gt;= 0; 0 means no limit
+     */
+    public void limitBurst(int maxBurst) {
+        burstCap = maxBurst <= 0 ? Long.MAX_VALUE : bytesInFlight + (long) maxBurst * mtu;
+    }
+
+    /** Ends the Max.Burst limit set by {@link #limitBurst}. */
+    public void endBurst() {
+        burstCap = Long.MAX_VALUE;
+    }
+
+    /**
+     * Reduces cwnd after an idle period, before new data is sent (RFC 9260 §7.2.1: "When the endpoint
+     * does not transmit data on a given transport address, the cwnd of the transport address SHOULD
+     * be adjusted to max(cwnd/2, 4*MTU) per RTO."). Idle means nothing outstanding and no DATA
+     * transmitted for more than one RTO; cwnd halves once per whole RTO elapsed.
+     *
+     * @param nowMs current time, ms
+     */
+    public void adjustAfterIdle(long nowMs) {
+        if (count > 0 || lastTransmitMs == Long.MIN_VALUE) {
+            return;
+        }
+        long idle = nowMs - lastTransmitMs;
+        long r = Math.max(1, rto.rto());
+        for (long n = idle / r; n > 0 && cwnd > 4L * mtu; n--) {
+            cwnd = Math.max(cwnd / 2, 4L * mtu);
+        }
+        if (idle >= r) {
+            lastTransmitMs = nowMs; // the decay is applied once per idle period
+        }
+    }
+
     /**
      * RFC 9260 §6.1 A: "At any given time, the data sender MUST NOT transmit new data to any
      * destination transport address if its peer's rwnd indicates that the peer has no buffer space
@@ -176,7 +262,7 @@ public final class OutstandingData {
         if (bytesInFlight == 0) {
             return true;
         }
-        return bytesInFlight < cwnd && size <= peerRwnd;
+        return bytesInFlight < cwnd && bytesInFlight + size <= burstCap && size <= peerRwnd;
     }
 
     /**
@@ -199,6 +285,7 @@ public final class OutstandingData {
                         new Ppid(f.ppid()), f.payload(), f.unordered(), f.beginning(), f.end(), lastForNow || windowFull);
         nextTsn++;
         append(new Item(c, f.message(), nowMs));
+        lastTransmitMs = nowMs;
         bytesInFlight += c.payload().length;
         // §6.2.1 B: "Any time a DATA chunk is transmitted ..., the data sender MUST subtract the data
         // size of the chunk from the rwnd of that peer."
@@ -239,14 +326,18 @@ public final class OutstandingData {
     }
 
     /**
-     * Processes a SACK (RFC 9260 §6.2.1 D).
+     * Processes a SACK (RFC 9260 §6.2.1 D): cumulative and gap acknowledgements, RTT measurement,
+     * miss indications and fast retransmit (§7.2.4), and the congestion window (§7.2.1, §7.2.2).
      *
+     * @param sack the SACK
+     * @param nowMs current time, ms
      * @return the result, or null if the SACK was ignored (older than the cumulative ack point, or
      *     acknowledging TSNs never sent)
      */
     public SackResult handleSack(SackChunk sack, long nowMs) {
         long cum = unwrapper.peek(sack.cumulativeTsnAck().value());
-        // D i): "If Cumulative TSN Ack is less than the Cumulative TSN Ack Point, drop the SACK chunk."
+        // §6.2.1 D i): "If Cumulative TSN Ack is less than the Cumulative TSN Ack Point, drop the SACK
+        // chunk." A SACK acknowledging TSNs never sent is bogus and dropped too.
         if (cum < cumAck || cum >= nextTsn) {
             return null;
         }
@@ -255,6 +346,7 @@ public final class OutstandingData {
         boolean cumAdvanced = cum > cumAck;
         long acked = 0;
         Item rttSample = null;
+        long rttSampleTsn = -1;
         long highestNewlyAcked = -1;
         while (cumAck < cum) {
             Item it = ring[head];
@@ -268,6 +360,7 @@ public final class OutstandingData {
                 // §6.3.1 C5 (Karn): only chunks transmitted once give an RTT sample
                 if (it.transmissions == 1) {
                     rttSample = it;
+                    rttSampleTsn = cumAck;
                 }
             }
             if (it.inFlight) {
@@ -275,11 +368,13 @@ public final class OutstandingData {
             }
             clearRetransmit(it);
         }
+        long highestReported = cum;
         for (SackChunk.GapAckBlock g : sack.gapAckBlocks()) {
             if (g.start() < 1 || g.end() < g.start()) {
                 continue;
             }
             for (long t = cum + g.start(); t <= cum + g.end() && t < nextTsn; t++) {
+                highestReported = Math.max(highestReported, t);
                 Item it = at(t);
                 if (it == null || it.acked) {
                     continue;
@@ -293,63 +388,128 @@ public final class OutstandingData {
                 if (!it.abandoned) {
                     acked += it.size;
                     highestNewlyAcked = Math.max(highestNewlyAcked, t);
-                }
-            }
-        }
-        // §7.2.4 (with the HTNA rule): "... increment the miss indications ... for each TSN reported
-        // missing ... below the highest newly acknowledged TSN"; on the third, fast retransmit.
-        boolean fastRetransmit = false;
-        if (highestNewlyAcked > cumAck && !sack.gapAckBlocks().isEmpty()) {
-            for (long t = cumAck + 1; t < highestNewlyAcked; t++) {
-                Item it = at(t);
-                if (it == null || it.acked || it.abandoned || it.retransmit) {
-                    continue;
-                }
-                if (++it.misses >= 3) {
-                    it.misses = 0;
-                    markForRetransmit(it);
-                    fastRetransmit = true;
+                    if (it.transmissions == 1 && t > rttSampleTsn) {
+                        rttSample = it;
+                        rttSampleTsn = t;
+                    }
                 }
             }
         }
         if (inFastRecovery && cumAck >= fastRecoveryExit) {
+            // §7.2.4 6): "When a SACK chunk acknowledges all TSNs up to and including this exit point,
+            // Fast Recovery is exited."
             inFastRecovery = false;
         }
+        boolean fastRetransmit = countMissIndications(cumAdvanced, highestNewlyAcked, highestReported,
+                !sack.gapAckBlocks().isEmpty());
         if (fastRetransmit && !inFastRecovery) {
-            // §7.2.4 2): "ssthresh = max(cwnd/2, 4*MTU), cwnd = ssthresh, partial_bytes_acked = 0"
+            // §7.2.4 2): "If not in Fast Recovery, adjust the ssthresh and cwnd of the destination
+            // address(es) to which the missing DATA chunks were last sent, according to the formula
+            // described in Section 7.2.3." §7.2.3: "ssthresh = max(cwnd/2, 4*MTU), cwnd = ssthresh,
+            // partial_bytes_acked = 0"
             ssthresh = Math.max(cwnd / 2, 4L * mtu);
             cwnd = ssthresh;
             partialBytesAcked = 0;
+            // §7.2.4 6): "If not in Fast Recovery, enter Fast Recovery and mark the highest outstanding
+            // TSN as the Fast Recovery exit point."
             inFastRecovery = true;
             fastRecoveryExit = nextTsn - 1;
+            // §7.2.4 3): "If not in Fast Recovery, determine how many of the earliest (i.e., lowest
+            // TSN) DATA chunks marked for retransmission will fit into a single packet ... Retransmit
+            // those K DATA chunks in a single packet. When a Fast Retransmit is being performed, the
+            // sender SHOULD ignore the value of cwnd and SHOULD NOT delay retransmission for this
+            // packet."
+            oneRetransmitPacketFree = true;
+        } else if (acked > 0) {
+            growCwnd(cumAdvanced, acked, flightBefore);
         }
-        if (cumAdvanced && !inFastRecovery && acked > 0) {
-            if (cwnd <= ssthresh) {
-                // §7.2.1: slow start, only when the window was fully used: "cwnd MUST be increased by,
-                // at most, the lesser of 1) the total size of the previously outstanding DATA chunk(s)
-                // acknowledged, and 2) the destination's path MTU"
-                if (flightBefore + mtu >= cwnd) {
-                    cwnd += Math.min(acked, mtu);
-                }
-            } else {
-                // §7.2.2: congestion avoidance, one MTU per cwnd of acknowledged bytes
-                partialBytesAcked += acked;
-                if (partialBytesAcked >= cwnd && flightBefore + mtu >= cwnd) {
-                    partialBytesAcked -= cwnd;
-                    cwnd += mtu;
-                }
-            }
-        }
-        if (bytesInFlight == 0) {
+        if (bytesInFlight == 0 && pendingRetransmits == 0) {
+            // §7.2.2: "When all of the data transmitted by the sender has been acknowledged by the
+            // receiver, partial_bytes_acked is initialized to 0."
             partialBytesAcked = 0;
         }
-        if (rttSample != null) {
+        if (rttSample != null && rttSampleTsn >= rttSampleFrom) {
+            // §6.3.1 C4: "new RTT measurements SHOULD be made no more than once per round trip"; the
+            // next sample comes from a chunk sent after this acknowledgement.
             rto.observe(nowMs - rttSample.sentAtMs);
+            rttSampleFrom = nextTsn;
         }
         // §6.2.1 D ii): "Set rwnd equal to the newly received a_rwnd minus the number of bytes still
         // outstanding after processing the Cumulative TSN Ack and the Gap Ack Blocks."
         peerRwnd = Math.max(0, Integer.toUnsignedLong(sack.aRwnd()) - bytesInFlight);
         return new SackResult(cumAdvanced, acked);
+    }
+
+    /**
+     * §7.2.4 miss indications. "Miss indications SHOULD follow the HTNA (Highest TSN Newly
+     * Acknowledged) algorithm. For each incoming SACK chunk, miss indications are incremented only
+     * for missing TSNs prior to the HTNA TSN." and "If an endpoint is in Fast Recovery and a SACK
+     * chunk arrives that advances the Cumulative TSN Ack Point, the miss indications are incremented
+     * for all TSNs reported missing in the SACK chunk." On the third: "Mark the DATA chunk(s) with
+     * three miss indications for retransmission."
+     *
+     * @return true if a chunk was marked for fast retransmission
+     */
+    private boolean countMissIndications(boolean cumAdvanced, long highestNewlyAcked, long highestReported,
+            boolean hasGaps) {
+        if (!hasGaps) {
+            return false; // no TSN is reported missing
+        }
+        long limit = inFastRecovery && cumAdvanced ? highestReported : highestNewlyAcked;
+        boolean marked = false;
+        for (long t = cumAck + 1; t < limit; t++) {
+            Item it = at(t);
+            if (it == null || it.acked || it.abandoned || it.retransmit || it.fastRetransmitted) {
+                continue;
+            }
+            if (++it.misses >= 3) {
+                // §7.2.4 5): "Mark the DATA chunk(s) as being fast retransmitted and thus ineligible
+                // for a subsequent Fast Retransmit."
+                it.fastRetransmitted = true;
+                markForRetransmit(it);
+                fastRetransmitCount++;
+                marked = true;
+            }
+        }
+        return marked;
+    }
+
+    /** Slow start (§7.2.1) and congestion avoidance (§7.2.2) for {@code acked} newly acknowledged bytes. */
+    private void growCwnd(boolean cumAdvanced, long acked, long flightBefore) {
+        if (cwnd <= ssthresh) {
+            // §7.2.1: "When cwnd is less than or equal to ssthresh, an SCTP endpoint MUST use the
+            // slow-start algorithm to increase cwnd only if the current congestion window is being
+            // fully utilized, an incoming SACK chunk advances the Cumulative TSN Ack Point, and the
+            // data sender is not in Fast Recovery. ... cwnd MUST be increased by, at most, the lesser
+            // of 1) the total size of the previously outstanding DATA chunk(s) acknowledged, and 2)
+            // the destination's path MTU." Fully utilized: a sender may exceed cwnd by up to one MTU
+            // (§6.1 B), so a flight within one MTU of cwnd counts as full.
+            if (cumAdvanced && !inFastRecovery && flightBefore + mtu > cwnd) {
+                cwnd += Math.min(acked, mtu);
+            }
+            return;
+        }
+        // §7.2.2: "increase partial_bytes_acked by the total number of bytes of all new chunks
+        // acknowledged in that SACK chunk, including chunks acknowledged by the new Cumulative TSN
+        // Ack, by Gap Ack Blocks ..."
+        partialBytesAcked += acked;
+        if (partialBytesAcked >= cwnd) {
+            if (flightBefore < cwnd) {
+                // "When partial_bytes_acked is greater than cwnd and before the arrival of the SACK
+                // chunk the sender had less than cwnd bytes of data outstanding ..., reset
+                // partial_bytes_acked to cwnd."
+                partialBytesAcked = cwnd;
+            } else {
+                // "When partial_bytes_acked is equal to or greater than cwnd and before the arrival of
+                // the SACK chunk the sender had cwnd or more bytes of data outstanding ...,
+                // partial_bytes_acked is reset to (partial_bytes_acked - cwnd). Next, cwnd is
+                // increased by MTU if the sender is not in Fast Recovery."
+                partialBytesAcked -= cwnd;
+                if (!inFastRecovery) {
+                    cwnd += mtu;
+                }
+            }
+        }
     }
 
     private void clearRetransmit(Item it) {
@@ -376,8 +536,15 @@ public final class OutstandingData {
     }
 
     /**
-     * T3-rtx expiry (RFC 9260 §6.3.3): E1 "ssthresh = max(cwnd/2, 4*MTU), cwnd = 1*MTU"; E2 back off
-     * the RTO; E3 every outstanding chunk not acknowledged is marked for retransmission.
+     * T3-rtx expiry (RFC 9260 §6.3.3). E1: "For the destination address for which the timer expires,
+     * adjust its ssthresh with rules defined in Section 7.2.3 and set the cwnd &lt;- MTU." (§7.2.3:
+     * "ssthresh = max(cwnd/2, 4*MTU), cwnd = 1*MTU, partial_bytes_acked = 0"). E2: back off the RTO.
+     * E3: "Determine how many of the earliest (i.e., lowest TSN) outstanding DATA chunks for the
+     * address for which the T3-rtx has expired will fit into a single packet ... retransmit those";
+     * "Any DATA chunks that were sent to the address for which the T3-rtx timer expired but did not
+     * fit in one MTU (rule E3 above) should be marked for retransmission and sent as soon as cwnd
+     * allows". Fast Recovery ends (the window it protected is gone). A FORWARD TSN is due again
+     * (RFC 3758 §3.5 C5: the timer guards it too).
      */
     public void handleT3Expiry() {
         ssthresh = Math.max(cwnd / 2, 4L * mtu);
@@ -391,6 +558,35 @@ public final class OutstandingData {
                 markForRetransmit(it);
             }
         }
+        oneRetransmitPacketFree = pendingRetransmits > 0;
+        lastForwardTsnAtMs = Long.MIN_VALUE;
+        lastForwardTsnPoint = -1;
+    }
+
+    /**
+     * Takes the right to send one packet of retransmissions regardless of cwnd, granted by a fast
+     * retransmit outside Fast Recovery (§7.2.4 3) or a T3-rtx expiry (§6.3.3 E3).
+     *
+     * @return true once per such event
+     */
+    public boolean takeFreeRetransmitPacket() {
+        boolean r = oneRetransmitPacketFree;
+        oneRetransmitPacketFree = false;
+        return r;
+    }
+
+    /**
+     * @return true if {@code it} is the earliest chunk not yet acknowledged (§7.2.4 4: T3-rtx is
+     *     restarted when "the endpoint is retransmitting the first outstanding DATA chunk")
+     */
+    public boolean isFirstOutstanding(Item it) {
+        for (int i = 0; i < count; i++) {
+            Item x = ring[(head + i) % ring.length];
+            if (!x.acked && !x.abandoned) {
+                return x == it;
+            }
+        }
+        return false;
     }
 
     /**
@@ -428,7 +624,9 @@ public final class OutstandingData {
         it.transmissions++;
         it.sentAtMs = nowMs;
         it.inFlight = true;
+        it.misses = 0; // indications reported before this copy arrived say nothing about it
         bytesInFlight += it.size;
+        lastTransmitMs = nowMs;
         retransmitCount++;
     }
 
@@ -482,14 +680,26 @@ public final class OutstandingData {
     /**
      * RFC 3758 §3.5 C2: moves the Advanced.Peer.Ack.Point over abandoned chunks following the
      * cumulative ack point and builds the FORWARD TSN announcing it, with the largest skipped SSN of
-     * each ordered stream.
+     * each ordered stream. Does not record it as sent (see {@link #createForwardTsn(long)}).
      *
      * @return the chunk, or null if no abandoned chunk follows the cumulative ack point
      */
     public ForwardTsnChunk createForwardTsn() {
         int n = 0;
-        while (n < count && ring[(head + n) % ring.length].abandoned) {
-            n++; // §3.5 C2: the point moves only over abandoned chunks
+        // §3.5 C4: "If the total size of the FORWARD TSN does NOT fit in a single MTU then the sender
+        // of the FORWARD TSN SHOULD lower the Advanced.Peer.Ack.Point to the last TSN that will fit in
+        // a single MTU." Each ordered stream takes 4 bytes after the 8-byte chunk header.
+        int maxStreams = Math.max(1, (mtu - 12 - 8) / 4);
+        java.util.Set<Integer> streams = new java.util.HashSet<>();
+        while (n < count) {
+            Item it = ring[(head + n) % ring.length];
+            if (!it.abandoned) {
+                break; // §3.5 C2: the point moves only over abandoned chunks
+            }
+            if (!it.chunk.unordered() && streams.add(it.chunk.streamId().value()) && streams.size() > maxStreams) {
+                break;
+            }
+            n++;
         }
         if (n == 0) {
             return null;
@@ -519,8 +729,18 @@ public final class OutstandingData {
      */
     public IForwardTsnChunk createIForwardTsn() {
         int n = 0;
-        while (n < count && ring[(head + n) % ring.length].abandoned) {
-            n++; // RFC 3758 §3.5 C2: the point moves only over abandoned chunks
+        // RFC 3758 §3.5 C4 MTU bound as for FORWARD TSN; I-FORWARD-TSN entries take 8 bytes
+        int maxEntries = Math.max(1, (mtu - 12 - 8) / 8);
+        java.util.Set<Integer> keys = new java.util.HashSet<>();
+        while (n < count) {
+            Item it = ring[(head + n) % ring.length];
+            if (!it.abandoned) {
+                break; // RFC 3758 §3.5 C2: the point moves only over abandoned chunks
+            }
+            if (keys.add(it.chunk.streamId().value() * 2 + (it.chunk.unordered() ? 1 : 0)) && keys.size() > maxEntries) {
+                break;
+            }
+            n++;
         }
         if (n == 0) {
             return null;
@@ -541,9 +761,65 @@ public final class OutstandingData {
         return new IForwardTsnChunk((int) adv, list);
     }
 
-    /** @return true if abandoned chunks follow the cumulative ack point (a FORWARD TSN is due) */
+    /**
+     * Like {@link #createForwardTsn()} or {@link #createIForwardTsn()}, and records the chunk as sent
+     * at {@code nowMs} for {@link #forwardTsnDue}.
+     *
+     * @param nowMs current time, ms
+     * @param iForward true for I-FORWARD-TSN (RFC 8260, when I-DATA is used)
+     * @return the chunk, or null if no abandoned chunk follows the cumulative ack point
+     */
+    public Chunk createForwardTsn(long nowMs, boolean iForward) {
+        Chunk f;
+        int newCum;
+        if (iForward) {
+            IForwardTsnChunk i = createIForwardTsn();
+            f = i;
+            newCum = i == null ? 0 : i.newCumulativeTsn().value();
+        } else {
+            ForwardTsnChunk c = createForwardTsn();
+            f = c;
+            newCum = c == null ? 0 : c.newCumulativeTsn().value();
+        }
+        if (f != null) {
+            lastForwardTsnPoint = cumAck + (newCum - (int) cumAck);
+            lastForwardTsnAtMs = nowMs;
+            forwardTsnCount++;
+        }
+        return f;
+    }
+
+    /** @return true if abandoned chunks follow the cumulative ack point */
     public boolean hasAbandonedAtHead() {
         return count > 0 && ring[head].abandoned;
+    }
+
+    /**
+     * Whether a FORWARD TSN should go out now (RFC 3758 §3.5 C3: "If, after step C1 and C2, the
+     * 'Advanced.Peer.Ack.Point' is greater than the Cumulative TSN ACK carried in the received SACK,
+     * the data sender MUST send the data receiver a FORWARD TSN chunk containing the latest value of
+     * the 'Advanced.Peer.Ack.Point'"). Policy, to avoid one FORWARD TSN per SACK: it is due when the
+     * point moved beyond the last one announced, or when the last one was sent more than 1.25 SRTT
+     * ago and is still not acknowledged (presumed lost; SACKs arriving earlier were sent before the
+     * peer could have seen it), or after a T3-rtx expiry (§3.5 C5 keeps T3-rtx running for it). The
+     * caller bundles it with the DATA of the same packet.
+     *
+     * @param nowMs current time, ms
+     * @return true if {@link #createForwardTsn(long)} should be sent now
+     */
+    public boolean forwardTsnDue(long nowMs) {
+        if (!hasAbandonedAtHead()) {
+            return false;
+        }
+        int n = 0;
+        while (n < count && ring[(head + n) % ring.length].abandoned) {
+            n++;
+        }
+        if (cumAck + n > lastForwardTsnPoint || lastForwardTsnAtMs == Long.MIN_VALUE) {
+            return true;
+        }
+        long srtt = rto.srtt();
+        return nowMs - lastForwardTsnAtMs > srtt + srtt / 4;
     }
 
     /** Applies a cumulative ack from a SHUTDOWN chunk (RFC 9260 §9.2), as a SACK without gaps. */

@@ -1,7 +1,10 @@
 package org.jdatachannel.sctp.tx;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
@@ -118,6 +121,8 @@ public final class SendQueue {
     private long total;
     private Integer current; // stream whose head message is partly fragmented (without interleaving)
     private boolean interleaving;
+    /** Lower bound of the expiry times of queued messages not fully sent, ms (Long.MAX_VALUE: none). */
+    private long earliestExpiryMs = Long.MAX_VALUE;
 
     /** @param maxTotal bound on buffered bytes over all streams */
     public SendQueue(long maxTotal) {
@@ -154,6 +159,7 @@ public final class SendQueue {
                     + " > limit " + maxTotal);
         }
         Message m = new Message(streamId, ppid, payload, unordered, maxRetransmits, expiresAtMs);
+        earliestExpiryMs = Math.min(earliestExpiryMs, expiresAtMs);
         s.queue.add(m);
         s.buffered += payload.length;
         total += payload.length;
@@ -298,6 +304,56 @@ public final class SendQueue {
         }
         consumed(m.streamId, s, rest, lowListener);
         return true;
+    }
+
+    /**
+     * Applies RFC 3758 §3.1 timed reliability (W3C maxPacketLifeTime) to queued messages. A message
+     * whose lifetime expired before its first transmission is dropped: it took no TSN, SSN or MID,
+     * so the peer needs no FORWARD TSN, and its bytes leave {@link #bufferedAmount(int)} at once
+     * (with the low-threshold callback) instead of when the congestion window next opens. A message
+     * partly sent (some fragments have TSNs) is handed to {@code partlySentExpired}, which must
+     * abandon it whole (outstanding fragments and, via {@link #discardRest}, the unsent rest). Cheap
+     * when nothing can have expired: the queues are scanned only once {@code nowMs} reaches the
+     * earliest expiry seen.
+     *
+     * @param nowMs current time, ms
+     * @param lowListener called with a stream id when its buffered amount falls to or below its
+     *     threshold from above
+     * @param partlySentExpired called for each expired message whose first fragments were sent
+     * @return the number of never-sent messages dropped
+     */
+    public int discardExpired(long nowMs, IntConsumer lowListener, java.util.function.Consumer<Message> partlySentExpired) {
+        if (nowMs < earliestExpiryMs) {
+            return 0;
+        }
+        int dropped = 0;
+        long earliest = Long.MAX_VALUE;
+        List<Message> partly = new ArrayList<>();
+        for (Map.Entry<Integer, OutStream> e : streams.entrySet()) {
+            OutStream s = e.getValue();
+            for (Iterator<Message> it = s.queue.iterator(); it.hasNext(); ) {
+                Message m = it.next();
+                if (m.expiresAtMs > nowMs) {
+                    earliest = Math.min(earliest, m.expiresAtMs);
+                } else if (m.offset > 0) {
+                    partly.add(m);
+                } else {
+                    it.remove();
+                    m.abandoned = true;
+                    dropped++;
+                    consumed(e.getKey(), s, m.payload.length, lowListener);
+                }
+            }
+            if (s.queue.isEmpty() && s.active && !Integer.valueOf(e.getKey()).equals(current)) {
+                s.active = false;
+                roundRobin.remove(e.getKey());
+            }
+        }
+        earliestExpiryMs = earliest;
+        for (Message m : partly) {
+            partlySentExpired.accept(m);
+        }
+        return dropped;
     }
 
     /** @return the stream's buffered bytes (0 for unknown streams) */
