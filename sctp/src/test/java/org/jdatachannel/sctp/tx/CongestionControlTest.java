@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jdatachannel.sctp.packet.chunk.DataChunk;
 import org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk;
 import org.jdatachannel.sctp.packet.chunk.SackChunk;
+import org.jdatachannel.sctp.packet.chunk.UserDataChunk;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,8 +23,8 @@ class CongestionControlTest {
 
     private final SendQueue q = new SendQueue(1 << 24);
 
-    private List<DataChunk> send(OutstandingData o, int n, long now) {
-        List<DataChunk> l = new ArrayList<>();
+    private List<UserDataChunk> send(OutstandingData o, int n, long now) {
+        List<UserDataChunk> l = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             q.add(0, 51, new byte[1000], false, -1, Long.MAX_VALUE);
             l.add(o.add(q.next(1000, now, id -> { }), now, false));
@@ -283,13 +283,13 @@ class CongestionControlTest {
         assertFalse(o.forwardTsnDue(100));
         o.abandon(m);
         assertTrue(o.forwardTsnDue(100), "new Advanced.Peer.Ack.Point");
-        ForwardTsnChunk f = o.createForwardTsn(100);
+        ForwardTsnChunk f = (ForwardTsnChunk) o.createForwardTsn(100, false);
         assertNotNull(f);
         assertEquals(INITIAL_TSN, f.newCumulativeTsn().value());
         assertEquals(List.of(new ForwardTsnChunk.SkippedStream(1, 0)), f.skipped());
         assertFalse(o.forwardTsnDue(150), "SACKs sent before the peer saw it do not repeat it");
         assertTrue(o.forwardTsnDue(226), "not acknowledged after 1.25 SRTT: presumed lost");
-        o.createForwardTsn(226);
+        o.createForwardTsn(226, false);
         assertFalse(o.forwardTsnDue(227));
         o.handleT3Expiry();
         assertTrue(o.forwardTsnDue(228), "RFC 3758 §3.5 C5: again after T3-rtx");
