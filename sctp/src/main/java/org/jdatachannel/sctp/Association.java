@@ -157,6 +157,7 @@ public final class Association {
     private final Timer t3Rtx = new Timer("T3-rtx");
     private final Timer delayedAck = new Timer("delayed-ack");
     private final Timer t2Shutdown = new Timer("T2-shutdown");
+    private final Timer t5ShutdownGuard = new Timer("T5-shutdown-guard");
     private final Timer reconfigTimer = new Timer("reconfig");
     private final HeartbeatHandler heartbeats;
     private InitChunk ourInit;
@@ -350,6 +351,7 @@ public final class Association {
         t = Math.min(t, t3Rtx.expiry());
         t = Math.min(t, delayedAck.expiry());
         t = Math.min(t, t2Shutdown.expiry());
+        t = Math.min(t, t5ShutdownGuard.expiry());
         return Math.min(t, reconfigTimer.expiry());
     }
 
@@ -400,7 +402,11 @@ public final class Association {
                     + "max-message-size " + opts.maxSendMessageSize());
         }
         if (terminated || shutdownRequested || state.compareTo(AssociationState.ESTABLISHED) > 0) {
-            throw new IllegalStateException("association is " + (terminated ? "closed" : "shutting down"));
+            // §9.2: in SHUTDOWN-PENDING the endpoint "MUST NOT accept new data from its SCTP user", and on
+            // SHUTDOWN it MUST "stop accepting new data from its SCTP user"
+            throw new IllegalStateException(terminated ? "cannot send: the association is closed"
+                    : "cannot send: the association is shutting down (" + (state == AssociationState.SHUTDOWN_RECEIVED
+                    || state == AssociationState.SHUTDOWN_ACK_SENT ? "the peer sent SHUTDOWN" : "shutdown() was called") + ")");
         }
         long expires = options.lifetimeMs() < 0 ? Long.MAX_VALUE : nowMs + options.lifetimeMs();
         sendQueue.add(streamId, ppid, payload, options.unordered(), options.maxRetransmits(), expires);
@@ -561,6 +567,13 @@ public final class Association {
                 // remove all record of the association"
                 terminate("shutdown complete", false);
             }
+            return;
+        }
+        if (first instanceof ShutdownAckChunk && !terminated
+                && (state == AssociationState.COOKIE_WAIT || state == AssociationState.COOKIE_ECHOED)) {
+            // §8.5.1 E: "If the receiver is in COOKIE-ECHOED or COOKIE-WAIT state, the procedures in
+            // Section 8.4 SHOULD be followed; in other words, it is treated as an OOTB packet."
+            outOfTheBlue(first, vtag);
             return;
         }
         boolean noTcb = terminated || state == AssociationState.CLOSED;
@@ -991,6 +1004,7 @@ public final class Association {
         delayedAck.stop();
         t2Shutdown.stop();
         t2Shutdown.resetExpirations();
+        t5ShutdownGuard.stop();
         reconfigTimer.stop();
         reconfigTimer.resetExpirations();
         heartbeats.stop();
@@ -1110,12 +1124,27 @@ public final class Association {
     }
 
     private void handleAbort(AbortChunk a) {
+        // §9.1: "Upon receipt of the ABORT chunk, the receiving endpoint MUST delete the TCB ... and
+        // SHOULD report the cause (if any) to the upper layer"
         StringBuilder sb = new StringBuilder("aborted by peer");
         for (ErrorCause c : a.causes()) {
-            sb.append(": ").append(c instanceof UserInitiatedAbortCause u ? u.text()
-                    : c instanceof ProtocolViolationCause pv ? pv.text() : c.toString());
+            sb.append(": ").append(describe(c));
         }
         terminate(sb.toString(), true);
+    }
+
+    /** @return a cause as a reader expects it: the RFC 9260 §3.3.10 name and its details */
+    static String describe(ErrorCause c) {
+        if (c instanceof UserInitiatedAbortCause u) {
+            return "User-Initiated Abort \"" + u.text() + "\"";
+        } else if (c instanceof ProtocolViolationCause pv) {
+            return "Protocol Violation \"" + pv.text() + "\"";
+        } else if (c instanceof NoUserDataCause nd) {
+            return "No User Data (TSN " + Integer.toUnsignedString(nd.tsn().value()) + ")";
+        } else if (c instanceof InvalidStreamIdentifierCause is) {
+            return "Invalid Stream Identifier " + is.streamId().value();
+        }
+        return c.toString();
     }
 
     private void handleShutdown(ShutdownChunk s, long nowMs) {
@@ -1508,9 +1537,18 @@ public final class Association {
         if (delayedAck.isExpired(nowMs) && tracker != null) {
             tracker.requestImmediateAck();
         }
+        if (t5ShutdownGuard.isExpired(nowMs)) {
+            // §9.2: "At the expiration of this timer, the sender SHOULD abort the association by sending
+            // an ABORT chunk."
+            abortWith(peerTag, null, "shutdown not completed within T5-shutdown-guard (" + 5 * opts.maxRtoMs() + " ms)");
+            return;
+        }
         if (t2Shutdown.isExpired(nowMs)) {
             if (t2Shutdown.expirations() > opts.maxRetransmits()) {
-                abortWith(peerTag, ProtocolViolationCause.ofText("shutdown timed out"), "shutdown timed out");
+                // §9.2: "If this threshold is exceeded, the endpoint SHOULD destroy the TCB and SHOULD
+                // report the peer endpoint unreachable to the upper layer"
+                abortWith(peerTag, null, "peer unreachable: no answer to " + (state == AssociationState.SHUTDOWN_SENT
+                        ? "SHUTDOWN" : "SHUTDOWN ACK") + " after " + opts.maxRetransmits() + " retransmissions");
                 return;
             }
             rto.backOff();
@@ -1610,6 +1648,7 @@ public final class Association {
         t3Rtx.stop();
         delayedAck.stop();
         t2Shutdown.stop();
+        t5ShutdownGuard.stop();
         reconfigTimer.stop();
         heartbeats.stop();
         control.clear();
@@ -1858,6 +1897,10 @@ public final class Association {
             emitPacket(peerTag, List.of(new ShutdownChunk((int) tracker.cumulativeTsn())));
             t2Shutdown.resetExpirations();
             t2Shutdown.start(nowMs, rto.rto());
+            // §9.2: "The sender of the SHUTDOWN chunk MAY also start an overall guard timer
+            // 'T5-shutdown-guard' to bound the overall time for the shutdown sequence. ... it SHOULD be
+            // set to the RECOMMENDED value of 5 times 'RTO.Max'."
+            t5ShutdownGuard.start(nowMs, 5 * opts.maxRtoMs());
         } else if (state == AssociationState.SHUTDOWN_RECEIVED && drained) {
             // §9.2: "... the endpoint MUST send a SHUTDOWN ACK chunk ..., start the T2-shutdown timer,
             // and enter the SHUTDOWN-ACK-SENT state"
