@@ -467,7 +467,8 @@ public final class PeerServer implements AutoCloseable {
             return null;
         }
         PeerConnection pc = p.pc;
-        pc.onDataChannel(ch -> ServerChannels.attach(p.name, ch));
+        InteropControl control = new InteropControl(p.name, pc);
+        pc.onDataChannel(ch -> ServerChannels.attach(p.name, ch, control));
         pc.onConnectionStateChange(st -> onStateChange(p, st));
         timers.schedule(() -> {
             if (!p.connected && peers.containsKey(p.name)) {

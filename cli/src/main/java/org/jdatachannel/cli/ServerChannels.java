@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
  * channel (a string stays a string, binary stays binary, empty stays empty);</li>
  * <li>{@code discard}: bytes and messages are counted; the string {@code done} is answered with
  * {@code received <bytes> <messages>} (not counting {@code done}) and the counters restart;</li>
+ * <li>{@code ctl}, {@code watch-*}, {@code props-*}: the interop page's close and
+ * partial-reliability checks, see {@link InteropControl};</li>
  * <li>anything else: messages are ignored (logged at debug).</li>
  * </ul>
  *
@@ -29,9 +31,20 @@ final class ServerChannels {
     private ServerChannels() {
     }
 
-    /** Installs the behaviour for {@code ch}'s label. Call from {@code onDataChannel}. */
-    static void attach(String peerName, DataChannel ch) {
+    /**
+     * Installs the behaviour for {@code ch}'s label. Call from {@code onDataChannel}.
+     *
+     * @param control the peer's {@link InteropControl}, which handles the labels it claims
+     */
+    static void attach(String peerName, DataChannel ch, InteropControl control) {
         String label = ch.label();
+        if (InteropControl.handles(label)) {
+            ch.onError(e -> LOG.warn("{}: channel '{}' (id {}): {}", peerName, label, ch.id(), e.toString()));
+            control.attach(ch);
+            LOG.info("{}: peer opened channel '{}' (id {}, ordered {}, maxRetransmits {}, maxPacketLifeTime {})",
+                    peerName, label, ch.id(), ch.ordered(), ch.maxRetransmits(), ch.maxPacketLifeTime());
+            return;
+        }
         switch (label) {
             case Scenario.ECHO, Scenario.CHAT, Scenario.FILE -> attachEcho(peerName, ch);
             case Scenario.DISCARD -> attachDiscard(peerName, ch);

@@ -1,6 +1,7 @@
 package org.jdatachannel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -124,8 +125,29 @@ class ChromiumInteropTest {
         assertEquals(Scenario.echoMessages().size(), r.path("messages").asInt());
         assertTrue(r.path("userAgent").asText().contains("Chrome"), () -> "a Chromium user agent: " + r);
         assertTrue(r.path("setupMs").asLong(-1) >= 0, () -> "setup time recorded: " + r);
-        System.out.printf("CHROMIUM role=%s setupMs=%d orderedMs=%d unorderedMs=%d%n", role,
-                r.path("setupMs").asLong(), r.path("orderedMs").asLong(), r.path("unorderedMs").asLong());
+        System.out.printf("CHROMIUM role=%s setupMs=%d orderedMs=%d unorderedMs=%d closeChecksMs=%d%n", role,
+                r.path("setupMs").asLong(), r.path("orderedMs").asLong(), r.path("unorderedMs").asLong(),
+                r.path("closeChecksMs").asLong());
+        // Close and partial reliability (interop.html closeScenarios, InteropControl); the page
+        // already turned every mismatch into an error, these assertions name the main facts.
+        JsonNode c = r.path("closeChecks");
+        JsonNode javaCloses = c.path("javaCloses");
+        assertEquals(200, javaCloses.path("received").asInt(), () -> "(a) Java closes mid-transfer: " + javaCloses);
+        assertEquals("closed", javaCloses.path("chromiumState").asText(), () -> "(a) " + javaCloses);
+        assertEquals("CLOSED", javaCloses.path("java").path("state").asText(), () -> "(a) " + javaCloses);
+        JsonNode chromiumCloses = c.path("chromiumCloses");
+        assertEquals(200, chromiumCloses.path("java").path("received").asInt(), () -> "(b) Chromium closes: " + chromiumCloses);
+        assertEquals("closed", chromiumCloses.path("chromiumState").asText(), () -> "(b) " + chromiumCloses);
+        assertEquals("CLOSED", chromiumCloses.path("java").path("state").asText(), () -> "(b) " + chromiumCloses);
+        JsonNode reuse = c.path("reuse");
+        assertEquals(reuse.path("javaPreviousId").asInt(-1), reuse.path("javaId").asInt(-2), () -> "(c) id reuse: " + reuse);
+        JsonNode pr = c.path("partialReliability");
+        assertEquals(0, pr.path("props-rexmit0").path("java").path("maxRetransmits").asInt(-1), () -> "(d) " + pr);
+        assertFalse(pr.path("props-rexmit0").path("java").path("ordered").asBoolean(true), () -> "(d) " + pr);
+        assertEquals(50, pr.path("props-life50").path("java").path("maxPacketLifeTime").asInt(-1), () -> "(d) " + pr);
+        assertTrue(pr.path("props-life50").path("java").path("ordered").asBoolean(false), () -> "(d) " + pr);
+        assertEquals(0, pr.path("srv-pr").path("maxRetransmits").asInt(-1), () -> "(d) " + pr);
+        System.out.printf("CHROMIUM role=%s close checks: %s%n", role, c);
     }
 
     /**
