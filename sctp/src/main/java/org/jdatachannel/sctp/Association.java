@@ -74,7 +74,9 @@ import org.slf4j.LoggerFactory;
  * <p>Supported: the four-way handshake with a signed State Cookie and INIT collisions (§5.2),
  * DATA/SACK with fragmentation, bundling, delayed SACK, ordered/unordered delivery, RTO and
  * congestion control with fast retransmit (§6, §7), RE-CONFIG outgoing stream reset (RFC 6525),
- * FORWARD TSN and send-side partial reliability (RFC 3758), SHUTDOWN and ABORT (§9).
+ * FORWARD TSN and send-side partial reliability (RFC 3758), SHUTDOWN and ABORT (§9). Optional
+ * (see {@link SctpOptions}): user message interleaving with I-DATA and I-FORWARD-TSN (RFC 8260) when
+ * both sides offer it, and zero checksums over DTLS (RFC 9653).
  *
  * <p>Policy choices: an incoming message larger than {@link SctpOptions#maxReceiveMessageSize()}
  * aborts the association with a Protocol Violation cause (a peer violating the SDP
@@ -780,6 +782,7 @@ public final class Association {
             return;
         }
         Capabilities caps = readParameters(init.parameters());
+        LOG.debug("INIT parameters from the peer: {}", init.parameters());
         int localTag;
         int localTsn;
         int localTie = 0;
@@ -847,6 +850,7 @@ public final class Association {
             return;
         }
         Capabilities caps = readParameters(ack.parameters());
+        LOG.debug("INIT ACK parameters from the peer: {}", ack.parameters());
         t1Init.stop();
         initTcb(ack.initiateTag().value(), ack.initialTsn().value(), ack.aRwnd(), Math.min(opts.outboundStreams(), ack.inboundStreams()),
                 Math.min(opts.inboundStreams(), ack.outboundStreams()), caps.forwardTsn(), caps.reconfig(),

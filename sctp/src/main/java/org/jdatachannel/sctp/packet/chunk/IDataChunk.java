@@ -41,8 +41,8 @@ import org.jdatachannel.sctp.packet.Tsn;
  * @param streamId stream identifier 0..65535
  * @param mid message identifier (32-bit serial, per stream and U bit)
  * @param fsn fragment sequence number (32-bit serial); 0 when {@code beginning}
- * @param ppid payload protocol identifier; meaningful only when {@code beginning} (a parsed
- *     non-first fragment has PPID 0, and it is not serialized)
+ * @param ppid payload protocol identifier; meaningful only when {@code beginning} (set to 0 on
+ *     non-first fragments, where the field carries the FSN)
  * @param payload the user data of this fragment (not copied; treat as read-only). May be empty when
  *     parsed (RFC 9260 §6.2 "No User Data" applies as for DATA); never empty when sent.
  * @param unordered the U bit
@@ -58,6 +58,9 @@ public record IDataChunk(Tsn tsn, StreamId streamId, Mid mid, int fsn, Ppid ppid
     public static final int HEADER_SIZE = 20;
 
     /**
+     * Normalizes the PPID of a non-first fragment to 0 (it is not on the wire), so that a chunk equals
+     * its parsed form.
+     *
      * @throws IllegalArgumentException if a first fragment (B bit) has a non-zero FSN, or a field is null
      */
     public IDataChunk {
@@ -66,6 +69,9 @@ public record IDataChunk(Tsn tsn, StreamId streamId, Mid mid, int fsn, Ppid ppid
         }
         if (beginning && fsn != 0) {
             throw new IllegalArgumentException("I-DATA with the B bit has FSN 0 implicitly, not " + Integer.toUnsignedString(fsn));
+        }
+        if (!beginning && ppid.value() != 0) {
+            ppid = new Ppid(0);
         }
     }
 
