@@ -237,6 +237,29 @@ public final class Association {
         return rto;
     }
 
+    /**
+     * Sizes of the structures a peer's packets can make grow, for tests that check memory bounds.
+     *
+     * @param reassemblyBytes accounted bytes held for reassembly and ordering (0 without a TCB)
+     * @param reassemblyEntries chunks and messages held for reassembly and ordering
+     * @param trackedTsns TSNs remembered above the cumulative TSN
+     * @param duplicateTsns duplicate TSNs waiting to be reported
+     * @param controlChunks control chunks waiting to be sent
+     * @param outputs outputs not yet polled
+     * @param deferredResets peer reset requests waiting for their data (RFC 6525 §5.2.2)
+     */
+    record Footprint(long reassemblyBytes, int reassemblyEntries, int trackedTsns, int duplicateTsns,
+            int controlChunks, int outputs, int deferredResets) {
+    }
+
+    /** @return the current {@link Footprint}; for tests */
+    Footprint footprint() {
+        return new Footprint(reassembly == null ? 0 : reassembly.bufferedBytes(),
+                reassembly == null ? 0 : reassembly.entries(), tracker == null ? 0 : tracker.trackedTsns(),
+                tracker == null ? 0 : tracker.pendingDuplicates(), control.size(), outputs.size(),
+                deferredPeerRequests.size());
+    }
+
     /** @return a one-line summary of the internal state, for logs and test diagnostics */
     String debugState() {
         return state + " queued=" + sendQueue.totalBuffered() + " hasData=" + sendQueue.hasData()

@@ -141,6 +141,16 @@ public final class DataTracker {
         return packetsWithoutAck > 0;
     }
 
+    /** @return how many TSNs above the cumulative TSN are remembered, 0..{@link #MAX_TSNS_ABOVE_CUM} */
+    public int trackedTsns() {
+        return above.size();
+    }
+
+    /** @return duplicate TSNs waiting for the next SACK, 0..{@link #MAX_DUPLICATES} */
+    public int pendingDuplicates() {
+        return duplicates.size();
+    }
+
     /** @return true if TSNs above the cumulative TSN are held (a gap exists) */
     public boolean hasGaps() {
         return !above.isEmpty();

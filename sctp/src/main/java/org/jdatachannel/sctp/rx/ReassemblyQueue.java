@@ -97,6 +97,15 @@ public final class ReassemblyQueue {
         return fragmentBytes + pendingBytes;
     }
 
+    /** @return chunks and messages held: fragments, complete messages waiting for order or a reset */
+    public int entries() {
+        int n = fragments.size();
+        for (InStream s : streams.values()) {
+            n += s.pending.size() + s.held.size();
+        }
+        return n;
+    }
+
     /**
      * Adds a newly received (non-duplicate) DATA chunk and delivers whatever became deliverable.
      *
