@@ -617,6 +617,7 @@ public final class Association {
         }
         boolean hadData = false;
         List<ErrorCause> unrecognized = new ArrayList<>();
+        int reportRoom = maxChunkBytes() - Tlv.HEADER_SIZE; // the ERROR chunk's value must fit one packet
         for (int i = 0; i < chunks.size(); i++) {
             Chunk c = chunks.get(i);
             if (terminated) {
@@ -692,7 +693,14 @@ public final class Association {
             } else if (c instanceof UnknownChunk u) {
                 // §3.2: the upper two bits of the type say what to do with an unrecognized chunk
                 if (u.report()) {
-                    unrecognized.add(new UnrecognizedChunkTypeCause(u.chunkBytes()));
+                    // "report in an ERROR chunk using the 'Unrecognized Chunk Type' cause"; the quoted
+                    // chunk is cut so that the ERROR chunk fits the MTU (as Linux does), never above it
+                    byte[] q = u.chunkBytes();
+                    int take = Math.min(q.length, reportRoom - Tlv.HEADER_SIZE);
+                    if (take >= Tlv.HEADER_SIZE) {
+                        unrecognized.add(new UnrecognizedChunkTypeCause(java.util.Arrays.copyOf(q, take)));
+                        reportRoom -= Tlv.padded(Tlv.HEADER_SIZE + take);
+                    }
                 }
                 if (!u.skipAndContinue()) {
                     break;
@@ -846,7 +854,13 @@ public final class Association {
         List<Parameter> params = new ArrayList<>();
         params.add(new StateCookieParameter(cookie.serialize(mac)));
         params.addAll(ourCapabilityParameters());
+        // §3.3.3: unrecognized parameters are echoed as far as the INIT ACK still fits the MTU
+        int room = maxChunkBytes() - new InitAckChunk(localTag, 0, 1, 1, 0, params).serializedLength();
         for (byte[] u : caps.unrecognized()) {
+            room -= Tlv.padded(Tlv.HEADER_SIZE + u.length);
+            if (room < 0) {
+                break;
+            }
             params.add(new UnrecognizedParameterParameter(u));
         }
         InitAckChunk ack = new InitAckChunk(localTag, opts.receiveWindow(), opts.outboundStreams(),
@@ -883,12 +897,19 @@ public final class Association {
         bundle.add(new CookieEchoChunk(cookieToEcho));
         if (!caps.unrecognized().isEmpty()) {
             // §5.1 C: unrecognized parameters of the INIT ACK are reported in an ERROR chunk bundled
-            // with the COOKIE ECHO (which must come first)
+            // with the COOKIE ECHO (which must come first), as far as the packet still fits the MTU
             List<ErrorCause> causes = new ArrayList<>();
+            int room = maxChunkBytes() - Tlv.padded(bundle.get(0).serializedLength()) - Tlv.HEADER_SIZE;
             for (byte[] u : caps.unrecognized()) {
+                room -= Tlv.padded(Tlv.HEADER_SIZE + u.length);
+                if (room < 0) {
+                    break;
+                }
                 causes.add(new UnrecognizedParametersCause(u));
             }
-            bundle.add(new ErrorChunk(false, causes));
+            if (!causes.isEmpty()) {
+                bundle.add(new ErrorChunk(false, causes));
+            }
         }
         cookieEchoBundle = bundle;
         state = AssociationState.COOKIE_ECHOED;
@@ -1683,6 +1704,11 @@ public final class Association {
         outputs.add(new SctpOutput.Closed(reason, aborted));
     }
 
+    /** @return the most bytes of chunks (each padded) one packet of at most the MTU can carry */
+    private int maxChunkBytes() {
+        return (opts.mtu() & ~3) - SctpPacket.HEADER_SIZE;
+    }
+
     private void emitPacket(int tag, List<Chunk> chunks) {
         byte[] bytes = new SctpPacket(opts.localPort(), opts.remotePort(), tag, chunks).serialize(zeroChecksumAllowed(chunks));
         outputs.add(new SctpOutput.SendPacket(bytes));
@@ -1720,6 +1746,12 @@ public final class Association {
 
         void add(Chunk c) {
             int n = Tlv.padded(c.serializedLength());
+            if (n > maxChunkBytes()) {
+                // Never a packet above the MTU: a chunk that fits no packet (such as the HEARTBEAT ACK
+                // of a peer's oversized HEARTBEAT, §8.3 "SHOULD ... respond") is not sent.
+                LOG.debug("not sending {}: {} bytes exceed the MTU", c, n);
+                return;
+            }
             if (size + n > opts.mtu() && !chunks.isEmpty()) {
                 finish();
             }
