@@ -70,6 +70,8 @@ final class Driver {
     boolean checkInitKeepsNoState;
     int messagesDelivered;
     int packetsSent;
+    /** The state after the last record, before the timers were run down. */
+    org.jdatachannel.sctp.AssociationState stateAfterRecords;
 
     Driver(Association assoc, SctpOptions opts, long now, int ownTag) {
         this.assoc = assoc;
@@ -90,6 +92,7 @@ final class Driver {
             apply(op, Arrays.copyOfRange(data, from, to));
             i = to;
         }
+        stateAfterRecords = assoc.state();
         for (int k = 0; k < RUN_DOWN_TIMERS; k++) {
             long t = assoc.pollTimeout();
             if (t == Long.MAX_VALUE) {
