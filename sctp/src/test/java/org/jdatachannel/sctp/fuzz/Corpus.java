@@ -165,7 +165,7 @@ public final class Corpus {
         m.put("shutdown-ack", packet(tag, new ShutdownAckChunk(false)));
         m.put("shutdown-complete-t", packet(tag, new ShutdownCompleteChunk(true)));
         m.put("cookie-ack", packet(tag, new CookieAckChunk(false)));
-        m.put("unknown-chunks", packet(tag, new UnknownChunk(0xbf, 3, new byte[] {1, 2, 3}), new UnknownChunk(0x40, 0, new byte[0])));
+        m.put("unknown-chunks", packet(tag, new UnknownChunk(0xbf, 3, new byte[] {1, 2, 3}), new UnknownChunk(0x7e, 0, new byte[0])));
         m.put("init-params", packet(0, new InitChunk(0x11223344, 131072, 1024, 2048, 777, List.of(
                 new UnknownParameter(0x8000, new byte[0]), new UnknownParameter(12, new byte[] {0, 5, 0, 6}),
                 new ForwardTsnSupportedParameter(), new UnknownParameter(0xc006, new byte[] {0, 0, 0, 1}),
