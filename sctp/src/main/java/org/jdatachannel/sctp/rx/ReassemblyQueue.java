@@ -100,6 +100,9 @@ public final class ReassemblyQueue {
     /** @return chunks and messages held: fragments, complete messages waiting for order or a reset */
     public int entries() {
         int n = fragments.size();
+        for (Partial p : partials.values()) {
+            n += p.parts.size();
+        }
         for (InStream s : streams.values()) {
             n += s.pending.size() + s.held.size();
         }
