@@ -179,7 +179,13 @@ public final class Association {
     private int peerLastRequestSeq;
     private int peerLastResult;
     private final ArrayDeque<OutgoingSsnResetRequestParameter> deferredPeerRequests = new ArrayDeque<>();
-    /** The last peer requests performed (bounded), to recognize renumbered retries of them. */
+    /**
+     * The last peer requests performed after "In progress" (bounded), to recognize renumbered retries
+     * of them. A genuinely new request with the same streams and Sender's Last Assigned TSN (the peer
+     * sent no DATA at all in between) cannot be told apart: it is answered "performed" without a second
+     * {@link SctpOutput.IncomingStreamsReset} (known limit; needs a peer that resets a stream twice
+     * without sending anything, after a deferred reset of it).
+     */
     private final ArrayDeque<OutgoingSsnResetRequestParameter> performedPeerRequests = new ArrayDeque<>();
 
     /**
@@ -1396,7 +1402,7 @@ public final class Association {
                 // affected stream(s) MUST be queued locally and held"
                 reassembly.deferReset(req.streamIds(), tracker.unwrap(req.sendersLastAssignedTsn().value()));
             } else {
-                performIncomingReset(req);
+                performIncomingReset(req, false);
                 peerLastResult = ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED;
             }
             return new ReconfigurationResponseParameter(seq, peerLastResult);
@@ -1447,18 +1453,21 @@ public final class Association {
             // §5.2.2: "When the cumulative acknowledgment point reaches the last assigned TSN, then an
             // SSN reset MUST be performed on the affected stream(s)"
             OutgoingSsnResetRequestParameter req = deferredPeerRequests.poll();
-            performIncomingReset(req);
+            performIncomingReset(req, true);
             if (req.requestSequenceNumber() == peerLastRequestSeq) {
                 peerLastResult = ReconfigurationResponseParameter.RESULT_SUCCESS_PERFORMED;
             }
         }
     }
 
-    private void performIncomingReset(OutgoingSsnResetRequestParameter req) {
-        if (performedPeerRequests.size() >= MAX_DEFERRED_RESETS) {
-            performedPeerRequests.poll();
+    private void performIncomingReset(OutgoingSsnResetRequestParameter req, boolean wasDeferred) {
+        if (wasDeferred) {
+            // only a request answered "In progress" can come back renumbered
+            if (performedPeerRequests.size() >= MAX_DEFERRED_RESETS) {
+                performedPeerRequests.poll();
+            }
+            performedPeerRequests.add(req);
         }
-        performedPeerRequests.add(req);
         reassembly.resetStreams(req.streamIds(), sink);
         outputs.add(new SctpOutput.IncomingStreamsReset(req.streamIds().clone()));
     }

@@ -352,4 +352,95 @@ class StreamResetTest {
         assertEquals(List.of(ReconfigurationResponseParameter.RESULT_DENIED, ReconfigurationResponseParameter.RESULT_DENIED),
                 results);
     }
+
+    /**
+     * Data channels closing on both ends at once, with data in flight both ways, over a link with bursty
+     * (Gilbert-Elliott) loss, reordering and duplication; each side answers the peer's reset with its own
+     * (RFC 8831 §6.7) and reuses a stream only once both directions are reset.
+     */
+    @Test
+    void closeFromBothEndsWithDataInFlightUnderBurstyLossThenReuse() {
+        for (long seed = 70; seed < 76; seed++) {
+            NetSim sim = new NetSim(seed);
+            assertTrue(sim.connect(true));
+            sim.both(l -> l.delay(20).jitter(10).burstLoss(org.jdatachannel.sctp.sim.GilbertElliott.ofMeanLoss(0.1, 3, 0.7))
+                    .reorder(0.05, 15).duplicate(0.02));
+            java.util.Map<NetSim.Peer, java.util.Set<Integer>> outDone = new java.util.HashMap<>();
+            java.util.Map<NetSim.Peer, java.util.Set<Integer>> inDone = new java.util.HashMap<>();
+            for (NetSim.Peer p : List.of(sim.a, sim.b)) {
+                outDone.put(p, new java.util.TreeSet<>());
+                inDone.put(p, new java.util.TreeSet<>());
+                p.listener = o -> {
+                    if (o instanceof SctpOutput.IncomingStreamsReset r) {
+                        for (int id : r.streamIds()) {
+                            inDone.get(p).add(id);
+                            if (!outDone.get(p).contains(id)) {
+                                p.assoc.resetStreams(new int[] {id}, sim.now); // answer with our own reset
+                            }
+                        }
+                    } else if (o instanceof SctpOutput.OutgoingStreamsReset r) {
+                        for (int id : r.streamIds()) {
+                            outDone.get(p).add(id);
+                        }
+                    }
+                };
+            }
+            int[] sentTo = new int[2];
+            for (int i = 0; i < 60; i++) {
+                sim.a.assoc.send(i % 6, 51, payload(i, 500 + i * 37), SendOptions.RELIABLE_ORDERED, sim.now);
+                sim.b.assoc.send(i % 6, 51, payload(i, 700 + i * 53), SendOptions.RELIABLE_ORDERED, sim.now);
+                sentTo[0]++;
+                sentTo[1]++;
+            }
+            sim.runFor(30); // some in flight, most still queued
+            sim.a.assoc.resetStreams(new int[] {0, 1, 2}, sim.now);
+            sim.b.assoc.resetStreams(new int[] {3, 4, 5}, sim.now);
+            java.util.Set<Integer> all = java.util.Set.of(0, 1, 2, 3, 4, 5);
+            final long sd = seed;
+            assertTrue(sim.runUntil(() -> outDone.get(sim.a).equals(all) && inDone.get(sim.a).equals(all)
+                    && outDone.get(sim.b).equals(all) && inDone.get(sim.b).equals(all), sim.now + 600_000),
+                    "seed " + sd + " A out " + outDone.get(sim.a) + " in " + inDone.get(sim.a) + " B out "
+                    + outDone.get(sim.b) + " in " + inDone.get(sim.b) + " closed " + sim.a.closed + "/" + sim.b.closed);
+            for (NetSim.Peer p : List.of(sim.a, sim.b)) {
+                assertEquals(60, p.messages.size(), "seed " + seed + " " + p.name);
+                for (int st = 0; st < 6; st++) {
+                    final int fst = st;
+                    List<Integer> got = p.messages.stream().filter(m -> m.streamId() == fst).map(m -> (int) m.payload()[0]).toList();
+                    List<Integer> want = java.util.stream.IntStream.range(0, 60).filter(i -> i % 6 == fst).boxed().toList();
+                    assertEquals(want, got, "seed " + seed + " " + p.name + " stream " + st + ": exactly once, in order");
+                    // every message of the stream came before its reset was announced
+                    int lastMsg = -1;
+                    int reset = -1;
+                    for (int k = 0; k < p.events.size(); k++) {
+                        SctpOutput o = p.events.get(k);
+                        if (o instanceof SctpOutput.MessageReceived m && m.streamId() == st) {
+                            lastMsg = k;
+                        } else if (o instanceof SctpOutput.IncomingStreamsReset r && reset < 0
+                                && java.util.Arrays.stream(r.streamIds()).anyMatch(id -> id == fst)) {
+                            reset = k;
+                        }
+                    }
+                    assertTrue(lastMsg < reset, "seed " + seed + " " + p.name + " stream " + st);
+                }
+                assertEquals(1, p.events.stream().filter(o -> o instanceof SctpOutput.IncomingStreamsReset)
+                        .flatMapToInt(o -> java.util.Arrays.stream(((SctpOutput.IncomingStreamsReset) o).streamIds()))
+                        .filter(id -> id == 0).count(), "each incoming reset reported once");
+            }
+            // both directions reset: reuse every stream both ways; sequence numbers start over
+            for (int st = 0; st < 6; st++) {
+                sim.a.assoc.send(st, 51, payload(100 + st, 10), SendOptions.RELIABLE_ORDERED, sim.now);
+                sim.b.assoc.send(st, 51, payload(100 + st, 10), SendOptions.RELIABLE_ORDERED, sim.now);
+            }
+            assertTrue(sim.runUntil(() -> sim.a.messages.size() == 66 && sim.b.messages.size() == 66, sim.now + 600_000),
+                    "seed " + seed);
+            assertTrue(sim.a.closed == null && sim.b.closed == null);
+            assertEquals(0, sim.a.assoc.internalErrorCount() + sim.b.assoc.internalErrorCount());
+        }
+    }
+
+    static byte[] payload(int i, int n) {
+        byte[] b = new byte[n];
+        b[0] = (byte) i;
+        return b;
+    }
 }
