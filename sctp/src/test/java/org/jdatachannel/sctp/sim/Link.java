@@ -24,8 +24,8 @@ import org.jdatachannel.sctp.packet.chunk.Chunk;
  * </ol>
  * Every random choice comes from this link's own seeded generator, so each direction's behaviour is
  * reproducible. Time is virtual: milliseconds for the associations, nanoseconds inside the link so
- * serialization of small packets on fast links is exact; arrivals are delivered at the first whole
- * millisecond at or after their nanosecond arrival time.
+ * serialization of small packets on fast links is exact; arrivals are delivered at the nearest whole
+ * millisecond, in the order of their exact arrival times.
  *
  * <p>Configuration uses fluent setters ({@code link.delay(10).loss(0.01)}) that may be called at
  * any time, also during a run; they throw IllegalArgumentException for values out of range.
