@@ -34,7 +34,9 @@ import org.jdatachannel.sctp.packet.chunk.UserDataChunk;
  * ssthresh = cwnd = max(cwnd/2, 4 MTU) once per window (Fast Recovery); on T3-rtx cwnd = 1 MTU;
  * after an idle RTO cwnd = max(cwnd/2, 4 MTU) per RTO. Deviation: the initial cwnd is 10 MTU (RFC
  * 6928 style, as dcSCTP) instead of §7.2.1's min(4 MTU, max(2 MTU, 4380)). Max.Burst (§6.1 D) is
- * applied through {@link #limitBurst}.
+ * applied through {@link #limitBurst}. Second deviation: a retransmitted chunk may be fast
+ * retransmitted again when SACKs for data sent after it show it lost (see
+ * {@code countMissIndications}), instead of waiting for T3-rtx.
  */
 public final class OutstandingData {
 
@@ -52,8 +54,8 @@ public final class OutstandingData {
         /** The Sender's Last Assigned TSN of a reset request that covered this chunk's stream. */
         long resetAt = Long.MAX_VALUE;
         int misses;
-        /** §7.2.4 5): fast retransmitted once, so "ineligible for a subsequent Fast Retransmit". */
-        boolean fastRetransmitted;
+        /** Transmission order of the last transmission of this chunk (first or retransmission). */
+        long sendSeq;
 
         Item(UserDataChunk chunk, SendQueue.Message message, long now) {
             this.chunk = chunk;
@@ -112,6 +114,9 @@ public final class OutstandingData {
     private long lastForwardTsnPoint = -1;
     private long lastForwardTsnAtMs = Long.MIN_VALUE;
     private int forwardTsnCount;
+    private int t3ExpiryCount;
+    /** Counts transmissions (first and retransmissions) to order them. */
+    private long sendSeq;
 
     /**
      * @param initialTsn our Initial TSN
@@ -191,6 +196,11 @@ public final class OutstandingData {
     /** @return chunks marked by fast retransmit so far (statistics) */
     public int fastRetransmitCount() {
         return fastRetransmitCount;
+    }
+
+    /** @return T3-rtx expiries handled so far (statistics) */
+    public int t3ExpiryCount() {
+        return t3ExpiryCount;
     }
 
     /** @return FORWARD TSN chunks created so far (statistics) */
@@ -284,7 +294,9 @@ public final class OutstandingData {
                 : new DataChunk(new Tsn((int) nextTsn), new StreamId(f.streamId()), new Ssn(f.ssn()),
                         new Ppid(f.ppid()), f.payload(), f.unordered(), f.beginning(), f.end(), lastForNow || windowFull);
         nextTsn++;
-        append(new Item(c, f.message(), nowMs));
+        Item item = new Item(c, f.message(), nowMs);
+        item.sendSeq = ++sendSeq;
+        append(item);
         lastTransmitMs = nowMs;
         bytesInFlight += c.payload().length;
         // §6.2.1 B: "Any time a DATA chunk is transmitted ..., the data sender MUST subtract the data
@@ -348,6 +360,7 @@ public final class OutstandingData {
         Item rttSample = null;
         long rttSampleTsn = -1;
         long highestNewlyAcked = -1;
+        long newestAckedSend = -1; // highest sendSeq among newly acknowledged chunks
         while (cumAck < cum) {
             Item it = ring[head];
             ring[head] = null;
@@ -357,6 +370,7 @@ public final class OutstandingData {
             if (!it.acked && !it.abandoned) {
                 acked += it.size;
                 highestNewlyAcked = cumAck;
+                newestAckedSend = Math.max(newestAckedSend, it.sendSeq);
                 // §6.3.1 C5 (Karn): only chunks transmitted once give an RTT sample
                 if (it.transmissions == 1) {
                     rttSample = it;
@@ -388,6 +402,7 @@ public final class OutstandingData {
                 if (!it.abandoned) {
                     acked += it.size;
                     highestNewlyAcked = Math.max(highestNewlyAcked, t);
+                    newestAckedSend = Math.max(newestAckedSend, it.sendSeq);
                     if (it.transmissions == 1 && t > rttSampleTsn) {
                         rttSample = it;
                         rttSampleTsn = t;
@@ -401,7 +416,7 @@ public final class OutstandingData {
             inFastRecovery = false;
         }
         boolean fastRetransmit = countMissIndications(cumAdvanced, highestNewlyAcked, highestReported,
-                !sack.gapAckBlocks().isEmpty());
+                newestAckedSend, !sack.gapAckBlocks().isEmpty());
         if (fastRetransmit && !inFastRecovery) {
             // §7.2.4 2): "If not in Fast Recovery, adjust the ssthresh and cwnd of the destination
             // address(es) to which the missing DATA chunks were last sent, according to the formula
@@ -448,10 +463,20 @@ public final class OutstandingData {
      * for all TSNs reported missing in the SACK chunk." On the third: "Mark the DATA chunk(s) with
      * three miss indications for retransmission."
      *
+     * <p>Deviation (as dcSCTP, which clears a chunk's miss count when it is retransmitted): §7.2.4 5)
+     * makes a fast-retransmitted chunk "ineligible for a subsequent Fast Retransmit", so a lost
+     * retransmission is only repaired by T3-rtx (RTO.Min 400 ms, cwnd back to 1 MTU). Here a
+     * retransmitted chunk starts counting again from zero, and a SACK counts a miss for it only if it
+     * newly acknowledges a chunk transmitted after that retransmission (so acknowledgements of data
+     * sent earlier, still in flight when it was resent, never count). Three such SACKs show that the
+     * retransmission was lost; it is retransmitted again, within Fast Recovery without a further cwnd
+     * reduction. On a link with 5 % loss this removes most T3-rtx expiries.
+     *
+     * @param newestAckedSend the highest transmission order among newly acknowledged chunks
      * @return true if a chunk was marked for fast retransmission
      */
     private boolean countMissIndications(boolean cumAdvanced, long highestNewlyAcked, long highestReported,
-            boolean hasGaps) {
+            long newestAckedSend, boolean hasGaps) {
         if (!hasGaps) {
             return false; // no TSN is reported missing
         }
@@ -459,13 +484,11 @@ public final class OutstandingData {
         boolean marked = false;
         for (long t = cumAck + 1; t < limit; t++) {
             Item it = at(t);
-            if (it == null || it.acked || it.abandoned || it.retransmit || it.fastRetransmitted) {
+            if (it == null || it.acked || it.abandoned || it.retransmit
+                    || (it.transmissions > 1 && it.sendSeq > newestAckedSend)) {
                 continue;
             }
             if (++it.misses >= 3) {
-                // §7.2.4 5): "Mark the DATA chunk(s) as being fast retransmitted and thus ineligible
-                // for a subsequent Fast Retransmit."
-                it.fastRetransmitted = true;
                 markForRetransmit(it);
                 fastRetransmitCount++;
                 marked = true;
@@ -547,6 +570,7 @@ public final class OutstandingData {
      * (RFC 3758 §3.5 C5: the timer guards it too).
      */
     public void handleT3Expiry() {
+        t3ExpiryCount++;
         ssthresh = Math.max(cwnd / 2, 4L * mtu);
         cwnd = mtu;
         partialBytesAcked = 0;
@@ -625,6 +649,7 @@ public final class OutstandingData {
         it.sentAtMs = nowMs;
         it.inFlight = true;
         it.misses = 0; // indications reported before this copy arrived say nothing about it
+        it.sendSeq = ++sendSeq;
         bytesInFlight += it.size;
         lastTransmitMs = nowMs;
         retransmitCount++;
