@@ -362,6 +362,42 @@ class InterleavingTest {
         }
     }
 
+    /**
+     * A peer opening ever more partial messages (one 1-byte first fragment per stream and MID, all in
+     * TSN order so the receive window cannot drop them) hits the receive-buffer bound and is aborted,
+     * instead of growing our memory by the bookkeeping of each.
+     */
+    @Test
+    void floodOfPartialMessagesIsBounded() {
+        SctpOptions o = SctpOptions.builder().enableMessageInterleaving(true).build(); // 1 MiB window
+        NetSim sim = new NetSim(78, o, o);
+        List<byte[]> toA = new ArrayList<>();
+        sim.dropFilter = (p, bytes) -> {
+            if (p == sim.b) {
+                toA.add(bytes);
+            }
+            return false;
+        };
+        assertTrue(sim.connect(false));
+        int tag = parse(toA.get(toA.size() - 1)).verificationTag().value();
+        int tsn = firstTsnFromB(sim);
+        int packets = 0;
+        for (int mid = 0; sim.a.closed == null && packets < 5000; mid++) {
+            List<Chunk> chunks = new ArrayList<>();
+            for (int s = 0; s < 45; s++) {
+                chunks.add(new IDataChunk(tsn++, s, mid, 0, 51, new byte[] {1}, false, true, false));
+            }
+            sim.a.assoc.handleInput(ByteBuffer.wrap(new SctpPacket(5000, 5000, tag, chunks).serialize()), sim.now);
+            sim.drain();
+            packets++;
+        }
+        assertNotNull(sim.a.closed, "aborted after " + packets + " packets");
+        assertTrue(sim.a.closed.aborted());
+        // 1 MiB window: about 2 MiB / 65 bytes of bookkeeping per partial message, not millions
+        assertTrue(packets * 45 < 40_000, packets * 45 + " partial messages held before the abort");
+        assertEquals(0, sim.a.assoc.internalErrorCount());
+    }
+
     /** B's initial TSN, i.e. the TSN of the first user-data chunk B would send. */
     private static int firstTsnFromB(NetSim sim) {
         int[] tsn = new int[1];

@@ -51,6 +51,8 @@ public final class ReassemblyQueue {
     private static final class Partial {
         final TreeMap<Long, byte[]> parts = new TreeMap<>();
         long bytes;
+        /** bytes plus the per-fragment overhead charged to {@link #bufferedBytes()} */
+        long charged;
         int ppid;
         boolean haveFirst;
         long lastFsn = -1;
@@ -92,7 +94,22 @@ public final class ReassemblyQueue {
         this.interleaved = interleaved;
     }
 
-    /** @return bytes held (fragments of incomplete messages plus complete messages waiting for order) */
+    /**
+     * Memory charged per held I-DATA fragment or waiting message on top of its payload, bytes. With
+     * I-DATA a peer can open a partial message per stream and MID, so tiny fragments must not be held
+     * at the price of their payload alone: charging the bookkeeping keeps the receive window (which
+     * bounds {@link #bufferedBytes()}) a bound on real memory.
+     */
+    static final int ENTRY_OVERHEAD = 64;
+
+    private long cost(int payloadLength) {
+        return payloadLength + (interleaved ? ENTRY_OVERHEAD : 0);
+    }
+
+    /**
+     * @return bytes held (fragments of incomplete messages plus complete messages waiting for order);
+     *     with I-DATA each held fragment and message also counts {@link #ENTRY_OVERHEAD} bytes
+     */
     public long bufferedBytes() {
         return fragmentBytes + pendingBytes;
     }
@@ -196,9 +213,10 @@ public final class ReassemblyQueue {
         Partial p = partials.computeIfAbsent(key, k -> new Partial());
         long fsn = Integer.toUnsignedLong(c.fsn());
         byte[] old = p.parts.put(fsn, c.payload());
-        long delta = c.payload().length - (old == null ? 0 : old.length);
-        p.bytes += delta;
-        fragmentBytes += delta;
+        p.bytes += c.payload().length - (old == null ? 0 : old.length);
+        long charge = cost(c.payload().length) - (old == null ? 0 : cost(old.length));
+        p.charged += charge;
+        fragmentBytes += charge;
         if (c.beginning()) {
             p.haveFirst = true;
             p.ppid = c.ppid().value();
@@ -214,7 +232,7 @@ public final class ReassemblyQueue {
             return true;
         }
         partials.remove(key);
-        fragmentBytes -= p.bytes;
+        fragmentBytes -= p.charged;
         byte[] msg = new byte[(int) p.bytes];
         int off = 0;
         for (byte[] part : p.parts.values()) {
@@ -236,7 +254,7 @@ public final class ReassemblyQueue {
         if (headTsn > s.deferredResetTsn) {
             // RFC 6525 §5.2.2: data after a deferred reset waits until the reset is performed
             s.held.add(m);
-            pendingBytes += payload.length;
+            pendingBytes += cost(payload.length);
             return;
         }
         orderedMid(sid, s, m, sink);
@@ -249,7 +267,7 @@ public final class ReassemblyQueue {
             drainMid(streamId, s, sink);
         } else if (SerialNumber.tsnGreater(m.ssn, s.nextMid)) {
             Message old = s.pending.put(m.ssn, m);
-            pendingBytes += m.payload.length - (old == null ? 0 : old.payload.length);
+            pendingBytes += cost(m.payload.length) - (old == null ? 0 : cost(old.payload.length));
         }
         // else: a MID already delivered or skipped (a retransmission after a FORWARD); dropped
     }
@@ -257,7 +275,7 @@ public final class ReassemblyQueue {
     private void drainMid(int streamId, InStream s, Sink sink) {
         Message m;
         while ((m = s.pending.remove(s.nextMid)) != null) {
-            pendingBytes -= m.payload.length;
+            pendingBytes -= cost(m.payload.length);
             sink.deliver(streamId, m.ppid, m.payload, false);
             s.nextMid++;
         }
@@ -282,7 +300,7 @@ public final class ReassemblyQueue {
                 Map.Entry<MessageKey, Partial> e = it.next();
                 MessageKey k = e.getKey();
                 if (k.streamId() == sid && k.unordered() == sk.unordered() && !SerialNumber.tsnGreater(k.mid(), mid)) {
-                    fragmentBytes -= e.getValue().bytes;
+                    fragmentBytes -= e.getValue().charged;
                     it.remove();
                 }
             }
@@ -304,7 +322,7 @@ public final class ReassemblyQueue {
             ready.sort(Comparator.comparingLong(m -> Integer.toUnsignedLong(m.ssn - from)));
             for (Message m : ready) {
                 s.pending.remove(m.ssn);
-                pendingBytes -= m.payload.length;
+                pendingBytes -= cost(m.payload.length);
                 sink.deliver(sid, m.ppid, m.payload, false);
             }
             s.nextMid = mid + 1;
@@ -459,7 +477,7 @@ public final class ReassemblyQueue {
             }
             s.pending.clear();
             for (Message m : old) {
-                pendingBytes -= m.payload.length;
+                pendingBytes -= cost(m.payload.length);
                 sink.deliver(id, m.ppid, m.payload, false);
             }
         }
@@ -472,7 +490,7 @@ public final class ReassemblyQueue {
             held.sort(Comparator.comparingLong(m -> m.tsn));
             s.held.clear();
             for (Message m : held) {
-                pendingBytes -= m.payload.length;
+                pendingBytes -= cost(m.payload.length);
                 if (interleaved) {
                     orderedMid(id, s, m, sink);
                 } else {

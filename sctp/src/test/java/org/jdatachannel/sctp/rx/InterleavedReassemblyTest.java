@@ -34,7 +34,7 @@ class InterleavedReassemblyTest {
         assertTrue(q.add(13, frag(13, 1, 0, 2, "c", false, false, true), sink));
         assertTrue(q.add(14, frag(14, 2, 0, 1, "y", false, false, true), sink));
         assertEquals(List.of("2:xy"), delivered, "stream 2 completes although stream 1 is incomplete");
-        assertEquals(2, q.bufferedBytes(), "a and c held");
+        assertEquals(2 + 2 * ReassemblyQueue.ENTRY_OVERHEAD, q.bufferedBytes(), "a and c held, with their overhead");
         assertTrue(q.add(12, frag(12, 1, 0, 1, "b", false, false, false), sink));
         assertEquals(List.of("2:xy", "1:abc"), delivered);
         assertEquals(0, q.bufferedBytes());
@@ -67,6 +67,22 @@ class InterleavedReassemblyTest {
     }
 
     @Test
+    void tinyFragmentsAreChargedTheirBookkeeping() {
+        ReassemblyQueue q = new ReassemblyQueue(1000, true);
+        for (int i = 0; i < 1000; i++) {
+            // a peer opening a partial message per stream with 1-byte fragments
+            q.add(i, frag(i, i, 0, 0, "x", false, true, false), sink);
+        }
+        q.add(1000, frag(1000, 7, 1, 0, "y", false, true, true), sink); // complete, waits for MID 0
+        assertEquals(1001 * (1 + ReassemblyQueue.ENTRY_OVERHEAD), q.bufferedBytes(),
+                "the receive window bounds real memory, not just payload");
+        assertEquals(List.of(), delivered);
+        q.iForwardTsn(List.of(new IForwardTsnChunk.SkippedMessage(7, false, 0)), sink);
+        assertEquals(List.of("7:y"), delivered);
+        assertEquals(999 * (1 + ReassemblyQueue.ENTRY_OVERHEAD), q.bufferedBytes());
+    }
+
+    @Test
     void tooLargeMessageIsRefused() {
         ReassemblyQueue q = new ReassemblyQueue(5, true);
         assertTrue(q.add(1, frag(1, 1, 0, 0, "abc", false, true, false), sink));
@@ -85,7 +101,7 @@ class InterleavedReassemblyTest {
         q.iForwardTsn(List.of(new IForwardTsnChunk.SkippedMessage(1, false, 1),
                 new IForwardTsnChunk.SkippedMessage(2, true, 4)), sink);
         assertEquals(List.of("1:two"), delivered, "MIDs 0 and 1 skipped, 2 delivered");
-        assertEquals(3, q.bufferedBytes(), "only the unordered MID 5 partial is left");
+        assertEquals(3 + ReassemblyQueue.ENTRY_OVERHEAD, q.bufferedBytes(), "only the unordered MID 5 partial is left");
         q.add(5, frag(5, 2, 5, 1, "end", true, false, true), sink);
         assertEquals(List.of("1:two", "2:u5-endu"), delivered);
         q.add(6, frag(6, 1, 3, 0, "three", false, true, true), sink);
