@@ -293,4 +293,75 @@ class ShutdownAbortAndTagTest {
         assertEquals(AssociationState.COOKIE_WAIT, x.state());
         assertNotNull(x.pollTimeout() < Long.MAX_VALUE ? x : null, "T1-init still running");
     }
+
+    static List<Chunk> sentChunks(List<SctpOutput> outs) {
+        List<Chunk> l = new ArrayList<>();
+        for (SctpOutput o : outs) {
+            if (o instanceof SctpOutput.SendPacket sp) {
+                l.addAll(chunks(sp.packet()));
+            }
+        }
+        return l;
+    }
+
+    @Test
+    void abortsWeSendCarryTheRightCause() {
+        // §6.2: DATA without user data -> ABORT with "No User Data" naming the TSN
+        RobustnessTest.Pair p = new RobustnessTest.Pair(650);
+        List<SctpOutput> out = p.feedB(p.tagOfB, List.of(new DataChunk(12345, 0, 0, 51, new byte[0], false, true, true)));
+        AbortChunk abort = (AbortChunk) sentChunks(out).stream().filter(c -> c instanceof AbortChunk).findFirst().orElseThrow();
+        assertEquals(new NoUserDataCause(new Tsn(12345)), abort.causes().get(0));
+        assertFalse(abort.tBit());
+        SctpOutput.Closed closed = (SctpOutput.Closed) out.stream().filter(o -> o instanceof SctpOutput.Closed).findFirst().orElseThrow();
+        assertTrue(closed.aborted() && closed.reason().contains("without user data"), closed.reason());
+        // §6.5: DATA on a stream beyond our inbound streams -> the TSN is acknowledged and an ERROR with
+        // Invalid Stream Identifier is sent; the association lives on
+        SctpOptions few = SctpOptions.builder().inboundStreams(4).build();
+        NetSim sim = new NetSim(651, SctpOptions.defaults(), few);
+        List<byte[]> fromA = new ArrayList<>();
+        sim.dropFilter = (peer, bytes) -> {
+            if (peer == sim.a) {
+                fromA.add(bytes);
+            }
+            return false;
+        };
+        assertTrue(sim.connect(false));
+        sim.a.assoc.send(3, 51, new byte[] {1}, SendOptions.RELIABLE_ORDERED, sim.now);
+        assertTrue(sim.runUntil(() -> sim.b.messages.size() == 1 && sim.a.assoc.isIdle(), sim.now + 5000));
+        assertThrows(IllegalArgumentException.class, () -> sim.a.assoc.send(4, 51, new byte[] {1}, SendOptions.RELIABLE_ORDERED, sim.now));
+        byte[] last = fromA.stream().filter(b -> has(b, DataChunk.class)).reduce((x, y) -> y).orElseThrow();
+        int tagOfB = ByteBuffer.wrap(last).getInt(4);
+        int nextTsn = ((DataChunk) chunks(last).stream().filter(c -> c instanceof DataChunk).findFirst().orElseThrow()).tsn().value() + 1;
+        sim.b.assoc.handleInput(ByteBuffer.wrap(new SctpPacket(5000, 5000, tagOfB, List.of(
+                new DataChunk(nextTsn, 4, 0, 51, new byte[] {2}, false, true, true))).serialize()), sim.now);
+        List<SctpOutput> bOut = new ArrayList<>();
+        for (SctpOutput o; (o = sim.b.assoc.pollOutput()) != null; ) {
+            bOut.add(o);
+        }
+        ErrorChunk err = (ErrorChunk) sentChunks(bOut).stream().filter(c -> c instanceof ErrorChunk).findFirst().orElseThrow();
+        assertEquals(new InvalidStreamIdentifierCause(new StreamId(4)), err.causes().get(0));
+        assertTrue(bOut.stream().noneMatch(o -> o instanceof SctpOutput.Closed || o instanceof SctpOutput.MessageReceived));
+        assertEquals(AssociationState.ESTABLISHED, sim.b.assoc.state());
+        // INIT with 0 inbound streams -> ABORT with Invalid Mandatory Parameter (§3.3.2)
+        Association fresh = new Association(SctpOptions.defaults(), new SplittableRandom(652));
+        fresh.handleInput(ByteBuffer.wrap(new SctpPacket(5000, 5000, 0, List.of(
+                new org.jdatachannel.sctp.packet.chunk.InitChunk(99, 100_000, 0, 4, 1, List.of()))).serialize()), 0);
+        byte[] ans = ((SctpOutput.SendPacket) fresh.pollOutput()).packet();
+        AbortChunk a2 = assertInstanceOf(AbortChunk.class, chunks(ans).get(0));
+        assertInstanceOf(org.jdatachannel.sctp.packet.errorcause.InvalidMandatoryParameterCause.class, a2.causes().get(0));
+        assertEquals(99, ByteBuffer.wrap(ans).getInt(4));
+        assertEquals(AssociationState.CLOSED, fresh.state());
+    }
+
+    @Test
+    void initInShutdownAckSentIsAnsweredWithShutdownAck() {
+        RobustnessTest.Pair p = shutdownAckSent(660);
+        // §9.2: "... an endpoint in the SHUTDOWN-ACK-SENT state ... SHOULD discard the INIT chunk and
+        // retransmit the SHUTDOWN ACK chunk"
+        List<SctpOutput> out = p.feedB(0, List.of(new org.jdatachannel.sctp.packet.chunk.InitChunk(99, 100_000, 4, 4, 1, List.of())));
+        List<Chunk> sent = sentChunks(out);
+        assertEquals(1, sent.size());
+        assertInstanceOf(ShutdownAckChunk.class, sent.get(0));
+        assertEquals(AssociationState.SHUTDOWN_ACK_SENT, p.sim.b.assoc.state());
+    }
 }
