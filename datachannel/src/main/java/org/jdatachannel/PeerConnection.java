@@ -48,6 +48,12 @@ public final class PeerConnection implements AutoCloseable {
         this.core = new PeerConnectionCore(config, sctpFactory);
     }
 
+    /** For tests: also wraps the datagram transport under DTLS (fault injection). */
+    PeerConnection(RtcConfiguration config, SctpPort.Factory sctpFactory,
+                   java.util.function.UnaryOperator<org.jdatachannel.dtls.PacketTransport> dtlsLowerWrapper) {
+        this.core = new PeerConnectionCore(config, sctpFactory, dtlsLowerWrapper);
+    }
+
     /** Creates a connection with {@link RtcConfiguration#defaults()}. */
     public PeerConnection() {
         this(RtcConfiguration.defaults());

@@ -60,6 +60,8 @@ public final class PeerConnectionCore {
 
     private final RtcConfiguration config;
     private final SctpPort.Factory sctpFactory;
+    /** Wraps the ICE datagram transport under DTLS; identity except in tests that inject faults. */
+    private final java.util.function.UnaryOperator<PacketTransport> dtlsLowerWrapper;
     private final String name;
     private final EventLoop loop;
     private final ChannelManager channels;
@@ -102,6 +104,16 @@ public final class PeerConnectionCore {
      * @param sctpFactory creates the SCTP association once DTLS is up
      */
     public PeerConnectionCore(RtcConfiguration config, SctpPort.Factory sctpFactory) {
+        this(config, sctpFactory, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * For tests: as above, with {@code dtlsLowerWrapper} applied to the datagram transport DTLS
+     * runs over (to inject faults into the DTLS threads).
+     */
+    public PeerConnectionCore(RtcConfiguration config, SctpPort.Factory sctpFactory,
+                              java.util.function.UnaryOperator<PacketTransport> dtlsLowerWrapper) {
+        this.dtlsLowerWrapper = dtlsLowerWrapper;
         if (config == null) {
             throw new IllegalArgumentException("configuration must not be null");
         }
@@ -470,7 +482,7 @@ public final class PeerConnectionCore {
         for (Fingerprint f : remoteMedia.fingerprints()) {
             fps.add(Map.entry(f.hashFunction(), f.digest()));
         }
-        PacketTransport lower = new PacketTransport() {
+        PacketTransport iceLower = new PacketTransport() {
             @Override
             public void send(byte[] buf, int off, int len) throws IOException {
                 iceTransport.send(buf, off, len);
@@ -486,6 +498,7 @@ public final class PeerConnectionCore {
                 iceTransport.close();
             }
         };
+        PacketTransport lower = dtlsLowerWrapper.apply(iceLower);
         int timeout = config.dtlsHandshakeTimeoutMs();
         Thread t = new Thread(() -> runDtls(role, lower, fps, timeout), name + "-dtls");
         t.setDaemon(true);
@@ -501,6 +514,9 @@ public final class PeerConnectionCore {
             d = DtlsTransport.connect(role, lower, certificate, fps, timeoutMs);
         } catch (IOException | RuntimeException e) {
             post(() -> fail("DTLS handshake failed: " + e.getMessage()));
+            return;
+        } catch (Error e) {
+            readerDied(null, e);
             return;
         }
         if (!post(() -> onDtlsConnected(d))) {
@@ -534,6 +550,31 @@ public final class PeerConnectionCore {
             post(() -> onTransportError(d, "DTLS receive: " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            readerDied(d, e);
+        }
+    }
+
+    /**
+     * The DTLS thread met an unexpected Throwable (a bug in our code or in Bouncy Castle, or the
+     * JVM running out of memory). Without this thread no packet reaches SCTP and a lost DTLS flight
+     * is never answered, so the connection is dead now: it fails at once instead of when the peer
+     * gives up or ICE consent expires. A VirtualMachineError is rethrown after the report.
+     *
+     * @param d the transport, or null if the handshake had not completed
+     */
+    private void readerDied(DtlsTransport d, Throwable e) {
+        LOG.error("{}: DTLS {} thread died", name, d == null ? "handshake" : "reader", e);
+        String why = "DTLS " + (d == null ? "handshake" : "reader") + " thread died: " + e;
+        post(() -> {
+            if (d == null) {
+                fail(why);
+            } else {
+                onTransportError(d, why);
+            }
+        });
+        if (e instanceof VirtualMachineError vme) {
+            throw vme;
         }
     }
 
