@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -59,7 +60,9 @@ public final class ReassemblyQueue {
         long firstTsn = Long.MAX_VALUE;
     }
 
-    private record MessageKey(int streamId, boolean unordered, int mid) {
+    /** Key of the partial messages of one stream and U bit: stream id * 2 + U. */
+    private static int streamKey(int streamId, boolean unordered) {
+        return streamId * 2 + (unordered ? 1 : 0);
     }
 
     private static final class InStream {
@@ -75,7 +78,8 @@ public final class ReassemblyQueue {
     private final boolean interleaved;
     private final TreeMap<Long, DataChunk> fragments = new TreeMap<>();
     private final Map<Integer, InStream> streams = new HashMap<>();
-    private final Map<MessageKey, Partial> partials = new HashMap<>();
+    /** I-DATA partial messages by {@link #streamKey} and MID. */
+    private final Map<Integer, Map<Integer, Partial>> partials = new HashMap<>();
     private long fragmentBytes;
     private long pendingBytes;
     private long forwardedCum = Long.MIN_VALUE;
@@ -117,8 +121,10 @@ public final class ReassemblyQueue {
     /** @return chunks and messages held: fragments, complete messages waiting for order or a reset */
     public int entries() {
         int n = fragments.size();
-        for (Partial p : partials.values()) {
-            n += p.parts.size();
+        for (Map<Integer, Partial> m : partials.values()) {
+            for (Partial p : m.values()) {
+                n += p.parts.size();
+            }
         }
         for (InStream s : streams.values()) {
             n += s.pending.size() + s.held.size();
@@ -209,8 +215,8 @@ public final class ReassemblyQueue {
             completeInterleaved(sid, c.unordered(), c.mid().value(), c.ppid().value(), c.payload(), utsn, sink);
             return true;
         }
-        MessageKey key = new MessageKey(sid, c.unordered(), c.mid().value());
-        Partial p = partials.computeIfAbsent(key, k -> new Partial());
+        Map<Integer, Partial> ofStream = partials.computeIfAbsent(streamKey(sid, c.unordered()), k -> new HashMap<>());
+        Partial p = ofStream.computeIfAbsent(c.mid().value(), k -> new Partial());
         long fsn = Integer.toUnsignedLong(c.fsn());
         byte[] old = p.parts.put(fsn, c.payload());
         p.bytes += c.payload().length - (old == null ? 0 : old.length);
@@ -231,7 +237,10 @@ public final class ReassemblyQueue {
         if (!p.haveFirst || p.lastFsn < 0 || p.parts.size() != p.lastFsn + 1 || p.parts.lastKey() != p.lastFsn) {
             return true;
         }
-        partials.remove(key);
+        ofStream.remove(c.mid().value());
+        if (ofStream.isEmpty()) {
+            partials.remove(streamKey(sid, c.unordered()));
+        }
         fragmentBytes -= p.charged;
         byte[] msg = new byte[(int) p.bytes];
         int off = 0;
@@ -292,19 +301,32 @@ public final class ReassemblyQueue {
      * @param sink receives messages that became deliverable
      */
     public void iForwardTsn(List<IForwardTsnChunk.SkippedMessage> skipped, Sink sink) {
+        // one entry per stream and U bit (the largest MID), so a chunk costs at most one pass over
+        // what is held, whatever a peer repeats in it
+        Map<Integer, Integer> largest = new LinkedHashMap<>();
         for (IForwardTsnChunk.SkippedMessage sk : skipped) {
-            int sid = sk.streamId().value();
-            int mid = sk.mid().value();
-            Iterator<Map.Entry<MessageKey, Partial>> it = partials.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<MessageKey, Partial> e = it.next();
-                MessageKey k = e.getKey();
-                if (k.streamId() == sid && k.unordered() == sk.unordered() && !SerialNumber.tsnGreater(k.mid(), mid)) {
-                    fragmentBytes -= e.getValue().charged;
-                    it.remove();
+            largest.merge(streamKey(sk.streamId().value(), sk.unordered()), sk.mid().value(),
+                    (a, b) -> SerialNumber.tsnGreater(b, a) ? b : a);
+        }
+        for (Map.Entry<Integer, Integer> entry : largest.entrySet()) {
+            int sid = entry.getKey() >> 1;
+            boolean unordered = (entry.getKey() & 1) != 0;
+            int mid = entry.getValue();
+            Map<Integer, Partial> ofStream = partials.get(entry.getKey());
+            if (ofStream != null) {
+                Iterator<Map.Entry<Integer, Partial>> it = ofStream.entrySet().iterator();
+                while (it.hasNext()) {
+                    Map.Entry<Integer, Partial> e = it.next();
+                    if (!SerialNumber.tsnGreater(e.getKey(), mid)) {
+                        fragmentBytes -= e.getValue().charged;
+                        it.remove();
+                    }
+                }
+                if (ofStream.isEmpty()) {
+                    partials.remove(entry.getKey());
                 }
             }
-            if (sk.unordered()) {
+            if (unordered) {
                 continue;
             }
             InStream s = streams.computeIfAbsent(sid, k -> new InStream());

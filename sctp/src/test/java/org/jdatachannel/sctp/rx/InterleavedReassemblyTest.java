@@ -110,6 +110,19 @@ class InterleavedReassemblyTest {
     }
 
     @Test
+    void repeatedIForwardTsnEntriesCountOnceWithTheLargestMid() {
+        ReassemblyQueue q = new ReassemblyQueue(1000, true);
+        q.add(1, frag(1, 1, 4, 0, "p4", false, true, false), sink);
+        q.add(2, frag(2, 1, 7, 0, "seven", false, true, true), sink);
+        q.iForwardTsn(List.of(new IForwardTsnChunk.SkippedMessage(1, false, 5),
+                new IForwardTsnChunk.SkippedMessage(1, false, 3), new IForwardTsnChunk.SkippedMessage(1, false, 5)), sink);
+        assertEquals(List.of(), delivered, "MID 6 is still expected");
+        q.add(3, frag(3, 1, 6, 0, "six", false, true, true), sink);
+        assertEquals(List.of("1:six", "1:seven"), delivered);
+        assertEquals(0, q.bufferedBytes(), "the partial MID 4 was dropped");
+    }
+
+    @Test
     void streamResetRestartsMids() {
         ReassemblyQueue q = new ReassemblyQueue(1000, true);
         q.add(1, frag(1, 1, 0, 0, "m0", false, true, true), sink);
