@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -25,6 +26,9 @@ import org.jdatachannel.sctp.packet.chunk.InitAckChunk;
 import org.jdatachannel.sctp.packet.chunk.InitChunk;
 import org.jdatachannel.sctp.packet.chunk.UserDataChunk;
 import org.jdatachannel.sctp.packet.parameter.SupportedExtensionsParameter;
+import org.jdatachannel.sctp.sim.GilbertElliott;
+import org.jdatachannel.sctp.sim.Link;
+import org.jdatachannel.sctp.sim.MessageLedger;
 import org.jdatachannel.sctp.sim.NetSim;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -225,6 +229,68 @@ class InterleavingTest {
             assertEquals(!il, w.count(w.fromA, DataChunk.class) > 0);
             assertEquals(0, sim.a.assoc.internalErrorCount() + sim.b.assoc.internalErrorCount());
             assertEquals(null, sim.a.closed);
+        }
+    }
+
+    /**
+     * The impaired network of {@link LossMatrixTest} (delay, jitter, reordering, duplication, a
+     * bandwidth limit) with 5 % random or bursty (Gilbert-Elliott) loss, I-DATA both ways, ordered and
+     * unordered messages of 1 B .. 256 KiB on several streams: every message exactly once, in order
+     * per ordered stream, byte-identical (SHA-256 ledger).
+     */
+    @Test
+    void randomAndBurstyLossWithLedger() {
+        GilbertElliott ge = GilbertElliott.ofMeanLoss(0.05, 8, 0.5);
+        for (GilbertElliott burst : new GilbertElliott[] {null, ge}) {
+            SctpOptions o = SctpOptions.builder().enableMessageInterleaving(true).zeroChecksumOverDtls(true)
+                    .maxSendMessageSize(LossMatrixTest.MAX_MESSAGE).maxReceiveMessageSize(LossMatrixTest.MAX_MESSAGE).build();
+            NetSim sim = new NetSim(79 + (burst == null ? 0 : 1), o, o);
+            Wire w = new Wire(sim);
+            assertTrue(sim.connect(true));
+            LossMatrixTest.impair(sim, burst == null ? 0.05 : 0, burst);
+            MessageLedger toB = new MessageLedger(sim.seed);
+            MessageLedger toA = new MessageLedger(~sim.seed);
+            sim.b.listener = x -> {
+                if (x instanceof SctpOutput.MessageReceived m) {
+                    toB.received(m);
+                }
+            };
+            sim.a.listener = x -> {
+                if (x instanceof SctpOutput.MessageReceived m) {
+                    toA.received(m);
+                }
+            };
+            sim.a.discardMessages = true;
+            sim.b.discardMessages = true;
+            long start = sim.now;
+            for (int i = 0; i < 120; i++) {
+                SendOptions so = i % 3 == 0 ? SendOptions.RELIABLE_UNORDERED : SendOptions.RELIABLE_ORDERED;
+                byte[] p = toB.payload(toB.logUniformSize(1, LossMatrixTest.MAX_MESSAGE));
+                sim.a.assoc.send(i % 4, 53, p, so, sim.now);
+                toB.sent(i % 4, p, so);
+                if (i % 3 == 0) {
+                    byte[] q = toA.payload(toA.logUniformSize(1, 64 * 1024));
+                    sim.b.assoc.send(1 + i % 2, 51, q, so, sim.now);
+                    toA.sent(1 + i % 2, q, so);
+                }
+                if (i % 16 == 0) {
+                    sim.runFor(10);
+                }
+            }
+            boolean done = sim.runUntil(() -> toB.receivedCount() >= toB.sentCount() && toA.receivedCount() >= toA.sentCount()
+                    || sim.a.closed != null || sim.b.closed != null, start + 600_000);
+            assertTrue(done, "stalled, seed " + sim.seed + ": " + sim.a.assoc.debugState() + "\n" + sim.stats());
+            sim.runFor(5_000);
+            assertNull(toB.checkComplete(), "A->B, seed " + sim.seed);
+            assertNull(toA.checkComplete(), "B->A, seed " + sim.seed);
+            assertEquals(toB.sentCount(), toB.receivedCount());
+            assertEquals(toA.sentCount(), toA.receivedCount());
+            assertTrue(sim.ab.dropped(Link.Drop.RANDOM) + sim.ab.dropped(Link.Drop.BURST) > 0, "the link lost packets");
+            assertTrue(sim.ab.duplicated() > 0 && sim.ab.reordered() > 0);
+            assertEquals(0, w.count(w.fromA, DataChunk.class) + w.count(w.fromB, DataChunk.class), "I-DATA only");
+            assertEquals(0, sim.a.assoc.internalErrorCount() + sim.b.assoc.internalErrorCount());
+            LOG.info("I-DATA {} loss: {} + {} messages in {} ms virtual", burst == null ? "random 5 %" : "bursty 5 %",
+                    toB.sentCount(), toA.sentCount(), sim.now - start);
         }
     }
 
