@@ -26,8 +26,19 @@ import org.slf4j.LoggerFactory;
 class NetworkScenarioTest {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkScenarioTest.class);
 
+    /** Payload bytes of a full DATA chunk at the default MTU: (1191 &amp; ~3) - 12 - 16. */
+    private static final int FULL_CHUNK = 1160;
+
     /** Sends {@code count} ordered messages of 1 B .. {@code maxSize} on streams 0..2 from A to B. */
     private static MessageLedger sendMessages(NetSim sim, int count, int maxSize) {
+        return sendMessages(sim, count, maxSize, 0);
+    }
+
+    /**
+     * Sends {@code count} ordered messages on streams 0..2 from A to B: of 1 B .. {@code maxSize}
+     * bytes, or if {@code fixedSize > 0} all of that size.
+     */
+    private static MessageLedger sendMessages(NetSim sim, int count, int maxSize, int fixedSize) {
         MessageLedger ledger = new MessageLedger(sim.seed);
         sim.b.discardMessages = true;
         sim.b.listener = o -> {
@@ -36,7 +47,7 @@ class NetworkScenarioTest {
             }
         };
         for (int i = 0; i < count; i++) {
-            byte[] p = ledger.payload(ledger.logUniformSize(1, maxSize));
+            byte[] p = ledger.payload(fixedSize > 0 ? fixedSize : ledger.logUniformSize(1, maxSize));
             sim.a.assoc.send(i % 3, 53, p, SendOptions.RELIABLE_ORDERED, sim.now);
             ledger.sent(i % 3, p, SendOptions.RELIABLE_ORDERED);
         }
@@ -74,13 +85,56 @@ class NetworkScenarioTest {
     }
 
     @Test
+    void oneLostDataChunkIsRepairedByFastRetransmitBeforeAnyTimeout() {
+        // RTO.Min 1 s so that a T3-rtx repair would take at least 1 s; fast retransmit needs ~1 RTT
+        SctpOptions o = SctpOptions.builder().maxSendMessageSize(262144).minRtoMs(1000).initialRtoMs(1000).build();
+        NetSim sim = new NetSim(302, o, o);
+        sim.both(l -> l.delay(10));
+        assertTrue(sim.connect(false));
+        Map<Long, Integer> transmissions = new HashMap<>();
+        List<Long> sentAt = new ArrayList<>();
+        long[] firstTsn = {-1};
+        sim.ab.dropIf(Filters.observe(p -> {
+            for (DataChunk d : p.dataChunks()) {
+                long tsn = d.tsn().value() & 0xffffffffL;
+                if (firstTsn[0] < 0) {
+                    firstTsn[0] = tsn;
+                }
+                transmissions.merge(tsn, 1, Integer::sum);
+                if (tsn == firstTsn[0] + 39) {
+                    sentAt.add(p.nowMs());
+                }
+            }
+        }));
+        // the 40th TSN A assigns, lost on its first transmission only (filters run in order: the
+        // observer above sees it first)
+        sim.ab.dropIf(Filters.newTsn(40, 1));
+        long start = sim.now;
+        // 30 messages of 8 full chunks: 240 TSNs, so the lost 40th has plenty of successors to be
+        // reported missing three times
+        MessageLedger ledger = sendMessages(sim, 30, 0, 8 * FULL_CHUNK);
+        assertDelivered(sim, ledger, 60_000);
+        assertEquals(1, sim.ab.dropped(Link.Drop.FILTER));
+        long lost = firstTsn[0] + 39;
+        assertEquals(2, sentAt.size(), "the lost chunk was sent twice: " + sentAt);
+        long repair = sentAt.get(1) - sentAt.get(0);
+        LOG.info("TSN +39 retransmitted after {} ms (RTT 20 ms, RTO 1000 ms)\n{}", repair, sim.stats());
+        assertTrue(repair < 1000, "repaired by fast retransmit in " + repair + " ms, not by T3-rtx (RTO.Min 1000)");
+        for (Map.Entry<Long, Integer> e : transmissions.entrySet()) {
+            assertEquals(e.getKey() == lost ? 2 : 1, e.getValue(), "transmissions of TSN +" + (e.getKey() - firstTsn[0]));
+        }
+        assertEquals(1, sim.ab.dataRetransmissions(), "one retransmission in total");
+        assertTrue(sim.now - start < 5_000);
+    }
+
+    @Test
     void mtuDropBelowThePacketSizeBacksOffT3ThenRecovers() {
         SctpOptions o = SctpOptions.builder().maxSendMessageSize(262144).minRtoMs(200).initialRtoMs(200).build();
         NetSim sim = new NetSim(303, o, o);
         sim.both(l -> l.delay(10));
         assertTrue(sim.connect(false));
         // a path MTU change: for 3 s the link carries at most 1000-byte packets; the association's
-        // full packets (1191 bytes) are dropped, small ones (SACKs, short messages) pass
+        // full packets (1188 bytes) are dropped, small ones (SACKs) pass
         long from = sim.now + 50;
         long to = from + 3_000;
         Map<Long, List<Long>> sends = new HashMap<>();
@@ -90,14 +144,16 @@ class NetworkScenarioTest {
             }
         }));
         sim.ab.dropIf(Filters.between(from, to, p -> p.size() > 1000));
-        MessageLedger ledger = sendMessages(sim, 60, 30_000);
+        // messages of whole chunks: every DATA packet is 1188 bytes and none gets through, so no SACK
+        // (no RTT sample, no T3 restart) interferes with the backoff
+        MessageLedger ledger = sendMessages(sim, 60, 0, 20 * FULL_CHUNK);
         sim.runFor(to - sim.now);
         assertNull(sim.a.closed, "the association survives a 3 s MTU drop (T3 backs off, stays below Max.Retrans)");
         assertDelivered(sim, ledger, 60_000);
         assertTrue(sim.ab.dropped(Link.Drop.FILTER) > 0);
         // T3-rtx backoff (RFC 9260 §6.3.3 E2: "RTO = RTO * 2"): the TSN retransmitted most often was
         // resent by T3-rtx at intervals that double. Intervals shorter than RTO.Min are fast
-        // retransmissions (SACKs of the small packets that got through) and are left out.
+        // retransmissions before the drop began and are left out.
         List<Long> times = sends.values().stream().max((x, y) -> Integer.compare(x.size(), y.size())).orElseThrow();
         List<Long> t3Intervals = new ArrayList<>();
         for (int i = 1; i < times.size(); i++) {

@@ -53,20 +53,28 @@ class PartialReliabilityTest {
                 ledger.received(m);
             }
         };
-        long[] lastTsnSent = {0};
-        long[] lastCumAck = {-1};
+        // TSNs wrap (the initial TSN is random): compare them with serial number arithmetic
+        int[] lastTsnSent = {0};
+        boolean[] anySent = {false};
+        int[] lastCumAck = {0};
         sim.ab.dropIf(Filters.observe(p -> {
             for (DataChunk d : p.dataChunks()) {
-                lastTsnSent[0] = Math.max(lastTsnSent[0], d.tsn().value() & 0xffffffffL); // no wrap in this test
+                if (!anySent[0] || d.tsn().value() - lastTsnSent[0] > 0) {
+                    lastTsnSent[0] = d.tsn().value();
+                    anySent[0] = true;
+                }
             }
         }));
         sim.ba.dropIf(Filters.observe(p -> {
             for (Chunk c : p.chunks()) {
                 if (c instanceof SackChunk s) {
-                    lastCumAck[0] = s.cumulativeTsnAck().value() & 0xffffffffL;
+                    lastCumAck[0] = s.cumulativeTsnAck().value();
                 }
             }
         }));
+        // the cumulative ack may pass the last TSN sent: an abandoned message's unsent rest gets one
+        // TSN that is never sent (OutstandingData.abandon), only announced by FORWARD TSN
+        java.util.function.BooleanSupplier cumAtEnd = () -> anySent[0] && lastCumAck[0] - lastTsnSent[0] >= 0;
         int reliable = 0;
         for (int i = 0; i < 600; i++) {
             // every 5th message reliable on stream 0; the rest partially reliable on streams 1 and 2,
@@ -84,17 +92,18 @@ class PartialReliabilityTest {
         }
         long start = sim.now;
         boolean done = sim.runUntil(() -> sim.a.assoc.bufferedAmount(1) == 0 && sim.a.assoc.bufferedAmount(2) == 0
-                && sim.a.assoc.bufferedAmount(0) == 0 && lastCumAck[0] == lastTsnSent[0], start + 300_000);
+                && sim.a.assoc.bufferedAmount(0) == 0 && cumAtEnd.getAsBoolean(), start + 300_000);
         sim.runFor(3_000); // late duplicates and retransmissions
         LOG.info("case {}: sent {} ({} reliable), received {}, {} ms\n{}", name, ledger.sentCount(), reliable,
                 ledger.receivedCount(), sim.now - start, sim.stats());
         assertNull(sim.a.closed, "seed " + sim.seed);
         assertNull(sim.b.closed, "seed " + sim.seed);
-        assertTrue(done, "receiver stopped progressing: cum ack " + lastCumAck[0] + ", last TSN sent " + lastTsnSent[0]
+        assertTrue(done, "receiver stopped progressing: cum ack " + Integer.toUnsignedString(lastCumAck[0])
+                + ", last TSN sent " + Integer.toUnsignedString(lastTsnSent[0])
                 + ", seed " + sim.seed + "; A " + sim.a.assoc.debugState() + "; B " + sim.b.assoc.debugState());
         assertNull(ledger.checkSafety(), "seed " + sim.seed);
         assertNull(ledger.checkComplete(), "reliable stream 0 complete, seed " + sim.seed);
-        assertEquals(lastTsnSent[0], lastCumAck[0], "cumulative TSN reached A's last TSN");
+        assertTrue(cumAtEnd.getAsBoolean(), "cumulative TSN reached A's last TSN");
         assertTrue(ledger.receivedCount() < ledger.sentCount(), "some partially reliable messages were abandoned");
         assertTrue(sim.ab.chunks(ForwardTsnChunk.TYPE) > 0, "FORWARD TSN was sent");
         assertEquals(0, sim.a.assoc.internalErrorCount() + sim.b.assoc.internalErrorCount());
