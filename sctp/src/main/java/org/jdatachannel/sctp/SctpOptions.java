@@ -391,7 +391,9 @@ public final class SctpOptions {
          *
          * <p>Default false, as in the browsers: Chromium's dcSCTP offers I-DATA only under the
          * {@code WebRTC-DataChannelMessageInterleaving} field trial (off by default) and Firefox does
-         * not enable it in usrsctp, so against browsers the DATA path is used either way.
+         * not enable it in usrsctp, so against browsers the DATA path is used either way. With that
+         * field trial on, Chromium 156 lists I-DATA and I-FORWARD-TSN and the browser test passed over
+         * I-DATA.
          *
          * @param enable true to offer interleaving
          */
@@ -420,7 +422,9 @@ public final class SctpOptions {
          * packets RFC 9653 §5.2 excludes). Correct CRC32c checksums are always accepted.
          *
          * <p>Default false (the sctp module does not know its lower layer); the data channel stack
-         * turns it on for its DTLS transport. Chromium's dcSCTP announces it.
+         * turns it on for its DTLS transport. dcSCTP implements RFC 9653, but Chromium 156 does not
+         * announce it by default (seen in the browser test's INIT parameters), so against it CRC32c
+         * stays in use both ways.
          *
          * @param overDtls true when the lower layer is DTLS
          */
