@@ -24,6 +24,8 @@ import org.jdatachannel.sctp.packet.chunk.ErrorChunk;
 import org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk;
 import org.jdatachannel.sctp.packet.chunk.HeartbeatAckChunk;
 import org.jdatachannel.sctp.packet.chunk.HeartbeatRequestChunk;
+import org.jdatachannel.sctp.packet.chunk.IDataChunk;
+import org.jdatachannel.sctp.packet.chunk.IForwardTsnChunk;
 import org.jdatachannel.sctp.packet.chunk.InitChunk;
 import org.jdatachannel.sctp.packet.chunk.ReConfigChunk;
 import org.jdatachannel.sctp.packet.chunk.SackChunk;
@@ -43,6 +45,7 @@ import org.jdatachannel.sctp.packet.errorcause.UnknownErrorCause;
 import org.jdatachannel.sctp.packet.errorcause.UnrecognizedChunkTypeCause;
 import org.jdatachannel.sctp.packet.errorcause.UnrecognizedParametersCause;
 import org.jdatachannel.sctp.packet.errorcause.UserInitiatedAbortCause;
+import org.jdatachannel.sctp.packet.parameter.CookiePreservativeParameter;
 import org.jdatachannel.sctp.packet.parameter.ForwardTsnSupportedParameter;
 import org.jdatachannel.sctp.packet.parameter.HeartbeatInfoParameter;
 import org.jdatachannel.sctp.packet.parameter.IncomingSsnResetRequestParameter;
@@ -50,6 +53,7 @@ import org.jdatachannel.sctp.packet.parameter.OutgoingSsnResetRequestParameter;
 import org.jdatachannel.sctp.packet.parameter.ReconfigurationResponseParameter;
 import org.jdatachannel.sctp.packet.parameter.SupportedExtensionsParameter;
 import org.jdatachannel.sctp.packet.parameter.UnknownParameter;
+import org.jdatachannel.sctp.packet.parameter.ZeroChecksumAcceptableParameter;
 
 /**
  * The checked-in seed corpus of the fuzz targets, in Jazzer's regression-input layout
@@ -170,6 +174,14 @@ public final class Corpus {
                 new UnknownParameter(0x8000, new byte[0]), new UnknownParameter(12, new byte[] {0, 5, 0, 6}),
                 new ForwardTsnSupportedParameter(), new UnknownParameter(0xc006, new byte[] {0, 0, 0, 1}),
                 new SupportedExtensionsParameter(new int[] {0xc0, 0x82, 0xc1, 0x80})))));
+        m.put("idata-bundle", packet(tag, new IDataChunk(9, 2, 0, 0, 51, new byte[] {1, 2}, false, true, false),
+                new IDataChunk(10, 2, 0, 1, 0, new byte[] {3}, false, false, true),
+                new IDataChunk(11, 3, 7, 0, 53, new byte[] {4}, true, true, true)));
+        m.put("iforward-tsn", packet(tag, new IForwardTsnChunk(99, List.of(new IForwardTsnChunk.SkippedMessage(2, false, 5),
+                new IForwardTsnChunk.SkippedMessage(4, true, 1)))));
+        m.put("init-zero-checksum-preservative", packet(0, new InitChunk(0x0a0b0c0d, 1 << 20, 65535, 65535, 1, List.of(
+                new ForwardTsnSupportedParameter(), new SupportedExtensionsParameter(new int[] {0x82, 0xc0, 0x40, 0xc2}),
+                new ZeroChecksumAcceptableParameter(1), new CookiePreservativeParameter(2000)))));
         m.put("data-bundle", packet(tag, new DataChunk(5, 0, 0, 51, new byte[] {1}, false, true, false),
                 new DataChunk(6, 0, 0, 51, new byte[] {2, 3}, false, false, true),
                 new DataChunk(7, 1, 0, 53, new byte[] {4, 5, 6}, true, true, true),

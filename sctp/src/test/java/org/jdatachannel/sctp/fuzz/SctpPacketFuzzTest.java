@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.jdatachannel.sctp.packet.PacketParseException;
 import org.jdatachannel.sctp.packet.SctpPacket;
 import org.junit.jupiter.api.Test;
@@ -38,9 +37,13 @@ class SctpPacketFuzzTest {
     /** Arbitrary bytes as one received packet, as is and with a corrected checksum. */
     @FuzzTest(maxDuration = "10m")
     void parsePacket(byte[] data) {
-        checkParse(data);
+        checkParse(data, false);
         if (data.length >= SctpPacket.HEADER_SIZE) {
-            checkParse(withValidChecksum(data));
+            checkParse(withValidChecksum(data), false);
+            // RFC 9653: with zero checksum accepted, a zero checksum field skips the CRC check
+            byte[] zero = data.clone();
+            ByteBuffer.wrap(zero).putInt(8, 0);
+            checkParse(zero, true);
         }
     }
 
@@ -58,13 +61,22 @@ class SctpPacketFuzzTest {
      * @return the parsed packet, or null if it was rejected with a PacketParseException
      */
     static SctpPacket checkParse(byte[] data) {
+        return checkParse(data, false);
+    }
+
+    /**
+     * As {@link #checkParse(byte[])}, with {@code acceptZeroChecksum} passed to the parser.
+     *
+     * @return the parsed packet, or null if it was rejected with a PacketParseException
+     */
+    static SctpPacket checkParse(byte[] data, boolean acceptZeroChecksum) {
         byte[] framed = new byte[data.length + 8];
         Arrays.fill(framed, (byte) 0xa5);
         System.arraycopy(data, 0, framed, 4, data.length);
         ByteBuffer in = ByteBuffer.wrap(framed, 4, data.length);
         SctpPacket p;
         try {
-            p = SctpPacket.parse(in);
+            p = SctpPacket.parse(in, acceptZeroChecksum);
         } catch (PacketParseException e) {
             assertNotNull(e.getMessage(), "a rejection names the failed check");
             assertUntouched(in, data.length);
