@@ -80,7 +80,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Policy choices: an incoming message larger than {@link SctpOptions#maxReceiveMessageSize()}
  * aborts the association with a Protocol Violation cause (a peer violating the SDP
- * {@code max-message-size} contract cannot be recovered on an ordered stream). A peer restart (COOKIE
+ * {@code max-message-size} contract, RFC 8841 §6, cannot be recovered: dropping the message would
+ * silently break a reliable channel, and without I-DATA the rest of the stream waits behind it); a
+ * message that never ends is aborted as soon as its in-order fragments pass the limit.
+ *
+ * <p>Receive memory bounds: reassembly is charged payload plus 64 bytes per held chunk or message
+ * against the receive window and a_rwnd advertises what is left (RFC 9260 §6.2); beyond the window
+ * only the next expected TSN is accepted, and a peer pushing the charge past twice the window is
+ * aborted. TSNs more than 65535 above the cumulative TSN are dropped, at most 65535 out-of-order TSNs
+ * and 32 duplicates per SACK are remembered ({@link org.jdatachannel.sctp.rx.DataTracker}). A peer restart (COOKIE
  * ECHO case A of §5.2.4) is accepted as the RFC says: new tags and streams, the old session's queued,
  * in-flight and partly received data discarded, and {@link SctpOutput.Restarted} emitted.
  *
@@ -260,7 +268,7 @@ public final class Association {
 
     /** @return the current {@link Footprint}; for tests */
     Footprint footprint() {
-        return new Footprint(reassembly == null ? 0 : reassembly.bufferedBytes(),
+        return new Footprint(reassembly == null ? 0 : reassembly.accountedBytes(),
                 reassembly == null ? 0 : reassembly.entries(), tracker == null ? 0 : tracker.trackedTsns(),
                 tracker == null ? 0 : tracker.pendingDuplicates(), control.size(), outputs.size(),
                 deferredPeerRequests.size());
@@ -1127,13 +1135,17 @@ public final class Association {
         if (tracker.isTooFarAhead(utsn)) {
             return;
         }
-        long buffered = reassembly.bufferedBytes();
-        int len = d.payload().length;
+        // The window is charged with payload plus a per-chunk overhead (ReassemblyQueue.accountedBytes),
+        // so tiny chunks cannot pile up as objects; a_rwnd advertises the same figure.
+        long buffered = reassembly.accountedBytes();
+        long len = d.payload().length + (long) ReassemblyQueue.ENTRY_OVERHEAD;
         if (buffered + len > opts.receiveWindow() && utsn != tracker.cumulativeTsn() + 1) {
             // §6.2: with no buffer space the receiver drops chunks beyond the next expected one
             return;
         }
         if (buffered + len > 2L * opts.receiveWindow()) {
+            // The next expected TSN is taken even above the window (it may complete what is held),
+            // but a peer that keeps sending far past the a_rwnd we advertised is aborted: the bound.
             abortWith(peerTag, ProtocolViolationCause.ofText("receive buffer exhausted"),
                     "peer exceeded the receive window by far");
             return;
@@ -1799,7 +1811,7 @@ public final class Association {
         boolean newDataPossible = dataState && sendQueue.hasData()
                 && outstanding.canSendNew(Math.min(maxFragment, Math.max(1, sendQueue.peekNextSize())));
         boolean sending = !control.isEmpty() || retransmitsPending || newDataPossible || forwardTsn;
-        long arwnd = Math.max(0, opts.receiveWindow() - reassembly.bufferedBytes());
+        long arwnd = Math.max(0, opts.receiveWindow() - reassembly.accountedBytes());
         if (tracker.shouldAckNow() || (sending && tracker.hasUnackedData()) || windowUpdateDue(arwnd)) {
             // SACK first, piggybacked on whatever else we send (§6: "SACK ... SHOULD be bundled")
             pb.add(tracker.createSack(arwnd));

@@ -30,7 +30,9 @@ import org.jdatachannel.sctp.packet.chunk.UserDataChunk;
  * the MID and finally use the FSN for reassembly of the message and not the TSN". Complete ordered
  * messages wait for their MID (32-bit serial numbers).
  *
- * <p>Memory: the caller bounds {@link #bufferedBytes()} by refusing DATA beyond its receive window.
+ * <p>Memory: the caller bounds {@link #accountedBytes()} (payload plus a per-entry overhead) by
+ * refusing DATA beyond its receive window; a message is refused ({@code add} returns false) as soon
+ * as it is known to exceed the maximum message size, a never-ending one while it arrives in order.
  * Not thread-safe.
  */
 public final class ReassemblyQueue {
@@ -82,6 +84,13 @@ public final class ReassemblyQueue {
     private final Map<Integer, Map<Integer, Partial>> partials = new HashMap<>();
     private long fragmentBytes;
     private long pendingBytes;
+    /** Complete messages held in {@code pending} or {@code held} of all streams. */
+    private int pendingCount;
+    /** Fragments held in {@code partials} (I-DATA). */
+    private int partialParts;
+    /** The DATA message being received in TSN order: its last fragment's TSN and its size so far. */
+    private long runTsn = Long.MIN_VALUE;
+    private long runBytes;
     private long forwardedCum = Long.MIN_VALUE;
 
     /** @param maxMessageSize largest message accepted, bytes */
@@ -99,12 +108,14 @@ public final class ReassemblyQueue {
     }
 
     /**
-     * Memory charged per held I-DATA fragment or waiting message on top of its payload, bytes. With
-     * I-DATA a peer can open a partial message per stream and MID, so tiny fragments must not be held
-     * at the price of their payload alone: charging the bookkeeping keeps the receive window (which
-     * bounds {@link #bufferedBytes()}) a bound on real memory.
+     * Memory charged per held fragment or waiting message on top of its payload, bytes. A peer can
+     * open a partial message per stream (and MID, with I-DATA), so tiny fragments must not be held at
+     * the price of their payload alone: charging the bookkeeping keeps the receive window a bound on
+     * real memory (a held 1-byte chunk takes about 200 bytes of heap, so the heap stays within about
+     * three times the charge). With I-DATA the charge is inside {@link #bufferedBytes()}; with DATA
+     * {@link #accountedBytes()} adds it, so both modes are charged alike.
      */
-    static final int ENTRY_OVERHEAD = 64;
+    public static final int ENTRY_OVERHEAD = 64;
 
     private long cost(int payloadLength) {
         return payloadLength + (interleaved ? ENTRY_OVERHEAD : 0);
@@ -120,16 +131,20 @@ public final class ReassemblyQueue {
 
     /** @return chunks and messages held: fragments, complete messages waiting for order or a reset */
     public int entries() {
-        int n = fragments.size();
-        for (Map<Integer, Partial> m : partials.values()) {
-            for (Partial p : m.values()) {
-                n += p.parts.size();
-            }
-        }
-        for (InStream s : streams.values()) {
-            n += s.pending.size() + s.held.size();
-        }
-        return n;
+        return fragments.size() + partialParts + pendingCount;
+    }
+
+    /**
+     * The memory charged against the receive window: payload bytes plus {@link #ENTRY_OVERHEAD} per
+     * held chunk or message, so that a peer sending tiny chunks (1 byte each) cannot make us hold a
+     * million objects within a 1 MiB window. The advertised a_rwnd is the window minus this, as
+     * usrsctp subtracts a per-mbuf overhead, so a well-behaved peer slows down instead of being
+     * dropped.
+     *
+     * @return accounted bytes, at least {@link #bufferedBytes()}
+     */
+    public long accountedBytes() {
+        return bufferedBytes() + (interleaved ? 0 : (long) ENTRY_OVERHEAD * entries());
     }
 
     /**
@@ -161,7 +176,7 @@ public final class ReassemblyQueue {
         fragmentBytes += c.payload().length;
         // Only a chunk with an E bit, or one filling a hole before later fragments, can complete a message.
         if (!c.end() && !fragments.containsKey(utsn + 1)) {
-            return true;
+            return withinOpenRun(utsn, c);
         }
         long first = utsn;
         DataChunk f = c;
@@ -223,6 +238,7 @@ public final class ReassemblyQueue {
         long charge = cost(c.payload().length) - (old == null ? 0 : cost(old.length));
         p.charged += charge;
         fragmentBytes += charge;
+        partialParts += old == null ? 1 : 0;
         if (c.beginning()) {
             p.haveFirst = true;
             p.ppid = c.ppid().value();
@@ -242,6 +258,7 @@ public final class ReassemblyQueue {
             partials.remove(streamKey(sid, c.unordered()));
         }
         fragmentBytes -= p.charged;
+        partialParts -= p.parts.size();
         byte[] msg = new byte[(int) p.bytes];
         int off = 0;
         for (byte[] part : p.parts.values()) {
@@ -264,6 +281,7 @@ public final class ReassemblyQueue {
             // RFC 6525 §5.2.2: data after a deferred reset waits until the reset is performed
             s.held.add(m);
             pendingBytes += cost(payload.length);
+            pendingCount++;
             return;
         }
         orderedMid(sid, s, m, sink);
@@ -277,6 +295,7 @@ public final class ReassemblyQueue {
         } else if (SerialNumber.tsnGreater(m.ssn, s.nextMid)) {
             Message old = s.pending.put(m.ssn, m);
             pendingBytes += cost(m.payload.length) - (old == null ? 0 : cost(old.payload.length));
+            pendingCount += old == null ? 1 : 0;
         }
         // else: a MID already delivered or skipped (a retransmission after a FORWARD); dropped
     }
@@ -285,6 +304,7 @@ public final class ReassemblyQueue {
         Message m;
         while ((m = s.pending.remove(s.nextMid)) != null) {
             pendingBytes -= cost(m.payload.length);
+            pendingCount--;
             sink.deliver(streamId, m.ppid, m.payload, false);
             s.nextMid++;
         }
@@ -319,6 +339,7 @@ public final class ReassemblyQueue {
                     Map.Entry<Integer, Partial> e = it.next();
                     if (!SerialNumber.tsnGreater(e.getKey(), mid)) {
                         fragmentBytes -= e.getValue().charged;
+                        partialParts -= e.getValue().parts.size();
                         it.remove();
                     }
                 }
@@ -345,11 +366,34 @@ public final class ReassemblyQueue {
             for (Message m : ready) {
                 s.pending.remove(m.ssn);
                 pendingBytes -= cost(m.payload.length);
+                pendingCount--;
                 sink.deliver(sid, m.ppid, m.payload, false);
             }
             s.nextMid = mid + 1;
             drainMid(sid, s, sink);
         }
+    }
+
+    /**
+     * Follows the message being received in TSN order, the usual case, so that a message without end
+     * (fragments without the E bit, forever) is refused once it passes the maximum message size rather
+     * than when its end arrives, which may be never: a message of consecutive fragments (RFC 9260
+     * §6.9: "the sender MUST assign ... consecutive TSNs") cannot complete within the limit any more.
+     *
+     * @return false if the run reaching {@code c} exceeds the maximum message size
+     */
+    private boolean withinOpenRun(long utsn, DataChunk c) {
+        DataChunk prev;
+        if (c.beginning()) {
+            runTsn = utsn;
+            runBytes = c.payload().length;
+        } else if (utsn == runTsn + 1 && (prev = fragments.get(utsn - 1)) != null && !prev.end() && sameMessage(prev, c)) {
+            runTsn = utsn;
+            runBytes += c.payload().length;
+        } else {
+            return true;
+        }
+        return runBytes <= maxMessageSize;
     }
 
     private static boolean sameMessage(DataChunk a, DataChunk b) {
@@ -368,6 +412,7 @@ public final class ReassemblyQueue {
             // RFC 6525 §5.2.2: data after a deferred reset waits until the reset is performed
             s.held.add(m);
             pendingBytes += payload.length;
+            pendingCount++;
             return;
         }
         ordered(head.streamId().value(), s, m, sink);
@@ -381,6 +426,7 @@ public final class ReassemblyQueue {
         } else {
             Message old = s.pending.put(m.ssn, m);
             pendingBytes += m.payload.length - (old == null ? 0 : old.payload.length);
+            pendingCount += old == null ? 1 : 0;
         }
     }
 
@@ -388,6 +434,7 @@ public final class ReassemblyQueue {
         Message m;
         while ((m = s.pending.remove(s.nextSsn)) != null) {
             pendingBytes -= m.payload.length;
+            pendingCount--;
             sink.deliver(streamId, m.ppid, m.payload, false);
             s.nextSsn = (s.nextSsn + 1) & 0xffff;
         }
@@ -431,6 +478,7 @@ public final class ReassemblyQueue {
                 Message m = s.pending.remove(s.nextSsn);
                 if (m != null) {
                     pendingBytes -= m.payload.length;
+                    pendingCount--;
                     sink.deliver(sk.streamId().value(), m.ppid, m.payload, false);
                 }
                 boolean last = s.nextSsn == sk.ssn().value();
@@ -500,6 +548,7 @@ public final class ReassemblyQueue {
             s.pending.clear();
             for (Message m : old) {
                 pendingBytes -= cost(m.payload.length);
+                pendingCount--;
                 sink.deliver(id, m.ppid, m.payload, false);
             }
         }
@@ -513,6 +562,7 @@ public final class ReassemblyQueue {
             s.held.clear();
             for (Message m : held) {
                 pendingBytes -= cost(m.payload.length);
+                pendingCount--;
                 if (interleaved) {
                     orderedMid(id, s, m, sink);
                 } else {

@@ -55,13 +55,24 @@ final class Harness {
         return SctpOptions.builder().maxSendMessageSize(262144).maxReceiveMessageSize(262144).build();
     }
 
+    /** As {@link #options()} with I-DATA (RFC 8260) and zero checksum over DTLS (RFC 9653) offered. */
+    static SctpOptions interleavedOptions() {
+        return SctpOptions.builder().maxSendMessageSize(262144).maxReceiveMessageSize(262144)
+                .enableMessageInterleaving(true).zeroChecksumOverDtls(true).build();
+    }
+
     /**
      * A connects, B answers, then some data flows both ways: after this B has received ordered,
      * unordered and fragmented messages and has two messages to A in flight, unacknowledged (A's
      * SACKs for them were lost), so SACK, FORWARD TSN and T3-rtx code paths are reachable.
      */
     static Harness established() {
-        Harness h = new Harness();
+        return established(options());
+    }
+
+    /** As {@link #established()}, both ends with {@code opts}. */
+    static Harness established(SctpOptions opts) {
+        Harness h = new Harness(opts, opts);
         h.a.connect(h.now);
         h.pump();
         check(h.a.state() == AssociationState.ESTABLISHED && h.b.state() == AssociationState.ESTABLISHED,
@@ -154,6 +165,24 @@ final class Harness {
             pump();
         }
         now = end;
+    }
+
+    /** @return the TSN A assigns next, read from the DATA (or I-DATA) chunks A sent so far */
+    int nextTsnOfA() {
+        int next = 0;
+        for (Sent s : aToB) {
+            try {
+                for (org.jdatachannel.sctp.packet.chunk.Chunk c : org.jdatachannel.sctp.packet.SctpPacket.parse(
+                        ByteBuffer.wrap(s.packet()), true).chunks()) {
+                    if (c instanceof org.jdatachannel.sctp.packet.chunk.UserDataChunk d) {
+                        next = d.tsn().value() + 1;
+                    }
+                }
+            } catch (org.jdatachannel.sctp.packet.PacketParseException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return next;
     }
 
     static void check(boolean ok, String what) {
