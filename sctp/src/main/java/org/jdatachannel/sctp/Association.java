@@ -1175,8 +1175,11 @@ public final class Association {
         if (r == null) {
             return;
         }
-        if (r.ackedBytes() > 0 || r.cumAdvanced()) {
-            t3Rtx.resetExpirations(); // §8.3: the error counter is cleared by an acknowledgement
+        if (r.ackedBytes() > 0 || r.cumAdvanced() || outstanding.peerWindowClosed()) {
+            // §8.3: the error counter is cleared by an acknowledgement; §6.1 A: "If the sender
+            // continues to receive SACK chunks from the peer while doing zero window probing, the
+            // unacknowledged window probes SHOULD NOT increment the error counter"
+            t3Rtx.resetExpirations();
             heartbeats.clearErrors();
         }
         if (!outstanding.hasOutstanding()) {

@@ -115,6 +115,7 @@ public final class OutstandingData {
     private long lastForwardTsnAtMs = Long.MIN_VALUE;
     private int forwardTsnCount;
     private int t3ExpiryCount;
+    private boolean peerWindowClosed;
     /** Counts transmissions (first and retransmissions) to order them. */
     private long sendSeq;
 
@@ -260,19 +261,33 @@ public final class OutstandingData {
     }
 
     /**
-     * RFC 9260 §6.1 A: "At any given time, the data sender MUST NOT transmit new data to any
-     * destination transport address if its peer's rwnd indicates that the peer has no buffer space
-     * ... except ... one DATA chunk ... if no data is in flight (zero window probe)"; B: "the
-     * sender MUST NOT transmit new data ... if it has cwnd or more bytes of data outstanding".
+     * RFC 9260 §6.1 A: "the data sender MUST NOT transmit new data to any destination transport
+     * address if its peer's rwnd indicates that the peer has no buffer space (i.e., rwnd is smaller
+     * than the size of the next DATA chunk ...). However, regardless of the value of rwnd (including
+     * if it is 0), the data sender can always have one DATA chunk in flight to the receiver if
+     * allowed by cwnd"; "A zero window probe SHOULD only be sent when all outstanding DATA chunks
+     * have been cumulatively acknowledged and no DATA chunks are in flight." B: "At any given time,
+     * the sender MUST NOT transmit new data to a given transport address if it has cwnd + (PMTU - 1)
+     * or more bytes of data outstanding" (we stop at cwnd). Deviation: the probe goes as soon as
+     * nothing is outstanding, not one RTO later; if the peer drops it, T3-rtx repeats it with the
+     * exponential backoff the RFC asks for.
      *
      * @param size payload bytes of the chunk to send
      * @return true if a new chunk of that size may be sent now
      */
     public boolean canSendNew(int size) {
-        if (bytesInFlight == 0) {
-            return true;
+        if (count == 0) {
+            return true; // nothing outstanding: one chunk (a zero window probe if rwnd is closed)
         }
         return bytesInFlight < cwnd && bytesInFlight + size <= burstCap && size <= peerRwnd;
+    }
+
+    /**
+     * @return true if the peer's last SACK advertised a window smaller than one MTU, i.e. we are
+     *     zero-window probing (RFC 9260 §6.1 A)
+     */
+    public boolean peerWindowClosed() {
+        return peerWindowClosed;
     }
 
     /**
@@ -452,6 +467,7 @@ public final class OutstandingData {
         // §6.2.1 D ii): "Set rwnd equal to the newly received a_rwnd minus the number of bytes still
         // outstanding after processing the Cumulative TSN Ack and the Gap Ack Blocks."
         peerRwnd = Math.max(0, Integer.toUnsignedLong(sack.aRwnd()) - bytesInFlight);
+        peerWindowClosed = Integer.toUnsignedLong(sack.aRwnd()) < mtu;
         return new SackResult(cumAdvanced, acked);
     }
 
@@ -571,9 +587,11 @@ public final class OutstandingData {
      */
     public void handleT3Expiry() {
         t3ExpiryCount++;
-        ssthresh = Math.max(cwnd / 2, 4L * mtu);
-        cwnd = mtu;
-        partialBytesAcked = 0;
+        if (!peerWindowClosed) {
+            ssthresh = Math.max(cwnd / 2, 4L * mtu);
+            cwnd = mtu;
+            partialBytesAcked = 0;
+        } // §6.1 A: "Zero window probing does not affect the calculation of cwnd."
         inFastRecovery = false;
         rto.backOff();
         for (int i = 0; i < count; i++) {

@@ -343,4 +343,30 @@ class CongestionControlTest {
         assertEquals(INITIAL_TSN + 4, f.newCumulativeTsn().value(), "over all five fragments, gap-acked ones too");
         assertFalse(o.hasPendingRetransmits());
     }
+
+    @Test
+    void expiredQueuedMessagesAreDroppedAndPartlySentOnesHandedBack() {
+        for (boolean interleaving : new boolean[] {false, true}) {
+            SendQueue sq = new SendQueue(1 << 20);
+            sq.setInterleaving(interleaving);
+            List<Integer> low = new ArrayList<>();
+            sq.setLowThreshold(1, 0);
+            SendQueue.Message partly = sq.add(1, 51, new byte[3000], false, -1, 100);
+            sq.add(1, 51, new byte[500], false, -1, 100);
+            sq.add(1, 51, new byte[700], false, -1, 300);
+            sq.add(2, 51, new byte[10], false, -1, Long.MAX_VALUE);
+            assertEquals(1000, sq.next(1000, 0, low::add).payload().length); // first fragment of "partly"
+            List<SendQueue.Message> handedBack = new ArrayList<>();
+            assertEquals(0, sq.discardExpired(99, low::add, handedBack::add), "nothing expired yet");
+            assertEquals(2, sq.discardExpired(300, low::add, handedBack::add), "interleaving " + interleaving);
+            assertEquals(List.of(partly), handedBack, "the partly sent one is the caller's to abandon whole");
+            assertEquals(2000, sq.bufferedAmount(1), "3000 - 1000 sent; 500 and 700 dropped");
+            assertTrue(sq.discardRest(partly, low::add));
+            assertEquals(0, sq.bufferedAmount(1));
+            assertEquals(List.of(1), low, "bufferedAmountLow once the stream drained");
+            SendQueue.Fragment f = sq.next(1000, 300, low::add);
+            assertEquals(2, f.streamId(), "the other stream still sends");
+            assertTrue(sq.next(1000, 300, low::add) == null);
+        }
+    }
 }
