@@ -464,6 +464,77 @@ class InterleavingTest {
         assertEquals(0, sim.a.assoc.internalErrorCount());
     }
 
+    /**
+     * Robustness of the I-DATA receive path: a peer sending random I-DATA (TSNs around the expected
+     * one, random streams, MIDs, FSNs and flags, duplicates) and random I-FORWARD-TSN never causes an
+     * internal error; the association stays up or ends with an ABORT.
+     */
+    @Test
+    void randomIDataAndIForwardTsnNeverCrash() {
+        long seed = new Random().nextLong();
+        LOG.info("randomIDataAndIForwardTsnNeverCrash seed {}", seed);
+        Random r = new Random(seed);
+        int runs = 0;
+        int aborted = 0;
+        while (runs < 6) {
+            runs++;
+            SctpOptions o = SctpOptions.builder().enableMessageInterleaving(true).maxReceiveMessageSize(64 * 1024).build();
+            NetSim sim = new NetSim(r.nextLong(), o, o);
+            List<byte[]> toA = new ArrayList<>();
+            sim.dropFilter = (p, bytes) -> {
+                if (p == sim.b) {
+                    toA.add(bytes);
+                }
+                return false;
+            };
+            assertTrue(sim.connect(false));
+            int tag = parse(toA.get(toA.size() - 1)).verificationTag().value();
+            int base = firstTsnFromB(sim);
+            int n = 0;
+            for (; n < 1500 && sim.a.closed == null; n++) {
+                List<Chunk> chunks = new ArrayList<>();
+                for (int k = 1 + r.nextInt(4); k > 0; k--) {
+                    if (r.nextInt(12) == 0) {
+                        List<IForwardTsnChunk.SkippedMessage> sk = new ArrayList<>();
+                        for (int j = r.nextInt(4); j > 0; j--) {
+                            sk.add(new IForwardTsnChunk.SkippedMessage(r.nextInt(8), r.nextBoolean(),
+                                    r.nextInt(10) == 0 ? r.nextInt() : r.nextInt(30)));
+                        }
+                        chunks.add(new IForwardTsnChunk(base + r.nextInt(40) - 10, sk));
+                    } else {
+                        boolean b = r.nextInt(3) == 0;
+                        byte[] data = new byte[r.nextInt(3000) == 0 ? 0 : 1 + r.nextInt(600)];
+                        chunks.add(new IDataChunk(new org.jdatachannel.sctp.packet.Tsn(base + r.nextInt(60) - 10),
+                                new org.jdatachannel.sctp.packet.StreamId(r.nextInt(8)),
+                                new org.jdatachannel.sctp.packet.Mid(r.nextInt(10) == 0 ? r.nextInt() : r.nextInt(30)),
+                                b ? 0 : (r.nextInt(10) == 0 ? r.nextInt() : r.nextInt(8)),
+                                new org.jdatachannel.sctp.packet.Ppid(51), data, r.nextBoolean(), b, r.nextInt(3) == 0,
+                                r.nextBoolean()));
+                    }
+                }
+                if (r.nextInt(4) == 0) {
+                    base += r.nextInt(8); // the window drifts forward as a real sender's would
+                }
+                byte[] pkt = new SctpPacket(5000, 5000, tag, chunks).serialize(false);
+                sim.a.assoc.handleInput(ByteBuffer.wrap(pkt), sim.now);
+                sim.drain();
+                sim.now += r.nextInt(3);
+                if (sim.a.assoc.pollTimeout() <= sim.now) {
+                    sim.a.assoc.handleTimeout(sim.now);
+                    sim.drain();
+                }
+                assertEquals(0, sim.a.assoc.internalErrorCount(), "seed " + seed);
+            }
+            if (sim.a.closed != null) {
+                aborted++;
+                assertTrue(sim.a.closed.aborted(), "seed " + seed + ": " + sim.a.closed);
+            }
+            LOG.info("run {}: {} packets, {} messages delivered, {}", runs, n, sim.a.messages.size(),
+                    sim.a.closed == null ? "still established" : sim.a.closed.reason());
+        }
+        LOG.info("random I-DATA: {} runs, {} ended by ABORT (e.g. empty I-DATA)", runs, aborted);
+    }
+
     /** B's initial TSN, i.e. the TSN of the first user-data chunk B would send. */
     private static int firstTsnFromB(NetSim sim) {
         int[] tsn = new int[1];
