@@ -102,6 +102,8 @@ public final class ChannelManager {
     /** Messages the peer sent on a reused stream id before our side of the old channel's close completed. */
     private final Map<Integer, ArrayDeque<Held>> held = new HashMap<>();
     private long heldBytes;
+    /** Messages ever held (for tests and logs). */
+    private long heldTotal;
 
     /** One message held by {@link #held}. */
     private record Held(int ppid, byte[] payload) {
@@ -641,6 +643,7 @@ public final class ChannelManager {
         }
         q.add(new Held(ppid, payload));
         heldBytes += payload.length;
+        heldTotal++;
     }
 
     /** The previous channel on {@code sid} is gone: handles what the peer sent for the next one. */
@@ -809,6 +812,11 @@ public final class ChannelManager {
         for (DataChannelImpl ch : channels()) {
             finishClose(ch);
         }
+    }
+
+    /** @return how many messages ever waited for a previous channel's close to complete; loop thread */
+    long heldTotal() {
+        return heldTotal;
     }
 
     /** @return true after {@link #onClosed()} */
