@@ -92,9 +92,22 @@ import org.slf4j.LoggerFactory;
  * ECHO case A of §5.2.4) is accepted as the RFC says: new tags and streams, the old session's queued,
  * in-flight and partly received data discarded, and {@link SctpOutput.Restarted} emitted.
  *
- * <p>An idle association sends a HEARTBEAT about every {@link SctpOptions#heartbeatIntervalMs()} plus
- * one RTO (§8.3); unanswered ones count toward Association.Max.Retrans and close the association
- * when it is exceeded. Received HEARTBEATs are always answered.
+ * <p>Lifecycle: INIT and COOKIE ECHO are retransmitted on T1-init / T1-cookie with the doubling RTO,
+ * Max.Init.Retransmits times, then the association closes with a reason; after a Stale Cookie error
+ * the handshake restarts with a Cookie Preservative (§5.2.6). An idle association sends a HEARTBEAT
+ * about every {@link SctpOptions#heartbeatIntervalMs()} plus one RTO (§8.3); unanswered ones count
+ * toward Association.Max.Retrans and close the association when it is exceeded. Received HEARTBEATs
+ * are always answered. SHUTDOWN drains queued and outstanding data on both sides first; T2-shutdown
+ * retransmits SHUTDOWN / SHUTDOWN ACK and T5-shutdown-guard (5 x RTO.Max) bounds the sequence. An
+ * outgoing stream reset is requested once the stream's queued data has been sent, one request at a
+ * time (later resets are batched into the next one); a request answered "In progress" is asked again
+ * after one RTO with a new request sequence number (older dcSCTP and usrsctp answer a repeated
+ * number from their cache), and renumbered retries received from the peer are recognized.
+ *
+ * <p>Not done: DATA is never bundled with COOKIE ECHO (a MAY of §5.1; a §5.2.4 B collision or a
+ * Stale Cookie retry re-creates the TCB, which would lose bundled chunks); data queued before the
+ * association is established goes out right after the COOKIE ACK. Tie-Tags are the real tags (RFC
+ * 4960 style); they travel inside the DTLS-protected association only.
  *
  * <p>Deliberate deviations and limits, with reasons: gap-acknowledged chunks are assumed not
  * to be reneged; the initial congestion window is 10 MTU (RFC 6928 style) and RTO.Min defaults to
