@@ -1827,6 +1827,11 @@ public final class Association {
         boolean newDataPossible = dataState && sendQueue.hasData()
                 && outstanding.canSendNew(Math.min(maxFragment, Math.max(1, sendQueue.peekNextSize())));
         boolean sending = !control.isEmpty() || retransmitsPending || newDataPossible || forwardTsn;
+        if (control.peek() instanceof CookieAckChunk) {
+            // §5.1 E: "A COOKIE ACK chunk MAY be bundled with any pending DATA chunks (and/or SACK
+            // chunks), but the COOKIE ACK chunk MUST be the first chunk in the packet."
+            pb.add(control.poll());
+        }
         long arwnd = Math.max(0, opts.receiveWindow() - reassembly.accountedBytes());
         if (tracker.shouldAckNow() || (sending && tracker.hasUnackedData()) || windowUpdateDue(arwnd)) {
             // SACK first, piggybacked on whatever else we send (§6: "SACK ... SHOULD be bundled")

@@ -245,4 +245,52 @@ class CookieAndInitTimerTest {
         org.junit.jupiter.api.Assertions.assertThrows(org.jdatachannel.sctp.packet.PacketParseException.class,
                 () -> SctpPacket.parse(ByteBuffer.wrap(bad)));
     }
+
+    @Test
+    void dataBundledWithCookieEchoIsDeliveredOnceEvenWhenTheBundleIsRetransmitted() {
+        // browsers bundle their first DATA (the DCEP OPEN) with COOKIE ECHO (§5.1: "The COOKIE ECHO chunk
+        // MAY be bundled with any pending outbound DATA chunks, but it MUST be the first chunk")
+        Association b = new Association(SctpOptions.defaults(), new SplittableRandom(508));
+        int peerTag = 0x5eed;
+        b.handleInput(ByteBuffer.wrap(new SctpPacket(5000, 5000, 0, List.of(
+                new InitChunk(peerTag, 100_000, 16, 16, 500, List.of()))).serialize()), 0);
+        InitAckChunk ack = (InitAckChunk) chunks(packets(b).get(0)).get(0);
+        byte[] cookie = ack.parameter(StateCookieParameter.class).cookie();
+        byte[] bundle = new SctpPacket(5000, 5000, ack.initiateTag().value(), List.of(new CookieEchoChunk(cookie),
+                new org.jdatachannel.sctp.packet.chunk.DataChunk(500, 0, 0, 50, new byte[] {3, 0, 0, 0}, false, true, true)))
+                .serialize();
+        List<SctpOutput> events = new ArrayList<>();
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 2; i++) { // the second time: our COOKIE ACK was lost and the peer resent it all
+            b.handleInput(ByteBuffer.wrap(bundle), 10 + i * 1000);
+            for (SctpOutput o; (o = b.pollOutput()) != null; ) {
+                if (o instanceof SctpOutput.SendPacket p) {
+                    sent.add(p.packet());
+                } else {
+                    events.add(o);
+                }
+            }
+            b.handleTimeout(b.pollTimeout() == Long.MAX_VALUE ? 0 : Math.min(b.pollTimeout(), 500 + i * 1000));
+            for (SctpOutput o; (o = b.pollOutput()) != null; ) {
+                if (o instanceof SctpOutput.SendPacket p) {
+                    sent.add(p.packet());
+                }
+            }
+        }
+        assertEquals(1, events.stream().filter(e -> e instanceof SctpOutput.Connected).count());
+        assertEquals(1, events.stream().filter(e -> e instanceof SctpOutput.MessageReceived).count(), events.toString());
+        // each bundle is answered with COOKIE ACK first (§5.2.4 D the second time), the DATA acknowledged,
+        // the second copy reported as a duplicate TSN
+        List<Chunk> all = new ArrayList<>();
+        for (byte[] p : sent) {
+            all.addAll(chunks(p));
+        }
+        assertEquals(2, all.stream().filter(c -> c instanceof CookieAckChunk).count(), all.toString());
+        assertInstanceOf(CookieAckChunk.class, chunks(sent.get(0)).get(0));
+        List<org.jdatachannel.sctp.packet.chunk.SackChunk> sacks = all.stream()
+                .filter(c -> c instanceof org.jdatachannel.sctp.packet.chunk.SackChunk)
+                .map(c -> (org.jdatachannel.sctp.packet.chunk.SackChunk) c).toList();
+        assertTrue(sacks.stream().allMatch(k -> k.cumulativeTsnAck().value() == 500), sacks.toString());
+        assertTrue(sacks.stream().anyMatch(k -> Arrays.equals(k.duplicateTsns(), new int[] {500})), sacks.toString());
+    }
 }
