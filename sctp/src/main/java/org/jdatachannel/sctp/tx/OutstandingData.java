@@ -56,6 +56,8 @@ public final class OutstandingData {
         int misses;
         /** Transmission order of the last transmission of this chunk (first or retransmission). */
         long sendSeq;
+        /** The unwrapped TSN. */
+        long utsn;
 
         Item(UserDataChunk chunk, SendQueue.Message message, long now) {
             this.chunk = chunk;
@@ -102,6 +104,8 @@ public final class OutstandingData {
     private int retransmitCount;
     private int fastRetransmitCount;
     private int pendingRetransmits;
+    /** Unwrapped TSNs of the chunks marked for retransmission, sorted. */
+    private final java.util.TreeSet<Long> marked = new java.util.TreeSet<>();
     /** One packet of retransmissions may ignore cwnd (§7.2.4 3, §6.3.3 E3). */
     private boolean oneRetransmitPacketFree;
     /** Max.Burst cap on bytes in flight for new data, Long.MAX_VALUE when not limiting. */
@@ -321,6 +325,7 @@ public final class OutstandingData {
     }
 
     private void append(Item it) {
+        it.utsn = cumAck + 1 + count;
         if (count == ring.length) {
             Item[] n = new Item[ring.length * 2];
             for (int i = 0; i < count; i++) {
@@ -430,8 +435,8 @@ public final class OutstandingData {
             // Fast Recovery is exited."
             inFastRecovery = false;
         }
-        boolean fastRetransmit = countMissIndications(cumAdvanced, highestNewlyAcked, highestReported,
-                newestAckedSend, !sack.gapAckBlocks().isEmpty());
+        boolean fastRetransmit = countMissIndications(cum, sack.gapAckBlocks(), cumAdvanced, highestNewlyAcked,
+                highestReported, newestAckedSend);
         if (fastRetransmit && !inFastRecovery) {
             // §7.2.4 2): "If not in Fast Recovery, adjust the ssthresh and cwnd of the destination
             // address(es) to which the missing DATA chunks were last sent, according to the formula
@@ -491,23 +496,34 @@ public final class OutstandingData {
      * @param newestAckedSend the highest transmission order among newly acknowledged chunks
      * @return true if a chunk was marked for fast retransmission
      */
-    private boolean countMissIndications(boolean cumAdvanced, long highestNewlyAcked, long highestReported,
-            long newestAckedSend, boolean hasGaps) {
-        if (!hasGaps) {
+    private boolean countMissIndications(long cum, List<SackChunk.GapAckBlock> gaps, boolean cumAdvanced,
+            long highestNewlyAcked, long highestReported, long newestAckedSend) {
+        if (gaps.isEmpty()) {
             return false; // no TSN is reported missing
         }
         long limit = inFastRecovery && cumAdvanced ? highestReported : highestNewlyAcked;
         boolean marked = false;
-        for (long t = cumAck + 1; t < limit; t++) {
-            Item it = at(t);
-            if (it == null || it.acked || it.abandoned || it.retransmit
-                    || (it.transmissions > 1 && it.sendSeq > newestAckedSend)) {
-                continue;
+        // only the TSNs reported missing (between the cumulative ack and the blocks, and between
+        // blocks) are visited, not the whole window; blocks out of order or overlapping (a broken
+        // peer) are visited at most once per TSN
+        long next = cum + 1;
+        for (SackChunk.GapAckBlock g : gaps) {
+            long blockStart = cum + g.start();
+            for (long t = next; t < blockStart && t < limit; t++) {
+                Item it = at(t);
+                if (it == null || it.acked || it.abandoned || it.retransmit
+                        || (it.transmissions > 1 && it.sendSeq > newestAckedSend)) {
+                    continue;
+                }
+                if (++it.misses >= 3) {
+                    markForRetransmit(it);
+                    fastRetransmitCount++;
+                    marked = true;
+                }
             }
-            if (++it.misses >= 3) {
-                markForRetransmit(it);
-                fastRetransmitCount++;
-                marked = true;
+            next = Math.max(next, cum + g.end() + 1);
+            if (next >= limit) {
+                break;
             }
         }
         return marked;
@@ -555,6 +571,7 @@ public final class OutstandingData {
         if (it.retransmit) {
             it.retransmit = false;
             pendingRetransmits--;
+            marked.remove(it.utsn);
         }
     }
 
@@ -567,6 +584,7 @@ public final class OutstandingData {
         if (!it.retransmit) {
             it.retransmit = true;
             pendingRetransmits++;
+            marked.add(it.utsn);
             if (it.inFlight) {
                 it.inFlight = false;
                 bytesInFlight -= it.size;
@@ -639,10 +657,11 @@ public final class OutstandingData {
         if (pendingRetransmits == 0) {
             return List.of();
         }
-        List<Item> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            Item it = ring[(head + i) % ring.length];
-            if (it.retransmit && !it.acked && !it.abandoned) {
+        // the marked TSNs are kept sorted, so this costs the number of marked chunks, not the window
+        List<Item> out = new ArrayList<>(marked.size());
+        for (long t : marked) {
+            Item it = at(t);
+            if (it != null && !it.acked && !it.abandoned) {
                 out.add(it);
             }
         }
