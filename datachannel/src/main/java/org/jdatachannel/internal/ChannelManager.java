@@ -58,8 +58,13 @@ public final class ChannelManager {
      * finishing its close (see {@link #onDcep}); beyond it they are dropped with a warning.
      */
     static final int MAX_HELD_MESSAGES = 256;
-    /** Most bytes held over all such streams. */
+    /**
+     * Most bytes held over all such streams; each message is charged {@link #HELD_OVERHEAD} bytes
+     * on top of its payload, so many tiny messages cannot take more memory than this suggests.
+     */
     static final long MAX_HELD_BYTES = 4L * 1024 * 1024;
+    /** Bookkeeping bytes charged per held message. */
+    static final int HELD_OVERHEAD = 64;
 
     /**
      * Most user bytes the whole connection may hold: accepted by {@code send()} but not yet handed
@@ -104,6 +109,8 @@ public final class ChannelManager {
     private long heldBytes;
     /** Messages ever held (for tests and logs). */
     private long heldTotal;
+    /** Messages dropped because the held-message bounds were reached. */
+    private long heldDropped;
 
     /** One message held by {@link #held}. */
     private record Held(int ppid, byte[] payload) {
@@ -636,13 +643,18 @@ public final class ChannelManager {
 
     private void hold(int sid, int ppid, byte[] payload) {
         ArrayDeque<Held> q = held.computeIfAbsent(sid, k -> new ArrayDeque<>());
-        if (q.size() >= MAX_HELD_MESSAGES || heldBytes + payload.length > MAX_HELD_BYTES) {
-            LOG.warn("stream {}: {} messages ({} bytes on all streams) already wait for the previous channel's "
-                    + "close to complete; dropping a {}-byte message", sid, q.size(), heldBytes, payload.length);
+        long cost = (long) payload.length + HELD_OVERHEAD;
+        if (q.size() >= MAX_HELD_MESSAGES || heldBytes + cost > MAX_HELD_BYTES) {
+            // Logged at 1, 2, 4, 8, ... drops, so that a flooding peer cannot flood the log too.
+            if (Long.bitCount(++heldDropped) == 1) {
+                LOG.warn("stream {}: {} messages ({} bytes on all streams) already wait for the previous channel's "
+                        + "close to complete; dropping a {}-byte message ({} dropped so far)", sid, q.size(), heldBytes,
+                        payload.length, heldDropped);
+            }
             return;
         }
         q.add(new Held(ppid, payload));
-        heldBytes += payload.length;
+        heldBytes += cost;
         heldTotal++;
     }
 
@@ -653,7 +665,7 @@ public final class ChannelManager {
             return;
         }
         for (Held h : q) {
-            heldBytes -= h.payload().length;
+            heldBytes -= (long) h.payload().length + HELD_OVERHEAD;
         }
         for (Held h : q) {
             onMessage(sid, h.ppid(), h.payload());

@@ -279,6 +279,35 @@ class ChannelCloseAndReliabilityTest {
         assertEquals(List.of("open old", "close old", "open new", "msg new first", "msg new second"), events);
     }
 
+    /** What waits for a previous close is bounded: at most MAX_HELD_MESSAGES per stream, the rest dropped. */
+    @Test
+    void heldMessagesAreBounded() {
+        connect(true);
+        onLoop(() -> mgr.onMessage(1, 50, new DataChannelOpen(ChannelType.RELIABLE, 256, 0, "old", "").toBytes()));
+        announced.get(0).close();
+        onLoop(() -> mgr.onIncomingStreamsReset(new int[] {1}));
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        mgr.setOnDataChannel(ch -> {
+            announced.add(ch);
+            ch.onMessage(m -> got.add(m.text()));
+        });
+        int extra = 100;
+        onLoop(() -> {
+            mgr.onMessage(1, 50, new DataChannelOpen(ChannelType.RELIABLE, 256, 0, "new", "").toBytes());
+            for (int i = 0; i < ChannelManager.MAX_HELD_MESSAGES - 1 + extra; i++) {
+                mgr.onMessage(1, 51, utf8("m" + i));
+            }
+        });
+        assertEquals(ChannelManager.MAX_HELD_MESSAGES, loop.call(() -> mgr.heldTotal()));
+        onLoop(() -> link.performReset(mgr, 1));
+        assertEquals(2, announced.size());
+        assertEquals(ChannelManager.MAX_HELD_MESSAGES - 1, got.size(), "the OPEN and the first messages were kept");
+        assertEquals("m0", got.get(0));
+        // Messages after the release go straight to the new channel again.
+        onLoop(() -> mgr.onMessage(1, 51, utf8("later")));
+        assertEquals("later", got.get(got.size() - 1));
+    }
+
     /** W3C: bufferedAmount "does not reset to zero once the channel closes". */
     @Test
     void bufferedAmountIsKeptWhenTheConnectionGoesAway() {
