@@ -236,4 +236,31 @@ class LossRecoveryTest {
         b.handleInput(ByteBuffer.wrap(dataPacket(template, tsn + 5, 5)), t0 + 701);
         assertEquals(1, sacksFrom(b).size(), "§6.2: at least every second packet");
     }
+
+    /**
+     * At 5 % loss each way lost retransmissions are common; they are detected by SACKs for later
+     * data and repaired without waiting for T3-rtx (OutstandingData deviation from §7.2.4 5).
+     */
+    @Test
+    void lostRetransmissionsAreRepairedWithoutTimeoutsAtFivePercentLoss() {
+        NetSim sim = new NetSim(306);
+        assertTrue(sim.connect(false));
+        sim.both(l -> l.loss(0.05));
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            byte[] m = new byte[10_000];
+            m[0] = (byte) i;
+            m[9_999] = (byte) ~i;
+            sent.add(m);
+            sim.a.assoc.send(0, 51, m, SendOptions.RELIABLE_ORDERED, sim.now);
+        }
+        assertTrue(sim.runUntil(() -> sim.b.messages.size() == 100, sim.now + 60_000), sim.stats());
+        for (int i = 0; i < 100; i++) {
+            assertArrayEquals(sent.get(i), sim.b.messages.get(i).payload(), "message " + i);
+        }
+        OutstandingData od = sim.a.assoc.outstandingData();
+        assertTrue(od.fastRetransmitCount() > 20, "losses repaired by fast retransmit: " + od.fastRetransmitCount());
+        assertTrue(od.retransmitCount() > od.fastRetransmitCount() * 95 / 100, "hardly anything left to T3-rtx");
+        assertTrue(od.t3ExpiryCount() <= 1, "T3-rtx expiries: " + od.t3ExpiryCount());
+    }
 }
