@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.ToIntFunction;
 import java.util.random.RandomGenerator;
 import javax.crypto.Mac;
 import org.jdatachannel.sctp.packet.PacketParseException;
@@ -1307,7 +1308,7 @@ public final class Association {
         }
         // RFC 3758 §3.6: advance the cumulative TSN, drop partial messages, move SSNs, deliver
         if (newCum > tracker.cumulativeTsn()) {
-            reassembly.forwardTsn(newCum, f.skipped(), sink);
+            reassembly.forwardTsn(newCum, validStreams(f.skipped(), e -> e.streamId().value()), sink);
         }
         tracker.forwardTo(newCum);
     }
@@ -1325,9 +1326,38 @@ public final class Association {
         // TSN (RFC 3758 §3.6) only a chunk moving the cumulative TSN forward is acted upon, so a stale
         // copy cannot drop messages of a stream reset since
         if (newCum > tracker.cumulativeTsn()) {
-            reassembly.iForwardTsn(f.skipped(), sink);
+            reassembly.iForwardTsn(validStreams(f.skipped(), e -> e.streamId().value()), sink);
         }
         tracker.forwardTo(newCum);
+    }
+
+    /**
+     * The (I-)FORWARD TSN entries naming a stream we accepted. No DATA can exist on any other stream
+     * (RFC 9260 §6.5: DATA for a stream beyond the negotiated inbound streams is discarded with an
+     * "Invalid Stream Identifier" error), so such entries name nothing to skip; ignoring them keeps a
+     * peer from creating per-stream state for every id up to 65535.
+     */
+    private <E> List<E> validStreams(List<E> entries, ToIntFunction<E> streamId) {
+        List<E> valid = entries;
+        for (int i = 0; i < entries.size(); i++) {
+            if (streamId.applyAsInt(entries.get(i)) >= inboundStreams) {
+                valid = new ArrayList<>(entries.size());
+                for (E e : entries) {
+                    if (streamId.applyAsInt(e) < inboundStreams) {
+                        valid.add(e);
+                    }
+                }
+                LOG.debug("(I-)FORWARD TSN: ignored {} entries for streams >= {}", entries.size() - valid.size(),
+                        inboundStreams);
+                break;
+            }
+        }
+        return valid;
+    }
+
+    /** @return streams with receive-side ordering state; for tests (bounded by the inbound streams) */
+    int receiveStreamStates() {
+        return reassembly == null ? 0 : reassembly.streamStates();
     }
 
     // ------------------------------------------------------------------------------------------
