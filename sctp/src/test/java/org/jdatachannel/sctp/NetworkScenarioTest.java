@@ -171,6 +171,39 @@ class NetworkScenarioTest {
     }
 
     @Test
+    void aBlackoutOfEverythingFromAInBothDirectionsOfTrafficIsRidden() {
+        NetSim sim = new NetSim(305, LossMatrixTest.options(), LossMatrixTest.options());
+        sim.both(l -> l.delay(15).jitter(2));
+        assertTrue(sim.connect(true));
+        // B sends too, so SACKs ride on DATA both ways; then everything A sends is lost for 1.5 s
+        MessageLedger toA = new MessageLedger(~sim.seed);
+        sim.a.discardMessages = true;
+        sim.a.listener = o -> {
+            if (o instanceof SctpOutput.MessageReceived m) {
+                toA.received(m);
+            }
+        };
+        for (int i = 0; i < 40; i++) {
+            byte[] p = toA.payload(toA.logUniformSize(1, 50_000));
+            sim.b.assoc.send(7, 51, p, SendOptions.RELIABLE_ORDERED, sim.now);
+            toA.sent(7, p, SendOptions.RELIABLE_ORDERED);
+        }
+        long t1 = sim.now + 40;
+        long t2 = t1 + 1_500;
+        sim.ab.dropIf(Filters.between(t1, t2, Filters.all()));
+        MessageLedger toB = sendMessages(sim, 80, 50_000);
+        sim.runFor(t2 - sim.now);
+        assertTrue(sim.ab.dropped(Link.Drop.FILTER) > 0, "A's packets were lost");
+        assertNull(sim.a.closed);
+        assertNull(sim.b.closed);
+        assertTrue(sim.runUntil(() -> toA.receivedCount() >= toA.sentCount(), sim.now + 60_000), "B->A completes");
+        assertDelivered(sim, toB, 60_000);
+        assertNull(toA.checkComplete(), "seed " + sim.seed);
+        assertEquals(toA.sentCount(), toA.receivedCount());
+        LOG.info("blackout of A for 1.5 s\n{}", sim.stats());
+    }
+
+    @Test
     void slowLinkWithASmallQueueCompletesWithoutStalling() {
         NetSim sim = new NetSim(304, LossMatrixTest.options(), LossMatrixTest.options());
         // 2 Mbit/s, queue of 8 KB (about 7 full packets, far below the 1 MiB window): tail drops
