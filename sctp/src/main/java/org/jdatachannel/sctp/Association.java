@@ -684,8 +684,11 @@ public final class Association {
             } else if (c instanceof HeartbeatRequestChunk hb) {
                 // §8.3: "The receiver of the HEARTBEAT chunk SHOULD immediately respond with a
                 // HEARTBEAT ACK chunk that contains the Heartbeat Information TLV, together with any
-                // other received TLVs, copied unchanged"
-                control.add(new HeartbeatAckChunk(hb.parameters()));
+                // other received TLVs, copied unchanged". Not in COOKIE-WAIT: without the peer's tag
+                // there is no one to answer, and queued answers would pile up until the handshake ends.
+                if (peerTag != 0) {
+                    control.add(new HeartbeatAckChunk(hb.parameters()));
+                }
             } else if (c instanceof HeartbeatAckChunk hba) {
                 handleHeartbeatAck(hba, nowMs);
             } else if (c instanceof AbortChunk a) {

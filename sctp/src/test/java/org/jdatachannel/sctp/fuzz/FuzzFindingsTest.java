@@ -98,6 +98,31 @@ class FuzzFindingsTest {
     }
 
     /**
+     * Found while bounding the control queue: in COOKIE-WAIT a packet with our tag and HEARTBEAT
+     * chunks queued a HEARTBEAT ACK each, never sent (no peer tag yet) and never dropped until the
+     * handshake ended, so a flood grew memory without bound. Now they are not answered before the
+     * peer's tag is known; the association still completes its handshake afterwards.
+     */
+    @Test
+    void heartbeatsInCookieWaitAreNotQueued() throws Exception {
+        Harness h = new Harness();
+        h.b.connect(h.now);
+        SctpPacket init = SctpPacket.parse(ByteBuffer.wrap(((SctpOutput.SendPacket) h.b.pollOutput()).packet()));
+        int tagOfB = ((InitChunk) init.chunks().get(0)).initiateTag().value();
+        List<Chunk> heartbeats = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            heartbeats.add(new HeartbeatRequestChunk(List.of(new HeartbeatInfoParameter(new byte[] {(byte) i}))));
+        }
+        for (int p = 0; p < 20; p++) {
+            assertTrue(feed(h.b, h.now, tagOfB, heartbeats.toArray(new Chunk[0])).isEmpty());
+            assertEquals(0, AssociationProbe.footprint(h.b).controlChunks(), "nothing queued in COOKIE-WAIT");
+        }
+        h.a.connect(h.now);
+        h.pump();
+        assertEquals(org.jdatachannel.sctp.AssociationState.ESTABLISHED, h.b.state());
+    }
+
+    /**
      * INIT parameters to "skip and report" (§3.2.1 upper bits 11) are echoed in the INIT ACK only as
      * far as it fits the MTU; the association still works with the cookie.
      */
