@@ -36,6 +36,20 @@ class AssociationFuzzTest {
     }
 
     /**
+     * As {@link #established}, with I-DATA (RFC 8260) and zero checksum (RFC 9653) negotiated, so
+     * MID/FSN reassembly and I-FORWARD-TSN are reached.
+     */
+    @FuzzTest(maxDuration = "10m")
+    void establishedInterleaved(byte[] data) {
+        interleavedDriver().run(data);
+    }
+
+    private static Driver interleavedDriver() {
+        Harness h = Harness.established(Harness.interleavedOptions());
+        return new Driver(h.b, Harness.interleavedOptions(), h.now, h.tagOfB);
+    }
+
+    /**
      * A fresh association, CLOSED or (first byte odd) in COOKIE-WAIT after {@code connect}, fed the
      * rest of the input. INIT packets must keep no state (RFC 9260 §5.1.3: the cookie carries it).
      */
@@ -81,6 +95,10 @@ class AssociationFuzzTest {
         d = establishedDriver();
         d.run(seed("established", "replay-loss-gaps"));
         assertEquals(12, d.messagesDelivered, "replay-loss-gaps delivers all twelve messages");
+
+        d = interleavedDriver();
+        d.run(seed("establishedInterleaved", "replay-data"));
+        assertEquals(3, d.messagesDelivered, "interleaved replay-data delivers A's three messages");
 
         byte[] s = seed("closedOrCookieWait", "closed-handshake-data");
         d = closedOrCookieWaitDriver(s);

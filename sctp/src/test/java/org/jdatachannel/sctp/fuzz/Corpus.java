@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jdatachannel.sctp.SctpOptions;
 import org.jdatachannel.sctp.SendOptions;
 import org.jdatachannel.sctp.packet.PacketParseException;
 import org.jdatachannel.sctp.packet.SctpPacket;
@@ -33,6 +34,7 @@ import org.jdatachannel.sctp.packet.chunk.ShutdownAckChunk;
 import org.jdatachannel.sctp.packet.chunk.ShutdownChunk;
 import org.jdatachannel.sctp.packet.chunk.ShutdownCompleteChunk;
 import org.jdatachannel.sctp.packet.chunk.UnknownChunk;
+import org.jdatachannel.sctp.packet.chunk.UserDataChunk;
 import org.jdatachannel.sctp.packet.errorcause.CookieReceivedWhileShuttingDownCause;
 import org.jdatachannel.sctp.packet.errorcause.InvalidMandatoryParameterCause;
 import org.jdatachannel.sctp.packet.errorcause.InvalidStreamIdentifierCause;
@@ -93,6 +95,7 @@ public final class Corpus {
         write(module, SctpPacketFuzzTest.class, "parsePacket", packetSeeds());
         write(module, AssociationFuzzTest.class, "established", establishedSeeds());
         write(module, AssociationFuzzTest.class, "closedOrCookieWait", closedSeeds());
+        write(module, AssociationFuzzTest.class, "establishedInterleaved", interleavedSeeds());
     }
 
     private static void write(Path module, Class<?> c, String method, Map<String, byte[]> seeds) throws IOException {
@@ -111,7 +114,7 @@ public final class Corpus {
     private static String kind(byte[] p) {
         try {
             StringBuilder sb = new StringBuilder();
-            for (Chunk c : SctpPacket.parse(ByteBuffer.wrap(p)).chunks()) {
+            for (Chunk c : SctpPacket.parse(ByteBuffer.wrap(p), true).chunks()) {
                 sb.append(sb.length() == 0 ? "" : "+").append(c.getClass().getSimpleName().replace("Chunk", "")
                         .toLowerCase(java.util.Locale.ROOT));
             }
@@ -208,9 +211,14 @@ public final class Corpus {
 
     /** Runs scenarios from {@link Harness#established()}; each is replayable against the same start. */
     static List<Scenario> scenarios() {
+        return scenarios(Harness.options());
+    }
+
+    /** As {@link #scenarios()}, both ends with {@code opts}. */
+    static List<Scenario> scenarios(SctpOptions opts) {
         List<Scenario> l = new ArrayList<>();
         {
-            Harness h = Harness.established();
+            Harness h = Harness.established(opts);
             int from = h.aToB.size();
             long t0 = h.now;
             h.a.send(0, 51, Harness.pattern(20), SendOptions.RELIABLE_ORDERED, h.now);
@@ -221,7 +229,7 @@ public final class Corpus {
             l.add(new Scenario("data", h, replay(h, from, t0, null)));
         }
         {
-            Harness h = Harness.established();
+            Harness h = Harness.established(opts);
             int from = h.aToB.size();
             long t0 = h.now;
             int[] n = {0};
@@ -235,7 +243,7 @@ public final class Corpus {
             l.add(new Scenario("loss-gaps", h, replay(h, from, t0, null)));
         }
         {
-            Harness h = Harness.established();
+            Harness h = Harness.established(opts);
             int from = h.aToB.size();
             long t0 = h.now;
             h.drop = (who, p) -> who.equals("A") && p.length > 100;
@@ -247,7 +255,7 @@ public final class Corpus {
             l.add(new Scenario("forward-tsn", h, replay(h, from, t0, null)));
         }
         {
-            Harness h = Harness.established();
+            Harness h = Harness.established(opts);
             int from = h.aToB.size();
             long t0 = h.now;
             h.a.send(1, 53, Harness.pattern(10), SendOptions.RELIABLE_ORDERED, h.now);
@@ -257,7 +265,7 @@ public final class Corpus {
             l.add(new Scenario("stream-reset", h, replay(h, from, t0, null)));
         }
         {
-            Harness h = Harness.established();
+            Harness h = Harness.established(opts);
             int from = h.aToB.size();
             long t0 = h.now;
             h.a.shutdown(h.now);
@@ -266,7 +274,7 @@ public final class Corpus {
             l.add(new Scenario("shutdown", h, replay(h, from, t0, null)));
         }
         {
-            Harness h = Harness.established();
+            Harness h = Harness.established(opts);
             int from = h.aToB.size();
             long t0 = h.now;
             h.a.abort("seed", h.now);
@@ -283,15 +291,15 @@ public final class Corpus {
         int lastOfB = 0;
         try {
             for (Harness.Sent s : h.aToB) {
-                for (Chunk c : SctpPacket.parse(ByteBuffer.wrap(s.packet())).chunks()) {
-                    if (c instanceof DataChunk d) {
+                for (Chunk c : SctpPacket.parse(ByteBuffer.wrap(s.packet()), true).chunks()) {
+                    if (c instanceof UserDataChunk d) {
                         nextOfA = d.tsn().value() + 1;
                     }
                 }
             }
             for (Harness.Sent s : h.bToA) {
-                for (Chunk c : SctpPacket.parse(ByteBuffer.wrap(s.packet())).chunks()) {
-                    if (c instanceof DataChunk d) {
+                for (Chunk c : SctpPacket.parse(ByteBuffer.wrap(s.packet()), true).chunks()) {
+                    if (c instanceof UserDataChunk d) {
                         lastOfB = d.tsn().value();
                         if (firstOfB == 0) {
                             firstOfB = lastOfB;
@@ -365,6 +373,33 @@ public final class Corpus {
             throw new IllegalStateException(e);
         }
         throw new IllegalStateException("first packet of A is not an INIT");
+    }
+
+    /** Seeds for {@link AssociationFuzzTest#establishedInterleaved}: I-DATA and zero checksum negotiated. */
+    static Map<String, byte[]> interleavedSeeds() {
+        Map<String, byte[]> m = new LinkedHashMap<>();
+        SctpOptions opts = Harness.interleavedOptions();
+        for (Scenario s : scenarios(opts)) {
+            m.put("replay-" + s.name(), s.records());
+        }
+        Harness h = Harness.established(opts);
+        int[] t = tsns(h);
+        int next = t[0];
+        int tag = h.tagOfB;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        // a message that never ends (one MID, FSNs counting up), then partial messages on other streams
+        for (int i = 0; i < 8; i++) {
+            Driver.record(o, Driver.OWN_TAG, packet(tag, new IDataChunk(next + i, 6, 0, i, 53, new byte[1000], false, i == 0, false)));
+        }
+        for (int i = 0; i < 8; i++) {
+            Driver.record(o, Driver.OWN_TAG, packet(tag, new IDataChunk(next + 8 + i, 10 + i, 0, 0, 53, new byte[10], i % 2 == 0, true, false)));
+        }
+        Driver.record(o, Driver.OWN_TAG, packet(tag, new IForwardTsnChunk(next + 20, List.of(
+                new IForwardTsnChunk.SkippedMessage(6, false, 0), new IForwardTsnChunk.SkippedMessage(11, true, 0)))));
+        Driver.record(o, Driver.OWN_TAG, packet(tag, new SackChunk(t[2], 1 << 20, List.of(), new int[0]),
+                new HeartbeatRequestChunk(List.of(new HeartbeatInfoParameter(new byte[] {1})))));
+        m.put("idata-partials-iforward-tsn", o.toByteArray());
+        return m;
     }
 
     /** Seeds for {@link AssociationFuzzTest#closedOrCookieWait}: byte 0 selects CLOSED (even) or COOKIE-WAIT. */
