@@ -942,6 +942,8 @@ public final class Association {
                 bundle.add(new ErrorChunk(false, causes));
             }
         }
+        // A State Cookie too large for our MTU is still echoed, alone, in a larger packet: the peer
+        // chose its size and there is no other way to complete the handshake (RFC 9260 sets no limit).
         cookieEchoBundle = bundle;
         state = AssociationState.COOKIE_ECHOED;
         cookieEchoSentAtMs = nowMs;

@@ -123,6 +123,25 @@ class FuzzFindingsTest {
     }
 
     /**
+     * A State Cookie too large for our MTU (the peer chose it) is echoed alone, without the ERROR
+     * chunk that would report unrecognized INIT ACK parameters, so the handshake can still complete.
+     */
+    @Test
+    void oversizedCookieIsEchoedAlone() throws Exception {
+        Harness h = new Harness();
+        h.b.connect(h.now);
+        SctpPacket init = SctpPacket.parse(ByteBuffer.wrap(((SctpOutput.SendPacket) h.b.pollOutput()).packet()));
+        int tagOfB = ((InitChunk) init.chunks().get(0)).initiateTag().value();
+        InitAckChunk ack = new InitAckChunk(0x0badcafe, 1 << 20, 10, 10, 1, List.of(
+                new StateCookieParameter(Harness.pattern(2000)), new UnknownParameter(0xc123, new byte[8])));
+        h.b.handleInput(ByteBuffer.wrap(new SctpPacket(Harness.PORT, Harness.PORT, tagOfB, List.of(ack)).serialize()), 1);
+        SctpPacket echo = SctpPacket.parse(ByteBuffer.wrap(((SctpOutput.SendPacket) h.b.pollOutput()).packet()));
+        assertEquals(1, echo.chunks().size(), "COOKIE ECHO alone: " + echo);
+        assertArrayEquals(Harness.pattern(2000), assertInstanceOf(CookieEchoChunk.class, echo.chunks().get(0)).cookie());
+        assertEquals(org.jdatachannel.sctp.AssociationState.COOKIE_ECHOED, h.b.state());
+    }
+
+    /**
      * INIT parameters to "skip and report" (§3.2.1 upper bits 11) are echoed in the INIT ACK only as
      * far as it fits the MTU; the association still works with the cookie.
      */
