@@ -732,6 +732,34 @@ public final class ChannelManager {
         }
     }
 
+    /**
+     * The peer refused our reset request for these streams (RFC 6525 §5.2.1 Denied or an error
+     * result). The closing channel cannot complete the RFC 8831 §6.7 procedure, so it is closed
+     * locally: CLOSED and onClose (once) now, instead of staying CLOSING forever. Its stream id is
+     * not given to a new channel (nor accepted for an incoming or negotiated one) for the rest of the
+     * association, because the peer never reset the stream and may still hold its old sequence
+     * (INTEROP-NOTES: "reuse a stream id only after both directions are reset"); a peer restart frees
+     * it. An id reserved by an orphan reset stays reserved the same way.
+     */
+    public void onStreamResetFailed(int[] streamIds) {
+        if (closed) {
+            return;
+        }
+        for (int sid : streamIds) {
+            DataChannelImpl ch = byStream.get(sid);
+            if (ch == null || !ch.outgoingResetRequested) {
+                // an orphan reset (its entry stays: the id is never freed) or a reset we did not ask for
+                LOG.debug("stream {}: reset refused by the peer; the id stays reserved", sid);
+                continue;
+            }
+            LOG.warn("data channel \"{}\" (stream {}): the peer refused to reset the stream; closing the channel "
+                    + "locally and keeping id {} out of use", abbreviate(ch.label()), sid, sid);
+            // reserve the id first, so that messages held for a next channel on it are refused
+            orphanResets.put(sid, new boolean[] {false, ch.incomingResetDone});
+            finishClose(ch);
+        }
+    }
+
     private void maybeFinishClose(DataChannelImpl ch) {
         // RFC 8831 §6.7: "Once this is completed, the data channel is closed." The id may be reused
         // only now that both directions are reset (INTEROP-NOTES).

@@ -692,6 +692,10 @@ public final class PeerConnectionCore {
                 channels.onIncomingStreamsReset(r.streamIds());
             } else if (ev instanceof SctpEvent.OutgoingStreamsReset r) {
                 channels.onOutgoingStreamsReset(r.streamIds());
+            } else if (ev instanceof SctpEvent.StreamResetFailed f) {
+                LOG.warn("{}: the peer refused to reset streams {} (RFC 6525 result {}); closing their channels "
+                        + "locally", name, java.util.Arrays.toString(f.streamIds()), f.result());
+                channels.onStreamResetFailed(f.streamIds());
             } else if (ev instanceof SctpEvent.BufferedAmountLow b) {
                 channels.onBufferedAmountLow(b.streamId());
             } else if (ev instanceof SctpEvent.Restarted) {

@@ -86,6 +86,8 @@ public final class SctpAssociationPort implements SctpPort {
             return new SctpEvent.IncomingStreamsReset(r.streamIds());
         } else if (o instanceof SctpOutput.OutgoingStreamsReset r) {
             return new SctpEvent.OutgoingStreamsReset(r.streamIds());
+        } else if (o instanceof SctpOutput.StreamResetFailed f) {
+            return new SctpEvent.StreamResetFailed(f.streamIds(), f.result());
         } else if (o instanceof SctpOutput.BufferedAmountLow b) {
             return new SctpEvent.BufferedAmountLow(b.streamId());
         } else if (o instanceof SctpOutput.Restarted) {

@@ -25,6 +25,13 @@ public sealed interface SctpEvent {
     record OutgoingStreamsReset(int[] streamIds) implements SctpEvent {
     }
 
+    /**
+     * The peer refused our outgoing stream reset request (RFC 6525 Denied or an error result): the
+     * streams were not reset.
+     */
+    record StreamResetFailed(int[] streamIds, int result) implements SctpEvent {
+    }
+
     /** The stream's buffered amount fell to its threshold. */
     record BufferedAmountLow(int streamId) implements SctpEvent {
     }

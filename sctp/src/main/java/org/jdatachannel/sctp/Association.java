@@ -493,8 +493,9 @@ public final class Association {
     /**
      * Resets our outgoing streams (RFC 6525 §5.1.2, used to close data channels per RFC 8831 §6.7).
      * Data already queued on them is sent first; afterwards an Outgoing SSN Reset Request is sent and
-     * {@link SctpOutput.OutgoingStreamsReset} is emitted when the peer performed it. Until then
-     * {@code send} on these streams throws.
+     * {@link SctpOutput.OutgoingStreamsReset} is emitted when the peer performed it, or
+     * {@link SctpOutput.StreamResetFailed} when it refused (the streams then stay as they were). Until
+     * then {@code send} on these streams throws.
      *
      * @param streamIds streams 0..65535, at least one
      * @param nowMs current time, ms
@@ -1561,12 +1562,19 @@ public final class Association {
                 reconfigTimer.start(nowMs, rto.rto());
             }
             default -> {
+                // RFC 6525 §5.2.1: any other result means the streams were not reset ("Denied",
+                // "Error - Bad Sequence Number", ...). Their SSNs continue, sending is allowed again,
+                // and the user is told, or a data channel waiting for the reset stays "closing".
                 LOG.warn("peer refused stream reset of {}: {}", java.util.Arrays.toString(req.streamIds()),
                         ReconfigurationResponseParameter.resultName(resp.result()));
                 for (int id : req.streamIds()) {
                     sendQueue.completeReset(id, false);
                 }
+                // The peer did not reset these streams, so a later FORWARD TSN must name their SSNs
+                // (or MIDs) again: undo the mark streamsReset set for this request.
+                outstanding.streamsResetFailed(req.streamIds(), req.sendersLastAssignedTsn().value());
                 finishRequest();
+                outputs.add(new SctpOutput.StreamResetFailed(req.streamIds().clone(), resp.result()));
             }
         }
     }

@@ -83,6 +83,25 @@ public sealed interface SctpOutput {
     }
 
     /**
+     * The peer refused our outgoing SSN reset request for these streams (RFC 6525 §5.2.1 result
+     * Denied, or an error result such as Bad Sequence Number or Wrong SSN): the streams were not
+     * reset, their SSNs continue, and {@code send} on them is allowed again. The peer may still hold
+     * state for them, so a data channel's stream id should not be reused (RFC 8831 §6.7 asks for both
+     * directions to be reset first); {@code datachannel} closes the channel locally and keeps the id
+     * out of use. No {@link OutgoingStreamsReset} follows for this request.
+     *
+     * @param streamIds the streams of the refused request
+     * @param result the peer's result code, see {@code ReconfigurationResponseParameter.RESULT_*}
+     *     (2 Denied, 3 Wrong SSN, 4 Request already in progress, 5 Bad Sequence Number, or an unknown code)
+     */
+    record StreamResetFailed(int[] streamIds, int result) implements SctpOutput {
+        @Override
+        public String toString() {
+            return "StreamResetFailed(" + Arrays.toString(streamIds) + ", result " + result + ")";
+        }
+    }
+
+    /**
      * {@link Association#bufferedAmount(int)} fell from above the stream's threshold to at or below it.
      *
      * @param streamId the stream

@@ -358,6 +358,30 @@ public final class OutstandingData {
     }
 
     /**
+     * Undoes {@link #streamsReset} for a request the peer refused (RFC 6525 §5.2.1 Denied or an
+     * error): the chunks of these streams that request marked lose the mark, so FORWARD TSN and
+     * I-FORWARD-TSN name their SSNs / MIDs again. Marks of earlier requests (a smaller Sender's Last
+     * Assigned TSN) stay.
+     *
+     * @param streamIds the request's streams
+     * @param sendersLastAssignedTsn the request's Sender's Last Assigned TSN (32-bit wire value)
+     */
+    public void streamsResetFailed(int[] streamIds, int sendersLastAssignedTsn) {
+        for (int i = 0; i < count; i++) {
+            Item it = ring[(head + i) % ring.length];
+            if (it.resetAt == Long.MAX_VALUE || (int) it.resetAt != sendersLastAssignedTsn) {
+                continue;
+            }
+            for (int id : streamIds) {
+                if (it.chunk.streamId().value() == id) {
+                    it.resetAt = Long.MAX_VALUE;
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
      * Processes a SACK (RFC 9260 §6.2.1 D): cumulative and gap acknowledgements, RTT measurement,
      * miss indications and fast retransmit (§7.2.4), and the congestion window (§7.2.1, §7.2.2).
      *
