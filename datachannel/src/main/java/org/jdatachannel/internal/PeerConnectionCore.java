@@ -599,7 +599,7 @@ public final class PeerConnectionCore {
         // accept.
         long remoteMax = Math.min(channels.remoteMaxMessageSize(), Integer.MAX_VALUE - 8);
         SctpPort.Params p = new SctpPort.Params(config.sctpPort(), remoteMedia.sctpPort(), remoteMax,
-                config.maxMessageSize());
+                config.maxMessageSize(), config.messageInterleaving());
         SctpPort s;
         try {
             s = sctpFactory.create(p, this::now);

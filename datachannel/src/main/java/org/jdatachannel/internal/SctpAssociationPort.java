@@ -45,6 +45,8 @@ public final class SctpAssociationPort implements SctpPort {
                 // SCTP runs over DTLS (RFC 8261), whose integrity check is the RFC 9653 §6 alternate
                 // error detection method: announce it and skip CRC32c towards peers that announce it too.
                 .zeroChecksumOverDtls(true)
+                // RFC 8260: offered; used only when the peer offers it too.
+                .enableMessageInterleaving(params.messageInterleaving())
                 .build();
         // Verification tags and initial TSNs must be unpredictable (RFC 9260 §5.3.1).
         this.association = new Association(options, new SecureRandom());

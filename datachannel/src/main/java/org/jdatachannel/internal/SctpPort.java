@@ -29,8 +29,13 @@ public interface SctpPort extends SctpLink {
     /** ABORT (RFC 9260 §9.1). */
     void abort(String reason, long nowMs);
 
-    /** Parameters for a new association. */
-    record Params(int localPort, int remotePort, long maxSendMessageSize, long maxReceiveMessageSize) {
+    /**
+     * Parameters for a new association.
+     *
+     * @param messageInterleaving whether to offer RFC 8260 I-DATA (used only if the peer offers it)
+     */
+    record Params(int localPort, int remotePort, long maxSendMessageSize, long maxReceiveMessageSize,
+            boolean messageInterleaving) {
     }
 
     /** Creates associations. */
