@@ -193,6 +193,9 @@ class ChromiumInteropTest {
             System.out.printf("Chromium role=%s result after %d ms: %s%n", role,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), r);
             assertEquals(r.path("ok").asBoolean(false) ? 0 : 1, ns.exitValue(), () -> "scenario exit status for " + r);
+            if (r instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                o.put("javaLog", err); // the scenario JVM's log, for assertions on what it negotiated
+            }
             return r;
         } finally {
             if (ns != null) {
@@ -210,6 +213,11 @@ class ChromiumInteropTest {
         assertEquals(Scenario.HELLO_TEXT, r.path("hello").asText());
         assertEquals(1024 * 1024 + 123, r.path("file").path("received").asInt());
         assertEquals(r.path("file").path("sha256").asText(), r.path("file").path("sha256Back").asText());
+        // ChromiumScenario starts Chromium with its message-interleaving field trial for the demo, so
+        // the file went over RFC 8260 I-DATA: the association's debug line says so.
+        String javaLog = r.path("javaLog").asText();
+        assertTrue(javaLog.contains("association established:") && javaLog.contains("interleaving true"),
+                () -> "I-DATA negotiated with Chromium: " + tailOf(javaLog, 4000));
     }
 
     private static String tailOf(String s, int max) {

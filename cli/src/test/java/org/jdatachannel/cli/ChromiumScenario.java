@@ -43,6 +43,12 @@ public final class ChromiumScenario {
                 throw new IllegalArgumentException(
                         "usage: ChromiumScenario offer|answer|demo <ice address> <chromium> <timeout s> <scratch dir>");
             }
+            if (args[0].equals("demo")) {
+                // The association's debug line "association established: ... interleaving true ..."
+                // is how ChromiumInteropTest sees that I-DATA was negotiated with Chromium; set
+                // before any logger of the stack exists (slf4j-simple reads it per logger).
+                System.setProperty("org.slf4j.simpleLogger.log.org.jdatachannel.sctp.Association", "debug");
+            }
             result = run(args[0], args[1], args[2], Duration.ofSeconds(Integer.parseInt(args[3])), Path.of(args[4]));
         } catch (Exception e) {
             result = JSON.createObjectNode();
@@ -70,7 +76,14 @@ public final class ChromiumScenario {
             List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
                     "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
                     "--disable-quic", "--disable-dev-shm-usage", "--no-default-browser-check",
-                    "--user-data-dir=" + profile, url));
+                    "--user-data-dir=" + profile));
+            if (role.equals("demo")) {
+                // The demo self-test runs over RFC 8260 I-DATA: Chromium offers it only under this
+                // field trial, and we offer it by default (RtcConfiguration.messageInterleaving). The
+                // offer/answer echo scenarios keep the DATA path that browsers use by default.
+                cmd.add("--force-fieldtrials=WebRTC-DataChannelMessageInterleaving/Enabled/");
+            }
+            cmd.add(url);
             System.err.println("starting: " + String.join(" ", cmd));
             browser = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(chromiumLog.toFile()).start();
             long end = System.nanoTime() + timeout.toNanos();
