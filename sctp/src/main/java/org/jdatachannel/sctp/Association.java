@@ -1867,7 +1867,7 @@ public final class Association {
         boolean forwardTsn = (dataState || state == AssociationState.SHUTDOWN_SENT) && peerForwardTsn
                 && outstanding.forwardTsnDue(nowMs);
         boolean retransmitsPending = dataState && outstanding.hasPendingRetransmits();
-        boolean newDataPossible = dataState && sendQueue.hasData()
+        boolean newDataPossible = dataState && sendQueue.hasData() && !outstanding.hasPendingRetransmits()
                 && outstanding.canSendNew(Math.min(maxFragment, Math.max(1, sendQueue.peekNextSize())));
         boolean sending = !control.isEmpty() || retransmitsPending || newDataPossible || forwardTsn;
         if (control.peek() instanceof CookieAckChunk) {
@@ -1995,6 +1995,13 @@ public final class Association {
     }
 
     private void sendNewData(PacketBuilder pb, long nowMs) {
+        if (outstanding.hasPendingRetransmits()) {
+            // §6.1 C: "... the sender MUST first transmit any outstanding DATA chunks that are marked
+            // for retransmission (limited by the current cwnd)": no new DATA while any still waits
+            // (sendRetransmissions stopped on cwnd, or the free packet after T3 / fast retransmit
+            // was full)
+            return;
+        }
         if (sendQueue.hasData()) {
             outstanding.adjustAfterIdle(nowMs); // §7.2.1 cwnd after an idle period
         }
