@@ -1867,7 +1867,7 @@ public final class Association {
         boolean forwardTsn = (dataState || state == AssociationState.SHUTDOWN_SENT) && peerForwardTsn
                 && outstanding.forwardTsnDue(nowMs);
         boolean retransmitsPending = dataState && outstanding.hasPendingRetransmits();
-        boolean newDataPossible = dataState && sendQueue.hasData() && !outstanding.hasPendingRetransmits()
+        boolean newDataPossible = dataState && sendQueue.hasData()
                 && outstanding.canSendNew(Math.min(maxFragment, Math.max(1, sendQueue.peekNextSize())));
         boolean sending = !control.isEmpty() || retransmitsPending || newDataPossible || forwardTsn;
         if (control.peek() instanceof CookieAckChunk) {
@@ -1995,13 +1995,6 @@ public final class Association {
     }
 
     private void sendNewData(PacketBuilder pb, long nowMs) {
-        if (outstanding.hasPendingRetransmits()) {
-            // §6.1 C: "... the sender MUST first transmit any outstanding DATA chunks that are marked
-            // for retransmission (limited by the current cwnd)": no new DATA while any still waits
-            // (sendRetransmissions stopped on cwnd, or the free packet after T3 / fast retransmit
-            // was full)
-            return;
-        }
         if (sendQueue.hasData()) {
             outstanding.adjustAfterIdle(nowMs); // §7.2.1 cwnd after an idle period
         }
@@ -2014,6 +2007,12 @@ public final class Association {
             // §6.1 A (receiver window, with one zero-window probe when nothing is in flight) and B
             // (congestion window), and Max.Burst (§6.1 D) when answering a packet
             if (!outstanding.canSendNew(need)) {
+                break;
+            }
+            if (outstanding.hasPendingRetransmits() && outstanding.bytesInFlight() + need > outstanding.cwnd()) {
+                // §6.1 C: "... the sender MUST first transmit any outstanding DATA chunks that are
+                // marked for retransmission (limited by the current cwnd)": new DATA beside waiting
+                // retransmissions only within the same window test as theirs, never past cwnd
                 break;
             }
             if (pb.space() < dataHeaderSize + need) {

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
  * RFC 9260 §6.1 C: "... the sender MUST first transmit any outstanding DATA chunks that are marked
  * for retransmission (limited by the current cwnd)" before new data. After a T3-rtx expiry that
  * marks a whole lost flight, the packets that follow carry only retransmissions until every marked
- * chunk went again, although cwnd would leave room for a new chunk beside them.
+ * chunk went again (before the fix, new data went beside them whenever bytesInFlight &lt; cwnd, even
+ * in the first packet after T3). New data beside waiting retransmissions must pass the same window
+ * test as they do (bytesInFlight + size &lt;= cwnd); with equal-size chunks, as here, that means none.
  */
 class RetransmissionsBeforeNewDataTest {
     private static List<DataChunk> data(byte[] packet) {
