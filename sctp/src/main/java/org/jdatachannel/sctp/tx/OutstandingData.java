@@ -886,7 +886,7 @@ public final class OutstandingData {
      * the data sender MUST send the data receiver a FORWARD TSN chunk containing the latest value of
      * the 'Advanced.Peer.Ack.Point'"). Policy, to avoid one FORWARD TSN per SACK: it is due when the
      * point moved beyond the last one announced, or when the last one was sent more than 1.25 SRTT
-     * ago and is still not acknowledged (presumed lost; SACKs arriving earlier were sent before the
+     * (the RTO while no RTT was measured) ago and is still not acknowledged (presumed lost; SACKs arriving earlier were sent before the
      * peer could have seen it), or after a T3-rtx expiry (§3.5 C5 keeps T3-rtx running for it). The
      * caller bundles it with the DATA of the same packet.
      *
@@ -904,8 +904,11 @@ public final class OutstandingData {
         if (cumAck + n > lastForwardTsnPoint || lastForwardTsnAtMs == Long.MIN_VALUE) {
             return true;
         }
+        // 1.25 SRTT; before the first RTT measurement (SRTT 0) the RTO stands in, or every flush
+        // would repeat the chunk
         long srtt = rto.srtt();
-        return nowMs - lastForwardTsnAtMs > srtt + srtt / 4;
+        long wait = rto.hasMeasurement() ? srtt + srtt / 4 : rto.rto();
+        return nowMs - lastForwardTsnAtMs > wait;
     }
 
     /** Applies a cumulative ack from a SHUTDOWN chunk (RFC 9260 §9.2), as a SACK without gaps. */
