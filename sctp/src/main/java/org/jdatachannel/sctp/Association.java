@@ -165,8 +165,13 @@ public final class Association {
     private boolean interleaving;
     /** RFC 9653: the peer announced the DTLS method and we run over DTLS: send zero checksums. */
     private boolean zeroChecksumTx;
-    /** RFC 9653 §5.3: we sent Zero Checksum Acceptable in an INIT or INIT ACK: accept zero checksums. */
-    private boolean zeroChecksumAnnounced;
+    /**
+     * RFC 9653 §5.3: accept zero checksums "used for this association": true only while a TCB exists
+     * whose handshake carried our Zero Checksum Acceptable parameter (our INIT, or the INIT ACK whose
+     * cookie created it; we put it in both whenever {@code zeroChecksumOverDtls} is on). Set by
+     * initTcb, cleared when the association ends; a stateless INIT ACK to a stray INIT sets nothing.
+     */
+    private boolean zeroChecksumRx;
 
     private final RetransmissionTimeout rto;
     private SendQueue sendQueue;
@@ -341,7 +346,6 @@ public final class Association {
             // RFC 9653 §5.1: an endpoint willing to receive zero checksums "MUST include the Zero
             // Checksum Acceptable Chunk Parameter ... in the INIT or INIT ACK chunk"; DTLS is method 1 (§6)
             p.add(new ZeroChecksumAcceptableParameter(ZeroChecksumAcceptableParameter.METHOD_DTLS));
-            zeroChecksumAnnounced = true;
         }
         return p;
     }
@@ -584,7 +588,14 @@ public final class Association {
             // RFC 9653 §5.3: "If an endpoint has sent the Zero Checksum Acceptable Chunk Parameter ...
             // it MUST accept SCTP packets that have an incorrect checksum value of zero"; a correct
             // CRC32c is always accepted
-            p = SctpPacket.parse(buf, zeroChecksumAnnounced);
+            p = SctpPacket.parse(buf, zeroChecksumRx && !terminated);
+            if (zeroChecksumRx && buf.getInt(buf.position() + 8) == 0 && !p.chunks().isEmpty()
+                    && (p.chunks().get(0) instanceof InitChunk || p.chunks().get(0) instanceof CookieEchoChunk)) {
+                // RFC 9653 §5.2: packets with INIT or COOKIE ECHO always carry a correct CRC32c (the
+                // receiver may have no state that allows anything else), so a zero here must be a
+                // valid CRC32c or the packet is dropped
+                p = SctpPacket.parse(buf, false);
+            }
         } catch (PacketParseException e) {
             LOG.debug("dropping malformed packet: {}", e.getMessage());
             return;
@@ -967,6 +978,9 @@ public final class Association {
         dataHeaderSize = interleaving ? IDataChunk.HEADER_SIZE : DataChunk.HEADER_SIZE;
         maxFragment = (opts.mtu() & ~3) - SctpPacket.HEADER_SIZE - dataHeaderSize;
         zeroChecksumTx = opts.zeroChecksumOverDtls() && peerZeroChecksum;
+        // every INIT and INIT ACK we send announces the DTLS method when the option is on, so the one
+        // of this association did (ourCapabilityParameters)
+        zeroChecksumRx = opts.zeroChecksumOverDtls();
         tracker = new DataTracker(peerInitialTsn);
         reassembly = new ReassemblyQueue(opts.maxReceiveMessageSize(), interleaving);
         outstanding = new OutstandingData(myInitialTsn, Integer.toUnsignedLong(peerRwnd), opts.mtu(), rto);
@@ -1771,6 +1785,7 @@ public final class Association {
         }
         terminated = true;
         state = AssociationState.CLOSED;
+        zeroChecksumRx = false;
         t1Init.stop();
         t1Cookie.stop();
         t3Rtx.stop();
