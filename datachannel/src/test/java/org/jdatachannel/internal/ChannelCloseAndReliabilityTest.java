@@ -21,7 +21,6 @@ import org.jdatachannel.DataChannelState;
 import org.jdatachannel.dcep.ChannelType;
 import org.jdatachannel.dcep.DataChannelAck;
 import org.jdatachannel.dcep.DataChannelOpen;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,60 +30,26 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Channel close (W3C closing procedure, RFC 8831 §6.7) and partial reliability (RFC 8832 §5.1)
- * at the DCEP layer, fed SCTP events directly through {@link ChannelManagerTest.FakeLink}.
+ * at the DCEP layer, fed SCTP events directly through {@link ChannelManagerFixture.FakeLink}.
  */
-class ChannelCloseAndReliabilityTest {
+class ChannelCloseAndReliabilityTest extends ChannelManagerFixture {
 
-    EventLoop loop;
-    ChannelManager mgr;
-    ChannelManagerTest.FakeLink link;
-    final List<String> events = Collections.synchronizedList(new ArrayList<>());
     final List<DataChannel> announced = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
-    void setUp() {
-        loop = new EventLoop("test-loop");
-        mgr = new ChannelManager(loop);
-        link = new ChannelManagerTest.FakeLink();
+    void recordAnnouncedChannels() {
         mgr.setOnDataChannel(ch -> {
             announced.add(ch);
             watch(ch);
         });
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        loop.shutdown();
-        assertTrue(loop.awaitTermination(5000));
-    }
-
-    private void onLoop(Runnable r) {
-        loop.call(() -> {
-            r.run();
-            return null;
-        });
-    }
-
-    private void watch(DataChannel ch) {
+    @Override
+    void watch(DataChannel ch) {
         String label = ch.label();
         ch.onOpen(() -> events.add("open " + label));
         ch.onClose(() -> events.add("close " + label));
         ch.onMessage(m -> events.add("msg " + label + " " + m.text()));
-    }
-
-    private DataChannelImpl create(String label, DataChannelInit init) {
-        DataChannelImpl ch = loop.call(() -> mgr.createChannel(label, init));
-        watch(ch);
-        onLoop(() -> { });
-        return ch;
-    }
-
-    private void connect(boolean client) {
-        onLoop(() -> {
-            mgr.setDtlsRole(client);
-            mgr.attach(link);
-            mgr.onConnected();
-        });
     }
 
     private static byte[] utf8(String s) {
@@ -409,7 +374,7 @@ class ChannelCloseAndReliabilityTest {
         int wantRexmit = rexmit == null ? -1 : (int) Math.min(rexmit, 65535);
         long wantLife = life == null ? -1 : Math.min(life, 65535);
         for (int i = 1; i <= 3; i++) {
-            ChannelManagerTest.Sent s = link.sent.get(i);
+            Sent s = link.sent.get(i);
             assertEquals(wantRexmit, s.maxRexmit(), "send " + i);
             assertEquals(wantLife, s.lifetime(), "send " + i);
             assertEquals(i > 1 && !ordered, s.unordered(), "send " + i);
@@ -437,7 +402,7 @@ class ChannelCloseAndReliabilityTest {
         // Our messages on it follow the same options at once (the peer opened it: no ACK to wait for).
         ch.send("reply");
         onLoop(() -> { });
-        ChannelManagerTest.Sent reply = link.sent.get(link.sent.size() - 1);
+        Sent reply = link.sent.get(link.sent.size() - 1);
         assertEquals(type.unordered(), reply.unordered());
         assertEquals(type.limitsRetransmits() ? 3 : -1, reply.maxRexmit());
         assertEquals(type.limitsLifetime() ? 3 : -1, reply.lifetime());

@@ -46,7 +46,7 @@ class ChannelManagerRandomizedTest {
         EventLoop loop = new EventLoop("random-loop");
         try {
             ChannelManager mgr = new ChannelManager(loop);
-            ChannelManagerTest.FakeLink link = new ChannelManagerTest.FakeLink();
+            ChannelManagerFixture.FakeLink link = new ChannelManagerFixture.FakeLink();
             List<DataChannel> all = new ArrayList<>();
             Map<DataChannel, Integer> opens = new HashMap<>();
             Map<DataChannel, Integer> closes = new HashMap<>();

@@ -2,17 +2,14 @@ package org.jdatachannel.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import org.jdatachannel.DataChannel;
 import org.jdatachannel.DataChannelInit;
 import org.jdatachannel.DataChannelState;
 import org.jdatachannel.dcep.ChannelType;
 import org.jdatachannel.dcep.DataChannelOpen;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,51 +17,17 @@ import org.junit.jupiter.api.Test;
  * closing channel closes locally (CLOSED, onClose once) instead of staying CLOSING forever, and its
  * id is kept out of use because the peer never reset the stream (RFC 8831 §6.7, INTEROP-NOTES).
  */
-class ChannelManagerResetFailureTest {
-    EventLoop loop;
-    ChannelManager mgr;
-    ChannelManagerTest.FakeLink link;
-    final List<String> events = Collections.synchronizedList(new ArrayList<>());
-
-    @BeforeEach
-    void setUp() {
-        loop = new EventLoop("test-loop");
-        mgr = new ChannelManager(loop);
-        link = new ChannelManagerTest.FakeLink();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        loop.shutdown();
-        assertTrue(loop.awaitTermination(5000));
-    }
-
-    private void onLoop(Runnable r) {
-        loop.call(() -> {
-            r.run();
-            return null;
-        });
-    }
-
-    private DataChannelImpl create(String label, DataChannelInit init) {
-        DataChannelImpl ch = loop.call(() -> mgr.createChannel(label, init));
+class ChannelManagerResetFailureTest extends ChannelManagerFixture {
+    @Override
+    void watch(DataChannel ch) {
+        String label = ch.label();
         ch.onClose(() -> events.add("close " + label));
-        onLoop(() -> { });
-        return ch;
-    }
-
-    private void connect() {
-        onLoop(() -> {
-            mgr.setDtlsRole(true);
-            mgr.attach(link);
-            mgr.onConnected();
-        });
     }
 
     @Test
     void refusedLocalCloseClosesOnceAndRetiresTheId() {
         DataChannelImpl ch = create("x", null);
-        connect();
+        connect(true);
         ch.close();
         onLoop(() -> { });
         assertEquals(DataChannelState.CLOSING, ch.readyState());
@@ -93,7 +56,7 @@ class ChannelManagerResetFailureTest {
     void refusedResetAnsweringThePeersCloseAlsoFinishesTheClose() {
         List<String> announced = new ArrayList<>();
         mgr.setOnDataChannel(c -> announced.add(c.label()));
-        connect();
+        connect(true);
         byte[] open = new DataChannelOpen(ChannelType.RELIABLE, 0, 0, "remote", "").toBytes();
         onLoop(() -> mgr.onMessage(1, 50, open));
         assertEquals(List.of("remote"), announced);

@@ -13,9 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.jdatachannel.DataChannel;
 import org.jdatachannel.DataChannelInit;
 import org.jdatachannel.DataChannelMessage;
@@ -23,110 +21,17 @@ import org.jdatachannel.DataChannelState;
 import org.jdatachannel.dcep.ChannelType;
 import org.jdatachannel.dcep.DataChannelAck;
 import org.jdatachannel.dcep.DataChannelOpen;
-import org.jdatachannel.dcep.DcepMessage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** DCEP and data-channel state fed SCTP events directly: no network, no SCTP. */
-class ChannelManagerTest {
+class ChannelManagerTest extends ChannelManagerFixture {
 
-    record Sent(int sid, int ppid, byte[] payload, boolean unordered, int maxRexmit, long lifetime) {
-        DcepMessage dcep() throws Exception {
-            return DcepMessage.parse(ByteBuffer.wrap(payload));
-        }
-    }
-
-    static final class FakeLink implements SctpLink {
-        final List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
-        /** Every resetStream call, in order. */
-        final List<Integer> resets = Collections.synchronizedList(new ArrayList<>());
-        /** Streams whose reset was requested and not yet performed ({@link #performReset}); send throws on them. */
-        final java.util.Set<Integer> pendingResets = Collections.synchronizedSet(new java.util.LinkedHashSet<>());
-        /** "send sid ppid" and "reset sid" in call order. */
-        final List<String> log = Collections.synchronizedList(new ArrayList<>());
-        final Map<Integer, Long> thresholds = new HashMap<>();
-        final Map<Integer, Long> buffered = new HashMap<>();
-        long maxSize = 65536;
-
-        @Override
-        public void send(int streamId, int ppid, byte[] payload, boolean unordered, int maxRetransmits, long lifetimeMs) {
-            if (payload.length > maxSize) {
-                throw new IllegalArgumentException("too big");
-            }
-            if (pendingResets.contains(streamId)) {
-                throw new IllegalStateException("stream " + streamId + " is being reset");
-            }
-            sent.add(new Sent(streamId, ppid, payload, unordered, maxRetransmits, lifetimeMs));
-            log.add("send " + streamId + " " + ppid);
-            buffered.merge(streamId, (long) payload.length, Long::sum);
-        }
-
-        @Override
-        public void resetStream(int streamId) {
-            resets.add(streamId);
-            pendingResets.add(streamId);
-            log.add("reset " + streamId);
-        }
-
-        /** Like SCTP when the peer performed our reset request: the stream may be used again. */
-        void performReset(ChannelManager mgr, int streamId) {
-            pendingResets.remove(streamId);
-            buffered.remove(streamId);
-            mgr.onOutgoingStreamsReset(new int[] {streamId});
-        }
-
-        @Override
-        public long bufferedAmount(int streamId) {
-            return buffered.getOrDefault(streamId, 0L);
-        }
-
-        @Override
-        public void setBufferedAmountLowThreshold(int streamId, long bytes) {
-            thresholds.put(streamId, bytes);
-        }
-    }
-
-    EventLoop loop;
-    ChannelManager mgr;
-    FakeLink link;
-    final List<String> events = Collections.synchronizedList(new ArrayList<>());
-
-    @BeforeEach
-    void setUp() {
-        loop = new EventLoop("test-loop");
-        mgr = new ChannelManager(loop);
-        link = new FakeLink();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        loop.shutdown();
-        assertTrue(loop.awaitTermination(5000));
-    }
-
-    private void onLoop(Runnable r) {
-        loop.call(() -> {
-            r.run();
-            return null;
-        });
-    }
-
-    private DataChannelImpl create(String label, DataChannelInit init) {
-        DataChannelImpl ch = loop.call(() -> mgr.createChannel(label, init));
+    @Override
+    void watch(DataChannel ch) {
+        String label = ch.label();
         ch.onOpen(() -> events.add("open " + label));
         ch.onClose(() -> events.add("close " + label));
         ch.onMessage(m -> events.add("msg " + label + " " + (m.binary() ? "bin " : "str ") + m.text()));
-        onLoop(() -> { });
-        return ch;
-    }
-
-    private void connect(boolean client) {
-        onLoop(() -> {
-            mgr.setDtlsRole(client);
-            mgr.attach(link);
-            mgr.onConnected();
-        });
     }
 
     @Test

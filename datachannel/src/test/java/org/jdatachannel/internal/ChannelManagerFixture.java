@@ -1,0 +1,127 @@
+package org.jdatachannel.internal;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdatachannel.DataChannel;
+import org.jdatachannel.DataChannelInit;
+import org.jdatachannel.dcep.DcepMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * Shared scaffolding for tests that drive a {@link ChannelManager} directly, without SCTP: a fresh
+ * {@link EventLoop} and manager per test, a {@link FakeLink} recording what the manager asks of
+ * SCTP, and helpers to run code on the loop, create a channel and connect. Subclasses choose which
+ * channel callbacks they record in {@link #events} by implementing {@link #watch}.
+ */
+abstract class ChannelManagerFixture {
+
+    record Sent(int sid, int ppid, byte[] payload, boolean unordered, int maxRexmit, long lifetime) {
+        DcepMessage dcep() throws Exception {
+            return DcepMessage.parse(ByteBuffer.wrap(payload));
+        }
+    }
+
+    static final class FakeLink implements SctpLink {
+        final List<Sent> sent = Collections.synchronizedList(new ArrayList<>());
+        /** Every resetStream call, in order. */
+        final List<Integer> resets = Collections.synchronizedList(new ArrayList<>());
+        /** Streams whose reset was requested and not yet performed ({@link #performReset}); send throws on them. */
+        final java.util.Set<Integer> pendingResets = Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+        /** "send sid ppid" and "reset sid" in call order. */
+        final List<String> log = Collections.synchronizedList(new ArrayList<>());
+        final Map<Integer, Long> thresholds = new HashMap<>();
+        final Map<Integer, Long> buffered = new HashMap<>();
+        long maxSize = 65536;
+
+        @Override
+        public void send(int streamId, int ppid, byte[] payload, boolean unordered, int maxRetransmits, long lifetimeMs) {
+            if (payload.length > maxSize) {
+                throw new IllegalArgumentException("too big");
+            }
+            if (pendingResets.contains(streamId)) {
+                throw new IllegalStateException("stream " + streamId + " is being reset");
+            }
+            sent.add(new Sent(streamId, ppid, payload, unordered, maxRetransmits, lifetimeMs));
+            log.add("send " + streamId + " " + ppid);
+            buffered.merge(streamId, (long) payload.length, Long::sum);
+        }
+
+        @Override
+        public void resetStream(int streamId) {
+            resets.add(streamId);
+            pendingResets.add(streamId);
+            log.add("reset " + streamId);
+        }
+
+        /** Like SCTP when the peer performed our reset request: the stream may be used again. */
+        void performReset(ChannelManager mgr, int streamId) {
+            pendingResets.remove(streamId);
+            buffered.remove(streamId);
+            mgr.onOutgoingStreamsReset(new int[] {streamId});
+        }
+
+        @Override
+        public long bufferedAmount(int streamId) {
+            return buffered.getOrDefault(streamId, 0L);
+        }
+
+        @Override
+        public void setBufferedAmountLowThreshold(int streamId, long bytes) {
+            thresholds.put(streamId, bytes);
+        }
+    }
+
+    EventLoop loop;
+    ChannelManager mgr;
+    FakeLink link;
+    /** What the watched channels reported, in callback order (see {@link #watch}). */
+    final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeEach
+    void setUpLoopAndManager() {
+        loop = new EventLoop("test-loop");
+        mgr = new ChannelManager(loop);
+        link = new FakeLink();
+    }
+
+    @AfterEach
+    void tearDownLoop() throws Exception {
+        loop.shutdown();
+        assertTrue(loop.awaitTermination(5000));
+    }
+
+    /** Registers the callbacks this test records in {@link #events} on a channel it created. */
+    abstract void watch(DataChannel ch);
+
+    /** Runs {@code r} on the event loop and waits for it. */
+    void onLoop(Runnable r) {
+        loop.call(() -> {
+            r.run();
+            return null;
+        });
+    }
+
+    /** Creates a channel on the loop, {@link #watch watches} it, and lets the loop settle. */
+    DataChannelImpl create(String label, DataChannelInit init) {
+        DataChannelImpl ch = loop.call(() -> mgr.createChannel(label, init));
+        watch(ch);
+        onLoop(() -> { });
+        return ch;
+    }
+
+    /** Sets the DTLS role ({@code client} picks even stream ids), attaches {@link #link} and connects. */
+    void connect(boolean client) {
+        onLoop(() -> {
+            mgr.setDtlsRole(client);
+            mgr.attach(link);
+            mgr.onConnected();
+        });
+    }
+}
