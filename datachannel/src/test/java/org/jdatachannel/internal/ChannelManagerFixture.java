@@ -1,5 +1,6 @@
 package org.jdatachannel.internal;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.jdatachannel.DataChannel;
 import org.jdatachannel.DataChannelInit;
+import org.jdatachannel.DataChannelState;
 import org.jdatachannel.dcep.DcepMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -123,5 +125,21 @@ abstract class ChannelManagerFixture {
             mgr.attach(link);
             mgr.onConnected();
         });
+    }
+
+    /**
+     * Creates channel {@code label} as the DTLS client (so it gets stream id 0), connects, closes it
+     * locally and checks that it is now CLOSING with a reset requested for outgoing stream 0 only
+     * (RFC 8831 §6.7: "Closing of a data channel MUST be signaled by resetting the corresponding
+     * outgoing streams").
+     */
+    DataChannelImpl createConnectAndClose(String label) {
+        DataChannelImpl ch = create(label, null);
+        connect(true);
+        ch.close();
+        onLoop(() -> { });
+        assertEquals(DataChannelState.CLOSING, ch.readyState());
+        assertEquals(List.of(0), link.resets);
+        return ch;
     }
 }

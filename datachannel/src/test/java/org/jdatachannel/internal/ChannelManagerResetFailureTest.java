@@ -26,12 +26,7 @@ class ChannelManagerResetFailureTest extends ChannelManagerFixture {
 
     @Test
     void refusedLocalCloseClosesOnceAndRetiresTheId() {
-        DataChannelImpl ch = create("x", null);
-        connect(true);
-        ch.close();
-        onLoop(() -> { });
-        assertEquals(DataChannelState.CLOSING, ch.readyState());
-        assertEquals(List.of(0), link.resets);
+        DataChannelImpl ch = createConnectAndClose("x");
         // SCTP: the peer answered Denied; the stream may be sent on again at SCTP level
         onLoop(() -> {
             link.pendingResets.remove(0);

@@ -166,12 +166,7 @@ class ChannelManagerTest extends ChannelManagerFixture {
 
     @Test
     void localCloseWaitsForBothDirections() {
-        DataChannelImpl ch = create("x", null);
-        connect(true);
-        ch.close();
-        onLoop(() -> { });
-        assertEquals(DataChannelState.CLOSING, ch.readyState());
-        assertEquals(List.of(0), link.resets);
+        DataChannelImpl ch = createConnectAndClose("x");
         assertThrows(IllegalStateException.class, () -> ch.send("no"));
         onLoop(() -> link.performReset(mgr, 0));
         assertEquals(DataChannelState.CLOSING, ch.readyState());
