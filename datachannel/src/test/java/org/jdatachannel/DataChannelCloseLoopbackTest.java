@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -121,12 +122,15 @@ class DataChannelCloseLoopbackTest {
             CompletableFuture<Void> abOpen = opened(ab);
             negotiate(a, b);
             abOpen.get(T, TimeUnit.SECONDS);
-            DataChannel baAtB = b.createDataChannel("ba", null);
-            Recorder baRec = new Recorder(baAtB);
+            // a's handler is set before b creates the channel: its OPEN may arrive at once.
             BlockingQueue<DataChannel> atA = new LinkedBlockingQueue<>();
             a.onDataChannel(atA::add);
-            opened(baAtB).get(T, TimeUnit.SECONDS);
+            DataChannel baAtB = b.createDataChannel("ba", null);
+            CompletableFuture<Void> baOpen = opened(baAtB);
+            Recorder baRec = new Recorder(baAtB);
+            baOpen.get(T, TimeUnit.SECONDS);
             DataChannel baAtA = atA.poll(T, TimeUnit.SECONDS);
+            assertNotNull(baAtA, "a announced channel ba within " + T + " s");
             Recorder baAtARec = new Recorder(baAtA);
 
             // The sender closes right after its burst.
