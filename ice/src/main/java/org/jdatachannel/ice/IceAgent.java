@@ -179,7 +179,7 @@ public final class IceAgent implements AutoCloseable {
     public IceAgent(IceConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         Ice4jGlobals.apply();
-        this.agent = new Agent();
+        this.agent = new NullSafeCancelAgent();
         // RFC 8445 §6.1.1: "If both agents are full agents, the initiating agent MUST take the
         // controlling role" — the offerer (caller sets controlling=true when offering).
         agent.setControlling(config.controlling());
@@ -722,6 +722,41 @@ public final class IceAgent implements AutoCloseable {
         String s = a.getHostAddress();
         int pct = s.indexOf('%');
         return pct < 0 ? s : s.substring(0, pct);
+    }
+
+    /**
+     * ice4j's {@link Agent} with a STUN stack whose {@code cancelTransaction(null)} does nothing.
+     *
+     * <p>Why: {@code Agent.triggerCheck} (ice4j 3.2-15-g6da2b08), handling an incoming check for a
+     * known pair it reads as In-Progress, calls {@code getStunStack().cancelTransaction(
+     * pair.getConnectivityCheckTransaction())}. {@code CandidatePair.setState} writes the state
+     * before the transaction id and {@code getState()} is unsynchronized, and a concurrent
+     * response can set the pair Succeeded (id null) between the two reads, so the id read can be
+     * null: {@code Hashtable.get(null)} throws NullPointerException, {@code StunStack} answers
+     * the peer's check with a 500 error response (logged at INFO only), and the peer sets its pair
+     * Failed at once. When that was the peer's only pair and it had no valid pair yet, its check
+     * list fails 5 s later (ICE FAILED), while this side, whose own check succeeded, waits for a
+     * nomination that never comes. Ignoring the null id lets the check be answered and the
+     * triggered check scheduled, as RFC 8445 §7.3.1.4 asks.
+     */
+    private static final class NullSafeCancelAgent extends Agent {
+        /** Not initialized in a field initializer: the Agent constructor calls getStunStack() first. */
+        private org.ice4j.stack.StunStack stack;
+
+        @Override
+        public synchronized org.ice4j.stack.StunStack getStunStack() {
+            if (stack == null) {
+                stack = new org.ice4j.stack.StunStack() {
+                    @Override
+                    public void cancelTransaction(org.ice4j.stack.TransactionID transactionID) {
+                        if (transactionID != null) {
+                            super.cancelTransaction(transactionID);
+                        }
+                    }
+                };
+            }
+            return stack;
+        }
     }
 
     // ---- host candidate harvesting ----
