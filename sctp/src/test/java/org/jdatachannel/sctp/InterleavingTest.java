@@ -255,18 +255,8 @@ class InterleavingTest {
             LossMatrixTest.impair(sim, burst == null ? 0.05 : 0, burst);
             MessageLedger toB = new MessageLedger(sim.seed);
             MessageLedger toA = new MessageLedger(~sim.seed);
-            sim.b.listener = x -> {
-                if (x instanceof SctpOutput.MessageReceived m) {
-                    toB.received(m);
-                }
-            };
-            sim.a.listener = x -> {
-                if (x instanceof SctpOutput.MessageReceived m) {
-                    toA.received(m);
-                }
-            };
-            sim.a.discardMessages = true;
-            sim.b.discardMessages = true;
+            toB.receiveAt(sim.b);
+            toA.receiveAt(sim.a);
             long start = sim.now;
             for (int i = 0; i < 120; i++) {
                 SendOptions so = i % 3 == 0 ? SendOptions.RELIABLE_UNORDERED : SendOptions.RELIABLE_ORDERED;
@@ -485,17 +475,8 @@ class InterleavingTest {
         while (runs < 6) {
             runs++;
             SctpOptions o = SctpOptions.builder().enableMessageInterleaving(true).maxReceiveMessageSize(64 * 1024).build();
-            NetSim sim = new NetSim(r.nextLong(), o, o);
-            List<byte[]> toA = new ArrayList<>();
-            sim.dropFilter = (p, bytes) -> {
-                if (p == sim.b) {
-                    toA.add(bytes);
-                }
-                return false;
-            };
-            assertTrue(sim.connect(false));
-            int tag = parse(toA.get(toA.size() - 1)).verificationTag().value();
-            int base = firstTsnFromB(sim);
+            ForgedFromB forged = new ForgedFromB(r.nextLong(), o);
+            NetSim sim = forged.sim;
             int n = 0;
             for (; n < 1500 && sim.a.closed == null; n++) {
                 List<Chunk> chunks = new ArrayList<>();
@@ -506,11 +487,11 @@ class InterleavingTest {
                             sk.add(new IForwardTsnChunk.SkippedMessage(r.nextInt(8), r.nextBoolean(),
                                     r.nextInt(10) == 0 ? r.nextInt() : r.nextInt(30)));
                         }
-                        chunks.add(new IForwardTsnChunk(base + r.nextInt(40) - 10, sk));
+                        chunks.add(new IForwardTsnChunk(forged.base + r.nextInt(40) - 10, sk));
                     } else {
                         boolean b = r.nextInt(3) == 0;
                         byte[] data = new byte[r.nextInt(3000) == 0 ? 0 : 1 + r.nextInt(600)];
-                        chunks.add(new IDataChunk(new org.jdatachannel.sctp.packet.Tsn(base + r.nextInt(60) - 10),
+                        chunks.add(new IDataChunk(new org.jdatachannel.sctp.packet.Tsn(forged.base + r.nextInt(60) - 10),
                                 new org.jdatachannel.sctp.packet.StreamId(r.nextInt(8)),
                                 new org.jdatachannel.sctp.packet.Mid(r.nextInt(10) == 0 ? r.nextInt() : r.nextInt(30)),
                                 b ? 0 : (r.nextInt(10) == 0 ? r.nextInt() : r.nextInt(8)),
@@ -518,17 +499,7 @@ class InterleavingTest {
                                 r.nextBoolean()));
                     }
                 }
-                if (r.nextInt(4) == 0) {
-                    base += r.nextInt(8); // the window drifts forward as a real sender's would
-                }
-                byte[] pkt = new SctpPacket(5000, 5000, tag, chunks).serialize(false);
-                sim.a.assoc.handleInput(ByteBuffer.wrap(pkt), sim.now);
-                sim.drain();
-                sim.now += r.nextInt(3);
-                if (sim.a.assoc.pollTimeout() <= sim.now) {
-                    sim.a.assoc.handleTimeout(sim.now);
-                    sim.drain();
-                }
+                forged.inject(chunks, r);
                 assertEquals(0, sim.a.assoc.internalErrorCount(), "seed " + seed);
             }
             if (sim.a.closed != null) {
@@ -557,17 +528,8 @@ class InterleavingTest {
         int inbound = 16;
         for (int run = 1; run <= 4; run++) {
             SctpOptions o = SctpOptions.builder().maxReceiveMessageSize(64 * 1024).inboundStreams(inbound).build();
-            NetSim sim = new NetSim(r.nextLong(), o, o);
-            List<byte[]> toA = new ArrayList<>();
-            sim.dropFilter = (p, bytes) -> {
-                if (p == sim.b) {
-                    toA.add(bytes);
-                }
-                return false;
-            };
-            assertTrue(sim.connect(false));
-            int tag = parse(toA.get(toA.size() - 1)).verificationTag().value();
-            int base = firstTsnFromB(sim);
+            ForgedFromB forged = new ForgedFromB(r.nextLong(), o);
+            NetSim sim = forged.sim;
             int n = 0;
             for (; n < 800 && sim.a.closed == null; n++) {
                 List<Chunk> chunks = new ArrayList<>();
@@ -581,25 +543,15 @@ class InterleavingTest {
                             int ssn = r.nextInt(3) == 0 ? r.nextInt(65536) : (j % 2 == 0 ? 32767 : 65535) - r.nextInt(3);
                             sk.add(new ForwardTsnChunk.SkippedStream(sid, r.nextInt(4) == 0 ? r.nextInt(20) : ssn));
                         }
-                        chunks.add(new ForwardTsnChunk(base + r.nextInt(40) - 10, sk));
+                        chunks.add(new ForwardTsnChunk(forged.base + r.nextInt(40) - 10, sk));
                     } else {
                         boolean b = r.nextInt(3) == 0;
                         boolean e = r.nextInt(3) == 0;
-                        chunks.add(new DataChunk(base + r.nextInt(60) - 10, r.nextInt(inbound + 2), r.nextInt(30), 51,
+                        chunks.add(new DataChunk(forged.base + r.nextInt(60) - 10, r.nextInt(inbound + 2), r.nextInt(30), 51,
                                 new byte[1 + r.nextInt(600)], r.nextInt(4) == 0, b, e));
                     }
                 }
-                if (r.nextInt(4) == 0) {
-                    base += r.nextInt(8);
-                }
-                byte[] pkt = new SctpPacket(5000, 5000, tag, chunks).serialize(false);
-                sim.a.assoc.handleInput(ByteBuffer.wrap(pkt), sim.now);
-                sim.drain();
-                sim.now += r.nextInt(3);
-                if (sim.a.assoc.pollTimeout() <= sim.now) {
-                    sim.a.assoc.handleTimeout(sim.now);
-                    sim.drain();
-                }
+                forged.inject(chunks, r);
                 assertEquals(0, sim.a.assoc.internalErrorCount(), "seed " + seed);
                 assertTrue(sim.a.assoc.receiveStreamStates() <= inbound,
                         "seed " + seed + ": stream states " + sim.a.assoc.receiveStreamStates());
@@ -611,6 +563,45 @@ class InterleavingTest {
             }
             LOG.info("run {}: {} packets, {} messages delivered, {}", run, n, sim.a.messages.size(),
                     sim.a.closed == null ? "still established" : sim.a.closed.reason());
+        }
+    }
+
+    /**
+     * A established with B, and packets forged as B's: B's verification tag and, in {@link #base},
+     * the TSN B would use next (drifting forward as a real sender's window would).
+     */
+    private static final class ForgedFromB {
+        final NetSim sim;
+        final int tag;
+        int base;
+
+        ForgedFromB(long seed, SctpOptions o) {
+            sim = new NetSim(seed, o, o);
+            List<byte[]> toA = new ArrayList<>();
+            sim.dropFilter = (p, bytes) -> {
+                if (p == sim.b) {
+                    toA.add(bytes);
+                }
+                return false;
+            };
+            assertTrue(sim.connect(false));
+            tag = parse(toA.get(toA.size() - 1)).verificationTag().value();
+            base = firstTsnFromB(sim);
+        }
+
+        /** Moves the window on now and then, hands A the chunks as one packet, lets 0-2 ms pass. */
+        void inject(List<Chunk> chunks, Random r) {
+            if (r.nextInt(4) == 0) {
+                base += r.nextInt(8);
+            }
+            byte[] pkt = new SctpPacket(5000, 5000, tag, chunks).serialize(false);
+            sim.a.assoc.handleInput(ByteBuffer.wrap(pkt), sim.now);
+            sim.drain();
+            sim.now += r.nextInt(3);
+            if (sim.a.assoc.pollTimeout() <= sim.now) {
+                sim.a.assoc.handleTimeout(sim.now);
+                sim.drain();
+            }
         }
     }
 

@@ -74,18 +74,8 @@ class LossMatrixTest {
         impair(sim, loss, burst);
         MessageLedger toB = new MessageLedger(sim.seed);
         MessageLedger toA = new MessageLedger(~sim.seed);
-        sim.b.listener = o -> {
-            if (o instanceof SctpOutput.MessageReceived m) {
-                toB.received(m);
-            }
-        };
-        sim.a.listener = o -> {
-            if (o instanceof SctpOutput.MessageReceived m) {
-                toA.received(m);
-            }
-        };
-        sim.a.discardMessages = true;
-        sim.b.discardMessages = true;
+        toB.receiveAt(sim.b);
+        toA.receiveAt(sim.a);
         SendOptions so = unordered ? SendOptions.RELIABLE_UNORDERED : SendOptions.RELIABLE_ORDERED;
         // A: streams 0..3, B: streams 1 and 7; interleaved, in slices so that both queues stay busy
         long start = sim.now;

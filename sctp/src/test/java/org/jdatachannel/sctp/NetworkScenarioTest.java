@@ -40,12 +40,7 @@ class NetworkScenarioTest {
      */
     private static MessageLedger sendMessages(NetSim sim, int count, int maxSize, int fixedSize) {
         MessageLedger ledger = new MessageLedger(sim.seed);
-        sim.b.discardMessages = true;
-        sim.b.listener = o -> {
-            if (o instanceof SctpOutput.MessageReceived m) {
-                ledger.received(m);
-            }
-        };
+        ledger.receiveAt(sim.b);
         for (int i = 0; i < count; i++) {
             byte[] p = ledger.payload(fixedSize > 0 ? fixedSize : ledger.logUniformSize(1, maxSize));
             sim.a.assoc.send(i % 3, 53, p, SendOptions.RELIABLE_ORDERED, sim.now);
@@ -177,12 +172,7 @@ class NetworkScenarioTest {
         assertTrue(sim.connect(true));
         // B sends too, so SACKs ride on DATA both ways; then everything A sends is lost for 1.5 s
         MessageLedger toA = new MessageLedger(~sim.seed);
-        sim.a.discardMessages = true;
-        sim.a.listener = o -> {
-            if (o instanceof SctpOutput.MessageReceived m) {
-                toA.received(m);
-            }
-        };
+        toA.receiveAt(sim.a);
         for (int i = 0; i < 40; i++) {
             byte[] p = toA.payload(toA.logUniformSize(1, 50_000));
             sim.b.assoc.send(7, 51, p, SendOptions.RELIABLE_ORDERED, sim.now);

@@ -74,6 +74,19 @@ public final class MessageLedger {
         }
     }
 
+    /**
+     * Makes this ledger record every message the peer receives (its listener), and has the peer
+     * keep no copy of them ({@code discardMessages}).
+     */
+    public void receiveAt(NetSim.Peer peer) {
+        peer.discardMessages = true;
+        peer.listener = o -> {
+            if (o instanceof SctpOutput.MessageReceived m) {
+                received(m);
+            }
+        };
+    }
+
     /** Records a received message; only its hash and metadata are kept. */
     public void received(SctpOutput.MessageReceived m) {
         receivedCount++;
