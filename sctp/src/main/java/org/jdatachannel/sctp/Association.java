@@ -1319,34 +1319,34 @@ public final class Association {
     }
 
     private void handleForwardTsn(ForwardTsnChunk f) {
-        if (tracker == null || state.compareTo(AssociationState.ESTABLISHED) < 0) {
-            return;
-        }
-        long newCum = tracker.unwrap(f.newCumulativeTsn().value());
-        if (newCum - tracker.cumulativeTsn() > DataTracker.MAX_TSN_DISTANCE) {
-            return; // bogus jump; ignore
-        }
         // RFC 3758 §3.6: advance the cumulative TSN, drop partial messages, move SSNs, deliver
-        if (newCum > tracker.cumulativeTsn()) {
-            reassembly.forwardTsn(newCum, validStreams(f.skipped(), e -> e.streamId().value()), sink);
-        }
-        tracker.forwardTo(newCum);
+        forwardTo(f.newCumulativeTsn().value(),
+                newCum -> reassembly.forwardTsn(newCum, validStreams(f.skipped(), e -> e.streamId().value()), sink));
     }
 
     private void handleIForwardTsn(IForwardTsnChunk f) {
+        // RFC 8260 §2.3.1: "the principle applied to ordered message when using FORWARD-TSN chunks is
+        // applied to ordered and unordered messages when using I-FORWARD-TSN chunks"
+        forwardTo(f.newCumulativeTsn().value(),
+                newCum -> reassembly.iForwardTsn(validStreams(f.skipped(), e -> e.streamId().value()), sink));
+    }
+
+    /**
+     * The part FORWARD TSN and I-FORWARD-TSN share: ignored before ESTABLISHED or for a bogus jump;
+     * {@code skip} (given the unwrapped new cumulative TSN) runs only when the chunk moves the
+     * cumulative TSN forward (RFC 3758 §3.6), so a stale copy cannot drop messages of a stream
+     * reset since; then the cumulative TSN moves.
+     */
+    private void forwardTo(int newCumulativeTsn, java.util.function.LongConsumer skip) {
         if (tracker == null || state.compareTo(AssociationState.ESTABLISHED) < 0) {
             return;
         }
-        long newCum = tracker.unwrap(f.newCumulativeTsn().value());
+        long newCum = tracker.unwrap(newCumulativeTsn);
         if (newCum - tracker.cumulativeTsn() > DataTracker.MAX_TSN_DISTANCE) {
             return; // bogus jump; ignore
         }
-        // RFC 8260 §2.3.1: "the principle applied to ordered message when using FORWARD-TSN chunks is
-        // applied to ordered and unordered messages when using I-FORWARD-TSN chunks"; as for FORWARD
-        // TSN (RFC 3758 §3.6) only a chunk moving the cumulative TSN forward is acted upon, so a stale
-        // copy cannot drop messages of a stream reset since
         if (newCum > tracker.cumulativeTsn()) {
-            reassembly.iForwardTsn(validStreams(f.skipped(), e -> e.streamId().value()), sink);
+            skip.accept(newCum);
         }
         tracker.forwardTo(newCum);
     }

@@ -2,6 +2,7 @@ package org.jdatachannel.sctp.packet.parameter;
 
 import java.nio.ByteBuffer;
 import org.jdatachannel.sctp.packet.PacketParseException;
+import org.jdatachannel.sctp.packet.Tlv;
 
 /**
  * Cookie Preservative (type 9), RFC 9260 §3.3.2.1: sent in an INIT after a Stale Cookie error to ask
@@ -36,9 +37,7 @@ public record CookiePreservativeParameter(long incrementMs) implements Parameter
      * @throws PacketParseException if the value is not 4 bytes
      */
     public static CookiePreservativeParameter parse(ByteBuffer v) throws PacketParseException {
-        if (v.remaining() != 4) {
-            throw new PacketParseException("Cookie Preservative: value length " + v.remaining() + " is not 4");
-        }
+        Tlv.expectLength("Cookie Preservative", v, 4);
         return new CookiePreservativeParameter(Integer.toUnsignedLong(v.getInt(v.position())));
     }
 
