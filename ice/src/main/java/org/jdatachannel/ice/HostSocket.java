@@ -58,6 +58,10 @@ final class HostSocket extends IceSocketWrapper {
     private final Sink sink;
     private final Thread reader;
     private volatile boolean closed;
+    /** When set, datagrams from other sources are dropped on arrival (relay-only policy). */
+    private volatile java.util.function.Predicate<InetSocketAddress> acceptFrom;
+    /** Test hook: drop every arriving datagram (a peer that vanished, or a path that broke). */
+    private volatile boolean dropAll;
 
     private HostSocket(DatagramSocket udp, Sink sink) {
         this.udp = udp;
@@ -98,6 +102,21 @@ final class HostSocket extends IceSocketWrapper {
             LOG.debug("could not enlarge socket buffers of {}: {}", s.getLocalSocketAddress(), e.toString());
         }
         return new HostSocket(s, sink);
+    }
+
+    /**
+     * Drops every datagram whose source {@code filter} rejects, before any parsing (used under
+     * the relay-only policy: the host socket then talks to STUN/TURN servers only).
+     *
+     * @param filter the accepted sources
+     */
+    void acceptOnlyFrom(java.util.function.Predicate<InetSocketAddress> filter) {
+        this.acceptFrom = filter;
+    }
+
+    /** @param drop whether to drop every arriving datagram (tests: simulate a broken path) */
+    void dropAll(boolean drop) {
+        this.dropAll = drop;
     }
 
     /** Starts the reader thread. */
@@ -147,6 +166,14 @@ final class HostSocket extends IceSocketWrapper {
             }
             int len = p.getLength();
             if (len == 0) {
+                continue;
+            }
+            if (dropAll) {
+                continue;
+            }
+            java.util.function.Predicate<InetSocketAddress> filter = acceptFrom;
+            if (filter != null && !filter.test((InetSocketAddress) p.getSocketAddress())) {
+                LOG.debug("{}: dropping {} bytes from {} (not a STUN/TURN server)", local, len, p.getSocketAddress());
                 continue;
             }
             int first = buf[0] & 0xFF;

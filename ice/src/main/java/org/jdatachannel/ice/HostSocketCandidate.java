@@ -31,12 +31,28 @@ import org.ice4j.socket.IceSocketWrapper;
  */
 final class HostSocketCandidate extends HostCandidate {
 
+    private final boolean relayOnly;
+
     /**
      * @param socket    the bound, not yet closed socket of this candidate
      * @param component the ice4j component the candidate belongs to
+     * @param relayOnly whether this candidate is only the base of TURN allocations (W3C
+     *                  {@code iceTransportPolicy "relay"}) and must never be paired
      */
-    HostSocketCandidate(HostSocket socket, Component component) {
+    HostSocketCandidate(HostSocket socket, Component component, boolean relayOnly) {
         super(socket, component, Transport.UDP);
+        this.relayOnly = relayOnly;
+    }
+
+    /**
+     * ice4j pairs a local candidate with a remote one when this returns true (check list
+     * formation, RFC 8445 §6.1.2.2, and trickled remote candidates). Under relay-only a host
+     * candidate is never paired: W3C webrtc-pc {@code RTCIceTransportPolicy "relay"}: "The ICE
+     * Agent uses only media relay candidates".
+     */
+    @Override
+    public boolean canReach(org.ice4j.ice.Candidate<?> dst) {
+        return !relayOnly && super.canReach(dst);
     }
 
     /**

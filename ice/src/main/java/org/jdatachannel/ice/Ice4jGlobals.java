@@ -26,10 +26,21 @@ import org.slf4j.LoggerFactory;
  *       {@code original-wait-interval} and {@code max-wait-interval} {@code 500 milliseconds},
  *       {@code max-retransmissions=50}. ice4j's retransmission timer starts at its global 100 ms
  *       first wait whatever {@code original-wait-interval} says, so a check gives up after
- *       100 + 200 + 400 + 48 × 500 ms = 24.7 s; the check before it (4..6 s earlier) was
- *       answered, so consent is declared lost 24.7..30.7 s after the last response.
+ *       100 + 200 + 400 + 48 × 500 ms = 24.7 s (ice4j then marks the pair Failed but keeps
+ *       sending consent checks on it). The verdict itself is per agent, not ice4j's: each
+ *       {@link IceAgent} watches the age of the last answered consent check against
+ *       {@link IceConfig#disconnectedTimeoutMs()} and {@link IceConfig#consentTimeoutMs()}; only
+ *       the check interval is JVM-wide.
  *       Each key is left alone when the application set it or its legacy ice4j name
  *       ({@link #LEGACY_NAMES}).</li>
+ *   <li>{@code org.ice4j.MAX_CTRAN_RETRANSMISSIONS=6} and {@code org.ice4j.MAX_CTRAN_RETRANS_TIMER=1600}
+ *       (ms): ice4j's own defaults for every STUN client transaction that does not pass its own
+ *       timing, which includes ordinary ICE connectivity checks (a check gives up after
+ *       100 + 200 + 400 + 800 + 1600 × 3 ms = 6.3 s). Set explicitly because the constructor of
+ *       ice4j's {@code StunCandidateHarvester} (used for STUN/TURN gathering) sets them to 3 and
+ *       400 ms when unset, which would silently shorten every later connectivity check in the
+ *       JVM to 1.1 s. Gathering is bounded per agent instead
+ *       ({@link IceConfig#gatheringTimeoutMs()}).</li>
  * </ul>
  * Everything else is configured per agent, not globally: no host harvester of ice4j runs
  * ({@code Agent.setUseDynamicPorts(false)} and our own host harvester binds exactly the allowed
@@ -48,6 +59,9 @@ final class Ice4jGlobals {
     static final String CONSENT_MAX_WAIT = "ice4j.consent-freshness.max-wait-interval";
     static final String CONSENT_MAX_RETRANSMISSIONS = "ice4j.consent-freshness.max-retransmissions";
 
+    static final String CTRAN_RETRANSMISSIONS = "org.ice4j.MAX_CTRAN_RETRANSMISSIONS";
+    static final String CTRAN_MAX_WAIT = "org.ice4j.MAX_CTRAN_RETRANS_TIMER";
+
     /** The properties set, in order. */
     static final Map<String, String> PROPERTIES;
 
@@ -61,6 +75,9 @@ final class Ice4jGlobals {
         p.put(CONSENT_ORIGINAL_WAIT, "500 milliseconds");
         p.put(CONSENT_MAX_WAIT, "500 milliseconds");
         p.put(CONSENT_MAX_RETRANSMISSIONS, "50");
+        // See the class description: keep ice4j's STUN transaction defaults JVM-wide.
+        p.put(CTRAN_RETRANSMISSIONS, "6");
+        p.put(CTRAN_MAX_WAIT, "1600");
         PROPERTIES = java.util.Collections.unmodifiableMap(p);
         LEGACY_NAMES = Map.of(
                 CONSENT_INTERVAL, "org.ice4j.ice.CONSENT_FRESHNESS_INTERVAL",

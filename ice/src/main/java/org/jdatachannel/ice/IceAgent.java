@@ -8,6 +8,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -95,7 +96,10 @@ public final class IceAgent implements AutoCloseable {
                 return t;
             });
 
-    /** Re-checks a consent verdict later (see {@code checkConsent}); one daemon thread, ended when idle. */
+    /**
+     * Runs every agent's consent watch (see {@link IceConfig#consentTimeoutMs()}) and gathering
+     * deadlines: one shared daemon thread, ended after 5 s idle. Tasks are short and never block.
+     */
     private static final java.util.concurrent.ScheduledThreadPoolExecutor CONSENT_TIMER =
             new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "jdc-ice-consent");
@@ -108,30 +112,6 @@ public final class IceAgent implements AutoCloseable {
         CONSENT_TIMER.setKeepAliveTime(5, TimeUnit.SECONDS);
         CONSENT_TIMER.allowCoreThreadTimeOut(true);
         CONSENT_TIMER.setRemoveOnCancelPolicy(true);
-    }
-
-    /**
-     * ice4j's effective consent-check timing (JVM-global configuration).
-     *
-     * @param transactionMs how long one consent check is retransmitted before ice4j gives up:
-     *                      the waits of ice4j's retransmission timer, which starts at its 100 ms
-     *                      default whatever the configured first wait, doubles, is capped at the
-     *                      configured maximum wait, for max-retransmissions + 1 waits
-     * @param maxIntervalMs the longest gap between two consent checks (interval × 1.2)
-     */
-    record ConsentTiming(long transactionMs, long maxIntervalMs) {
-        static ConsentTiming current() {
-            org.ice4j.ice.AgentConfig cfg = org.ice4j.ice.AgentConfig.config;
-            long max = Math.max(1, cfg.getConsentFreshnessMaxWaitInterval().toMillis());
-            long wait = Math.min(org.ice4j.stack.StunClientTransaction.DEFAULT_ORIGINAL_WAIT_INTERVAL,
-                    cfg.getConsentFreshnessOriginalWaitInterval().toMillis());
-            long total = 0;
-            for (int i = 0; i <= Math.max(0, cfg.getMaxConsentFreshnessRetransmissions()); i++) {
-                total += Math.min(max, Math.max(1, wait));
-                wait = Math.min(max, wait * 2);
-            }
-            return new ConsentTiming(total, cfg.getConsentFreshnessInterval().toMillis() * 6 / 5);
-        }
     }
 
     private final IceConfig config;
@@ -161,9 +141,23 @@ public final class IceAgent implements AutoCloseable {
      * a selected pair; read by socket reader threads without locks.
      */
     private volatile FiveTuple selected;
-    /** Deferred consent verdicts reached so far (for tests). */
-    private final java.util.concurrent.atomic.AtomicInteger deferredConsentChecks =
-            new java.util.concurrent.atomic.AtomicInteger();
+    /** The periodic consent watch, started when ICE connects; null before. */
+    private volatile java.util.concurrent.ScheduledFuture<?> consentWatch;
+
+    // ---- background (STUN/TURN) gathering ----
+    /** Guards {@link #gathered}, candidate listener registration and completing {@link #gatheringDone}. */
+    private final Object candidateLock = new Object();
+    private final List<IceCandidate> gathered = new ArrayList<>();
+    private final List<Consumer<IceCandidate>> candidateListeners = new ArrayList<>();
+    private final CompletableFuture<Void> gatheringDone = new CompletableFuture<>();
+    /** Data paths by local base address: host sockets and TURN relayed sockets. */
+    private final java.util.Map<InetSocketAddress, DataPath> paths = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Relayed candidates allocated (closed first on close, so their Refresh(0) can still be sent). */
+    private final List<org.ice4j.ice.RelayedCandidate> relayed = new CopyOnWriteArrayList<>();
+    /** Gathering threads and relayed-socket reader threads. */
+    private final List<Thread> helperThreads = new CopyOnWriteArrayList<>();
+    /** STUN/TURN server addresses; under relay-only the host sockets accept datagrams only from these. */
+    private final Set<InetSocketAddress> serverAddresses = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Wall-clock ms (ice4j's consent timestamps are wall-clock) when ICE connected; 0 before. */
     private volatile long connectedAtMs;
 
@@ -214,9 +208,15 @@ public final class IceAgent implements AutoCloseable {
 
     /**
      * Gathers host candidates synchronously: binds one UDP socket on every up interface address
-     * accepted by the address filter. A second call returns the same list.
+     * accepted by the address filter. A second call returns the same list. Then, when
+     * {@link IceConfig#iceServers()} has usable servers, gathers server-reflexive (STUN, and the
+     * mapped address of a TURN allocation) and relayed (TURN over UDP) candidates in the
+     * background, reporting each through {@link #onLocalCandidate} and completing
+     * {@link #gatheringDone()} when all servers answered or failed, or after
+     * {@link IceConfig#gatheringTimeoutMs()} at the latest.
      *
-     * @return the local candidates, highest priority first
+     * @return the host candidates, highest priority first; empty under
+     *         {@link IceConfig#relayOnly()}
      * @throws IOException if no address is accepted by the filter, or binding fails
      * @throws IllegalStateException if the agent is closed
      */
@@ -232,7 +232,6 @@ public final class IceAgent implements AutoCloseable {
                 throw harvestError;
             }
             stream = agent.createMediaStream(STREAM_NAME);
-            stream.addPairChangeListener(this::onPairChange);
             if (remoteUfrag != null) {
                 stream.setRemoteUfrag(remoteUfrag);
                 stream.setRemotePassword(remotePassword);
@@ -256,12 +255,15 @@ public final class IceAgent implements AutoCloseable {
                 harvestError = new IOException("no local address is accepted by the address filter");
                 throw harvestError;
             }
-            localCandidates = Collections.unmodifiableList(out);
-            LOG.debug("{}: gathered {}", localUfrag(), localCandidates);
+            // W3C iceTransportPolicy "relay": "The ICE Agent uses only media relay candidates";
+            // host candidates exist as the base of the TURN allocations but are not advertised.
+            localCandidates = config.relayOnly() ? List.of() : Collections.unmodifiableList(out);
+            LOG.debug("{}: gathered {}", localUfrag(), out);
             for (IceCandidate c : pendingRemote) {
                 addRemoteLocked(c);
             }
             pendingRemote.clear();
+            startServerGathering();
             return localCandidates;
         }
     }
@@ -477,6 +479,66 @@ public final class IceAgent implements AutoCloseable {
     }
 
     /**
+     * Registers a listener for candidates gathered in the background after {@link #gather()}
+     * returned (server-reflexive and relayed; only relayed under {@link IceConfig#relayOnly()}),
+     * for trickle ICE (RFC 8838 §4). Candidates already gathered are replayed to the new listener
+     * at once, so registering late loses nothing. No candidate is reported after
+     * {@link #gatheringDone()} completed. Called on a gathering thread (or the registering
+     * thread for replays), one candidate at a time, in order; must not block. Exceptions thrown
+     * by the listener are logged and ignored.
+     *
+     * @param listener the listener
+     */
+    public void onLocalCandidate(Consumer<IceCandidate> listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (candidateLock) {
+            for (IceCandidate c : gathered) {
+                callCandidateListener(listener, c);
+            }
+            candidateListeners.add(listener);
+        }
+    }
+
+    private static void callCandidateListener(Consumer<IceCandidate> l, IceCandidate c) {
+        try {
+            l.accept(c);
+        } catch (RuntimeException ex) {
+            LOG.warn("local candidate listener threw", ex);
+        }
+    }
+
+    /**
+     * Completes (normally, never exceptionally) when gathering has ended: at once when
+     * {@link #gather()} returns if no usable STUN/TURN server is configured, otherwise when every
+     * server has answered or failed, or {@link IceConfig#gatheringTimeoutMs()} after
+     * {@link #gather()}, or when the agent is closed. Incomplete before {@link #gather()}.
+     *
+     * @return a new future each call, completed when gathering ends (completing it yourself
+     *         has no effect on the agent)
+     */
+    public CompletableFuture<Void> gatheringDone() {
+        return gatheringDone.copy();
+    }
+
+    /**
+     * @return every candidate advertised so far: the host candidates of {@link #gather()} (none
+     *         under relay-only) followed by the ones reported to {@link #onLocalCandidate}; empty
+     *         before {@link #gather()}
+     */
+    public List<IceCandidate> localCandidates() {
+        List<IceCandidate> out = new ArrayList<>();
+        synchronized (lock) {
+            if (localCandidates != null) {
+                out.addAll(localCandidates);
+            }
+        }
+        synchronized (candidateLock) {
+            out.addAll(gathered);
+        }
+        return out;
+    }
+
+    /**
      * The datagram transport over the selected pair. The same object is returned every time; it
      * can receive as soon as a peer passes checks and send once the state is
      * {@link IceState#CONNECTED}.
@@ -517,9 +579,25 @@ public final class IceAgent implements AutoCloseable {
         return component;
     }
 
-    /** Number of deferred consent verdicts reached (see {@code checkConsent}); for tests. */
-    int deferredConsentChecks() {
-        return deferredConsentChecks.get();
+    /** @return the selected pair's local candidate type ("host", "relay", ...), or null; for tests */
+    String selectedLocalType() {
+        Component c = component;
+        CandidatePair p = c == null ? null : c.getSelectedPair();
+        return p == null ? null : p.getLocalCandidate().getType().toString();
+    }
+
+    /** Test hook: every host socket drops (or again accepts) all arriving datagrams. */
+    void dropIncoming(boolean drop) {
+        for (HostSocket s : sockets) {
+            s.dropAll(drop);
+        }
+    }
+
+    /** @return the selected pair's latest consent confirmation (wall-clock ms), or -1; for tests */
+    long selectedConsentFreshness() {
+        Component c = component;
+        CandidatePair p = c == null ? null : c.getSelectedPair();
+        return p == null ? -1 : p.getConsentFreshness();
     }
 
     /** Threads owned by this agent (socket readers); for tests. */
@@ -528,6 +606,7 @@ public final class IceAgent implements AutoCloseable {
         for (HostSocket s : sockets) {
             out.add(s.readerThread());
         }
+        out.addAll(helperThreads);
         return out;
     }
 
@@ -548,6 +627,21 @@ public final class IceAgent implements AutoCloseable {
             }
             closed = true;
         }
+        java.util.concurrent.ScheduledFuture<?> w = consentWatch;
+        if (w != null) {
+            w.cancel(false);
+        }
+        finishGathering("closed");
+        // RFC 8656 §7: "a client deletes an allocation by sending a Refresh request with LIFETIME
+        // 0". ice4j sends it when a relayed socket closes (TurnCandidateHarvest.close), through the
+        // STUN stack, which Agent.free() shuts down first: so close the relayed sockets before.
+        for (org.ice4j.ice.RelayedCandidate rc : relayed) {
+            try {
+                rc.getCandidateIceSocketWrapper().close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing relayed candidate {} failed: {}", rc, e.toString());
+            }
+        }
         try {
             agent.free();
         } catch (RuntimeException e) {
@@ -562,6 +656,15 @@ public final class IceAgent implements AutoCloseable {
                 s.readerThread().join(1000);
             } catch (InterruptedException e) {
                 interrupted = true;
+            }
+        }
+        for (Thread t : helperThreads) {
+            if (t.getName().startsWith(RELAY_READER_PREFIX)) {
+                try {
+                    t.join(1000);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         transport.shutdown();
@@ -588,6 +691,7 @@ public final class IceAgent implements AutoCloseable {
                 connectedAtMs = System.currentTimeMillis(); // consent is granted by the checks (RFC 7675 §5.1)
                 selectedTuple(); // remember the 5-tuple before anyone is told to send on it
                 emit(IceState.CONNECTED);
+                startConsentWatch();
             }
             case TERMINATED -> emit(IceState.COMPLETED);
             case FAILED -> emit(IceState.FAILED);
@@ -596,64 +700,67 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
-    private void onPairChange(PropertyChangeEvent e) {
-        if (!IceMediaStream.PROPERTY_PAIR_STATE_CHANGED.equals(e.getPropertyName())
-                || !(e.getSource() instanceof CandidatePair pair)
-                || e.getNewValue() != CandidatePairState.FAILED || closed) {
+    /**
+     * Starts the per-agent consent watch (RFC 7675 §5.1) once ICE connected: ice4j sends the
+     * consent checks (JVM-wide interval, see {@link Ice4jGlobals}) and stamps the selected pair
+     * with the time of each answer ({@code CandidatePair.getConsentFreshness()}); this watch
+     * reads that stamp a few times per {@link IceConfig#disconnectedTimeoutMs()} and moves the
+     * state. ice4j setting the pair Failed is not taken as a verdict (it does that when any one
+     * check transaction on the pair times out, including a late connectivity check), only the
+     * age of the last answer counts.
+     */
+    private void startConsentWatch() {
+        if (!config.consentFreshness() || consentWatch != null || closed) {
             return;
         }
-        Component c = pair.getParentComponent();
-        if (c != null && c.getSelectedPair() == pair
-                && (state == IceState.CONNECTED || state == IceState.COMPLETED)) {
-            checkConsent(pair, true);
+        long period = Math.max(50, Math.min(1000, config.disconnectedTimeoutMs() / 5));
+        consentWatch = CONSENT_TIMER.scheduleAtFixedRate(this::watchConsent, period, period, TimeUnit.MILLISECONDS);
+        if (closed) {
+            consentWatch.cancel(false);
         }
     }
 
-    /**
-     * The selected pair was set Failed by ice4j. That happens when a consent check goes
-     * unanswered for its whole transaction (consent expired), but also when any other check
-     * transaction on that pair fails (for example a connectivity check still in flight when the
-     * pair was selected times out after about 6 s on a loaded machine), which is not consent
-     * expiry: RFC 7675 §5.1 "Consent expires after 30 seconds. That is, if a valid STUN Binding
-     * Response corresponding to one of the STUN requests sent in the last 30 seconds has not been
-     * received from the remote peer, the endpoint MUST cease transmission on that 5-tuple."
-     * So consent is lost only when the last consent confirmation (or the moment ICE connected)
-     * is at least one whole consent-check transaction old; otherwise the verdict waits until a
-     * genuine expiry would have surfaced, and is dropped if a consent check succeeded meanwhile
-     * (ice4j keeps checking the selected pair and sets it Succeeded again).
-     */
-    private void checkConsent(CandidatePair pair, boolean mayDefer) {
-        if (closed || consentLost) {
-            return;
-        }
-        long last = Math.max(connectedAtMs, pair.getConsentFreshness());
-        long now = System.currentTimeMillis();
-        ConsentTiming t = ConsentTiming.current();
-        if (now - last >= t.transactionMs() || !mayDefer) {
-            // RFC 7675 §5.1: "the endpoint MUST cease transmission on that 5-tuple".
-            LOG.info("{}: consent lost on selected pair {} (last confirmed {} ms ago)", localUfrag(),
-                    pair.toShortString(), now - last);
-            consentLost = true;
-            emit(IceState.FAILED);
-            return;
-        }
-        long delay = last + t.transactionMs() + t.maxIntervalMs() + 1000 - now;
-        LOG.debug("{}: selected pair {} failed {} ms after consent was confirmed; checking again in {} ms",
-                localUfrag(), pair.toShortString(), now - last, delay);
-        CONSENT_TIMER.schedule(() -> {
-            try {
-                if (pair.getConsentFreshness() > last) {
-                    LOG.debug("{}: consent on {} confirmed again; not lost", localUfrag(), pair.toShortString());
-                    return;
-                }
-                Component c = component;
-                if (c != null && c.getSelectedPair() == pair) {
-                    checkConsent(pair, false);
-                }
-            } finally {
-                deferredConsentChecks.incrementAndGet();
+    private void watchConsent() {
+        try {
+            if (closed || consentLost) {
+                consentWatch.cancel(false);
+                return;
             }
-        }, delay, TimeUnit.MILLISECONDS);
+            Component c = component;
+            CandidatePair pair = c == null ? null : c.getSelectedPair();
+            if (pair == null) {
+                return;
+            }
+            long last = Math.max(connectedAtMs, pair.getConsentFreshness());
+            long age = System.currentTimeMillis() - last;
+            if (age >= config.consentTimeoutMs()) {
+                // RFC 7675 §5.1: "Consent expires after 30 seconds. That is, if a valid STUN
+                // Binding Response corresponding to one of the STUN requests sent in the last 30
+                // seconds has not been received from the remote peer, the endpoint MUST cease
+                // transmission on that 5-tuple."
+                LOG.info("{}: consent lost on selected pair {} (last confirmed {} ms ago)", localUfrag(),
+                        pair.toShortString(), age);
+                consentLost = true;
+                emit(IceState.FAILED);
+                consentWatch.cancel(false);
+            } else if (age >= config.disconnectedTimeoutMs()) {
+                // W3C webrtc-pc RTCIceTransportState "disconnected": "The ICE Agent has determined
+                // that connectivity is currently lost for this RTCIceTransport. This is a transient
+                // state that may trigger intermittently (and resolve itself without action)".
+                if (state == IceState.CONNECTED || state == IceState.COMPLETED) {
+                    LOG.debug("{}: no consent answer for {} ms: disconnected", localUfrag(), age);
+                }
+                emit(IceState.DISCONNECTED);
+            } else if (state == IceState.DISCONNECTED) {
+                LOG.debug("{}: consent confirmed again: connected", localUfrag());
+                emit(IceState.CONNECTED);
+                if (agent.getState() == IceProcessingState.TERMINATED) {
+                    emit(IceState.COMPLETED);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("consent watch failed", e);
+        }
     }
 
     private void emit(IceState next) {
@@ -662,7 +769,9 @@ public final class IceAgent implements AutoCloseable {
             if (cur == next || cur == IceState.CLOSED
                     || (cur == IceState.FAILED && next != IceState.CLOSED)
                     || (next == IceState.CHECKING && cur != IceState.NEW)
-                    || (next == IceState.COMPLETED && cur != IceState.CONNECTED)) {
+                    || (next == IceState.COMPLETED && cur != IceState.CONNECTED)
+                    || (next == IceState.DISCONNECTED && cur != IceState.CONNECTED && cur != IceState.COMPLETED)
+                    || (next == IceState.CONNECTED && cur == IceState.COMPLETED)) {
                 return;
             }
             state = next;
@@ -759,6 +868,209 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
+    // ---- STUN/TURN gathering (background) ----
+
+    /** Most STUN/TURN URLs gathered from per agent (one thread each); more are skipped with a log. */
+    static final int MAX_GATHER_JOBS = 8;
+    private static final String RELAY_READER_PREFIX = "jdc-ice-relay-rx-";
+
+    /** One usable server URL. */
+    private record GatherJob(IceServer server, IceServer.Url url) {
+    }
+
+    /** Called under {@link #lock} at the end of a successful {@link #gather()}. */
+    private void startServerGathering() {
+        List<GatherJob> jobs = new ArrayList<>();
+        for (IceServer server : config.iceServers()) {
+            for (IceServer.Url url : server.parsedUrls()) {
+                if (url.transport() != IceServer.Transport.UDP) {
+                    // ice4j's STUN/TURN harvesters talk to a server only from a host candidate of
+                    // the same transport; ours are UDP (see docs/ICE4J.md).
+                    LOG.info("{}: skipping ICE server URL {}: only UDP to STUN/TURN servers is supported",
+                            localUfrag(), server.urls());
+                } else if (!url.isTurn() && config.relayOnly()) {
+                    LOG.debug("{}: relay-only: skipping STUN server {}", localUfrag(), url.host());
+                } else if (jobs.size() >= MAX_GATHER_JOBS) {
+                    LOG.info("{}: more than {} usable ICE server URLs, skipping {}:{}", localUfrag(),
+                            MAX_GATHER_JOBS, url.host(), url.port());
+                } else {
+                    jobs.add(new GatherJob(server, url));
+                }
+            }
+        }
+        if (jobs.isEmpty()) {
+            finishGathering("no STUN/TURN server");
+            return;
+        }
+        CONSENT_TIMER.schedule(() -> finishGathering("timeout after " + config.gatheringTimeoutMs() + " ms"),
+                config.gatheringTimeoutMs(), TimeUnit.MILLISECONDS);
+        java.util.concurrent.atomic.AtomicInteger remaining = new java.util.concurrent.atomic.AtomicInteger(jobs.size());
+        for (GatherJob job : jobs) {
+            Thread t = new Thread(() -> {
+                try {
+                    harvest(job);
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: gathering from {} failed", localUfrag(), job.url(), e);
+                } finally {
+                    if (remaining.decrementAndGet() == 0) {
+                        finishGathering("all servers done");
+                    }
+                    helperThreads.remove(Thread.currentThread());
+                }
+            }, "jdc-ice-gather-" + job.url().host() + ":" + job.url().port());
+            t.setDaemon(true);
+            helperThreads.add(t);
+            t.start();
+        }
+    }
+
+    private void finishGathering(String why) {
+        synchronized (candidateLock) {
+            if (!gatheringDone.isDone()) {
+                LOG.debug("{}: gathering done ({})", localUfrag(), why);
+                gatheringDone.complete(null);
+            }
+        }
+    }
+
+    /** Runs on a gathering thread: one STUN Binding or TURN Allocate exchange with one server. */
+    private void harvest(GatherJob job) {
+        IceServer.Url url = job.url();
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(url.host());
+        } catch (UnknownHostException | SecurityException e) {
+            LOG.info("{}: ICE server {} does not resolve: {}", localUfrag(), url.host(), e.toString());
+            return;
+        }
+        if (closed) {
+            return;
+        }
+        serverAddresses.add(new InetSocketAddress(address, url.port()));
+        TransportAddress server = new TransportAddress(address, url.port(), Transport.UDP);
+        org.ice4j.ice.harvest.StunCandidateHarvester h = url.isTurn()
+                ? new RelayHarvester(server, new org.ice4j.security.LongTermCredential(
+                        job.server().username(), job.server().credential()))
+                : new org.ice4j.ice.harvest.StunCandidateHarvester(server);
+        Component comp = component;
+        // Blocks until every host candidate of a reachable family got an answer or its STUN
+        // transactions timed out (ice4j retransmission settings, see Ice4jGlobals).
+        Collection<LocalCandidate> found = h.harvest(comp);
+        for (LocalCandidate lc : found) {
+            if (lc instanceof org.ice4j.ice.RelayedCandidate rc) {
+                addRelayed(rc);
+            }
+        }
+        for (LocalCandidate lc : found) {
+            if (config.relayOnly() && lc.getType() != CandidateType.RELAYED_CANDIDATE) {
+                continue;
+            }
+            TransportAddress ta = lc.getTransportAddress();
+            TransportAddress rel = lc.getRelatedAddress();
+            IceCandidate c = new IceCandidate(lc.getFoundation(), comp.getComponentID(),
+                    ta.getTransport().toString().toLowerCase(Locale.ROOT), lc.getPriority(),
+                    literal(ta.getAddress()), ta.getPort(), lc.getType().toString(),
+                    rel == null ? null : literal(rel.getAddress()), rel == null ? -1 : rel.getPort());
+            synchronized (candidateLock) {
+                if (gatheringDone.isDone() || closed) {
+                    LOG.debug("{}: candidate {} arrived after gathering ended; not reported", localUfrag(), c);
+                    continue;
+                }
+                LOG.debug("{}: gathered {}", localUfrag(), c);
+                gathered.add(c);
+                for (Consumer<IceCandidate> l : candidateListeners) {
+                    callCandidateListener(l, c);
+                }
+            }
+        }
+    }
+
+    /**
+     * Makes a relayed candidate carry data: its socket (ice4j's RelayedCandidateDatagramSocket
+     * inside a MultiplexingDatagramSocket, whose STUN part ice4j's stack already reads) gets a
+     * reader thread for the non-STUN datagrams and becomes the data path of its address.
+     */
+    private void addRelayed(org.ice4j.ice.RelayedCandidate rc) {
+        synchronized (lock) {
+            if (closed) {
+                try {
+                    rc.getCandidateIceSocketWrapper().close(); // deletes the allocation (Refresh 0)
+                } catch (RuntimeException e) {
+                    LOG.debug("closing late relayed candidate failed: {}", e.toString());
+                }
+                return;
+            }
+            relayed.add(rc);
+        }
+        org.ice4j.socket.IceSocketWrapper w = rc.getCandidateIceSocketWrapper();
+        TransportAddress ta = rc.getTransportAddress();
+        InetSocketAddress local = new InetSocketAddress(ta.getAddress(), ta.getPort());
+        paths.put(local, (buf, off, len, to) -> w.send(new java.net.DatagramPacket(buf, off, len, to)));
+        Thread t = new Thread(() -> readRelayed(w, local), RELAY_READER_PREFIX + local);
+        t.setDaemon(true);
+        helperThreads.add(t);
+        t.start();
+    }
+
+    private void readRelayed(org.ice4j.socket.IceSocketWrapper w, InetSocketAddress local) {
+        // ice4j's MultiplexingDatagramSocket hands out at most 1500 bytes per datagram.
+        byte[] buf = new byte[RELAY_RECEIVE_BUFFER];
+        java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+        try {
+            while (!closed) {
+                p.setData(buf, 0, buf.length);
+                try {
+                    w.receive(p);
+                } catch (IOException e) {
+                    if (closed) {
+                        break;
+                    }
+                    LOG.debug("{}: relayed socket {} receive failed: {}", localUfrag(), local, e.toString());
+                    break;
+                }
+                if (p.getLength() > 0) {
+                    transport.deliver(local, Arrays.copyOfRange(buf, p.getOffset(), p.getOffset() + p.getLength()),
+                            (InetSocketAddress) p.getSocketAddress());
+                }
+            }
+        } finally {
+            helperThreads.remove(Thread.currentThread());
+            LOG.debug("{}: relayed reader {} stopped", localUfrag(), local);
+        }
+    }
+
+    /** Receive buffer of a relayed socket reader. */
+    private static final int RELAY_RECEIVE_BUFFER = 65536;
+
+    /** Sends a datagram from one local base address. */
+    @FunctionalInterface
+    private interface DataPath {
+        void send(byte[] buf, int off, int len, InetSocketAddress to) throws IOException;
+    }
+
+    /**
+     * ice4j's TURN harvester, except that under relay-only the server-reflexive candidate that
+     * the Allocate response reveals (XOR-MAPPED-ADDRESS) is not created: it would be paired
+     * through its base, the host socket (RFC 8445 §6.1.2.4 replaces a server-reflexive local
+     * candidate by its base), which relay-only must not use.
+     */
+    private final class RelayHarvester extends org.ice4j.ice.harvest.TurnCandidateHarvester {
+        RelayHarvester(TransportAddress server, org.ice4j.security.LongTermCredential credential) {
+            super(server, credential);
+        }
+
+        @Override
+        protected org.ice4j.ice.harvest.TurnCandidateHarvest createHarvest(HostCandidate hostCandidate) {
+            return new org.ice4j.ice.harvest.TurnCandidateHarvest(this, hostCandidate) {
+                @Override
+                protected org.ice4j.ice.ServerReflexiveCandidate createServerReflexiveCandidate(
+                        TransportAddress transportAddress) {
+                    return config.relayOnly() ? null : super.createServerReflexiveCandidate(transportAddress);
+                }
+            };
+        }
+    }
+
     // ---- host candidate harvesting ----
 
     /** Binds one {@link HostSocket} per allowed address and registers it with ice4j. */
@@ -786,12 +1098,17 @@ public final class IceAgent implements AutoCloseable {
                     }
                     return List.of();
                 }
-                HostCandidate hc = new HostSocketCandidate(s, comp);
+                HostCandidate hc = new HostSocketCandidate(s, comp, config.relayOnly());
                 if (!comp.addLocalCandidate(hc)) {
                     s.close();
                     continue;
                 }
+                if (config.relayOnly()) {
+                    // Relay-only: the host socket talks to the STUN/TURN servers only.
+                    s.acceptOnlyFrom(serverAddresses::contains);
+                }
                 sockets.add(s);
+                paths.put(s.local(), s::sendData);
                 agent.getStunStack().addSocket(s);
                 s.start();
                 out.add(hc);
@@ -843,12 +1160,17 @@ public final class IceAgent implements AutoCloseable {
             this.queue = new ArrayBlockingQueue<>(capacity);
         }
 
-        /** Called on a socket reader thread for every non-STUN datagram. */
+        /** Called on a host socket reader thread for every non-STUN datagram. */
         void deliver(HostSocket via, byte[] data, InetSocketAddress from) {
+            deliver(via.local(), data, from);
+        }
+
+        /** Called on a socket reader thread for every non-STUN datagram arriving at {@code local}. */
+        void deliver(InetSocketAddress local, byte[] data, InetSocketAddress from) {
             if (shut) {
                 return;
             }
-            if (!isKnownPeer(via, from)) {
+            if (!isKnownPeer(local, from)) {
                 LOG.debug("{}: dropping {} bytes from unknown {}", localUfrag(), data.length, from);
                 return;
             }
@@ -872,8 +1194,7 @@ public final class IceAgent implements AutoCloseable {
          * peer-reflexive one learned from an authenticated check; RFC 8445 §7.3.1.3), so data
          * that overtakes the nomination is not lost.
          */
-        boolean isKnownPeer(HostSocket via, InetSocketAddress from) {
-            InetSocketAddress local = via.local();
+        boolean isKnownPeer(InetSocketAddress local, InetSocketAddress from) {
             FiveTuple sel = selectedTuple();
             if (sel != null && sel.matches(local, from)) {
                 return true;
@@ -911,18 +1232,14 @@ public final class IceAgent implements AutoCloseable {
                 lc = lc.getBase();
             }
             TransportAddress localTa = lc.getTransportAddress();
-            HostSocket via = null;
-            for (HostSocket s : sockets) {
-                if (s.local().getPort() == localTa.getPort() && s.local().getAddress().equals(localTa.getAddress())) {
-                    via = s;
-                    break;
-                }
-            }
+            // The base of a host or server-reflexive candidate is the host socket; a relayed
+            // candidate is its own base (RFC 8445 §5.1.1.2) and sends through the TURN server.
+            DataPath via = paths.get(new InetSocketAddress(localTa.getAddress(), localTa.getPort()));
             if (via == null) {
                 throw new IOException("no socket for local candidate " + localTa);
             }
             TransportAddress remote = pair.getRemoteCandidate().getTransportAddress();
-            via.sendData(buf, off, len, new InetSocketAddress(remote.getAddress(), remote.getPort()));
+            via.send(buf, off, len, new InetSocketAddress(remote.getAddress(), remote.getPort()));
         }
 
         @Override

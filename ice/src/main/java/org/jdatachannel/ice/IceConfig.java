@@ -8,8 +8,8 @@ import java.util.function.Predicate;
 /**
  * Configuration of one {@link IceAgent}. Immutable and thread-safe; build with {@link #builder()}.
  *
- * <p>Only host candidates are gathered today. {@link #iceServers()} is where STUN/TURN servers
- * will go; a non-empty list is rejected until that is implemented.
+ * <p>Host candidates are gathered synchronously; server-reflexive and relayed candidates from
+ * {@link #iceServers()} in the background (see {@link IceAgent#gather()}).
  *
  * @param controlling           ICE role: {@code true} for the offerer (RFC 8445 §6.1.1: with two
  *                              full agents the initiating agent takes the controlling role),
@@ -24,11 +24,44 @@ import java.util.function.Predicate;
  * @param maxPort               highest local port to bind (inclusive)
  * @param receiveQueueCapacity  datagrams buffered for {@link IceTransport#receive}, 1..65536
  *                              (default 1024)
- * @param iceServers            STUN/TURN server URLs; must be empty for now
+ * @param iceServers            STUN/TURN servers (W3C {@code RTCConfiguration.iceServers}), at
+ *                              most {@link #MAX_ICE_SERVERS}; default none
+ * @param relayOnly             W3C {@code iceTransportPolicy: "relay"}: only relayed candidates
+ *                              are advertised and paired; the host sockets still exist as the
+ *                              base of the TURN allocations but accept datagrams only from the
+ *                              TURN servers. Default {@code false}
+ * @param consentTimeoutMs      RFC 7675 §5.1 "Consent expires after 30 seconds": when no consent
+ *                              check on the selected pair has been answered for this long, the
+ *                              agent goes {@link IceState#FAILED} and refuses to send.
+ *                              1000..3600000 ms, default {@value #DEFAULT_CONSENT_TIMEOUT_MS}
+ * @param disconnectedTimeoutMs after this long without an answered consent check the agent
+ *                              reports {@link IceState#DISCONNECTED} (W3C: checks are failing but
+ *                              the transport may recover), and {@link IceState#CONNECTED} again
+ *                              when a check is answered. 100..{@code consentTimeoutMs} ms, default
+ *                              {@value #DEFAULT_DISCONNECTED_TIMEOUT_MS}
+ * @param gatheringTimeoutMs    bound on STUN/TURN gathering: {@link IceAgent#gatheringDone()}
+ *                              completes at the latest this long after {@link IceAgent#gather()},
+ *                              even when a server never answers. 100..60000 ms, default
+ *                              {@value #DEFAULT_GATHERING_TIMEOUT_MS}
  */
 public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilter,
                         boolean consentFreshness, int minPort, int maxPort,
-                        int receiveQueueCapacity, List<String> iceServers) {
+                        int receiveQueueCapacity, List<IceServer> iceServers, boolean relayOnly,
+                        int consentTimeoutMs, int disconnectedTimeoutMs, int gatheringTimeoutMs) {
+
+    /** RFC 7675 §5.1: "Consent expires after 30 seconds." */
+    public static final int DEFAULT_CONSENT_TIMEOUT_MS = 30_000;
+    /**
+     * Default {@link #disconnectedTimeoutMs()}: consent checks run every 5 s randomized to 4..6 s
+     * (RFC 7675 §5.1, {@link Ice4jGlobals}), so on a healthy path an answer is at most about
+     * 6 s + one round trip old; 8 s tolerates that plus a few retransmissions (the first ones
+     * after 100, 200, 400 ms) without flapping, and still reports trouble within 2 missed checks.
+     */
+    public static final int DEFAULT_DISCONNECTED_TIMEOUT_MS = 8_000;
+    /** Default {@link #gatheringTimeoutMs()}. */
+    public static final int DEFAULT_GATHERING_TIMEOUT_MS = 5_000;
+    /** Most STUN/TURN server entries accepted. */
+    public static final int MAX_ICE_SERVERS = 16;
 
     /** Accepts loopback addresses only (127.0.0.0/8, ::1): the filter for tests. */
     public static final Predicate<InetAddress> LOOPBACK_ONLY = InetAddress::isLoopbackAddress;
@@ -48,8 +81,18 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
         if (receiveQueueCapacity < 1 || receiveQueueCapacity > 65536) {
             throw new IllegalArgumentException("receiveQueueCapacity must be 1..65536, was " + receiveQueueCapacity);
         }
-        if (!iceServers.isEmpty()) {
-            throw new IllegalArgumentException("STUN/TURN servers are not supported yet, got " + iceServers);
+        if (iceServers.size() > MAX_ICE_SERVERS) {
+            throw new IllegalArgumentException("at most " + MAX_ICE_SERVERS + " ICE servers, got " + iceServers.size());
+        }
+        if (consentTimeoutMs < 1000 || consentTimeoutMs > 3_600_000) {
+            throw new IllegalArgumentException("consentTimeoutMs must be 1000..3600000, was " + consentTimeoutMs);
+        }
+        if (disconnectedTimeoutMs < 100 || disconnectedTimeoutMs > consentTimeoutMs) {
+            throw new IllegalArgumentException("disconnectedTimeoutMs must be 100..consentTimeoutMs ("
+                    + consentTimeoutMs + "), was " + disconnectedTimeoutMs);
+        }
+        if (gatheringTimeoutMs < 100 || gatheringTimeoutMs > 60_000) {
+            throw new IllegalArgumentException("gatheringTimeoutMs must be 100..60000, was " + gatheringTimeoutMs);
         }
     }
 
@@ -66,7 +109,11 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
         private int minPort;
         private int maxPort;
         private int receiveQueueCapacity = 1024;
-        private List<String> iceServers = List.of();
+        private List<IceServer> iceServers = List.of();
+        private boolean relayOnly;
+        private int consentTimeoutMs = DEFAULT_CONSENT_TIMEOUT_MS;
+        private int disconnectedTimeoutMs = DEFAULT_DISCONNECTED_TIMEOUT_MS;
+        private int gatheringTimeoutMs = DEFAULT_GATHERING_TIMEOUT_MS;
 
         private Builder() {
         }
@@ -105,9 +152,33 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
             return this;
         }
 
-        /** @param urls STUN/TURN URLs; only an empty list is accepted for now */
-        public Builder iceServers(List<String> urls) {
-            this.iceServers = Objects.requireNonNull(urls, "urls");
+        /** @param servers STUN/TURN servers, at most {@link IceConfig#MAX_ICE_SERVERS} (default none) */
+        public Builder iceServers(List<IceServer> servers) {
+            this.iceServers = Objects.requireNonNull(servers, "servers");
+            return this;
+        }
+
+        /** @param on W3C {@code iceTransportPolicy "relay"}: use relayed candidates only (default off) */
+        public Builder relayOnly(boolean on) {
+            this.relayOnly = on;
+            return this;
+        }
+
+        /** @param ms consent expiry, 1000..3600000 ms (default 30000, RFC 7675 §5.1) */
+        public Builder consentTimeoutMs(int ms) {
+            this.consentTimeoutMs = ms;
+            return this;
+        }
+
+        /** @param ms time without answered consent checks before DISCONNECTED, 100..consentTimeoutMs (default 8000) */
+        public Builder disconnectedTimeoutMs(int ms) {
+            this.disconnectedTimeoutMs = ms;
+            return this;
+        }
+
+        /** @param ms bound on STUN/TURN gathering, 100..60000 ms (default 5000) */
+        public Builder gatheringTimeoutMs(int ms) {
+            this.gatheringTimeoutMs = ms;
             return this;
         }
 
@@ -121,7 +192,8 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
                         "addressFilter is required (e.g. IceConfig.LOOPBACK_ONLY for tests)");
             }
             return new IceConfig(controlling, addressFilter, consentFreshness, minPort, maxPort,
-                    receiveQueueCapacity, iceServers);
+                    receiveQueueCapacity, iceServers, relayOnly, consentTimeoutMs, disconnectedTimeoutMs,
+                    gatheringTimeoutMs);
         }
     }
 }

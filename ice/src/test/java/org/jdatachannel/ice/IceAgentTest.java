@@ -118,6 +118,32 @@ class IceAgentTest {
         }
     }
 
+    /** Without ICE servers gathering is over when gather() returns; nothing is trickled. */
+    @Test
+    void hostOnlyGatheringIsDoneWhenGatherReturns() throws Exception {
+        IceAgent a = agent(true);
+        assertFalse(a.gatheringDone().isDone(), "not done before gather()");
+        List<IceCandidate> late = new CopyOnWriteArrayList<>();
+        a.onLocalCandidate(late::add);
+        List<IceCandidate> host = a.gather();
+        assertTrue(a.gatheringDone().isDone());
+        assertEquals(host, a.localCandidates());
+        assertEquals(List.of(), late);
+        a.gatheringDone().complete(null); // a copy: completing it does nothing to the agent
+    }
+
+    /** Relay-only without a TURN server: nothing is advertised, gathering still ends. */
+    @Test
+    void relayOnlyWithoutTurnServerAdvertisesNothing() throws Exception {
+        IceAgent a = new IceAgent(IceConfig.builder().addressFilter(IPV4_LOOPBACK).relayOnly(true)
+                .iceServers(List.of(IceServer.stun("stun:127.0.0.1:9"))).build());
+        agents.add(a);
+        assertEquals(List.of(), a.gather());
+        a.gatheringDone().get(1, TimeUnit.SECONDS);
+        assertEquals(List.of(), a.localCandidates());
+        assertFalse(a.localSocketAddresses().isEmpty(), "the host socket exists as a TURN base");
+    }
+
     @Test
     void filterAcceptingNothingFailsGather() {
         IceAgent a = new IceAgent(IceConfig.builder().addressFilter(x -> false).build());

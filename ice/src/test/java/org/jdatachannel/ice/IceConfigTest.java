@@ -18,6 +18,10 @@ class IceConfigTest {
         assertEquals(0, c.maxPort());
         assertEquals(1024, c.receiveQueueCapacity());
         assertEquals(List.of(), c.iceServers());
+        assertFalse(c.relayOnly());
+        assertEquals(30_000, c.consentTimeoutMs(), "RFC 7675 §5.1: consent expires after 30 seconds");
+        assertEquals(8_000, c.disconnectedTimeoutMs());
+        assertEquals(5_000, c.gatheringTimeoutMs());
     }
 
     @Test
@@ -31,7 +35,24 @@ class IceConfigTest {
         b.portRange(0, 0);
         assertThrows(IllegalArgumentException.class, () -> b.receiveQueueCapacity(0).build());
         b.receiveQueueCapacity(10);
-        assertThrows(IllegalArgumentException.class, () -> b.iceServers(List.of("stun:stun.example.org")).build());
+        IceServer stun = IceServer.stun("stun:stun.example.org");
+        assertEquals(List.of(stun), b.iceServers(List.of(stun)).build().iceServers());
+        List<IceServer> many = java.util.Collections.nCopies(IceConfig.MAX_ICE_SERVERS + 1, stun);
+        assertThrows(IllegalArgumentException.class, () -> b.iceServers(many).build());
+        b.iceServers(List.of());
+        assertThrows(IllegalArgumentException.class, () -> b.consentTimeoutMs(999).build());
+        assertThrows(IllegalArgumentException.class, () -> b.consentTimeoutMs(3_600_001).build());
+        b.consentTimeoutMs(5000);
+        IllegalArgumentException d = assertThrows(IllegalArgumentException.class,
+                () -> b.disconnectedTimeoutMs(5001).build());
+        assertTrue(d.getMessage().contains("disconnectedTimeoutMs"), d.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> b.disconnectedTimeoutMs(99).build());
+        b.disconnectedTimeoutMs(5000);
+        assertThrows(IllegalArgumentException.class, () -> b.gatheringTimeoutMs(99).build());
+        assertThrows(IllegalArgumentException.class, () -> b.gatheringTimeoutMs(60_001).build());
+        IceConfig ok = b.gatheringTimeoutMs(100).relayOnly(true).build();
+        assertTrue(ok.relayOnly());
+        assertEquals(5000, ok.disconnectedTimeoutMs());
     }
 
     @Test
