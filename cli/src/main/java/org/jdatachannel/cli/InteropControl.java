@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * binary messages' indices were 0, 1, 2, ...). On a channel whose label starts with
  * {@value #PROPS_PREFIX} the server first sends {@code props <json>} with the channel's
  * {@code ordered}, {@code maxRetransmits}, {@code maxPacketLifeTime}, {@code protocol}, {@code id}
- * as it received them in DATA_CHANNEL_OPEN, then echoes every message.
+ * as it received them in DATA_CHANNEL_OPEN, then echoes every message. On a channel whose label
+ * starts with {@value #DIGEST_PREFIX} the server answers every message with the string
+ * {@code sha256 <lower-case hex digest> <length in bytes>} of what it received.
  *
  * <p>Bounds: at most {@value #MAX_SERVER_CHANNELS} server channels per peer, at most
  * {@value #MAX_SERVE_BYTES} bytes per {@code serve-and-close}; other commands get an {@code error}
@@ -53,6 +55,8 @@ final class InteropControl {
     static final String WATCH_PREFIX = "watch-";
     /** Label prefix of page channels that report their options and then echo. */
     static final String PROPS_PREFIX = "props-";
+    /** Label prefix of page channels whose messages the server answers with their SHA-256. */
+    static final String DIGEST_PREFIX = "digest-";
     /** Most channels the server opens for one peer on request. */
     static final int MAX_SERVER_CHANNELS = 32;
     /** Most bytes one {@code serve-and-close} may send. */
@@ -73,7 +77,8 @@ final class InteropControl {
 
     /** @return true if this class handles channels with that label */
     static boolean handles(String label) {
-        return label.equals(CTL) || label.startsWith(WATCH_PREFIX) || label.startsWith(PROPS_PREFIX);
+        return label.equals(CTL) || label.startsWith(WATCH_PREFIX) || label.startsWith(PROPS_PREFIX)
+                || label.startsWith(DIGEST_PREFIX);
     }
 
     /** Installs the behaviour for a channel the page opened; see {@link #handles(String)}. */
@@ -91,6 +96,8 @@ final class InteropControl {
             ch.onClose(() -> LOG.info("{}: control channel closed", peerName));
         } else if (label.startsWith(WATCH_PREFIX)) {
             attachWatch(ch);
+        } else if (label.startsWith(DIGEST_PREFIX)) {
+            attachDigest(ch);
         } else {
             attachProps(ch);
         }
@@ -115,6 +122,22 @@ final class InteropControl {
                     received[0]);
             report(closedEvent(ch, n).put("received", received[0]).put("inOrder", inOrder[0]));
         });
+    }
+
+    private void attachDigest(DataChannel ch) {
+        ch.onMessage(m -> {
+            ByteBuffer d = m.data();
+            byte[] bytes = new byte[d.remaining()];
+            d.duplicate().get(bytes);
+            String reply = "sha256 " + Scenario.sha256Hex(bytes) + " " + bytes.length;
+            LOG.info("{}: '{}' received {} ({})", peerName, ch.label(), m.binary() ? "binary" : "string", reply);
+            try {
+                ch.send(reply);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                LOG.warn("{}: cannot answer on '{}': {}", peerName, ch.label(), e.getMessage());
+            }
+        });
+        ch.onClose(() -> LOG.info("{}: channel '{}' closed", peerName, ch.label()));
     }
 
     private void attachProps(DataChannel ch) {

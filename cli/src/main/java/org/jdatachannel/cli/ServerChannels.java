@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  * channel (a string stays a string, binary stays binary, empty stays empty);</li>
  * <li>{@code discard}: bytes and messages are counted; the string {@code done} is answered with
  * {@code received <bytes> <messages>} (not counting {@code done}) and the counters restart;</li>
- * <li>{@code ctl}, {@code watch-*}, {@code props-*}: the interop page's close and
+ * <li>{@code ctl}, {@code watch-*}, {@code props-*}, {@code digest-*}: the interop page's close and
  * partial-reliability checks, see {@link InteropControl};</li>
  * <li>anything else: messages are ignored (logged at debug).</li>
  * </ul>

@@ -65,11 +65,12 @@ class InteropControlTest {
             server.start();
             ClientSession.Options o = new ClientSession.Options(URI.create("http://127.0.0.1:" + server.port()), false,
                     IceAddresses.of(List.of("127.0.0.1")), Duration.ofSeconds(60));
-            DataChannel[] mine = new DataChannel[3];
+            DataChannel[] mine = new DataChannel[4];
             try (ClientSession s = ClientSession.connect(o, pc -> {
                 mine[0] = pc.createDataChannel(InteropControl.CTL, null);
                 mine[1] = pc.createDataChannel("watch-x", null);
                 mine[2] = pc.createDataChannel("props-y", DataChannelInit.builder().ordered(false).maxRetransmits(0));
+                mine[3] = pc.createDataChannel("digest-z", null);
             }, Deadline.in(Duration.ofSeconds(60)))) {
                 BlockingQueue<DataChannel> served = new LinkedBlockingQueue<>();
                 s.peerConnection().onDataChannel(ch -> {
@@ -87,6 +88,8 @@ class InteropControlTest {
                     }
                 });
                 BlockingQueue<DataChannelMessage> propsInbox = new LinkedBlockingQueue<>();
+                BlockingQueue<DataChannelMessage> digestInbox = new LinkedBlockingQueue<>();
+                mine[3].onMessage(digestInbox::add);
                 mine[2].onMessage(propsInbox::add);
                 CompletableFuture<Void> ctlOpen = new CompletableFuture<>();
                 ctl.onOpen(() -> ctlOpen.complete(null));
@@ -129,6 +132,13 @@ class InteropControlTest {
                 assertTrue(props.path("maxPacketLifeTime").isNull(), props::toString);
                 mine[2].send("echo me");
                 assertEquals("echo me", poll(propsInbox, "props echo").text());
+
+                // A digest- channel answers each message with the SHA-256 and length the server received.
+                byte[] big = Scenario.pattern(200_000);
+                mine[3].send(ByteBuffer.wrap(big));
+                mine[3].send("");
+                assertEquals("sha256 " + Scenario.sha256Hex(big) + " 200000", poll(digestInbox, "digest").text());
+                assertEquals("sha256 " + Scenario.sha256Hex(new byte[0]) + " 0", poll(digestInbox, "digest").text());
 
                 // A partially reliable server channel arrives with its options.
                 ctl.send("open-pr pr false - 40 3");

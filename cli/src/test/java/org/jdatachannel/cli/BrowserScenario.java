@@ -17,39 +17,50 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Runs inside the test's private network namespace (see {@link ChromiumInteropTest}): starts the
- * real server on 127.0.0.1 with ICE restricted to the namespace's veth address, opens
- * {@code interop.html?role=...} in headless Chromium, waits for the page's {@code POST /result},
- * kills Chromium, and prints the result JSON as its last stdout line. Exit status 0 only when the
- * page reported {@code ok:true}.
+ * Runs inside the test's private network namespace (see {@link BrowserNamespace}): starts the real
+ * server on 127.0.0.1 with ICE restricted to the namespace's veth address, opens
+ * {@code interop.html?role=...} (or the demo page's self-test) in a headless {@link Browser}, waits
+ * for the page's {@code POST /result}, kills the browser, and prints the result JSON as its last
+ * stdout line. Exit status 0 only when the page reported {@code ok:true}.
  *
- * <p>Arguments: {@code <role: offer|answer|demo> <ice address> <chromium binary> <timeout seconds>
- * <scratch dir>}; Chromium's profile and log go into the scratch directory, which the caller
- * creates and deletes.
+ * <p>Arguments: {@code <browser: chromium|firefox> <role: offer|answer|demo> <ice address>
+ * <timeout seconds> <scratch dir> [<option>...] [query=<extra query string>]}, options being
+ * {@link Browser.Option} names. The browser's profile, home and log go into the scratch directory,
+ * which the caller creates and deletes.
  */
-public final class ChromiumScenario {
+public final class BrowserScenario {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Bytes of Chromium's output kept for the report. */
+    /** Bytes of the browser's output kept for the report. */
     private static final int LOG_TAIL = 6000;
+    private static final String USAGE = "usage: BrowserScenario chromium|firefox offer|answer|demo <ice address>"
+            + " <timeout s> <scratch dir> [INTERLEAVING|PLAIN_HOST_CANDIDATES]... [query=<k=v&...>]";
 
-    private ChromiumScenario() {
+    private BrowserScenario() {
     }
 
     public static void main(String[] args) {
         ObjectNode result;
         try {
-            if (args.length != 5 || !List.of("offer", "answer", "demo").contains(args[0])) {
-                throw new IllegalArgumentException(
-                        "usage: ChromiumScenario offer|answer|demo <ice address> <chromium> <timeout s> <scratch dir>");
+            if (args.length < 5 || !List.of("offer", "answer", "demo").contains(args[1])) {
+                throw new IllegalArgumentException(USAGE);
             }
-            if (args[0].equals("demo")) {
-                // The association's debug line "association established: ... interleaving true ..."
-                // is how ChromiumInteropTest sees that I-DATA was negotiated with Chromium; set
-                // before any logger of the stack exists (slf4j-simple reads it per logger).
-                System.setProperty("org.slf4j.simpleLogger.log.org.jdatachannel.sctp.Association", "debug");
+            Browser browser = Browser.byId(args[0]);
+            List<Browser.Option> options = new ArrayList<>();
+            String query = "";
+            for (String a : List.of(args).subList(5, args.length)) {
+                if (a.startsWith("query=")) {
+                    query = a.substring("query=".length());
+                } else {
+                    options.add(Browser.Option.valueOf(a));
+                }
             }
-            result = run(args[0], args[1], args[2], Duration.ofSeconds(Integer.parseInt(args[3])), Path.of(args[4]));
+            // The association's debug line "association established: ... interleaving true ..."
+            // is how the tests see what SCTP extensions were negotiated; set before any logger of
+            // the stack exists (slf4j-simple reads it per logger).
+            System.setProperty("org.slf4j.simpleLogger.log.org.jdatachannel.sctp.Association", "debug");
+            result = run(browser, args[1], args[2], Duration.ofSeconds(Integer.parseInt(args[3])), Path.of(args[4]),
+                    options, query);
         } catch (Exception e) {
             result = JSON.createObjectNode();
             result.put("ok", false);
@@ -62,35 +73,29 @@ public final class ChromiumScenario {
         System.exit(result.path("ok").asBoolean(false) ? 0 : 1);
     }
 
-    static ObjectNode run(String role, String iceAddress, String chromium, Duration timeout, Path scratch)
-            throws Exception {
+    static ObjectNode run(Browser browser, String role, String iceAddress, Duration timeout, Path scratch,
+            List<Browser.Option> options, String query) throws Exception {
         Path profile = Files.createTempDirectory(scratch, "profile-");
-        Path chromiumLog = Files.createTempFile(scratch, "chromium-", ".log");
-        Process browser = null;
+        Path home = Files.createTempDirectory(scratch, "home-");
+        Path browserLog = Files.createTempFile(scratch, browser.id() + "-", ".log");
+        Process process = null;
         try (PeerServer server = new PeerServer(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0),
                 IceAddresses.of(List.of(iceAddress)))) {
             server.start();
             // "demo": the demo page's self-test (chat + 1 MiB file round trip); otherwise the interop page.
             String url = "http://127.0.0.1:" + server.port() + (role.equals("demo") ? "/?selftest=1"
-                    : "/interop.html?role=" + role + "&timeout=" + Math.max(1000, timeout.toMillis() - 5000));
-            List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                    "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
-                    "--disable-quic", "--disable-dev-shm-usage", "--no-default-browser-check",
-                    "--user-data-dir=" + profile));
-            if (role.equals("demo")) {
-                // The demo self-test runs over RFC 8260 I-DATA: Chromium offers it only under this
-                // field trial, and we offer it by default (RtcConfiguration.messageInterleaving). The
-                // offer/answer echo scenarios keep the DATA path that browsers use by default.
-                cmd.add("--force-fieldtrials=WebRTC-DataChannelMessageInterleaving/Enabled/");
-            }
-            cmd.add(url);
+                    : "/interop.html?role=" + role + "&timeout=" + Math.max(1000, timeout.toMillis() - 5000))
+                    + (query.isEmpty() ? "" : "&" + query);
+            List<String> cmd = browser.launch(profile, url, options);
             System.err.println("starting: " + String.join(" ", cmd));
-            browser = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(chromiumLog.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(browserLog.toFile());
+            pb.environment().putAll(browser.environment(home));
+            process = pb.start();
             long end = System.nanoTime() + timeout.toNanos();
             String text = null;
             while (text == null && System.nanoTime() < end) {
                 text = server.awaitResult(Duration.ofMillis(500));
-                if (text == null && !browser.isAlive()) {
+                if (text == null && !process.isAlive()) {
                     break;
                 }
             }
@@ -100,20 +105,21 @@ public final class ChromiumScenario {
             } else {
                 result = JSON.createObjectNode();
                 result.put("ok", false);
-                result.putArray("errors").add(browser.isAlive()
+                result.putArray("errors").add(process.isAlive()
                         ? "no result from the page within " + timeout.toSeconds() + " s"
-                        : "chromium exited with status " + browser.exitValue() + " before the page reported");
+                        : browser.id() + " exited with status " + process.exitValue() + " before the page reported");
             }
             if (!result.path("ok").asBoolean(false)) {
-                result.put("chromiumLogTail", tail(chromiumLog));
+                result.put("browserLogTail", tail(browserLog));
             }
             return result;
         } finally {
-            if (browser != null) {
-                killTree(browser);
+            if (process != null) {
+                killTree(process);
             }
             deleteRecursively(profile);
-            Files.deleteIfExists(chromiumLog);
+            deleteRecursively(home);
+            Files.deleteIfExists(browserLog);
         }
     }
 
@@ -128,7 +134,7 @@ public final class ChromiumScenario {
         }
     }
 
-    /** The end of Chromium's output, without the D-Bus noise of a machine without a session bus. */
+    /** The end of the browser's output, without the D-Bus noise of a machine without a session bus. */
     static String tail(Path file) {
         try {
             String all = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
@@ -149,7 +155,7 @@ public final class ChromiumScenario {
                 try {
                     Files.deleteIfExists(p);
                 } catch (IOException e) {
-                    // Chromium may still be writing; the temp dir is reclaimed by the OS.
+                    // the browser may still be writing; the temp dir is reclaimed by the OS.
                 }
             });
         } catch (IOException e) {

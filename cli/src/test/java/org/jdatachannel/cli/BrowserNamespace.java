@@ -1,0 +1,213 @@
+package org.jdatachannel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Runs one {@link BrowserScenario} in a private network namespace, for the browser interop tests.
+ *
+ * <p>Browsers' WebRTC ignores loopback, and tests must never send to this machine's own addresses,
+ * so each case runs {@code unshare --net --pid --mount-proc --fork --kill-child}: inside, a shell
+ * brings {@code lo} up, creates the veth pair {@code jdc0}/{@code jdc1} with 198.18.0.1/24 and
+ * 198.18.0.2/24, and runs {@link BrowserScenario} in a child JVM with this JVM's classpath. The
+ * namespace has only {@code lo} and that pair and no NAT: nothing in it can reach another host.
+ * For Firefox it also gets a default route via 198.18.0.1 on {@code jdc1}, which ends at
+ * {@code jdc0} in the same namespace (a fresh namespace does not forward), see
+ * {@link #defaultRouteVia(Browser)}. The scenario serves on 127.0.0.1 inside the namespace, restricts ICE to
+ * 198.18.0.1 and opens the page in the browser. When the namespace's first process exits, the
+ * kernel kills everything left in it (the browser included).
+ *
+ * <p>Not thread-safe: call from one test thread at a time (tests run sequentially).
+ */
+final class BrowserNamespace {
+
+    /** The veth address the Java side's ICE uses. */
+    static final String JAVA_ICE_ADDRESS = "198.18.0.1";
+    /** Seconds the scenario may take inside the namespace (the page gets 5 s less). */
+    static final int SCENARIO_SECONDS = 60;
+    /** Seconds before the whole namespace run is declared hung. */
+    static final int RUN_SECONDS = 120;
+
+    private static final String NS_SETUP = String.join("\n",
+            "set -e",
+            "ip link set lo up",
+            "ip link add jdc0 type veth peer name jdc1",
+            "ip addr add " + JAVA_ICE_ADDRESS + "/24 dev jdc0",
+            "ip addr add 198.18.0.2/24 dev jdc1",
+            "ip link set jdc0 up",
+            "ip link set jdc1 up",
+            // Firefox only: see defaultRoute(Browser).
+            "if [ -n \"$JDC_DEFAULT_VIA\" ]; then ip route add default via \"$JDC_DEFAULT_VIA\" dev jdc1; fi",
+            "scratch=\"$1\"; shift",
+            "\"$JDC_JAVA\" -Xmx512m org.jdatachannel.cli.BrowserScenario \"$JDC_BROWSER\" \"$JDC_ROLE\" "
+                    + JAVA_ICE_ADDRESS + " " + SCENARIO_SECONDS + " \"$scratch\" \"$@\"",
+            "");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Boolean asRoot;
+
+    private BrowserNamespace() {
+    }
+
+    /**
+     * Fails the test with a hint when the browser or the namespace tools are missing; prints and
+     * returns the browser's version line.
+     */
+    static String requireTools(Browser browser) throws Exception {
+        String hint = " The browser tests need Debian's chromium and firefox-esr, unshare (util-linux) and ip"
+                + " (iproute2), and root or user namespaces to create a network namespace: run `bash .ci/run`,"
+                + " which installs them and runs the build.";
+        if (!Files.isExecutable(Paths.get(browser.binary()))) {
+            fail(browser.binary() + " is missing." + hint);
+        }
+        for (String tool : List.of("unshare", "ip")) {
+            if (findOnPath(tool) == null) {
+                fail("`" + tool + "` is not on the PATH." + hint);
+            }
+        }
+        // As root the namespaces are created directly; otherwise a user namespace maps us to root
+        // inside it (unshare --user --map-root-user), which is enough to create a veth pair there.
+        asRoot = run(List.of("id", "-u"), 10).strip().equals("0");
+        // Debian's wrapper scripts may print a shell warning before the version line.
+        String version = run(List.of(browser.binary(), "--version"), 30).lines()
+                .filter(l -> l.startsWith(browser.versionPrefix())).findFirst().orElse("(unknown)");
+        System.out.println(browser.id() + " version: " + version);
+        return version;
+    }
+
+    private static Path findOnPath(String tool) {
+        List<String> dirs = new ArrayList<>(List.of(
+                System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(File.pathSeparator)));
+        dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
+        for (String dir : dirs) {
+            Path p = Paths.get(dir, tool);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Runs a short command, returns its output; fails the test if it does not finish in time. */
+    private static String run(List<String> cmd, int seconds) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("jdc-cmd-", ".out");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                BrowserScenario.killTree(p);
+                fail(String.join(" ", cmd) + " did not finish within " + seconds + " s");
+            }
+            return Files.readString(out, StandardCharsets.UTF_8);
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    /** The test JVM's classpath, for the child JVM (surefire runs without a manifest-only jar). */
+    private static String testClasspath() {
+        String cp = System.getProperty("java.class.path", "");
+        if (!cp.contains("test-classes")) {
+            cp = System.getProperty("surefire.test.class.path", cp);
+        }
+        return cp;
+    }
+
+    /**
+     * Runs {@link BrowserScenario} in a fresh network + PID namespace and returns its result line,
+     * with the scenario JVM's log added as {@code javaLog} and the wall time as {@code wallMs}.
+     * Fails if it does not finish within {@value #RUN_SECONDS} s, prints no JSON, or its exit status
+     * disagrees with {@code ok}.
+     *
+     * @param extra {@link Browser.Option} names and an optional {@code query=...} for the page
+     */
+    static JsonNode run(Browser browser, String role, String... extra) throws Exception {
+        if (asRoot == null) {
+            requireTools(browser);
+        }
+        Path scratch = Files.createTempDirectory("jdc-" + browser.id() + "-");
+        Path stdout = scratch.resolve("scenario.out");
+        Path stderr = scratch.resolve("scenario.err");
+        Process ns = null;
+        try {
+            List<String> cmd = new ArrayList<>(List.of("unshare"));
+            if (!asRoot) {
+                cmd.addAll(List.of("--user", "--map-root-user"));
+            }
+            cmd.addAll(List.of("--net", "--pid", "--mount-proc", "--fork", "--kill-child",
+                    "sh", "-c", NS_SETUP, "sh", scratch.toString()));
+            cmd.addAll(List.of(extra));
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().put("CLASSPATH", testClasspath());
+            pb.environment().put("JDC_JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+            pb.environment().put("JDC_BROWSER", browser.id());
+            pb.environment().put("JDC_ROLE", role);
+            pb.environment().put("JDC_DEFAULT_VIA", defaultRouteVia(browser));
+            pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+            long t0 = System.nanoTime();
+            ns = pb.start();
+            boolean finished = ns.waitFor(RUN_SECONDS, TimeUnit.SECONDS);
+            long wallMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            String out = Files.readString(stdout, StandardCharsets.UTF_8);
+            String err = Files.readString(stderr, StandardCharsets.UTF_8);
+            System.out.println("---- scenario stderr (" + browser.id() + " role " + role + ") ----\n"
+                    + tailOf(err, 20000));
+            if (!finished) {
+                fail("the namespace scenario did not finish within " + RUN_SECONDS + " s; stdout:\n" + out);
+            }
+            String[] lines = out.strip().split("\n");
+            String last = lines[lines.length - 1];
+            JsonNode r;
+            try {
+                r = JSON.readTree(last);
+            } catch (IOException e) {
+                throw new AssertionError("no JSON result line (exit " + ns.exitValue() + "); stdout:\n" + out
+                        + "\nstderr tail:\n" + tailOf(err, 4000), e);
+            }
+            System.out.printf("%s role=%s result after %d ms: %s%n", browser.id(), role, wallMs, r);
+            assertEquals(r.path("ok").asBoolean(false) ? 0 : 1, ns.exitValue(), () -> "scenario exit status for " + r);
+            if (r instanceof ObjectNode o) {
+                o.put("javaLog", err); // the scenario JVM's log, for assertions on what it negotiated
+                o.put("wallMs", wallMs);
+            }
+            return r;
+        } finally {
+            if (ns != null) {
+                BrowserScenario.killTree(ns);
+            }
+            BrowserScenario.deleteRecursively(scratch);
+        }
+    }
+
+    /**
+     * The next hop of the namespace's default route for {@code browser}, or "" for none.
+     *
+     * <p>Firefox gathers only the address of its default route unless the page has a camera or
+     * microphone permission (RFC 8828 §5.2 mode 2, "default route + associated local addresses";
+     * Firefox's {@code media.peerconnection.ice.default_address_only} behaviour), and a namespace
+     * without a default route has no such address: Firefox then gathers no candidate at all. A
+     * default route via 198.18.0.1 out of {@code jdc1} makes 198.18.0.2 that address. Packets to
+     * any other destination reach {@code jdc0} in this namespace and are dropped there (IP
+     * forwarding is off in a new namespace), so nothing leaves it. Chromium's namespace stays as it
+     * always was, without a default route.
+     */
+    static String defaultRouteVia(Browser browser) {
+        return browser == Browser.FIREFOX ? JAVA_ICE_ADDRESS : "";
+    }
+
+    static String tailOf(String s, int max) {
+        return s.length() <= max ? s : "..." + s.substring(s.length() - max);
+    }
+}

@@ -1,0 +1,99 @@
+package org.jdatachannel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.jdatachannel.sdp.DataChannelMedia;
+import org.jdatachannel.sdp.SessionDescription;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Java⇄headless Firefox ESR, both offer/answer roles, in a private network namespace (see
+ * {@link BrowserNamespace}; the profile's {@code user.js} is {@link Browser#firefoxUserJs}).
+ * Firefox keeps its default mDNS hiding of host candidates, so the Java side, which cannot resolve
+ * {@code <uuid>.local}, connects through the peer-reflexive candidate Firefox's checks reveal.
+ *
+ * <p>Each case runs {@code interop.html} with {@code big=1048576}: the echo test, a 1 MiB message
+ * each way and back (SHA-256 checked by both sides; the server advertises
+ * {@code a=max-message-size:1048576}, {@link PeerServer#MAX_MESSAGE_SIZE}), and the close and
+ * partial-reliability checks of the Chromium test. Both SDPs are parsed with the {@code sdp}
+ * module and printed, with what the SCTP association negotiated.
+ */
+@Timeout(180)
+class FirefoxInteropTest {
+
+    /** The 1 MiB message of the issue: exactly our advertised limit. */
+    private static final int BIG = 1 << 20;
+    /** Firefox's {@code a=max-message-size} (about 1 GiB). */
+    private static final long FIREFOX_MAX_MESSAGE_SIZE = 1073741823L;
+
+    @BeforeAll
+    static void requireTools() throws Exception {
+        BrowserNamespace.requireTools(Browser.FIREFOX);
+    }
+
+    @ParameterizedTest(name = "Firefox role={0}")
+    @ValueSource(strings = {"offer", "answer"})
+    void firefoxEchoBigMessageAndClose(String role) throws Exception {
+        JsonNode r = BrowserNamespace.run(Browser.FIREFOX, role, "query=big=" + BIG);
+        InteropAssertions.echoAndClose(Browser.FIREFOX, role, r);
+
+        // 1 MiB each way: the page compared the server's digest, the served message and the echo.
+        JsonNode big = r.path("big");
+        String sha = Scenario.sha256Hex(Scenario.pattern(BIG));
+        assertEquals(sha, big.path("sha256").asText(), () -> "the page's digest of the pattern: " + big);
+        assertEquals("sha256 " + sha + " " + BIG, big.path("toJava").path("reply").asText(), () -> "Firefox→Java: " + big);
+        byte[] served = Scenario.pattern(BIG);
+        java.nio.ByteBuffer.wrap(served).putInt(0, 0);
+        assertEquals(Scenario.sha256Hex(served), big.path("fromJava").path("sha256").asText(), () -> "Java→Firefox: " + big);
+        assertEquals(sha, big.path("echo").path("sha256").asText(), () -> "round trip: " + big);
+        System.out.printf("FIREFOX role=%s 1 MiB: to Java %d ms, from Java %d ms, echo %d ms%n", role,
+                big.path("toJava").path("ms").asLong(), big.path("fromJava").path("ms").asLong(),
+                big.path("echo").path("ms").asLong());
+
+        // Both descriptions parse with our sdp module; Firefox's says max-message-size 1073741823.
+        String firefoxSdp = r.path("localSdp").asText();
+        String javaSdp = r.path("remoteSdp").asText();
+        System.out.printf("FIREFOX role=%s: Firefox's %s:%n%s%nFIREFOX role=%s: our %s:%n%s%n", role,
+                role.equals("offer") ? "offer" : "answer", firefoxSdp, role, role.equals("offer") ? "answer" : "offer",
+                javaSdp);
+        DataChannelMedia firefox = DataChannelMedia.from(SessionDescription.parse(firefoxSdp));
+        DataChannelMedia java = DataChannelMedia.from(SessionDescription.parse(javaSdp));
+        assertEquals(FIREFOX_MAX_MESSAGE_SIZE, firefox.maxMessageSize(), () -> "Firefox's SDP:\n" + firefoxSdp);
+        assertEquals(PeerServer.MAX_MESSAGE_SIZE, java.maxMessageSize(), () -> "our SDP:\n" + javaSdp);
+        assertEquals(PeerServer.MAX_MESSAGE_SIZE, r.path("remoteMaxMessageSize").asLong(),
+                () -> "RTCSctpTransport.maxMessageSize in Firefox: " + r.path("remoteMaxMessageSize"));
+        System.out.printf("FIREFOX role=%s candidates Firefox gathered: %s%n", role, r.path("browserCandidates"));
+        // Firefox keeps its mDNS hiding: its host candidates are <uuid>.local names (RFC 8839
+        // §5.1 allows an FQDN as connection-address), so the pair we use is peer-reflexive.
+        for (JsonNode c : r.path("browserCandidates")) {
+            if (c.isTextual() && c.asText().contains(" typ host")) {
+                assertTrue(c.asText().contains(".local "), () -> "an mDNS host candidate: " + c);
+            }
+        }
+        String javaLog = r.path("javaLog").asText();
+        for (String line : sctpLines(javaLog)) {
+            System.out.printf("FIREFOX role=%s %s%n", role, line);
+        }
+    }
+
+    /** The association's lines about what the peer's INIT offered and what was negotiated. */
+    private static List<String> sctpLines(String log) {
+        Matcher m = Pattern.compile("(?m)^.*(association established:|INIT (ACK )?parameters from the peer).*$")
+                .matcher(log);
+        List<String> out = new java.util.ArrayList<>();
+        while (m.find()) {
+            out.add(m.group().strip());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,56 @@
+package org.jdatachannel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Assertions on the result of {@code interop.html} shared by the browser interop tests. */
+final class InteropAssertions {
+
+    private InteropAssertions() {
+    }
+
+    /**
+     * The echo test (both channels, every message, the server's hello) and the close and
+     * partial-reliability checks of {@code interop.html} passed against {@code browser}.
+     */
+    static void echoAndClose(Browser browser, String role, JsonNode r) {
+        String name = browser.id().toUpperCase(Locale.ROOT);
+        assertTrue(r.path("ok").asBoolean(false), () -> browser.id() + " scenario failed: " + r.toPrettyString());
+        assertEquals("echo", r.path("test").asText());
+        assertEquals(role, r.path("role").asText());
+        assertEquals(Scenario.HELLO_TEXT, r.path("hello").asText());
+        assertEquals(Scenario.echoMessages().size(), r.path("messages").asInt());
+        assertTrue(r.path("userAgent").asText().contains(browser.userAgentToken()),
+                () -> "a " + browser.id() + " user agent: " + r);
+        assertTrue(r.path("setupMs").asLong(-1) >= 0, () -> "setup time recorded: " + r);
+        System.out.printf("%s role=%s setupMs=%d orderedMs=%d unorderedMs=%d closeChecksMs=%d wallMs=%d%n", name, role,
+                r.path("setupMs").asLong(), r.path("orderedMs").asLong(), r.path("unorderedMs").asLong(),
+                r.path("closeChecksMs").asLong(), r.path("wallMs").asLong());
+        // Close and partial reliability (interop.html closeScenarios, InteropControl); the page
+        // already turned every mismatch into an error, these assertions name the main facts.
+        JsonNode c = r.path("closeChecks");
+        JsonNode javaCloses = c.path("javaCloses");
+        assertEquals(200, javaCloses.path("received").asInt(), () -> "(a) Java closes mid-transfer: " + javaCloses);
+        assertEquals("closed", javaCloses.path("browserState").asText(), () -> "(a) " + javaCloses);
+        assertEquals("CLOSED", javaCloses.path("java").path("state").asText(), () -> "(a) " + javaCloses);
+        JsonNode browserCloses = c.path("browserCloses");
+        assertEquals(200, browserCloses.path("java").path("received").asInt(),
+                () -> "(b) " + browser.id() + " closes: " + browserCloses);
+        assertEquals("closed", browserCloses.path("browserState").asText(), () -> "(b) " + browserCloses);
+        assertEquals("CLOSED", browserCloses.path("java").path("state").asText(), () -> "(b) " + browserCloses);
+        JsonNode reuse = c.path("reuse");
+        assertEquals(reuse.path("javaPreviousId").asInt(-1), reuse.path("javaId").asInt(-2), () -> "(c) id reuse: " + reuse);
+        JsonNode pr = c.path("partialReliability");
+        assertEquals(0, pr.path("props-rexmit0").path("java").path("maxRetransmits").asInt(-1), () -> "(d) " + pr);
+        assertFalse(pr.path("props-rexmit0").path("java").path("ordered").asBoolean(true), () -> "(d) " + pr);
+        assertEquals(50, pr.path("props-life50").path("java").path("maxPacketLifeTime").asInt(-1), () -> "(d) " + pr);
+        assertTrue(pr.path("props-life50").path("java").path("ordered").asBoolean(false), () -> "(d) " + pr);
+        assertEquals(0, pr.path("srv-pr").path("maxRetransmits").asInt(-1), () -> "(d) " + pr);
+        System.out.printf("%s role=%s close checks: %s%n", name, role, c);
+    }
+}
