@@ -189,6 +189,8 @@ public enum Browser {
         p.put("identity.fxaccounts.enabled", false);
         // WebRTC: no permission prompt; mDNS hiding of host candidates stays on (Firefox's
         // default) unless the case asks for plain host candidates.
+        // The page's console.log lines go to Firefox's stdout, which the scenario keeps for failures.
+        p.put("devtools.console.stdout.content", true);
         p.put("media.navigator.permission.disabled", true);
         p.put("media.peerconnection.ice.obfuscate_host_addresses",
                 !options.contains(Option.PLAIN_HOST_CANDIDATES));

@@ -1,6 +1,7 @@
 package org.jdatachannel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
@@ -42,6 +43,9 @@ final class BrowserNamespace {
     /** Seconds before the whole namespace run is declared hung. */
     static final int RUN_SECONDS = 120;
 
+    private static final String LINKS_MARK = "NAMESPACE links: ";
+    private static final String ROUTES_MARK = "NAMESPACE routes: ";
+    private static final String TX_MARK = "NAMESPACE veth tx packets (jdc1 jdc0): ";
     private static final String NS_SETUP = String.join("\n",
             "set -e",
             "ip link set lo up",
@@ -53,8 +57,16 @@ final class BrowserNamespace {
             // Firefox only: see defaultRoute(Browser).
             "if [ -n \"$JDC_DEFAULT_VIA\" ]; then ip route add default via \"$JDC_DEFAULT_VIA\" dev jdc1; fi",
             "scratch=\"$1\"; shift",
+            "rc=0",
             "\"$JDC_JAVA\" -Xmx512m org.jdatachannel.cli.BrowserScenario \"$JDC_BROWSER\" \"$JDC_ROLE\" "
-                    + JAVA_ICE_ADDRESS + " " + SCENARIO_SECONDS + " \"$scratch\" \"$@\"",
+                    + JAVA_ICE_ADDRESS + " " + SCENARIO_SECONDS + " \"$scratch\" \"$@\" || rc=$?",
+            // What the namespace looked like at the end, for the test to check (see namespaceFacts).
+            "echo \"" + LINKS_MARK + "$(ip -o link show | cut -d: -f2 | cut -d@ -f1 | tr -d ' ' | sort | tr '\\n' ' ')\" >&2",
+            "echo \"" + ROUTES_MARK + "$(ip route show | tr '\\n' ';')\" >&2",
+            // (/sys shows the parent namespace's devices: ask ip, whose netlink socket is in this one)
+            "tx() { ip -s link show dev \"$1\" | awk '/TX:/ { getline; print $2 }'; }",
+            "echo \"" + TX_MARK + "$(tx jdc1) $(tx jdc0)\" >&2",
+            "exit $rc",
             "");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Boolean asRoot;
@@ -177,10 +189,20 @@ final class BrowserNamespace {
                         + "\nstderr tail:\n" + tailOf(err, 4000), e);
             }
             System.out.printf("%s role=%s result after %d ms: %s%n", browser.id(), role, wallMs, r);
+            System.out.printf("%s role=%s namespace: %s%n", browser.id(), role, namespaceFacts(err));
             assertEquals(r.path("ok").asBoolean(false) ? 0 : 1, ns.exitValue(), () -> "scenario exit status for " + r);
             if (r instanceof ObjectNode o) {
                 o.put("javaLog", err); // the scenario JVM's log, for assertions on what it negotiated
                 o.put("wallMs", wallMs);
+                o.set("namespace", namespaceFacts(err));
+            }
+            // The isolation the network rule relies on: only lo and the veth pair, and no route
+            // through any other interface.
+            JsonNode facts = r.path("namespace");
+            assertEquals("jdc0 jdc1 lo", facts.path("links").asText(), () -> "namespace links: " + facts);
+            for (String route : facts.path("routes").asText().split(";")) {
+                assertTrue(route.isBlank() || route.contains("dev jdc1") || route.contains("dev jdc0"),
+                        () -> "a route outside the veth pair: " + facts);
             }
             return r;
         } finally {
@@ -189,6 +211,21 @@ final class BrowserNamespace {
             }
             BrowserScenario.deleteRecursively(scratch);
         }
+    }
+
+    /** The namespace's links, routes and veth packet counters as printed at its end. */
+    private static ObjectNode namespaceFacts(String err) {
+        ObjectNode o = JSON.createObjectNode();
+        for (String line : err.lines().toList()) {
+            if (line.startsWith(LINKS_MARK)) {
+                o.put("links", line.substring(LINKS_MARK.length()).strip());
+            } else if (line.startsWith(ROUTES_MARK)) {
+                o.put("routes", line.substring(ROUTES_MARK.length()).strip());
+            } else if (line.startsWith(TX_MARK)) {
+                o.put("vethTxPackets", line.substring(TX_MARK.length()).strip());
+            }
+        }
+        return o;
     }
 
     /**
