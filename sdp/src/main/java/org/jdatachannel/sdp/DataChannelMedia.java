@@ -308,7 +308,9 @@ public record DataChannelMedia(String mid, String iceUfrag, String icePwd, boole
         List<String> iceOptions = new ArrayList<>();
         String optionsText = look.mediaOrSession("ice-options");
         if (optionsText != null) {
-            for (String o : SessionDescription.fields(optionsText)) {
+            // libdatachannel writes the list comma-separated ("a=ice-options:ice2,trickle"), so a
+            // comma also separates tags (',' is no ice-char, so nothing valid is lost).
+            for (String o : SessionDescription.fields(optionsText.replace(',', ' '))) {
                 if (iceOptions.size() >= MAX_ICE_OPTIONS) {
                     throw new SdpParseException(look.line, "more than " + MAX_ICE_OPTIONS + " ice-options");
                 }

@@ -12,7 +12,15 @@ final class Fixtures {
     static final List<String> ALL = List.of(
             "chromium-offer.sdp", "chromium-answer.sdp", "firefox-offer.sdp", "firefox-legacy-answer.sdp",
             "pion-offer.sdp", "aiortc-legacy-offer.sdp", "werift-offer.sdp", "jsep-audio-data-offer.sdp",
-            "rfc8866-example.sdp", "unknown-lines.sdp");
+            "rfc8866-example.sdp", "unknown-lines.sdp",
+            // captured from Chromium 156 and Firefox ESR 153 (see src/test/resources/sdp/README.md)
+            "chromium156-offer.sdp", "chromium156-answer.sdp", "chromium156-reoffer.sdp",
+            "chromium156-restart-offer.sdp", "chromium156-audio-data-offer.sdp",
+            "firefox153-offer.sdp", "firefox153-answer.sdp", "firefox153-reoffer.sdp",
+            "firefox153-restart-offer.sdp", "firefox153-audio-data-offer.sdp",
+            // written in the shape of each stack's output (README.md)
+            "safari-offer.sdp", "safari-answer.sdp", "pion-answer.sdp", "aiortc-legacy-answer.sdp",
+            "libdatachannel-offer.sdp", "libdatachannel-answer.sdp", "werift-answer.sdp");
 
     private Fixtures() {
     }
