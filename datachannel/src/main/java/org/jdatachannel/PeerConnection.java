@@ -24,10 +24,16 @@ import org.jdatachannel.internal.SctpPort;
  * our answers say {@code a=setup:active} (we are the DTLS client) unless the offer said
  * {@code active}. Data-channel stream ids follow the DTLS role (client even, server odd).
  *
+ * <p>Signaling: offers and answers may also be exchanged again on an established session
+ * (renegotiation, by either side), and {@link #restartIce()} restarts ICE under the live data
+ * channels. Candidates can be trickled both ways ({@link #onIceCandidate},
+ * {@link #addIceCandidate(IceCandidateInit)}). Rollback, glare handling, provisional answers and
+ * media are not supported.
+ *
  * <p>Thread-safety: every method may be called from any thread; operations run in order on the
  * connection's event-loop thread. Futures complete, and callbacks run, on that thread; callbacks
- * must not block, and a callback that throws is logged and ignored. Renegotiation, rollback, glare
- * handling, STUN/TURN servers and media are not supported.
+ * must not block, and a callback that throws is logged and ignored. The state getters read
+ * volatile fields and may be called from any thread.
  */
 public final class PeerConnection implements AutoCloseable {
     private final PeerConnectionCore core;
@@ -48,6 +54,11 @@ public final class PeerConnection implements AutoCloseable {
         this.core = new PeerConnectionCore(config, sctpFactory);
     }
 
+    /** For tests: every local socket address this connection's ICE agents bound. */
+    java.util.List<java.net.InetSocketAddress> iceSocketAddresses() {
+        return core.iceSocketAddresses();
+    }
+
     /** For tests: also wraps the datagram transport under DTLS (fault injection). */
     PeerConnection(RtcConfiguration config, SctpPort.Factory sctpFactory,
                    java.util.function.UnaryOperator<org.jdatachannel.dtls.PacketTransport> dtlsLowerWrapper) {
@@ -60,32 +71,53 @@ public final class PeerConnection implements AutoCloseable {
     }
 
     /**
-     * Creates an offer: gathers host candidates (synchronously, on the event loop) and returns an
-     * SDP offer holding them, {@code a=setup:actpass}, our fingerprint, sctp-port and
+     * Creates an offer (W3C webrtc-pc §4.4.1.6; JSEP RFC 8829 §5.2). The first offer creates the
+     * ICE agent, gathers host candidates synchronously on the event loop and makes us
+     * ICE-controlling. The offer carries the candidates gathered so far (so a peer that does not
+     * trickle can use it as is), {@code a=ice-options:trickle}, {@code a=end-of-candidates} if
+     * gathering is complete, {@code a=setup:actpass}, our fingerprint, sctp-port and
      * max-message-size.
      *
-     * @return the offer; fails with IllegalStateException if closed or after a remote offer, or with
-     *         an IOException if no local address passes the ICE address filter
+     * <p>A subsequent offer (renegotiation, RFC 8829 §5.2.2) keeps the session id, increments the
+     * session version and keeps the ICE credentials, fingerprint and our ICE role; it says
+     * {@code actpass} but the answer must keep the established DTLS roles. After
+     * {@link #restartIce()}, the offer carries new ICE credentials and the candidates of a new ICE
+     * agent (RFC 8839 §4.4.1.1.1).
+     *
+     * @return the offer; fails with IllegalStateException if closed or in signaling state
+     *         {@code have-remote-offer} (the message names the state), or with an IOException if no
+     *         local address passes the ICE address filter
      */
     public CompletableFuture<SessionDescriptionInit> createOffer() {
         return core.createOffer();
     }
 
     /**
-     * Creates an answer to the remote offer.
+     * Creates an answer to the remote offer. Its {@code a=setup} is {@code active} (we become the
+     * DTLS client) for a first {@code actpass} offer, and keeps the established DTLS role in a
+     * renegotiation; its ICE credentials are new only if the offer restarted ICE.
      *
-     * @return the answer; fails with IllegalStateException if there is no remote offer
+     * @return the answer; fails with IllegalStateException unless the signaling state is
+     *         {@code have-remote-offer}
      */
     public CompletableFuture<SessionDescriptionInit> createAnswer() {
         return core.createAnswer();
     }
 
     /**
-     * Applies our own offer or answer. ICE starts once both descriptions are set.
+     * Applies our own offer or answer (W3C webrtc-pc §4.4.1.5). Signaling state: an offer is
+     * allowed in {@code stable} or {@code have-local-offer} and leads to {@code have-local-offer};
+     * an answer is allowed in {@code have-remote-offer} and leads to {@code stable}. From now on
+     * the candidates of the description's ICE generation are reported through
+     * {@link #onIceCandidate} and added to {@link #localDescription()}. ICE checks start once both
+     * descriptions are set.
      *
      * @param description what {@link #createOffer()} or {@link #createAnswer()} returned
      * @return completes when applied; fails with the sdp module's {@code SdpParseException} if the
-     *         SDP does not parse, IllegalStateException if out of order
+     *         SDP does not parse, IllegalStateException if not allowed in the current signaling
+     *         state or not created by us (unknown ICE credentials), IllegalArgumentException if an
+     *         answer's {@code a=setup} is not active/passive or would change the established DTLS
+     *         role. On failure nothing changes.
      */
     public CompletableFuture<Void> setLocalDescription(SessionDescriptionInit description) {
         return core.setLocalDescription(description);
@@ -93,50 +125,168 @@ public final class PeerConnection implements AutoCloseable {
 
     /**
      * Applies the peer's offer or answer: ICE credentials and candidates, fingerprints, DTLS role,
-     * SCTP port and max-message-size.
+     * SCTP port and max-message-size; then the candidates given to {@link #addIceCandidate} before
+     * it. Signaling state: an offer is allowed in {@code stable} (also as a re-offer on an
+     * established session) or {@code have-remote-offer} and leads to {@code have-remote-offer};
+     * an answer is allowed in {@code have-local-offer} and leads to {@code stable}.
+     *
+     * <p>Renegotiation: a re-offer with unchanged ICE credentials and fingerprint leaves the
+     * transports alone; one with new ICE credentials is an ICE restart by the peer (a new ICE agent
+     * is started when our answer is set; DTLS moves to it when it connects). A description that
+     * changes the fingerprint or the DTLS roles of a live session fails this call (not the
+     * connection): a new DTLS association is not supported.
      *
      * @param description the peer's description
      * @return completes when applied; fails with {@code org.jdatachannel.sdp.SdpParseException}
      *         (checked; the cause of the ExecutionException/CompletionException; its message says
      *         "line N: reason") if the SDP is malformed or has no data-channel section,
-     *         IllegalArgumentException if it rejects the data channel, IllegalStateException if out
-     *         of order or a renegotiation
+     *         IllegalArgumentException if it rejects the data channel, changes the fingerprint or
+     *         DTLS role of a live session, or (an answer) changes the ICE credentials without a
+     *         restart, IllegalStateException if not allowed in the current signaling state (e.g. a
+     *         remote offer in {@code have-local-offer}: glare, rollback is not supported). On
+     *         failure nothing changes.
      */
     public CompletableFuture<Void> setRemoteDescription(SessionDescriptionInit description) {
         return core.setRemoteDescription(description);
     }
 
     /**
-     * Adds a trickled remote ICE candidate. An empty string (end of candidates) is ignored.
+     * Adds a trickled remote ICE candidate (W3C webrtc-pc §4.4.1.6 addIceCandidate; RFC 8838,
+     * RFC 8840). {@code candidate} {@code ""} is the peer's end-of-candidates.
      *
-     * @param candidate {@code candidate:...} as in the browser's {@code RTCIceCandidate.candidate}
-     * @return completes when added; fails with SdpParseException if it does not parse, or
-     *         IllegalStateException before setRemoteDescription
+     * <p>Before the remote description is set, candidates are held (at most 100; W3C instead
+     * rejects with InvalidStateError) and applied when it is, because over a real signaling
+     * channel candidates can overtake the description; a held candidate that then turns out
+     * invalid is logged and dropped. A candidate whose {@code usernameFragment} (or
+     * {@code ufrag} extension) names an older ICE generation (before an ICE restart) is ignored.
+     * Candidates ICE cannot use (TCP, other components, unresolvable {@code .local} names) are
+     * skipped silently.
+     *
+     * @param candidate the candidate as the peer's {@code onicecandidate} gave it
+     * @return completes when added (or held or ignored); fails with IllegalArgumentException if
+     *         {@code candidate} is null, has neither sdpMid nor sdpMLineIndex (W3C TypeError), or
+     *         they name no data-channel m= section of the remote description (W3C OperationError);
+     *         {@code SdpParseException} if the candidate line does not parse (RFC 8839 §5.1
+     *         grammar); IllegalStateException if closed or more than 100 candidates are held
      */
-    public CompletableFuture<Void> addIceCandidate(String candidate) {
-        return core.addIceCandidate(candidate);
+    public CompletableFuture<Void> addIceCandidate(IceCandidateInit candidate) {
+        return core.addIceCandidate(candidate, false);
     }
 
     /**
-     * @return the local description last applied (with every host candidate, since gathering is
-     *         synchronous and finishes before the description is created), or null
+     * Adds a trickled remote ICE candidate for the data-channel section, like
+     * {@link #addIceCandidate(IceCandidateInit)} without sdpMid/sdpMLineIndex/usernameFragment.
+     * An empty or blank string is the peer's end-of-candidates.
+     *
+     * @param candidate {@code candidate:...} (with or without {@code a=}) as in the browser's
+     *                  {@code RTCIceCandidate.candidate}
+     * @return completes when added or held; fails with SdpParseException if it does not parse,
+     *         IllegalArgumentException if null, IllegalStateException if closed or too many are held
+     */
+    public CompletableFuture<Void> addIceCandidate(String candidate) {
+        if (candidate == null) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("candidate must not be null"));
+        }
+        String c = candidate.strip();
+        if (c.startsWith("a=")) {
+            c = c.substring(2);
+        }
+        return core.addIceCandidate(new IceCandidateInit(c, null, null, null), true);
+    }
+
+    /**
+     * W3C webrtc-pc §4.4.1.6 {@code restartIce()}: the next {@link #createOffer()} (by either
+     * side: a remote offer with new credentials restarts too) carries new ICE credentials
+     * (RFC 8445 §9, RFC 8839 §4.4.1.1.1). A new ICE agent gathers and checks while DTLS and SCTP go
+     * on over the current path; when it connects, DTLS moves over to it and the old agent is
+     * closed, so the data channels survive. If the restart fails, the current path stays in use.
+     * Call createOffer afterwards (there is no negotiationneeded event). Returns at once; a no-op
+     * before the first offer/answer and after close.
+     */
+    public void restartIce() {
+        core.restartIce();
+    }
+
+    /**
+     * @return our local description: the one last set, plus every local candidate of its ICE
+     *         generation gathered since ({@code a=candidate}) and {@code a=end-of-candidates} once
+     *         gathering is complete (W3C: the pending/current local description is "updated with
+     *         new candidates"); null before setLocalDescription. Readable from any thread.
      */
     public SessionDescriptionInit localDescription() {
         return core.localDescription();
     }
 
-    /** @return the remote description last applied, or null */
+    /** @return the remote description last applied, or null; readable from any thread */
     public SessionDescriptionInit remoteDescription() {
         return core.remoteDescription();
     }
 
     /**
-     * @return completes when ICE gathering has finished (during createOffer, or during
-     *         setRemoteDescription of an offer); fails if gathering failed or the connection closed
-     *         first
+     * @return completes when the first ICE agent's gathering has finished (during the first
+     *         createOffer, or the first setRemoteDescription of an offer); fails if gathering failed
+     *         or the connection closed first
      */
     public CompletableFuture<Void> gatheringComplete() {
         return core.gatheringComplete();
+    }
+
+    /**
+     * Sets the handler for our ICE candidates (W3C {@code onicecandidate}; trickle ICE, RFC 8838).
+     * After each setLocalDescription that brings a new ICE generation (the first offer or answer,
+     * or an ICE restart), it receives each local candidate of that generation, with
+     * {@code sdpMid} and {@code sdpMLineIndex} of our data section and the generation's
+     * {@code usernameFragment}, then once a candidate {@code ""} (end of candidates; browsers also
+     * fire a null candidate, we do not). Send each one to the peer, which passes it to its
+     * {@code addIceCandidate}. Called on the event loop; set it before setLocalDescription.
+     *
+     * @param handler the handler, or null to stop receiving candidates
+     */
+    public void onIceCandidate(Consumer<IceCandidateInit> handler) {
+        core.onIceCandidate(handler);
+    }
+
+    /** @return the W3C ICE gathering state (§4.3.2); readable from any thread */
+    public IceGatheringState iceGatheringState() {
+        return core.iceGatheringState();
+    }
+
+    /** @param handler receives each ICE gathering state change, on the event loop; null to remove */
+    public void onIceGatheringStateChange(Consumer<IceGatheringState> handler) {
+        core.onIceGatheringStateChange(handler);
+    }
+
+    /**
+     * @return the W3C signaling state (§4.3.1); {@link SignalingState#CLOSED} after close();
+     *         readable from any thread
+     */
+    public SignalingState signalingState() {
+        return core.signalingState();
+    }
+
+    /**
+     * @param handler receives each signaling state change, on the event loop, after the
+     *                description causing it is applied; close() changes the state to CLOSED
+     *                without an event (W3C)
+     */
+    public void onSignalingStateChange(Consumer<SignalingState> handler) {
+        core.onSignalingStateChange(handler);
+    }
+
+    /**
+     * @return the W3C ICE connection state (§4.3.3) of the ICE agent DTLS runs over (during an ICE
+     *         restart still the old one, until the new one connects); readable from any thread
+     */
+    public IceConnectionState iceConnectionState() {
+        return core.iceConnectionState();
+    }
+
+    /**
+     * @param handler receives each ICE connection state change, on the event loop; close() changes
+     *                the state to CLOSED without an event (W3C)
+     */
+    public void onIceConnectionStateChange(Consumer<IceConnectionState> handler) {
+        core.onIceConnectionStateChange(handler);
     }
 
     /**
@@ -170,12 +320,20 @@ public final class PeerConnection implements AutoCloseable {
         core.onDataChannel(handler);
     }
 
-    /** @param handler receives each connection state change, on the event loop */
+    /**
+     * @param handler receives each connection state change, on the event loop (unlike W3C, also
+     *                the change to CLOSED caused by close())
+     */
     public void onConnectionStateChange(Consumer<PeerConnectionState> handler) {
         core.onConnectionStateChange(handler);
     }
 
-    /** @return the current connection state; readable from any thread */
+    /**
+     * @return the W3C connection state (§4.3.3 RTCPeerConnectionState), combining ICE and DTLS:
+     *         NEW, CONNECTING (checks or DTLS handshake running), CONNECTED, DISCONNECTED (ICE
+     *         consent not confirmed; back to CONNECTED when ICE recovers, FAILED when it expires),
+     *         FAILED, CLOSED; readable from any thread
+     */
     public PeerConnectionState connectionState() {
         return core.connectionState();
     }
@@ -199,7 +357,10 @@ public final class PeerConnection implements AutoCloseable {
         core.close();
     }
 
-    /** @return threads started by this connection that are still alive (diagnostics, tests) */
+    /**
+     * @return threads started by this connection that are still alive: event loop, DTLS reader,
+     *         the socket readers of its ICE agents (diagnostics, tests)
+     */
     public java.util.List<Thread> liveThreads() {
         return core.liveThreads();
     }

@@ -1,11 +1,16 @@
 package org.jdatachannel.internal;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -14,9 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jdatachannel.DataChannel;
 import org.jdatachannel.DataChannelInit;
+import org.jdatachannel.IceCandidateInit;
+import org.jdatachannel.IceConnectionState;
+import org.jdatachannel.IceGatheringState;
 import org.jdatachannel.PeerConnectionState;
 import org.jdatachannel.RtcConfiguration;
 import org.jdatachannel.SessionDescriptionInit;
+import org.jdatachannel.SignalingState;
 import org.jdatachannel.dtls.DtlsCertificate;
 import org.jdatachannel.dtls.DtlsException;
 import org.jdatachannel.dtls.DtlsRole;
@@ -28,10 +37,13 @@ import org.jdatachannel.ice.IceConfig;
 import org.jdatachannel.ice.IceLogging;
 import org.jdatachannel.ice.IceState;
 import org.jdatachannel.ice.IceTransport;
+import org.jdatachannel.sdp.Attribute;
 import org.jdatachannel.sdp.Candidate;
 import org.jdatachannel.sdp.DataChannelMedia;
 import org.jdatachannel.sdp.Fingerprint;
 import org.jdatachannel.sdp.Jsep;
+import org.jdatachannel.sdp.MediaDescription;
+import org.jdatachannel.sdp.SdpLine;
 import org.jdatachannel.sdp.SdpParseException;
 import org.jdatachannel.sdp.SessionDescription;
 import org.jdatachannel.sdp.Setup;
@@ -40,11 +52,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The wiring behind {@link org.jdatachannel.PeerConnection} (DESIGN.md "Threading"): one event-loop
- * thread owns SDP state, the SCTP association and DCEP; ice4j has its own threads; one thread runs
- * the blocking DTLS handshake and then becomes the reader that blocks in
+ * thread owns SDP and signaling state, the SCTP association and DCEP; ice4j has its own threads;
+ * one thread runs the blocking DTLS handshake and then becomes the reader that blocks in
  * {@link DtlsTransport#receive} and posts each SCTP packet to the loop. Only this driver reads the
  * clock. Its public methods mirror {@link org.jdatachannel.PeerConnection}'s and are documented
  * there (same errors, same thread-safety). Not part of the public API.
+ *
+ * <p>ICE generations: each set of local ICE credentials is one {@link IceAgent} ("generation").
+ * {@code active} carries (or will carry) DTLS; an ICE restart (ours through restartIce(), or a
+ * remote offer with new credentials) negotiates a {@code next} generation, which replaces
+ * {@code active} under DTLS (through {@link SwitchableTransport}) when it connects; the old agent
+ * is closed then.
  */
 public final class PeerConnectionCore {
     private static final Logger LOG = LoggerFactory.getLogger(PeerConnectionCore.class);
@@ -56,6 +74,8 @@ public final class PeerConnectionCore {
     static final long CLOSE_JOIN_MS = 3000;
     /** How long {@link #close()}, called off the loop, waits for the graceful SCTP shutdown. */
     static final long CLOSE_SCTP_SHUTDOWN_MS = 500;
+    /** Remote candidates held until the remote description arrives (see addIceCandidate). */
+    public static final int MAX_HELD_REMOTE_CANDIDATES = IceAgent.MAX_REMOTE_CANDIDATES;
     private static final String MID = "0";
 
     private final RtcConfiguration config;
@@ -71,23 +91,55 @@ public final class PeerConnectionCore {
     private final CompletableFuture<Void> gatheringComplete = new CompletableFuture<>();
     private final AtomicBoolean closeCalled = new AtomicBoolean();
     private final Semaphore inFlight = new Semaphore(MAX_PACKETS_IN_FLIGHT);
+    /** Every local socket address any of our ICE agents bound (diagnostics, liveThreads, tests). */
+    private final List<InetSocketAddress> iceSockets = new CopyOnWriteArrayList<>();
 
     private volatile PeerConnectionState state = PeerConnectionState.NEW;
+    private volatile SignalingState signalingState = SignalingState.STABLE;
+    private volatile IceGatheringState gatheringState = IceGatheringState.NEW;
+    private volatile IceConnectionState iceConnectionState = IceConnectionState.NEW;
     private volatile Consumer<PeerConnectionState> onStateChange;
+    private volatile Consumer<SignalingState> onSignalingStateChange;
+    private volatile Consumer<IceGatheringState> onGatheringStateChange;
+    private volatile Consumer<IceConnectionState> onIceConnectionStateChange;
+    private volatile Consumer<IceCandidateInit> onIceCandidate;
     private volatile SessionDescriptionInit localDescription;
     private volatile SessionDescriptionInit remoteDescription;
     private volatile Thread dtlsThread;
 
     // ---- loop-thread state ----
     private long sessionVersion;
-    private IceAgent ice;
+    /** The generation DTLS runs (or will run) over; null before the first createOffer / remote offer. */
+    private IceGen active;
+    /** An ICE restart being negotiated, or null. */
+    private IceGen next;
+    private int generations;
+    /** restartIce() was called and no offer with new credentials has been applied yet. */
+    private boolean restartRequested;
+    /** Our ICE role; fixed by the first offer/answer exchange (RFC 8445 §6.1.1). */
     private boolean controlling;
-    private List<Candidate> localCandidates;
-    private SessionDescription remoteParsed;
+    /** A first offer/answer exchange has completed. */
+    private boolean negotiated;
+    /** Our local description as set (before candidates were added), its data section and generation. */
+    private SessionDescription localBase;
+    private SessionDescriptionInit.Type localBaseType;
+    private int localDataIndex;
+    private String localMid;
+    private IceGen localGen;
+    /** The remote description's data section: index and mid, for trickled candidates. */
+    private int remoteDataIndex = -1;
+    private String remoteMid;
     private DataChannelMedia remoteMedia;
+    /** The remote fingerprints DTLS checks; fixed once DTLS has started. */
+    private List<Fingerprint> remoteFingerprints;
+    private final List<Held> heldRemoteCandidates = new ArrayList<>();
+
+    /** A candidate trickled before the remote description; anySection for the string form. */
+    private record Held(IceCandidateInit init, boolean anySection) {
+    }
     private DtlsRole dtlsRole;
-    private boolean iceStarted;
     private boolean dtlsStarted;
+    private SwitchableTransport dtlsLower;
     private DtlsTransport dtls;
     private SctpPort sctp;
     private ScheduledFuture<?> timer;
@@ -98,6 +150,34 @@ public final class PeerConnectionCore {
     private boolean closeRequested;
     /** Completed (and cleared) by {@link #stopSctp()}; what close() waits on for the SHUTDOWN. */
     private CompletableFuture<Void> sctpStopped;
+
+    /** One ICE generation: an agent with its own credentials and candidates (loop-thread state). */
+    private static final class IceGen {
+        final int number;
+        final IceAgent agent;
+        /** Local candidates gathered so far, in SDP form. */
+        final List<Candidate> local = new ArrayList<>();
+        boolean gatheringDone;
+        /** A local description with this generation's credentials has been set: report candidates. */
+        boolean announced;
+        int reported;
+        boolean endReported;
+        String remoteUfrag;
+        String remotePwd;
+        boolean remoteEnd;
+        boolean started;
+        IceState iceState = IceState.NEW;
+
+        IceGen(int number, IceAgent agent) {
+            this.number = number;
+            this.agent = agent;
+        }
+
+        @Override
+        public String toString() {
+            return "ice#" + number + "(" + agent.localUfrag() + ")";
+        }
+    }
 
     /**
      * @param config      the configuration
@@ -159,11 +239,34 @@ public final class PeerConnectionCore {
     public CompletableFuture<SessionDescriptionInit> createOffer() {
         return onLoop(() -> {
             checkOpen();
-            if (ice != null && !controlling) {
-                throw new IllegalStateException("createOffer after a remote offer is not supported (no renegotiation)");
+            // W3C webrtc-pc §4.4.1.6 (createOffer) and JSEP RFC 8829 §5.2: an offer is made in
+            // "stable" or to replace our own pending offer; we do not support glare/rollback.
+            if (signalingState != SignalingState.STABLE && signalingState != SignalingState.HAVE_LOCAL_OFFER) {
+                throw new IllegalStateException("createOffer is not allowed in signaling state "
+                        + signalingState.jsonName() + " (answer the remote offer first)");
             }
-            ensureIce(true);
-            DataChannelMedia local = localMedia(Setup.ACTPASS);
+            IceGen g;
+            if (active == null) {
+                // RFC 8445 §6.1.1: "the agent that generated the offer ... MUST take the controlling role".
+                controlling = true;
+                g = newGeneration();
+                active = g;
+            } else if (next != null && next.remoteUfrag == null) {
+                g = next; // our restart offer, made again
+            } else if (restartRequested) {
+                // RFC 8839 §4.4.1.1.1: an ICE restart offer carries a new ice-ufrag and ice-pwd.
+                // RFC 8445 §9: the roles stay as they were (we keep `controlling`).
+                closeGeneration(next);
+                g = newGeneration();
+                next = g;
+            } else {
+                // RFC 8829 §5.2.2 (subsequent offers): same ICE credentials unless restarting.
+                g = next != null ? next : active;
+            }
+            // RFC 8829 §5.2.2: a subsequent offer keeps the o= session id and increments the version.
+            // The offer's a=setup is actpass (RFC 8842 §5.2); the answer must keep our established
+            // DTLS roles, which setRemoteDescription(answer) checks.
+            DataChannelMedia local = localMedia(g, Setup.ACTPASS);
             String sdp = Jsep.createOffer(local, sessionId, sessionVersion++).serialize();
             return new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, sdp);
         });
@@ -172,14 +275,22 @@ public final class PeerConnectionCore {
     public CompletableFuture<SessionDescriptionInit> createAnswer() {
         return onLoop(() -> {
             checkOpen();
-            if (remoteParsed == null || remoteDescription.type() != SessionDescriptionInit.Type.OFFER) {
-                throw new IllegalStateException("createAnswer needs a remote offer (setRemoteDescription first)");
+            // W3C webrtc-pc §4.4.1.6 (createAnswer): "If connection's signaling state is neither
+            // "have-remote-offer" nor "have-local-pranswer", return a promise rejected with ...
+            // InvalidStateError."
+            if (signalingState != SignalingState.HAVE_REMOTE_OFFER) {
+                throw new IllegalStateException("createAnswer needs a remote offer; signaling state is "
+                        + signalingState.jsonName());
             }
+            IceGen g = next != null ? next : active;
             // RFC 8842 §5.3: the answerer "MUST use either 'active' or 'passive'"; we prefer active
             // (DTLS client), like Chromium, Pion and aiortc (INTEROP-NOTES); Jsep answers an
-            // 'active' offer with 'passive'.
-            DataChannelMedia local = localMedia(Setup.ACTIVE);
-            String sdp = Jsep.createAnswer(local, remoteParsed, sessionId, sessionVersion++).serialize();
+            // 'active' offer with 'passive'. Once DTLS roles are established, a subsequent answer
+            // keeps them (RFC 8842 §5.5: no new DTLS association unless asked for).
+            Setup want = dtlsRole == DtlsRole.SERVER ? Setup.PASSIVE : Setup.ACTIVE;
+            DataChannelMedia local = localMedia(g, want);
+            SessionDescription remote = SessionDescription.parse(remoteDescription.sdp());
+            String sdp = Jsep.createAnswer(local, remote, sessionId, sessionVersion++).serialize();
             return new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, sdp);
         });
     }
@@ -192,30 +303,53 @@ public final class PeerConnectionCore {
             }
             SessionDescription parsed = SessionDescription.parse(desc.sdp());
             DataChannelMedia media = DataChannelMedia.from(parsed);
+            IceGen g = generationOf(media.iceUfrag());
             if (desc.type() == SessionDescriptionInit.Type.OFFER) {
-                if (ice == null || !controlling) {
-                    throw new IllegalStateException("setLocalDescription(offer) needs createOffer first");
+                // W3C webrtc-pc §4.4.1.5 / RFC 8829 §5.5: a local offer is applied in "stable" or
+                // "have-local-offer" and leads to "have-local-offer".
+                if (signalingState != SignalingState.STABLE && signalingState != SignalingState.HAVE_LOCAL_OFFER) {
+                    throw new IllegalStateException("setLocalDescription(offer) is not allowed in signaling state "
+                            + signalingState.jsonName());
                 }
+                if (g == null || !controllingOfferPossible()) {
+                    throw new IllegalStateException("setLocalDescription(offer) needs an offer from createOffer "
+                            + "(its ice-ufrag is not one of ours)");
+                }
+                if (g == next) {
+                    restartRequested = false;
+                }
+                applyLocal(desc, parsed, media, g);
+                setSignalingState(SignalingState.HAVE_LOCAL_OFFER);
             } else {
-                if (remoteDescription == null || remoteDescription.type() != SessionDescriptionInit.Type.OFFER) {
-                    throw new IllegalStateException("setLocalDescription(answer) needs a remote offer");
+                if (signalingState != SignalingState.HAVE_REMOTE_OFFER) {
+                    throw new IllegalStateException("setLocalDescription(answer) needs a remote offer; signaling state is "
+                            + signalingState.jsonName());
                 }
-                if (ice == null) {
-                    throw new IllegalStateException("setLocalDescription(answer) needs createAnswer first");
+                if (g == null) {
+                    throw new IllegalStateException("setLocalDescription(answer) needs an answer from createAnswer "
+                            + "(its ice-ufrag is not one of ours)");
                 }
                 // RFC 8842 §5.3: our answer's setup decides: "active" makes us the DTLS client.
-                if (media.setup() == Setup.ACTIVE) {
-                    setRole(DtlsRole.CLIENT);
-                } else if (media.setup() == Setup.PASSIVE) {
-                    setRole(DtlsRole.SERVER);
-                } else {
-                    throw new IllegalArgumentException("an answer must say a=setup:active or passive, not " + media.setup());
-                }
+                DtlsRole role = switch (media.setup() == null ? Setup.ACTPASS : media.setup()) {
+                    case ACTIVE -> DtlsRole.CLIENT;
+                    case PASSIVE -> DtlsRole.SERVER;
+                    default -> throw new IllegalArgumentException(
+                            "an answer must say a=setup:active or passive, not " + media.setup());
+                };
+                checkRoleUnchanged(role, "our answer");
+                setRole(role);
+                applyLocal(desc, parsed, media, g);
+                negotiated = true;
+                setSignalingState(SignalingState.STABLE);
             }
-            localDescription = desc;
-            maybeStartIce();
+            maybeStartIce(g);
             return null;
         });
+    }
+
+    /** Always true: either side may offer once the first exchange is done (renegotiation). */
+    private boolean controllingOfferPossible() {
+        return true;
     }
 
     public CompletableFuture<Void> setRemoteDescription(SessionDescriptionInit desc) {
@@ -229,64 +363,244 @@ public final class PeerConnectionCore {
             if (media.rejected()) {
                 throw new IllegalArgumentException("the remote description rejects the data channel section (port 0)");
             }
+            IceGen g;
             if (desc.type() == SessionDescriptionInit.Type.OFFER) {
-                if (ice != null && controlling) {
-                    throw new IllegalStateException("remote offer while we have a local offer (glare) is not supported");
+                if (signalingState == SignalingState.HAVE_LOCAL_OFFER) {
+                    // W3C webrtc-pc §4.4.1.5: a remote offer in "have-local-offer" needs rollback first.
+                    throw new IllegalStateException("setRemoteDescription(offer) is not allowed in signaling state "
+                            + "have-local-offer (glare; rollback is not supported)");
                 }
-                if (remoteDescription != null) {
-                    throw new IllegalStateException("renegotiation is not supported");
+                checkFingerprintsUnchanged(media);
+                if (dtlsRole != null && media.setup() != null) {
+                    // RFC 8842 §5.5 (subsequent offer): actpass lets us keep our role; active or
+                    // passive must leave us the role we have.
+                    switch (media.setup()) {
+                        case ACTIVE -> checkRoleUnchanged(DtlsRole.SERVER, "the remote offer (a=setup:active)");
+                        case PASSIVE -> checkRoleUnchanged(DtlsRole.CLIENT, "the remote offer (a=setup:passive)");
+                        case HOLDCONN -> throw new IllegalArgumentException("the remote offer says a=setup:holdconn");
+                        default -> {
+                        }
+                    }
                 }
-                ensureIce(false);
+                if (active == null) {
+                    controlling = false;
+                    g = newGeneration();
+                    active = g;
+                } else if (sameCredentials(active, media)) {
+                    g = active;
+                } else if (next != null && sameCredentials(next, media)) {
+                    g = next;
+                } else if (active.remoteUfrag == null) {
+                    g = active; // a second offer before we answered the first
+                } else {
+                    // RFC 8839 §4.4.1.1.1 / RFC 8445 §9: new remote ice-ufrag/ice-pwd in an offer is
+                    // an ICE restart by the peer; we answer with new credentials too.
+                    LOG.info("{}: the remote offer restarts ICE (new ice-ufrag {})", name, media.iceUfrag());
+                    if (next != null && next.remoteUfrag == null && !next.announced) {
+                        g = next; // our own pending restart generation serves this one
+                    } else {
+                        closeGeneration(next);
+                        g = newGeneration();
+                        next = g;
+                    }
+                    restartRequested = false;
+                }
+                setRemote(desc, parsed, media, g);
+                setSignalingState(SignalingState.HAVE_REMOTE_OFFER);
             } else {
-                if (localDescription == null || localDescription.type() != SessionDescriptionInit.Type.OFFER) {
-                    throw new IllegalStateException("setRemoteDescription(answer) needs our offer as local description");
+                if (signalingState != SignalingState.HAVE_LOCAL_OFFER) {
+                    throw new IllegalStateException("setRemoteDescription(answer) needs our offer as local "
+                            + "description; signaling state is " + signalingState.jsonName());
                 }
-                if (remoteDescription != null) {
-                    throw new IllegalStateException("renegotiation is not supported");
+                g = localGen;
+                checkFingerprintsUnchanged(media);
+                if (g.remoteUfrag != null && !sameCredentials(g, media)) {
+                    throw new IllegalArgumentException("the remote answer changes the ICE credentials (ice-ufrag "
+                            + g.remoteUfrag + " -> " + media.iceUfrag() + ") although our offer did not restart ICE");
                 }
                 // RFC 8842 §5.3: the answerer chooses: "active" makes it the DTLS client, so we
                 // are the server; "passive" makes us the client. RFC 4145 §4.1: absent means active.
                 Setup s = media.setup() == null ? Setup.ACTIVE : media.setup();
-                switch (s) {
-                    case ACTIVE -> setRole(DtlsRole.SERVER);
-                    case PASSIVE -> setRole(DtlsRole.CLIENT);
+                DtlsRole role = switch (s) {
+                    case ACTIVE -> DtlsRole.SERVER;
+                    case PASSIVE -> DtlsRole.CLIENT;
                     case ACTPASS -> {
                         LOG.warn("{}: remote answer says a=setup:actpass (invalid in an answer); assuming active", name);
-                        setRole(DtlsRole.SERVER);
+                        yield DtlsRole.SERVER;
                     }
                     case HOLDCONN -> throw new IllegalArgumentException("remote answer says a=setup:holdconn");
+                };
+                checkRoleUnchanged(role, "the remote answer");
+                setRole(role);
+                setRemote(desc, parsed, media, g);
+                negotiated = true;
+                setSignalingState(SignalingState.STABLE);
+            }
+            maybeStartIce(g);
+            return null;
+        });
+    }
+
+    private static boolean sameCredentials(IceGen g, DataChannelMedia media) {
+        return media.iceUfrag().equals(g.remoteUfrag) && media.icePwd().equals(g.remotePwd);
+    }
+
+    /** A re-negotiation must not change the DTLS roles of a live session (no new DTLS association). */
+    private void checkRoleUnchanged(DtlsRole role, String where) {
+        if (dtlsRole != null && dtlsRole != role) {
+            throw new IllegalArgumentException(where + " would make us DTLS " + role + " but the session's DTLS role "
+                    + "is " + dtlsRole + "; changing DTLS roles (a new DTLS association) is not supported");
+        }
+    }
+
+    /** Once DTLS has started, the remote certificate fingerprints are fixed. */
+    private void checkFingerprintsUnchanged(DataChannelMedia media) {
+        if (!dtlsStarted || remoteFingerprints == null) {
+            return;
+        }
+        Set<String> before = new HashSet<>();
+        for (Fingerprint f : remoteFingerprints) {
+            before.add(f.hashFunction().toLowerCase(java.util.Locale.ROOT) + " " + Arrays.toString(f.digest()));
+        }
+        Set<String> after = new HashSet<>();
+        for (Fingerprint f : media.fingerprints()) {
+            after.add(f.hashFunction().toLowerCase(java.util.Locale.ROOT) + " " + Arrays.toString(f.digest()));
+        }
+        if (!before.equals(after)) {
+            // RFC 8842 §5.5 (paraphrased): a changed fingerprint in a subsequent offer asks for a new
+            // DTLS association, which we do not support on a live session.
+            throw new IllegalArgumentException("the remote description changes the DTLS fingerprint of a live "
+                    + "session (a new DTLS association is not supported)");
+        }
+    }
+
+    private void setRemote(SessionDescriptionInit desc, SessionDescription parsed, DataChannelMedia media, IceGen g) {
+        remoteMedia = media;
+        if (!dtlsStarted) {
+            remoteFingerprints = media.fingerprints();
+        }
+        remoteDescription = desc;
+        remoteMid = media.mid();
+        remoteDataIndex = dataSectionIndex(parsed, media.mid());
+        channels.setRemoteMaxMessageSize(remoteSendLimit(desc.sdp(), media));
+        if (!media.iceUfrag().equals(g.remoteUfrag) || !media.icePwd().equals(g.remotePwd)) {
+            g.agent.setRemoteCredentials(media.iceUfrag(), media.icePwd());
+            g.remoteUfrag = media.iceUfrag();
+            g.remotePwd = media.icePwd();
+        }
+        for (Candidate c : media.candidates()) {
+            addRemote(g, c);
+        }
+        if (media.endOfCandidates()) {
+            g.remoteEnd = true;
+        }
+        // Candidates trickled before this description (held by addIceCandidate).
+        List<Held> held = new ArrayList<>(heldRemoteCandidates);
+        heldRemoteCandidates.clear();
+        for (Held c : held) {
+            try {
+                applyRemoteCandidate(c.init(), c.anySection());
+            } catch (IllegalArgumentException | SdpParseException e) {
+                LOG.warn("{}: dropping a candidate trickled before the remote description: {}", name, e.getMessage());
+            }
+        }
+    }
+
+    /** The generation whose local ufrag is {@code ufrag}, or null. */
+    private IceGen generationOf(String ufrag) {
+        if (active != null && active.agent.localUfrag().equals(ufrag)) {
+            return active;
+        }
+        if (next != null && next.agent.localUfrag().equals(ufrag)) {
+            return next;
+        }
+        return null;
+    }
+
+    /**
+     * Adds a trickled remote candidate. Before the remote description, candidates are held (at most
+     * {@link #MAX_HELD_REMOTE_CANDIDATES}) and applied with it.
+     *
+     * @param init       the candidate
+     * @param anySection true for the string form (no sdpMid/sdpMLineIndex: our data section)
+     */
+    public CompletableFuture<Void> addIceCandidate(IceCandidateInit init, boolean anySection) {
+        return onLoop(() -> {
+            checkOpen();
+            if (init == null) {
+                throw new IllegalArgumentException("candidate must not be null");
+            }
+            // W3C webrtc-pc §4.4.1.6 (addIceCandidate): "If candidate.candidate is not an empty
+            // string and both candidate.sdpMid and candidate.sdpMLineIndex are null, return a promise
+            // rejected with a newly created TypeError."
+            if (!anySection && !init.isEndOfCandidates() && init.sdpMid() == null && init.sdpMLineIndex() == null) {
+                throw new IllegalArgumentException("a candidate needs sdpMid or sdpMLineIndex");
+            }
+            if (!init.isEndOfCandidates()) {
+                Candidate.parse(init.candidate().strip()); // SdpParseException now, not later
+            }
+            if (remoteDescription == null) {
+                // Deviation from W3C (which rejects with InvalidStateError): over a real signaling
+                // channel candidates may overtake the description, so they are held and applied
+                // with it.
+                if (heldRemoteCandidates.size() >= MAX_HELD_REMOTE_CANDIDATES) {
+                    throw new IllegalStateException("more than " + MAX_HELD_REMOTE_CANDIDATES
+                            + " candidates before the remote description");
                 }
+                heldRemoteCandidates.add(new Held(init, anySection));
+                return null;
             }
-            remoteParsed = parsed;
-            remoteMedia = media;
-            remoteDescription = desc;
-            channels.setRemoteMaxMessageSize(remoteSendLimit(desc.sdp(), media));
-            ice.setRemoteCredentials(media.iceUfrag(), media.icePwd());
-            for (Candidate c : media.candidates()) {
-                addRemote(c);
-            }
-            maybeStartIce();
+            applyRemoteCandidate(init, anySection);
             return null;
         });
     }
 
     /**
-     * Adds a trickled remote candidate ({@code candidate:...}, with or without {@code a=}); an
-     * empty string means end of candidates and is ignored.
+     * Applies one remote candidate to the generation its usernameFragment names (loop thread).
+     * With {@code anySection} (the string form) and neither sdpMid nor sdpMLineIndex, it is for
+     * our data section.
      */
-    public CompletableFuture<Void> addIceCandidate(String candidate) {
-        return onLoop(() -> {
-            checkOpen();
-            if (candidate == null || candidate.isBlank()) {
-                return null;
+    private void applyRemoteCandidate(IceCandidateInit init, boolean anySection) throws SdpParseException {
+        // W3C webrtc-pc §4.4.1.6 (addIceCandidate): "If candidate.sdpMid is not null ... If no
+        // media description is found [with that mid], reject ... OperationError"; otherwise "If
+        // candidate.sdpMLineIndex is not null ... If index is equal to or larger than the number of
+        // media descriptions, reject ... OperationError." Only the data section is usable here.
+        if (init.sdpMid() != null) {
+            if (!init.sdpMid().equals(remoteMid)) {
+                throw new IllegalArgumentException("sdpMid '" + init.sdpMid() + "' names no data-channel m= section "
+                        + "(the data section's mid is " + (remoteMid == null ? "absent" : "'" + remoteMid + "'") + ")");
             }
-            Candidate c = Candidate.parse(candidate.strip());
-            if (ice == null || remoteDescription == null) {
-                throw new IllegalStateException("addIceCandidate needs a remote description first");
-            }
-            addRemote(c);
-            return null;
-        });
+        } else if (init.sdpMLineIndex() != null && init.sdpMLineIndex() != remoteDataIndex) {
+            throw new IllegalArgumentException("sdpMLineIndex " + init.sdpMLineIndex() + " is not the data-channel "
+                    + "m= section (index " + remoteDataIndex + ")");
+        } else if (!anySection && init.sdpMLineIndex() == null) {
+            throw new IllegalArgumentException("a candidate needs sdpMid or sdpMLineIndex");
+        }
+        Candidate c = init.isEndOfCandidates() ? null : Candidate.parse(init.candidate().strip());
+        String ufrag = init.usernameFragment();
+        if (ufrag == null && c != null) {
+            ufrag = c.extension("ufrag").orElse(null); // werift and Firefox add "ufrag <ufrag>"
+        }
+        IceGen g;
+        if (ufrag == null) {
+            g = next != null && next.remoteUfrag != null ? next : active;
+        } else if (next != null && ufrag.equals(next.remoteUfrag)) {
+            g = next;
+        } else if (active != null && ufrag.equals(active.remoteUfrag)) {
+            g = active;
+        } else {
+            // W3C webrtc-pc §4.4.1.6: a candidate whose usernameFragment names no current ICE
+            // generation belongs to an older one (before an ICE restart) and is ignored.
+            LOG.debug("{}: ignoring candidate of ICE generation '{}': {}", name, ufrag, init.candidate());
+            return;
+        }
+        if (c == null) {
+            // RFC 8838 §4.4 (end-of-candidates): the peer has no more candidates for this generation.
+            g.remoteEnd = true;
+            LOG.debug("{}: end of remote candidates for {}", name, g);
+            return;
+        }
+        addRemote(g, c);
     }
 
     public SessionDescriptionInit localDescription() {
@@ -314,6 +628,19 @@ public final class PeerConnectionCore {
         }
     }
 
+    /**
+     * W3C webrtc-pc §4.4.1.6 (restartIce): the next offer gets new ICE credentials. Idempotent
+     * until that offer is applied; a no-op when closed.
+     */
+    public void restartIce() {
+        post(() -> {
+            if (!closed && active != null) {
+                restartRequested = true;
+                LOG.debug("{}: ICE restart requested; the next offer has new credentials", name);
+            }
+        });
+    }
+
     public void onDataChannel(Consumer<DataChannel> handler) {
         channels.setOnDataChannel(handler);
     }
@@ -322,8 +649,36 @@ public final class PeerConnectionCore {
         onStateChange = handler;
     }
 
+    public void onSignalingStateChange(Consumer<SignalingState> handler) {
+        onSignalingStateChange = handler;
+    }
+
+    public void onIceGatheringStateChange(Consumer<IceGatheringState> handler) {
+        onGatheringStateChange = handler;
+    }
+
+    public void onIceConnectionStateChange(Consumer<IceConnectionState> handler) {
+        onIceConnectionStateChange = handler;
+    }
+
+    public void onIceCandidate(Consumer<IceCandidateInit> handler) {
+        onIceCandidate = handler;
+    }
+
     public PeerConnectionState connectionState() {
         return state;
+    }
+
+    public SignalingState signalingState() {
+        return signalingState;
+    }
+
+    public IceGatheringState iceGatheringState() {
+        return gatheringState;
+    }
+
+    public IceConnectionState iceConnectionState() {
+        return iceConnectionState;
     }
 
     /** @return our DTLS certificate (generated or configured) */
@@ -331,8 +686,13 @@ public final class PeerConnectionCore {
         return certificate;
     }
 
+    /** @return every local socket address our ICE agents bound so far (closed ones included; tests) */
+    public List<InetSocketAddress> iceSocketAddresses() {
+        return List.copyOf(iceSockets);
+    }
+
     // =========================================================================================
-    // SDP helpers (loop thread)
+    // SDP and ICE-generation helpers (loop thread)
     // =========================================================================================
 
     private void checkOpen() {
@@ -341,47 +701,208 @@ public final class PeerConnectionCore {
         }
     }
 
-    private void ensureIce(boolean asControlling) throws IOException {
-        if (ice != null) {
-            return;
-        }
-        controlling = asControlling;
-        // RFC 8445 §6.1.1: "the agent that generated the offer ... MUST take the controlling role".
-        IceAgent agent = new IceAgent(IceConfig.builder()
-                .controlling(asControlling)
-                .addressFilter(config.iceAddressFilter())
-                .build());
-        ice = agent;
-        agent.onStateChange(s -> {
-            try {
-                loop.execute(() -> onIceState(s));
-            } catch (RejectedExecutionException e) {
-                LOG.debug("{}: ICE state {} after close", name, s);
-            }
-        });
-        try {
-            List<Candidate> cands = new ArrayList<>();
-            for (IceCandidate c : agent.gather()) {
-                cands.add(Candidates.toSdp(c));
-            }
-            localCandidates = List.copyOf(cands);
-            LOG.debug("{}: gathered {} candidates", name, cands.size());
-            gatheringComplete.complete(null);
-        } catch (IOException | RuntimeException e) {
-            gatheringComplete.completeExceptionally(e);
-            throw e;
+    private <T> void fire(Consumer<T> handler, T value) {
+        if (handler != null) {
+            loop.defer(() -> handler.accept(value));
         }
     }
 
-    private DataChannelMedia localMedia(Setup setup) {
+    private void setSignalingState(SignalingState s) {
+        if (signalingState == s) {
+            return;
+        }
+        LOG.debug("{}: signaling {} -> {}", name, signalingState, s);
+        signalingState = s;
+        fire(onSignalingStateChange, s);
+    }
+
+    private void setGatheringState(IceGatheringState s) {
+        if (gatheringState == s) {
+            return;
+        }
+        gatheringState = s;
+        fire(onGatheringStateChange, s);
+    }
+
+    private void setIceConnectionState(IceConnectionState s) {
+        if (iceConnectionState == s || iceConnectionState == IceConnectionState.CLOSED) {
+            return;
+        }
+        LOG.debug("{}: ICE connection {} -> {}", name, iceConnectionState, s);
+        iceConnectionState = s;
+        fire(onIceConnectionStateChange, s);
+    }
+
+    /** Creates an ICE agent with our role and gathers its host candidates (synchronously). */
+    private IceGen newGeneration() throws IOException {
+        IceAgent agent = new IceAgent(IceConfig.builder()
+                .controlling(controlling)
+                .addressFilter(config.iceAddressFilter())
+                .build());
+        IceGen g = new IceGen(++generations, agent);
+        agent.onStateChange(s -> {
+            if (!post(() -> onIceState(g, s))) {
+                LOG.debug("{}: ICE state {} of {} after close", name, s, g);
+            }
+        });
+        boolean first = g.number == 1;
+        try {
+            for (IceCandidate c : agent.gather()) {
+                g.local.add(Candidates.toSdp(c));
+            }
+            iceSockets.addAll(agent.localSocketAddresses());
+            LOG.debug("{}: {} gathered {} host candidates", name, g, g.local.size());
+        } catch (IOException | RuntimeException e) {
+            agent.close();
+            if (first) {
+                gatheringComplete.completeExceptionally(e);
+            }
+            throw e;
+        }
+        // Host candidates are gathered synchronously and nothing else is gathered yet.
+        onGatheringDone(g);
+        return g;
+    }
+
+    private void closeGeneration(IceGen g) {
+        if (g != null) {
+            g.agent.close();
+        }
+    }
+
+    /** A local candidate found after the agent was created (STUN/TURN; loop thread). */
+    private void onLocalCandidate(IceGen g, IceCandidate c) {
+        if (closed || (g != active && g != next)) {
+            return;
+        }
+        if (g.local.size() >= DataChannelMedia.MAX_CANDIDATES) {
+            LOG.debug("{}: too many local candidates, dropping {}", name, c);
+            return;
+        }
+        g.local.add(Candidates.toSdp(c));
+        reportCandidates(g);
+    }
+
+    /** Gathering of {@code g} has ended (loop thread). */
+    private void onGatheringDone(IceGen g) {
+        if (g.gatheringDone) {
+            return;
+        }
+        g.gatheringDone = true;
+        if (g.number == 1) {
+            gatheringComplete.complete(null);
+        }
+        reportCandidates(g);
+    }
+
+    /**
+     * Reports what {@code g} gathered and was not reported yet, once a local description with its
+     * credentials is set (W3C webrtc-pc §4.4.1.6: candidates are surfaced after
+     * setLocalDescription), then end-of-candidates once, and refreshes localDescription (W3C §4.4.1.5:
+     * "pendingLocalDescription ... updated with new candidates").
+     */
+    private void reportCandidates(IceGen g) {
+        if (!g.announced || closed) {
+            return;
+        }
+        Consumer<IceCandidateInit> h = onIceCandidate;
+        String ufrag = g.agent.localUfrag();
+        while (g.reported < g.local.size()) {
+            Candidate c = g.local.get(g.reported++);
+            fire(h, new IceCandidateInit(c.toAttributeValue(), localMid, localDataIndex, ufrag));
+        }
+        if (g.gatheringDone && !g.endReported) {
+            g.endReported = true;
+            // RFC 8838 §4.4 / W3C: the end of gathering is one candidate "" (browsers also fire null).
+            fire(h, new IceCandidateInit("", localMid, localDataIndex, ufrag));
+            setGatheringState(IceGatheringState.COMPLETE);
+        }
+        if (g == localGen) {
+            refreshLocalDescription();
+        }
+    }
+
+    private void applyLocal(SessionDescriptionInit desc, SessionDescription parsed, DataChannelMedia media, IceGen g) {
+        localBase = parsed;
+        localBaseType = desc.type();
+        localMid = media.mid();
+        localDataIndex = Math.max(0, dataSectionIndex(parsed, media.mid()));
+        localGen = g;
+        localDescription = desc;
+        if (!g.announced) {
+            g.announced = true;
+            setGatheringState(IceGatheringState.GATHERING);
+        }
+        reportCandidates(g);
+        refreshLocalDescription();
+    }
+
+    /** localDescription = what was set, plus the candidates gathered since, plus end-of-candidates. */
+    private void refreshLocalDescription() {
+        IceGen g = localGen;
+        SessionDescription sd = localBase;
+        if (g == null || sd == null || localDataIndex >= sd.media().size()) {
+            return;
+        }
+        MediaDescription m = sd.media().get(localDataIndex);
+        Set<String> present = new HashSet<>();
+        List<SdpLine> lines = new ArrayList<>();
+        for (SdpLine l : m.lines()) {
+            if (l.isAttribute() && l.asAttribute().name().equals("end-of-candidates")) {
+                continue;
+            }
+            if (l.isAttribute() && l.asAttribute().name().equals("candidate")) {
+                present.add(l.value());
+            }
+            lines.add(l);
+        }
+        boolean changed = false;
+        for (Candidate c : g.local) {
+            String v = c.toAttributeValue();
+            if (present.add(v)) {
+                lines.add(new SdpLine('a', v));
+                changed = true;
+            }
+        }
+        // RFC 8840 §8.2 (paraphrased): "a=end-of-candidates" once gathering is complete.
+        boolean hadEnd = m.hasAttribute("end-of-candidates");
+        if (g.gatheringDone) {
+            lines.add(Attribute.property("end-of-candidates").toLine());
+        }
+        if (!changed && hadEnd == g.gatheringDone) {
+            return;
+        }
+        List<MediaDescription> media = new ArrayList<>(sd.media());
+        media.set(localDataIndex, new MediaDescription(m.mediaLine(), lines));
+        SessionDescription updated = new SessionDescription(sd.origin(), sd.sessionName(), sd.sessionLines(), media);
+        localDescription = new SessionDescriptionInit(localBaseType, updated.serialize());
+    }
+
+    /** Index of the m= section with this mid (or of the first data-channel section), or -1. */
+    static int dataSectionIndex(SessionDescription sd, String mid) {
+        List<MediaDescription> media = sd.media();
+        int firstApp = -1;
+        for (int i = 0; i < media.size(); i++) {
+            MediaDescription m = media.get(i);
+            if (mid != null && mid.equals(m.mid().orElse(null))) {
+                return i;
+            }
+            if (firstApp < 0 && m.mediaLine().media().equals("application") && m.mediaLine().port() != 0) {
+                firstApp = i;
+            }
+        }
+        return firstApp;
+    }
+
+    private DataChannelMedia localMedia(IceGen g, Setup setup) {
         Fingerprint fp;
         try {
             fp = Fingerprint.parse("sha-256 " + certificate.sha256Fingerprint());
         } catch (SdpParseException e) {
             throw new IllegalStateException("our own fingerprint does not parse", e);
         }
-        return new DataChannelMedia(MID, ice.localUfrag(), ice.localPassword(), false, List.of(fp), setup,
-                config.sctpPort(), config.maxMessageSize(), localCandidates, true, false, false);
+        return new DataChannelMedia(MID, g.agent.localUfrag(), g.agent.localPassword(), false, List.of(fp), setup,
+                config.sctpPort(), config.maxMessageSize(), List.copyOf(g.local), g.gatheringDone, false, false);
     }
 
     /**
@@ -400,7 +921,7 @@ public final class PeerConnectionCore {
         return media.maxMessageSize();
     }
 
-    private void addRemote(Candidate c) {
+    private void addRemote(IceGen g, Candidate c) {
         IceCandidate ic;
         try {
             ic = Candidates.fromSdp(c);
@@ -408,25 +929,33 @@ public final class PeerConnectionCore {
             LOG.debug("{}: skipping remote candidate {}: {}", name, c, e.getMessage());
             return;
         }
-        ice.addRemoteCandidate(ic);
+        g.agent.addRemoteCandidate(ic);
     }
 
     private void setRole(DtlsRole role) {
+        if (dtlsRole == role) {
+            return;
+        }
         dtlsRole = role;
         // RFC 8832 §6: stream ids follow the DTLS role, not the ICE role.
         channels.setDtlsRole(role == DtlsRole.CLIENT);
     }
 
-    private void maybeStartIce() {
-        if (iceStarted || localDescription == null || remoteDescription == null) {
+    /** Starts checks on {@code g} once it has our local description and the remote credentials. */
+    private void maybeStartIce(IceGen g) {
+        if (g.started || !g.announced || g.remoteUfrag == null || closed) {
             return;
         }
-        iceStarted = true;
-        LOG.debug("{}: starting ICE ({}), DTLS {}", name, controlling ? "controlling" : "controlled", dtlsRole);
-        ice.start();
-        setState(PeerConnectionState.CONNECTING);
+        g.started = true;
+        LOG.debug("{}: starting {} ({}), DTLS {}", name, g, controlling ? "controlling" : "controlled", dtlsRole);
+        g.agent.start();
+        if (g == active) {
+            setIceConnectionState(IceConnectionState.CHECKING);
+            updateConnectionState();
+        }
     }
 
+    // =========================================================================================
     // =========================================================================================
     // Transport events (loop thread)
     // =========================================================================================
@@ -446,43 +975,106 @@ public final class PeerConnectionCore {
         });
     }
 
-    private void onIceState(IceState s) {
+    /**
+     * W3C webrtc-pc §4.3.3 (RTCPeerConnectionState) for one ICE and one DTLS transport: "failed"
+     * and "closed" are set where they happen (final); otherwise "disconnected" if "any of the
+     * RTCIceTransports are in the "disconnected" state", "new" if "all of the connection's transports
+     * are in the "new" or "closed" state", "connecting" if any "are in the "new" or "checking"" (ICE)
+     * or "new" or "connecting" (DTLS) state, else "connected".
+     */
+    private void updateConnectionState() {
+        if (closed || isFinal()) {
+            return;
+        }
+        IceConnectionState i = iceConnectionState;
+        PeerConnectionState s;
+        if (i == IceConnectionState.DISCONNECTED) {
+            s = PeerConnectionState.DISCONNECTED;
+        } else if (i == IceConnectionState.NEW && !dtlsStarted) {
+            s = PeerConnectionState.NEW;
+        } else if (i == IceConnectionState.NEW || i == IceConnectionState.CHECKING || dtls == null) {
+            s = PeerConnectionState.CONNECTING;
+        } else {
+            s = PeerConnectionState.CONNECTED;
+        }
+        setState(s);
+    }
+
+    private static IceConnectionState map(IceState s) {
+        return switch (s) {
+            case NEW -> IceConnectionState.NEW;
+            case CHECKING -> IceConnectionState.CHECKING;
+            case CONNECTED -> IceConnectionState.CONNECTED;
+            case COMPLETED -> IceConnectionState.COMPLETED;
+            case DISCONNECTED -> IceConnectionState.DISCONNECTED;
+            case FAILED -> IceConnectionState.FAILED;
+            case CLOSED -> IceConnectionState.CLOSED;
+        };
+    }
+
+    private void onIceState(IceGen g, IceState s) {
         if (closed) {
             return;
         }
-        LOG.debug("{}: ICE {}", name, s);
+        LOG.debug("{}: {} {}", name, g, s);
+        g.iceState = s;
+        if (g == next) {
+            switch (s) {
+                case CONNECTED, COMPLETED -> promoteNext();
+                case FAILED -> {
+                    // The restart did not connect: keep the path we have (W3C: the connection fails
+                    // only if the ICE transport in use fails).
+                    LOG.warn("{}: ICE restart {} failed; staying on {}", name, g, active);
+                    next = null;
+                    g.agent.close();
+                }
+                default -> {
+                }
+            }
+            return;
+        }
+        if (g != active || s == IceState.CLOSED) {
+            return;
+        }
+        if (s == IceState.NEW && g.started) {
+            return;
+        }
+        setIceConnectionState(map(s));
         switch (s) {
             case CONNECTED, COMPLETED -> {
                 if (!dtlsStarted) {
                     startDtls();
-                } else if (dtls != null) {
-                    setState(PeerConnectionState.CONNECTED);
-                } else {
-                    setState(PeerConnectionState.CONNECTING);
                 }
-            }
-            case DISCONNECTED -> {
-                if (state == PeerConnectionState.CONNECTED || state == PeerConnectionState.CONNECTING) {
-                    setState(PeerConnectionState.DISCONNECTED);
-                }
+                updateConnectionState();
             }
             case FAILED -> fail("ICE failed");
-            default -> {
-            }
+            default -> updateConnectionState();
         }
     }
 
-    private void startDtls() {
-        dtlsStarted = true;
-        DtlsRole role = dtlsRole;
-        IceTransport iceTransport = ice.transport();
-        // RFC 8122 §5 (paraphrased): several fingerprints may be given, also several with the same
-        // hash function (several possible certificates); the peer's must match one of them.
-        List<Map.Entry<String, byte[]>> fps = new ArrayList<>();
-        for (Fingerprint f : remoteMedia.fingerprints()) {
-            fps.add(Map.entry(f.hashFunction(), f.digest()));
+    /**
+     * The restarted generation connected (RFC 8445 §9: once ICE processing of the restart
+     * completes, the new pair is used): DTLS moves over to it and the old agent is closed.
+     */
+    private void promoteNext() {
+        IceGen old = active;
+        IceGen g = next;
+        next = null;
+        active = g;
+        LOG.info("{}: ICE restart done: {} replaces {} ({})", name, g, old, g.agent.selectedPairDescription());
+        if (dtlsLower != null) {
+            dtlsLower.switchTo(iceLower(g.agent.transport()));
         }
-        PacketTransport iceLower = new PacketTransport() {
+        setIceConnectionState(map(g.iceState));
+        if (!dtlsStarted) {
+            startDtls();
+        }
+        updateConnectionState();
+        closeGeneration(old);
+    }
+
+    private static PacketTransport iceLower(IceTransport iceTransport) {
+        return new PacketTransport() {
             @Override
             public void send(byte[] buf, int off, int len) throws IOException {
                 iceTransport.send(buf, off, len);
@@ -498,12 +1090,24 @@ public final class PeerConnectionCore {
                 iceTransport.close();
             }
         };
-        PacketTransport lower = dtlsLowerWrapper.apply(iceLower);
+    }
+
+    private void startDtls() {
+        dtlsStarted = true;
+        DtlsRole role = dtlsRole;
+        // RFC 8122 §5 (paraphrased): several fingerprints may be given, also several with the same
+        // hash function (several possible certificates); the peer's must match one of them.
+        List<Map.Entry<String, byte[]>> fps = new ArrayList<>();
+        for (Fingerprint f : remoteFingerprints) {
+            fps.add(Map.entry(f.hashFunction(), f.digest()));
+        }
+        dtlsLower = new SwitchableTransport(iceLower(active.agent.transport()));
+        PacketTransport lower = dtlsLowerWrapper.apply(dtlsLower);
         int timeout = config.dtlsHandshakeTimeoutMs();
         Thread t = new Thread(() -> runDtls(role, lower, fps, timeout), name + "-dtls");
         t.setDaemon(true);
         dtlsThread = t;
-        LOG.debug("{}: ICE connected ({}), DTLS {} handshake", name, ice.selectedPairDescription(), role);
+        LOG.debug("{}: ICE connected ({}), DTLS {} handshake", name, active.agent.selectedPairDescription(), role);
         t.start();
     }
 
@@ -594,7 +1198,7 @@ public final class PeerConnectionCore {
             return;
         }
         dtls = d;
-        setState(PeerConnectionState.CONNECTED);
+        updateConnectionState();
         // RFC 8841 §6.1: the peer's a=max-message-size is the most we may send; our own is what we
         // accept.
         long remoteMax = Math.min(channels.remoteMaxMessageSize(), Integer.MAX_VALUE - 8);
@@ -806,8 +1410,11 @@ public final class PeerConnectionCore {
         if (d != null) {
             d.close();
         }
-        if (ice != null) {
-            ice.close();
+        if (active != null) {
+            active.agent.close();
+        }
+        if (next != null) {
+            next.agent.close();
         }
     }
 
@@ -861,6 +1468,11 @@ public final class PeerConnectionCore {
                 });
             }
             closed = true;
+            // W3C webrtc-pc §4.4.1.6 (close): "Set connection's signaling state to "closed". This
+            // does not fire any event." Likewise the ICE connection state.
+            signalingState = SignalingState.CLOSED;
+            iceConnectionState = IceConnectionState.CLOSED;
+            heldRemoteCandidates.clear();
             releaseTransports();
             if (!gatheringComplete.isDone()) {
                 gatheringComplete.completeExceptionally(new IllegalStateException("the peer connection was closed"));
@@ -953,6 +1565,18 @@ public final class PeerConnectionCore {
         Thread l = loop.thread();
         if (l != null && l.isAlive()) {
             out.add(l);
+        }
+        // The socket reader threads of our ICE agents (ice module: "jdc-ice-rx-" + local address).
+        if (!iceSockets.isEmpty()) {
+            Set<String> names = new HashSet<>();
+            for (InetSocketAddress a : iceSockets) {
+                names.add("jdc-ice-rx-" + a);
+            }
+            for (Thread th : Thread.getAllStackTraces().keySet()) {
+                if (th.isAlive() && names.contains(th.getName())) {
+                    out.add(th);
+                }
+            }
         }
         return out;
     }

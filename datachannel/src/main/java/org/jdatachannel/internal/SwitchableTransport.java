@@ -1,0 +1,94 @@
+package org.jdatachannel.internal;
+
+import java.io.IOException;
+import org.jdatachannel.dtls.PacketTransport;
+
+/**
+ * The datagram transport DTLS runs over, whose ICE transport can be replaced under a live DTLS
+ * association (ICE restart, RFC 8445 §9: "the agent MUST ... continue to use the previously
+ * selected pair ... until ICE processing of the restart completes"): sends go to the current
+ * transport; {@link #receive} waits on the current transport in short slices, so a DTLS reader
+ * blocked in it moves to a new transport within {@value #SLICE_MS} ms of {@link #switchTo}.
+ * Whoever switches closes the old transport afterwards; a receive or send that fails because the
+ * transport it used was replaced meanwhile is retried on the new one. DTLS and SCTP state are
+ * untouched: a datagram lost in the switch is recovered like any lost datagram.
+ *
+ * <p>Thread-safety: one receiving thread, any number of sending threads, and a switching thread may
+ * run at once (the current transport is a volatile reference). Not part of the public API.
+ */
+final class SwitchableTransport implements PacketTransport {
+    /** Longest single wait on one transport, in milliseconds. */
+    static final int SLICE_MS = 50;
+
+    private volatile PacketTransport current;
+    private volatile boolean closed;
+
+    /** @param first the transport to use until the first switch */
+    SwitchableTransport(PacketTransport first) {
+        this.current = first;
+    }
+
+    /**
+     * Makes {@code next} the transport for every later send and receive. Does not close the old one.
+     *
+     * @return the transport used before
+     */
+    PacketTransport switchTo(PacketTransport next) {
+        PacketTransport old = current;
+        current = next;
+        return old;
+    }
+
+    /** @return the transport in use */
+    PacketTransport current() {
+        return current;
+    }
+
+    @Override
+    public void send(byte[] buf, int off, int len) throws IOException {
+        PacketTransport t = current;
+        try {
+            t.send(buf, off, len);
+        } catch (IOException e) {
+            PacketTransport now = current;
+            if (now == t || closed) {
+                throw e;
+            }
+            now.send(buf, off, len);
+        }
+    }
+
+    @Override
+    public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+        long deadline = System.nanoTime() + Math.max(0, waitMillis) * 1_000_000L;
+        while (true) {
+            if (closed) {
+                throw new IOException("transport closed");
+            }
+            PacketTransport t = current;
+            long leftMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+            int slice = (int) Math.max(1, Math.min(leftMs, SLICE_MS));
+            int n;
+            try {
+                n = t.receive(buf, off, len, slice);
+            } catch (IOException e) {
+                if (current != t && !closed) {
+                    continue; // replaced while we waited on it: go on with the new one
+                }
+                throw e;
+            }
+            if (n >= 0) {
+                return n;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return -1;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        current.close();
+    }
+}
