@@ -813,9 +813,11 @@ public final class PeerConnectionCore {
         }
         if (g.gatheringDone && !g.endReported) {
             g.endReported = true;
-            // RFC 8838 §4.4 / W3C: the end of gathering is one candidate "" (browsers also fire null).
-            fire(h, new IceCandidateInit("", localMid, localDataIndex, ufrag));
+            // W3C webrtc-pc §4.3.2 / RFC 8838 §4.4: at the end of gathering the gathering state
+            // becomes "complete", then one end-of-candidates event, candidate "" (browsers also
+            // fire a null candidate).
             setGatheringState(IceGatheringState.COMPLETE);
+            fire(h, new IceCandidateInit("", localMid, localDataIndex, ufrag));
         }
         if (g == localGen) {
             refreshLocalDescription();
