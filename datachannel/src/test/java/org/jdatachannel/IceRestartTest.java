@@ -1,0 +1,123 @@
+package org.jdatachannel;
+
+import static org.jdatachannel.PeerConnectionLoopbackTest.T;
+import static org.jdatachannel.PeerConnectionLoopbackTest.loopback;
+import static org.jdatachannel.RenegotiationTest.channelPair;
+import static org.jdatachannel.RenegotiationTest.exchange;
+import static org.jdatachannel.TrickleIceTest.ufrag;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ICE restart on a live session (W3C webrtc-pc restartIce(), RFC 8445 §9, RFC 8839 §4.4.1.1.1):
+ * new credentials in the next offer, a new ICE agent, DTLS and SCTP moved over to it when it
+ * connects, the old agent's sockets and threads released; an ordered reliable channel delivers
+ * every message exactly once and in order across the restart, whichever side restarts.
+ */
+class IceRestartTest {
+    private static final Logger LOG = LoggerFactory.getLogger(IceRestartTest.class);
+
+    /** True if nothing is bound on {@code a} any more (we can bind it ourselves). */
+    static boolean released(InetSocketAddress a) {
+        try (DatagramSocket s = new DatagramSocket(a)) {
+            return true;
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
+    static boolean readerAlive(InetSocketAddress a) {
+        String name = "jdc-ice-rx-" + a;
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && t.getName().equals(name));
+    }
+
+    /** Waits (bounded) until the sockets are unbound and their reader threads have ended. */
+    static void awaitReleased(List<InetSocketAddress> sockets) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+        for (InetSocketAddress s : sockets) {
+            while ((readerAlive(s) || !released(s)) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertFalse(readerAlive(s), "reader thread of " + s + " still alive");
+            assertTrue(released(s), s + " still bound");
+        }
+    }
+
+    @ParameterizedTest(name = "restarted by the offerer: {0}")
+    @ValueSource(booleans = {true, false})
+    void restartWhileMessagesFlowKeepsTheChannel(boolean byOfferer) throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            DataChannel[] ends = channelPair(a, b, "ordered");
+            List<IceConnectionState> iceA = new CopyOnWriteArrayList<>();
+            List<PeerConnectionState> connA = new CopyOnWriteArrayList<>();
+            a.onIceConnectionStateChange(iceA::add);
+            a.onConnectionStateChange(connA::add);
+            PeerConnection restarter = byOfferer ? a : b;
+            PeerConnection other = byOfferer ? b : a;
+            List<InetSocketAddress> oldA = a.iceSocketAddresses();
+            List<InetSocketAddress> oldB = b.iceSocketAddresses();
+            String oldUfragR = ufrag(restarter.localDescription());
+            String oldUfragO = ufrag(other.localDescription());
+            List<String> got = new ArrayList<>();
+            List<String> back = new ArrayList<>();
+            try (RenegotiationTest.Flow flow = new RenegotiationTest.Flow(ends[0], ends[1]);
+                 RenegotiationTest.Flow reverse = new RenegotiationTest.Flow(ends[1], ends[0])) {
+                flow.awaitMore(50, got);
+                reverse.awaitMore(50, back);
+                restarter.restartIce();
+                SessionDescriptionInit[] oa = exchange(restarter, other);
+                // RFC 8839 §4.4.1.1.1: new ice-ufrag and ice-pwd in the restart offer; the answer
+                // to it has new credentials too.
+                assertNotEquals(oldUfragR, ufrag(oa[0]));
+                assertNotEquals(oldUfragO, ufrag(oa[1]));
+                // The old agents go away once the new ones have connected and DTLS moved over.
+                awaitReleased(oldA);
+                awaitReleased(oldB);
+                assertTrue(a.iceSocketAddresses().size() > oldA.size(), "a new agent bound new sockets");
+                flow.awaitMore(100, got);
+                reverse.awaitMore(100, back);
+                flow.finish(got);
+                reverse.finish(back);
+            }
+            assertEquals(PeerConnectionState.CONNECTED, a.connectionState());
+            assertEquals(PeerConnectionState.CONNECTED, b.connectionState());
+            assertTrue(a.iceConnectionState() == IceConnectionState.CONNECTED
+                    || a.iceConnectionState() == IceConnectionState.COMPLETED, a.iceConnectionState().toString());
+            assertFalse(connA.contains(PeerConnectionState.FAILED), connA.toString());
+            assertFalse(iceA.contains(IceConnectionState.FAILED), iceA.toString());
+            // A second restart in the other direction works as well.
+            other.restartIce();
+            List<InetSocketAddress> before = other.iceSocketAddresses();
+            exchange(other, restarter);
+            awaitReleased(before);
+            java.util.concurrent.BlockingQueue<DataChannelMessage> q = PeerConnectionLoopbackTest.inbox(ends[1]);
+            ends[0].send("after two restarts");
+            assertEquals("after two restarts", PeerConnectionLoopbackTest.take(q).text());
+            LOG.info("restart test done ({} then {})", byOfferer ? "offerer" : "answerer", byOfferer ? "answerer" : "offerer");
+            Set<InetSocketAddress> all = new HashSet<>(a.iceSocketAddresses());
+            all.addAll(b.iceSocketAddresses());
+            a.close();
+            b.close();
+            awaitReleased(new ArrayList<>(all));
+            assertTrue(a.liveThreads().isEmpty(), a.liveThreads().toString());
+            assertTrue(b.liveThreads().isEmpty(), b.liveThreads().toString());
+        }
+    }
+}
