@@ -166,6 +166,8 @@ public final class PeerConnectionCore {
         String remotePwd;
         boolean remoteEnd;
         boolean started;
+        /** Closed (replaced by a restart, or a restart that failed or was superseded). */
+        boolean retired;
         IceState iceState = IceState.NEW;
 
         IceGen(int number, IceAgent agent) {
@@ -759,22 +761,40 @@ public final class PeerConnectionCore {
             }
             throw e;
         }
-        // Host candidates are gathered synchronously and nothing else is gathered yet.
-        onGatheringDone(g);
+        // Server-reflexive and relayed candidates come later (trickle ICE, RFC 8838 §4); the agent
+        // replays what it found before this registration, in order, and reports nothing after
+        // gatheringDone, so the posts below reach the loop in order.
+        // Replays run here on the loop thread and are handled at once; so is a gathering that
+        // is already over (no STUN/TURN servers), so the first offer says a=end-of-candidates.
+        agent.onLocalCandidate(c -> {
+            if (loop.inLoop()) {
+                onLocalCandidate(g, c);
+            } else {
+                post(() -> onLocalCandidate(g, c));
+            }
+        });
+        CompletableFuture<Void> done = agent.gatheringDone();
+        if (done.isDone()) {
+            onGatheringDone(g);
+        } else {
+            done.whenComplete((v, e) -> post(() -> onGatheringDone(g)));
+        }
         return g;
     }
 
     private void closeGeneration(IceGen g) {
         if (g != null) {
+            g.retired = true;
             g.agent.close();
         }
     }
 
     /** A local candidate found after the agent was created (STUN/TURN; loop thread). */
     private void onLocalCandidate(IceGen g, IceCandidate c) {
-        if (closed || (g != active && g != next)) {
+        if (closed || g.retired) {
             return;
         }
+        iceSockets.addAll(g.agent.localSocketAddresses());
         if (g.local.size() >= DataChannelMedia.MAX_CANDIDATES) {
             LOG.debug("{}: too many local candidates, dropping {}", name, c);
             return;
@@ -785,7 +805,7 @@ public final class PeerConnectionCore {
 
     /** Gathering of {@code g} has ended (loop thread). */
     private void onGatheringDone(IceGen g) {
-        if (g.gatheringDone) {
+        if (g.gatheringDone || closed) {
             return;
         }
         g.gatheringDone = true;
@@ -1028,7 +1048,7 @@ public final class PeerConnectionCore {
                     // only if the ICE transport in use fails).
                     LOG.warn("{}: ICE restart {} failed; staying on {}", name, g, active);
                     next = null;
-                    g.agent.close();
+                    closeGeneration(g);
                 }
                 default -> {
                 }
