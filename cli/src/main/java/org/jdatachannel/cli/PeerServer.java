@@ -3,7 +3,6 @@ package org.jdatachannel.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +27,16 @@ import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import org.jdatachannel.DataChannel;
 import org.jdatachannel.PeerConnection;
@@ -69,25 +76,17 @@ public final class PeerServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerServer.class);
 
-    /** Seconds a client may take to send its whole request (headers and body) before the JDK's
-     *  HTTP server closes the connection: slow clients must not hold the workers. */
+    /** Seconds an HTTP connection may stay idle (no bytes of a request arriving) before it is
+     *  closed: a client that announces a body and never sends it holds a worker at most this long. */
     public static final int MAX_REQUEST_SECONDS = 10;
     /** Seconds a response may take, signaling waits included ({@link #SIGNALING_TIMEOUT} per step). */
     public static final int MAX_RESPONSE_SECONDS = 90;
 
-    static {
-        // The JDK's HTTP server reads these once, when its classes load (sun.net.httpserver.ServerConfig);
-        // an application that set them itself keeps its values. Without them a request may take forever.
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
-        }
-        if (System.getProperty("sun.net.httpserver.maxRspTime") == null) {
-            System.setProperty("sun.net.httpserver.maxRspTime", Integer.toString(MAX_RESPONSE_SECONDS));
-        }
-    }
 
     /** Largest accepted request body (SDP or result JSON), in bytes. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** Most HTTP worker threads (pages, signaling requests, WebSocket messages). */
+    public static final int HTTP_THREADS = 32;
     /** Most peer connections alive at once. */
     public static final int MAX_PEERS = 32;
     /** Most {@code POST /session} offers waiting for their answer. */
@@ -109,8 +108,9 @@ public final class PeerServer implements AutoCloseable {
             "/demo.js", new String[] {"web/demo.js", "text/javascript; charset=utf-8"},
             "/interop.html", new String[] {"web/interop.html", "text/html; charset=utf-8"});
 
-    private final HttpServer http;
-    private final ExecutorService httpPool;
+    private final Server jetty;
+    private final ServerConnector connector;
+    private final Rooms rooms;
     private final ScheduledExecutorService timers;
     private final ExecutorService closer;
     private final RtcConfiguration rtc;
@@ -125,7 +125,7 @@ public final class PeerServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** One peer connection and what the server knows about it. */
-    private static final class Peer {
+    static final class Peer {
         final String name;
         final PeerConnection pc;
         final AtomicBoolean helloCreated = new AtomicBoolean();
@@ -150,16 +150,42 @@ public final class PeerServer implements AutoCloseable {
         for (String[] page : PAGES.values()) {
             pageBytes.computeIfAbsent(page[0], PeerServer::loadResource);
         }
-        AtomicInteger n = new AtomicInteger();
-        // Bounded: 8 workers (each may wait up to SIGNALING_TIMEOUT for gathering), 64 queued
-        // requests; beyond that the accepting thread serves the request itself (back-pressure).
-        this.httpPool = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
-                r -> daemon(r, "jdc-http-" + n.incrementAndGet()), new ThreadPoolExecutor.CallerRunsPolicy());
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "jdc-server-timers"));
         this.closer = Executors.newSingleThreadExecutor(r -> daemon(r, "jdc-server-closer"));
-        this.http = HttpServer.create(bind, 64);
-        http.createContext("/", this::handle);
-        http.setExecutor(httpPool);
+        // Bounded: at most HTTP_THREADS workers (a signaling request may wait up to
+        // SIGNALING_TIMEOUT for gathering; WebSocket messages are handled without blocking).
+        QueuedThreadPool pool = new QueuedThreadPool(HTTP_THREADS, 4);
+        pool.setName("jdc-http");
+        pool.setDaemon(true);
+        this.jetty = new Server(pool);
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig.setSendServerVersion(false);
+        this.connector = new ServerConnector(jetty, new HttpConnectionFactory(httpConfig));
+        connector.setHost(bind.getAddress().getHostAddress());
+        connector.setPort(bind.getPort());
+        connector.setIdleTimeout(TimeUnit.SECONDS.toMillis(MAX_REQUEST_SECONDS));
+        connector.setAcceptQueueSize(64);
+        jetty.addConnector(connector);
+        this.rooms = new Rooms();
+        rooms.jvmPeer(new JvmRoomPeer(this, rooms));
+        // GET /ws upgrades to a WebSocket (RFC 6455) for room signaling; every other request goes
+        // to the HTTP handler below.
+        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(jetty, container -> {
+            container.setMaxTextMessageSize(Rooms.MAX_MESSAGE_BYTES);
+            container.setMaxBinaryMessageSize(Rooms.MAX_MESSAGE_BYTES);
+            container.setIdleTimeout(Rooms.IDLE_TIMEOUT);
+            container.setMaxOutgoingFrames(Rooms.MAX_QUEUED_SENDS);
+            container.addMapping("/ws", (req, resp, cb) -> rooms.newSocket(req, resp, cb));
+        });
+        ws.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                PeerServer.this.handle(new Exchange(request, response, callback));
+                return true;
+            }
+        });
+        jetty.setHandler(ws);
+        connector.open(); // binds now, so that a busy port is reported here
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -179,10 +205,20 @@ public final class PeerServer implements AutoCloseable {
         }
     }
 
-    /** Starts listening. */
-    public void start() {
-        http.start();
-        LOG.info("serving on http://{}:{}/ (ICE addresses: {})", http.getAddress().getAddress().getHostAddress(),
+    /**
+     * Starts serving.
+     *
+     * @throws IOException if the HTTP server cannot start
+     */
+    public void start() throws IOException {
+        try {
+            jetty.start();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot start the HTTP server: " + e, e);
+        }
+        LOG.info("serving on http://{}:{}/ (ICE addresses: {})", address().getAddress().getHostAddress(),
                 port(), iceFilter);
     }
 
@@ -214,12 +250,12 @@ public final class PeerServer implements AutoCloseable {
 
     /** The bound HTTP port. */
     public int port() {
-        return http.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
     /** The bound HTTP address. */
     public InetSocketAddress address() {
-        return http.getAddress();
+        return new InetSocketAddress(connector.getHost(), port());
     }
 
     /** Number of live peer connections (including ones waiting for an answer). */
@@ -243,13 +279,17 @@ public final class PeerServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        http.stop(0);
+        rooms.close();
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping the HTTP server failed", e);
+        }
         for (Peer p : peers.values()) {
             closeQuietly(p);
         }
         peers.clear();
         pendingSessions.clear();
-        httpPool.shutdownNow();
         timers.shutdownNow();
         closer.shutdown();
         try {
@@ -261,10 +301,10 @@ public final class PeerServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- HTTP
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            String path = ex.getRequestURI().getPath();
-            String method = ex.getRequestMethod();
+    private void handle(Exchange ex) {
+        try {
+            String path = ex.path();
+            String method = ex.method();
             if (path.equals("/offer")) {
                 requirePost(ex, method, () -> handleOffer(ex));
             } else if (path.equals("/session")) {
@@ -275,29 +315,30 @@ public final class PeerServer implements AutoCloseable {
                 requirePost(ex, method, () -> handleResult(ex));
             } else if (PAGES.containsKey(path)) {
                 if (!method.equals("GET") && !method.equals("HEAD")) {
-                    ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                    ex.header("Allow", "GET, HEAD");
                     respond(ex, 405, "text/plain; charset=utf-8", "use GET\n");
                 } else {
                     String[] page = PAGES.get(path);
-                    ex.getResponseHeaders().set("Cache-Control", "no-store");
+                    ex.header("Cache-Control", "no-store");
                     byte[] body = pageBytes.get(page[0]);
-                    if (method.equals("HEAD")) {
-                        ex.getResponseHeaders().set("Content-Type", page[1]);
-                        ex.sendResponseHeaders(200, -1);
-                    } else {
-                        respond(ex, 200, page[1], body);
-                    }
+                    respond(ex, 200, page[1], body);
                 }
             } else {
                 respond(ex, 404, "text/plain; charset=utf-8", "not found: " + path + "\n");
             }
+        } catch (IOException e) {
+            // The client went away or stopped sending (idle timeout): nothing to answer.
+            LOG.debug("{} {}: {}", ex.method(), ex.uri(), e.toString());
+            ex.abort(e);
         } catch (RuntimeException e) {
             // A bug of ours; never let it kill the server.
-            LOG.error("internal error handling {} {}", ex.getRequestMethod(), ex.getRequestURI(), e);
+            LOG.error("internal error handling {} {}", ex.method(), ex.uri(), e);
             try {
-                respond(ex, 500, "text/plain; charset=utf-8", "internal error: " + e + "\n");
+                if (!ex.responded()) {
+                    respond(ex, 500, "text/plain; charset=utf-8", "internal error: " + e + "\n");
+                }
             } catch (IOException | RuntimeException ignored) {
-                // headers may already be sent
+                ex.abort(e);
             }
         }
     }
@@ -306,11 +347,11 @@ public final class PeerServer implements AutoCloseable {
         void run() throws IOException;
     }
 
-    private static void requirePost(HttpExchange ex, String method, IoAction action) throws IOException {
+    private static void requirePost(Exchange ex, String method, IoAction action) throws IOException {
         if (!method.equals("POST")) {
             // RFC 9110 §15.5.6: "The origin server MUST generate an Allow header field in a 405
             // response containing a list of the target resource's currently supported methods."
-            ex.getResponseHeaders().set("Allow", "POST");
+            ex.header("Allow", "POST");
             respond(ex, 405, "text/plain; charset=utf-8", "use POST\n");
             return;
         }
@@ -318,7 +359,7 @@ public final class PeerServer implements AutoCloseable {
     }
 
     /** {@code POST /offer}: the peer offers, the server answers. */
-    private void handleOffer(HttpExchange ex) throws IOException {
+    private void handleOffer(Exchange ex) throws IOException {
         String sdp = readBody(ex);
         if (sdp == null) {
             return;
@@ -343,7 +384,7 @@ public final class PeerServer implements AutoCloseable {
     }
 
     /** {@code POST /session}: the server offers; the answer comes to the Location. */
-    private void handleNewSession(HttpExchange ex) throws IOException {
+    private void handleNewSession(Exchange ex) throws IOException {
         if (readBody(ex) == null) {
             return;
         }
@@ -376,7 +417,7 @@ public final class PeerServer implements AutoCloseable {
             // RFC 9110 §15.3.2 (201 Created): "the primary resource created by the request is
             // identified by either a Location header field in the response or, if no Location
             // header field is received, by the target URI."
-            ex.getResponseHeaders().set("Location", "/session/" + id);
+            ex.header("Location", "/session/" + id);
             respond(ex, 201, "application/sdp", complete);
         } catch (SignalingException e) {
             forget(p);
@@ -385,7 +426,7 @@ public final class PeerServer implements AutoCloseable {
     }
 
     /** {@code POST /session/<id>}: the answer to a server offer. */
-    private void handleSessionAnswer(HttpExchange ex, String id) throws IOException {
+    private void handleSessionAnswer(Exchange ex, String id) throws IOException {
         String sdp = readBody(ex);
         if (sdp == null) {
             return;
@@ -411,7 +452,7 @@ public final class PeerServer implements AutoCloseable {
     }
 
     /** {@code POST /result}: a JSON object reported by the interop page. */
-    private void handleResult(HttpExchange ex) throws IOException {
+    private void handleResult(Exchange ex) throws IOException {
         String body = readBody(ex);
         if (body == null) {
             return;
@@ -436,7 +477,7 @@ public final class PeerServer implements AutoCloseable {
         respond(ex, 204, null, (byte[]) null);
     }
 
-    private void signalingError(HttpExchange ex, Peer p, String what, SignalingException e) throws IOException {
+    private void signalingError(Exchange ex, Peer p, String what, SignalingException e) throws IOException {
         if (e.parseError != null) {
             LOG.info("{}: rejected {}: {}", p.name, what, e.parseError.getMessage());
             respond(ex, 400, "text/plain; charset=utf-8", "invalid SDP " + what + ": " + e.parseError.getMessage() + "\n");
@@ -452,19 +493,30 @@ public final class PeerServer implements AutoCloseable {
     // ---------------------------------------------------------------- peers
 
     /** Creates and registers a peer connection, or answers 503 and returns null at the limit. */
-    private Peer newPeer(HttpExchange ex) throws IOException {
-        Peer p;
-        synchronized (peers) { // check and insert together, so the limit holds under concurrent requests
-            if (peers.size() >= MAX_PEERS) {
-                p = null;
-            } else {
-                p = new Peer("peer-" + peerCounter.incrementAndGet(), new PeerConnection(rtc));
-                peers.put(p.name, p);
-            }
-        }
+    private Peer newPeer(Exchange ex) throws IOException {
+        Peer p = createPeer("peer-" + peerCounter.incrementAndGet(), String.valueOf(ex.remote()));
         if (p == null) {
             respond(ex, 503, "text/plain; charset=utf-8", "too many peer connections (limit " + MAX_PEERS + ")\n");
-            return null;
+        }
+        return p;
+    }
+
+    /**
+     * Creates and registers a peer connection with the server's channel behaviour
+     * ({@link ServerChannels}), the connect deadline and clean-up on failure.
+     *
+     * @param name a unique name for logs and the registry
+     * @param origin who asked for it, for the log
+     * @return the peer, or null at the {@value #MAX_PEERS} limit or when the server is closed
+     */
+    Peer createPeer(String name, String origin) {
+        Peer p;
+        synchronized (peers) { // check and insert together, so the limit holds under concurrent requests
+            if (closed.get() || peers.size() >= MAX_PEERS || peers.containsKey(name)) {
+                return null;
+            }
+            p = new Peer(name, new PeerConnection(rtc));
+            peers.put(p.name, p);
         }
         PeerConnection pc = p.pc;
         InteropControl control = new InteropControl(p.name, pc);
@@ -476,7 +528,7 @@ public final class PeerServer implements AutoCloseable {
                 forget(p);
             }
         }, CONNECT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.info("{}: created for {}", p.name, ex.getRemoteAddress());
+        LOG.info("{}: created for {}", p.name, origin);
         return p;
     }
 
@@ -522,7 +574,7 @@ public final class PeerServer implements AutoCloseable {
     }
 
     /** Removes the peer and closes it off the caller's thread (callers may be event loops). */
-    private void forget(Peer p) {
+    void forget(Peer p) {
         if (peers.remove(p.name) != null) {
             pendingSessions.values().remove(p);
             try {
@@ -586,8 +638,8 @@ public final class PeerServer implements AutoCloseable {
     }
 
     /** Reads the request body, or answers 413 and returns null when it exceeds the limit. */
-    private static String readBody(HttpExchange ex) throws IOException {
-        InputStream in = ex.getRequestBody();
+    private static String readBody(Exchange ex) throws IOException {
+        InputStream in = ex.body();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
         int n;
@@ -603,21 +655,11 @@ public final class PeerServer implements AutoCloseable {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private static void respond(HttpExchange ex, int code, String contentType, String body) throws IOException {
-        respond(ex, code, contentType, body.getBytes(StandardCharsets.UTF_8));
+    private static void respond(Exchange ex, int code, String contentType, String body) throws IOException {
+        ex.respond(code, contentType, body);
     }
 
-    private static void respond(HttpExchange ex, int code, String contentType, byte[] body) throws IOException {
-        if (contentType != null) {
-            ex.getResponseHeaders().set("Content-Type", contentType);
-        }
-        if (body == null || body.length == 0) {
-            ex.sendResponseHeaders(code, -1);
-            return;
-        }
-        ex.sendResponseHeaders(code, body.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(body);
-        }
+    private static void respond(Exchange ex, int code, String contentType, byte[] body) throws IOException {
+        ex.respond(code, contentType, body);
     }
 }

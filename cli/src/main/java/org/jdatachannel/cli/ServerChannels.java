@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
  * channel (a string stays a string, binary stays binary, empty stays empty);</li>
  * <li>{@code discard}: bytes and messages are counted; the string {@code done} is answered with
  * {@code received <bytes> <messages>} (not counting {@code done}) and the counters restart;</li>
+ * <li>{@code room-chat}, {@code room-file}: the room demo, see {@link RoomChannels};</li>
  * <li>{@code ctl}, {@code watch-*}, {@code props-*}, {@code digest-*}: the interop page's close and
  * partial-reliability checks, see {@link InteropControl};</li>
  * <li>anything else: messages are ignored (logged at debug).</li>
@@ -45,10 +46,14 @@ final class ServerChannels {
                     peerName, label, ch.id(), ch.ordered(), ch.maxRetransmits(), ch.maxPacketLifeTime());
             return;
         }
-        switch (label) {
-            case Scenario.ECHO, Scenario.CHAT, Scenario.FILE -> attachEcho(peerName, ch);
-            case Scenario.DISCARD -> attachDiscard(peerName, ch);
-            default -> ch.onMessage(m -> LOG.debug("{}: ignoring a message on channel '{}'", peerName, label));
+        if (RoomChannels.handles(label)) {
+            RoomChannels.attach(peerName, ch);
+        } else {
+            switch (label) {
+                case Scenario.ECHO, Scenario.CHAT, Scenario.FILE -> attachEcho(peerName, ch);
+                case Scenario.DISCARD -> attachDiscard(peerName, ch);
+                default -> ch.onMessage(m -> LOG.debug("{}: ignoring a message on channel '{}'", peerName, label));
+            }
         }
         ch.onClose(() -> LOG.info("{}: channel '{}' (id {}) closed", peerName, label, ch.id()));
         ch.onError(e -> LOG.warn("{}: channel '{}' (id {}): {}", peerName, label, ch.id(), e.toString()));
