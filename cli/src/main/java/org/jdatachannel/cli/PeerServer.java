@@ -263,6 +263,11 @@ public final class PeerServer implements AutoCloseable {
         return peers.size();
     }
 
+    /** The rooms and the ids of their browser members, in join order (tests, logs). */
+    java.util.Map<String, java.util.List<String>> roomsSnapshot() {
+        return rooms.snapshot();
+    }
+
     /**
      * Waits for the next JSON object posted to {@code /result}.
      *

@@ -131,7 +131,7 @@ final class Rooms implements AutoCloseable {
         }
         Fields query = org.eclipse.jetty.server.Request.extractQueryParameters(request);
         String room = query.getValue("room");
-        return new Member(newId(), room);
+        return new RoomSocket(new Member(newId(), room));
     }
 
     private String newId() {
