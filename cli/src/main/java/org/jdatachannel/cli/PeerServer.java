@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * pending), 404 for an unknown or expired id.</li>
  * <li>{@code POST /result}, a JSON object from the interop page: 204; kept for
  * {@link #awaitResult(Duration)}.</li>
- * <li>{@code GET /} the demo page, {@code GET /interop.html} the interop page.</li>
+ * <li>{@code GET /} the demo page (with the room demo), {@code GET /interop.html} the interop page.</li>
+ * <li>{@code GET /ws}: WebSocket room signaling with trickle ICE, see {@link Rooms}; the server's
+ * own peer in every room is {@link JvmRoomPeer}.</li>
  * </ul>
  * Channel behaviour by label is in {@link ServerChannels}; once connected the server opens channel
  * {@code hello} and sends {@code hello from jdatachannel}.
@@ -106,6 +108,7 @@ public final class PeerServer implements AutoCloseable {
             "/", new String[] {"web/index.html", "text/html; charset=utf-8"},
             "/index.html", new String[] {"web/index.html", "text/html; charset=utf-8"},
             "/demo.js", new String[] {"web/demo.js", "text/javascript; charset=utf-8"},
+            "/room.js", new String[] {"web/room.js", "text/javascript; charset=utf-8"},
             "/interop.html", new String[] {"web/interop.html", "text/html; charset=utf-8"});
 
     private final Server jetty;
