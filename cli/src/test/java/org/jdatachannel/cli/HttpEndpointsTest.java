@@ -122,6 +122,10 @@ class HttpEndpointsTest {
         assertTrue(index.body().contains("<html"), "demo page is HTML");
         assertTrue(index.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
         assertEquals(200, get("/demo.js").statusCode());
+        HttpResponse<String> roomJs = get("/room.js");
+        assertEquals(200, roomJs.statusCode());
+        assertTrue(roomJs.body().contains("/ws?room="), "the room demo signals over /ws");
+        assertTrue(index.body().contains("room.js"), "the demo page loads the room demo");
         HttpResponse<String> interop = get("/interop.html");
         assertEquals(200, interop.statusCode());
         assertTrue(interop.body().contains("/result"), "the interop page reports to /result");
@@ -152,9 +156,9 @@ class HttpEndpointsTest {
     }
 
     /**
-     * Clients that announce a body and never send it must not stop the server: the JDK server
-     * closes them after {@link PeerServer#MAX_REQUEST_SECONDS}, so a page request queued behind
-     * them is served.
+     * Clients that announce a body and never send it must not stop the server: their connections
+     * are closed after {@link PeerServer#MAX_REQUEST_SECONDS} idle seconds, and a page request
+     * meanwhile is served.
      */
     @Test
     void slowClientsDoNotStopTheServer() throws Exception {
