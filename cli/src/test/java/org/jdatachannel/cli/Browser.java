@@ -33,7 +33,10 @@ public enum Browser {
         /**
          * Firefox: turn its mDNS hiding of host candidates off
          * ({@code media.peerconnection.ice.obfuscate_host_addresses=false}), so it sends its
-         * 198.18.0.x host candidates instead of {@code <uuid>.local} names.
+         * 198.18.0.x host candidates instead of {@code <uuid>.local} names. Chromium: the same
+         * through {@code --disable-features=WebRtcHideLocalIpsWithMdns} (it then gathers only the
+         * default route's address, so the namespace needs a default route). Two browsers that
+         * both hide their addresses cannot meet in the namespace (no mDNS resolution there).
          */
         PLAIN_HOST_CANDIDATES
     }
@@ -98,6 +101,9 @@ public enum Browser {
                         "--user-data-dir=" + profile));
                 if (options.contains(Option.INTERLEAVING)) {
                     cmd.add("--force-fieldtrials=WebRTC-DataChannelMessageInterleaving/Enabled/");
+                }
+                if (options.contains(Option.PLAIN_HOST_CANDIDATES)) {
+                    cmd.add("--disable-features=WebRtcHideLocalIpsWithMdns");
                 }
             }
             case FIREFOX -> {

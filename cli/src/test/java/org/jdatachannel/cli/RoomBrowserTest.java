@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The room demo end to end: two headless Chromium pages and the JVM peer in one room, signaling
+ * The room demo end to end: two headless Chromium pages, one Firefox ESR page and the JVM peer in
+ * one room, signaling
  * over the server's WebSocket with trickle ICE, a mesh of data channels (browser⇄browser directly,
  * each browser⇄JVM peer); each page sends a chat line (the other page receives it, the JVM peer
  * acknowledges it) and a 64 KiB file to every member (each receiver confirms its SHA-256).
@@ -34,9 +35,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(200)
 class RoomBrowserTest {
 
-    private static final String CHROMIUM = "/usr/bin/chromium";
-    private static final int PAGES = 2;
+    /** The pages: two Chromium, one Firefox ESR. */
+    private static final List<Browser> PAGES_IN = List.of(Browser.CHROMIUM, Browser.CHROMIUM, Browser.FIREFOX);
+    private static final int PAGES = PAGES_IN.size();
     private static final int SCENARIO_SECONDS = 120;
+    private static final String LINKS_MARK = "NAMESPACE links: ";
+    private static final String ROUTES_MARK = "NAMESPACE routes: ";
     private static final String NS_SETUP = String.join("\n",
             "set -e",
             "ip link set lo up",
@@ -45,19 +49,24 @@ class RoomBrowserTest {
             "ip addr add 198.18.0.2/24 dev jdc1",
             "ip link set jdc0 up",
             "ip link set jdc1 up",
-            // Chromium without mDNS hiding gathers only the default route's address when the page
-            // has no media permission: give the namespace a default route (it leads nowhere but
-            // the other veth end, inside the namespace).
-            "ip route add default dev jdc0",
-            "\"$JDC_JAVA\" -Xmx512m org.jdatachannel.cli.RoomScenario 198.18.0.1 \"$JDC_CHROMIUM\" "
-                    + SCENARIO_SECONDS + " \"$1\" " + PAGES,
+            // Browsers without mDNS hiding gather only the default route's address when the page has
+            // no media permission (RFC 8828 §5.2 mode 2): a default route via 198.18.0.1 out of jdc1
+            // makes that 198.18.0.2; it ends at jdc0 in this namespace (no forwarding), see
+            // BrowserNamespace.defaultRouteVia.
+            "ip route add default via 198.18.0.1 dev jdc1",
+            "rc=0",
+            "\"$JDC_JAVA\" -Xmx768m org.jdatachannel.cli.RoomScenario 198.18.0.1 " + SCENARIO_SECONDS
+                    + " \"$1\" \"$JDC_PAGES\" || rc=$?",
+            "echo \"" + LINKS_MARK + "$(ip -o link show | cut -d: -f2 | cut -d@ -f1 | tr -d ' ' | sort | tr '\\n' ' ')\" >&2",
+            "echo \"" + ROUTES_MARK + "$(ip route show | tr '\\n' ';')\" >&2",
+            "exit $rc",
             "");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void twoChromiumPagesAndTheJvmPeerChatAndSendFilesInOneRoom() throws Exception {
-        if (!Files.isExecutable(Paths.get(CHROMIUM))) {
-            fail(CHROMIUM + " is missing; run `bash .ci/run`, which installs it");
+    void chromiumFirefoxAndTheJvmPeerChatAndSendFilesInOneRoom() throws Exception {
+        for (Browser b : PAGES_IN) {
+            BrowserNamespace.requireTools(b);
         }
         JsonNode r = runInNamespace();
         assertTrue(r.path("ok").asBoolean(false), () -> "room scenario failed: " + r.toPrettyString());
@@ -66,6 +75,14 @@ class RoomBrowserTest {
         Set<String> ids = new HashSet<>();
         pages.forEach(p -> ids.add(p.path("id").asText()));
         assertEquals(PAGES, ids.size(), "each page got its own id");
+        for (Browser b : PAGES_IN) {
+            long expected = PAGES_IN.stream().filter(b::equals).count();
+            long seen = 0;
+            for (JsonNode p : pages) {
+                seen += p.path("userAgent").asText().contains(b.userAgentToken()) ? 1 : 0;
+            }
+            assertEquals(expected, seen, () -> b.id() + " pages among " + pages);
+        }
         for (JsonNode p : pages) {
             String self = p.path("id").asText();
             List<String> members = new ArrayList<>();
@@ -113,7 +130,7 @@ class RoomBrowserTest {
             }
             pb.environment().put("CLASSPATH", cp);
             pb.environment().put("JDC_JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-            pb.environment().put("JDC_CHROMIUM", CHROMIUM);
+            pb.environment().put("JDC_PAGES", String.join(",", PAGES_IN.stream().map(Browser::id).toList()));
             pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
             long t0 = System.nanoTime();
             ns = pb.start();
@@ -134,12 +151,27 @@ class RoomBrowserTest {
             }
             System.out.printf("room scenario finished after %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             assertEquals(r.path("ok").asBoolean(false) ? 0 : 1, ns.exitValue(), () -> "scenario exit status for " + r);
+            // The isolation the network rule relies on: only lo and the veth pair, every route on the pair.
+            String links = "";
+            String routes = "";
+            for (String l : err.lines().toList()) {
+                if (l.startsWith(LINKS_MARK)) {
+                    links = l.substring(LINKS_MARK.length()).strip();
+                } else if (l.startsWith(ROUTES_MARK)) {
+                    routes = l.substring(ROUTES_MARK.length()).strip();
+                }
+            }
+            assertEquals("jdc0 jdc1 lo", links, "namespace links");
+            for (String route : routes.split(";")) {
+                String rt = route;
+                assertTrue(rt.isBlank() || rt.contains("dev jdc0") || rt.contains("dev jdc1"), () -> "a route outside the veth pair: " + rt);
+            }
             return r;
         } finally {
             if (ns != null) {
-                ChromiumScenario.killTree(ns);
+                BrowserScenario.killTree(ns);
             }
-            ChromiumScenario.deleteRecursively(scratch);
+            BrowserScenario.deleteRecursively(scratch);
         }
     }
 

@@ -15,14 +15,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Runs inside {@link RoomBrowserTest}'s private network namespace: starts the real server on
  * 127.0.0.1 with ICE restricted to the namespace's veth address, opens the demo page's room
- * self-test ({@code /?room=selftest&selftest=room&peers=N}) in N headless Chromium processes, waits
- * for each page's {@code POST /result}, and prints {@code {"ok":..,"test":"room","pages":[...]}} as
- * its last stdout line (exit status 0 only when every page reported ok).
+ * self-test ({@code /?room=selftest&selftest=room&peers=N}) in N headless browsers (one process
+ * each), waits for each page's {@code POST /result}, and prints
+ * {@code {"ok":..,"test":"room","pages":[...]}} as its last stdout line (exit status 0 only when
+ * every page reported ok).
  *
- * <p>Arguments: {@code <ice address> <chromium binary> <timeout seconds> <scratch dir> <pages>}.
- * Chromium runs with {@code WebRtcHideLocalIpsWithMdns} disabled: two browsers that both hide
- * their host addresses behind {@code .local} names could only meet through mDNS resolution, which
- * this namespace does not offer; the JVM peer meets them either way (peer-reflexive).
+ * <p>Arguments: {@code <ice address> <timeout seconds> <scratch dir> <browsers, e.g.
+ * chromium,chromium,firefox>}. The browsers run with {@link Browser.Option#PLAIN_HOST_CANDIDATES}:
+ * two browsers that both hide their host addresses behind {@code .local} names could only meet
+ * through mDNS resolution, which the namespace does not offer (the JVM peer meets them either way,
+ * peer-reflexive).
  */
 public final class RoomScenario {
 
@@ -34,11 +36,14 @@ public final class RoomScenario {
     public static void main(String[] args) {
         ObjectNode result;
         try {
-            if (args.length != 5) {
-                throw new IllegalArgumentException("usage: RoomScenario <ice address> <chromium> <timeout s> <scratch dir> <pages>");
+            if (args.length != 4) {
+                throw new IllegalArgumentException("usage: RoomScenario <ice address> <timeout s> <scratch dir> <browser,browser,...>");
             }
-            result = run(args[0], args[1], Duration.ofSeconds(Integer.parseInt(args[2])), Path.of(args[3]),
-                    Integer.parseInt(args[4]));
+            List<Browser> browsers = new ArrayList<>();
+            for (String id : args[3].split(",")) {
+                browsers.add(Browser.byId(id));
+            }
+            result = run(args[0], Duration.ofSeconds(Integer.parseInt(args[1])), Path.of(args[2]), browsers);
         } catch (Exception e) {
             result = JSON.createObjectNode();
             result.put("ok", false);
@@ -50,7 +55,8 @@ public final class RoomScenario {
         System.exit(result.path("ok").asBoolean(false) ? 0 : 1); // ice4j may keep non-daemon threads
     }
 
-    static ObjectNode run(String iceAddress, String chromium, Duration timeout, Path scratch, int pages) throws Exception {
+    static ObjectNode run(String iceAddress, Duration timeout, Path scratch, List<Browser> kinds) throws Exception {
+        int pages = kinds.size();
         List<Process> browsers = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
         try (PeerServer server = new PeerServer(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0),
@@ -58,15 +64,16 @@ public final class RoomScenario {
             server.start();
             String url = "http://127.0.0.1:" + server.port() + "/?room=selftest&selftest=room&peers=" + pages;
             for (int i = 0; i < pages; i++) {
+                Browser kind = kinds.get(i);
                 Path profile = Files.createTempDirectory(scratch, "profile-" + i + "-");
-                Path log = Files.createTempFile(scratch, "chromium-" + i + "-", ".log");
+                Path home = Files.createTempDirectory(scratch, "home-" + i + "-");
+                Path log = Files.createTempFile(scratch, kind.id() + "-" + i + "-", ".log");
                 logs.add(log);
-                List<String> cmd = List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                        "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                        "--disable-sync", "--disable-quic", "--disable-dev-shm-usage", "--no-default-browser-check",
-                        "--disable-features=WebRtcHideLocalIpsWithMdns", "--user-data-dir=" + profile, url);
+                List<String> cmd = kind.launch(profile, url, List.of(Browser.Option.PLAIN_HOST_CANDIDATES));
                 System.err.println("starting: " + String.join(" ", cmd));
-                browsers.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+                pb.environment().putAll(kind.environment(home));
+                browsers.add(pb.start());
             }
             ArrayNode results = JSON.createArrayNode();
             long end = System.nanoTime() + timeout.toNanos();
@@ -91,13 +98,13 @@ public final class RoomScenario {
                         + timeout.toSeconds() + " s");
             }
             if (!ok) {
-                ArrayNode tails = result.putArray("chromiumLogTails");
-                logs.forEach(l -> tails.add(ChromiumScenario.tail(l)));
+                ArrayNode tails = result.putArray("browserLogTails");
+                logs.forEach(l -> tails.add(BrowserScenario.tail(l)));
             }
             return result;
         } finally {
             for (Process b : browsers) {
-                ChromiumScenario.killTree(b);
+                BrowserScenario.killTree(b);
             }
         }
     }
