@@ -127,6 +127,8 @@ public enum Browser {
             env.put("MOZ_CRASHREPORTER_DISABLE", "1");
             // A profile is never reused, but a killed run must not make the next start ask for safe mode.
             env.put("MOZ_DISABLE_AUTO_SAFE_MODE", "1");
+            // Lets the profile's services.settings.server override take effect in a release build.
+            env.put("MOZ_REMOTE_SETTINGS_DEVTOOLS", "1");
         }
         return env;
     }
@@ -158,6 +160,9 @@ public enum Browser {
         p.put("toolkit.telemetry.unified", false);
         p.put("toolkit.telemetry.archive.enabled", false);
         p.put("toolkit.telemetry.server", "");
+        p.put("datareporting.usage.uploadEnabled", false);
+        // Glean (FOG): a negative port makes it drop its pings instead of uploading them.
+        p.put("telemetry.fog.test.localhost_port", -1);
         p.put("browser.ping-centre.telemetry", false);
         p.put("app.normandy.enabled", false);
         p.put("app.shield.optoutstudies.enabled", false);
@@ -182,7 +187,10 @@ public enum Browser {
         p.put("browser.safebrowsing.provider.google4.updateURL", "");
         p.put("network.captive-portal-service.enabled", false);
         p.put("network.connectivity-service.enabled", false);
+        // Honoured by release builds only with MOZ_REMOTE_SETTINGS_DEVTOOLS=1 (see environment).
         p.put("services.settings.server", "data:,#remote-settings-off");
+        p.put("dom.push.connection.enabled", false);
+        p.put("dom.push.serverURL", "");
         p.put("network.trr.mode", 5);
         p.put("network.dns.disablePrefetch", true);
         p.put("network.prefetch-next", false);
