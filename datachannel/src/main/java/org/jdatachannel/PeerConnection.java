@@ -65,6 +65,13 @@ public final class PeerConnection implements AutoCloseable {
         this.core = new PeerConnectionCore(config, sctpFactory, dtlsLowerWrapper);
     }
 
+    /** For tests: also adjusts each ICE agent's configuration (e.g. short consent timeouts). */
+    PeerConnection(RtcConfiguration config, SctpPort.Factory sctpFactory,
+                   java.util.function.UnaryOperator<org.jdatachannel.dtls.PacketTransport> dtlsLowerWrapper,
+                   java.util.function.UnaryOperator<org.jdatachannel.ice.IceConfig.Builder> iceConfigHook) {
+        this.core = new PeerConnectionCore(config, sctpFactory, dtlsLowerWrapper, iceConfigHook);
+    }
+
     /** Creates a connection with {@link RtcConfiguration#defaults()}. */
     public PeerConnection() {
         this(RtcConfiguration.defaults());

@@ -82,6 +82,8 @@ public final class PeerConnectionCore {
     private final SctpPort.Factory sctpFactory;
     /** Wraps the ICE datagram transport under DTLS; identity except in tests that inject faults. */
     private final java.util.function.UnaryOperator<PacketTransport> dtlsLowerWrapper;
+    /** Adjusts each ICE agent's configuration; identity except in tests. */
+    private final java.util.function.UnaryOperator<IceConfig.Builder> iceConfigHook;
     private final String name;
     private final EventLoop loop;
     private final ChannelManager channels;
@@ -195,7 +197,18 @@ public final class PeerConnectionCore {
      */
     public PeerConnectionCore(RtcConfiguration config, SctpPort.Factory sctpFactory,
                               java.util.function.UnaryOperator<PacketTransport> dtlsLowerWrapper) {
+        this(config, sctpFactory, dtlsLowerWrapper, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * For tests: as above, with {@code iceConfigHook} applied to the builder of every ICE agent's
+     * configuration (e.g. short consent timeouts) after it is filled from {@code config}.
+     */
+    public PeerConnectionCore(RtcConfiguration config, SctpPort.Factory sctpFactory,
+                              java.util.function.UnaryOperator<PacketTransport> dtlsLowerWrapper,
+                              java.util.function.UnaryOperator<IceConfig.Builder> iceConfigHook) {
         this.dtlsLowerWrapper = dtlsLowerWrapper;
+        this.iceConfigHook = iceConfigHook;
         if (config == null) {
             throw new IllegalArgumentException("configuration must not be null");
         }
@@ -737,9 +750,9 @@ public final class PeerConnectionCore {
 
     /** Creates an ICE agent with our role and gathers its host candidates (synchronously). */
     private IceGen newGeneration() throws IOException {
-        IceAgent agent = new IceAgent(IceConfig.builder()
+        IceAgent agent = new IceAgent(iceConfigHook.apply(IceConfig.builder()
                 .controlling(controlling)
-                .addressFilter(config.iceAddressFilter())
+                .addressFilter(config.iceAddressFilter()))
                 .build());
         IceGen g = new IceGen(++generations, agent);
         agent.onStateChange(s -> {
