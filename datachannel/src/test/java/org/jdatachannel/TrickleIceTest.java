@@ -154,6 +154,56 @@ class TrickleIceTest {
         }
     }
 
+    /**
+     * Randomized delivery (seed logged): each side's description and trickled candidates reach the
+     * peer in a random order, the description with or without its own candidates (duplicates are
+     * harmless); the end-of-candidates event too. Every round connects and carries a message.
+     */
+    @Test
+    void randomDeliveryOrderConnects() throws Exception {
+        long seed = System.nanoTime();
+        org.slf4j.LoggerFactory.getLogger(TrickleIceTest.class).info("randomDeliveryOrderConnects seed {}", seed);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        for (int round = 0; round < 3; round++) {
+            try (PeerConnection a = new PeerConnection(loopback().build());
+                 PeerConnection b = new PeerConnection(loopback().build())) {
+                Trickle ta = new Trickle(a);
+                Trickle tb = new Trickle(b);
+                echoIncoming(b, new CopyOnWriteArrayList<>());
+                DataChannel ch = a.createDataChannel("random-" + round, null);
+                CompletableFuture<Void> open = opened(ch);
+                BlockingQueue<DataChannelMessage> q = inbox(ch);
+                a.setLocalDescription(a.createOffer().get(T, TimeUnit.SECONDS)).get(T, TimeUnit.SECONDS);
+                deliver(rnd, a.localDescription(), ta.all(), b);
+                b.setLocalDescription(b.createAnswer().get(T, TimeUnit.SECONDS)).get(T, TimeUnit.SECONDS);
+                deliver(rnd, b.localDescription(), tb.all(), a);
+                open.get(T, TimeUnit.SECONDS);
+                ch.send("round " + round);
+                assertEquals("round " + round, take(q).text(), "seed " + seed);
+            }
+        }
+    }
+
+    /** Applies {@code d} and {@code candidates} to {@code to} in a random order. */
+    private static void deliver(java.util.SplittableRandom rnd, SessionDescriptionInit d,
+                                List<IceCandidateInit> candidates, PeerConnection to) throws Exception {
+        List<Object> items = new ArrayList<>(candidates);
+        items.add(rnd.nextBoolean() ? d : withoutCandidates(d));
+        for (int i = items.size() - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            Object t = items.get(i);
+            items.set(i, items.get(j));
+            items.set(j, t);
+        }
+        for (Object o : items) {
+            if (o instanceof SessionDescriptionInit s) {
+                to.setRemoteDescription(s).get(T, TimeUnit.SECONDS);
+            } else {
+                to.addIceCandidate((IceCandidateInit) o).get(T, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Test
     void addIceCandidateChecksItsArguments() throws Exception {
         try (PeerConnection a = new PeerConnection(loopback().build());
