@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * <p>The JVM peer only answers: a member that joins offers to everyone already in the room, and the
  * JVM peer is always there first. Its answer carries all its candidates (host candidates are
  * gathered synchronously); the browser's trickled candidates are added as they come, after the
- * offer has been applied (RFC 8838 §4: candidates may arrive "at any time" after the description
- * they belong to; §11 "end-of-candidates" ends them, which needs no action here).
+ * offer has been applied. RFC 8838 (Abstract): trickle ICE lets agents "begin connectivity checks
+ * while they are still gathering candidates, by incrementally exchanging candidates over time
+ * instead of all at once". An end-of-candidates message needs no action here.
  *
  * <p>Thread-safe: called from WebSocket threads; every step on a connection is chained on its
  * futures, nothing blocks.
@@ -129,10 +130,11 @@ final class JvmRoomPeer implements Rooms.JvmPeer {
             return;
         }
         if (candidate.isEmpty()) {
-            return; // RFC 8838 §4: an empty candidate means the end of candidates
+            return; // W3C webrtc-pc: an RTCIceCandidateInit with an empty candidate is an end-of-candidates indication
         }
-        // RFC 8838 §4: "the ICE agent MUST ... [add] the candidate" once the remote description it
-        // belongs to is set; queue behind it, keep the order.
+        // W3C webrtc-pc addIceCandidate: "If remoteDescription is null return a promise rejected
+        // with a newly created InvalidStateError" -- so each candidate waits for the offer to be
+        // applied, in the order the candidates came.
         synchronized (pair) {
             pair.candidates = pair.candidates.thenCompose(v -> pair.peer.pc.addIceCandidate(candidate)
                     .handle((ok, e) -> {

@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * The server assigns ids (16 hex digits, random). Who offers is up to the clients; the demo page
  * lets the member who joins last offer to everyone already there.
  *
+ * <p>A browser's handshake must come from a page of this server (its {@code Origin} names the host
+ * and port it connected to), otherwise it gets 403.
+ *
  * <p>Bounds: a message is at most {@value #MAX_MESSAGE_BYTES} bytes (larger ones close the socket
  * with status 1009, RFC 6455 §7.4.1 "a message that is too big for it to process"), at most
  * {@value #MAX_SOCKETS} sockets, {@value #MAX_ROOMS} rooms, {@value #MAX_MEMBERS} browsers per room,
@@ -124,6 +127,15 @@ final class Rooms implements AutoCloseable {
             Response.writeError(request, response, callback, 503, "server closing");
             return null;
         }
+        // RFC 6455 §10.2: "If the origin indicated is unacceptable to the server, then it SHOULD
+        // respond to the WebSocket handshake with a reply containing HTTP 403 Forbidden status
+        // code." Pages of other sites may not join rooms from a visitor's browser; clients that
+        // are not browsers send no Origin.
+        String origin = request.getHeaders().get("Origin");
+        if (origin != null && !sameOrigin(origin, request.getHttpURI().getAuthority())) {
+            Response.writeError(request, response, callback, 403, "WebSocket from another origin: " + shorten(origin));
+            return null;
+        }
         if (sockets.incrementAndGet() > MAX_SOCKETS) {
             sockets.decrementAndGet();
             Response.writeError(request, response, callback, 503, "too many WebSocket connections (limit " + MAX_SOCKETS + ")");
@@ -132,6 +144,22 @@ final class Rooms implements AutoCloseable {
         Fields query = org.eclipse.jetty.server.Request.extractQueryParameters(request);
         String room = query.getValue("room");
         return new RoomSocket(new Member(newId(), room));
+    }
+
+    /** True if {@code origin} (scheme://host[:port]) names the host and port the request was sent to. */
+    static boolean sameOrigin(String origin, String authority) {
+        try {
+            java.net.URI o = new java.net.URI(origin);
+            if (o.getHost() == null || authority == null) {
+                return false;
+            }
+            int port = o.getPort() != -1 ? o.getPort() : "https".equals(o.getScheme()) ? 443 : 80;
+            java.net.URI a = new java.net.URI("http://" + authority);
+            int aPort = a.getPort() != -1 ? a.getPort() : 80;
+            return o.getHost().equalsIgnoreCase(a.getHost()) && port == aPort;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     private String newId() {
@@ -193,7 +221,7 @@ final class Rooms implements AutoCloseable {
         volatile Session session;
         /** Guarded by Rooms.this. */
         String room;
-        // Token bucket (RFC-free rate limit); only touched by Jetty's delivery, which is serial per socket.
+        // Token bucket for the rate limit; only touched by Jetty's message delivery, serial per socket.
         double tokens = BURST;
         long lastRefill = System.nanoTime();
         int dropped;

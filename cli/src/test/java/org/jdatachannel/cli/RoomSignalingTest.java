@@ -176,6 +176,27 @@ class RoomSignalingTest {
     }
 
     @Test
+    void handshakesFromPagesOfOtherOriginsAreRefused() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().proxy(java.net.http.HttpClient.Builder.NO_PROXY).build();
+        var refused = http.newWebSocketBuilder().header("Origin", "http://evil.example:" + server.port())
+                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + server.port() + "/ws?room=o"),
+                        new java.net.http.WebSocket.Listener() { });
+        var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> refused.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof java.net.http.WebSocketHandshakeException, () -> String.valueOf(e.getCause()));
+        assertEquals(403, ((java.net.http.WebSocketHandshakeException) e.getCause()).getResponse().statusCode());
+        var accepted = http.newWebSocketBuilder().header("Origin", "http://127.0.0.1:" + server.port())
+                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + server.port() + "/ws?room=o"),
+                        new java.net.http.WebSocket.Listener() { }).get(10, TimeUnit.SECONDS);
+        accepted.abort();
+        assertTrue(Rooms.sameOrigin("https://h.example", "h.example:443"));
+        assertTrue(Rooms.sameOrigin("http://H.example", "h.example"));
+        assertFalse(Rooms.sameOrigin("http://h.example:8080", "h.example:8081"));
+        assertFalse(Rooms.sameOrigin("null", "h.example"));
+        assertFalse(Rooms.sameOrigin("http://[bad", "h.example"));
+    }
+
+    @Test
     void oversizedMessageClosesWith1009() throws Exception {
         WsClient a = connect("?room=big");
         a.next("joined");
