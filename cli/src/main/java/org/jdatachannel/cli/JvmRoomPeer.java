@@ -1,14 +1,18 @@
 package org.jdatachannel.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.jdatachannel.IceCandidateInit;
 import org.jdatachannel.SessionDescriptionInit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,14 +23,14 @@ import org.slf4j.LoggerFactory;
  * room's {@code room-chat} and {@code room-file} channels, see {@link RoomChannels}).
  *
  * <p>The JVM peer only answers: a member that joins offers to everyone already in the room, and the
- * JVM peer is always there first. Its answer carries all its candidates (host candidates are
- * gathered synchronously); the browser's trickled candidates are added as they come, after the
- * offer has been applied. RFC 8838 (Abstract): trickle ICE lets agents "begin connectivity checks
- * while they are still gathering candidates, by incrementally exchanging candidates over time
- * instead of all at once". An end-of-candidates message needs no action here.
+ * JVM peer is always there first. Trickle ICE both ways (RFC 8838, Abstract: agents "begin
+ * connectivity checks while they are still gathering candidates, by incrementally exchanging
+ * candidates over time instead of all at once"): the answer goes out as soon as it is set, each
+ * local candidate follows in a {@code candidate} message (then {@code end-of-candidates}), and the
+ * browser's candidates are added as they come ({@link org.jdatachannel.PeerConnection#addIceCandidate(IceCandidateInit)}
+ * holds those that arrive before the offer is applied).
  *
- * <p>Thread-safe: called from WebSocket threads; every step on a connection is chained on its
- * futures, nothing blocks.
+ * <p>Thread-safe: called from WebSocket threads and connection event loops; nothing blocks.
  */
 final class JvmRoomPeer implements Rooms.JvmPeer {
 
@@ -35,16 +39,19 @@ final class JvmRoomPeer implements Rooms.JvmPeer {
 
     private final PeerServer server;
     private final Rooms rooms;
+    /** Most candidates kept per member that sent them before its offer. */
+    static final int MAX_EARLY_CANDIDATES = 32;
+
     /** Key: room + '/' + browser id. */
     private final Map<String, Pair> pairs = new ConcurrentHashMap<>();
+    /** Candidates that came before their offer (a client may send them in either order); same keys. */
+    private final Map<String, List<JsonNode>> earlyCandidates = new ConcurrentHashMap<>();
 
     /** The JVM peer's connection with one browser. */
     private static final class Pair {
         final PeerServer.Peer peer;
-        /** Completes once the browser's offer is applied; candidates wait for it. */
-        volatile CompletableFuture<Void> remoteSet;
-        /** The tail of the candidate chain, so candidates are added in the order they came. */
-        volatile CompletableFuture<Void> candidates;
+        /** Our candidates found before the answer was sent; guarded by this. Null once it was sent. */
+        List<ObjectNode> early = new ArrayList<>();
 
         Pair(PeerServer.Peer peer) {
             this.peer = peer;
@@ -61,7 +68,7 @@ final class JvmRoomPeer implements Rooms.JvmPeer {
         String key = room + "/" + from;
         switch (message.path("type").asText()) {
             case "offer" -> onOffer(room, from, key, message.path("sdp").asText());
-            case "candidate" -> onCandidate(room, from, key, message.path("candidate").path("candidate").asText());
+            case "candidate" -> onCandidate(room, from, key, message.path("candidate"));
             case "end-of-candidates" -> LOG.debug("{}: end of candidates", key);
             default -> rooms.sendFromJvm(room, from, error("the JVM peer only answers; send it an offer"));
         }
@@ -69,6 +76,7 @@ final class JvmRoomPeer implements Rooms.JvmPeer {
 
     @Override
     public void onLeft(String room, String id) {
+        earlyCandidates.remove(room + "/" + id);
         Pair p = pairs.remove(room + "/" + id);
         if (p != null) {
             LOG.info("{}: left room '{}'; closing its connection", p.peer.name, room);
@@ -88,18 +96,43 @@ final class JvmRoomPeer implements Rooms.JvmPeer {
             return;
         }
         Pair pair = new Pair(peer);
-        try {
-            pair.remoteSet = peer.pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, sdp));
-        } catch (RuntimeException e) {
-            pair.remoteSet = CompletableFuture.failedFuture(e);
-        }
-        pair.candidates = pair.remoteSet.exceptionally(e -> null);
         pairs.put(key, pair);
-        pair.remoteSet
+        // Set before setLocalDescription (PeerConnection.onIceCandidate); runs on the event loop.
+        peer.pc.onIceCandidate(c -> {
+            ObjectNode m = NODES.objectNode();
+            if (c.isEndOfCandidates()) {
+                m.put("type", "end-of-candidates");
+            } else {
+                m.put("type", "candidate");
+                ObjectNode init = m.putObject("candidate");
+                init.put("candidate", c.candidate());
+                init.put("sdpMid", c.sdpMid());
+                if (c.sdpMLineIndex() != null) {
+                    init.put("sdpMLineIndex", c.sdpMLineIndex());
+                }
+                init.put("usernameFragment", c.usernameFragment());
+            }
+            synchronized (pair) {
+                if (pair.early != null) {
+                    pair.early.add(m); // the answer goes first
+                    return;
+                }
+            }
+            rooms.sendFromJvm(room, from, m);
+        });
+        for (JsonNode early : earlyCandidates.getOrDefault(key, List.of())) {
+            addCandidate(room, from, pair, early); // held by the PeerConnection until the offer is applied
+        }
+        earlyCandidates.remove(key);
+        CompletableFuture<Void> remoteSet;
+        try {
+            remoteSet = peer.pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, sdp));
+        } catch (RuntimeException e) {
+            remoteSet = CompletableFuture.failedFuture(e);
+        }
+        remoteSet
                 .thenCompose(v -> peer.pc.createAnswer())
                 .thenCompose(answer -> peer.pc.setLocalDescription(answer))
-                // Until the pc part's onIceCandidate lands, the answer carries every candidate.
-                .thenCompose(v -> peer.pc.gatheringComplete())
                 .orTimeout(PeerServer.SIGNALING_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                 .whenComplete((v, e) -> {
                     if (e != null) {
@@ -117,39 +150,60 @@ final class JvmRoomPeer implements Rooms.JvmPeer {
                     answer.put("sdp", peer.pc.localDescription().sdp());
                     if (!rooms.sendFromJvm(room, from, answer)) {
                         onLeft(room, from);
-                    } else {
-                        LOG.info("{}: answered", peer.name);
+                        return;
                     }
+                    List<ObjectNode> early;
+                    synchronized (pair) {
+                        early = pair.early;
+                        pair.early = null;
+                    }
+                    early.forEach(m -> rooms.sendFromJvm(room, from, m));
+                    LOG.info("{}: answered; trickling candidates", peer.name);
                 });
     }
 
-    private void onCandidate(String room, String from, String key, String candidate) {
+    private void onCandidate(String room, String from, String key, JsonNode init) {
         Pair pair = pairs.get(key);
         if (pair == null) {
-            rooms.sendFromJvm(room, from, error("candidate before an offer to the JVM peer; ignored"));
+            List<JsonNode> early = earlyCandidates.computeIfAbsent(key, k -> new java.util.concurrent.CopyOnWriteArrayList<>());
+            if (early.size() >= MAX_EARLY_CANDIDATES) {
+                rooms.sendFromJvm(room, from, error("more than " + MAX_EARLY_CANDIDATES
+                        + " candidates before an offer to the JVM peer; ignored"));
+            } else {
+                early.add(init);
+            }
             return;
         }
-        if (candidate.isEmpty()) {
-            return; // W3C webrtc-pc: an RTCIceCandidateInit with an empty candidate is an end-of-candidates indication
-        }
-        // W3C webrtc-pc addIceCandidate: "If remoteDescription is null return a promise rejected
-        // with a newly created InvalidStateError" -- so each candidate waits for the offer to be
-        // applied, in the order the candidates came.
-        synchronized (pair) {
-            pair.candidates = pair.candidates.thenCompose(v -> pair.peer.pc.addIceCandidate(candidate)
-                    .handle((ok, e) -> {
-                        if (e != null) {
-                            // e.g. an unresolvable mDNS name: skipped, the peer-reflexive path remains.
-                            LOG.info("{}: skipped trickled candidate '{}': {}", pair.peer.name, candidate,
-                                    unwrap(e).toString());
-                        } else {
-                            LOG.debug("{}: added trickled candidate {}", pair.peer.name, candidate);
-                        }
-                        return null;
-                    }));
-        }
+        addCandidate(room, from, pair, init);
     }
 
+    private void addCandidate(String room, String from, Pair pair, JsonNode init) {
+        IceCandidateInit c;
+        try {
+            c = new IceCandidateInit(init.path("candidate").asText(),
+                    init.path("sdpMid").isTextual() ? init.path("sdpMid").asText() : null,
+                    init.path("sdpMLineIndex").canConvertToInt() ? init.path("sdpMLineIndex").asInt() : null,
+                    init.path("usernameFragment").isTextual() ? init.path("usernameFragment").asText() : null);
+        } catch (IllegalArgumentException e) {
+            rooms.sendFromJvm(room, from, error("bad candidate: " + e.getMessage()));
+            return;
+        }
+        if (c.sdpMid() == null && c.sdpMLineIndex() == null) {
+            // W3C webrtc-pc addIceCandidate: "If both sdpMid and sdpMLineIndex are null, return a
+            // promise rejected with a newly created TypeError." Browsers always send one; be lenient
+            // with hand-written clients and take the data section.
+            c = new IceCandidateInit(c.candidate(), null, 0, c.usernameFragment());
+        }
+        IceCandidateInit candidate = c;
+        pair.peer.pc.addIceCandidate(candidate).whenComplete((ok, e) -> {
+            if (e != null) {
+                LOG.info("{}: skipped trickled candidate '{}': {}", pair.peer.name, candidate.candidate(),
+                        unwrap(e).toString());
+            } else {
+                LOG.debug("{}: added trickled candidate {}", pair.peer.name, candidate.candidate());
+            }
+        });
+    }
     private static ObjectNode error(String reason) {
         ObjectNode e = NODES.objectNode();
         e.put("type", "error");

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.jdatachannel.DataChannel;
+import org.jdatachannel.IceCandidateInit;
 import org.jdatachannel.PeerConnection;
 import org.jdatachannel.RtcConfiguration;
 import org.jdatachannel.SessionDescriptionInit;
@@ -28,12 +29,24 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A Java {@link PeerConnection} joins a room over WebSocket and talks to the server's JVM peer on
- * loopback with trickle signaling: its offer goes without candidates, each candidate follows in
- * its own {@code candidate} message (RFC 8838 §4), then {@code end-of-candidates}; the JVM peer
- * adds them as they come. Then a chat line is acknowledged and a file's SHA-256 is confirmed.
+ * loopback with trickle signaling both ways: offer and answer travel without candidates, each
+ * candidate follows in its own {@code candidate} message ({@code PeerConnection.onIceCandidate} on
+ * both sides), then {@code end-of-candidates}; each side adds them as they come. Then a chat line
+ * is acknowledged and a file's SHA-256 is confirmed.
  */
 @Timeout(90)
 class RoomJavaPeerTest {
+
+    /** The SDP without its a=candidate and a=end-of-candidates lines. */
+    private static String withoutCandidates(String sdp) {
+        StringBuilder b = new StringBuilder();
+        for (String line : sdp.split("\r\n")) {
+            if (!line.startsWith("a=candidate:") && !line.equals("a=end-of-candidates")) {
+                b.append(line).append("\r\n");
+            }
+        }
+        return b.toString();
+    }
 
     @Test
     void javaPeerChatsAndSendsAFileToTheJvmPeerWithTrickledCandidates() throws Exception {
@@ -58,36 +71,47 @@ class RoomJavaPeerTest {
                 chat.onMessage(m -> chatIn.add(m.text()));
                 file.onMessage(m -> fileIn.add(m.binary() ? "(binary)" : m.text()));
 
+                // Trickle our candidates as the PeerConnection reports them (pc.onIceCandidate).
+                List<String> sentCandidates = new java.util.concurrent.CopyOnWriteArrayList<>();
+                pc.onIceCandidate(c -> {
+                    try {
+                        if (c.isEndOfCandidates()) {
+                            ws.send(msg("end-of-candidates").put("to", Rooms.JVM_ID));
+                        } else {
+                            var m = msg("candidate").put("to", Rooms.JVM_ID);
+                            m.putObject("candidate").put("candidate", c.candidate()).put("sdpMid", c.sdpMid())
+                                    .put("sdpMLineIndex", c.sdpMLineIndex()).put("usernameFragment", c.usernameFragment());
+                            ws.send(m);
+                            sentCandidates.add(c.candidate());
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot send a candidate", e);
+                    }
+                });
                 SessionDescriptionInit offer = pc.createOffer().get(20, TimeUnit.SECONDS);
                 pc.setLocalDescription(offer).get(20, TimeUnit.SECONDS);
-                pc.gatheringComplete().get(20, TimeUnit.SECONDS);
-                String sdp = pc.localDescription().sdp();
-                // Trickle: the offer without its candidates, then each candidate on its own.
-                List<String> candidates = new ArrayList<>();
-                StringBuilder bare = new StringBuilder();
-                String mid = "0";
-                for (String line : sdp.split("\r\n")) {
-                    if (line.startsWith("a=candidate:")) {
-                        candidates.add(line.substring(2));
-                    } else if (!line.equals("a=end-of-candidates")) {
-                        bare.append(line).append("\r\n");
-                        if (line.startsWith("a=mid:")) {
-                            mid = line.substring(6);
-                        }
-                    }
-                }
-                assertTrue(!candidates.isEmpty(), "the offer had candidates to trickle: " + sdp);
-                ws.send(msg("offer").put("to", Rooms.JVM_ID).put("sdp", bare.toString()));
-                for (String c : candidates) {
-                    var m = msg("candidate").put("to", Rooms.JVM_ID);
-                    m.putObject("candidate").put("candidate", c).put("sdpMid", mid).put("sdpMLineIndex", 0);
-                    ws.send(m);
-                }
-                ws.send(msg("end-of-candidates").put("to", Rooms.JVM_ID));
+                // The offer goes without candidates: connectivity must come from the trickled ones.
+                ws.send(msg("offer").put("to", Rooms.JVM_ID).put("sdp", withoutCandidates(offer.sdp())));
                 JsonNode answer = ws.next("answer");
                 assertEquals(Rooms.JVM_ID, answer.path("from").asText());
                 pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER,
-                        answer.path("sdp").asText())).get(20, TimeUnit.SECONDS);
+                        withoutCandidates(answer.path("sdp").asText()))).get(20, TimeUnit.SECONDS);
+                // The JVM peer's candidates, each in its own message, then end-of-candidates.
+                int received = 0;
+                while (true) {
+                    JsonNode m = ws.next(n -> n.path("type").asText().matches("candidate|end-of-candidates"),
+                            "candidate or end-of-candidates");
+                    assertEquals(Rooms.JVM_ID, m.path("from").asText());
+                    if (m.path("type").asText().equals("end-of-candidates")) {
+                        break;
+                    }
+                    JsonNode c = m.path("candidate");
+                    pc.addIceCandidate(new IceCandidateInit(c.path("candidate").asText(), c.path("sdpMid").asText(null),
+                            c.path("sdpMLineIndex").isInt() ? c.path("sdpMLineIndex").asInt() : null,
+                            c.path("usernameFragment").asText(null))).get(20, TimeUnit.SECONDS);
+                    received++;
+                }
+                assertTrue(received > 0, "the JVM peer trickled at least one candidate");
 
                 chatOpen.get(30, TimeUnit.SECONDS);
                 fileOpen.get(30, TimeUnit.SECONDS);
@@ -109,8 +133,9 @@ class RoomJavaPeerTest {
                 assertEquals(data.length, ack.path("size").asLong(), ack::toString);
                 assertEquals(sha, ack.path("sha256").asText(), ack::toString);
                 assertTrue(ack.path("ok").asBoolean(), ack::toString);
-                System.out.printf("room Java peer: %d candidates trickled, chat acknowledged, %d-byte file confirmed%n",
-                        candidates.size(), data.length);
+                assertTrue(!sentCandidates.isEmpty(), "we trickled at least one candidate");
+                System.out.printf("room Java peer: %d candidates trickled each way (%d from the JVM peer), chat acknowledged,"
+                        + " %d-byte file confirmed%n", sentCandidates.size(), received, data.length);
 
                 // Leaving the room closes the JVM peer's connection to us.
                 ws.send(msg("leave"));

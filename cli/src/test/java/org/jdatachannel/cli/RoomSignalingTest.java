@@ -164,7 +164,6 @@ class RoomSignalingTest {
                 "{\"type\":\"candidate\",\"to\":\"jvm\",\"candidate\":\"x\"}",
                 "{\"type\":\"candidate\",\"to\":\"jvm\",\"candidate\":{}}",
                 "{\"type\":\"answer\",\"to\":\"jvm\",\"sdp\":\"v=0\"}",     // the JVM peer only answers
-                "{\"type\":\"candidate\",\"to\":\"jvm\",\"candidate\":{\"candidate\":\"\"}}", // no offer yet
                 "{\"type\":\"offer\",\"to\":\"jvm\",\"sdp\":\"garbage\"}"); // JVM peer cannot parse it
         for (String text : badRelays) {
             a.send(text);
@@ -172,6 +171,15 @@ class RoomSignalingTest {
             assertEquals("error", e.path("type").asText(), () -> "for " + text + ": " + e);
         }
         assertEquals(List.of(), a.drainWithPing());
+        // Candidates may come before the offer: the JVM peer keeps a bounded number of them.
+        for (int i = 0; i <= JvmRoomPeer.MAX_EARLY_CANDIDATES; i++) {
+            var c = msg("candidate").put("to", "jvm");
+            c.putObject("candidate").put("candidate", "candidate:" + i + " 1 udp 1 198.18.0.9 9 typ host").put("sdpMid", "0");
+            a.send(c);
+        }
+        List<JsonNode> early = a.drainWithPing();
+        assertEquals(1, early.size(), early::toString);
+        assertTrue(early.get(0).path("reason").asText().contains("before an offer"), early::toString);
         assertFalse(a.closeCode.isDone(), "the socket is still open");
     }
 

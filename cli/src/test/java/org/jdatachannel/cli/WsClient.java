@@ -77,7 +77,8 @@ final class WsClient implements AutoCloseable {
         return new WsClient(ws, early, closed);
     }
 
-    void send(String text) throws Exception {
+    /** Sends one message and waits until it is written (the JDK allows one send at a time: serialized). */
+    synchronized void send(String text) throws Exception {
         ws.sendText(text, true).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
