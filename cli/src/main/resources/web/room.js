@@ -294,11 +294,15 @@ $('roomfile').addEventListener('change', async () => {
 
 async function roomSelftest(name, peers) {
   const result = { ok: false, test: 'room', userAgent: navigator.userAgent };
+  const t0 = performance.now();
   try {
     joinRoom(name);
     await roomWait(() => room.id, 20000, 'join');
     result.id = room.id;
     await roomWait(() => openMembers().length >= peers, 60000, 'channels open to ' + peers + ' members');
+    // join until channels are open to every member: includes waiting for the others to start; for
+    // the last page to join it is its own signaling + ICE/DTLS/SCTP with everyone
+    result.setupMs = Math.round(performance.now() - t0);
     result.members = openMembers().map(m => m.id + ':' + m.kind);
     const line = 'hi from ' + room.id;
     sendRoomChat(line);
@@ -307,7 +311,9 @@ async function roomSelftest(name, peers) {
     result.chats = Object.fromEntries(openMembers().map(m => [m.id, m.chats]));
     const bytes = new Uint8Array(64 * 1024 + 7);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 13 + room.id.charCodeAt(0)) % 251;
+    const tFile = performance.now();
     const sent = await sendRoomFile(new File([bytes], 'from-' + room.id + '.bin'));
+    result.fileMs = Math.round(performance.now() - tFile); // to every member, until every ack
     result.acks = sent.map(s => ({ id: s.id, ok: s.ack.ok, sha256: s.ack.sha256, expected: s.sha256, size: s.ack.size }));
     // Every other browser sends us its file too.
     await roomWait(() => openMembers().filter(m => m.kind === 'browser').every(m => m.files.length > 0), 60000, 'files from every browser');

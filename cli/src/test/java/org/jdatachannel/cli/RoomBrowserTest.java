@@ -106,6 +106,10 @@ class RoomBrowserTest {
             assertEquals(PAGES - 1, p.path("received").size(), () -> "a file from every other page: " + p);
             p.path("received").forEach(f -> assertTrue(f.path("ok").asBoolean(), f::toString));
         }
+        for (JsonNode p : pages) {
+            System.out.printf("ROOM page %s: setupMs=%d fileMs=%d (%s)%n", p.path("id").asText(), p.path("setupMs").asLong(),
+                    p.path("fileMs").asLong(), p.path("userAgent").asText().replaceAll(".*(Chrome|Firefox)/([0-9]+).*", "$1 $2"));
+        }
         System.out.println("ROOM result: " + r);
     }
 
