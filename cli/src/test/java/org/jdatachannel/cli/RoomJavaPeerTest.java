@@ -133,6 +133,23 @@ class RoomJavaPeerTest {
                 assertEquals(data.length, ack.path("size").asLong(), ack::toString);
                 assertEquals(sha, ack.path("sha256").asText(), ack::toString);
                 assertTrue(ack.path("ok").asBoolean(), ack::toString);
+                // A file whose announced SHA-256 is wrong is received but not confirmed; data without a
+                // header and an unparsable header are answered with an error, and the channel stays usable.
+                file.send(WsClient.JSON.createObjectNode().put("name", "wrong.bin").put("size", 3)
+                        .put("sha256", "00".repeat(32)).toString());
+                file.send(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+                JsonNode wrong = WsClient.JSON.readTree(fileIn.poll(30, TimeUnit.SECONDS));
+                assertEquals("wrong.bin", wrong.path("ack").asText(), wrong::toString);
+                assertEquals(false, wrong.path("ok").asBoolean(true), wrong::toString);
+                file.send(ByteBuffer.wrap(new byte[] {9}));
+                assertTrue(WsClient.JSON.readTree(fileIn.poll(30, TimeUnit.SECONDS)).has("error"));
+                file.send("{\"name\": 5}");
+                assertTrue(WsClient.JSON.readTree(fileIn.poll(30, TimeUnit.SECONDS)).has("error"));
+                file.send(WsClient.JSON.createObjectNode().put("name", "empty").put("size", 0)
+                        .put("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest())).toString());
+                JsonNode empty = WsClient.JSON.readTree(fileIn.poll(30, TimeUnit.SECONDS));
+                assertTrue(empty.path("ok").asBoolean(), empty::toString);
+
                 assertTrue(!sentCandidates.isEmpty(), "we trickled at least one candidate");
                 System.out.printf("room Java peer: %d candidates trickled each way (%d from the JVM peer), chat acknowledged,"
                         + " %d-byte file confirmed%n", sentCandidates.size(), received, data.length);
