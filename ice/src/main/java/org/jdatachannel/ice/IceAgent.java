@@ -637,6 +637,9 @@ public final class IceAgent implements AutoCloseable {
         // STUN stack, which Agent.free() shuts down first: so close the relayed sockets before.
         for (org.ice4j.ice.RelayedCandidate rc : relayed) {
             try {
+                // Stop ice4j's STUN reader of the relayed socket first: it would log the closed
+                // socket as a WARN with a stack trace.
+                agent.getStunStack().removeSocket(rc.getTransportAddress());
                 rc.getCandidateIceSocketWrapper().close();
             } catch (RuntimeException e) {
                 LOG.debug("closing relayed candidate {} failed: {}", rc, e.toString());
