@@ -1,9 +1,12 @@
 package org.jdatachannel;
 
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
 import org.jdatachannel.dtls.DtlsCertificate;
+import org.jdatachannel.ice.IceConfig;
+import org.jdatachannel.ice.IceServer;
 
 /**
  * Configuration of a {@link PeerConnection}. Immutable; thread-safe. Build with {@link #builder()}.
@@ -11,6 +14,8 @@ import org.jdatachannel.dtls.DtlsCertificate;
  * <pre>{@code
  * RtcConfiguration cfg = RtcConfiguration.builder()
  *         .iceAddressFilter(InetAddress::isLoopbackAddress)
+ *         .iceServers(List.of(IceServer.stun("stun:stun.example.org"),
+ *                 IceServer.turn("turn:turn.example.org?transport=udp", "user", "secret")))
  *         .build();
  * }</pre>
  */
@@ -38,6 +43,10 @@ public final class RtcConfiguration {
     private final int sctpPort;
     private final int dtlsHandshakeTimeoutMs;
     private final boolean messageInterleaving;
+    private final List<IceServer> iceServers;
+    private final IceTransportPolicy iceTransportPolicy;
+    private final int iceConsentTimeoutMs;
+    private final int iceDisconnectedTimeoutMs;
 
     private RtcConfiguration(Builder b) {
         this.iceAddressFilter = b.iceAddressFilter;
@@ -46,6 +55,10 @@ public final class RtcConfiguration {
         this.sctpPort = b.sctpPort;
         this.dtlsHandshakeTimeoutMs = b.dtlsHandshakeTimeoutMs;
         this.messageInterleaving = b.messageInterleaving;
+        this.iceServers = b.iceServers;
+        this.iceTransportPolicy = b.iceTransportPolicy;
+        this.iceConsentTimeoutMs = b.iceConsentTimeoutMs;
+        this.iceDisconnectedTimeoutMs = b.iceDisconnectedTimeoutMs;
     }
 
     /** @return a new builder with the defaults */
@@ -91,17 +104,40 @@ public final class RtcConfiguration {
         return messageInterleaving;
     }
 
+    /** @return the STUN/TURN servers (W3C {@code RTCConfiguration.iceServers}), possibly empty */
+    public List<IceServer> iceServers() {
+        return iceServers;
+    }
+
+    /** @return which candidates ICE may use (W3C {@code iceTransportPolicy}) */
+    public IceTransportPolicy iceTransportPolicy() {
+        return iceTransportPolicy;
+    }
+
+    /** @return ms without an answered consent check before the connection fails (RFC 7675 §5.1) */
+    public int iceConsentTimeoutMs() {
+        return iceConsentTimeoutMs;
+    }
+
+    /** @return ms without an answered consent check before the connection is "disconnected" */
+    public int iceDisconnectedTimeoutMs() {
+        return iceDisconnectedTimeoutMs;
+    }
+
     /** @return a builder initialised from this configuration */
     public Builder toBuilder() {
         return new Builder().iceAddressFilter(iceAddressFilter).certificate(certificate).maxMessageSize(maxMessageSize)
                 .sctpPort(sctpPort).dtlsHandshakeTimeoutMs(dtlsHandshakeTimeoutMs)
-                .messageInterleaving(messageInterleaving);
+                .messageInterleaving(messageInterleaving).iceServers(iceServers)
+                .iceTransportPolicy(iceTransportPolicy)
+                .iceTimeouts(iceConsentTimeoutMs, iceDisconnectedTimeoutMs);
     }
 
     @Override
     public String toString() {
         return "RtcConfiguration{maxMessageSize=" + maxMessageSize + ", sctpPort=" + sctpPort + ", certificate="
-                + (certificate == null ? "generated" : "given") + ", messageInterleaving=" + messageInterleaving + "}";
+                + (certificate == null ? "generated" : "given") + ", messageInterleaving=" + messageInterleaving
+                + ", iceServers=" + iceServers + ", iceTransportPolicy=" + iceTransportPolicy + "}";
     }
 
     /** Builder for {@link RtcConfiguration}. Not thread-safe. */
@@ -112,8 +148,67 @@ public final class RtcConfiguration {
         private int sctpPort = DEFAULT_SCTP_PORT;
         private int dtlsHandshakeTimeoutMs = DEFAULT_DTLS_HANDSHAKE_TIMEOUT_MS;
         private boolean messageInterleaving = true;
+        private List<IceServer> iceServers = List.of();
+        private IceTransportPolicy iceTransportPolicy = IceTransportPolicy.ALL;
+        private int iceConsentTimeoutMs = IceConfig.DEFAULT_CONSENT_TIMEOUT_MS;
+        private int iceDisconnectedTimeoutMs = IceConfig.DEFAULT_DISCONNECTED_TIMEOUT_MS;
 
         private Builder() {
+        }
+
+        /**
+         * @param servers STUN/TURN servers (W3C {@code RTCConfiguration.iceServers}), at most
+         *                {@link IceConfig#MAX_ICE_SERVERS}; default none. Each {@link IceServer}
+         *                was validated when built. Only {@code stun:} and {@code turn:} over UDP
+         *                are used for gathering; TCP/TLS URLs are skipped with a log line
+         * @return this
+         * @throws IllegalArgumentException if there are more than {@link IceConfig#MAX_ICE_SERVERS}
+         * @throws NullPointerException if the list or an element is null
+         */
+        public Builder iceServers(List<IceServer> servers) {
+            List<IceServer> copy = List.copyOf(Objects.requireNonNull(servers, "iceServers"));
+            if (copy.size() > IceConfig.MAX_ICE_SERVERS) {
+                throw new IllegalArgumentException("at most " + IceConfig.MAX_ICE_SERVERS + " ICE servers, got "
+                        + copy.size());
+            }
+            this.iceServers = copy;
+            return this;
+        }
+
+        /**
+         * @param policy W3C {@code iceTransportPolicy}: {@link IceTransportPolicy#ALL} (default) or
+         *               {@link IceTransportPolicy#RELAY} (only TURN-relayed candidates)
+         * @return this
+         * @throws NullPointerException if null
+         */
+        public Builder iceTransportPolicy(IceTransportPolicy policy) {
+            this.iceTransportPolicy = Objects.requireNonNull(policy, "iceTransportPolicy");
+            return this;
+        }
+
+        /**
+         * ICE consent timeouts (RFC 7675 §5.1). Consent checks run about every 5 s.
+         *
+         * @param consentMs      without an answered consent check for this long the connection
+         *                       fails; 1000..3600000 ms, default 30000 ("Consent expires after 30
+         *                       seconds")
+         * @param disconnectedMs without one for this long the connection is reported
+         *                       disconnected (and connected again when one is answered);
+         *                       100..consentMs, default 8000
+         * @return this
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder iceTimeouts(int consentMs, int disconnectedMs) {
+            if (consentMs < 1000 || consentMs > 3_600_000) {
+                throw new IllegalArgumentException("consentMs must be 1000..3600000, got " + consentMs);
+            }
+            if (disconnectedMs < 100 || disconnectedMs > consentMs) {
+                throw new IllegalArgumentException("disconnectedMs must be 100..consentMs (" + consentMs + "), got "
+                        + disconnectedMs);
+            }
+            this.iceConsentTimeoutMs = consentMs;
+            this.iceDisconnectedTimeoutMs = disconnectedMs;
+            return this;
         }
 
         /**

@@ -750,10 +750,7 @@ public final class PeerConnectionCore {
 
     /** Creates an ICE agent with our role and gathers its host candidates (synchronously). */
     private IceGen newGeneration() throws IOException {
-        IceAgent agent = new IceAgent(iceConfigHook.apply(IceConfig.builder()
-                .controlling(controlling)
-                .addressFilter(config.iceAddressFilter()))
-                .build());
+        IceAgent agent = new IceAgent(iceConfigHook.apply(IceConfigs.builder(config, controlling)).build());
         IceGen g = new IceGen(++generations, agent);
         agent.onStateChange(s -> {
             if (!post(() -> onIceState(g, s))) {
