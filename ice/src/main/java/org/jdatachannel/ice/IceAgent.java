@@ -852,6 +852,11 @@ public final class IceAgent implements AutoCloseable {
      * triggered check scheduled, as RFC 8445 §7.3.1.4 asks.
      */
     private static final class NullSafeCancelAgent extends Agent {
+        /** Exposes {@code createCandidatePair} (it computes the pair priority for our role). */
+        CandidatePair newPair(LocalCandidate local, RemoteCandidate remote) {
+            return createCandidatePair(local, remote);
+        }
+
         /** Not initialized in a field initializer: the Agent constructor calls getStunStack() first. */
         private org.ice4j.stack.StunStack stack;
 
@@ -962,6 +967,7 @@ public final class IceAgent implements AutoCloseable {
         for (LocalCandidate lc : found) {
             if (lc instanceof org.ice4j.ice.RelayedCandidate rc) {
                 addRelayed(rc);
+                pairLateLocal(rc);
             }
         }
         for (LocalCandidate lc : found) {
@@ -985,6 +991,37 @@ public final class IceAgent implements AutoCloseable {
                     callCandidateListener(l, c);
                 }
             }
+        }
+    }
+
+    /**
+     * Pairs a local candidate gathered after {@link #start()} with the remote candidates known so
+     * far and adds the pairs to the running check list (ice4j pairs only remote candidates that
+     * arrive late). RFC 8838 §8.2 (pairing newly gathered local candidates), paraphrased: a local
+     * candidate gathered while checks run is paired with the remote candidates and the pairs are
+     * added to the checklist as RFC 8445 §6.1.2 describes. (Without this, a relay-only agent that
+     * started before its relayed candidate arrived has no pair, never sends, and so never creates
+     * the TURN permission the peer's checks need.) Before {@link #start()} nothing is needed: the check list is formed from every
+     * local candidate then. Server-reflexive candidates are never paired (RFC 8445 §6.1.2.4
+     * replaces them by their base, already paired).
+     */
+    private void pairLateLocal(LocalCandidate lc) {
+        synchronized (lock) {
+            if (!started || closed) {
+                return;
+            }
+            org.ice4j.ice.CheckList checkList = stream.getCheckList();
+            int added = 0;
+            for (RemoteCandidate rc : component.getRemoteCandidates()) {
+                if (!lc.canReach(rc) || rc.getTransportAddress().getPort() == 0
+                        || checkList.findPairMatching(lc, rc) != null) {
+                    continue;
+                }
+                checkList.add(((NullSafeCancelAgent) agent).newPair(lc, rc));
+                added++;
+            }
+            LOG.debug("{}: paired late local candidate {} with {} remote candidates", localUfrag(),
+                    lc.getTransportAddress(), added);
         }
     }
 
