@@ -154,6 +154,8 @@ public final class IceAgent implements AutoCloseable {
     private final java.util.Map<InetSocketAddress, DataPath> paths = new java.util.concurrent.ConcurrentHashMap<>();
     /** Relayed candidates allocated (closed first on close, so their Refresh(0) can still be sent). */
     private final List<org.ice4j.ice.RelayedCandidate> relayed = new CopyOnWriteArrayList<>();
+    /** Completes every STUN/TURN harvest still waiting for an answer (run on close). */
+    private final List<Runnable> harvestAborts = new CopyOnWriteArrayList<>();
     /** Gathering threads and relayed-socket reader threads. */
     private final List<Thread> helperThreads = new CopyOnWriteArrayList<>();
     /** STUN/TURN server addresses; under relay-only the host sockets accept datagrams only from these. */
@@ -650,6 +652,13 @@ public final class IceAgent implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("freeing the ice4j agent failed", e);
         }
+        for (Runnable abort : harvestAborts) {
+            try {
+                abort.run(); // wakes gathering threads waiting for cancelled transactions
+            } catch (RuntimeException e) {
+                LOG.debug("aborting a harvest failed: {}", e.toString());
+            }
+        }
         for (HostSocket s : sockets) {
             s.close();
         }
@@ -959,7 +968,7 @@ public final class IceAgent implements AutoCloseable {
         org.ice4j.ice.harvest.StunCandidateHarvester h = url.isTurn()
                 ? new RelayHarvester(server, new org.ice4j.security.LongTermCredential(
                         job.server().username(), job.server().credential()))
-                : new org.ice4j.ice.harvest.StunCandidateHarvester(server);
+                : new StunHarvester(server);
         Component comp = component;
         // Blocks until every host candidate of a reachable family got an answer or its STUN
         // transactions timed out (ice4j retransmission settings, see Ice4jGlobals).
@@ -1089,10 +1098,25 @@ public final class IceAgent implements AutoCloseable {
     }
 
     /**
-     * ice4j's TURN harvester, except that under relay-only the server-reflexive candidate that
-     * the Allocate response reveals (XOR-MAPPED-ADDRESS) is not created: it would be paired
-     * through its base, the host socket (RFC 8445 §6.1.2.4 replaces a server-reflexive local
-     * candidate by its base), which relay-only must not use.
+     * ice4j's STUN harvester whose harvests can be aborted on {@link #close()} (see
+     * {@link AbortableStunHarvest}).
+     */
+    private final class StunHarvester extends org.ice4j.ice.harvest.StunCandidateHarvester {
+        StunHarvester(TransportAddress server) {
+            super(server);
+        }
+
+        @Override
+        protected org.ice4j.ice.harvest.StunCandidateHarvest createHarvest(HostCandidate hostCandidate) {
+            return new AbortableStunHarvest(this, hostCandidate);
+        }
+    }
+
+    /**
+     * ice4j's TURN harvester with abortable harvests; under relay-only the server-reflexive
+     * candidate that the Allocate response reveals (XOR-MAPPED-ADDRESS) is not created: it would
+     * be paired through its base, the host socket (RFC 8445 §6.1.2.4 replaces a server-reflexive
+     * local candidate by its base), which relay-only must not use.
      */
     private final class RelayHarvester extends org.ice4j.ice.harvest.TurnCandidateHarvester {
         RelayHarvester(TransportAddress server, org.ice4j.security.LongTermCredential credential) {
@@ -1101,13 +1125,60 @@ public final class IceAgent implements AutoCloseable {
 
         @Override
         protected org.ice4j.ice.harvest.TurnCandidateHarvest createHarvest(HostCandidate hostCandidate) {
-            return new org.ice4j.ice.harvest.TurnCandidateHarvest(this, hostCandidate) {
-                @Override
-                protected org.ice4j.ice.ServerReflexiveCandidate createServerReflexiveCandidate(
-                        TransportAddress transportAddress) {
-                    return config.relayOnly() ? null : super.createServerReflexiveCandidate(transportAddress);
-                }
-            };
+            return new AbortableTurnHarvest(this, hostCandidate);
+        }
+    }
+
+    /**
+     * Why abortable: ice4j's harvester thread waits, without a time limit, until each harvest
+     * reports completion, which happens when its STUN transaction gets a response or times out.
+     * {@code Agent.free()} shuts the STUN stack down, cancelling the transactions without telling
+     * anyone, so a harvest still in flight on close (a slow or silent server) would block its
+     * gathering thread forever. On close each harvest is completed with no response, and asked
+     * for no further request (ice4j's TURN harvest retries with a Binding request otherwise).
+     */
+    private final class AbortableStunHarvest extends org.ice4j.ice.harvest.StunCandidateHarvest {
+        private volatile boolean aborted;
+
+        AbortableStunHarvest(org.ice4j.ice.harvest.StunCandidateHarvester h, HostCandidate hostCandidate) {
+            super(h, hostCandidate);
+            harvestAborts.add(this::abort);
+        }
+
+        @Override
+        protected org.ice4j.message.Request createRequestToStartResolvingCandidate() {
+            return aborted ? null : super.createRequestToStartResolvingCandidate();
+        }
+
+        void abort() {
+            aborted = true;
+            completedResolvingCandidate(null, null);
+        }
+    }
+
+    /** See {@link AbortableStunHarvest} and {@link RelayHarvester}. */
+    private final class AbortableTurnHarvest extends org.ice4j.ice.harvest.TurnCandidateHarvest {
+        private volatile boolean aborted;
+
+        AbortableTurnHarvest(org.ice4j.ice.harvest.TurnCandidateHarvester h, HostCandidate hostCandidate) {
+            super(h, hostCandidate);
+            harvestAborts.add(this::abort);
+        }
+
+        @Override
+        protected org.ice4j.message.Request createRequestToStartResolvingCandidate() {
+            return aborted ? null : super.createRequestToStartResolvingCandidate();
+        }
+
+        @Override
+        protected org.ice4j.ice.ServerReflexiveCandidate createServerReflexiveCandidate(
+                TransportAddress transportAddress) {
+            return config.relayOnly() ? null : super.createServerReflexiveCandidate(transportAddress);
+        }
+
+        void abort() {
+            aborted = true;
+            completedResolvingCandidate(null, null);
         }
     }
 

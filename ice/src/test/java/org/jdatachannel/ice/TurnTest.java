@@ -111,6 +111,14 @@ class TurnTest {
             silent.setSoTimeout(5000);
             silent.receive(p);
             assertEquals(0, p.getData()[0] & 0xC0, "a STUN request reached the silent server");
+            // The gathering threads still wait for the silent server; close must end them.
+            List<Thread> threads = a.ownThreads();
+            assertTrue(threads.stream().anyMatch(t -> t.getName().startsWith("jdc-ice-gather-")), threads.toString());
+            a.close();
+            for (Thread t : threads) {
+                t.join(5000);
+                assertFalse(t.isAlive(), t.getName() + " still alive after close");
+            }
         }
     }
 
@@ -235,12 +243,42 @@ class TurnTest {
             for (StackTraceElement e : stack) {
                 if (t.isAlive() && (e.getClassName().startsWith("org.ice4j.socket.RelayedCandidate")
                         || e.getClassName().startsWith("org.ice4j.ice.harvest.StunCandidateHarvest"))) {
-                    out.add(t.getName() + (t.isDaemon() ? " (daemon)" : ""));
+                    out.add(t.getName() + (t.isDaemon() ? " (daemon)" : "") + " at "
+                            + java.util.Arrays.toString(java.util.Arrays.copyOf(stack, Math.min(8, stack.length))));
                     break;
                 }
             }
         });
         return out;
+    }
+
+    /**
+     * The controlled side starts checks before its relayed candidate exists (trickle): the
+     * candidate gathered later is paired with the remote candidates (RFC 8838 §8.2), so it
+     * sends checks, creates its TURN permission and the pair connects.
+     */
+    @Test
+    void relayCandidateGatheredAfterStartIsPaired() throws Exception {
+        IceAgent a = agent(IceConfig.builder().controlling(true).relayOnly(true).iceServers(List.of(coturn.turnServer())));
+        IceAgent b = agent(IceConfig.builder().relayOnly(true).iceServers(List.of(coturn.turnServer())));
+        a.gather();
+        a.gatheringDone().get(10, TimeUnit.SECONDS);
+        CompletableFuture<Void> connA = connected(a);
+        CompletableFuture<Void> connB = connected(b);
+        b.gather(); // its relay candidate is still being allocated
+        b.setRemoteCredentials(a.localUfrag(), a.localPassword());
+        a.localCandidates().forEach(b::addRemoteCandidate);
+        b.start();
+        b.gatheringDone().get(10, TimeUnit.SECONDS);
+        a.setRemoteCredentials(b.localUfrag(), b.localPassword());
+        b.localCandidates().forEach(a::addRemoteCandidate);
+        a.start();
+        CompletableFuture.allOf(connA, connB).get(20, TimeUnit.SECONDS);
+        assertEquals("relay", b.selectedLocalType());
+        byte[] msg = {0x17, 1, 2, 3};
+        b.transport().send(msg, 0, msg.length);
+        byte[] buf = new byte[100];
+        assertEquals(4, a.transport().receive(buf, 0, buf.length, 5000));
     }
 
     private static int count(String s, String what) {
