@@ -50,6 +50,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>ice4j itself sets the system property {@code org.ice4j.ALWAYS_SIGN=true} in every
  * {@code Agent} constructor (FINGERPRINT on all STUN messages).
+ *
+ * <p>The full list of JVM-wide effects (these properties, ice4j's static thread pools, the
+ * threads STUN/TURN gathering adds, the JUL bridge of {@link IceLogging}) is in
+ * {@code docs/ICE4J.md}; keep both in sync.
  */
 final class Ice4jGlobals {
     private static final Logger LOG = LoggerFactory.getLogger(Ice4jGlobals.class);

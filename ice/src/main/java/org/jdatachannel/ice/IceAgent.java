@@ -115,6 +115,7 @@ public final class IceAgent implements AutoCloseable {
     }
 
     private final IceConfig config;
+    private final MdnsResolver mdns;
     private final Agent agent;
     private final Object lock = new Object();
     private final Object emitLock = new Object();
@@ -173,7 +174,17 @@ public final class IceAgent implements AutoCloseable {
      * @param config the configuration
      */
     public IceAgent(IceConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * @param config the configuration
+     * @param mdns   resolver for {@code .local} candidates, or null for the default (multicast on
+     *               the interfaces of the addresses the address filter accepts)
+     */
+    IceAgent(IceConfig config, MdnsResolver mdns) {
         this.config = Objects.requireNonNull(config, "config");
+        this.mdns = mdns != null ? mdns : MdnsResolver.forAddresses(config.addressFilter());
         Ice4jGlobals.apply();
         this.agent = new NullSafeCancelAgent();
         // RFC 8445 §6.1.1: "If both agents are full agents, the initiating agent MUST take the
@@ -414,8 +425,11 @@ public final class IceAgent implements AutoCloseable {
         return IPV4_LITERAL.matcher(host).matches() || host.indexOf(':') >= 0;
     }
 
+    /** Time limit of one mDNS resolution, in milliseconds. */
+    static final int MDNS_TIMEOUT_MS = 1000;
+
     /** Resolves an IP literal or host name; null (with a debug log) when it does not resolve. */
-    private static InetAddress resolve(String host) {
+    private InetAddress resolve(String host) {
         try {
             if (isLiteral(host)) {
                 if (host.indexOf(':') < 0) {
@@ -429,14 +443,15 @@ public final class IceAgent implements AutoCloseable {
                 return InetAddress.getByName(host); // a literal: no lookup
             }
             if (host.toLowerCase(Locale.ROOT).endsWith(".local")) {
-                // Browser mDNS names (draft-ietf-mmusic-mdns-ice-candidates): usually not resolvable
-                // here; the browser's checks reveal its address as a peer-reflexive candidate.
-                try {
-                    return InetAddress.getByName(host);
-                } catch (UnknownHostException e) {
+                // Browser mDNS names (draft-ietf-mmusic-mdns-ice-candidates): a one-shot mDNS
+                // query (RFC 6762) on the interfaces ICE may use; never unicast DNS (RFC 6762 §3:
+                // ".local." names are link-local). When nobody answers, the browser's checks still
+                // reveal its address as a peer-reflexive candidate.
+                InetAddress a = mdns.resolve(host, MDNS_TIMEOUT_MS);
+                if (a == null) {
                     LOG.debug("skipping unresolvable mDNS candidate address {}", host);
-                    return null;
                 }
+                return a;
             }
             return InetAddress.getByName(host);
         } catch (UnknownHostException | SecurityException e) {
@@ -1168,6 +1183,18 @@ public final class IceAgent implements AutoCloseable {
         @Override
         protected org.ice4j.message.Request createRequestToStartResolvingCandidate() {
             return aborted ? null : super.createRequestToStartResolvingCandidate();
+        }
+
+        /**
+         * ice4j refreshes an allocation (and its permissions' carrier) once per granted lifetime,
+         * i.e. just when it expires. RFC 8656 §7 (paraphrased): a client that wants to keep its
+         * allocation refreshes it before the lifetime runs out; so refresh one minute early
+         * (at half the lifetime for lifetimes under two minutes).
+         */
+        @Override
+        protected void setSendKeepAliveMessageInterval(long intervalMs) {
+            super.setSendKeepAliveMessageInterval(intervalMs <= 0 ? intervalMs
+                    : Math.max(intervalMs / 2, intervalMs - 60_000));
         }
 
         @Override
