@@ -200,6 +200,10 @@ class TurnTest {
         a.transport().send(big, 0, big.length);
         assertEquals(1200, b.transport().receive(buf, 0, buf.length, 5000));
 
+        // ice4j's TURN threads (relayed socket sender, refresher) never keep the JVM alive.
+        List<String> turnThreadsWhileUp = ice4jTurnThreads();
+        LOG.info("ice4j TURN threads while connected: {}", turnThreadsWhileUp.size());
+        assertTrue(turnThreadsWhileUp.stream().allMatch(t -> t.contains("(daemon)")), turnThreadsWhileUp.toString());
         List<Thread> threads = new ArrayList<>(a.ownThreads());
         threads.addAll(b.ownThreads());
         List<InetSocketAddress> bound = new ArrayList<>(a.localSocketAddresses());
