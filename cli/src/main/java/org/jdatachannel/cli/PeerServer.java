@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -27,6 +28,8 @@ import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -39,6 +42,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import org.jdatachannel.DataChannel;
+import org.jdatachannel.IceCandidateInit;
 import org.jdatachannel.PeerConnection;
 import org.jdatachannel.PeerConnectionState;
 import org.jdatachannel.RtcConfiguration;
@@ -57,6 +61,15 @@ import org.slf4j.LoggerFactory;
  * <li>{@code POST /session}: 201 with the server's SDP offer and {@code Location: /session/<id>};
  * {@code POST /session/<id>} with the SDP answer: 204, 400 on a parse error (the session stays
  * pending), 404 for an unknown or expired id.</li>
+ * <li>Trickle ICE over HTTP (RFC 8838; descriptions without candidates, candidates one by one):
+ * {@code POST /trickle/offer} with an SDP offer: 200 with the answer and
+ * {@code Location: /trickle/<id>}; {@code POST /trickle/session}: 201 with the server's offer and
+ * {@code Location: /session/<id>} (answer as for {@code /session}); then
+ * {@code POST /trickle/<id>/candidate} with a W3C {@code RTCIceCandidateInit} JSON object (204;
+ * {@code "candidate": ""} is end-of-candidates) and {@code POST /trickle/<id>/candidates} with a
+ * decimal index {@code n}: 200 with {@code {"candidates": [...], "next": m}}, the server's candidates
+ * from index {@code n} on (the last one {@code ""}), waiting up to {@value #TRICKLE_POLL_MS} ms for
+ * one. 404 for an unknown id, 400 for a bad candidate or index.</li>
  * <li>{@code POST /result}, a JSON object from the interop page: 204; kept for
  * {@link #awaitResult(Duration)}.</li>
  * <li>{@code GET /} the demo page (with the room demo), {@code GET /interop.html} the interop page.</li>
@@ -101,6 +114,10 @@ public final class PeerServer implements AutoCloseable {
     public static final Duration PENDING_SESSION_TTL = Duration.ofSeconds(60);
     /** How long a new peer connection may take to connect. */
     public static final Duration CONNECT_DEADLINE = Duration.ofSeconds(60);
+    /** Longest wait of one {@code POST /trickle/<id>/candidates} for a new candidate, in ms. */
+    public static final long TRICKLE_POLL_MS = 5000;
+    /** Most candidates one client may trickle to one peer connection. */
+    public static final int MAX_TRICKLED_IN = 64;
     /** The largest message the server accepts, advertised as {@code a=max-message-size}. */
     public static final long MAX_MESSAGE_SIZE = 1L << 20;
 
@@ -120,6 +137,8 @@ public final class PeerServer implements AutoCloseable {
     private final Predicate<InetAddress> iceFilter;
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Map<String, Peer> pendingSessions = new ConcurrentHashMap<>();
+    /** Peers signaled with trickle ICE, by id; each also in {@link #peers}. */
+    private final Map<String, Peer> trickleSessions = new ConcurrentHashMap<>();
     private final BlockingQueue<String> results = new ArrayBlockingQueue<>(MAX_RESULTS);
     private final Map<String, byte[]> pageBytes = new ConcurrentHashMap<>();
     private final AtomicInteger peerCounter = new AtomicInteger();
@@ -133,6 +152,10 @@ public final class PeerServer implements AutoCloseable {
         final PeerConnection pc;
         final AtomicBoolean helloCreated = new AtomicBoolean();
         volatile boolean connected;
+        /** The server's candidates for a trickle ICE client, or null without trickle. */
+        volatile TrickleOut trickle;
+        /** Candidates the trickle ICE client sent so far. */
+        final AtomicInteger trickledIn = new AtomicInteger();
 
         Peer(String name, PeerConnection pc) {
             this.name = name;
@@ -298,6 +321,7 @@ public final class PeerServer implements AutoCloseable {
         }
         peers.clear();
         pendingSessions.clear();
+        trickleSessions.clear();
         timers.shutdownNow();
         closer.shutdown();
         try {
@@ -319,6 +343,16 @@ public final class PeerServer implements AutoCloseable {
                 requirePost(ex, method, () -> handleNewSession(ex));
             } else if (path.startsWith("/session/")) {
                 requirePost(ex, method, () -> handleSessionAnswer(ex, path.substring("/session/".length())));
+            } else if (path.equals("/trickle/offer")) {
+                requirePost(ex, method, () -> handleTrickleOffer(ex));
+            } else if (path.equals("/trickle/session")) {
+                requirePost(ex, method, () -> handleTrickleSession(ex));
+            } else if (path.startsWith("/trickle/") && path.endsWith("/candidate")) {
+                String id = path.substring("/trickle/".length(), path.length() - "/candidate".length());
+                requirePost(ex, method, () -> handleTrickleCandidate(ex, id));
+            } else if (path.startsWith("/trickle/") && path.endsWith("/candidates")) {
+                String id = path.substring("/trickle/".length(), path.length() - "/candidates".length());
+                requirePost(ex, method, () -> handleTricklePoll(ex, id));
             } else if (path.equals("/result")) {
                 requirePost(ex, method, () -> handleResult(ex));
             } else if (PAGES.containsKey(path)) {
@@ -459,6 +493,190 @@ public final class PeerServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes {@code p} a trickle ICE peer: its candidates go to a {@link TrickleOut} from now on
+     * (register before setLocalDescription, which starts reporting them).
+     *
+     * @return the id of its trickle endpoints
+     */
+    private String startTrickle(Peer p) {
+        String id = newSessionId();
+        TrickleOut out = new TrickleOut();
+        p.trickle = out;
+        p.pc.onIceCandidate(out::add);
+        trickleSessions.put(id, p);
+        return id;
+    }
+
+    /**
+     * Our SDP without {@code a=candidate} and {@code a=end-of-candidates} lines: createOffer and
+     * createAnswer already list the host candidates gathered so far, which a trickle client gets
+     * one by one instead. RFC 8838 §5: an initial ICE description may carry any mix of candidates,
+     * including "conveying no candidates at all".
+     */
+    static String withoutCandidates(String sdp) {
+        StringBuilder out = new StringBuilder(sdp.length());
+        for (String line : sdp.split("\r\n", -1)) {
+            if (line.startsWith("a=candidate:") || line.equals("a=end-of-candidates")) {
+                continue;
+            }
+            out.append(line).append("\r\n");
+        }
+        // split(-1) leaves one empty string after the final CRLF
+        return out.substring(0, out.length() - 2);
+    }
+
+    /** {@code POST /trickle/offer}: the client offers without candidates; the answer has none. */
+    private void handleTrickleOffer(Exchange ex) throws IOException {
+        String sdp = readBody(ex);
+        if (sdp == null) {
+            return;
+        }
+        Peer p = newPeer(ex);
+        if (p == null) {
+            return;
+        }
+        String id = startTrickle(p);
+        try {
+            await(p.pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, sdp)));
+            SessionDescriptionInit answer = await(p.pc.createAnswer());
+            await(p.pc.setLocalDescription(answer));
+            String bare = withoutCandidates(answer.sdp());
+            LOG.info("{}: answered a trickle offer ({} bytes of SDP), trickle id {}", p.name, bare.length(), id);
+            LOG.debug("{}: answer:\n{}", p.name, bare);
+            ex.header("Location", "/trickle/" + id);
+            respond(ex, 200, "application/sdp", bare);
+        } catch (SignalingException e) {
+            forget(p);
+            signalingError(ex, p, "offer", e);
+        }
+    }
+
+    /** {@code POST /trickle/session}: the server offers without candidates. */
+    private void handleTrickleSession(Exchange ex) throws IOException {
+        if (readBody(ex) == null) {
+            return;
+        }
+        if (pendingSessions.size() >= MAX_PENDING_SESSIONS) {
+            respond(ex, 503, "text/plain; charset=utf-8",
+                    "too many sessions waiting for an answer (limit " + MAX_PENDING_SESSIONS + ")\n");
+            return;
+        }
+        Peer p = newPeer(ex);
+        if (p == null) {
+            return;
+        }
+        String id = startTrickle(p);
+        try {
+            openHello(p);
+            SessionDescriptionInit offer = await(p.pc.createOffer());
+            await(p.pc.setLocalDescription(offer));
+            String bare = withoutCandidates(offer.sdp());
+            pendingSessions.put(id, p);
+            timers.schedule(() -> {
+                if (pendingSessions.remove(id, p)) {
+                    LOG.info("{}: no answer for session {} within {}; closing", p.name, id, PENDING_SESSION_TTL);
+                    forget(p);
+                }
+            }, PENDING_SESSION_TTL.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("{}: offered trickle session {} ({} bytes of SDP)", p.name, id, bare.length());
+            LOG.debug("{}: offer:\n{}", p.name, bare);
+            ex.header("Location", "/session/" + id);
+            respond(ex, 201, "application/sdp", bare);
+        } catch (SignalingException e) {
+            forget(p);
+            signalingError(ex, p, "session", e);
+        }
+    }
+
+    /** {@code POST /trickle/<id>/candidate}: one of the client's candidates (RTCIceCandidateInit). */
+    private void handleTrickleCandidate(Exchange ex, String id) throws IOException {
+        String body = readBody(ex);
+        if (body == null) {
+            return;
+        }
+        Peer p = trickleSessions.get(id);
+        if (p == null) {
+            respond(ex, 404, "text/plain; charset=utf-8", "no trickle session '" + id + "' (unknown or closed)\n");
+            return;
+        }
+        IceCandidateInit c;
+        try {
+            JsonNode n = json.readTree(body);
+            if (n == null || !n.isObject() || !n.path("candidate").isTextual()) {
+                throw new IllegalArgumentException("expected a JSON object with a string \"candidate\"");
+            }
+            JsonNode index = n.path("sdpMLineIndex");
+            if (!index.isMissingNode() && !index.isNull() && !index.canConvertToInt()) {
+                throw new IllegalArgumentException("sdpMLineIndex is not an integer: " + index);
+            }
+            c = new IceCandidateInit(n.path("candidate").asText(), textOrNull(n.path("sdpMid")),
+                    index.isIntegralNumber() ? Integer.valueOf(index.intValue()) : null,
+                    textOrNull(n.path("usernameFragment")));
+        } catch (IOException | IllegalArgumentException e) {
+            respond(ex, 400, "text/plain; charset=utf-8", "bad candidate: " + e.getMessage() + "\n");
+            return;
+        }
+        if (p.trickledIn.incrementAndGet() > MAX_TRICKLED_IN) {
+            respond(ex, 400, "text/plain; charset=utf-8", "more than " + MAX_TRICKLED_IN + " candidates\n");
+            return;
+        }
+        try {
+            await(p.pc.addIceCandidate(c));
+            LOG.debug("{}: trickled candidate '{}'", p.name, c.candidate());
+            respond(ex, 204, null, (byte[]) null);
+        } catch (SignalingException e) {
+            // A candidate we cannot use does not end the session.
+            signalingError(ex, p, "candidate", e);
+        }
+    }
+
+    private static String textOrNull(JsonNode n) {
+        return n.isTextual() ? n.asText() : null;
+    }
+
+    /** {@code POST /trickle/<id>/candidates}: the server's candidates from an index on. */
+    private void handleTricklePoll(Exchange ex, String id) throws IOException {
+        String body = readBody(ex);
+        if (body == null) {
+            return;
+        }
+        Peer p = trickleSessions.get(id);
+        if (p == null || p.trickle == null) {
+            respond(ex, 404, "text/plain; charset=utf-8", "no trickle session '" + id + "' (unknown or closed)\n");
+            return;
+        }
+        int from;
+        try {
+            from = Integer.parseInt(body.strip());
+            if (from < 0) {
+                throw new NumberFormatException("negative");
+            }
+        } catch (NumberFormatException e) {
+            respond(ex, 400, "text/plain; charset=utf-8", "the body must be a candidate index >= 0\n");
+            return;
+        }
+        List<IceCandidateInit> list;
+        try {
+            list = p.trickle.since(from, TRICKLE_POLL_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            respond(ex, 503, "text/plain; charset=utf-8", "server shutting down\n");
+            return;
+        }
+        ObjectNode o = json.createObjectNode();
+        ArrayNode a = o.putArray("candidates");
+        for (IceCandidateInit c : list) {
+            ObjectNode j = a.addObject();
+            j.put("candidate", c.candidate());
+            j.put("sdpMid", c.sdpMid());
+            j.putPOJO("sdpMLineIndex", c.sdpMLineIndex());
+            j.put("usernameFragment", c.usernameFragment());
+        }
+        o.put("next", from + list.size());
+        respond(ex, 200, "application/json", o.toString());
+    }
+
     /** {@code POST /result}: a JSON object reported by the interop page. */
     private void handleResult(Exchange ex) throws IOException {
         String body = readBody(ex);
@@ -585,6 +803,7 @@ public final class PeerServer implements AutoCloseable {
     void forget(Peer p) {
         if (peers.remove(p.name) != null) {
             pendingSessions.values().remove(p);
+            trickleSessions.values().remove(p);
             try {
                 closer.execute(() -> closeQuietly(p));
             } catch (java.util.concurrent.RejectedExecutionException e) {

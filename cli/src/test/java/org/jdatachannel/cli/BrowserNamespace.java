@@ -28,7 +28,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * namespace has only {@code lo} and that pair and no NAT: nothing in it can reach another host.
  * For Firefox it also gets a default route via 198.18.0.1 on {@code jdc1}, which ends at
  * {@code jdc0} in the same namespace (a fresh namespace does not forward), see
- * {@link #defaultRouteVia(Browser)}. The scenario serves on 127.0.0.1 inside the namespace, restricts ICE to
+ * {@link #DEFAULT_ROUTE}. The scenario serves on 127.0.0.1 inside the namespace, restricts ICE to
  * 198.18.0.1 and opens the page in the browser. When the namespace's first process exits, the
  * kernel kills everything left in it (the browser included).
  *
@@ -143,7 +143,8 @@ final class BrowserNamespace {
      * Fails if it does not finish within {@value #RUN_SECONDS} s, prints no JSON, or its exit status
      * disagrees with {@code ok}.
      *
-     * @param extra {@link Browser.Option} names and an optional {@code query=...} for the page
+     * @param extra {@link Browser.Option} names and an optional {@code query=...} for the page, and
+     *              {@link #DEFAULT_ROUTE} to give Chromium the default route Firefox always gets
      */
     static JsonNode run(Browser browser, String role, String... extra) throws Exception {
         if (asRoot == null) {
@@ -160,13 +161,20 @@ final class BrowserNamespace {
             }
             cmd.addAll(List.of("--net", "--pid", "--mount-proc", "--fork", "--kill-child",
                     "sh", "-c", NS_SETUP, "sh", scratch.toString()));
-            cmd.addAll(List.of(extra));
+            boolean defaultRoute = browser == Browser.FIREFOX;
+            for (String e : extra) {
+                if (e.equals(DEFAULT_ROUTE)) {
+                    defaultRoute = true;
+                } else {
+                    cmd.add(e);
+                }
+            }
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().put("CLASSPATH", testClasspath());
             pb.environment().put("JDC_JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             pb.environment().put("JDC_BROWSER", browser.id());
             pb.environment().put("JDC_ROLE", role);
-            pb.environment().put("JDC_DEFAULT_VIA", defaultRouteVia(browser));
+            pb.environment().put("JDC_DEFAULT_VIA", defaultRoute ? JAVA_ICE_ADDRESS : "");
             pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
             long t0 = System.nanoTime();
             ns = pb.start();
@@ -229,20 +237,22 @@ final class BrowserNamespace {
     }
 
     /**
-     * The next hop of the namespace's default route for {@code browser}, or "" for none.
+     * Extra argument of {@link #run}: the namespace gets a default route via 198.18.0.1 on
+     * {@code jdc1} (always so for Firefox).
      *
-     * <p>Firefox gathers only the address of its default route unless the page has a camera or
+     * <p>Browsers gather only the address of their default route unless the page has a camera or
      * microphone permission (RFC 8828 §5.2 mode 2, "default route + associated local addresses";
-     * Firefox's {@code media.peerconnection.ice.default_address_only} behaviour), and a namespace
-     * without a default route has no such address: Firefox then gathers no candidate at all. A
-     * default route via 198.18.0.1 out of {@code jdc1} makes 198.18.0.2 that address. Packets to
-     * any other destination reach {@code jdc0} in this namespace and are dropped there (IP
-     * forwarding is off in a new namespace), so nothing leaves it. Chromium's namespace stays as it
-     * always was, without a default route.
+     * Firefox's {@code media.peerconnection.ice.default_address_only} behaviour, and Chromium's
+     * default IP handling policy), and a namespace without a default route has no such address:
+     * the browser then gathers no candidate at all (Chromium still connects, through the
+     * peer-reflexive candidate of its checks; Firefox does not). A default route via 198.18.0.1
+     * out of {@code jdc1} makes 198.18.0.2 that address. Packets to any other destination go to
+     * {@code jdc0} in this same namespace and are dropped there (IP forwarding is off in a new
+     * namespace; in fact jdc0 does not even answer ARP for them, its address being local to the
+     * sender too), so nothing leaves it. Chromium's echo and close cases keep the namespace they
+     * always had, without a default route.
      */
-    static String defaultRouteVia(Browser browser) {
-        return browser == Browser.FIREFOX ? JAVA_ICE_ADDRESS : "";
-    }
+    static final String DEFAULT_ROUTE = "DEFAULT_ROUTE";
 
     static String tailOf(String s, int max) {
         return s.length() <= max ? s : "..." + s.substring(s.length() - max);

@@ -36,6 +36,18 @@ class ChromiumInteropTest {
                 () -> "quick open/close: " + r.path("closeChecks").path("quickOpenClose"));
     }
 
+    /**
+     * Trickle ICE with Chromium, Chromium offering (see FirefoxInteropTest#firefoxTrickleIce); with
+     * a default route in the namespace, so that Chromium gathers a candidate to trickle (its mDNS
+     * name for 198.18.0.2).
+     */
+    @Test
+    void chromiumTrickleIce() throws Exception {
+        JsonNode r = BrowserNamespace.run(Browser.CHROMIUM, "offer", BrowserNamespace.DEFAULT_ROUTE,
+                "query=trickle=1&close=0");
+        InteropAssertions.trickleEcho(Browser.CHROMIUM, "offer", r);
+    }
+
     private static JsonNode runInNamespace(String role) throws Exception {
         return role.equals("demo")
                 // The demo self-test runs over RFC 8260 I-DATA: Chromium offers it only under this

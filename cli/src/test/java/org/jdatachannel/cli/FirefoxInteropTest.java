@@ -94,6 +94,22 @@ class FirefoxInteropTest {
     }
 
     /**
+     * Trickle ICE with Firefox in both roles ({@code interop.html?trickle=1}, PeerServer's
+     * {@code /trickle/...} endpoints): descriptions without candidates, candidates one by one each
+     * way, end-of-candidates both ways; Firefox's are mDNS names, so the Java side still connects
+     * through the peer-reflexive path. The echo test only, to keep the cases short.
+     */
+    @ParameterizedTest(name = "Firefox trickle role={0}")
+    @ValueSource(strings = {"offer", "answer"})
+    void firefoxTrickleIce(String role) throws Exception {
+        JsonNode r = BrowserNamespace.run(Browser.FIREFOX, role, "query=trickle=1&close=0");
+        InteropAssertions.trickleEcho(Browser.FIREFOX, role, r);
+        for (JsonNode c : r.path("trickle").path("sent")) {
+            assertTrue(c.asText().isEmpty() || c.asText().contains(".local "), () -> "an mDNS candidate: " + c);
+        }
+    }
+
+    /**
      * Firefox with its mDNS hiding turned off sends its real host address (198.18.0.2, the
      * default-route address of the namespace) and the Java side connects to it directly; the echo
      * test only, to keep the case short.

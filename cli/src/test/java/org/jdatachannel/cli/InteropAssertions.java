@@ -53,4 +53,31 @@ final class InteropAssertions {
         assertEquals(0, pr.path("srv-pr").path("maxRetransmits").asInt(-1), () -> "(d) " + pr);
         System.out.printf("%s role=%s close checks: %s%n", name, role, c);
     }
+
+    /**
+     * The echo test passed with trickle ICE ({@code interop.html?trickle=1}): neither description
+     * carried a candidate, the page sent its candidates and then {@code ""}, and it received ours
+     * (one on 198.18.0.1) and then {@code ""}.
+     */
+    static void trickleEcho(Browser browser, String role, JsonNode r) {
+        String name = browser.id().toUpperCase(Locale.ROOT);
+        assertTrue(r.path("ok").asBoolean(false), () -> browser.id() + " trickle scenario failed: " + r.toPrettyString());
+        assertEquals(role, r.path("role").asText());
+        assertEquals(Scenario.HELLO_TEXT, r.path("hello").asText());
+        assertEquals(Scenario.echoMessages().size(), r.path("messages").asInt());
+        JsonNode t = r.path("trickle");
+        System.out.printf("%s role=%s trickle: sent %s, received %s; setupMs=%d wallMs=%d%n", name, role,
+                t.path("sent"), t.path("received"), r.path("setupMs").asLong(), r.path("wallMs").asLong());
+        assertFalse(t.path("sentDescriptionHadCandidates").asBoolean(true), () -> "page's description: " + t);
+        assertFalse(t.path("receivedDescriptionHadCandidates").asBoolean(true), () -> "server's description: " + t);
+        assertFalse(r.path("localSdp").asText().isEmpty(), () -> "local SDP recorded: " + r);
+        JsonNode sent = t.path("sent");
+        assertTrue(sent.size() >= 2 && sent.get(sent.size() - 1).asText().isEmpty(),
+                () -> "the page's candidates, then end-of-candidates: " + sent);
+        JsonNode received = t.path("received");
+        assertTrue(received.size() >= 2 && received.get(received.size() - 1).asText().isEmpty(),
+                () -> "our candidates, then end-of-candidates: " + received);
+        assertTrue(received.toString().contains(" " + BrowserNamespace.JAVA_ICE_ADDRESS + " "),
+                () -> "our host candidate on " + BrowserNamespace.JAVA_ICE_ADDRESS + ": " + received);
+    }
 }

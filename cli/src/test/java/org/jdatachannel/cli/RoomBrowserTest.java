@@ -52,7 +52,7 @@ class RoomBrowserTest {
             // Browsers without mDNS hiding gather only the default route's address when the page has
             // no media permission (RFC 8828 §5.2 mode 2): a default route via 198.18.0.1 out of jdc1
             // makes that 198.18.0.2; it ends at jdc0 in this namespace (no forwarding), see
-            // BrowserNamespace.defaultRouteVia.
+            // BrowserNamespace.DEFAULT_ROUTE.
             "ip route add default via 198.18.0.1 dev jdc1",
             "rc=0",
             "\"$JDC_JAVA\" -Xmx768m org.jdatachannel.cli.RoomScenario 198.18.0.1 " + SCENARIO_SECONDS
