@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *       the check interval is JVM-wide.
  *       Each key is left alone when the application set it or its legacy ice4j name
  *       ({@link #LEGACY_NAMES}).</li>
- *   <li>{@code org.ice4j.MAX_CTRAN_RETRANSMISSIONS=6} and {@code org.ice4j.MAX_CTRAN_RETRANS_TIMER=1600}
+ *   <li>{@code org.ice4j.MAX_RETRANSMISSIONS=6} and {@code org.ice4j.MAX_CTRAN_RETRANS_TIMER=1600}
  *       (ms): ice4j's own defaults for every STUN client transaction that does not pass its own
  *       timing, which includes ordinary ICE connectivity checks (a check gives up after
  *       100 + 200 + 400 + 800 + 1600 × 3 ms = 6.3 s). Set explicitly because the constructor of
@@ -63,7 +63,7 @@ final class Ice4jGlobals {
     static final String CONSENT_MAX_WAIT = "ice4j.consent-freshness.max-wait-interval";
     static final String CONSENT_MAX_RETRANSMISSIONS = "ice4j.consent-freshness.max-retransmissions";
 
-    static final String CTRAN_RETRANSMISSIONS = "org.ice4j.MAX_CTRAN_RETRANSMISSIONS";
+    static final String CTRAN_RETRANSMISSIONS = "org.ice4j.MAX_RETRANSMISSIONS"; // StackProperties.MAX_CTRAN_RETRANSMISSIONS
     static final String CTRAN_MAX_WAIT = "org.ice4j.MAX_CTRAN_RETRANS_TIMER";
 
     /** The properties set, in order. */

@@ -368,6 +368,20 @@ class IceAgentTest {
     }
 
     /**
+     * ice4j's STUN harvester constructor would shorten every STUN client transaction of the JVM
+     * (connectivity checks included) to 3 retransmissions capped at 400 ms when these are unset;
+     * Ice4jGlobals pins ice4j's defaults first, so building one changes nothing.
+     */
+    @Test
+    void stunHarvesterDoesNotShortenConnectivityChecks() throws Exception {
+        agent(true);
+        new org.ice4j.ice.harvest.StunCandidateHarvester(
+                new org.ice4j.TransportAddress("127.0.0.1", 9, org.ice4j.Transport.UDP));
+        assertEquals("6", System.getProperty(org.ice4j.StackProperties.MAX_CTRAN_RETRANSMISSIONS));
+        assertEquals("1600", System.getProperty(org.ice4j.StackProperties.MAX_CTRAN_RETRANS_TIMER));
+    }
+
+    /**
      * Regression for a loopback flake: data from the selected pair's remote address was dropped
      * as "from unknown" when ice4j's check list no longer held that pair. Here the check lists
      * are emptied by hand after connecting; datagrams from the selected remote must still pass,
