@@ -59,6 +59,31 @@ class IceRestartTest {
         }
     }
 
+    /**
+     * restartIce() and an unapplied restart offer, then a plain re-offer from the peer: the answer
+     * keeps the current credentials (the peer did not restart); our next offer still restarts.
+     */
+    @org.junit.jupiter.api.Test
+    void pendingRestartSurvivesAPlainReOfferFromThePeer() throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            DataChannel[] ends = channelPair(a, b, "ordered");
+            String ufragA = ufrag(a.localDescription());
+            List<InetSocketAddress> old = a.iceSocketAddresses();
+            a.restartIce();
+            SessionDescriptionInit unapplied = a.createOffer().get(T, TimeUnit.SECONDS);
+            assertNotEquals(ufragA, ufrag(unapplied));
+            SessionDescriptionInit[] oa = exchange(b, a);
+            assertEquals(ufragA, ufrag(oa[1]), "the answer to a plain re-offer keeps our credentials");
+            SessionDescriptionInit[] restart = exchange(a, b);
+            assertEquals(ufrag(unapplied), ufrag(restart[0]), "the restart offer made before is made again");
+            java.util.concurrent.BlockingQueue<DataChannelMessage> q = PeerConnectionLoopbackTest.inbox(ends[1]);
+            ends[0].send("after the restart");
+            assertEquals("after the restart", PeerConnectionLoopbackTest.take(q).text());
+            awaitReleased(old);
+        }
+    }
+
     @ParameterizedTest(name = "restarted by the offerer: {0}")
     @ValueSource(booleans = {true, false})
     void restartWhileMessagesFlowKeepsTheChannel(boolean byOfferer) throws Exception {

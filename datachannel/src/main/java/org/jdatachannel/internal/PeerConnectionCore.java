@@ -115,6 +115,8 @@ public final class PeerConnectionCore {
     private IceGen active;
     /** An ICE restart being negotiated, or null. */
     private IceGen next;
+    /** The generation answering the remote offer (set with it; used by createAnswer). */
+    private IceGen answerGen;
     private int generations;
     /** restartIce() was called and no offer with new credentials has been applied yet. */
     private boolean restartRequested;
@@ -297,7 +299,7 @@ public final class PeerConnectionCore {
                 throw new IllegalStateException("createAnswer needs a remote offer; signaling state is "
                         + signalingState.jsonName());
             }
-            IceGen g = next != null ? next : active;
+            IceGen g = answerGen;
             // RFC 8842 §5.3: the answerer "MUST use either 'active' or 'passive'"; we prefer active
             // (DTLS client), like Chromium, Pion and aiortc (INTEROP-NOTES); Jsep answers an
             // 'active' offer with 'passive'. Once DTLS roles are established, a subsequent answer
@@ -340,9 +342,9 @@ public final class PeerConnectionCore {
                     throw new IllegalStateException("setLocalDescription(answer) needs a remote offer; signaling state is "
                             + signalingState.jsonName());
                 }
-                if (g == null) {
+                if (g == null || g != answerGen) {
                     throw new IllegalStateException("setLocalDescription(answer) needs an answer from createAnswer "
-                            + "(its ice-ufrag is not one of ours)");
+                            + "(its ice-ufrag is not the one answering the remote offer)");
                 }
                 // RFC 8842 §5.3: our answer's setup decides: "active" makes us the DTLS client.
                 DtlsRole role = switch (media.setup() == null ? Setup.ACTPASS : media.setup()) {
@@ -421,6 +423,7 @@ public final class PeerConnectionCore {
                     restartRequested = false;
                 }
                 setRemote(desc, parsed, media, g);
+                answerGen = g;
                 setSignalingState(SignalingState.HAVE_REMOTE_OFFER);
             } else {
                 if (signalingState != SignalingState.HAVE_LOCAL_OFFER) {
