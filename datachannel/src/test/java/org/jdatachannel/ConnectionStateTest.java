@@ -187,6 +187,9 @@ class ConnectionStateTest {
                     && b.connectionState() == PeerConnectionState.FAILED, "both FAILED");
             chClosed.get(T, TimeUnit.SECONDS);
             assertEquals(IceConnectionState.FAILED, a.iceConnectionState());
+            // The getters change before the callbacks run: wait for the events too.
+            await(() -> connA.contains(PeerConnectionState.FAILED) && iceA.contains(IceConnectionState.FAILED),
+                    "FAILED events at a");
             LOG.info("a: ICE {}, connection {}; b: connection {}", iceA, connA, connB);
             int d = connA.indexOf(PeerConnectionState.DISCONNECTED);
             assertTrue(d > 0, connA.toString());

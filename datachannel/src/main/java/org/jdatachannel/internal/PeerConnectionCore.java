@@ -271,8 +271,9 @@ public final class PeerConnectionCore {
             } else if (next != null && next.remoteUfrag == null) {
                 g = next; // our restart offer, made again
             } else if (restartRequested) {
-                // RFC 8839 §4.4.1.1.1: an ICE restart offer carries a new ice-ufrag and ice-pwd.
-                // RFC 8445 §9: the roles stay as they were (we keep `controlling`).
+                // RFC 8445 §9: "To restart ICE, an agent MUST change both the password and the
+                // username fragment"; and "agents MUST NOT redetermine the roles as part as an ICE
+                // restart" (we keep `controlling`).
                 closeGeneration(next);
                 g = newGeneration();
                 next = g;
@@ -410,8 +411,10 @@ public final class PeerConnectionCore {
                 } else if (active.remoteUfrag == null) {
                     g = active; // a second offer before we answered the first
                 } else {
-                    // RFC 8839 §4.4.1.1.1 / RFC 8445 §9: new remote ice-ufrag/ice-pwd in an offer is
-                    // an ICE restart by the peer; we answer with new credentials too.
+                    // RFC 8445 §9 / RFC 8839 §4.4.1.1.1: new remote ice-ufrag/ice-pwd in an offer is
+                    // an ICE restart by the peer ("An ICE restart causes all previous states of the
+                    // data streams, excluding the roles of the agents, to be flushed"): a new agent,
+                    // same role, new credentials in our answer.
                     LOG.info("{}: the remote offer restarts ICE (new ice-ufrag {})", name, media.iceUfrag());
                     if (next != null && next.remoteUfrag == null && !next.announced) {
                         g = next; // our own pending restart generation serves this one
