@@ -172,7 +172,9 @@ public final class PeerConnection implements AutoCloseable {
      * @param candidate the candidate as the peer's {@code onicecandidate} gave it
      * @return completes when added (or held or ignored); fails with IllegalArgumentException if
      *         {@code candidate} is null, has neither sdpMid nor sdpMLineIndex (W3C TypeError), or
-     *         they name no data-channel m= section of the remote description (W3C OperationError);
+     *         they name no m= section of the remote description (W3C OperationError; a candidate
+     *         for a section BUNDLEd with the data section is used for it, one for another section
+     *         is ignored);
      *         {@code SdpParseException} if the candidate line does not parse (RFC 8839 §5.1
      *         grammar); IllegalStateException if closed or more than 100 candidates are held
      */

@@ -107,7 +107,14 @@ class IceRestartTest {
                 flow.awaitMore(50, got);
                 reverse.awaitMore(50, back);
                 restarter.restartIce();
+                TrickleIceTest.Trickle trickle = new TrickleIceTest.Trickle(restarter);
                 SessionDescriptionInit[] oa = exchange(restarter, other);
+                // The new generation is gathered and trickled like the first one.
+                List<IceCandidateInit> fresh = trickle.all();
+                for (IceCandidateInit c : fresh) {
+                    assertEquals(ufrag(oa[0]), c.usernameFragment(), c.toString());
+                }
+                assertEquals(List.of(IceGatheringState.GATHERING, IceGatheringState.COMPLETE), trickle.gathering);
                 // RFC 8839 §4.4.1.1.1: new ice-ufrag and ice-pwd in the restart offer; the answer
                 // to it has new credentials too.
                 assertNotEquals(oldUfragR, ufrag(oa[0]));

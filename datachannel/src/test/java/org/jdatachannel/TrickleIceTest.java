@@ -234,6 +234,33 @@ class TrickleIceTest {
         }
     }
 
+    /**
+     * A remote offer with an audio section first (rejected by our answer), BUNDLEd with the data
+     * section as browsers do: candidates trickled for the audio mid or index (browsers trickle for
+     * the first bundled section) are accepted; an unknown mid or an index beyond the sections fails.
+     */
+    @Test
+    void candidatesForABundledSectionAreAccepted() throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            a.setLocalDescription(a.createOffer().get(T, TimeUnit.SECONDS)).get(T, TimeUnit.SECONDS);
+            String sdp = withoutCandidates(a.localDescription()).sdp();
+            String audio = "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:audio0\r\n"
+                    + "a=rtpmap:111 opus/48000/2\r\n";
+            sdp = sdp.replace("a=group:BUNDLE 0", "a=group:BUNDLE audio0 0").replace("m=application", audio + "m=application");
+            assertTrue(sdp.contains("a=group:BUNDLE audio0 0"), sdp);
+            b.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, sdp)).get(T, TimeUnit.SECONDS);
+            SessionDescriptionInit answer = b.createAnswer().get(T, TimeUnit.SECONDS);
+            assertTrue(answer.sdp().contains("m=audio 0 "), answer.sdp());
+            String line = "candidate:1 1 udp 2130706431 127.0.0.1 9 typ host";
+            b.addIceCandidate(new IceCandidateInit(line, "audio0", 0, null)).get(T, TimeUnit.SECONDS);
+            b.addIceCandidate(new IceCandidateInit(line, null, 0, null)).get(T, TimeUnit.SECONDS);
+            b.addIceCandidate(new IceCandidateInit(line, null, 1, null)).get(T, TimeUnit.SECONDS);
+            assertCause(IllegalArgumentException.class, b.addIceCandidate(new IceCandidateInit(line, "video0", null, null)));
+            assertCause(IllegalArgumentException.class, b.addIceCandidate(new IceCandidateInit(line, null, 2, null)));
+        }
+    }
+
     /** At most 100 candidates are held before the remote description; more fail, not grow memory. */
     @Test
     void heldCandidatesAreBounded() throws Exception {

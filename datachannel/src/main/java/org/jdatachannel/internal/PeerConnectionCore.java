@@ -133,6 +133,7 @@ public final class PeerConnectionCore {
     /** The remote description's data section: index and mid, for trickled candidates. */
     private int remoteDataIndex = -1;
     private String remoteMid;
+    private SessionDescription remoteParsed;
     private DataChannelMedia remoteMedia;
     /** The remote fingerprints DTLS checks; fixed once DTLS has started. */
     private List<Fingerprint> remoteFingerprints;
@@ -502,6 +503,7 @@ public final class PeerConnectionCore {
         }
         remoteDescription = desc;
         remoteMid = media.mid();
+        remoteParsed = parsed;
         remoteDataIndex = dataSectionIndex(parsed, media.mid());
         channels.setRemoteMaxMessageSize(remoteSendLimit(desc.sdp(), media));
         if (!media.iceUfrag().equals(g.remoteUfrag) || !media.icePwd().equals(g.remotePwd)) {
@@ -525,6 +527,23 @@ public final class PeerConnectionCore {
                 LOG.warn("{}: dropping a candidate trickled before the remote description: {}", name, e.getMessage());
             }
         }
+    }
+
+    /** True if m= section {@code index} of the remote description is in a BUNDLE group with the data section. */
+    private boolean bundledWithData(int index) {
+        String mid = remoteParsed.media().get(index).mid().orElse(null);
+        if (mid == null || remoteMid == null) {
+            return false;
+        }
+        for (Attribute a : remoteParsed.attributes()) {
+            if (a.name().equals("group") && a.value() != null) {
+                List<String> f = List.of(a.value().trim().split("\\s+"));
+                if (!f.isEmpty() && f.get(0).equals("BUNDLE") && f.contains(mid) && f.contains(remoteMid)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The generation whose local ufrag is {@code ufrag}, or null. */
@@ -585,17 +604,39 @@ public final class PeerConnectionCore {
         // W3C webrtc-pc §4.4.1.6 (addIceCandidate): "If candidate.sdpMid is not null ... If no
         // media description is found [with that mid], reject ... OperationError"; otherwise "If
         // candidate.sdpMLineIndex is not null ... If index is equal to or larger than the number of
-        // media descriptions, reject ... OperationError." Only the data section is usable here.
+        // media descriptions, reject ... OperationError." Only the data section has a transport
+        // here: a candidate for a section BUNDLEd with it (RFC 8843 §10: one transport for the
+        // bundle; browsers trickle for the first bundled section) is used for it; one for another
+        // (rejected) section is ignored.
+        int index;
         if (init.sdpMid() != null) {
-            if (!init.sdpMid().equals(remoteMid)) {
-                throw new IllegalArgumentException("sdpMid '" + init.sdpMid() + "' names no data-channel m= section "
-                        + "(the data section's mid is " + (remoteMid == null ? "absent" : "'" + remoteMid + "'") + ")");
+            index = -1;
+            for (int i = 0; i < remoteParsed.media().size(); i++) {
+                if (init.sdpMid().equals(remoteParsed.media().get(i).mid().orElse(null))) {
+                    index = i;
+                    break;
+                }
             }
-        } else if (init.sdpMLineIndex() != null && init.sdpMLineIndex() != remoteDataIndex) {
-            throw new IllegalArgumentException("sdpMLineIndex " + init.sdpMLineIndex() + " is not the data-channel "
-                    + "m= section (index " + remoteDataIndex + ")");
-        } else if (!anySection && init.sdpMLineIndex() == null) {
+            if (index < 0) {
+                throw new IllegalArgumentException("sdpMid '" + init.sdpMid() + "' names no m= section of the remote "
+                        + "description (the data section's mid is "
+                        + (remoteMid == null ? "absent" : "'" + remoteMid + "'") + ")");
+            }
+        } else if (init.sdpMLineIndex() != null) {
+            index = init.sdpMLineIndex();
+            if (index >= remoteParsed.media().size()) {
+                throw new IllegalArgumentException("sdpMLineIndex " + index + " is beyond the remote description's "
+                        + remoteParsed.media().size() + " m= section(s)");
+            }
+        } else if (anySection) {
+            index = remoteDataIndex;
+        } else {
             throw new IllegalArgumentException("a candidate needs sdpMid or sdpMLineIndex");
+        }
+        if (index != remoteDataIndex && !bundledWithData(index)) {
+            LOG.debug("{}: ignoring a candidate for m= section {} (not the data section {}): {}", name, index,
+                    remoteDataIndex, init.candidate());
+            return;
         }
         Candidate c = init.isEndOfCandidates() ? null : Candidate.parse(init.candidate().strip());
         String ufrag = init.usernameFragment();
