@@ -14,6 +14,20 @@ let chatListeners = [];
 let helloText = null;
 const opened = { chat: null, file: null, hello: null };
 
+let rtcConfig = null;
+/** The server's ICE configuration for our peer connections (GET config.json: STUN/TURN servers). */
+async function rtcConfiguration() {
+  if (!rtcConfig) {
+    try {
+      const r = await fetch('config.json');
+      rtcConfig = r.ok ? await r.json() : {};
+    } catch (e) {
+      rtcConfig = {};
+    }
+  }
+  return { iceServers: rtcConfig.iceServers || [], iceTransportPolicy: rtcConfig.iceTransportPolicy || 'all' };
+}
+
 function chatLine(text, cls) {
   const div = document.createElement('div');
   div.textContent = text;
@@ -40,7 +54,7 @@ function whenOpen(ch) {
 async function connect() {
   $('connect').disabled = true;
   if (pc) pc.close();
-  pc = new RTCPeerConnection({ iceServers: [] });
+  pc = new RTCPeerConnection(await rtcConfiguration());
   pc.addEventListener('connectionstatechange', () => {
     $('state').textContent = pc.connectionState;
     if (pc.connectionState === 'failed' || pc.connectionState === 'closed') $('connect').disabled = false;

@@ -12,7 +12,7 @@ const ROOM_CHUNK = 16 * 1024;          // bytes per file message
 const ROOM_HIGH_WATER = 1024 * 1024;   // pause sending above this bufferedAmount
 const ROOM_MAX_FILE = 64 * 1024 * 1024; // received files are kept in memory
 
-const room = { ws: null, id: null, name: null, members: new Map(), ping: null, listeners: [] };
+const room = { ws: null, id: null, name: null, members: new Map(), ping: null, listeners: [], config: { iceServers: [] } };
 
 function roomLine(text, cls) {
   const div = document.createElement('div');
@@ -70,7 +70,7 @@ function member(id, kind) {
 
 function newPc(m) {
   if (m.pc) m.pc.close();
-  const pc = new RTCPeerConnection({ iceServers: [] });
+  const pc = new RTCPeerConnection(room.config); // the server's STUN/TURN servers (rtcConfiguration in demo.js)
   m.pc = pc;
   m.pending = [];
   pc.addEventListener('icecandidate', e => {
@@ -225,7 +225,8 @@ async function onSignal(msg) {
   roomNotify();
 }
 
-function joinRoom(name) {
+async function joinRoom(name) {
+  room.config = await rtcConfiguration();
   if (room.ws) room.ws.close();
   for (const id of [...room.members.keys()]) removeMember(id);
   room.id = null;
@@ -278,7 +279,8 @@ async function sendRoomFile(f) {
   }));
 }
 
-$('roomjoin').addEventListener('click', () => joinRoom($('roomname').value.trim() || 'lobby'));
+$('roomjoin').addEventListener('click', () => joinRoom($('roomname').value.trim() || 'lobby')
+  .catch(e => roomLine('join failed: ' + e.message, 'bad')));
 $('roomchatform').addEventListener('submit', e => {
   e.preventDefault();
   const text = $('roomchatinput').value;
@@ -296,7 +298,7 @@ async function roomSelftest(name, peers) {
   const result = { ok: false, test: 'room', userAgent: navigator.userAgent };
   const t0 = performance.now();
   try {
-    joinRoom(name);
+    await joinRoom(name);
     await roomWait(() => room.id, 20000, 'join');
     result.id = room.id;
     await roomWait(() => openMembers().length >= peers, 60000, 'channels open to ' + peers + ' members');

@@ -73,6 +73,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code POST /result}, a JSON object from the interop page: 204; kept for
  * {@link #awaitResult(Duration)}.</li>
  * <li>{@code GET /} the demo page (with the room demo), {@code GET /interop.html} the interop page.</li>
+ * <li>{@code GET /config.json}: the pages' ICE configuration ({@link PageIceConfig}: STUN/TURN
+ * servers, relay-only) for their {@code RTCPeerConnection}s.</li>
  * <li>{@code GET /ws}: WebSocket room signaling with trickle ICE, see {@link Rooms}; the server's
  * own peer in every room is {@link JvmRoomPeer}.</li>
  * </ul>
@@ -144,6 +146,8 @@ public final class PeerServer implements AutoCloseable {
     private final AtomicInteger peerCounter = new AtomicInteger();
     private final SecureRandom ids = new SecureRandom();
     private final ObjectMapper json = new ObjectMapper();
+    /** The body of {@code GET /config.json}. */
+    private final byte[] pageConfig;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** One peer connection and what the server knows about it. */
@@ -171,7 +175,20 @@ public final class PeerServer implements AutoCloseable {
      * @throws IOException if the HTTP port cannot be bound
      */
     public PeerServer(InetSocketAddress bind, Predicate<InetAddress> iceFilter) throws IOException {
+        this(bind, iceFilter, PageIceConfig.NONE);
+    }
+
+    /**
+     * Creates the server (not yet listening) whose pages use the given STUN/TURN servers.
+     *
+     * @param bind the HTTP address; port 0 picks a free port
+     * @param iceFilter the local addresses ICE may use, see {@link IceAddresses}
+     * @param pageIce what {@code GET /config.json} tells the pages' peer connections
+     * @throws IOException if the HTTP port cannot be bound
+     */
+    PeerServer(InetSocketAddress bind, Predicate<InetAddress> iceFilter, PageIceConfig pageIce) throws IOException {
         this.iceFilter = iceFilter;
+        this.pageConfig = pageIce.toJson(json).getBytes(StandardCharsets.UTF_8);
         this.rtc = RtcConfiguration.builder().iceAddressFilter(iceFilter).maxMessageSize(MAX_MESSAGE_SIZE).build();
         for (String[] page : PAGES.values()) {
             pageBytes.computeIfAbsent(page[0], PeerServer::loadResource);
@@ -355,6 +372,14 @@ public final class PeerServer implements AutoCloseable {
                 requirePost(ex, method, () -> handleTricklePoll(ex, id));
             } else if (path.equals("/result")) {
                 requirePost(ex, method, () -> handleResult(ex));
+            } else if (path.equals("/config.json")) {
+                if (!method.equals("GET") && !method.equals("HEAD")) {
+                    ex.header("Allow", "GET, HEAD");
+                    respond(ex, 405, "text/plain; charset=utf-8", "use GET\n");
+                } else {
+                    ex.header("Cache-Control", "no-store");
+                    respond(ex, 200, "application/json", pageConfig);
+                }
             } else if (PAGES.containsKey(path)) {
                 if (!method.equals("GET") && !method.equals("HEAD")) {
                     ex.header("Allow", "GET, HEAD");

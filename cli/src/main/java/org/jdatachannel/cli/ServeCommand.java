@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import org.jdatachannel.ice.IceServer;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,25 +30,66 @@ final class ServeCommand implements Callable<Integer> {
             description = "Restrict ICE to this local address (repeatable). Default: all non-loopback addresses.")
     List<String> iceAddresses = new ArrayList<>();
 
+    @Option(names = "--stun", paramLabel = "URL",
+            description = "STUN server for the pages' peer connections (repeatable), e.g. stun:stun.example.org:3478.")
+    List<String> stun = new ArrayList<>();
+
+    @Option(names = "--turn", paramLabel = "URL",
+            description = "TURN server for the pages' peer connections (repeatable), e.g. turn:turn.example.org?transport=udp;"
+                    + " needs --turn-username and --turn-credential.")
+    List<String> turn = new ArrayList<>();
+
+    @Option(names = "--turn-username", paramLabel = "NAME", description = "Username for the --turn servers.")
+    String turnUsername;
+
+    @Option(names = "--turn-credential", paramLabel = "PASSWORD", description = "Credential for the --turn servers.")
+    String turnCredential;
+
+    @Option(names = "--relay-only",
+            description = "The pages use only TURN-relayed candidates (iceTransportPolicy relay); needs --turn.")
+    boolean relayOnly;
+
     @Spec
     CommandSpec spec;
+
+    /** The ICE servers the options name, validated. */
+    PageIceConfig pageIce() {
+        List<IceServer> servers = new ArrayList<>();
+        for (String url : stun) {
+            servers.add(IceServer.stun(url));
+        }
+        if (!turn.isEmpty()) {
+            if (turnUsername == null || turnCredential == null) {
+                throw new IllegalArgumentException("--turn needs --turn-username and --turn-credential");
+            }
+            servers.add(new IceServer(turn, turnUsername, turnCredential));
+        } else if (turnUsername != null || turnCredential != null) {
+            throw new IllegalArgumentException("--turn-username/--turn-credential given without --turn");
+        }
+        if (relayOnly && turn.isEmpty()) {
+            throw new IllegalArgumentException("--relay-only needs a --turn server");
+        }
+        return new PageIceConfig(servers, relayOnly);
+    }
 
     @Override
     public Integer call() throws Exception {
         IceAddresses ice;
+        PageIceConfig pageIce;
         InetSocketAddress address;
         try {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("--port must be 0..65535, got " + port);
             }
             ice = IceAddresses.of(iceAddresses);
+            pageIce = pageIce();
             address = new InetSocketAddress(IceAddresses.parseLiteral(bind), port);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         PeerServer server;
         try {
-            server = new PeerServer(address, ice);
+            server = new PeerServer(address, ice, pageIce);
         } catch (java.net.BindException e) {
             spec.commandLine().getErr().println("cannot listen on " + bind + ":" + port + ": " + e.getMessage());
             return 1;

@@ -41,6 +41,22 @@ class CliArgumentsTest {
     }
 
     @Test
+    void serveValidatesIceServerOptions() {
+        Run noCredentials = run("serve", "--port=0", "--bind=127.0.0.1", "--turn=turn:turn.example.org");
+        assertEquals(2, noCredentials.code());
+        assertTrue(noCredentials.err().contains("--turn needs --turn-username and --turn-credential"), noCredentials.err());
+        Run relayWithoutTurn = run("serve", "--port=0", "--bind=127.0.0.1", "--stun=stun:stun.example.org", "--relay-only");
+        assertEquals(2, relayWithoutTurn.code());
+        assertTrue(relayWithoutTurn.err().contains("--relay-only needs a --turn server"), relayWithoutTurn.err());
+        Run badUrl = run("serve", "--port=0", "--bind=127.0.0.1", "--stun=http://stun.example.org");
+        assertEquals(2, badUrl.code());
+        assertTrue(badUrl.err().contains("http://stun.example.org"), badUrl.err());
+        Run strayCredential = run("serve", "--port=0", "--bind=127.0.0.1", "--turn-username=u");
+        assertEquals(2, strayCredential.code());
+        assertTrue(strayCredential.err().contains("without --turn"), strayCredential.err());
+    }
+
+    @Test
     void serveRejectsHostNamesForIceAddresses() {
         Run r = run("serve", "--port=0", "--ice-address=localhost");
         assertEquals(2, r.code());

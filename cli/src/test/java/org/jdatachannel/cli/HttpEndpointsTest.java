@@ -110,6 +110,26 @@ class HttpEndpointsTest {
     }
 
     @Test
+    void pagesGetTheIceConfiguration() throws Exception {
+        HttpResponse<String> none = get("/config.json");
+        assertEquals(200, none.statusCode());
+        assertEquals("application/json", none.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("{\"iceServers\":[],\"iceTransportPolicy\":\"all\"}", none.body());
+        assertEquals(405, post("/config.json", "").statusCode());
+        var ice = new PageIceConfig(List.of(org.jdatachannel.ice.IceServer.stun("stun:stun.example.org"),
+                org.jdatachannel.ice.IceServer.turn("turn:turn.example.org?transport=udp", "user", "secret")), true);
+        try (PeerServer other = new PeerServer(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0),
+                IceAddresses.of(List.of("127.0.0.1")), ice)) {
+            other.start();
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port()
+                    + "/config.json")).timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("{\"iceServers\":[{\"urls\":[\"stun:stun.example.org\"]},{\"urls\":"
+                    + "[\"turn:turn.example.org?transport=udp\"],\"username\":\"user\",\"credential\":\"secret\"}],"
+                    + "\"iceTransportPolicy\":\"relay\"}", r.body());
+        }
+    }
+
+    @Test
     void oversizedBodyGets413() throws Exception {
         HttpResponse<String> r = post("/offer", "a".repeat(PeerServer.MAX_BODY_BYTES + 1));
         assertEquals(413, r.statusCode());
