@@ -73,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * <li>{@code POST /result}, a JSON object from the interop page: 204; kept for
  * {@link #awaitResult(Duration)}.</li>
  * <li>{@code GET /} the demo page (with the room demo), {@code GET /interop.html} the interop page.</li>
- * <li>{@code GET /config.json}: the pages' ICE configuration ({@link PageIceConfig}: STUN/TURN
+ * <li>{@code GET /config.json}: the pages' ICE configuration ({@link IceSetup}: STUN/TURN
  * servers, relay-only) for their {@code RTCPeerConnection}s.</li>
  * <li>{@code GET /ws}: WebSocket room signaling with trickle ICE, see {@link Rooms}; the server's
  * own peer in every room is {@link JvmRoomPeer}.</li>
@@ -175,21 +175,24 @@ public final class PeerServer implements AutoCloseable {
      * @throws IOException if the HTTP port cannot be bound
      */
     public PeerServer(InetSocketAddress bind, Predicate<InetAddress> iceFilter) throws IOException {
-        this(bind, iceFilter, PageIceConfig.NONE);
+        this(bind, iceFilter, IceSetup.NONE);
     }
 
     /**
-     * Creates the server (not yet listening) whose pages use the given STUN/TURN servers.
+     * Creates the server (not yet listening) whose peer connections and pages use the given
+     * STUN/TURN servers.
      *
      * @param bind the HTTP address; port 0 picks a free port
      * @param iceFilter the local addresses ICE may use, see {@link IceAddresses}
-     * @param pageIce what {@code GET /config.json} tells the pages' peer connections
+     * @param iceSetup STUN/TURN servers and policy for our peer connections, also told to the pages
+     *                 by {@code GET /config.json}
      * @throws IOException if the HTTP port cannot be bound
      */
-    PeerServer(InetSocketAddress bind, Predicate<InetAddress> iceFilter, PageIceConfig pageIce) throws IOException {
+    PeerServer(InetSocketAddress bind, Predicate<InetAddress> iceFilter, IceSetup iceSetup) throws IOException {
         this.iceFilter = iceFilter;
-        this.pageConfig = pageIce.toJson(json).getBytes(StandardCharsets.UTF_8);
-        this.rtc = RtcConfiguration.builder().iceAddressFilter(iceFilter).maxMessageSize(MAX_MESSAGE_SIZE).build();
+        this.pageConfig = iceSetup.toJson(json).getBytes(StandardCharsets.UTF_8);
+        this.rtc = iceSetup.applyTo(RtcConfiguration.builder().iceAddressFilter(iceFilter)
+                .maxMessageSize(MAX_MESSAGE_SIZE)).build();
         for (String[] page : PAGES.values()) {
             pageBytes.computeIfAbsent(page[0], PeerServer::loadResource);
         }

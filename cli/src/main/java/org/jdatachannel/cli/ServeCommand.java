@@ -31,11 +31,11 @@ final class ServeCommand implements Callable<Integer> {
     List<String> iceAddresses = new ArrayList<>();
 
     @Option(names = "--stun", paramLabel = "URL",
-            description = "STUN server for the pages' peer connections (repeatable), e.g. stun:stun.example.org:3478.")
+            description = "STUN server for the server's and the pages' peer connections (repeatable), e.g. stun:stun.example.org:3478.")
     List<String> stun = new ArrayList<>();
 
     @Option(names = "--turn", paramLabel = "URL",
-            description = "TURN server for the pages' peer connections (repeatable), e.g. turn:turn.example.org?transport=udp;"
+            description = "TURN server for the server's and the pages' peer connections (repeatable), e.g. turn:turn.example.org?transport=udp;"
                     + " needs --turn-username and --turn-credential.")
     List<String> turn = new ArrayList<>();
 
@@ -46,14 +46,14 @@ final class ServeCommand implements Callable<Integer> {
     String turnCredential;
 
     @Option(names = "--relay-only",
-            description = "The pages use only TURN-relayed candidates (iceTransportPolicy relay); needs --turn.")
+            description = "Use only TURN-relayed candidates, in the server and the pages (iceTransportPolicy relay); needs --turn.")
     boolean relayOnly;
 
     @Spec
     CommandSpec spec;
 
     /** The ICE servers the options name, validated. */
-    PageIceConfig pageIce() {
+    IceSetup iceSetup() {
         List<IceServer> servers = new ArrayList<>();
         for (String url : stun) {
             servers.add(IceServer.stun(url));
@@ -66,30 +66,27 @@ final class ServeCommand implements Callable<Integer> {
         } else if (turnUsername != null || turnCredential != null) {
             throw new IllegalArgumentException("--turn-username/--turn-credential given without --turn");
         }
-        if (relayOnly && turn.isEmpty()) {
-            throw new IllegalArgumentException("--relay-only needs a --turn server");
-        }
-        return new PageIceConfig(servers, relayOnly);
+        return new IceSetup(servers, relayOnly);
     }
 
     @Override
     public Integer call() throws Exception {
         IceAddresses ice;
-        PageIceConfig pageIce;
+        IceSetup iceSetup;
         InetSocketAddress address;
         try {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("--port must be 0..65535, got " + port);
             }
             ice = IceAddresses.of(iceAddresses);
-            pageIce = pageIce();
+            iceSetup = iceSetup();
             address = new InetSocketAddress(IceAddresses.parseLiteral(bind), port);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         PeerServer server;
         try {
-            server = new PeerServer(address, ice, pageIce);
+            server = new PeerServer(address, ice, iceSetup);
         } catch (java.net.BindException e) {
             spec.commandLine().getErr().println("cannot listen on " + bind + ":" + port + ": " + e.getMessage());
             return 1;

@@ -116,7 +116,7 @@ class HttpEndpointsTest {
         assertEquals("application/json", none.headers().firstValue("Content-Type").orElse(""));
         assertEquals("{\"iceServers\":[],\"iceTransportPolicy\":\"all\"}", none.body());
         assertEquals(405, post("/config.json", "").statusCode());
-        var ice = new PageIceConfig(List.of(org.jdatachannel.ice.IceServer.stun("stun:stun.example.org"),
+        var ice = new IceSetup(List.of(org.jdatachannel.ice.IceServer.stun("stun:stun.example.org"),
                 org.jdatachannel.ice.IceServer.turn("turn:turn.example.org?transport=udp", "user", "secret")), true);
         try (PeerServer other = new PeerServer(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0),
                 IceAddresses.of(List.of("127.0.0.1")), ice)) {
