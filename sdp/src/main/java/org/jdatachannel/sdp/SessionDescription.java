@@ -162,27 +162,25 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
      * @throws IllegalArgumentException if {@code text} is null
      */
     public static SessionDescription parse(String text) throws SdpParseException {
+        return parse(text, null);
+    }
+
+    /**
+     * {@link #parse(String)} that adds to {@code work[0]} the number of characters it examined while
+     * splitting and checking lines (tests use it as an upper bound on the parser's work).
+     */
+    static SessionDescription parse(String text, long[] work) throws SdpParseException {
         if (text == null) {
             throw new IllegalArgumentException("SDP text must not be null");
         }
         if (text.length() > MAX_TEXT_CHARS) {
+            // Rejected before looking at a single character: no work, no allocation.
             throw new SdpParseException(0, "description is " + text.length() + " characters, limit is " + MAX_TEXT_CHARS);
         }
-        List<String> raw = splitLines(text);
-        // Drop empty lines at the end (some stacks add a trailing blank line).
-        int count = raw.size();
-        while (count > 0 && raw.get(count - 1).isEmpty()) {
-            count--;
-        }
+        List<SdpLine> lines = splitAndCheckLines(text, work);
+        int count = lines.size();
         if (count == 0) {
             throw new SdpParseException(0, "description is empty");
-        }
-        if (count > MAX_LINES) {
-            throw new SdpParseException(MAX_LINES + 1, "description has more than " + MAX_LINES + " lines");
-        }
-        List<SdpLine> lines = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            lines.add(checkLine(raw.get(i), i + 1));
         }
 
         // RFC 8866 §5: "Some lines in each description are required and some are optional, but all
@@ -247,48 +245,93 @@ public record SessionDescription(Origin origin, String sessionName, List<SdpLine
         return i;
     }
 
-    private static List<String> splitLines(String text) throws SdpParseException {
-        List<String> out = new ArrayList<>();
+    /**
+     * Splits the text into lines and checks each one as soon as it is cut out, so that bad input
+     * fails at its first bad line: at most {@value #MAX_LINE_CHARS} + 2 characters are looked at per
+     * line, at most {@value #MAX_LINES} lines are kept, and the first line must already be
+     * {@code v=}. Empty lines are allowed only at the end.
+     */
+    private static List<SdpLine> splitAndCheckLines(String text, long[] work) throws SdpParseException {
+        List<SdpLine> out = new ArrayList<>();
         int start = 0;
         int n = text.length();
-        while (start < n) {
-            int nl = text.indexOf('\n', start);
-            int end = nl < 0 ? n : nl;
-            int contentEnd = end > start && text.charAt(end - 1) == '\r' ? end - 1 : end;
-            if (contentEnd - start > MAX_LINE_CHARS) {
-                throw new SdpParseException(out.size() + 1, "line is " + (contentEnd - start)
-                        + " characters, limit is " + MAX_LINE_CHARS);
-            }
-            if (out.size() >= MAX_LINES + 1) {
-                // Only trailing empty lines could still make this acceptable; check cheaply.
-                if (!text.substring(start).isBlank()) {
-                    throw new SdpParseException(MAX_LINES + 1, "description has more than " + MAX_LINES + " lines");
+        long examined = 0;
+        try {
+            while (start < n) {
+                // Look for the line end, but never further than one character past the line limit.
+                int limit = (int) Math.min(n, (long) start + MAX_LINE_CHARS + 2);
+                int nl = start;
+                while (nl < limit && text.charAt(nl) != '\n') {
+                    nl++;
                 }
-                break;
+                examined += nl - start + 1;
+                if (nl == limit && limit < n) {
+                    throw new SdpParseException(out.size() + 1, "line is longer than the limit of " + MAX_LINE_CHARS + " characters");
+                }
+                int end = nl; // == n when the last line has no line end
+                int contentEnd = end > start && text.charAt(end - 1) == '\r' ? end - 1 : end;
+                if (contentEnd - start > MAX_LINE_CHARS) {
+                    throw new SdpParseException(out.size() + 1, "line is " + (contentEnd - start)
+                            + " characters, limit is " + MAX_LINE_CHARS);
+                }
+                int lineNo = out.size() + 1;
+                if (contentEnd == start) {
+                    // Empty lines are only accepted at the end (some stacks add a trailing blank line).
+                    int k = end + 1;
+                    while (k < n && (text.charAt(k) == '\n'
+                            || (text.charAt(k) == '\r' && (k + 1 == n || text.charAt(k + 1) == '\n')))) {
+                        k++;
+                    }
+                    examined += Math.max(0, k - end - 1);
+                    if (k < n) {
+                        throw new SdpParseException(lineNo, "empty line");
+                    }
+                    break;
+                }
+                if (lineNo > MAX_LINES) {
+                    throw new SdpParseException(lineNo, "description has more than " + MAX_LINES + " lines");
+                }
+                SdpLine l = checkLine(text, start, contentEnd, lineNo);
+                // The fixed head (RFC 8866 §5: v= o= s= first, in this order) is checked at once, so
+                // that garbage is rejected after its first lines, not after splitting all of it.
+                if (lineNo == 1 && l.type() != 'v') {
+                    throw new SdpParseException(1, "description must start with a v= line, found " + l.type() + "=");
+                }
+                if (lineNo == 1 && !l.value().equals("0")) {
+                    throw new SdpParseException(1, "unsupported SDP version '" + clip(l.value()) + "', expected v=0");
+                }
+                if (lineNo == 2 && l.type() != 'o') {
+                    throw new SdpParseException(2, "second line must be o=, found " + l.type() + "=");
+                }
+                if (lineNo == 3 && l.type() != 's') {
+                    throw new SdpParseException(3, "third line must be s=, found " + l.type() + "=");
+                }
+                out.add(l);
+                start = nl + 1;
             }
-            out.add(text.substring(start, contentEnd));
-            start = nl < 0 ? n : nl + 1;
+        } finally {
+            if (work != null) {
+                work[0] += examined;
+            }
         }
         return out;
     }
 
-    private static SdpLine checkLine(String s, int line) throws SdpParseException {
-        if (s.isEmpty()) {
-            throw new SdpParseException(line, "empty line");
-        }
+    private static SdpLine checkLine(String text, int from, int to, int line) throws SdpParseException {
         // RFC 8866 §5: "<type> MUST be exactly one case-significant character" and "Whitespace
         // MUST NOT be used on either side of the "=" sign."
-        if (s.length() < 2 || s.charAt(1) != '=' || !SdpLine.isTypeLetter(s.charAt(0))) {
-            throw new SdpParseException(line, "expected <letter>=<value>, found '" + clip(s) + "'");
+        if (to - from < 2 || text.charAt(from + 1) != '=' || !SdpLine.isTypeLetter(text.charAt(from))) {
+            throw new SdpParseException(line, "expected <letter>=<value>, found '"
+                    + clip(text.substring(from, Math.min(to, from + 41))) + "'");
         }
-        for (int k = 2; k < s.length(); k++) {
-            char c = s.charAt(k);
+        for (int k = from + 2; k < to; k++) {
+            char c = text.charAt(k);
             if (c == '\r' || c == '\0') {
-                throw new SdpParseException(line, (c == '\r' ? "bare CR" : "NUL") + " character at column " + (k + 1));
+                throw new SdpParseException(line, (c == '\r' ? "bare CR" : "NUL") + " character at column " + (k - from + 1));
             }
         }
-        char type = s.charAt(0);
-        String value = s.substring(2);
+        char type = text.charAt(from);
+        String value = text.substring(from + 2, to);
         if (type == 'a' && (value.isEmpty() || value.charAt(0) == ':')) {
             throw new SdpParseException(line, "a= line has an empty attribute name");
         }

@@ -184,7 +184,7 @@ class SessionDescriptionTest {
         String text = HEAD + "a=x:" + "y".repeat(SessionDescription.MAX_LINE_CHARS) + "\n";
         SdpParseException e = assertThrows(SdpParseException.class, () -> SessionDescription.parse(text));
         assertEquals(5, e.lineNumber());
-        assertEquals("line is 65540 characters, limit is 65536", e.reason());
+        assertEquals("line is longer than the limit of 65536 characters", e.reason());
     }
 
     @Test
