@@ -297,6 +297,75 @@ public final class Jsep {
         return m;
     }
 
+    /**
+     * Adds trickled candidates (and optionally {@code a=end-of-candidates}) to the data section of a
+     * description, as the W3C API reflects trickled candidates in {@code localDescription} and
+     * {@code remoteDescription} (webrtc-pc §4.4.1.6, paraphrased: an added remote candidate is added
+     * to the remote description; RFC 8840 §4.4/§8.2: candidates signalled later belong to their m=
+     * section, end-of-candidates once gathering is complete). Candidates already present (same
+     * attribute value) are skipped; the new ones go after the existing {@code a=candidate} lines
+     * and before any {@code a=end-of-candidates}, which stays single. Every other line is kept.
+     *
+     * @param sd              the description (ours or the remote one)
+     * @param candidates      candidates to add, in order (component as given)
+     * @param endOfCandidates true to add {@code a=end-of-candidates} if the section lacks it
+     * @return the new description (the same o= line: it describes the same session version, as
+     *         browsers do for trickled candidates)
+     * @throws IllegalArgumentException if an argument is null, {@code sd} has no data-channel
+     *                                  section, or the section would hold more than
+     *                                  {@link DataChannelMedia#MAX_CANDIDATES} candidates
+     */
+    public static SessionDescription addCandidates(SessionDescription sd, List<Candidate> candidates,
+                                                   boolean endOfCandidates) {
+        if (sd == null || candidates == null) {
+            throw new IllegalArgumentException("description and candidates must not be null");
+        }
+        int index = DataChannelMedia.findDataSection(sd);
+        if (index < 0) {
+            throw new IllegalArgumentException("the description has no data-channel m= section");
+        }
+        MediaDescription m = sd.media().get(index);
+        List<SdpLine> lines = new ArrayList<>(m.lines());
+        java.util.Set<String> present = new java.util.HashSet<>();
+        int lastCandidate = -1;
+        int eoc = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            SdpLine l = lines.get(i);
+            if (l.isAttribute()) {
+                String name = l.asAttribute().name();
+                if (name.equals("candidate")) {
+                    present.add(l.value());
+                    lastCandidate = i;
+                } else if (name.equals("end-of-candidates") && eoc < 0) {
+                    eoc = i;
+                }
+            }
+        }
+        List<SdpLine> added = new ArrayList<>();
+        for (Candidate c : candidates) {
+            if (c == null) {
+                throw new IllegalArgumentException("candidates must not contain null");
+            }
+            String value = c.toAttributeValue();
+            if (present.add(value)) {
+                added.add(new SdpLine('a', value));
+            }
+        }
+        if (present.size() > DataChannelMedia.MAX_CANDIDATES) {
+            throw new IllegalArgumentException("the data section would hold " + present.size()
+                    + " candidates, limit is " + DataChannelMedia.MAX_CANDIDATES);
+        }
+        int at = eoc >= 0 && (lastCandidate < 0 || eoc < lastCandidate) ? eoc
+                : lastCandidate >= 0 ? lastCandidate + 1 : lines.size();
+        lines.addAll(at, added);
+        if (endOfCandidates && eoc < 0 && !sd.hasAttribute("end-of-candidates")) {
+            lines.add(Attribute.property("end-of-candidates").toLine());
+        }
+        List<MediaDescription> media = new ArrayList<>(sd.media());
+        media.set(index, new MediaDescription(m.mediaLine(), lines));
+        return new SessionDescription(sd.origin(), sd.sessionName(), sd.sessionLines(), media);
+    }
+
     private static SessionDescription answer(DataChannelMedia local, SessionDescription remoteOffer, String preferredMid,
                                              Setup establishedRole, long sessionId, long sessionVersion)
             throws SdpParseException {

@@ -349,4 +349,34 @@ class JsepRenegotiationTest {
         assertEquals(50000, relay.relatedPort());
         assertEquals(Candidate.parse(relay.toAttributeValue()), relay);
     }
+
+    @Test
+    void trickledCandidatesAreAddedToTheDataSection() throws SdpParseException {
+        SessionDescription chromium = Fixtures.parse("chromium156-audio-data-offer.sdp");
+        Candidate a = Candidate.parse("candidate:1 1 udp 2122260223 198.18.0.2 50000 typ host generation 0");
+        Candidate b = Candidate.parse("candidate:2 1 udp 1686052607 203.0.113.7 50000 typ srflx raddr 198.18.0.2 rport 50000");
+        SessionDescription once = Jsep.addCandidates(chromium, List.of(a), false);
+        SessionDescription twice = Jsep.addCandidates(once, List.of(a, b), true);
+        DataChannelMedia m = DataChannelMedia.from(reparse(twice));
+        assertEquals(List.of(a, b), m.candidates(), "duplicates skipped, order kept");
+        assertTrue(m.endOfCandidates());
+        assertEquals(chromium.origin(), twice.origin());
+        assertEquals(chromium.media().get(0), twice.media().get(0), "other sections untouched");
+        assertEquals(twice, Jsep.addCandidates(twice, List.of(b), true), "idempotent");
+        // new candidates go before an existing end-of-candidates
+        SessionDescription ff = Fixtures.parse("firefox153-offer.sdp");
+        SessionDescription more = Jsep.addCandidates(ff, List.of(b), true);
+        List<SdpLine> lines = more.media().get(0).lines();
+        int eoc = lines.indexOf(new SdpLine('a', "end-of-candidates"));
+        assertEquals(new SdpLine('a', b.toAttributeValue()), lines.get(eoc - 2), "after the last candidate");
+        assertEquals(1, lines.stream().filter(l -> l.value().equals("end-of-candidates")).count());
+        assertEquals(3, DataChannelMedia.from(more).candidates().size());
+        assertThrows(IllegalArgumentException.class,
+                () -> Jsep.addCandidates(Fixtures.parse("rfc8866-example.sdp"), List.of(a), false));
+        List<Candidate> many = new java.util.ArrayList<>();
+        for (int i = 0; i <= DataChannelMedia.MAX_CANDIDATES; i++) {
+            many.add(Candidate.of("f" + i, 1, "udp", i, "198.18.0.2", 1000 + i, "host"));
+        }
+        assertThrows(IllegalArgumentException.class, () -> Jsep.addCandidates(chromium, many, false));
+    }
 }
