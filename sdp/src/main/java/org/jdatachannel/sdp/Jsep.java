@@ -289,6 +289,10 @@ public final class Jsep {
                     !answered.formats().contains(DataChannelMedia.WEBRTC_DATACHANNEL), true, List.of());
         }
         String mid = remoteAnswer.media().get(ours).mid().map(String::strip).orElse(null);
+        if (DataChannelMedia.dataSectionIndex(remoteAnswer, mid) != ours) {
+            throw new SdpParseException(line, "the answer's m= section " + ours
+                    + " (our data section) is not a usable webrtc-datachannel section");
+        }
         DataChannelMedia m = DataChannelMedia.from(remoteAnswer, mid);
         if (m.setup() == Setup.ACTPASS || m.setup() == Setup.HOLDCONN) {
             throw new SdpParseException(line, "an answer must say a=setup:active or passive, not " + m.setup().token()

@@ -324,6 +324,9 @@ class JsepRenegotiationTest {
         e = assertThrows(SdpParseException.class,
                 () -> Jsep.checkAnswer(offer, Fixtures.parse("chromium156-audio-data-offer.sdp")));
         assertTrue(e.reason().contains("RFC 3264"), e.getMessage());
+        e = assertThrows(SdpParseException.class, () -> Jsep.checkAnswer(offer, SessionDescription.parse(
+                good.replace("UDP/DTLS/SCTP webrtc-datachannel", "UDP/DTLS/SCTP 5000"))));
+        assertTrue(e.reason().contains("not a usable webrtc-datachannel section"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Jsep.checkAnswer(null, offer));
     }
 
