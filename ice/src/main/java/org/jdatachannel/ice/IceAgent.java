@@ -917,7 +917,10 @@ public final class IceAgent implements AutoCloseable {
             for (IceServer.Url url : server.parsedUrls()) {
                 if (url.transport() != IceServer.Transport.UDP) {
                     // ice4j's STUN/TURN harvesters talk to a server only from a host candidate of
-                    // the same transport; ours are UDP (see docs/ICE4J.md).
+                    // the same transport (ours are UDP), and ice4j's TCP sockets frame every
+                    // message with a 2-byte length (RFC 4571), which TURN over TCP does not use
+                    // (RFC 8656 §5: STUN messages back to back on the stream); no TLS either.
+                    // See docs/ICE4J.md.
                     LOG.info("{}: skipping ICE server URL {}: only UDP to STUN/TURN servers is supported",
                             localUfrag(), server.urls());
                 } else if (!url.isTurn() && config.relayOnly()) {

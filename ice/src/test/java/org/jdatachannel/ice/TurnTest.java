@@ -83,6 +83,19 @@ class TurnTest {
         assertEquals(host.size() + trickled.size(), a.localCandidates().size());
     }
 
+    /** TCP and TLS URLs are accepted in the configuration and skipped when gathering. */
+    @Test
+    void tcpAndTlsServerUrlsAreSkipped() throws Exception {
+        IceAgent a = agent(IceConfig.builder().iceServers(List.of(
+                new IceServer(List.of("turn:127.0.0.1:" + coturn.port() + "?transport=tcp",
+                        "turns:127.0.0.1:" + coturn.port(), "stuns:127.0.0.1"), Coturn.USER, Coturn.PASSWORD))));
+        List<IceCandidate> trickled = new CopyOnWriteArrayList<>();
+        a.onLocalCandidate(trickled::add);
+        a.gather();
+        assertTrue(a.gatheringDone().isDone(), "no usable server: gathering over when gather() returns");
+        assertEquals(List.of(), trickled);
+    }
+
     @Test
     void wrongTurnCredentialsGiveNoRelayButGatheringEnds() throws Exception {
         IceServer bad = IceServer.turn("turn:127.0.0.1:" + coturn.port(), Coturn.USER, "wrong");
