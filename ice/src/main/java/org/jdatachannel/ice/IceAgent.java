@@ -45,23 +45,29 @@ import org.slf4j.LoggerFactory;
 /**
  * A full ICE agent (RFC 8445) for one data-channel component, built on ice4j 3.2.
  *
- * <p>Lifecycle: construct, {@link #gather()} host candidates, {@link #setRemoteCredentials} and
+ * <p>Lifecycle: construct, {@link #gather()} host candidates (STUN/TURN candidates follow through
+ * {@link #onLocalCandidate} until {@link #gatheringDone()}), {@link #setRemoteCredentials} and
  * {@link #addRemoteCandidate} (any number, before or after {@link #start()}: trickle is
- * supported), {@link #start()}, wait for {@link IceState#CONNECTED} via {@link #onStateChange},
- * then use {@link #transport()}; finally {@link #close()}.
+ * supported both ways), {@link #start()}, wait for {@link IceState#CONNECTED} via
+ * {@link #onStateChange}, then use {@link #transport()}; finally {@link #close()}.
  *
- * <p>What is gathered: exactly the addresses of the up network interfaces (loopback included) that
- * {@link IceConfig#addressFilter()} accepts, one UDP socket each. ice4j's own host harvester
- * (which skips loopback and takes every other address) is not used, nor are STUN/TURN/mapping
- * harvesters (see {@link Ice4jGlobals} for the JVM-wide settings this class applies).
+ * <p>What is gathered: host candidates on exactly the addresses of the up network interfaces
+ * (loopback included) that {@link IceConfig#addressFilter()} accepts, one UDP socket each
+ * (ice4j's own host harvester, which skips loopback and takes every other address, is not used);
+ * then, from {@link IceConfig#iceServers()}, server-reflexive candidates (STUN over UDP) and
+ * relayed candidates (TURN over UDP) through ice4j's harvesters, from those host sockets. Under
+ * {@link IceConfig#relayOnly()} only relayed candidates are advertised and paired. See
+ * {@code docs/ICE4J.md} and {@link Ice4jGlobals} for what ice4j does JVM-wide.
  *
  * <p>Peer-reflexive candidates (RFC 8445 §7.3.1.3) are learned from authenticated incoming checks
  * and can be nominated, so a peer whose candidates are unknown or unresolvable (browser mDNS
- * names) still connects. Consent freshness (RFC 7675) runs on the selected pair when enabled:
- * with the timers {@link Ice4jGlobals} sets, a check every 4..6 s, and consent is lost (state
- * {@link IceState#FAILED}, sending throws) when no check has been answered for about 25..31 s.
- * A Failed selected pair soon after a confirmation (ice4j fails the pair when any check on it
- * times out) is only a suspicion, re-checked when a genuine expiry would have shown.
+ * names nobody answers for) still connects. Consent freshness (RFC 7675) runs on the selected
+ * pair when enabled: ice4j sends a check every 4..6 s (JVM-wide, {@link Ice4jGlobals}); this
+ * agent reports {@link IceState#DISCONNECTED} when none was answered for
+ * {@link IceConfig#disconnectedTimeoutMs()}, {@link IceState#CONNECTED} again when one is, and
+ * {@link IceState#FAILED} (sending throws) after {@link IceConfig#consentTimeoutMs()}.
+ * {@link IceState#FAILED} is terminal; the owner calls {@link #close()} to release the sockets,
+ * threads and TURN allocations.
  *
  * <p>Receiving: datagrams from the selected pair's remote address are always accepted (its
  * 5-tuple is remembered when ICE connects), others only from the remote end of a pair on ice4j's

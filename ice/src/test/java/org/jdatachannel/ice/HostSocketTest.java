@@ -57,6 +57,34 @@ class HostSocketTest {
         assertThrows(IOException.class, () -> hs.receive(new DatagramPacket(new byte[10], 10)));
     }
 
+    /** Relay-only: a host socket restricted to its TURN server drops everyone else's datagrams, STUN included. */
+    @Test
+    void acceptOnlyFromDropsOtherSources() throws Exception {
+        BlockingQueue<byte[]> app = new LinkedBlockingQueue<>();
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        HostSocket hs = HostSocket.bind(lo, 0, 0, (via, data, from) -> app.add(data));
+        hs.start();
+        try (DatagramSocket server = new DatagramSocket(new InetSocketAddress(lo, 0));
+             DatagramSocket stranger = new DatagramSocket(new InetSocketAddress(lo, 0))) {
+            hs.acceptOnlyFrom(server.getLocalSocketAddress()::equals);
+            byte[] stun = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, (byte) 0xA4, 0x42,
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+            stranger.send(new DatagramPacket(stun, stun.length, hs.local()));
+            stranger.send(new DatagramPacket(new byte[] {23, 1}, 2, hs.local()));
+            server.send(new DatagramPacket(new byte[] {23, 2}, 2, hs.local()));
+            server.send(new DatagramPacket(stun, stun.length, hs.local()));
+            // UDP on loopback keeps order per socket pair, and the reader handles datagrams in
+            // arrival order: the server's datagrams come after the stranger's were dropped.
+            assertArrayEquals(new byte[] {23, 2}, app.poll(5, TimeUnit.SECONDS));
+            DatagramPacket p = new DatagramPacket(new byte[1500], 1500);
+            hs.receive(p);
+            assertEquals(server.getLocalSocketAddress(), p.getSocketAddress(), "the stranger's STUN was dropped");
+            assertEquals(0, app.size());
+        } finally {
+            hs.close();
+        }
+    }
+
     @Test
     void bindFailsWhenThePortRangeIsTaken() throws Exception {
         InetAddress lo = InetAddress.getByName("127.0.0.1");

@@ -83,6 +83,36 @@ class TurnTest {
         assertEquals(host.size() + trickled.size(), a.localCandidates().size());
     }
 
+    /**
+     * A relay-only agent and an ordinary one (host candidates only, like a browser without TURN):
+     * the selected pair is relay → host and carries data both ways (the relay-only agent's host
+     * socket talks to the TURN server only; see HostSocketTest.acceptOnlyFromDropsOtherSources).
+     */
+    @Test
+    void relayOnlyAgentConnectsToAHostOnlyPeer() throws Exception {
+        IceAgent a = agent(IceConfig.builder().controlling(true).relayOnly(true).iceServers(List.of(coturn.turnServer())));
+        IceAgent b = agent(IceConfig.builder());
+        a.gather();
+        List<IceCandidate> hb = b.gather();
+        a.gatheringDone().get(10, TimeUnit.SECONDS);
+        CompletableFuture<Void> connA = connected(a);
+        CompletableFuture<Void> connB = connected(b);
+        a.setRemoteCredentials(b.localUfrag(), b.localPassword());
+        b.setRemoteCredentials(a.localUfrag(), a.localPassword());
+        hb.forEach(a::addRemoteCandidate);
+        a.localCandidates().forEach(b::addRemoteCandidate);
+        a.start();
+        b.start();
+        CompletableFuture.allOf(connA, connB).get(20, TimeUnit.SECONDS);
+        assertEquals("relay", a.selectedLocalType());
+        byte[] msg = {0x17, 9, 9};
+        byte[] buf = new byte[100];
+        b.transport().send(msg, 0, msg.length);
+        assertEquals(3, a.transport().receive(buf, 0, buf.length, 5000));
+        a.transport().send(msg, 0, msg.length);
+        assertEquals(3, b.transport().receive(buf, 0, buf.length, 5000));
+    }
+
     /** TCP and TLS URLs are accepted in the configuration and skipped when gathering. */
     @Test
     void tcpAndTlsServerUrlsAreSkipped() throws Exception {
