@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code serve}: runs {@link PeerServer} until the process is stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve the signaling endpoints, the demo page and the interop page; answer data channels.")
+        description = "Serve the signaling endpoints (HTTP, and WebSocket rooms on /ws), the demo page and the interop page;"
+                + " answer data channels.")
 final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (0 = any free port). Default: ${DEFAULT-VALUE}")
