@@ -148,6 +148,9 @@ public final class IceAgent implements AutoCloseable {
      * a selected pair; read by socket reader threads without locks.
      */
     private volatile FiveTuple selected;
+    /** The selected pair the consent watch last saw, and since when (wall-clock ms); watch thread only. */
+    private CandidatePair watchedPair;
+    private long watchedSince;
     /** The periodic consent watch, started when ICE connects; null before. */
     private volatile java.util.concurrent.ScheduledFuture<?> consentWatch;
 
@@ -764,7 +767,14 @@ public final class IceAgent implements AutoCloseable {
             if (pair == null) {
                 return;
             }
-            long last = Math.max(connectedAtMs, pair.getConsentFreshness());
+            if (pair != watchedPair) {
+                // A newly selected pair: ice4j stamps consent only on answers to checks sent while
+                // the pair is selected, so count from when it became selected (the nomination
+                // itself was an answered check, and ICE checks grant the initial consent, RFC 7675).
+                watchedPair = pair;
+                watchedSince = System.currentTimeMillis();
+            }
+            long last = Math.max(Math.max(connectedAtMs, watchedSince), pair.getConsentFreshness());
             long age = System.currentTimeMillis() - last;
             if (age >= config.consentTimeoutMs()) {
                 // RFC 7675 §5.1: "Consent expires after 30 seconds. That is, if a valid STUN
