@@ -18,6 +18,9 @@ final class Fixtures {
             "chromium156-restart-offer.sdp", "chromium156-audio-data-offer.sdp",
             "firefox153-offer.sdp", "firefox153-answer.sdp", "firefox153-reoffer.sdp",
             "firefox153-restart-offer.sdp", "firefox153-audio-data-offer.sdp",
+            "chromium156-audio-video-data-offer.sdp", "firefox153-audio-video-data-offer.sdp",
+            "jdatachannel-offer.sdp", "chromium156-answer-to-jdatachannel.sdp", "firefox153-answer-to-jdatachannel.sdp",
+            "chromium156-answer-to-legacy.sdp", "firefox153-answer-to-legacy.sdp",
             // written in the shape of each stack's output (README.md)
             "safari-offer.sdp", "safari-answer.sdp", "pion-answer.sdp", "aiortc-legacy-answer.sdp",
             "libdatachannel-offer.sdp", "libdatachannel-answer.sdp", "werift-answer.sdp");

@@ -52,6 +52,18 @@ class InteropFixturesTest {
                         Setup.ACTIVE, 5000, 1073741823, false, 1, 2, true, true, 1),
                 new Expect("firefox153-audio-data-offer.sdp", true, "1", null, null, Setup.ACTPASS, 5000, 1073741823,
                         false, 1, -1, true, -1 == 0, 2),
+                new Expect("chromium156-audio-video-data-offer.sdp", true, "2", "zoGD", "NyqBZyihW4dfaXtvMjsU5IcL",
+                        Setup.ACTPASS, 5000, 262144, false, 1, -1, true, false, 3),
+                new Expect("firefox153-audio-video-data-offer.sdp", true, "2", "1e376f8d", "6eebb848526a4e22a5c87f0280818a4a",
+                        Setup.ACTPASS, 5000, 1073741823, false, 1, -1, true, -1 == 0, 3),
+                new Expect("chromium156-answer-to-jdatachannel.sdp", false, "0", "2KQ1", "KIKZKZX9BmDZI3kSV0Uwkzai",
+                        Setup.ACTIVE, 5000, 262144, false, 1, 1, true, false, 1),
+                new Expect("chromium156-answer-to-legacy.sdp", false, "0", "MMYG", "CzTMlc12mX8MvvKILoVkDBL6",
+                        Setup.ACTIVE, 5000, D, true, 1, 1, true, false, 1),
+                new Expect("firefox153-answer-to-legacy.sdp", false, "0", "c4932d71", "897ed866862a8b912e77fe0150d84b84",
+                        Setup.ACTIVE, 5000, 1073741823, true, 1, 2, true, true, 1),
+                new Expect("jdatachannel-offer.sdp", true, "0", "jDc1", "jdatachannelPassword012", Setup.ACTPASS, 5000,
+                        262144, false, 1, 1, true, true, 1),
                 new Expect("safari-offer.sdp", true, "0", "uT9b", "Hq3nZ8vK1xLw5cRy7sTe2mPa", Setup.ACTPASS, 5000, 262144,
                         false, 1, 2, true, false, 1),
                 new Expect("safari-answer.sdp", false, "0", "Wd2k", "p4Lq8ZsN0vXc6TbR2yHm9KeA", Setup.ACTIVE, 5000,
@@ -100,7 +112,7 @@ class InteropFixturesTest {
             assertEquals(e.candidates(), m.candidates().size());
         }
         assertEquals(e.trickle(), m.trickle(), "a=ice-options:trickle");
-        if (!e.file().startsWith("firefox153-audio")) {
+        if (!e.file().startsWith("firefox153-audio")) { // end-of-candidates depends on the gathering race
             assertEquals(e.endOfCandidates(), m.endOfCandidates(), "a=end-of-candidates");
         }
         assertFalse(m.rejected());
@@ -205,5 +217,28 @@ class InteropFixturesTest {
         SessionDescription av = Fixtures.parse("chromium156-audio-data-offer.sdp");
         assertEquals("1132457532 cname:0ONoJYpEWR9SRgQG", av.media().get(0).attribute("ssrc").orElseThrow());
         assertEquals(Fixtures.lf("chromium156-audio-data-offer.sdp").replace("\n", "\r\n"), av.serialize());
+    }
+
+    @Test
+    void browsersAnswerOurOwnOfferAndWeAcceptTheirAnswers() throws SdpParseException {
+        // jdatachannel-offer.sdp is exactly what Jsep writes for these values; Chromium 156 and
+        // Firefox ESR 153 answered it (captured, see the fixtures README).
+        SessionDescription offer = Fixtures.parse("jdatachannel-offer.sdp");
+        DataChannelMedia local = DataChannelMedia.from(offer);
+        assertEquals(offer, Jsep.createOffer(local.withSetup(null), 4611686018427387904L, 1));
+        for (String name : List.of("chromium156-answer-to-jdatachannel.sdp", "firefox153-answer-to-jdatachannel.sdp")) {
+            DataChannelMedia a = Jsep.checkAnswer(offer, Fixtures.parse(name));
+            assertEquals(Setup.ACTIVE, a.setup(), name + ": the browsers become the DTLS client");
+            assertEquals("0", a.mid());
+            assertFalse(a.rejected());
+            assertFalse(a.legacySctpmap());
+        }
+        // Both browsers answer the legacy aiortc offer in the legacy form.
+        SessionDescription legacyOffer = Fixtures.parse("aiortc-legacy-offer.sdp");
+        for (String name : List.of("chromium156-answer-to-legacy.sdp", "firefox153-answer-to-legacy.sdp")) {
+            DataChannelMedia a = Jsep.checkAnswer(legacyOffer, Fixtures.parse(name));
+            assertTrue(a.legacySctpmap(), name);
+            assertEquals("DTLS/SCTP", Fixtures.parse(name).media().get(0).mediaLine().proto());
+        }
     }
 }
