@@ -69,7 +69,11 @@ import org.slf4j.LoggerFactory;
  * {@code "candidate": ""} is end-of-candidates) and {@code POST /trickle/<id>/candidates} with a
  * decimal index {@code n}: 200 with {@code {"candidates": [...], "next": m}}, the server's candidates
  * from index {@code n} on (the last one {@code ""}), waiting up to {@value #TRICKLE_POLL_MS} ms for
- * one. 404 for an unknown id, 400 for a bad candidate or index.</li>
+ * one. 404 for an unknown id, 400 for a bad candidate or index. {@code POST /trickle/<id>/reoffer}
+ * with a new SDP offer on the live session (renegotiation; an ICE restart when its credentials
+ * are new, e.g. after the page's {@code restartIce()}): 200 with our answer without candidates;
+ * a new ICE generation's candidates are appended to the server's candidate list after its first
+ * {@code ""}; 400 if the offer cannot be used (the session goes on unchanged).</li>
  * <li>{@code POST /result}, a JSON object from the interop page: 204; kept for
  * {@link #awaitResult(Duration)}.</li>
  * <li>{@code GET /} the demo page (with the room demo), {@code GET /interop.html} the interop page.</li>
@@ -370,6 +374,9 @@ public final class PeerServer implements AutoCloseable {
             } else if (path.startsWith("/trickle/") && path.endsWith("/candidate")) {
                 String id = path.substring("/trickle/".length(), path.length() - "/candidate".length());
                 requirePost(ex, method, () -> handleTrickleCandidate(ex, id));
+            } else if (path.startsWith("/trickle/") && path.endsWith("/reoffer")) {
+                String id = path.substring("/trickle/".length(), path.length() - "/reoffer".length());
+                requirePost(ex, method, () -> handleTrickleReoffer(ex, id));
             } else if (path.startsWith("/trickle/") && path.endsWith("/candidates")) {
                 String id = path.substring("/trickle/".length(), path.length() - "/candidates".length());
                 requirePost(ex, method, () -> handleTricklePoll(ex, id));
@@ -614,6 +621,35 @@ public final class PeerServer implements AutoCloseable {
         } catch (SignalingException e) {
             forget(p);
             signalingError(ex, p, "session", e);
+        }
+    }
+
+    /**
+     * {@code POST /trickle/<id>/reoffer}: a new offer on the live session (renegotiation; with new
+     * ICE credentials it is an ICE restart, e.g. after the page's {@code restartIce()}): 200 with
+     * our answer, without candidates; the candidates of a new ICE generation are appended to the
+     * session's candidate list (after the first end-of-candidates).
+     */
+    private void handleTrickleReoffer(Exchange ex, String id) throws IOException {
+        String sdp = readBody(ex);
+        if (sdp == null) {
+            return;
+        }
+        Peer p = trickleSessions.get(id);
+        if (p == null) {
+            respond(ex, 404, "text/plain; charset=utf-8", "no trickle session '" + id + "' (unknown or closed)\n");
+            return;
+        }
+        try {
+            await(p.pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, sdp)));
+            SessionDescriptionInit answer = await(p.pc.createAnswer());
+            await(p.pc.setLocalDescription(answer));
+            String bare = withoutCandidates(answer.sdp());
+            LOG.info("{}: answered a re-offer on trickle session {} ({} bytes of SDP)", p.name, id, bare.length());
+            respond(ex, 200, "application/sdp", bare);
+        } catch (SignalingException e) {
+            // A re-offer we cannot accept leaves the session as it was (no rollback needed).
+            signalingError(ex, p, "re-offer", e);
         }
     }
 

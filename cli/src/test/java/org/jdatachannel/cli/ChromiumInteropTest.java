@@ -48,6 +48,34 @@ class ChromiumInteropTest {
         InteropAssertions.trickleEcho(Browser.CHROMIUM, "offer", r);
     }
 
+    /**
+     * ICE restart by Chromium on a live trickle session, in both roles: after the echo phases the
+     * page calls {@code pc.restartIce()} and re-offers (POST /trickle/&lt;id&gt;/reoffer), the
+     * server answers with new ICE credentials (a new ICE agent), both sides trickle the new
+     * generation, and the ordered echo phase runs again; the server's log shows DTLS moved to the
+     * new agent (RFC 8445 §9, W3C restartIce()).
+     */
+    @ParameterizedTest(name = "Chromium restarts ICE, role={0}")
+    @ValueSource(strings = {"offer", "answer"})
+    void chromiumIceRestart(String role) throws Exception {
+        JsonNode r = BrowserNamespace.run(Browser.CHROMIUM, role, BrowserNamespace.DEFAULT_ROUTE,
+                "query=trickle=1&restart=1&close=0");
+        InteropAssertions.trickleEcho(Browser.CHROMIUM, role, r);
+        JsonNode restart = r.path("restart");
+        System.out.printf("CHROMIUM role=%s ICE restart: %s%n", role, restart);
+        assertTrue(!restart.path("browserUfragAfter").asText().isEmpty()
+                && !restart.path("browserUfragAfter").asText().equals(restart.path("browserUfragBefore").asText()),
+                () -> "Chromium's re-offer has new credentials: " + restart);
+        assertTrue(!restart.path("serverUfragAfter").asText().isEmpty()
+                && !restart.path("serverUfragAfter").asText().equals(restart.path("serverUfragBefore").asText()),
+                () -> "our answer has new credentials: " + restart);
+        JsonNode received = restart.path("received");
+        assertTrue(received.size() >= 2 && received.get(received.size() - 1).asText().isEmpty(),
+                () -> "our new candidates, then end-of-candidates: " + received);
+        String javaLog = r.path("javaLog").asText();
+        assertTrue(javaLog.contains("ICE restart done"), () -> "DTLS moved to the new ICE agent; log:\n" + javaLog);
+    }
+
     private static JsonNode runInNamespace(String role) throws Exception {
         return role.equals("demo")
                 // The demo self-test runs over RFC 8260 I-DATA: Chromium offers it only under this
