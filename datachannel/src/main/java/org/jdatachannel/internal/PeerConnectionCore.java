@@ -866,10 +866,12 @@ public final class PeerConnectionCore {
             return;
         }
         g.gatheringDone = true;
+        // First the local description and the events, then the future: whoever waits on
+        // gatheringComplete() reads a localDescription() with every candidate and end-of-candidates.
+        reportCandidates(g);
         if (g.number == 1) {
             gatheringComplete.complete(null);
         }
-        reportCandidates(g);
     }
 
     /**
