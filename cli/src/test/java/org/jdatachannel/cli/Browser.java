@@ -38,7 +38,12 @@ public enum Browser {
          * default route's address, so the namespace needs a default route). Two browsers that
          * both hide their addresses cannot meet in the namespace (no mDNS resolution there).
          */
-        PLAIN_HOST_CANDIDATES
+        PLAIN_HOST_CANDIDATES,
+        /**
+         * Firefox: its older SCTP stack, usrsctp, instead of dcSCTP
+         * ({@code media.peerconnection.sctp.use_dcsctp=false}; ESR 153 defaults to dcSCTP).
+         */
+        USRSCTP
     }
 
     private final String id;
@@ -206,6 +211,9 @@ public enum Browser {
         // The page's console.log lines go to Firefox's stdout, which the scenario keeps for failures.
         p.put("devtools.console.stdout.content", true);
         p.put("media.navigator.permission.disabled", true);
+        if (options.contains(Option.USRSCTP)) {
+            p.put("media.peerconnection.sctp.use_dcsctp", false);
+        }
         p.put("media.peerconnection.ice.obfuscate_host_addresses",
                 !options.contains(Option.PLAIN_HOST_CANDIDATES));
         StringBuilder sb = new StringBuilder("// Written by the jdatachannel interop test (Browser.java).\n");

@@ -34,7 +34,7 @@ public final class BrowserScenario {
     /** Bytes of the browser's output kept for the report. */
     private static final int LOG_TAIL = 6000;
     private static final String USAGE = "usage: BrowserScenario chromium|firefox offer|answer|demo <ice address>"
-            + " <timeout s> <scratch dir> [INTERLEAVING|PLAIN_HOST_CANDIDATES]... [query=<k=v&...>]";
+            + " <timeout s> <scratch dir> [INTERLEAVING|PLAIN_HOST_CANDIDATES|USRSCTP]... [query=<k=v&...>]";
 
     private BrowserScenario() {
     }
