@@ -111,6 +111,19 @@ class FirefoxInteropTest {
     }
 
     /**
+     * ICE restart by Firefox on a live trickle session, both roles ({@code interop.html?trickle=1&restart=1},
+     * see ChromiumInteropTest#chromiumIceRestart): new credentials both ways, the new generation
+     * trickled, the ordered echo again over it, DTLS moved to the new ICE agent on our side.
+     */
+    @ParameterizedTest(name = "Firefox restarts ICE, role={0}")
+    @ValueSource(strings = {"offer", "answer"})
+    void firefoxIceRestart(String role) throws Exception {
+        JsonNode r = BrowserNamespace.run(Browser.FIREFOX, role, "query=trickle=1&restart=1&close=0");
+        InteropAssertions.trickleEcho(Browser.FIREFOX, role, r);
+        InteropAssertions.iceRestart(Browser.FIREFOX, role, r);
+    }
+
+    /**
      * Trickle ICE with Firefox in both roles ({@code interop.html?trickle=1}, PeerServer's
      * {@code /trickle/...} endpoints): descriptions without candidates, candidates one by one each
      * way, end-of-candidates both ways; Firefox's are mDNS names, so the Java side still connects

@@ -80,4 +80,25 @@ final class InteropAssertions {
         assertTrue(received.toString().contains(" " + BrowserNamespace.JAVA_ICE_ADDRESS + " "),
                 () -> "our host candidate on " + BrowserNamespace.JAVA_ICE_ADDRESS + ": " + received);
     }
+
+    /**
+     * The page restarted ICE ({@code interop.html?trickle=1&restart=1}): its re-offer and our answer
+     * carry new credentials, our new generation's candidates ended with end-of-candidates, and the
+     * server log shows DTLS moved to the new ICE agent.
+     */
+    static void iceRestart(Browser browser, String role, JsonNode r) {
+        JsonNode restart = r.path("restart");
+        System.out.printf("%s role=%s ICE restart: %s%n", browser.id().toUpperCase(Locale.ROOT), role, restart);
+        assertTrue(!restart.path("browserUfragAfter").asText().isEmpty()
+                && !restart.path("browserUfragAfter").asText().equals(restart.path("browserUfragBefore").asText()),
+                () -> browser.id() + "'s re-offer has new credentials: " + restart);
+        assertTrue(!restart.path("serverUfragAfter").asText().isEmpty()
+                && !restart.path("serverUfragAfter").asText().equals(restart.path("serverUfragBefore").asText()),
+                () -> "our answer has new credentials: " + restart);
+        JsonNode received = restart.path("received");
+        assertTrue(received.size() >= 2 && received.get(received.size() - 1).asText().isEmpty(),
+                () -> "our new candidates, then end-of-candidates: " + received);
+        String javaLog = r.path("javaLog").asText();
+        assertTrue(javaLog.contains("ICE restart done"), () -> "DTLS moved to the new ICE agent; log:\n" + javaLog);
+    }
 }
