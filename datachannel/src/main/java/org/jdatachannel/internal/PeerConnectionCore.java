@@ -286,7 +286,11 @@ public final class PeerConnectionCore {
             // The offer's a=setup is actpass (RFC 8842 §5.2); the answer must keep our established
             // DTLS roles, which setRemoteDescription(answer) checks.
             DataChannelMedia local = localMedia(g, Setup.ACTPASS);
-            String sdp = Jsep.createOffer(local, sessionId, sessionVersion++).serialize();
+            // RFC 8829 §5.2.2: once a local description exists, "Each "a=mid" line MUST stay the
+            // same" and the m= sections keep their order: the re-offer is built from it (every
+            // other section stays, rejected; our data section keeps its negotiated mid).
+            String sdp = (localBase == null ? Jsep.createOffer(local, sessionId, sessionVersion++)
+                    : Jsep.createSubsequentOffer(local, localBase)).serialize();
             return new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, sdp);
         });
     }
@@ -309,7 +313,11 @@ public final class PeerConnectionCore {
             Setup want = dtlsRole == DtlsRole.SERVER ? Setup.PASSIVE : Setup.ACTIVE;
             DataChannelMedia local = localMedia(g, want);
             SessionDescription remote = SessionDescription.parse(remoteDescription.sdp());
-            String sdp = Jsep.createAnswer(local, remote, sessionId, sessionVersion++).serialize();
+            // RFC 8829 §5.3.2 (subsequent answers): the o= line and the negotiated mid are kept, and
+            // a=setup stays "consistent with the existing DTLS association".
+            Setup established = dtlsRole == null ? null : dtlsRole == DtlsRole.CLIENT ? Setup.ACTIVE : Setup.PASSIVE;
+            String sdp = (localBase == null ? Jsep.createAnswer(local, remote, sessionId, sessionVersion++)
+                    : Jsep.createSubsequentAnswer(local, remote, localBase, established)).serialize();
             return new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, sdp);
         });
     }
@@ -378,7 +386,17 @@ public final class PeerConnectionCore {
                 throw new IllegalArgumentException("description must not be null");
             }
             SessionDescription parsed = SessionDescription.parse(desc.sdp());
-            DataChannelMedia media = DataChannelMedia.from(parsed);
+            DataChannelMedia media;
+            if (desc.type() == SessionDescriptionInit.Type.ANSWER && signalingState == SignalingState.HAVE_LOCAL_OFFER
+                    && localBase != null && localBaseType == SessionDescriptionInit.Type.OFFER) {
+                // RFC 3264 §6: "The answer MUST contain exactly the same number of "m=" lines as
+                // the offer"; RFC 8829 §5.3.1: each answered section carries the offered mid.
+                // Jsep.checkAnswer refuses (SdpParseException) an answer that does not match our
+                // offer before any state changes; its data section is the one at our data index.
+                media = Jsep.checkAnswer(localBase, parsed);
+            } else {
+                media = DataChannelMedia.from(parsed);
+            }
             if (media.rejected()) {
                 throw new IllegalArgumentException("the remote description rejects the data channel section (port 0)");
             }
