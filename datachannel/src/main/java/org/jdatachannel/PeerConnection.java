@@ -59,6 +59,11 @@ public final class PeerConnection implements AutoCloseable {
         return core.iceSocketAddresses();
     }
 
+    /** For tests: remote candidates given to the ICE agent with this local ufrag (see the core). */
+    java.util.List<String> remoteCandidatesOf(String localUfrag) {
+        return core.remoteCandidatesOf(localUfrag);
+    }
+
     /** For tests: also wraps the datagram transport under DTLS (fault injection). */
     PeerConnection(RtcConfiguration config, SctpPort.Factory sctpFactory,
                    java.util.function.UnaryOperator<org.jdatachannel.dtls.PacketTransport> dtlsLowerWrapper) {

@@ -152,4 +152,47 @@ class IceRestartTest {
             assertTrue(b.liveThreads().isEmpty(), b.liveThreads().toString());
         }
     }
+
+    /**
+     * The peer restarts ICE and trickles the new generation's candidates before its answer
+     * reaches us (cli's interop.html posts them in parallel): they are held for that ufrag and
+     * given to the new ICE agent when the answer with that ufrag is set (the answer itself here
+     * carries no candidates, so they are the only way to learn the peer's addresses).
+     */
+    @org.junit.jupiter.api.Test
+    void candidatesOfTheNewGenerationBeforeItsAnswerAreHeldAndUsed() throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            DataChannel[] ends = channelPair(a, b, "ordered");
+            List<InetSocketAddress> old = a.iceSocketAddresses();
+            a.restartIce();
+            SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
+            a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
+            b.setRemoteDescription(a.localDescription()).get(T, TimeUnit.SECONDS);
+            b.setLocalDescription(b.createAnswer().get(T, TimeUnit.SECONDS)).get(T, TimeUnit.SECONDS);
+            String answer = b.localDescription().sdp();
+            String bUfrag = ufrag(b.localDescription());
+            List<String> candidates = new ArrayList<>();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("a=(candidate:[^\\r\\n]*)").matcher(answer);
+            while (m.find()) {
+                candidates.add(m.group(1));
+            }
+            assertFalse(candidates.isEmpty(), answer);
+            for (String c : candidates) {
+                a.addIceCandidate(new IceCandidateInit(c, "0", 0, bUfrag)).get(T, TimeUnit.SECONDS);
+            }
+            a.addIceCandidate(new IceCandidateInit("", "0", 0, bUfrag)).get(T, TimeUnit.SECONDS);
+            String bare = answer.replaceAll("a=candidate:[^\\r\\n]*\\r?\\n", "")
+                    .replaceAll("a=end-of-candidates\\r?\\n", "");
+            a.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER, bare))
+                    .get(T, TimeUnit.SECONDS);
+            assertEquals(candidates, a.remoteCandidatesOf(ufrag(offer)),
+                    "the early candidates reach the new generation's agent");
+            java.util.concurrent.BlockingQueue<DataChannelMessage> q = PeerConnectionLoopbackTest.inbox(ends[1]);
+            ends[0].send("after restart");
+            DataChannelMessage got = q.poll(T, TimeUnit.SECONDS);
+            assertTrue(got != null && got.text().equals("after restart"), String.valueOf(got));
+            awaitReleased(old); // the new generation connected and replaced the old one
+        }
+    }
 }

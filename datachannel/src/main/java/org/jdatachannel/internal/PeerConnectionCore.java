@@ -77,6 +77,10 @@ public final class PeerConnectionCore {
     /** Remote candidates held until the remote description arrives (see addIceCandidate). */
     public static final int MAX_HELD_REMOTE_CANDIDATES = IceAgent.MAX_REMOTE_CANDIDATES;
     private static final String MID = "0";
+    /** Unknown remote ICE generations whose early candidates are held (oldest dropped beyond). */
+    static final int MAX_HELD_GENERATIONS = 4;
+    /** Remote ufrags remembered as past generations (their late candidates are ignored). */
+    static final int MAX_KNOWN_UFRAGS = 32;
 
     private final RtcConfiguration config;
     private final SctpPort.Factory sctpFactory;
@@ -138,6 +142,14 @@ public final class PeerConnectionCore {
     /** The remote fingerprints DTLS checks; fixed once DTLS has started. */
     private List<Fingerprint> remoteFingerprints;
     private final List<Held> heldRemoteCandidates = new ArrayList<>();
+    /**
+     * Candidates of an ICE generation the peer has not described yet (an ICE restart whose
+     * candidates overtake its offer or answer), by remote ufrag, oldest ufrag first; at most
+     * {@link #MAX_HELD_GENERATIONS} ufrags and {@link #MAX_HELD_REMOTE_CANDIDATES} candidates in all.
+     */
+    private final Map<String, List<Held>> heldByUfrag = new java.util.LinkedHashMap<>();
+    /** Remote ufrags of every generation described so far (the newest {@link #MAX_KNOWN_UFRAGS}). */
+    private final Set<String> knownRemoteUfrags = new java.util.LinkedHashSet<>();
 
     /** A candidate trickled before the remote description; anySection for the string form. */
     private record Held(IceCandidateInit init, boolean anySection) {
@@ -162,6 +174,8 @@ public final class PeerConnectionCore {
         final IceAgent agent;
         /** Local candidates gathered so far, in SDP form. */
         final List<Candidate> local = new ArrayList<>();
+        /** Remote candidates given to the agent (a=candidate values; tests), bounded by the agent's limit. */
+        final List<String> remoteAdded = new ArrayList<>();
         boolean gatheringDone;
         /** A local description with this generation's credentials has been set: report candidates. */
         boolean announced;
@@ -528,6 +542,11 @@ public final class PeerConnectionCore {
             g.agent.setRemoteCredentials(media.iceUfrag(), media.icePwd());
             g.remoteUfrag = media.iceUfrag();
             g.remotePwd = media.icePwd();
+            knownRemoteUfrags.remove(g.remoteUfrag);
+            knownRemoteUfrags.add(g.remoteUfrag);
+            if (knownRemoteUfrags.size() > MAX_KNOWN_UFRAGS) {
+                knownRemoteUfrags.remove(knownRemoteUfrags.iterator().next());
+            }
         }
         for (Candidate c : media.candidates()) {
             addRemote(g, c);
@@ -535,9 +554,15 @@ public final class PeerConnectionCore {
         if (media.endOfCandidates()) {
             g.remoteEnd = true;
         }
-        // Candidates trickled before this description (held by addIceCandidate).
+        // Candidates trickled before this description (held by addIceCandidate), and those of this
+        // generation that came before it (held by applyRemoteCandidate).
         List<Held> held = new ArrayList<>(heldRemoteCandidates);
         heldRemoteCandidates.clear();
+        List<Held> early = heldByUfrag.remove(media.iceUfrag());
+        if (early != null) {
+            LOG.debug("{}: applying {} candidates of {} trickled before its description", name, early.size(), g);
+            held.addAll(early);
+        }
         for (Held c : held) {
             try {
                 applyRemoteCandidate(c.init(), c.anySection());
@@ -668,10 +693,16 @@ public final class PeerConnectionCore {
             g = next;
         } else if (active != null && ufrag.equals(active.remoteUfrag)) {
             g = active;
-        } else {
+        } else if (knownRemoteUfrags.contains(ufrag)) {
             // W3C webrtc-pc §4.4.1.6: a candidate whose usernameFragment names no current ICE
             // generation belongs to an older one (before an ICE restart) and is ignored.
-            LOG.debug("{}: ignoring candidate of ICE generation '{}': {}", name, ufrag, init.candidate());
+            LOG.debug("{}: ignoring candidate of old ICE generation '{}': {}", name, ufrag, init.candidate());
+            return;
+        } else {
+            // A generation not described yet: the peer restarts ICE and trickles the new
+            // generation's candidates alongside its offer/answer, which may come later. Held
+            // (bounded) and applied with the description that carries this ufrag (setRemote).
+            holdForGeneration(ufrag, init, anySection);
             return;
         }
         if (c == null) {
@@ -681,6 +712,41 @@ public final class PeerConnectionCore {
             return;
         }
         addRemote(g, c);
+    }
+
+    private void holdForGeneration(String ufrag, IceCandidateInit init, boolean anySection) {
+        int total = 0;
+        for (List<Held> l : heldByUfrag.values()) {
+            total += l.size();
+        }
+        if (!heldByUfrag.containsKey(ufrag) && heldByUfrag.size() >= MAX_HELD_GENERATIONS) {
+            String oldest = heldByUfrag.keySet().iterator().next();
+            List<Held> dropped = heldByUfrag.remove(oldest);
+            total -= dropped.size();
+            LOG.warn("{}: dropping {} held candidates of undescribed ICE generation '{}' (more than {} such "
+                    + "generations)", name, dropped.size(), oldest, MAX_HELD_GENERATIONS);
+        }
+        if (total >= MAX_HELD_REMOTE_CANDIDATES) {
+            throw new IllegalStateException("more than " + MAX_HELD_REMOTE_CANDIDATES
+                    + " candidates held for ICE generations without a remote description");
+        }
+        LOG.debug("{}: holding candidate of undescribed ICE generation '{}': {}", name, ufrag, init.candidate());
+        heldByUfrag.computeIfAbsent(ufrag, u -> new ArrayList<>()).add(new Held(init, anySection));
+    }
+
+    /**
+     * For tests: the remote candidates (a=candidate values, in order) given to the ICE agent whose
+     * local ufrag is {@code localUfrag}, while it is current; empty if there is none. Thread-safe.
+     */
+    public List<String> remoteCandidatesOf(String localUfrag) {
+        try {
+            return loop.call(() -> {
+                IceGen g = generationOf(localUfrag);
+                return g == null ? List.<String>of() : List.copyOf(g.remoteAdded);
+            });
+        } catch (RejectedExecutionException e) {
+            return List.of();
+        }
     }
 
     public SessionDescriptionInit localDescription() {
@@ -1029,6 +1095,9 @@ public final class PeerConnectionCore {
             return;
         }
         g.agent.addRemoteCandidate(ic);
+        if (g.remoteAdded.size() < IceAgent.MAX_REMOTE_CANDIDATES) {
+            g.remoteAdded.add(c.toAttributeValue());
+        }
     }
 
     private void setRole(DtlsRole role) {
@@ -1572,6 +1641,7 @@ public final class PeerConnectionCore {
             signalingState = SignalingState.CLOSED;
             iceConnectionState = IceConnectionState.CLOSED;
             heldRemoteCandidates.clear();
+            heldByUfrag.clear();
             releaseTransports();
             if (!gatheringComplete.isDone()) {
                 gatheringComplete.completeExceptionally(new IllegalStateException("the peer connection was closed"));
