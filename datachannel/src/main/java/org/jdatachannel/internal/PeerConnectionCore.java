@@ -99,6 +99,8 @@ public final class PeerConnectionCore {
     private final Semaphore inFlight = new Semaphore(MAX_PACKETS_IN_FLIGHT);
     /** Every local socket address any of our ICE agents bound (diagnostics, liveThreads, tests). */
     private final List<InetSocketAddress> iceSockets = new CopyOnWriteArrayList<>();
+    /** Threads closing replaced or released ICE agents (see closeAgent); joined by close(). */
+    private final List<Thread> agentClosers = new CopyOnWriteArrayList<>();
 
     private volatile PeerConnectionState state = PeerConnectionState.NEW;
     private volatile SignalingState signalingState = SignalingState.STABLE;
@@ -896,7 +898,7 @@ public final class PeerConnectionCore {
             iceSockets.addAll(agent.localSocketAddresses());
             LOG.debug("{}: {} gathered {} host candidates", name, g, g.local.size());
         } catch (IOException | RuntimeException e) {
-            agent.close();
+            closeAgent(agent);
             if (first) {
                 gatheringComplete.completeExceptionally(e);
             }
@@ -926,8 +928,21 @@ public final class PeerConnectionCore {
     private void closeGeneration(IceGen g) {
         if (g != null) {
             g.retired = true;
-            g.agent.close();
+            closeAgent(g.agent);
         }
+    }
+
+    /**
+     * Closes an ICE agent off the loop: {@link IceAgent#close()} joins its reader threads (up to
+     * 1 s each), which must not stall the event loop. One short-lived daemon thread per agent;
+     * {@link #close()} (off the loop) waits for them, so {@link #liveThreads()} is empty after it.
+     */
+    private void closeAgent(IceAgent agent) {
+        agentClosers.removeIf(t -> !t.isAlive());
+        Thread t = new Thread(agent::close, name + "-ice-close");
+        t.setDaemon(true);
+        agentClosers.add(t);
+        t.start();
     }
 
     /** A local candidate found after the agent was created (STUN/TURN; loop thread). */
@@ -1579,10 +1594,10 @@ public final class PeerConnectionCore {
             d.close();
         }
         if (active != null) {
-            active.agent.close();
+            closeAgent(active.agent);
         }
         if (next != null) {
-            next.agent.close();
+            closeAgent(next.agent);
         }
     }
 
@@ -1672,6 +1687,12 @@ public final class PeerConnectionCore {
             if (!loop.awaitTermination(CLOSE_JOIN_MS)) {
                 LOG.warn("{}: event loop still running after {} ms", name, CLOSE_JOIN_MS);
             }
+            for (Thread c : agentClosers) {
+                c.join(CLOSE_JOIN_MS);
+                if (c.isAlive()) {
+                    LOG.warn("{}: an ICE agent is still closing after {} ms", name, CLOSE_JOIN_MS);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -1734,6 +1755,11 @@ public final class PeerConnectionCore {
         Thread l = loop.thread();
         if (l != null && l.isAlive()) {
             out.add(l);
+        }
+        for (Thread c : agentClosers) {
+            if (c.isAlive()) {
+                out.add(c);
+            }
         }
         // The socket reader threads of our ICE agents (ice module: "jdc-ice-rx-" + local address).
         if (!iceSockets.isEmpty()) {
