@@ -59,6 +59,11 @@ public final class PeerConnection implements AutoCloseable {
         return core.iceSocketAddresses();
     }
 
+    /** For tests: a failure of the ICE path in use waits for an ICE restart in progress. */
+    boolean failureDeferredForRestart() {
+        return core.failureDeferredForRestart();
+    }
+
     /** For tests: remote candidates given to the ICE agent with this local ufrag (see the core). */
     java.util.List<String> remoteCandidatesOf(String localUfrag) {
         return core.remoteCandidatesOf(localUfrag);

@@ -74,6 +74,11 @@ public final class PeerConnectionCore {
     static final long CLOSE_JOIN_MS = 3000;
     /** How long {@link #close()}, called off the loop, waits for the graceful SCTP shutdown. */
     static final long CLOSE_SCTP_SHUTDOWN_MS = 500;
+    /**
+     * How long a failure of the ICE path in use waits for an ICE restart in progress to connect
+     * before the connection fails, in ms (RFC 7675 §5.1 gives consent 30 s; the same budget here).
+     */
+    static final long RESTART_GRACE_MS = 30_000;
     /** Remote candidates held until the remote description arrives (see addIceCandidate). */
     public static final int MAX_HELD_REMOTE_CANDIDATES = IceAgent.MAX_REMOTE_CANDIDATES;
     private static final String MID = "0";
@@ -124,6 +129,10 @@ public final class PeerConnectionCore {
     /** The generation answering the remote offer (set with it; used by createAnswer). */
     private IceGen answerGen;
     private int generations;
+    /** The active generation failed while a restart was in progress (failure deferred; see onIceState). */
+    private boolean activeFailed;
+    /** Fails the connection if a deferred failure is not healed by the restart in time. */
+    private ScheduledFuture<?> restartDeadline;
     /** restartIce() was called and no offer with new credentials has been applied yet. */
     private boolean restartRequested;
     /** Our ICE role; fixed by the first offer/answer exchange (RFC 8445 §6.1.1). */
@@ -751,6 +760,18 @@ public final class PeerConnectionCore {
         }
     }
 
+    /**
+     * For tests: true while a failure of the ICE path in use is deferred because an ICE restart is
+     * in progress (see onIceState). Thread-safe.
+     */
+    public boolean failureDeferredForRestart() {
+        try {
+            return loop.call(() -> activeFailed);
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
     public SessionDescriptionInit localDescription() {
         return localDescription;
     }
@@ -923,6 +944,22 @@ public final class PeerConnectionCore {
             done.whenComplete((v, e) -> post(() -> onGatheringDone(g)));
         }
         return g;
+    }
+
+    /**
+     * Abandons the restart generation {@code next} (failed or superseded) and closes it; if the
+     * active generation has failed meanwhile, the connection fails now (nothing is left to carry it).
+     */
+    private void dropNext(String why) {
+        IceGen g = next;
+        if (g == null) {
+            return;
+        }
+        next = null;
+        closeGeneration(g);
+        if (activeFailed) {
+            fail("ICE failed, and the ICE restart " + g + " was abandoned: " + why);
+        }
     }
 
     private void closeGeneration(IceGen g) {
@@ -1208,8 +1245,7 @@ public final class PeerConnectionCore {
                     // The restart did not connect: keep the path we have (W3C: the connection fails
                     // only if the ICE transport in use fails).
                     LOG.warn("{}: ICE restart {} failed; staying on {}", name, g, active);
-                    next = null;
-                    closeGeneration(g);
+                    dropNext("its checks failed");
                 }
                 default -> {
                 }
@@ -1220,6 +1256,29 @@ public final class PeerConnectionCore {
             return;
         }
         if (s == IceState.NEW && g.started) {
+            return;
+        }
+        if (s == IceState.FAILED && next != null) {
+            // The path in use is gone but an ICE restart is under way (its offer made or its checks
+            // running), which is how an application recovers a lost path (W3C webrtc-pc §4.4.1.6
+            // restartIce). Failing now would tear down DTLS and SCTP under it. So the failure is
+            // deferred: ICE reads "disconnected" meanwhile; the connection fails only if the
+            // restart fails, is dropped, or has not connected within RESTART_GRACE_MS.
+            LOG.warn("{}: {} failed while ICE restart {} is in progress; waiting up to {} ms for it", name, g,
+                    next, RESTART_GRACE_MS);
+            activeFailed = true;
+            setIceConnectionState(IceConnectionState.DISCONNECTED);
+            updateConnectionState();
+            try {
+                restartDeadline = loop.schedule(() -> {
+                    restartDeadline = null;
+                    if (activeFailed && !closed) {
+                        fail("ICE failed and the ICE restart did not connect within " + RESTART_GRACE_MS + " ms");
+                    }
+                }, RESTART_GRACE_MS);
+            } catch (RejectedExecutionException e) {
+                LOG.debug("{}: loop stopped", name);
+            }
             return;
         }
         setIceConnectionState(map(s));
@@ -1244,6 +1303,11 @@ public final class PeerConnectionCore {
         IceGen g = next;
         next = null;
         active = g;
+        activeFailed = false;
+        if (restartDeadline != null) {
+            restartDeadline.cancel(false);
+            restartDeadline = null;
+        }
         LOG.info("{}: ICE restart done: {} replaces {} ({})", name, g, old, g.agent.selectedPairDescription());
         if (dtlsLower != null) {
             dtlsLower.switchTo(iceLower(g.agent.transport()));
