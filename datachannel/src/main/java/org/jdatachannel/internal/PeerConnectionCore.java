@@ -450,6 +450,12 @@ public final class PeerConnectionCore {
                     active = g;
                 } else if (sameCredentials(active, media)) {
                     g = active;
+                    if (next != null && next.remoteUfrag == null) {
+                        // Our restart offer was made but never applied (else we would be in
+                        // have-local-offer) and the peer's plain re-offer supersedes it: its agent is
+                        // closed now; restartRequested stays, so our next offer restarts afresh.
+                        dropNext("superseded by the peer's re-offer");
+                    }
                 } else if (next != null && sameCredentials(next, media)) {
                     g = next;
                 } else if (active.remoteUfrag == null) {
