@@ -43,7 +43,6 @@ import org.jdatachannel.sdp.DataChannelMedia;
 import org.jdatachannel.sdp.Fingerprint;
 import org.jdatachannel.sdp.Jsep;
 import org.jdatachannel.sdp.MediaDescription;
-import org.jdatachannel.sdp.SdpLine;
 import org.jdatachannel.sdp.SdpParseException;
 import org.jdatachannel.sdp.SessionDescription;
 import org.jdatachannel.sdp.Setup;
@@ -363,7 +362,7 @@ public final class PeerConnectionCore {
                     throw new IllegalStateException("setLocalDescription(offer) is not allowed in signaling state "
                             + signalingState.jsonName());
                 }
-                if (g == null || !controllingOfferPossible()) {
+                if (g == null) {
                     throw new IllegalStateException("setLocalDescription(offer) needs an offer from createOffer "
                             + "(its ice-ufrag is not one of ours)");
                 }
@@ -397,11 +396,6 @@ public final class PeerConnectionCore {
             maybeStartIce(g);
             return null;
         });
-    }
-
-    /** Always true: either side may offer once the first exchange is done (renegotiation). */
-    private boolean controllingOfferPossible() {
-        return true;
     }
 
     public CompletableFuture<Void> setRemoteDescription(SessionDescriptionInit desc) {
@@ -1064,41 +1058,15 @@ public final class PeerConnectionCore {
     private void refreshLocalDescription() {
         IceGen g = localGen;
         SessionDescription sd = localBase;
-        if (g == null || sd == null || localDataIndex >= sd.media().size()) {
+        if (g == null || sd == null) {
             return;
-        }
-        MediaDescription m = sd.media().get(localDataIndex);
-        Set<String> present = new HashSet<>();
-        List<SdpLine> lines = new ArrayList<>();
-        for (SdpLine l : m.lines()) {
-            if (l.isAttribute() && l.asAttribute().name().equals("end-of-candidates")) {
-                continue;
-            }
-            if (l.isAttribute() && l.asAttribute().name().equals("candidate")) {
-                present.add(l.value());
-            }
-            lines.add(l);
-        }
-        boolean changed = false;
-        for (Candidate c : g.local) {
-            String v = c.toAttributeValue();
-            if (present.add(v)) {
-                lines.add(new SdpLine('a', v));
-                changed = true;
-            }
         }
         // RFC 8840 §8.2 (paraphrased): "a=end-of-candidates" once gathering is complete.
-        boolean hadEnd = m.hasAttribute("end-of-candidates");
-        if (g.gatheringDone) {
-            lines.add(Attribute.property("end-of-candidates").toLine());
+        SessionDescription updated = Jsep.addCandidates(sd, g.local, g.gatheringDone);
+        String text = updated.serialize();
+        if (!text.equals(sd.serialize())) {
+            localDescription = new SessionDescriptionInit(localBaseType, text);
         }
-        if (!changed && hadEnd == g.gatheringDone) {
-            return;
-        }
-        List<MediaDescription> media = new ArrayList<>(sd.media());
-        media.set(localDataIndex, new MediaDescription(m.mediaLine(), lines));
-        SessionDescription updated = new SessionDescription(sd.origin(), sd.sessionName(), sd.sessionLines(), media);
-        localDescription = new SessionDescriptionInit(localBaseType, updated.serialize());
     }
 
     /** Index of the m= section with this mid (or of the first data-channel section), or -1. */

@@ -17,7 +17,14 @@ import org.jdatachannel.dtls.PacketTransport;
  * run at once (the current transport is a volatile reference). Not part of the public API.
  */
 final class SwitchableTransport implements PacketTransport {
-    /** Longest single wait on one transport, in milliseconds. */
+    /**
+     * Longest single wait on one transport, in milliseconds: an idle connection's DTLS reader wakes
+     * about 20 times a second. Kept on purpose: blocking on the current transport until a switch
+     * would need the switcher to wake the receiver, but nothing can interrupt an ICE transport's
+     * receive except closing it, and IceAgent.close() shuts the transport only at its very end
+     * (after joining reader threads, now done off the loop), so the new path would go unread for
+     * that long; interrupting the DTLS thread is not safe inside Bouncy Castle's record layer.
+     */
     static final int SLICE_MS = 50;
 
     private volatile PacketTransport current;
