@@ -95,8 +95,10 @@ public final class PeerConnection implements AutoCloseable {
      * gathering is complete, {@code a=setup:actpass}, our fingerprint, sctp-port and
      * max-message-size.
      *
-     * <p>A subsequent offer (renegotiation, RFC 8829 §5.2.2) keeps the session id, increments the
-     * session version and keeps the ICE credentials, fingerprint and our ICE role; it says
+     * <p>A subsequent offer (renegotiation, RFC 8829 §5.2.2) keeps every m= section of the session
+     * in order with its mid (sections other than the data channel's stay rejected), keeps the
+     * session id, increments the session version and keeps the ICE credentials, fingerprint and
+     * our ICE role; it says
      * {@code actpass} but the answer must keep the established DTLS roles. After
      * {@link #restartIce()}, the offer carries new ICE credentials and the candidates of a new ICE
      * agent (RFC 8839 §4.4.1.1.1).
@@ -156,7 +158,9 @@ public final class PeerConnection implements AutoCloseable {
      * @param description the peer's description
      * @return completes when applied; fails with {@code org.jdatachannel.sdp.SdpParseException}
      *         (checked; the cause of the ExecutionException/CompletionException; its message says
-     *         "line N: reason") if the SDP is malformed or has no data-channel section,
+     *         "line N: reason") if the SDP is malformed or has no data-channel section, or (an
+     *         answer) does not match our offer (RFC 3264 §6 / RFC 8829 §5.3.1: another number of
+     *         m= sections, another mid, or the data section at another index),
      *         IllegalArgumentException if it rejects the data channel, changes the fingerprint or
      *         DTLS role of a live session, or (an answer) changes the ICE credentials without a
      *         restart, IllegalStateException if not allowed in the current signaling state (e.g. a
@@ -175,7 +179,10 @@ public final class PeerConnection implements AutoCloseable {
      * rejects with InvalidStateError) and applied when it is, because over a real signaling
      * channel candidates can overtake the description; a held candidate that then turns out
      * invalid is logged and dropped. A candidate whose {@code usernameFragment} (or
-     * {@code ufrag} extension) names an older ICE generation (before an ICE restart) is ignored.
+     * {@code ufrag} extension) names an older ICE generation (before an ICE restart) is ignored;
+     * one naming a generation not described yet (the peer restarts ICE and its candidates
+     * overtake its offer or answer) is held (at most 4 such generations, 100 candidates in all)
+     * and applied when the description with that ufrag is set.
      * Candidates ICE cannot use (TCP, other components, unresolvable {@code .local} names) are
      * skipped silently.
      *
@@ -219,6 +226,10 @@ public final class PeerConnection implements AutoCloseable {
      * (RFC 8445 §9, RFC 8839 §4.4.1.1.1). A new ICE agent gathers and checks while DTLS and SCTP go
      * on over the current path; when it connects, DTLS moves over to it and the old agent is
      * closed, so the data channels survive. If the restart fails, the current path stays in use.
+     * If the current path fails while a restart is in progress (its offer made), the connection
+     * stays DISCONNECTED and waits for the restart; it becomes FAILED only if the restart fails
+     * too, is abandoned, or has not connected within 30 s. FAILED is final: DTLS and SCTP are torn
+     * down then, so restartIce() cannot revive a FAILED connection (call it while DISCONNECTED).
      * Call createOffer afterwards (there is no negotiationneeded event). Returns at once; a no-op
      * before the first offer/answer and after close.
      */
@@ -350,8 +361,10 @@ public final class PeerConnection implements AutoCloseable {
     /**
      * @return the W3C connection state (§4.3.3 RTCPeerConnectionState), combining ICE and DTLS:
      *         NEW, CONNECTING (checks or DTLS handshake running), CONNECTED, DISCONNECTED (ICE
-     *         consent not confirmed; back to CONNECTED when ICE recovers, FAILED when it expires),
-     *         FAILED, CLOSED; readable from any thread
+     *         consent not confirmed; back to CONNECTED when ICE recovers, FAILED when it expires,
+     *         unless an ICE restart is in progress: see {@link #restartIce()}), FAILED (final: a
+     *         failed connection is not revived, not even by restartIce()), CLOSED; readable from
+     *         any thread
      */
     public PeerConnectionState connectionState() {
         return core.connectionState();
