@@ -1019,10 +1019,20 @@ public final class IceAgent implements AutoCloseable {
             }
             TransportAddress ta = lc.getTransportAddress();
             TransportAddress rel = lc.getRelatedAddress();
+            String relAddress = rel == null ? null : literal(rel.getAddress());
+            int relPort = rel == null ? -1 : rel.getPort();
+            if (config.relayOnly() && rel != null) {
+                // RFC 8839 §5.1: "<rel-addr> and <rel-port> MUST be present for server
+                // reflexive, peer reflexive, and relayed candidates"; for a relayed one they are
+                // the mapped address of the allocation, i.e. our public address, which a relay
+                // policy exists to hide. Like libwebrtc under a relay-only filter, send them
+                // zeroed (0.0.0.0 port 0): present for the grammar, revealing nothing.
+                relAddress = rel.getAddress() instanceof java.net.Inet6Address ? "::" : "0.0.0.0";
+                relPort = 0;
+            }
             IceCandidate c = new IceCandidate(lc.getFoundation(), comp.getComponentID(),
                     ta.getTransport().toString().toLowerCase(Locale.ROOT), lc.getPriority(),
-                    literal(ta.getAddress()), ta.getPort(), lc.getType().toString(),
-                    rel == null ? null : literal(rel.getAddress()), rel == null ? -1 : rel.getPort());
+                    literal(ta.getAddress()), ta.getPort(), lc.getType().toString(), relAddress, relPort);
             synchronized (candidateLock) {
                 if (gatheringDone.isDone() || closed) {
                     LOG.debug("{}: candidate {} arrived after gathering ended; not reported", localUfrag(), c);

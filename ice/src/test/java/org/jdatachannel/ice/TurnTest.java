@@ -113,6 +113,26 @@ class TurnTest {
         assertEquals(3, b.transport().receive(buf, 0, buf.length, 5000));
     }
 
+    /**
+     * Under relay-only the relayed candidate's raddr/rport (the allocation's mapped address, our
+     * own address) are zeroed: RFC 8839 §5.1 wants them present, a relay policy wants our
+     * addresses hidden.
+     */
+    @Test
+    void relayOnlyCandidatesHideTheMappedAddress() throws Exception {
+        IceAgent a = agent(IceConfig.builder().relayOnly(true).iceServers(List.of(coturn.turnServer())));
+        List<IceCandidate> trickled = new CopyOnWriteArrayList<>();
+        a.onLocalCandidate(trickled::add);
+        assertEquals(List.of(), a.gather());
+        a.gatheringDone().get(10, TimeUnit.SECONDS);
+        assertEquals(1, trickled.size(), trickled.toString());
+        IceCandidate relay = trickled.get(0);
+        assertEquals("relay", relay.type());
+        assertEquals("0.0.0.0", relay.relatedAddress());
+        assertEquals(0, relay.relatedPort());
+        assertTrue(relay.toString().contains(" raddr 0.0.0.0 rport 0"), relay.toString());
+    }
+
     /** TCP and TLS URLs are accepted in the configuration and skipped when gathering. */
     @Test
     void tcpAndTlsServerUrlsAreSkipped() throws Exception {
