@@ -148,9 +148,8 @@ public final class IceAgent implements AutoCloseable {
      * a selected pair; read by socket reader threads without locks.
      */
     private volatile FiveTuple selected;
-    /** The selected pair the consent watch last saw, and since when (wall-clock ms); watch thread only. */
-    private CandidatePair watchedPair;
-    private long watchedSince;
+    /** Age of the last consent confirmation on the monotonic clock; created when ICE connects, watch task only. */
+    private ConsentAge consentAge;
     /** The periodic consent watch, started when ICE connects; null before. */
     private volatile java.util.concurrent.ScheduledFuture<?> consentWatch;
 
@@ -170,8 +169,8 @@ public final class IceAgent implements AutoCloseable {
     private final List<Thread> helperThreads = new CopyOnWriteArrayList<>();
     /** STUN/TURN server addresses; under relay-only the host sockets accept datagrams only from these. */
     private final Set<InetSocketAddress> serverAddresses = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Wall-clock ms (ice4j's consent timestamps are wall-clock) when ICE connected; 0 before. */
-    private volatile long connectedAtMs;
+    /** {@link System#nanoTime()} when ICE connected; written before the consent watch starts. */
+    private volatile long connectedAtNanos;
 
     // Guarded by emitLock.
     private volatile IceState state = IceState.NEW;
@@ -724,7 +723,7 @@ public final class IceAgent implements AutoCloseable {
         switch (s) {
             case RUNNING -> emit(IceState.CHECKING);
             case COMPLETED -> {
-                connectedAtMs = System.currentTimeMillis(); // consent is granted by the checks (RFC 7675 §5.1)
+                connectedAtNanos = System.nanoTime(); // consent is granted by the checks (RFC 7675 §5.1)
                 selectedTuple(); // remember the 5-tuple before anyone is told to send on it
                 emit(IceState.CONNECTED);
                 startConsentWatch();
@@ -767,15 +766,12 @@ public final class IceAgent implements AutoCloseable {
             if (pair == null) {
                 return;
             }
-            if (pair != watchedPair) {
-                // A newly selected pair: ice4j stamps consent only on answers to checks sent while
-                // the pair is selected, so count from when it became selected (the nomination
-                // itself was an answered check, and ICE checks grant the initial consent, RFC 7675).
-                watchedPair = pair;
-                watchedSince = System.currentTimeMillis();
+            if (consentAge == null) {
+                consentAge = new ConsentAge(connectedAtNanos);
             }
-            long last = Math.max(Math.max(connectedAtMs, watchedSince), pair.getConsentFreshness());
-            long age = System.currentTimeMillis() - last;
+            // ice4j's stamp is wall-clock: only its changes are used, timed on the monotonic
+            // clock (see ConsentAge); a newly selected pair counts from when it was selected.
+            long age = consentAge.observe(pair, pair.getConsentFreshness(), System.nanoTime());
             if (age >= config.consentTimeoutMs()) {
                 // RFC 7675 §5.1: "Consent expires after 30 seconds. That is, if a valid STUN
                 // Binding Response corresponding to one of the STUN requests sent in the last 30
