@@ -150,6 +150,8 @@ public final class IceAgent implements AutoCloseable {
     private volatile FiveTuple selected;
     /** Age of the last consent confirmation on the monotonic clock; created when ICE connects, watch task only. */
     private ConsentAge consentAge;
+    /** The gathering deadline task on the shared timer, cancelled when gathering ends or on close; null if none. */
+    private volatile java.util.concurrent.ScheduledFuture<?> gatheringDeadline;
     /** The periodic consent watch, started when ICE connects; null before. */
     private volatile java.util.concurrent.ScheduledFuture<?> consentWatch;
 
@@ -625,6 +627,12 @@ public final class IceAgent implements AutoCloseable {
         return p == null ? -1 : p.getConsentFreshness();
     }
 
+    /** Whether the gathering deadline is still scheduled on the shared timer; for tests. */
+    boolean gatheringDeadlinePending() {
+        java.util.concurrent.ScheduledFuture<?> d = gatheringDeadline;
+        return d != null && !d.isDone();
+    }
+
     /** Threads owned by this agent (socket readers); for tests. */
     List<Thread> ownThreads() {
         List<Thread> out = new ArrayList<>();
@@ -949,7 +957,8 @@ public final class IceAgent implements AutoCloseable {
             finishGathering("no STUN/TURN server");
             return;
         }
-        CONSENT_TIMER.schedule(() -> finishGathering("timeout after " + config.gatheringTimeoutMs() + " ms"),
+        gatheringDeadline = CONSENT_TIMER.schedule(
+                () -> finishGathering("timeout after " + config.gatheringTimeoutMs() + " ms"),
                 config.gatheringTimeoutMs(), TimeUnit.MILLISECONDS);
         java.util.concurrent.atomic.AtomicInteger remaining = new java.util.concurrent.atomic.AtomicInteger(jobs.size());
         for (GatherJob job : jobs) {
@@ -972,6 +981,10 @@ public final class IceAgent implements AutoCloseable {
     }
 
     private void finishGathering(String why) {
+        java.util.concurrent.ScheduledFuture<?> deadline = gatheringDeadline;
+        if (deadline != null) {
+            deadline.cancel(false); // removed from the shared timer's queue (remove-on-cancel)
+        }
         synchronized (candidateLock) {
             if (!gatheringDone.isDone()) {
                 LOG.debug("{}: gathering done ({})", localUfrag(), why);

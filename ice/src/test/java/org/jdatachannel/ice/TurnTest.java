@@ -185,6 +185,20 @@ class TurnTest {
         }
     }
 
+    /** close() cancels the gathering deadline task (it would otherwise sit on the shared timer for gatheringTimeoutMs). */
+    @Test
+    void closeCancelsTheGatheringDeadline() throws Exception {
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            IceAgent a = agent(IceConfig.builder().gatheringTimeoutMs(60_000).iceServers(List.of(
+                    IceServer.stun("stun:127.0.0.1:" + silent.getLocalPort()))));
+            a.gather();
+            assertTrue(a.gatheringDeadlinePending());
+            a.close();
+            assertTrue(a.gatheringDone().isDone());
+            assertFalse(a.gatheringDeadlinePending(), "deadline task still scheduled after close");
+        }
+    }
+
     /** A STUN server that maps us to another address gives a server-reflexive candidate. */
     @Test
     void stunGivesAServerReflexiveCandidate() throws Exception {
