@@ -510,7 +510,9 @@ public final class IceAgent implements AutoCloseable {
      * returned (server-reflexive and relayed; only relayed under {@link IceConfig#relayOnly()}),
      * for trickle ICE (RFC 8838 §4). Candidates already gathered are replayed to the new listener
      * at once, so registering late loses nothing. No candidate is reported after
-     * {@link #gatheringDone()} completed. Called on a gathering thread (or the registering
+     * {@link #gatheringDone()} completed: one that comes later (past
+     * {@link IceConfig#gatheringTimeoutMs()}) is dropped, and a late relayed candidate's
+     * allocation is released at once (never paired by this agent). Called on a gathering thread (or the registering
      * thread for replays), one candidate at a time, in order; must not block. Exceptions thrown
      * by the listener are logged and ignored.
      *
@@ -625,6 +627,11 @@ public final class IceAgent implements AutoCloseable {
         Component c = component;
         CandidatePair p = c == null ? null : c.getSelectedPair();
         return p == null ? -1 : p.getConsentFreshness();
+    }
+
+    /** Number of relayed candidates in use (allocated, advertised, with a data path); for tests. */
+    int relayedInUse() {
+        return relayed.size();
     }
 
     /** Whether the gathering deadline is still scheduled on the shared timer; for tests. */
@@ -1017,42 +1024,72 @@ public final class IceAgent implements AutoCloseable {
         // transactions timed out (ice4j retransmission settings, see Ice4jGlobals).
         Collection<LocalCandidate> found = h.harvest(comp);
         for (LocalCandidate lc : found) {
-            if (lc instanceof org.ice4j.ice.RelayedCandidate rc) {
-                addRelayed(rc);
-                pairLateLocal(rc);
-            }
-        }
-        for (LocalCandidate lc : found) {
-            if (config.relayOnly() && lc.getType() != CandidateType.RELAYED_CANDIDATE) {
+            boolean isRelay = lc instanceof org.ice4j.ice.RelayedCandidate;
+            if (config.relayOnly() && !isRelay) {
                 continue;
             }
-            TransportAddress ta = lc.getTransportAddress();
-            TransportAddress rel = lc.getRelatedAddress();
-            String relAddress = rel == null ? null : literal(rel.getAddress());
-            int relPort = rel == null ? -1 : rel.getPort();
-            if (config.relayOnly() && rel != null) {
-                // RFC 8839 §5.1: "<rel-addr> and <rel-port> MUST be present for server
-                // reflexive, peer reflexive, and relayed candidates"; for a relayed one they are
-                // the mapped address of the allocation, i.e. our public address, which a relay
-                // policy exists to hide. Like libwebrtc under a relay-only filter, send them
-                // zeroed (0.0.0.0 port 0): present for the grammar, revealing nothing.
-                relAddress = rel.getAddress() instanceof java.net.Inet6Address ? "::" : "0.0.0.0";
-                relPort = 0;
-            }
-            IceCandidate c = new IceCandidate(lc.getFoundation(), comp.getComponentID(),
-                    ta.getTransport().toString().toLowerCase(Locale.ROOT), lc.getPriority(),
-                    literal(ta.getAddress()), ta.getPort(), lc.getType().toString(), relAddress, relPort);
+            IceCandidate c = toIceCandidate(lc, comp);
+            boolean advertised;
             synchronized (candidateLock) {
-                if (gatheringDone.isDone() || closed) {
-                    LOG.debug("{}: candidate {} arrived after gathering ended; not reported", localUfrag(), c);
-                    continue;
-                }
-                LOG.debug("{}: gathered {}", localUfrag(), c);
-                gathered.add(c);
-                for (Consumer<IceCandidate> l : candidateListeners) {
-                    callCandidateListener(l, c);
+                // RFC 8838 §4.4 (paraphrased): the end-of-candidates indication tells the peer
+                // that no further candidates follow in this generation. A candidate that comes in after gatheringDone (the
+                // deadline passed, or closed) is therefore not advertised, and a relayed one is
+                // not used either: unadvertised, the peer never pairs with it, and its
+                // allocation would only cost the server. Decided here, before it carries data.
+                advertised = !gatheringDone.isDone() && !closed;
+                if (advertised) {
+                    LOG.debug("{}: gathered {}", localUfrag(), c);
+                    gathered.add(c);
+                    for (Consumer<IceCandidate> l : candidateListeners) {
+                        callCandidateListener(l, c);
+                    }
+                } else {
+                    LOG.debug("{}: candidate {} arrived after gathering ended; dropped", localUfrag(), c);
                 }
             }
+            if (lc instanceof org.ice4j.ice.RelayedCandidate rc) {
+                if (advertised) {
+                    addRelayed(rc);
+                    pairLateLocal(rc);
+                } else {
+                    deallocate(rc);
+                }
+            }
+        }
+    }
+
+    private IceCandidate toIceCandidate(LocalCandidate lc, Component comp) {
+        TransportAddress ta = lc.getTransportAddress();
+        TransportAddress rel = lc.getRelatedAddress();
+        String relAddress = rel == null ? null : literal(rel.getAddress());
+        int relPort = rel == null ? -1 : rel.getPort();
+        if (config.relayOnly() && rel != null) {
+            // RFC 8839 §5.1: "<rel-addr> and <rel-port> MUST be present for server
+            // reflexive, peer reflexive, and relayed candidates"; for a relayed one they are
+            // the mapped address of the allocation, i.e. our public address, which a relay
+            // policy exists to hide. Like libwebrtc under a relay-only filter, send them
+            // zeroed (0.0.0.0 port 0): present for the grammar, revealing nothing.
+            relAddress = rel.getAddress() instanceof java.net.Inet6Address ? "::" : "0.0.0.0";
+            relPort = 0;
+        }
+        return new IceCandidate(lc.getFoundation(), comp.getComponentID(),
+                ta.getTransport().toString().toLowerCase(Locale.ROOT), lc.getPriority(),
+                literal(ta.getAddress()), ta.getPort(), lc.getType().toString(), relAddress, relPort);
+    }
+
+    /**
+     * Releases a relayed candidate that will not be used: stops ice4j's STUN reader on it and
+     * closes its socket, which deletes the allocation (RFC 8656 §7: a Refresh with LIFETIME 0).
+     * ice4j has no way to remove a local candidate from the component; one dropped before
+     * {@link #start()} may still be paired by ice4j, and its checks then fail at once (socket
+     * closed).
+     */
+    private void deallocate(org.ice4j.ice.RelayedCandidate rc) {
+        try {
+            agent.getStunStack().removeSocket(rc.getTransportAddress());
+            rc.getCandidateIceSocketWrapper().close();
+        } catch (RuntimeException e) {
+            LOG.debug("{}: releasing relayed candidate {} failed: {}", localUfrag(), rc, e.toString());
         }
     }
 
@@ -1095,11 +1132,7 @@ public final class IceAgent implements AutoCloseable {
     private void addRelayed(org.ice4j.ice.RelayedCandidate rc) {
         synchronized (lock) {
             if (closed) {
-                try {
-                    rc.getCandidateIceSocketWrapper().close(); // deletes the allocation (Refresh 0)
-                } catch (RuntimeException e) {
-                    LOG.debug("closing late relayed candidate failed: {}", e.toString());
-                }
+                deallocate(rc);
                 return;
             }
             relayed.add(rc);

@@ -185,6 +185,94 @@ class TurnTest {
         }
     }
 
+    /**
+     * A relayed candidate whose allocation completes after the gathering deadline is neither
+     * advertised nor used: its allocation is released (it used to be allocated and paired but
+     * never signalled). coturn is reached through a forwarder that delays our requests past the
+     * 100 ms deadline.
+     */
+    @Test
+    void aRelayedCandidateAfterTheDeadlineIsDroppedAndReleased() throws Exception {
+        try (DelayingForwarder slow = new DelayingForwarder(new InetSocketAddress("127.0.0.1", coturn.port()), 150)) {
+            IceAgent a = agent(IceConfig.builder().gatheringTimeoutMs(100).iceServers(List.of(
+                    IceServer.turn("turn:127.0.0.1:" + slow.port(), Coturn.USER, Coturn.PASSWORD))));
+            List<IceCandidate> trickled = new CopyOnWriteArrayList<>();
+            a.onLocalCandidate(trickled::add);
+            a.gather();
+            a.gatheringDone().get(10, TimeUnit.SECONDS);
+            // Wait for the gathering thread to get coturn's (late) answer and finish.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (a.ownThreads().stream().anyMatch(t -> t.getName().startsWith("jdc-ice-gather-"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertFalse(a.ownThreads().stream().anyMatch(t -> t.getName().startsWith("jdc-ice-gather-")));
+            assertTrue(slow.forwarded() >= 2, "the Allocate exchange reached coturn");
+            assertEquals(List.of(), trickled);
+            assertTrue(a.localCandidates().stream().noneMatch(c -> c.type().equals("relay")), a.localCandidates().toString());
+            assertEquals(0, a.relayedInUse(), "a late relayed candidate is released, not kept");
+            assertTrue(a.ownThreads().stream().noneMatch(t -> t.getName().startsWith("jdc-ice-relay-rx-")));
+        }
+    }
+
+    /** Forwards datagrams to a server, each request delayed; answers go back to the last client at once. */
+    static final class DelayingForwarder implements AutoCloseable {
+        private final DatagramSocket socket;
+        private final Thread thread;
+        private final java.util.concurrent.ScheduledExecutorService delayer =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        private final java.util.concurrent.atomic.AtomicInteger forwarded = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile java.net.SocketAddress client;
+
+        DelayingForwarder(InetSocketAddress server, long delayMs) throws Exception {
+            socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+            thread = new Thread(() -> {
+                byte[] buf = new byte[1500];
+                while (!socket.isClosed()) {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    try {
+                        socket.receive(p);
+                        byte[] data = java.util.Arrays.copyOf(buf, p.getLength());
+                        if (p.getSocketAddress().equals(server)) {
+                            if (client != null) {
+                                socket.send(new DatagramPacket(data, data.length, client));
+                            }
+                        } else {
+                            client = p.getSocketAddress();
+                            delayer.schedule(() -> {
+                                try {
+                                    socket.send(new DatagramPacket(data, data.length, server));
+                                    forwarded.incrementAndGet();
+                                } catch (java.io.IOException e) {
+                                    // closed
+                                }
+                            }, delayMs, TimeUnit.MILLISECONDS);
+                        }
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            }, "delaying-forwarder");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        int forwarded() {
+            return forwarded.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            delayer.shutdownNow();
+            socket.close();
+            thread.join(2000);
+        }
+    }
+
     /** close() cancels the gathering deadline task (it would otherwise sit on the shared timer for gatheringTimeoutMs). */
     @Test
     void closeCancelsTheGatheringDeadline() throws Exception {
