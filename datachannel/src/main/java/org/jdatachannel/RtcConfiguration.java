@@ -187,14 +187,23 @@ public final class RtcConfiguration {
         }
 
         /**
-         * ICE consent timeouts (RFC 7675 §5.1). Consent checks run about every 5 s.
+         * ICE consent timeouts (RFC 7675 §5.1). Consent checks run about every 5 s (4..6 s,
+         * randomized; a JVM-wide ice4j setting, see {@code docs/ICE4J.md}).
+         *
+         * <p>Checked here only for range; the ICE agent checks them against the consent check
+         * interval in effect when it is created (when the connection's ICE starts), and throws
+         * IllegalArgumentException when {@code disconnectedMs} is shorter than the longest gap
+         * between two checks plus two first-retransmission waits plus 500 ms: 7500 ms with the
+         * default interval. Shorter timeouts would report a healthy path disconnected or failed
+         * between two answered checks.
          *
          * @param consentMs      without an answered consent check for this long the connection
-         *                       fails; 1000..3600000 ms, default 30000 ("Consent expires after 30
-         *                       seconds")
+         *                       fails; 1000..3600000 ms and more than {@code disconnectedMs},
+         *                       default 30000 ("Consent expires after 30 seconds")
          * @param disconnectedMs without one for this long the connection is reported
          *                       disconnected (and connected again when one is answered);
-         *                       100..consentMs, default 8000
+         *                       100..consentMs-1 here, at least 7500 with the default interval
+         *                       (see above), default 8000
          * @return this
          * @throws IllegalArgumentException if out of range
          */
@@ -202,9 +211,9 @@ public final class RtcConfiguration {
             if (consentMs < 1000 || consentMs > 3_600_000) {
                 throw new IllegalArgumentException("consentMs must be 1000..3600000, got " + consentMs);
             }
-            if (disconnectedMs < 100 || disconnectedMs > consentMs) {
-                throw new IllegalArgumentException("disconnectedMs must be 100..consentMs (" + consentMs + "), got "
-                        + disconnectedMs);
+            if (disconnectedMs < 100 || disconnectedMs >= consentMs) {
+                throw new IllegalArgumentException("disconnectedMs must be 100..consentMs-1 (" + (consentMs - 1)
+                        + "), got " + disconnectedMs);
             }
             this.iceConsentTimeoutMs = consentMs;
             this.iceDisconnectedTimeoutMs = disconnectedMs;

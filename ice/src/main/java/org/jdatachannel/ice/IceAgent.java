@@ -182,6 +182,13 @@ public final class IceAgent implements AutoCloseable {
      * Creates the agent and its credentials; binds nothing yet.
      *
      * @param config the configuration
+     * @throws IllegalArgumentException when consent freshness is on and the consent timeouts are
+     *         too short for ice4j's JVM-wide consent check interval (5 s randomized to at most
+     *         6 s unless the application changed it; see {@link Ice4jGlobals}):
+     *         {@link IceConfig#disconnectedTimeoutMs()} must be at least the longest gap between
+     *         two checks plus two first-retransmission waits plus 500 ms (7500 ms with the
+     *         defaults), and {@link IceConfig#consentTimeoutMs()} must exceed it; the message
+     *         gives the minimum and why
      */
     public IceAgent(IceConfig config) {
         this(config, null);
@@ -196,6 +203,7 @@ public final class IceAgent implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.mdns = mdns != null ? mdns : MdnsResolver.forAddresses(config.addressFilter());
         Ice4jGlobals.apply();
+        ConsentTiming.effective().check(config);
         this.agent = new NullSafeCancelAgent();
         // RFC 8445 §6.1.1: "If both agents are full agents, the initiating agent MUST take the
         // controlling role" — the offerer (caller sets controlling=true when offering).

@@ -38,7 +38,10 @@ import java.util.function.Predicate;
  *                              reports {@link IceState#DISCONNECTED} (W3C: checks are failing but
  *                              the transport may recover), and {@link IceState#CONNECTED} again
  *                              when a check is answered. 100..{@code consentTimeoutMs} ms, default
- *                              {@value #DEFAULT_DISCONNECTED_TIMEOUT_MS}
+ *                              {@value #DEFAULT_DISCONNECTED_TIMEOUT_MS}. With consent freshness on,
+ *                              {@link IceAgent#IceAgent(IceConfig)} also requires it to cover ice4j's
+ *                              JVM-wide check interval (at least 7500 ms with the default 5 s
+ *                              randomized interval) and {@code consentTimeoutMs} to exceed it
  * @param gatheringTimeoutMs    bound on STUN/TURN gathering: {@link IceAgent#gatheringDone()}
  *                              completes at the latest this long after {@link IceAgent#gather()},
  *                              even when a server never answers. 100..60000 ms, default
