@@ -17,7 +17,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.jdatachannel.internal.SctpAssociationPort;
+import org.jdatachannel.ice.FastConsent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,21 +46,14 @@ import org.slf4j.LoggerFactory;
  */
 class ConnectionStateTest {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionStateTest.class);
-    private static final Map<String, String> FAST = Map.of(
-            "ice4j.consent-freshness.interval", "300 milliseconds",
-            "ice4j.consent-freshness.original-wait-interval", "100 milliseconds",
-            "ice4j.consent-freshness.max-wait-interval", "100 milliseconds",
-            "ice4j.consent-freshness.max-retransmissions", "3",
-            "ice4j.consent-freshness.randomize-interval", "false");
-
     @BeforeAll
     static void fastConsent() {
-        FAST.forEach(System::setProperty);
+        FastConsent.set();
     }
 
     @AfterAll
     static void restore() {
-        FAST.keySet().forEach(System::clearProperty);
+        FastConsent.clear();
     }
 
     /** Forwards datagrams between a (who sends to {@link #facingA}) and b, unless dropping. */
@@ -132,7 +125,8 @@ class ConnectionStateTest {
     static PeerConnection fastConsentPeer() {
         return new PeerConnection(loopback().build(), SctpAssociationPort.FACTORY,
                 java.util.function.UnaryOperator.identity(),
-                ice -> ice.disconnectedTimeoutMs(1500).consentTimeoutMs(4000));
+                ice -> ice.disconnectedTimeoutMs(FastConsent.DISCONNECTED_TIMEOUT_MS)
+                .consentTimeoutMs(FastConsent.CONSENT_TIMEOUT_MS));
     }
 
     @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -25,26 +24,20 @@ import org.slf4j.LoggerFactory;
  * timeouts ({@link IceConfig#disconnectedTimeoutMs()}, {@link IceConfig#consentTimeoutMs()}).
  */
 class ConsentFreshnessTest {
-    private static final Map<String, String> FAST = Map.of(
-            "ice4j.consent-freshness.interval", "300 milliseconds",
-            "ice4j.consent-freshness.original-wait-interval", "100 milliseconds",
-            "ice4j.consent-freshness.max-wait-interval", "100 milliseconds",
-            "ice4j.consent-freshness.max-retransmissions", "3",
-            "ice4j.consent-freshness.randomize-interval", "false");
-
     @BeforeAll
     static void fastConsent() {
-        FAST.forEach(System::setProperty);
+        FastConsent.set();
     }
 
     @AfterAll
     static void restore() {
-        FAST.keySet().forEach(System::clearProperty);
+        FastConsent.clear();
     }
 
     private static IceConfig.Builder config(boolean controlling) {
         return IceConfig.builder().addressFilter(x -> x instanceof Inet4Address && x.isLoopbackAddress())
-                .controlling(controlling).disconnectedTimeoutMs(1500).consentTimeoutMs(4000);
+                .controlling(controlling).disconnectedTimeoutMs(FastConsent.DISCONNECTED_TIMEOUT_MS)
+                .consentTimeoutMs(FastConsent.CONSENT_TIMEOUT_MS);
     }
 
     /**
@@ -62,10 +55,10 @@ class ConsentFreshnessTest {
             org.ice4j.ice.CandidatePair selected = a.ice4jComponent().getSelectedPair();
             java.lang.reflect.Method fail = org.ice4j.ice.CandidatePair.class.getDeclaredMethod("setStateFailed");
             fail.setAccessible(true);
-            long failedAt = System.currentTimeMillis();
+            long stampBefore = selected.getConsentFreshness();
             fail.invoke(selected); // what ice4j does when e.g. a late connectivity check times out
             a.transport().send(new byte[] {0x40}, 0, 1); // still allowed to send
-            await(() -> selected.getConsentFreshness() > failedAt, 5000, "a later consent check succeeded");
+            await(() -> selected.getConsentFreshness() != stampBefore, 5000, "a later consent check succeeded");
             assertTrue(a.state() == IceState.CONNECTED || a.state() == IceState.COMPLETED, a.state().toString());
             assertTrue(states.stream().noneMatch(s -> s == IceState.FAILED || s == IceState.DISCONNECTED),
                     states.toString());
@@ -93,7 +86,8 @@ class ConsentFreshnessTest {
                     "both disconnected");
             long ms = (System.nanoTime() - t0) / 1_000_000;
             LoggerFactory.getLogger(ConsentFreshnessTest.class).info("disconnected after {} ms", ms);
-            assertTrue(ms >= 1000, "not before disconnectedTimeoutMs minus the last check's age: " + ms);
+            assertTrue(sa.contains(IceState.DISCONNECTED) && !sa.contains(IceState.FAILED),
+                    "a broken path is first reported disconnected, not failed: " + sa);
 
             b.dropIncoming(false);
             await(() -> a.state() != IceState.DISCONNECTED && b.state() != IceState.DISCONNECTED, 5000,
@@ -113,7 +107,6 @@ class ConsentFreshnessTest {
             failed.get(10, TimeUnit.SECONDS);
             ms = (System.nanoTime() - t0) / 1_000_000;
             LoggerFactory.getLogger(ConsentFreshnessTest.class).info("consent lost after {} ms; states {}", ms, sa);
-            assertTrue(ms >= 3500, "consent lost only after consentTimeoutMs: " + ms);
             assertEquals(IceState.FAILED, a.state());
             assertEquals(IceState.DISCONNECTED, sa.get(sa.size() - 2), "disconnected before failed: " + sa);
             IOException e = assertThrows(IOException.class, () -> a.transport().send(new byte[] {0x40}, 0, 1));
