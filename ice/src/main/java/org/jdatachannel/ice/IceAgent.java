@@ -92,10 +92,12 @@ public final class IceAgent implements AutoCloseable {
     private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     /**
-     * Resolves remote host names off the caller's thread: at most 2 daemon threads (ended after
-     * 5 s idle), at most 64 queued names; beyond that, candidates are skipped.
+     * Resolves remote mDNS names off the caller's thread, shared by all agents: at most 8 daemon
+     * threads (ended after 5 s idle), at most 64 queued names; beyond that, candidates are
+     * skipped. Each agent has at most {@link #MAX_RESOLUTIONS_IN_FLIGHT} names here, so one peer
+     * cannot take the whole pool (a name holds a thread up to {@link #MDNS_TIMEOUT_MS}).
      */
-    private static final ThreadPoolExecutor RESOLVER = new ThreadPoolExecutor(2, 2, 5, TimeUnit.SECONDS,
+    private static final ThreadPoolExecutor RESOLVER = new ThreadPoolExecutor(8, 8, 5, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(64), r -> {
                 Thread t = new Thread(r, "jdc-ice-resolver");
                 t.setDaemon(true);
@@ -335,10 +337,12 @@ public final class IceAgent implements AutoCloseable {
     /**
      * Adds a remote candidate (signalled or trickled). Never throws for a candidate that cannot be
      * used: it is skipped with a debug log. Skipped are: components other than 1, transports other
-     * than UDP, port 0, host names (including browser {@code .local} mDNS names) that do not
-     * resolve, duplicates, and candidates beyond {@link #MAX_REMOTE_CANDIDATES}. IP literals are
-     * added at once; host names are resolved on a shared daemon pool (this method never blocks on
-     * DNS/mDNS) and added when they resolve.
+     * than UDP, port 0, host names other than {@code .local} (never looked up in DNS), {@code .local}
+     * mDNS names that do not resolve or arrive while {@link #MAX_RESOLUTIONS_IN_FLIGHT} of this
+     * agent's names are being resolved, duplicates, and candidates beyond
+     * {@link #MAX_REMOTE_CANDIDATES}. IP literals are added at once; {@code .local} names are
+     * resolved on a shared daemon pool (this method never blocks on mDNS) and added when they
+     * resolve.
      *
      * @param candidate the candidate
      */
@@ -381,9 +385,24 @@ public final class IceAgent implements AutoCloseable {
             }
             return;
         }
-        // A host name (browsers: "<uuid>.local" mDNS names). Resolving may block for the
-        // resolver's timeout, so it runs on a small shared daemon pool, never on the caller's
-        // thread; the candidate is added (trickled) when the name resolves, skipped otherwise.
+        // A host name. RFC 8839 §5.1 lets <connection-address> be an FQDN, but browsers send
+        // only IP literals and "<uuid>.local" mDNS names (draft-ietf-mmusic-mdns-ice-candidates),
+        // and resolving whatever name a peer chooses would make us send DNS queries of its
+        // choosing (and block a resolver thread for as long as DNS takes): other names are
+        // skipped. The peer's checks still reveal its address as a peer-reflexive candidate.
+        if (!c.address().toLowerCase(Locale.ROOT).endsWith(".local")) {
+            LOG.debug("{}: skipping remote candidate with a non-.local host name (not resolved): {}", localUfrag(), c);
+            return;
+        }
+        resolutions.removeIf(CompletableFuture::isDone);
+        if (resolutions.size() >= MAX_RESOLUTIONS_IN_FLIGHT) {
+            LOG.debug("{}: {} mDNS names already being resolved, skipping remote candidate {}", localUfrag(),
+                    resolutions.size(), c);
+            return;
+        }
+        // Resolving may block for the resolver's timeout, so it runs on a small shared daemon
+        // pool, never on the caller's thread; the candidate is added (trickled) when the name
+        // resolves, skipped otherwise.
         CompletableFuture<Void> f = new CompletableFuture<>();
         try {
             RESOLVER.execute(() -> {
@@ -432,6 +451,9 @@ public final class IceAgent implements AutoCloseable {
         LOG.debug("{}: remote candidate {} -> {}", localUfrag(), c, address);
     }
 
+    /** Most mDNS names one agent resolves at a time; further {@code .local} candidates are skipped meanwhile. */
+    static final int MAX_RESOLUTIONS_IN_FLIGHT = 4;
+
     /** Completes when every host-name resolution started so far has finished (for tests). */
     CompletableFuture<Void> pendingResolutions() {
         synchronized (lock) {
@@ -471,7 +493,8 @@ public final class IceAgent implements AutoCloseable {
                 }
                 return a;
             }
-            return InetAddress.getByName(host);
+            LOG.debug("skipping remote candidate with non-.local host name {}", host);
+            return null; // never reached: addRemoteLocked skips other host names
         } catch (UnknownHostException | SecurityException e) {
             LOG.debug("skipping remote candidate with unresolvable address {}: {}", host, e.toString());
             return null;

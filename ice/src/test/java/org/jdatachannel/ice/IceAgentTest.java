@@ -261,13 +261,56 @@ class IceAgentTest {
         a.addRemoteCandidate(IceCandidate.host("1", 1, "a9b8c7d6-0000-4000-8000-000000000001.local", 9));
         a.addRemoteCandidate(new IceCandidate("2", 1, "tcp", 1, "127.0.0.1", 9, "host", null, -1));
         a.addRemoteCandidate(new IceCandidate("3", 2, "udp", 1, "127.0.0.1", 5000, "host", null, -1));
-        a.addRemoteCandidate(IceCandidate.host("4", 1, "no-such-host.invalid", 5000));
+        a.addRemoteCandidate(IceCandidate.host("4", 1, "no-such-host.invalid", 5000)); // never looked up
         a.addRemoteCandidate(IceCandidate.host("5", 1, "127.0.0.1", 5000));
         a.addRemoteCandidate(IceCandidate.host("5", 1, "127.0.0.1", 5000)); // duplicate
         a.addRemoteCandidate(IceCandidate.host("6", 1, "300.1.2.3", 5000)); // not an address
-        a.addRemoteCandidate(IceCandidate.host("7", 1, "localhost", 5001)); // a name that resolves
         a.pendingResolutions().get(30, TimeUnit.SECONDS);
-        assertEquals(2, a.remoteCandidateCount(), "127.0.0.1:5000 and localhost:5001");
+        assertEquals(1, a.remoteCandidateCount(), "127.0.0.1:5000");
+    }
+
+    /**
+     * Host names other than {@code .local} are not resolved at all (a peer must not make us look
+     * up names of its choosing): "localhost" would resolve (from /etc/hosts), yet is skipped.
+     */
+    @Test
+    void nonMdnsHostNamesAreNotResolved() throws Exception {
+        IceAgent a = agent(true);
+        a.gather();
+        a.addRemoteCandidate(IceCandidate.host("7", 1, "localhost", 5001));
+        a.pendingResolutions().get(30, TimeUnit.SECONDS);
+        assertEquals(0, a.remoteCandidateCount());
+        a.addRemoteCandidate(IceCandidate.host("8", 1, "127.0.0.1", 5001));
+        assertEquals(1, a.remoteCandidateCount(), "IP literals are still used");
+    }
+
+    /**
+     * One agent resolves at most MAX_RESOLUTIONS_IN_FLIGHT mDNS names at a time (each may hold a
+     * shared resolver thread for the mDNS timeout); the rest are skipped, so one peer cannot
+     * take the JVM-wide pool. The responder never answers: exactly that many queries reach it.
+     */
+    @Test
+    void mdnsResolutionsPerAgentAreCapped() throws Exception {
+        try (MdnsResolverTest.Responder silent = new MdnsResolverTest.Responder(q -> List.of())) {
+            IceAgent a = new IceAgent(IceConfig.builder().controlling(true).addressFilter(IPV4_LOOPBACK).build(),
+                    silent.resolver());
+            try {
+                a.gather();
+                for (int i = 0; i < 10; i++) {
+                    a.addRemoteCandidate(IceCandidate.host(Integer.toString(i), 1,
+                            "a9b8c7d6-0000-4000-8000-00000000000" + i + ".local", 9000 + i));
+                }
+                a.pendingResolutions().get(30, TimeUnit.SECONDS);
+                assertEquals(IceAgent.MAX_RESOLUTIONS_IN_FLIGHT, silent.queries.size(), "queries sent");
+                assertEquals(0, a.remoteCandidateCount());
+                // Once they are done, new names are resolved again.
+                a.addRemoteCandidate(IceCandidate.host("x", 1, "a9b8c7d6-0000-4000-8000-0000000000ff.local", 9999));
+                a.pendingResolutions().get(30, TimeUnit.SECONDS);
+                assertEquals(IceAgent.MAX_RESOLUTIONS_IN_FLIGHT + 1, silent.queries.size());
+            } finally {
+                a.close();
+            }
+        }
     }
 
     @Test
