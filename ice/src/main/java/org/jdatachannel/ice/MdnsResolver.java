@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * Multicast DNS query", from an ephemeral port, with the QU bit of §5.4 asking for a unicast
  * answer) to {@code 224.0.0.251:5353} on each given interface, and waits up to the time limit for
  * an answer. Only answers for exactly the asked name (case-insensitive, RFC 6762 §16) with a
- * well-formed A (4 bytes) or AAAA (16 bytes) record are accepted; everything else is ignored.
+ * well-formed A (4 bytes) or AAAA (16 bytes) record, sent from port 5353 by a host on the local
+ * link of a queried interface (see {@link #acceptableSource}), are accepted; everything else is
+ * ignored.
  *
  * <p>Bounds: the name must be a valid {@code .local} name of at most 255 bytes; datagrams up to
  * 9000 bytes are read (RFC 6762 §17), at most 64 resource records and 16 compression pointers per
@@ -52,6 +54,32 @@ final class MdnsResolver {
 
     private final InetSocketAddress target;
     private final List<NetworkInterface> interfaces;
+    /** The IPv4 subnets of {@link #interfaces}: where answers to a multicast query may come from. */
+    private final List<Subnet> subnets;
+
+    /**
+     * An IPv4 subnet on a queried interface.
+     *
+     * @param address an interface address
+     * @param prefix  its network prefix length, 0..32
+     */
+    record Subnet(InetAddress address, int prefix) {
+        boolean contains(InetAddress a) {
+            byte[] x = address.getAddress();
+            byte[] y = a.getAddress();
+            if (x.length != y.length) {
+                return false;
+            }
+            int bits = Math.min(prefix, x.length * 8);
+            for (int i = 0; i < bits; i++) {
+                int mask = 0x80 >>> (i % 8);
+                if ((x[i / 8] & mask) != (y[i / 8] & mask)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
 
     /**
      * @param target     where queries go: {@link #MDNS_IPV4} in production; tests use a
@@ -62,6 +90,44 @@ final class MdnsResolver {
     MdnsResolver(InetSocketAddress target, List<NetworkInterface> interfaces) {
         this.target = Objects.requireNonNull(target, "target");
         this.interfaces = List.copyOf(interfaces);
+        List<Subnet> nets = new ArrayList<>();
+        for (NetworkInterface nif : this.interfaces) {
+            for (java.net.InterfaceAddress ia : nif.getInterfaceAddresses()) {
+                if (ia.getAddress() instanceof Inet4Address) {
+                    nets.add(new Subnet(ia.getAddress(), ia.getNetworkPrefixLength()));
+                }
+            }
+        }
+        this.subnets = List.copyOf(nets);
+    }
+
+    /**
+     * Whether an answer from {@code from} may be believed. A unicast target (tests) must answer
+     * from itself. For the multicast group: RFC 6762 §6: "The source UDP port in all Multicast
+     * DNS responses MUST be 5353 ... Multicast DNS implementations MUST silently ignore any
+     * Multicast DNS responses they receive where the source UDP port is not 5353"; and RFC 6762
+     * §11 (paraphrased): a response is accepted only when its source address is on the local
+     * link, a link-local address or one inside the subnet of an address of the interface it
+     * arrived on (the socket is bound to the wildcard, so here: of an interface queried). This
+     * keeps off-link hosts from answering for a browser's name.
+     */
+    static boolean acceptableSource(InetSocketAddress from, InetSocketAddress target, List<Subnet> subnets) {
+        if (!target.getAddress().isMulticastAddress()) {
+            return from.equals(target);
+        }
+        if (from.getPort() != target.getPort()) {
+            return false;
+        }
+        InetAddress a = from.getAddress();
+        if (a.isLinkLocalAddress()) {
+            return true;
+        }
+        for (Subnet n : subnets) {
+            if (n.contains(a)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -152,6 +218,11 @@ final class MdnsResolver {
                 try {
                     s.receive(p);
                 } catch (SocketTimeoutException e) {
+                    continue;
+                }
+                if (!acceptableSource((InetSocketAddress) p.getSocketAddress(), target, subnets)) {
+                    LOG.debug("ignoring mDNS datagram for {} from {} (not port 5353 on the local link)", name,
+                            p.getSocketAddress());
                     continue;
                 }
                 InetAddress a = parseAnswer(buf, p.getLength(), name);

@@ -1,5 +1,6 @@
 package org.jdatachannel.ice;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -35,6 +36,8 @@ class MdnsResolverTest {
     static final class Responder implements AutoCloseable {
         final DatagramSocket socket;
         final List<byte[]> queries = new CopyOnWriteArrayList<>();
+        /** Where the last query came from (written before it is added to {@link #queries}). */
+        volatile InetSocketAddress lastFrom;
         private final Thread thread;
 
         Responder(Function<byte[], List<byte[]>> replies) throws Exception {
@@ -46,6 +49,7 @@ class MdnsResolverTest {
                     try {
                         socket.receive(p);
                         byte[] q = java.util.Arrays.copyOf(buf, p.getLength());
+                        lastFrom = (InetSocketAddress) p.getSocketAddress();
                         queries.add(q);
                         for (byte[] r : replies.apply(q)) {
                             socket.send(new DatagramPacket(r, r.length, p.getSocketAddress()));
@@ -167,6 +171,52 @@ class MdnsResolverTest {
     }
 
     /** With no allowed multicast interface nothing is sent at all. */
+    /**
+     * A spoofed answer (right name, but sent from another socket than the one queried) is ignored:
+     * the spoofer answers at once from a second socket, the real responder later with another
+     * address; the real answer wins.
+     */
+    @Test
+    void answersFromAnotherSourceAreIgnored() throws Exception {
+        byte[] real = {(byte) 198, 18, 0, 7};
+        byte[] spoofed = {(byte) 198, 18, 0, 66};
+        try (DatagramSocket spoofer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                Responder r = new Responder(q -> List.of())) {
+            MdnsResolver resolver = r.resolver();
+            CompletableFuture<InetAddress> result = CompletableFuture.supplyAsync(() -> resolver.resolve(NAME, 5000));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (r.queries.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5); // polling for the query, bounded
+            }
+            assertFalse(r.queries.isEmpty(), "query arrived");
+            // The resolver's socket address is learned from the query the responder got.
+            InetSocketAddress querier = r.lastFrom;
+            byte[] fake = answerA(NAME, spoofed, 0x8400);
+            spoofer.send(new DatagramPacket(fake, fake.length, querier));
+            byte[] good = answerA(NAME, real, 0x8400);
+            r.socket.send(new DatagramPacket(good, good.length, querier));
+            assertArrayEquals(real, result.get(10, TimeUnit.SECONDS).getAddress());
+        }
+    }
+
+    @Test
+    void multicastAnswersMustComeFromPort5353OnTheLocalLink() throws Exception {
+        InetSocketAddress group = MdnsResolver.MDNS_IPV4;
+        List<MdnsResolver.Subnet> nets = List.of(new MdnsResolver.Subnet(InetAddress.getByName("192.0.2.10"), 24));
+        assertTrue(MdnsResolver.acceptableSource(new InetSocketAddress("192.0.2.77", 5353), group, nets));
+        assertTrue(MdnsResolver.acceptableSource(new InetSocketAddress("169.254.3.4", 5353), group, nets),
+                "link-local");
+        assertFalse(MdnsResolver.acceptableSource(new InetSocketAddress("192.0.2.77", 40000), group, nets),
+                "RFC 6762 §6: source port must be 5353");
+        assertFalse(MdnsResolver.acceptableSource(new InetSocketAddress("198.51.100.7", 5353), group, nets),
+                "off-link source");
+        assertFalse(MdnsResolver.acceptableSource(new InetSocketAddress("192.0.3.1", 5353), group, nets));
+        assertFalse(MdnsResolver.acceptableSource(new InetSocketAddress("192.0.2.77", 5353), group, List.of()));
+        InetSocketAddress unicast = new InetSocketAddress("127.0.0.1", 4000);
+        assertTrue(MdnsResolver.acceptableSource(unicast, unicast, List.of()));
+        assertFalse(MdnsResolver.acceptableSource(new InetSocketAddress("127.0.0.1", 4001), unicast, List.of()));
+    }
+
     @Test
     void noAllowedInterfaceResolvesNothing() {
         MdnsResolver none = MdnsResolver.forAddresses(a -> false);
