@@ -41,6 +41,9 @@ public final class Coturn implements AutoCloseable {
 
     /**
      * Starts coturn on a free 127.0.0.1 port and waits (up to 10 s) until its UDP listener is open.
+     * The port is found free and released before coturn binds it, so another process may take it
+     * in between: when coturn's log reports a bind failure, it is stopped and started again on
+     * another port (up to 8 ports).
      *
      * @return the running server
      * @throws IOException if turnserver is missing or does not start
@@ -49,19 +52,46 @@ public final class Coturn implements AutoCloseable {
         if (!Files.isExecutable(TURNSERVER)) {
             throw new IllegalStateException(TURNSERVER + " is missing: install Debian's coturn (.ci/run does)");
         }
+        return start(Coturn::freePort);
+    }
+
+    /** A source of candidate ports. */
+    @FunctionalInterface
+    interface PortSource {
+        int next() throws IOException;
+    }
+
+    /** {@link #start()} with the ports to try taken from {@code ports}. */
+    static Coturn start(PortSource ports) throws IOException, InterruptedException {
         IOException last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             try {
-                return startOnce();
-            } catch (IOException e) {
-                last = e; // the free port may have been taken meanwhile: try another
+                return startOn(ports.next());
+            } catch (PortTakenException e) {
+                // freePort() releases the port before coturn binds it; someone took it meanwhile.
+                last = e;
             }
         }
         throw last;
     }
 
-    private static Coturn startOnce() throws IOException, InterruptedException {
-        int port = freePort();
+    /** Ports tried before giving up. */
+    private static final int ATTEMPTS = 8;
+
+    /** coturn could not bind its port (it keeps retrying the bind forever; we stop it and pick another). */
+    static final class PortTakenException extends IOException {
+        PortTakenException(String message) {
+            super(message);
+        }
+    }
+
+    /** Whether coturn's log says it cannot bind a listener (errno 98, EADDRINUSE: it retries forever). */
+    static boolean logShowsBindFailure(String log) {
+        return log.contains("Cannot bind") || log.contains("errno=98");
+    }
+
+    /** Starts coturn on {@code port}; PortTakenException (fast, not after the 10 s) if it cannot bind it. */
+    static Coturn startOn(int port) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("jdc-coturn");
         Path log = dir.resolve("turn.log");
         List<String> cmd = new ArrayList<>(List.of(TURNSERVER.toString(), "-n",
@@ -75,6 +105,11 @@ public final class Coturn implements AutoCloseable {
         String ready = "UDP listener opened on: 127.0.0.1:" + port;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!c.log().contains(ready)) {
+            if (logShowsBindFailure(c.log())) {
+                String why = c.log();
+                c.close();
+                throw new PortTakenException("turnserver cannot bind port " + port + ":\n" + why);
+            }
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 String why = c.log();
                 c.close();
