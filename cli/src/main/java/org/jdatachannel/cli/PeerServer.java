@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -69,11 +70,15 @@ import org.slf4j.LoggerFactory;
  * {@code "candidate": ""} is end-of-candidates) and {@code POST /trickle/<id>/candidates} with a
  * decimal index {@code n}: 200 with {@code {"candidates": [...], "next": m}}, the server's candidates
  * from index {@code n} on (the last one {@code ""}), waiting up to {@value #TRICKLE_POLL_MS} ms for
- * one. 404 for an unknown id, 400 for a bad candidate or index. {@code POST /trickle/<id>/reoffer}
+ * one (429 if a poll of the same session is already waiting, or {@value #MAX_WAITING_POLLS} polls
+ * of all sessions are). 404 for an unknown id, 400 for a bad candidate or index, or beyond
+ * {@value #MAX_TRICKLED_IN} candidates of one ICE generation. {@code POST /trickle/<id>/reoffer}
  * with a new SDP offer on the live session (renegotiation; an ICE restart when its credentials
  * are new, e.g. after the page's {@code restartIce()}): 200 with our answer without candidates;
  * a new ICE generation's candidates are appended to the server's candidate list after its first
- * {@code ""}; 400 if the offer cannot be used (the session goes on unchanged).</li>
+ * {@code ""} (only the current generation's are kept); 400 if the offer cannot be used (the session
+ * goes on unchanged); 429 beyond {@value #REOFFERS_PER_SECOND} re-offers a second (bursts of
+ * {@value #REOFFER_BURST}) or {@value #MAX_RESTARTS} ICE restarts per session.</li>
  * <li>{@code POST /result}, a JSON object from the interop page: 204; kept for
  * {@link #awaitResult(Duration)}.</li>
  * <li>{@code GET /} the demo page (with the room demo), {@code GET /interop.html} the interop page.</li>
@@ -122,8 +127,19 @@ public final class PeerServer implements AutoCloseable {
     public static final Duration CONNECT_DEADLINE = Duration.ofSeconds(60);
     /** Longest wait of one {@code POST /trickle/<id>/candidates} for a new candidate, in ms. */
     public static final long TRICKLE_POLL_MS = 5000;
-    /** Most candidates one client may trickle to one peer connection. */
+    /** Most candidates one client may trickle to one peer connection per ICE generation. */
     public static final int MAX_TRICKLED_IN = 64;
+    /** Most {@code POST /trickle/<id>/candidates} long polls waiting at once over all sessions
+     *  (well below {@link #HTTP_THREADS}, so that polls never take all HTTP threads); 429 above.
+     *  One session may have one poll waiting (429 for a second). */
+    public static final int MAX_WAITING_POLLS = 8;
+    /** Sustained {@code POST /trickle/<id>/reoffer} rate per session, per second (429 above). */
+    public static final double REOFFERS_PER_SECOND = 1;
+    /** Re-offers one session may send at once before {@link #REOFFERS_PER_SECOND} applies. */
+    public static final int REOFFER_BURST = 3;
+    /** Most ICE restarts (re-offers with new ICE credentials) per session; 429 above. Each one
+     *  gathers anew (new sockets, a TURN allocation with the server's credentials). */
+    public static final int MAX_RESTARTS = 16;
     /** The largest message the server accepts, advertised as {@code a=max-message-size}. */
     public static final long MAX_MESSAGE_SIZE = 1L << 20;
 
@@ -153,6 +169,8 @@ public final class PeerServer implements AutoCloseable {
     /** The body of {@code GET /config.json}. */
     private final byte[] pageConfig;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Long polls waiting now, over all sessions. */
+    private final AtomicInteger waitingPolls = new AtomicInteger();
 
     /** One peer connection and what the server knows about it. */
     static final class Peer {
@@ -162,8 +180,13 @@ public final class PeerServer implements AutoCloseable {
         volatile boolean connected;
         /** The server's candidates for a trickle ICE client, or null without trickle. */
         volatile TrickleOut trickle;
-        /** Candidates the trickle ICE client sent so far. */
-        final AtomicInteger trickledIn = new AtomicInteger();
+        /** Candidates the trickle ICE client sent so far, by usernameFragment ("" for none given;
+         *  at most MAX_RESTARTS + 2 generations). Guarded by this Peer. */
+        final Map<String, Integer> trickledIn = new HashMap<>();
+        /** True while a long poll of this session waits. */
+        final AtomicBoolean polling = new AtomicBoolean();
+        /** Limits of {@code POST /trickle/<id>/reoffer}. */
+        final ReofferLimit reoffers = new ReofferLimit(REOFFERS_PER_SECOND, REOFFER_BURST, MAX_RESTARTS, System.nanoTime());
 
         Peer(String name, PeerConnection pc) {
             this.name = name;
@@ -301,6 +324,11 @@ public final class PeerServer implements AutoCloseable {
     /** The bound HTTP port. */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** Long polls waiting now over all sessions (for tests). */
+    int waitingPolls() {
+        return waitingPolls.get();
     }
 
     /** The bound HTTP address. */
@@ -640,6 +668,12 @@ public final class PeerServer implements AutoCloseable {
             respond(ex, 404, "text/plain; charset=utf-8", "no trickle session '" + id + "' (unknown or closed)\n");
             return;
         }
+        String refused = admitReoffer(p, sdp);
+        if (refused != null) {
+            LOG.info("{}: refused a re-offer on trickle session {}: {}", p.name, id, refused);
+            respond(ex, 429, "text/plain; charset=utf-8", refused + "\n");
+            return;
+        }
         try {
             await(p.pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, sdp)));
             SessionDescriptionInit answer = await(p.pc.createAnswer());
@@ -651,6 +685,33 @@ public final class PeerServer implements AutoCloseable {
             // A re-offer we cannot accept leaves the session as it was (no rollback needed).
             signalingError(ex, p, "re-offer", e);
         }
+    }
+
+    /**
+     * The re-offer limits of a session ({@link ReofferLimit}); an ICE restart is an offer whose
+     * {@code a=ice-ufrag} differs from the current remote description's.
+     *
+     * @return null if the re-offer may go on, else why not
+     */
+    private static String admitReoffer(Peer p, String offer) {
+        SessionDescriptionInit remote = p.pc.remoteDescription();
+        String before = remote == null ? null : ufragOf(remote.sdp());
+        String after = ufragOf(offer);
+        boolean restart = before != null && after != null && !before.equals(after);
+        return p.reoffers.admit(restart, System.nanoTime());
+    }
+
+    /** The first {@code a=ice-ufrag} value of an SDP, or null. */
+    static String ufragOf(String sdp) {
+        int i = sdp.indexOf("a=ice-ufrag:");
+        if (i < 0) {
+            return null;
+        }
+        int end = i + "a=ice-ufrag:".length();
+        while (end < sdp.length() && !Character.isWhitespace(sdp.charAt(end))) {
+            end++;
+        }
+        return sdp.substring(i + "a=ice-ufrag:".length(), end);
     }
 
     /** {@code POST /trickle/<id>/candidate}: one of the client's candidates (RTCIceCandidateInit). */
@@ -681,8 +742,9 @@ public final class PeerServer implements AutoCloseable {
             respond(ex, 400, "text/plain; charset=utf-8", "bad candidate: " + e.getMessage() + "\n");
             return;
         }
-        if (p.trickledIn.incrementAndGet() > MAX_TRICKLED_IN) {
-            respond(ex, 400, "text/plain; charset=utf-8", "more than " + MAX_TRICKLED_IN + " candidates\n");
+        String refused = countTrickledIn(p, c.usernameFragment());
+        if (refused != null) {
+            respond(ex, 400, "text/plain; charset=utf-8", refused + "\n");
             return;
         }
         try {
@@ -692,6 +754,28 @@ public final class PeerServer implements AutoCloseable {
         } catch (SignalingException e) {
             // A candidate we cannot use does not end the session.
             signalingError(ex, p, "candidate", e);
+        }
+    }
+
+    /**
+     * Counts one trickled candidate against its ICE generation's limit ({@value #MAX_TRICKLED_IN}
+     * per usernameFragment; a candidate without one counts for the current generation, "").
+     *
+     * @return null if it may be used, else why not
+     */
+    private static String countTrickledIn(Peer p, String ufrag) {
+        String key = ufrag == null ? "" : ufrag;
+        synchronized (p) {
+            Integer n = p.trickledIn.get(key);
+            if (n == null && p.trickledIn.size() >= MAX_RESTARTS + 2) {
+                return "candidates of too many ICE generations (limit " + (MAX_RESTARTS + 1) + ")";
+            }
+            int count = n == null ? 1 : n + 1;
+            if (count > MAX_TRICKLED_IN) {
+                return "more than " + MAX_TRICKLED_IN + " candidates in one ICE generation";
+            }
+            p.trickledIn.put(key, count);
+            return null;
         }
     }
 
@@ -720,14 +804,28 @@ public final class PeerServer implements AutoCloseable {
             respond(ex, 400, "text/plain; charset=utf-8", "the body must be a candidate index >= 0\n");
             return;
         }
-        List<IceCandidateInit> list;
+        // A long poll holds an HTTP thread up to TRICKLE_POLL_MS: one per session and
+        // MAX_WAITING_POLLS in all, so that polls cannot starve the other requests and /ws.
+        if (!p.polling.compareAndSet(false, true)) {
+            respond(ex, 429, "text/plain; charset=utf-8", "a poll of this session is already waiting\n");
+            return;
+        }
+        TrickleOut.Batch batch;
         try {
-            list = p.trickle.since(from, TRICKLE_POLL_MS);
+            if (waitingPolls.incrementAndGet() > MAX_WAITING_POLLS) {
+                respond(ex, 429, "text/plain; charset=utf-8", "too many waiting polls (limit " + MAX_WAITING_POLLS + "); retry\n");
+                return;
+            }
+            batch = p.trickle.since(from, TRICKLE_POLL_MS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             respond(ex, 503, "text/plain; charset=utf-8", "server shutting down\n");
             return;
+        } finally {
+            waitingPolls.decrementAndGet();
+            p.polling.set(false);
         }
+        List<IceCandidateInit> list = batch.candidates();
         ObjectNode o = json.createObjectNode();
         ArrayNode a = o.putArray("candidates");
         for (IceCandidateInit c : list) {
@@ -737,7 +835,7 @@ public final class PeerServer implements AutoCloseable {
             j.putPOJO("sdpMLineIndex", c.sdpMLineIndex());
             j.put("usernameFragment", c.usernameFragment());
         }
-        o.put("next", from + list.size());
+        o.put("next", batch.next());
         respond(ex, 200, "application/json", o.toString());
     }
 

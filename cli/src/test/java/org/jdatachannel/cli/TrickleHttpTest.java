@@ -225,4 +225,94 @@ class TrickleHttpTest {
         }
         assertEquals(400, status, "the bound on trickled candidates");
     }
+
+    private String newTrickleSession() throws Exception {
+        HttpResponse<String> s = post("/trickle/session", "");
+        assertEquals(201, s.statusCode(), s::body);
+        return "/trickle/" + s.headers().firstValue("Location").orElseThrow().substring("/session/".length());
+    }
+
+    private CompletableFuture<HttpResponse<String>> postAsync(String path, String body) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Waits (bounded) until the server has {@code n} long polls waiting. */
+    private void awaitWaitingPolls(int n) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+        while (server.waitingPolls() != n) {
+            assertTrue(System.nanoTime() < end, "waiting polls: " + server.waitingPolls() + ", want " + n);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void longPollsAreLimitedPerSessionAndInAll() throws Exception {
+        // Long polls from an index far beyond the candidates wait TRICKLE_POLL_MS on an HTTP thread.
+        List<String> sessions = new ArrayList<>();
+        for (int i = 0; i <= PeerServer.MAX_WAITING_POLLS; i++) {
+            sessions.add(newTrickleSession());
+        }
+        List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+        waiting.add(postAsync(sessions.get(0) + "/candidates", "1000"));
+        awaitWaitingPolls(1);
+        HttpResponse<String> second = post(sessions.get(0) + "/candidates", "1000");
+        assertEquals(429, second.statusCode(), "a second poll of the same session: " + second.body());
+        for (int i = 1; i < PeerServer.MAX_WAITING_POLLS; i++) {
+            waiting.add(postAsync(sessions.get(i) + "/candidates", "1000"));
+        }
+        awaitWaitingPolls(PeerServer.MAX_WAITING_POLLS);
+        HttpResponse<String> over = post(sessions.get(PeerServer.MAX_WAITING_POLLS) + "/candidates", "1000");
+        assertEquals(429, over.statusCode(), "a poll over the global cap: " + over.body());
+        // Other requests are served meanwhile.
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/config.json")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        for (CompletableFuture<HttpResponse<String>> w : waiting) {
+            HttpResponse<String> r = w.get(T, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode(), r::body);
+            assertEquals(0, JSON.readTree(r.body()).path("candidates").size(), r::body);
+        }
+        awaitWaitingPolls(0);
+        // The refused session polls again once the others are done.
+        HttpResponse<String> later = post(sessions.get(PeerServer.MAX_WAITING_POLLS) + "/candidates", "0");
+        assertEquals(200, later.statusCode(), later::body);
+    }
+
+    @Test
+    void trickledCandidatesAreBoundedPerIceGeneration() throws Exception {
+        // (The peer connection holds at most 100 candidates before its remote description: so
+        // the full bound for one generation, then one candidate of the next.)
+        String trickle = newTrickleSession();
+        for (String ufrag : List.of("genA", "genB")) {
+            int n = ufrag.equals("genA") ? PeerServer.MAX_TRICKLED_IN : 1;
+            for (int i = 0; i < n; i++) {
+                HttpResponse<String> r = post(trickle + "/candidate", "{\"candidate\": \"candidate:" + i
+                        + " 1 udp 1 127.0.0.1 " + (10000 + i) + " typ host\", \"sdpMid\": \"0\", \"usernameFragment\": \""
+                        + ufrag + "\"}");
+                assertEquals(204, r.statusCode(), () -> ufrag + ": " + r.body());
+            }
+            if (n == PeerServer.MAX_TRICKLED_IN) {
+                HttpResponse<String> over = post(trickle + "/candidate", "{\"candidate\": \"candidate:99 1 udp 1 127.0.0.1 9"
+                        + " typ host\", \"sdpMid\": \"0\", \"usernameFragment\": \"" + ufrag + "\"}");
+                assertEquals(400, over.statusCode(), over::body);
+                assertTrue(over.body().contains("one ICE generation"), over::body);
+            }
+        }
+    }
+
+    @Test
+    void reoffersAreRateLimited() throws Exception {
+        String trickle = newTrickleSession();
+        // Unusable re-offers (400) count too; more than the burst at once gets 429.
+        int tooMany = 0;
+        for (int i = 0; i < 10 && tooMany == 0; i++) {
+            int status = post(trickle + "/reoffer", "v=0\r\ngarbage").statusCode();
+            if (status == 429) {
+                tooMany = i;
+            } else {
+                assertEquals(400, status);
+            }
+        }
+        assertTrue(tooMany >= PeerServer.REOFFER_BURST, "429 after the burst, at " + tooMany);
+    }
 }
