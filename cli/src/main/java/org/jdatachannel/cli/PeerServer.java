@@ -90,6 +90,10 @@ import org.slf4j.LoggerFactory;
  * Channel behaviour by label is in {@link ServerChannels}; once connected the server opens channel
  * {@code hello} and sends {@code hello from jdatachannel}.
  *
+ * <p>Every request, the {@code /ws} upgrade included, must name this server in its {@code Host}
+ * (an IP literal, {@code localhost}, or a name allowed with {@code serve --allowed-host}), otherwise
+ * it gets 403: see {@link HostCheck} (DNS rebinding).
+ *
  * <p>Limits: a request must arrive within {@value #MAX_REQUEST_SECONDS} s (the connection is closed
  * otherwise), request bodies {@value #MAX_BODY_BYTES} bytes (413 above), {@value #MAX_PEERS} live
  * peer connections and {@value #MAX_PENDING_SESSIONS} sessions waiting for an answer (503 above),
@@ -216,6 +220,15 @@ public final class PeerServer implements AutoCloseable {
      * @throws IOException if the HTTP port cannot be bound
      */
     PeerServer(InetSocketAddress bind, Predicate<InetAddress> iceFilter, IceSetup iceSetup) throws IOException {
+        this(bind, iceFilter, iceSetup, new HostCheck(List.of()));
+    }
+
+    /**
+     * Creates the server (not yet listening) as {@link #PeerServer(InetSocketAddress, Predicate, IceSetup)}
+     * that answers only requests whose {@code Host} {@code hosts} allows (others get 403).
+     */
+    PeerServer(InetSocketAddress bind, Predicate<InetAddress> iceFilter, IceSetup iceSetup, HostCheck hosts)
+            throws IOException {
         this.iceFilter = iceFilter;
         this.pageConfig = iceSetup.toJson(json).getBytes(StandardCharsets.UTF_8);
         this.rtc = iceSetup.applyTo(RtcConfiguration.builder().iceAddressFilter(iceFilter)
@@ -257,7 +270,23 @@ public final class PeerServer implements AutoCloseable {
                 return true;
             }
         });
-        jetty.setHandler(ws);
+        // Before anything else (pages, signaling, /config.json, the /ws upgrade): the Host must
+        // name this server, against DNS rebinding (HostCheck).
+        jetty.setHandler(new Handler.Wrapper(ws) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                String host = request.getHeaders().get(org.eclipse.jetty.http.HttpHeader.HOST) == null ? null
+                        : request.getHttpURI().getHost();
+                if (!hosts.allows(host)) {
+                    LOG.info("refused a request for host '{}' from {} (not this server's; see --allowed-host)",
+                            host, request.getConnectionMetaData().getRemoteSocketAddress());
+                    Response.writeError(request, response, callback, 403,
+                            "this server does not serve host '" + host + "' (serve --allowed-host)");
+                    return true;
+                }
+                return super.handle(request, response, callback);
+            }
+        });
         connector.open(); // binds now, so that a busy port is reported here
     }
 

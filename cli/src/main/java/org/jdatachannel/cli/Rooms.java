@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * lets the member who joins last offer to everyone already there.
  *
  * <p>A browser's handshake must come from a page of this server (its {@code Origin} names the host
- * and port it connected to), otherwise it gets 403.
+ * and port it connected to), otherwise it gets 403. That alone does not stop DNS rebinding (the
+ * attacker's name then is in both); {@link PeerServer} refuses requests whose {@code Host} is not
+ * this server's before they get here ({@link HostCheck}).
  *
  * <p>Bounds: a message is at most {@value #MAX_MESSAGE_BYTES} bytes (larger ones close the socket
  * with status 1009, RFC 6455 §7.4.1 "a message that is too big for it to process"), at most

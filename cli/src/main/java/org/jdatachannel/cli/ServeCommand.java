@@ -27,6 +27,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "HTTP listen address (127.0.0.1 to serve this machine only). Default: ${DEFAULT-VALUE}")
     String bind;
 
+    @Option(names = "--allowed-host", paramLabel = "NAME",
+            description = "A host name under which pages may reach this server (repeatable), e.g. demo.example.org;"
+                    + " IP addresses and localhost always work. Requests naming another host get 403 (DNS rebinding).")
+    List<String> allowedHosts = new ArrayList<>();
+
     @Option(names = "--ice-address", paramLabel = "ADDR",
             description = "Restrict ICE to this local address (repeatable). Default: all non-loopback addresses.")
     List<String> iceAddresses = new ArrayList<>();
@@ -75,7 +80,9 @@ final class ServeCommand implements Callable<Integer> {
         IceAddresses ice;
         IceSetup iceSetup;
         InetSocketAddress address;
+        HostCheck hosts;
         try {
+            hosts = new HostCheck(allowedHosts);
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("--port must be 0..65535, got " + port);
             }
@@ -87,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         PeerServer server;
         try {
-            server = new PeerServer(address, ice, iceSetup);
+            server = new PeerServer(address, ice, iceSetup, hosts);
         } catch (java.net.BindException e) {
             spec.commandLine().getErr().println("cannot listen on " + bind + ":" + port + ": " + e.getMessage());
             return 1;

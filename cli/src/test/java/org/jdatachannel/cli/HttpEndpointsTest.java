@@ -186,7 +186,7 @@ class HttpEndpointsTest {
         try {
             for (int i = 0; i < 12; i++) {
                 java.net.Socket s = new java.net.Socket("127.0.0.1", server.port());
-                s.getOutputStream().write(("POST /offer HTTP/1.1\r\nHost: x\r\nContent-Type: application/sdp\r\n"
+                s.getOutputStream().write(("POST /offer HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sdp\r\n"
                         + "Content-Length: 100\r\n\r\nv=0").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 s.getOutputStream().flush();
                 slow.add(s);
@@ -199,6 +199,54 @@ class HttpEndpointsTest {
             for (java.net.Socket s : slow) {
                 s.close();
             }
+        }
+    }
+
+    /** Sends one raw HTTP/1.1 request with the given Host header; returns the status line. */
+    private static String statusFor(int port, String path, String host, String extraHeaders) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + extraHeaders
+                    + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            String all = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            return all.substring(0, Math.max(0, all.indexOf("\r\n")));
+        }
+    }
+
+    /** A WebSocket upgrade of /ws with Host and a matching Origin; returns "HTTP/1.1 NNN". */
+    private static String wsStatus(int port, String host) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /ws?room=r HTTP/1.1\r\nHost: " + host + "\r\nOrigin: http://" + host
+                    + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
+    /**
+     * DNS rebinding: a page of another site whose name now resolves to us sends its own name in
+     * Host (and a matching Origin): refused, the pages, /config.json and the /ws upgrade alike.
+     * IP literals, localhost and names given with --allowed-host are served.
+     */
+    @Test
+    void requestsForOtherHostsAreRefused() throws Exception {
+        int port = server.port();
+        for (String path : List.of("/", "/config.json", "/interop.html")) {
+            assertTrue(statusFor(port, path, "rebind.example:" + port, "").contains(" 403 "), path);
+            assertTrue(statusFor(port, path, "127.0.0.1:" + port, "").contains(" 200 "), path);
+            assertTrue(statusFor(port, path, "localhost:" + port, "").contains(" 200 "), path);
+            assertTrue(statusFor(port, path, "[::1]:" + port, "").contains(" 200 "), path);
+        }
+        assertEquals("HTTP/1.1 403", wsStatus(port, "rebind.example:" + port), "the upgrade for another host");
+        assertEquals("HTTP/1.1 101", wsStatus(port, "localhost:" + port), "the upgrade for localhost");
+        try (PeerServer named = new PeerServer(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0),
+                IceAddresses.of(List.of("127.0.0.1")), IceSetup.NONE, new HostCheck(List.of("Demo.Example.org")))) {
+            named.start();
+            assertTrue(statusFor(named.port(), "/", "demo.example.org:" + named.port(), "").contains(" 200 "));
+            assertTrue(statusFor(named.port(), "/", "other.example.org", "").contains(" 403 "));
         }
     }
 }
