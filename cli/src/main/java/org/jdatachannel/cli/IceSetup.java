@@ -1,5 +1,6 @@
 package org.jdatachannel.cli;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,12 +17,16 @@ import org.jdatachannel.ice.IceServer;
  * server's own peer connections ({@link RtcConfiguration} {@code iceServers} /
  * {@code iceTransportPolicy}) and for the demo pages' {@code RTCPeerConnection}s (served as
  * {@code GET /config.json}). It lets browsers behind NATs reach the JVM peer and each other
- * through the operator's servers. Immutable; thread-safe.
+ * through the operator's servers. Static TURN credentials in {@code iceServers} are handed to
+ * every page as they are; with {@code turnSecret} each page and each of the server's peer
+ * connections gets its own time-limited credential instead. Immutable; thread-safe.
  *
- * @param iceServers the servers, W3C {@code RTCIceServer}-shaped; never null
+ * @param iceServers the servers with static or no credentials, W3C {@code RTCIceServer}-shaped;
+ *                   never null
+ * @param turnSecret TURN servers with time-limited credentials ({@link TurnRestSecret}), or null
  * @param relayOnly  true for W3C {@code iceTransportPolicy: "relay"}
  */
-record IceSetup(List<IceServer> iceServers, boolean relayOnly) {
+record IceSetup(List<IceServer> iceServers, TurnRestSecret turnSecret, boolean relayOnly) {
 
     /** No servers, all candidates: what the pages used before (host candidates only). */
     static final IceSetup NONE = new IceSetup(List.of(), false);
@@ -32,27 +37,50 @@ record IceSetup(List<IceServer> iceServers, boolean relayOnly) {
      */
     IceSetup {
         iceServers = List.copyOf(iceServers);
-        if (iceServers.size() > IceConfig.MAX_ICE_SERVERS) {
-            throw new IllegalArgumentException("at most " + IceConfig.MAX_ICE_SERVERS + " ICE servers, got " + iceServers.size());
+        int count = iceServers.size() + (turnSecret == null ? 0 : 1);
+        if (count > IceConfig.MAX_ICE_SERVERS) {
+            throw new IllegalArgumentException("at most " + IceConfig.MAX_ICE_SERVERS + " ICE servers, got " + count);
         }
-        if (relayOnly && iceServers.stream().noneMatch(s -> s.parsedUrls().stream().anyMatch(IceServer.Url::isTurn))) {
+        if (relayOnly && turnSecret == null
+                && iceServers.stream().noneMatch(s -> s.parsedUrls().stream().anyMatch(IceServer.Url::isTurn))) {
             throw new IllegalArgumentException("--relay-only needs a --turn server");
         }
     }
 
-    /** Applies the servers and the policy to a peer-connection configuration. */
-    RtcConfiguration.Builder applyTo(RtcConfiguration.Builder b) {
-        return b.iceServers(iceServers).iceTransportPolicy(relayOnly ? IceTransportPolicy.RELAY : IceTransportPolicy.ALL);
+    /** Servers with static credentials (or none) only. */
+    IceSetup(List<IceServer> iceServers, boolean relayOnly) {
+        this(iceServers, null, relayOnly);
     }
 
     /**
-     * @return the W3C {@code RTCConfiguration} subset as JSON: {@code {"iceServers":[{"urls":[..],
-     *         "username":..,"credential":..}],"iceTransportPolicy":"all"|"relay"}}
+     * The servers for one user, with a fresh time-limited TURN credential if there is a secret.
+     *
+     * @param nowEpochSeconds the current Unix time in seconds
+     * @param id              who the credential is for (see {@link TurnRestSecret#issue})
      */
-    String toJson(ObjectMapper json) {
+    List<IceServer> serversFor(long nowEpochSeconds, String id) {
+        if (turnSecret == null) {
+            return iceServers;
+        }
+        List<IceServer> all = new ArrayList<>(iceServers);
+        all.add(turnSecret.issue(nowEpochSeconds, id));
+        return all;
+    }
+
+    /** Applies the servers (credentials issued for {@code id}) and the policy to a configuration. */
+    RtcConfiguration.Builder applyTo(RtcConfiguration.Builder b, long nowEpochSeconds, String id) {
+        return b.iceServers(serversFor(nowEpochSeconds, id))
+                .iceTransportPolicy(relayOnly ? IceTransportPolicy.RELAY : IceTransportPolicy.ALL);
+    }
+
+    /**
+     * @return the W3C {@code RTCConfiguration} subset for one page as JSON: {@code {"iceServers":
+     *         [{"urls":[..],"username":..,"credential":..}],"iceTransportPolicy":"all"|"relay"}}
+     */
+    String toJson(ObjectMapper json, long nowEpochSeconds, String id) {
         ObjectNode root = json.createObjectNode();
         ArrayNode servers = root.putArray("iceServers");
-        for (IceServer s : iceServers) {
+        for (IceServer s : serversFor(nowEpochSeconds, id)) {
             ObjectNode o = servers.addObject();
             ArrayNode urls = o.putArray("urls");
             s.urls().forEach(urls::add);

@@ -159,7 +159,8 @@ public final class PeerServer implements AutoCloseable {
     private final Rooms rooms;
     private final ScheduledExecutorService timers;
     private final ExecutorService closer;
-    private final RtcConfiguration rtc;
+    /** ICE servers and policy; TURN credentials are issued per peer and page from it. */
+    private final IceSetup iceSetup;
     private final Predicate<InetAddress> iceFilter;
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Map<String, Peer> pendingSessions = new ConcurrentHashMap<>();
@@ -170,8 +171,6 @@ public final class PeerServer implements AutoCloseable {
     private final AtomicInteger peerCounter = new AtomicInteger();
     private final SecureRandom ids = new SecureRandom();
     private final ObjectMapper json = new ObjectMapper();
-    /** The body of {@code GET /config.json}. */
-    private final byte[] pageConfig;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Long polls waiting now, over all sessions. */
     private final AtomicInteger waitingPolls = new AtomicInteger();
@@ -230,9 +229,7 @@ public final class PeerServer implements AutoCloseable {
     PeerServer(InetSocketAddress bind, Predicate<InetAddress> iceFilter, IceSetup iceSetup, HostCheck hosts)
             throws IOException {
         this.iceFilter = iceFilter;
-        this.pageConfig = iceSetup.toJson(json).getBytes(StandardCharsets.UTF_8);
-        this.rtc = iceSetup.applyTo(RtcConfiguration.builder().iceAddressFilter(iceFilter)
-                .maxMessageSize(MAX_MESSAGE_SIZE)).build();
+        this.iceSetup = iceSetup;
         for (String[] page : PAGES.values()) {
             pageBytes.computeIfAbsent(page[0], PeerServer::loadResource);
         }
@@ -334,7 +331,7 @@ public final class PeerServer implements AutoCloseable {
         Thread t = new Thread(() -> {
             PeerConnection pc = null;
             try {
-                pc = new PeerConnection(rtc);
+                pc = new PeerConnection(rtcFor("warm-up"));
                 pc.createDataChannel("warm-up", Channels.reliable(true));
                 pc.createOffer().get(SIGNALING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 LOG.debug("warm-up done");
@@ -445,7 +442,9 @@ public final class PeerServer implements AutoCloseable {
                     respond(ex, 405, "text/plain; charset=utf-8", "use GET\n");
                 } else {
                     ex.header("Cache-Control", "no-store");
-                    respond(ex, 200, "application/json", pageConfig);
+                    // A TURN secret gives every page its own time-limited credential.
+                    respond(ex, 200, "application/json", iceSetup.toJson(json, System.currentTimeMillis() / 1000,
+                            "page-" + newSessionId()).getBytes(StandardCharsets.UTF_8));
                 }
             } else if (PAGES.containsKey(path)) {
                 if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -909,6 +908,14 @@ public final class PeerServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- peers
 
+    /** The configuration of a new peer connection of ours, with its own TURN credential if any. */
+    private RtcConfiguration rtcFor(String peerName) {
+        String id = peerName.replaceAll("[^A-Za-z0-9_-]", "_");
+        id = id.substring(0, Math.min(id.length(), 64));
+        return iceSetup.applyTo(RtcConfiguration.builder().iceAddressFilter(iceFilter).maxMessageSize(MAX_MESSAGE_SIZE),
+                System.currentTimeMillis() / 1000, id).build();
+    }
+
     /** Creates and registers a peer connection, or answers 503 and returns null at the limit. */
     private Peer newPeer(Exchange ex) throws IOException {
         Peer p = createPeer("peer-" + peerCounter.incrementAndGet(), String.valueOf(ex.remote()));
@@ -932,7 +939,7 @@ public final class PeerServer implements AutoCloseable {
             if (closed.get() || peers.size() >= MAX_PEERS || peers.containsKey(name)) {
                 return null;
             }
-            p = new Peer(name, new PeerConnection(rtc));
+            p = new Peer(name, new PeerConnection(rtcFor(name)));
             peers.put(p.name, p);
         }
         PeerConnection pc = p.pc;

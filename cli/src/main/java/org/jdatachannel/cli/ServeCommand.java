@@ -42,10 +42,21 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--turn", paramLabel = "URL",
             description = "TURN server for the server's and the pages' peer connections (repeatable), e.g. turn:turn.example.org?transport=udp;"
-                    + " needs --turn-username and --turn-credential.")
+                    + " needs --turn-secret (preferred) or --turn-username and --turn-credential.")
     List<String> turn = new ArrayList<>();
 
-    @Option(names = "--turn-username", paramLabel = "NAME", description = "Username for the --turn servers.")
+    @Option(names = "--turn-secret", paramLabel = "SECRET",
+            description = "Secret shared with the --turn servers (coturn --use-auth-secret --static-auth-secret=SECRET):"
+                    + " every page and every server peer connection gets its own time-limited credential (TURN REST API).")
+    String turnSecret;
+
+    @Option(names = "--turn-credential-lifetime", paramLabel = "SECONDS", defaultValue = "3600",
+            description = "How long a credential made from --turn-secret is valid, in seconds. Default: ${DEFAULT-VALUE}")
+    long turnCredentialLifetime;
+
+    @Option(names = "--turn-username", paramLabel = "NAME",
+            description = "Static username for the --turn servers; given with --turn-credential to EVERY page that asks"
+                    + " (GET /config.json): prefer --turn-secret.")
     String turnUsername;
 
     @Option(names = "--turn-credential", paramLabel = "PASSWORD", description = "Credential for the --turn servers.")
@@ -64,15 +75,22 @@ final class ServeCommand implements Callable<Integer> {
         for (String url : stun) {
             servers.add(IceServer.stun(url));
         }
-        if (!turn.isEmpty()) {
-            if (turnUsername == null || turnCredential == null) {
-                throw new IllegalArgumentException("--turn needs --turn-username and --turn-credential");
-            }
-            servers.add(new IceServer(turn, turnUsername, turnCredential));
-        } else if (turnUsername != null || turnCredential != null) {
-            throw new IllegalArgumentException("--turn-username/--turn-credential given without --turn");
+        TurnRestSecret secret = null;
+        if (turnSecret != null && (turnUsername != null || turnCredential != null)) {
+            throw new IllegalArgumentException("--turn-secret and --turn-username/--turn-credential exclude each other");
         }
-        return new IceSetup(servers, relayOnly);
+        if (!turn.isEmpty()) {
+            if (turnSecret != null) {
+                secret = new TurnRestSecret(turn, turnSecret, java.time.Duration.ofSeconds(turnCredentialLifetime));
+            } else if (turnUsername == null || turnCredential == null) {
+                throw new IllegalArgumentException("--turn needs --turn-secret, or --turn-username and --turn-credential");
+            } else {
+                servers.add(new IceServer(turn, turnUsername, turnCredential));
+            }
+        } else if (turnUsername != null || turnCredential != null || turnSecret != null) {
+            throw new IllegalArgumentException("--turn-secret/--turn-username/--turn-credential given without --turn");
+        }
+        return new IceSetup(servers, secret, relayOnly);
     }
 
     @Override

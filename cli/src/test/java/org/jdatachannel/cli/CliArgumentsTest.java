@@ -44,7 +44,19 @@ class CliArgumentsTest {
     void serveValidatesIceServerOptions() {
         Run noCredentials = run("serve", "--port=0", "--bind=127.0.0.1", "--turn=turn:turn.example.org");
         assertEquals(2, noCredentials.code());
-        assertTrue(noCredentials.err().contains("--turn needs --turn-username and --turn-credential"), noCredentials.err());
+        assertTrue(noCredentials.err().contains("--turn needs --turn-secret, or --turn-username and --turn-credential"),
+                noCredentials.err());
+        Run both = run("serve", "--port=0", "--bind=127.0.0.1", "--turn=turn:turn.example.org", "--turn-secret=s",
+                "--turn-username=u", "--turn-credential=c");
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("exclude each other"), both.err());
+        Run badLifetime = run("serve", "--port=0", "--bind=127.0.0.1", "--turn=turn:turn.example.org", "--turn-secret=s",
+                "--turn-credential-lifetime=0");
+        assertEquals(2, badLifetime.code());
+        assertTrue(badLifetime.err().contains("lifetime"), badLifetime.err());
+        Run straySecret = run("serve", "--port=0", "--bind=127.0.0.1", "--turn-secret=s");
+        assertEquals(2, straySecret.code());
+        assertTrue(straySecret.err().contains("without --turn"), straySecret.err());
         Run relayWithoutTurn = run("serve", "--port=0", "--bind=127.0.0.1", "--stun=stun:stun.example.org", "--relay-only");
         assertEquals(2, relayWithoutTurn.code());
         assertTrue(relayWithoutTurn.err().contains("--relay-only needs a --turn server"), relayWithoutTurn.err());
