@@ -372,6 +372,11 @@ public final class PeerServer implements AutoCloseable {
         return rooms.snapshot();
     }
 
+    /** Open WebSocket connections of the rooms (for tests). */
+    int webSocketCount() {
+        return rooms.sockets();
+    }
+
     /**
      * Waits for the next JSON object posted to {@code /result}.
      *

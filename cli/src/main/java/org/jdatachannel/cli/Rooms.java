@@ -116,6 +116,11 @@ final class Rooms implements AutoCloseable {
         this.jvm = peer;
     }
 
+    /** Open WebSocket connections now (for tests). */
+    int sockets() {
+        return sockets.get();
+    }
+
     /** Names of the rooms and their browser members' ids, for tests and logs. */
     synchronized Map<String, List<String>> snapshot() {
         Map<String, List<String>> out = new LinkedHashMap<>();
@@ -138,8 +143,11 @@ final class Rooms implements AutoCloseable {
             Response.writeError(request, response, callback, 403, "WebSocket from another origin: " + shorten(origin));
             return null;
         }
-        if (sockets.incrementAndGet() > MAX_SOCKETS) {
-            sockets.decrementAndGet();
+        // Counted from onWebSocketOpen to onWebSocketClose/Error only: an upgrade that fails after
+        // this method (client gone before the 101, a handshake error) never opens and would leak
+        // a count taken here. This check spares the upgrade when already full; onWebSocketOpen
+        // enforces the limit.
+        if (sockets.get() >= MAX_SOCKETS) {
             Response.writeError(request, response, callback, 503, "too many WebSocket connections (limit " + MAX_SOCKETS + ")");
             return null;
         }
@@ -229,6 +237,8 @@ final class Rooms implements AutoCloseable {
         int dropped;
         boolean limitReported;
         boolean gone;
+        /** True once onWebSocketOpen counted this socket. Guarded by Rooms.this. */
+        boolean counted;
 
         Member(String id, String initialRoom) {
             this.id = id;
@@ -238,6 +248,15 @@ final class Rooms implements AutoCloseable {
         @Override
         public void onWebSocketOpen(Session s) {
             this.session = s;
+            synchronized (Rooms.this) {
+                counted = true;
+            }
+            if (sockets.incrementAndGet() > MAX_SOCKETS) {
+                LOG.info("ws {}: closing, too many WebSocket connections (limit {})", id, MAX_SOCKETS);
+                // RFC 6455 §7.4.1: 1013 "Try Again Later" (registered in the IANA registry, RFC 6455 §11.7)
+                s.close(1013, "too many WebSocket connections", org.eclipse.jetty.websocket.api.Callback.NOOP);
+                return;
+            }
             LOG.info("ws {}: connected from {}", id, s.getRemoteSocketAddress());
             if (initialRoom != null) {
                 join(initialRoom);
@@ -309,13 +328,17 @@ final class Rooms implements AutoCloseable {
         }
 
         private void gone() {
+            boolean wasCounted;
             synchronized (Rooms.this) {
                 if (gone) {
                     return;
                 }
                 gone = true;
+                wasCounted = counted;
             }
-            sockets.decrementAndGet();
+            if (wasCounted) {
+                sockets.decrementAndGet();
+            }
             leave();
         }
 

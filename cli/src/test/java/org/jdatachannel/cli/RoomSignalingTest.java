@@ -262,4 +262,47 @@ class RoomSignalingTest {
         assertTrue(answered, "pings answered again after the flood");
         assertFalse(a.closeCode.isDone(), "rate limiting drops messages, it does not close the socket");
     }
+
+    private void awaitSockets(int n) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (server.webSocketCount() != n) {
+            assertTrue(System.nanoTime() < end, "open sockets: " + server.webSocketCount() + ", want " + n);
+            Thread.sleep(10); // bounded poll of the condition
+        }
+    }
+
+    /**
+     * The socket count (bound {@link Rooms#MAX_SOCKETS}) goes down for every way a socket ends:
+     * a normal close, an abort without a close frame, and upgrades whose client vanishes before or
+     * while the server answers (never opened: never counted).
+     */
+    @Test
+    void socketCountFollowsClosesAbortsAndFailedUpgrades() throws Exception {
+        WsClient a = connect("?room=c");
+        WsClient b = connect("?room=c");
+        WsClient c = connect("");
+        a.next("joined");
+        b.next("joined");
+        awaitSockets(3);
+        a.close(); // abort: TCP closed without a close frame
+        b.closeNormally();
+        awaitSockets(1);
+        c.close();
+        awaitSockets(0);
+        for (int i = 0; i < 20; i++) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+                s.setSoLinger(true, 0); // close with RST
+                s.getOutputStream().write(("GET /ws?room=c HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                        + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" + (i % 2 == 0 ? "\r\n" : ""))
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            }
+        }
+        WsClient d = connect("?room=c");
+        d.next("joined");
+        awaitSockets(1);
+        d.closeNormally();
+        awaitSockets(0);
+    }
 }
