@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * room's {@code room-chat} and {@code room-file} channels, see {@link RoomChannels}).
  *
  * <p>The JVM peer only answers: a member that joins offers to everyone already in the room, and the
- * JVM peer is always there first. Trickle ICE both ways (RFC 8838, Abstract: agents "begin
+ * JVM peer is always there first. A member's re-offer on a live connection (e.g. after the page's
+ * {@code restartIce()}) renegotiates that connection, and its channels go on; an offer after the
+ * connection failed or closed starts a new one. Trickle ICE both ways (RFC 8838, Abstract: agents "begin
  * connectivity checks while they are still gathering candidates, by incrementally exchanging
  * candidates over time instead of all at once"): the answer goes out as soon as it is set, each
  * local candidate follows in a {@code candidate} message (then {@code end-of-candidates}), and the
@@ -50,8 +52,16 @@ final class JvmRoomPeer implements Rooms.JvmPeer {
     /** The JVM peer's connection with one browser. */
     private static final class Pair {
         final PeerServer.Peer peer;
-        /** Our candidates found before the answer was sent; guarded by this. Null once it was sent. */
+        /** Our candidates found before the answer was sent; guarded by this. Null once it was sent
+         *  (a re-offer sets it again until its answer is sent). */
         List<ObjectNode> early = new ArrayList<>();
+        /** True once the first answer was sent; guarded by this. */
+        boolean answered;
+        /** True while a re-offer is being answered; guarded by this. */
+        boolean renegotiating;
+        /** Limits of re-offers on this connection (each ICE restart gathers anew). */
+        final ReofferLimit reoffers = new ReofferLimit(PeerServer.REOFFERS_PER_SECOND, PeerServer.REOFFER_BURST,
+                PeerServer.MAX_RESTARTS, System.nanoTime());
 
         Pair(PeerServer.Peer peer) {
             this.peer = peer;
@@ -85,9 +95,14 @@ final class JvmRoomPeer implements Rooms.JvmPeer {
     }
 
     private void onOffer(String room, String from, String key, String sdp) {
+        Pair live = pairs.get(key);
+        if (live != null && renegotiate(room, from, key, live, sdp)) {
+            return;
+        }
         Pair old = pairs.remove(key);
         if (old != null) {
-            // Renegotiation from the page is a new connection here (the demo page offers once).
+            // The member's previous connection failed, closed, or is still in its first exchange:
+            // this offer starts a new one.
             server.forget(old.peer);
         }
         PeerServer.Peer peer = server.createPeer("room-" + room + "-" + from, "room '" + room + "' member " + from);
@@ -156,10 +171,85 @@ final class JvmRoomPeer implements Rooms.JvmPeer {
                     synchronized (pair) {
                         early = pair.early;
                         pair.early = null;
+                        pair.answered = true;
                     }
                     early.forEach(m -> rooms.sendFromJvm(room, from, m));
                     LOG.info("{}: answered; trickling candidates", peer.name);
                 });
+    }
+
+    /**
+     * A re-offer from a member whose connection is live (its first answer sent, not failed or
+     * closed): renegotiation on the same {@link org.jdatachannel.PeerConnection}, an ICE restart
+     * when its credentials are new (RFC 8829 §5.2.1/§5.3.1 subsequent offers and answers; RFC 8445
+     * §9), so the page's data channels survive. The answer goes first, then our candidates of a new
+     * generation. A re-offer we cannot use leaves the connection as it was (error to the member).
+     *
+     * @return false if the connection is not live (the caller starts a new one)
+     */
+    private boolean renegotiate(String room, String from, String key, Pair pair, String sdp) {
+        var state = pair.peer.pc.connectionState();
+        synchronized (pair) {
+            if (!pair.answered || state == org.jdatachannel.PeerConnectionState.FAILED
+                    || state == org.jdatachannel.PeerConnectionState.CLOSED) {
+                return false;
+            }
+            if (pair.renegotiating) {
+                rooms.sendFromJvm(room, from, error("a re-offer is still being answered; wait for its answer"));
+                return true;
+            }
+        }
+        SessionDescriptionInit current = pair.peer.pc.remoteDescription();
+        String before = current == null ? null : PeerServer.ufragOf(current.sdp());
+        String after = PeerServer.ufragOf(sdp);
+        boolean restart = before != null && after != null && !before.equals(after);
+        String refused = pair.reoffers.admit(restart, System.nanoTime());
+        if (refused != null) {
+            rooms.sendFromJvm(room, from, error(refused));
+            return true;
+        }
+        synchronized (pair) {
+            pair.renegotiating = true;
+            pair.early = new ArrayList<>(); // the new generation's candidates follow the answer
+        }
+        PeerServer.Peer peer = pair.peer;
+        CompletableFuture<Void> remoteSet;
+        try {
+            remoteSet = peer.pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, sdp));
+        } catch (RuntimeException e) {
+            remoteSet = CompletableFuture.failedFuture(e);
+        }
+        remoteSet
+                .thenCompose(v -> peer.pc.createAnswer())
+                .thenCompose(answer -> peer.pc.setLocalDescription(answer))
+                .orTimeout(PeerServer.SIGNALING_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .whenComplete((v, e) -> {
+                    ObjectNode out;
+                    if (e != null) {
+                        Throwable c = unwrap(e);
+                        LOG.info("{}: cannot use a re-offer: {}", peer.name, c.toString());
+                        var parse = PeerServer.findParseError(c);
+                        out = error("the JVM peer cannot use this re-offer (the connection goes on as before): "
+                                + (parse != null ? parse.getMessage() : c.getMessage()));
+                    } else {
+                        out = NODES.objectNode();
+                        out.put("type", "answer");
+                        out.put("sdp", peer.pc.localDescription().sdp());
+                        LOG.info("{}: answered a re-offer{}", peer.name, restart ? " (ICE restart)" : "");
+                    }
+                    if (!rooms.sendFromJvm(room, from, out)) {
+                        onLeft(room, from);
+                        return;
+                    }
+                    List<ObjectNode> early;
+                    synchronized (pair) {
+                        early = pair.early;
+                        pair.early = null;
+                        pair.renegotiating = false;
+                    }
+                    early.forEach(m -> rooms.sendFromJvm(room, from, m));
+                });
+        return true;
     }
 
     private void onCandidate(String room, String from, String key, JsonNode init) {

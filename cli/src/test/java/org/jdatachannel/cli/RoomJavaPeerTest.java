@@ -164,4 +164,98 @@ class RoomJavaPeerTest {
             }
         }
     }
+
+    /** Sends offer (without candidates), applies the answer, adds the JVM peer's candidates to its end. */
+    private static int offerAndTrickle(WsClient ws, PeerConnection pc) throws Exception {
+        SessionDescriptionInit offer = pc.createOffer().get(20, TimeUnit.SECONDS);
+        pc.setLocalDescription(offer).get(20, TimeUnit.SECONDS);
+        ws.send(msg("offer").put("to", Rooms.JVM_ID).put("sdp", withoutCandidates(offer.sdp())));
+        JsonNode answer = ws.next("answer");
+        pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER,
+                withoutCandidates(answer.path("sdp").asText()))).get(20, TimeUnit.SECONDS);
+        int received = 0;
+        while (true) {
+            JsonNode m = ws.next(n -> n.path("type").asText().matches("candidate|end-of-candidates"),
+                    "candidate or end-of-candidates");
+            if (m.path("type").asText().equals("end-of-candidates")) {
+                return received;
+            }
+            JsonNode c = m.path("candidate");
+            pc.addIceCandidate(new IceCandidateInit(c.path("candidate").asText(), c.path("sdpMid").asText(null),
+                    c.path("sdpMLineIndex").isInt() ? c.path("sdpMLineIndex").asInt() : null,
+                    c.path("usernameFragment").asText(null))).get(20, TimeUnit.SECONDS);
+            received++;
+        }
+    }
+
+    private static String ufrag(String sdp) {
+        return PeerServer.ufragOf(sdp);
+    }
+
+    /**
+     * A member with a live connection re-offers, once plainly and once with an ICE restart: the
+     * JVM peer renegotiates the same connection (no new peer connection; new ICE credentials on
+     * both sides for the restart) and the member's chat channel goes on carrying lines.
+     */
+    @Test
+    void reOffersAndIceRestartsKeepTheConnectionAndItsChannels() throws Exception {
+        var filter = IceAddresses.of(List.of("127.0.0.1"));
+        try (PeerServer server = new PeerServer(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), filter);
+                PeerConnection pc = new PeerConnection(RtcConfiguration.builder().iceAddressFilter(filter).build())) {
+            server.start();
+            try (WsClient ws = WsClient.connect(server.port(), "?room=renegotiate")) {
+                ws.next("joined");
+                DataChannel chat = pc.createDataChannel(RoomChannels.CHAT, Channels.reliable(true));
+                BlockingQueue<String> chatIn = new LinkedBlockingQueue<>();
+                CompletableFuture<Void> chatOpen = new CompletableFuture<>();
+                chat.onOpen(() -> chatOpen.complete(null));
+                chat.onMessage(m -> chatIn.add(m.text()));
+                CompletableFuture<Void> chatClosed = new CompletableFuture<>();
+                chat.onClose(() -> chatClosed.complete(null));
+                pc.onIceCandidate(c -> {
+                    try {
+                        if (c.isEndOfCandidates()) {
+                            ws.send(msg("end-of-candidates").put("to", Rooms.JVM_ID));
+                        } else {
+                            var m = msg("candidate").put("to", Rooms.JVM_ID);
+                            m.putObject("candidate").put("candidate", c.candidate()).put("sdpMid", c.sdpMid())
+                                    .put("sdpMLineIndex", c.sdpMLineIndex()).put("usernameFragment", c.usernameFragment());
+                            ws.send(m);
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot send a candidate", e);
+                    }
+                });
+                offerAndTrickle(ws, pc);
+                chatOpen.get(30, TimeUnit.SECONDS);
+                chat.send("before");
+                assertEquals(RoomChannels.ACK_PREFIX + "before", chatIn.poll(20, TimeUnit.SECONDS));
+                String ourUfrag = ufrag(pc.localDescription().sdp());
+                String theirUfrag = ufrag(pc.remoteDescription().sdp());
+
+                // A plain re-offer: same credentials, same connection.
+                SessionDescriptionInit again = pc.createOffer().get(20, TimeUnit.SECONDS);
+                pc.setLocalDescription(again).get(20, TimeUnit.SECONDS);
+                ws.send(msg("offer").put("to", Rooms.JVM_ID).put("sdp", withoutCandidates(again.sdp())));
+                JsonNode answer = ws.next("answer");
+                pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.ANSWER,
+                        answer.path("sdp").asText())).get(20, TimeUnit.SECONDS);
+                assertEquals(theirUfrag, ufrag(answer.path("sdp").asText()), "no restart: same credentials");
+                chat.send("after a re-offer");
+                assertEquals(RoomChannels.ACK_PREFIX + "after a re-offer", chatIn.poll(20, TimeUnit.SECONDS));
+                assertEquals(1, server.peerCount());
+
+                // An ICE restart: new credentials both ways, candidates of the new generation.
+                pc.restartIce();
+                int received = offerAndTrickle(ws, pc);
+                assertTrue(received > 0, "the JVM peer trickled candidates of the new generation");
+                assertTrue(!ourUfrag.equals(ufrag(pc.localDescription().sdp())), "we restarted");
+                assertTrue(!theirUfrag.equals(ufrag(pc.remoteDescription().sdp())), "the JVM peer restarted too");
+                chat.send("after an ICE restart");
+                assertEquals(RoomChannels.ACK_PREFIX + "after an ICE restart", chatIn.poll(20, TimeUnit.SECONDS));
+                assertEquals(1, server.peerCount(), "still the same peer connection");
+                assertTrue(!chatClosed.isDone(), "the chat channel never closed");
+            }
+        }
+    }
 }
