@@ -56,10 +56,9 @@ final class BrowserNamespace {
             "ip link set jdc1 up",
             // Firefox only: see defaultRoute(Browser).
             "if [ -n \"$JDC_DEFAULT_VIA\" ]; then ip route add default via \"$JDC_DEFAULT_VIA\" dev jdc1; fi",
-            "scratch=\"$1\"; shift",
             "rc=0",
-            "\"$JDC_JAVA\" -Xmx512m org.jdatachannel.cli.BrowserScenario \"$JDC_BROWSER\" \"$JDC_ROLE\" "
-                    + JAVA_ICE_ADDRESS + " " + SCENARIO_SECONDS + " \"$scratch\" \"$@\" || rc=$?",
+            // The scenario JVM: its options, main class and arguments are this script's arguments.
+            "\"$JDC_JAVA\" \"$@\" || rc=$?",
             // What the namespace looked like at the end, for the test to check (see namespaceFacts).
             "echo \"" + LINKS_MARK + "$(ip -o link show | cut -d: -f2 | cut -d@ -f1 | tr -d ' ' | sort | tr '\\n' ' ')\" >&2",
             "echo \"" + ROUTES_MARK + "$(ip route show | tr '\\n' ';')\" >&2",
@@ -150,7 +149,43 @@ final class BrowserNamespace {
         if (asRoot == null) {
             requireTools(browser);
         }
-        Path scratch = Files.createTempDirectory("jdc-" + browser.id() + "-");
+        boolean defaultRoute = browser == Browser.FIREFOX;
+        List<String> pageArgs = new ArrayList<>();
+        for (String e : extra) {
+            if (e.equals(DEFAULT_ROUTE)) {
+                defaultRoute = true;
+            } else {
+                pageArgs.add(e);
+            }
+        }
+        return runJava(browser.id() + " role " + role, defaultRoute, RUN_SECONDS, scratch -> {
+            List<String> args = new ArrayList<>(List.of("-Xmx512m", "org.jdatachannel.cli.BrowserScenario", browser.id(),
+                    role, JAVA_ICE_ADDRESS, String.valueOf(SCENARIO_SECONDS), scratch.toString()));
+            args.addAll(pageArgs);
+            return args;
+        });
+    }
+
+    /**
+     * Runs a Java main class (with the test classpath) in a fresh network + PID namespace with the
+     * veth pair of this class (one or several browsers may run there; the JVM's ICE uses
+     * {@value #JAVA_ICE_ADDRESS}) and returns the JSON object of its last stdout line, with its
+     * log added as {@code javaLog}, the wall time as {@code wallMs} and the namespace's links and
+     * routes as {@code namespace} (checked: only lo and the veth pair). Call {@link #requireTools}
+     * for each browser first.
+     *
+     * @param label        names the run in the output
+     * @param defaultRoute give the namespace a default route via {@value #JAVA_ICE_ADDRESS} on
+     *                     {@code jdc1} (see {@link #DEFAULT_ROUTE})
+     * @param runSeconds   after this the run is declared hung (fails)
+     * @param javaArgs     the JVM options, main class and arguments, given the run's scratch directory
+     */
+    static JsonNode runJava(String label, boolean defaultRoute, int runSeconds,
+            java.util.function.Function<Path, List<String>> javaArgs) throws Exception {
+        if (asRoot == null) {
+            throw new IllegalStateException("call requireTools first");
+        }
+        Path scratch = Files.createTempDirectory("jdc-ns-");
         Path stdout = scratch.resolve("scenario.out");
         Path stderr = scratch.resolve("scenario.err");
         Process ns = null;
@@ -159,33 +194,22 @@ final class BrowserNamespace {
             if (!asRoot) {
                 cmd.addAll(List.of("--user", "--map-root-user"));
             }
-            cmd.addAll(List.of("--net", "--pid", "--mount-proc", "--fork", "--kill-child",
-                    "sh", "-c", NS_SETUP, "sh", scratch.toString()));
-            boolean defaultRoute = browser == Browser.FIREFOX;
-            for (String e : extra) {
-                if (e.equals(DEFAULT_ROUTE)) {
-                    defaultRoute = true;
-                } else {
-                    cmd.add(e);
-                }
-            }
+            cmd.addAll(List.of("--net", "--pid", "--mount-proc", "--fork", "--kill-child", "sh", "-c", NS_SETUP, "sh"));
+            cmd.addAll(javaArgs.apply(scratch));
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().put("CLASSPATH", testClasspath());
             pb.environment().put("JDC_JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-            pb.environment().put("JDC_BROWSER", browser.id());
-            pb.environment().put("JDC_ROLE", role);
             pb.environment().put("JDC_DEFAULT_VIA", defaultRoute ? JAVA_ICE_ADDRESS : "");
             pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
             long t0 = System.nanoTime();
             ns = pb.start();
-            boolean finished = ns.waitFor(RUN_SECONDS, TimeUnit.SECONDS);
+            boolean finished = ns.waitFor(runSeconds, TimeUnit.SECONDS);
             long wallMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             String out = Files.readString(stdout, StandardCharsets.UTF_8);
             String err = Files.readString(stderr, StandardCharsets.UTF_8);
-            System.out.println("---- scenario stderr (" + browser.id() + " role " + role + ") ----\n"
-                    + tailOf(err, 20000));
+            System.out.println("---- scenario stderr (" + label + ") ----\n" + tailOf(err, 20000));
             if (!finished) {
-                fail("the namespace scenario did not finish within " + RUN_SECONDS + " s; stdout:\n" + out);
+                fail("the namespace scenario did not finish within " + runSeconds + " s; stdout:\n" + out);
             }
             String[] lines = out.strip().split("\n");
             String last = lines[lines.length - 1];
@@ -196,8 +220,8 @@ final class BrowserNamespace {
                 throw new AssertionError("no JSON result line (exit " + ns.exitValue() + "); stdout:\n" + out
                         + "\nstderr tail:\n" + tailOf(err, 4000), e);
             }
-            System.out.printf("%s role=%s result after %d ms: %s%n", browser.id(), role, wallMs, r);
-            System.out.printf("%s role=%s namespace: %s%n", browser.id(), role, namespaceFacts(err));
+            System.out.printf("%s result after %d ms: %s%n", label, wallMs, r);
+            System.out.printf("%s namespace: %s%n", label, namespaceFacts(err));
             assertEquals(r.path("ok").asBoolean(false) ? 0 : 1, ns.exitValue(), () -> "scenario exit status for " + r);
             if (r instanceof ObjectNode o) {
                 o.put("javaLog", err); // the scenario JVM's log, for assertions on what it negotiated
