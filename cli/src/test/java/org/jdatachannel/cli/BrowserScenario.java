@@ -1,6 +1,8 @@
 package org.jdatachannel.cli;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -59,6 +62,9 @@ public final class BrowserScenario {
             // is how the tests see what SCTP extensions were negotiated; set before any logger of
             // the stack exists (slf4j-simple reads it per logger).
             System.setProperty("org.slf4j.simpleLogger.log.org.jdatachannel.sctp.Association", "debug");
+            // slf4j-simple writes to the current System.err on each call: watch it for log lines the
+            // scenario has to wait for (see awaitRestartDone).
+            System.setErr(new PrintStream(LOG_WATCH, true, StandardCharsets.UTF_8));
             result = run(browser, args[1], args[2], Duration.ofSeconds(Integer.parseInt(args[3])), Path.of(args[4]),
                     options, query);
         } catch (Exception e) {
@@ -71,6 +77,68 @@ public final class BrowserScenario {
         System.out.flush();
         // ice4j may keep non-daemon threads.
         System.exit(result.path("ok").asBoolean(false) ? 0 : 1);
+    }
+
+    /** The line PeerConnectionCore logs (INFO) when DTLS has moved to the new ICE agent. */
+    static final String RESTART_DONE = "ICE restart done";
+    private static final LogWatch LOG_WATCH = new LogWatch(System.err, RESTART_DONE);
+
+    /**
+     * The page reports once its echo after {@code pc.restartIce()} came back, which can happen over
+     * the old candidate pair before our side has nominated (or seen nominated) a pair of the new
+     * ICE generation and moved DTLS to it. So the scenario waits, bounded, for our side to log
+     * that the restart is done before it reports (and the browser is killed); the test asserts the
+     * line is in the log.
+     */
+    private static void awaitRestartDone() throws InterruptedException {
+        if (!LOG_WATCH.seen.await(20, TimeUnit.SECONDS)) {
+            System.err.println("our side did not finish the ICE restart within 20 s of the page's result");
+        }
+    }
+
+    /** Passes everything to {@code out} and counts down once {@code needle} has gone through. */
+    private static final class LogWatch extends OutputStream {
+        private final PrintStream out;
+        private final String needle;
+        private final StringBuilder tail = new StringBuilder();
+        final CountDownLatch seen = new CountDownLatch(1);
+
+        LogWatch(PrintStream out, String needle) {
+            this.out = out;
+            this.needle = needle;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            out.write(b);
+            look((char) (b & 0xff));
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            out.write(b, off, len);
+            for (int i = 0; i < len; i++) {
+                look((char) (b[off + i] & 0xff));
+            }
+        }
+
+        private void look(char c) {
+            if (seen.getCount() == 0) {
+                return;
+            }
+            tail.append(c);
+            if (tail.length() > 2 * needle.length()) {
+                tail.delete(0, tail.length() - needle.length());
+            }
+            if (tail.indexOf(needle) >= 0) {
+                seen.countDown();
+            }
+        }
+
+        @Override
+        public void flush() {
+            out.flush();
+        }
     }
 
     static ObjectNode run(Browser browser, String role, String iceAddress, Duration timeout, Path scratch,
@@ -108,6 +176,9 @@ public final class BrowserScenario {
                 result.putArray("errors").add(process.isAlive()
                         ? "no result from the page within " + timeout.toSeconds() + " s"
                         : browser.id() + " exited with status " + process.exitValue() + " before the page reported");
+            }
+            if (result.path("ok").asBoolean(false) && query.contains("restart=1")) {
+                awaitRestartDone();
             }
             if (!result.path("ok").asBoolean(false)) {
                 result.put("browserLogTail", tail(browserLog));

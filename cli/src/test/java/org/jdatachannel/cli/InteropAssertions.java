@@ -83,8 +83,9 @@ final class InteropAssertions {
 
     /**
      * The page restarted ICE ({@code interop.html?trickle=1&restart=1}): its re-offer and our answer
-     * carry new credentials, our new generation's candidates ended with end-of-candidates, and the
-     * server log shows DTLS moved to the new ICE agent.
+     * carry new credentials, our new generation's candidates ended with end-of-candidates, Chromium
+     * selected a pair of the new generation, and the server log shows DTLS moved to the new ICE
+     * agent.
      */
     static void iceRestart(Browser browser, String role, JsonNode r) {
         JsonNode restart = r.path("restart");
@@ -98,7 +99,13 @@ final class InteropAssertions {
         JsonNode received = restart.path("received");
         assertTrue(received.size() >= 2 && received.get(received.size() - 1).asText().isEmpty(),
                 () -> "our new candidates, then end-of-candidates: " + received);
+        if (browser.id().equals("chromium")) {
+            // Chromium's stats name the selected pair's ICE generation (usernameFragment).
+            assertTrue(restart.path("newPairSelected").asBoolean(false),
+                    () -> "Chromium selected a candidate pair of the new ICE generation: " + restart);
+        }
         String javaLog = r.path("javaLog").asText();
-        assertTrue(javaLog.contains("ICE restart done"), () -> "DTLS moved to the new ICE agent; log:\n" + javaLog);
+        assertTrue(javaLog.contains(BrowserScenario.RESTART_DONE + ": "),
+                () -> "DTLS moved to the new ICE agent; log:\n" + javaLog);
     }
 }
