@@ -543,13 +543,7 @@ public final class PeerServer implements AutoCloseable {
             await(p.pc.gatheringComplete());
             String complete = p.pc.localDescription().sdp();
             String id = newSessionId();
-            pendingSessions.put(id, p);
-            timers.schedule(() -> {
-                if (pendingSessions.remove(id, p)) {
-                    LOG.info("{}: no answer for session {} within {}; closing", p.name, id, PENDING_SESSION_TTL);
-                    forget(p);
-                }
-            }, PENDING_SESSION_TTL.toMillis(), TimeUnit.MILLISECONDS);
+            awaitAnswer(id, p);
             LOG.info("{}: offered session {} ({} bytes of SDP)", p.name, id, complete.length());
             LOG.debug("{}: offer:\n{}", p.name, complete);
             // RFC 9110 §15.3.2 (201 Created): "the primary resource created by the request is
@@ -561,6 +555,20 @@ public final class PeerServer implements AutoCloseable {
             forget(p);
             signalingError(ex, p, "session", e);
         }
+    }
+
+    /**
+     * Holds our offer's peer under {@code id} until {@code POST /session/<id>} brings the answer;
+     * closes it if none comes within {@link #PENDING_SESSION_TTL}.
+     */
+    private void awaitAnswer(String id, Peer p) {
+        pendingSessions.put(id, p);
+        timers.schedule(() -> {
+            if (pendingSessions.remove(id, p)) {
+                LOG.info("{}: no answer for session {} within {}; closing", p.name, id, PENDING_SESSION_TTL);
+                forget(p);
+            }
+        }, PENDING_SESSION_TTL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** {@code POST /session/<id>}: the answer to a server offer. */
@@ -668,13 +676,7 @@ public final class PeerServer implements AutoCloseable {
             SessionDescriptionInit offer = await(p.pc.createOffer());
             await(p.pc.setLocalDescription(offer));
             String bare = withoutCandidates(offer.sdp());
-            pendingSessions.put(id, p);
-            timers.schedule(() -> {
-                if (pendingSessions.remove(id, p)) {
-                    LOG.info("{}: no answer for session {} within {}; closing", p.name, id, PENDING_SESSION_TTL);
-                    forget(p);
-                }
-            }, PENDING_SESSION_TTL.toMillis(), TimeUnit.MILLISECONDS);
+            awaitAnswer(id, p);
             LOG.info("{}: offered trickle session {} ({} bytes of SDP)", p.name, id, bare.length());
             LOG.debug("{}: offer:\n{}", p.name, bare);
             ex.header("Location", "/session/" + id);
