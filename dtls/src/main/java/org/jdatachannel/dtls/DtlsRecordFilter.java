@@ -55,12 +55,11 @@ final class DtlsRecordFilter {
         int pos = off;
         int end = off + len;
         while (end - pos >= RecordHeader.LENGTH) {
-            int type = buf[pos] & 0xFF;
-            if (type < 20 || type > 26) {
-                // DTLS 1.3 unified header (001xxxxx) or unknown: its length field is not at a fixed
-                // place; Bouncy Castle (DTLS 1.2) discards such records, nothing further to check.
-                return null;
-            }
+            // Every record is walked by the length in bytes 11..12 of its header, whatever its
+            // content type (unknown types and DTLS 1.3 unified headers included): that is how
+            // Bouncy Castle 1.84 (DTLSRecordLayer.receiveRecord) splits a datagram into records
+            // before it looks at the type, so a record of an unknown type must not hide a
+            // hostile handshake record behind it.
             RecordHeader record = RecordHeader.parse(buf, pos);
             int body = pos + RecordHeader.LENGTH;
             if (record.length() > end - body) {
@@ -130,11 +129,7 @@ final class DtlsRecordFilter {
         int pos = off;
         int end = off + len;
         while (end - pos >= RecordHeader.LENGTH) {
-            int type = buf[pos] & 0xFF;
-            if (type < 20 || type > 26) {
-                break;
-            }
-            RecordHeader record = RecordHeader.parse(buf, pos);
+            RecordHeader record = RecordHeader.parse(buf, pos); // walked as in check()
             int body = pos + RecordHeader.LENGTH;
             if (record.length() > end - body) {
                 break;
