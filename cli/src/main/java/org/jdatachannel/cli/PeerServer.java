@@ -421,15 +421,15 @@ public final class PeerServer implements AutoCloseable {
             String path = ex.path();
             String method = ex.method();
             if (path.equals("/offer")) {
-                requirePost(ex, method, () -> handleOffer(ex));
+                requirePost(ex, method, () -> handleOffer(ex, false));
             } else if (path.equals("/session")) {
-                requirePost(ex, method, () -> handleNewSession(ex));
+                requirePost(ex, method, () -> handleNewSession(ex, false));
             } else if (path.startsWith("/session/")) {
                 requirePost(ex, method, () -> handleSessionAnswer(ex, path.substring("/session/".length())));
             } else if (path.equals("/trickle/offer")) {
-                requirePost(ex, method, () -> handleTrickleOffer(ex));
+                requirePost(ex, method, () -> handleOffer(ex, true));
             } else if (path.equals("/trickle/session")) {
-                requirePost(ex, method, () -> handleTrickleSession(ex));
+                requirePost(ex, method, () -> handleNewSession(ex, true));
             } else if (path.startsWith("/trickle/") && path.endsWith("/candidate")) {
                 String id = path.substring("/trickle/".length(), path.length() - "/candidate".length());
                 requirePost(ex, method, () -> handleTrickleCandidate(ex, id));
@@ -496,8 +496,12 @@ public final class PeerServer implements AutoCloseable {
         action.run();
     }
 
-    /** {@code POST /offer}: the peer offers, the server answers. */
-    private void handleOffer(Exchange ex) throws IOException {
+    /**
+     * {@code POST /offer}: the peer offers, the server answers with every candidate; with
+     * {@code trickle} ({@code POST /trickle/offer}) neither description carries candidates, they go
+     * through the trickle session named by the answer's Location.
+     */
+    private void handleOffer(Exchange ex, boolean trickle) throws IOException {
         String sdp = readBody(ex);
         if (sdp == null) {
             return;
@@ -506,23 +510,37 @@ public final class PeerServer implements AutoCloseable {
         if (p == null) {
             return;
         }
+        String id = trickle ? startTrickle(p) : null;
         try {
             await(p.pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, sdp)));
             SessionDescriptionInit answer = await(p.pc.createAnswer());
             await(p.pc.setLocalDescription(answer));
-            await(p.pc.gatheringComplete());
-            String complete = p.pc.localDescription().sdp();
-            LOG.info("{}: answered an offer ({} bytes of SDP)", p.name, complete.length());
-            LOG.debug("{}: answer:\n{}", p.name, complete);
-            respond(ex, 200, "application/sdp", complete);
+            String text = trickle ? withoutCandidates(answer.sdp()) : completeLocalDescription(p);
+            LOG.info("{}: answered {} offer ({} bytes of SDP){}", p.name, trickle ? "a trickle" : "an", text.length(),
+                    trickle ? ", trickle id " + id : "");
+            LOG.debug("{}: answer:\n{}", p.name, text);
+            if (trickle) {
+                ex.header("Location", "/trickle/" + id);
+            }
+            respond(ex, 200, "application/sdp", text);
         } catch (SignalingException e) {
             forget(p);
             signalingError(ex, p, "offer", e);
         }
     }
 
-    /** {@code POST /session}: the server offers; the answer comes to the Location. */
-    private void handleNewSession(Exchange ex) throws IOException {
+    /** Our local description once ICE gathering is complete (non-trickle signaling). */
+    private String completeLocalDescription(Peer p) throws SignalingException {
+        await(p.pc.gatheringComplete());
+        return p.pc.localDescription().sdp();
+    }
+
+    /**
+     * {@code POST /session}: the server offers (with every candidate); the answer comes to the
+     * Location. With {@code trickle} ({@code POST /trickle/session}) the offer has no candidates and
+     * the session id is also the trickle session's.
+     */
+    private void handleNewSession(Exchange ex, boolean trickle) throws IOException {
         if (readBody(ex) == null) {
             return;
         }
@@ -535,22 +553,24 @@ public final class PeerServer implements AutoCloseable {
         if (p == null) {
             return;
         }
+        String id = trickle ? startTrickle(p) : null;
         try {
             // An offer needs at least one channel to carry an m=application section.
             openHello(p);
             SessionDescriptionInit offer = await(p.pc.createOffer());
             await(p.pc.setLocalDescription(offer));
-            await(p.pc.gatheringComplete());
-            String complete = p.pc.localDescription().sdp();
-            String id = newSessionId();
+            String text = trickle ? withoutCandidates(offer.sdp()) : completeLocalDescription(p);
+            if (id == null) {
+                id = newSessionId();
+            }
             awaitAnswer(id, p);
-            LOG.info("{}: offered session {} ({} bytes of SDP)", p.name, id, complete.length());
-            LOG.debug("{}: offer:\n{}", p.name, complete);
+            LOG.info("{}: offered {}session {} ({} bytes of SDP)", p.name, trickle ? "trickle " : "", id, text.length());
+            LOG.debug("{}: offer:\n{}", p.name, text);
             // RFC 9110 §15.3.2 (201 Created): "the primary resource created by the request is
             // identified by either a Location header field in the response or, if no Location
             // header field is received, by the target URI."
             ex.header("Location", "/session/" + id);
-            respond(ex, 201, "application/sdp", complete);
+            respond(ex, 201, "application/sdp", text);
         } catch (SignalingException e) {
             forget(p);
             signalingError(ex, p, "session", e);
@@ -628,63 +648,6 @@ public final class PeerServer implements AutoCloseable {
         }
         // split(-1) leaves one empty string after the final CRLF
         return out.substring(0, out.length() - 2);
-    }
-
-    /** {@code POST /trickle/offer}: the client offers without candidates; the answer has none. */
-    private void handleTrickleOffer(Exchange ex) throws IOException {
-        String sdp = readBody(ex);
-        if (sdp == null) {
-            return;
-        }
-        Peer p = newPeer(ex);
-        if (p == null) {
-            return;
-        }
-        String id = startTrickle(p);
-        try {
-            await(p.pc.setRemoteDescription(new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER, sdp)));
-            SessionDescriptionInit answer = await(p.pc.createAnswer());
-            await(p.pc.setLocalDescription(answer));
-            String bare = withoutCandidates(answer.sdp());
-            LOG.info("{}: answered a trickle offer ({} bytes of SDP), trickle id {}", p.name, bare.length(), id);
-            LOG.debug("{}: answer:\n{}", p.name, bare);
-            ex.header("Location", "/trickle/" + id);
-            respond(ex, 200, "application/sdp", bare);
-        } catch (SignalingException e) {
-            forget(p);
-            signalingError(ex, p, "offer", e);
-        }
-    }
-
-    /** {@code POST /trickle/session}: the server offers without candidates. */
-    private void handleTrickleSession(Exchange ex) throws IOException {
-        if (readBody(ex) == null) {
-            return;
-        }
-        if (pendingSessions.size() >= MAX_PENDING_SESSIONS) {
-            respond(ex, 503, "text/plain; charset=utf-8",
-                    "too many sessions waiting for an answer (limit " + MAX_PENDING_SESSIONS + ")\n");
-            return;
-        }
-        Peer p = newPeer(ex);
-        if (p == null) {
-            return;
-        }
-        String id = startTrickle(p);
-        try {
-            openHello(p);
-            SessionDescriptionInit offer = await(p.pc.createOffer());
-            await(p.pc.setLocalDescription(offer));
-            String bare = withoutCandidates(offer.sdp());
-            awaitAnswer(id, p);
-            LOG.info("{}: offered trickle session {} ({} bytes of SDP)", p.name, id, bare.length());
-            LOG.debug("{}: offer:\n{}", p.name, bare);
-            ex.header("Location", "/session/" + id);
-            respond(ex, 201, "application/sdp", bare);
-        } catch (SignalingException e) {
-            forget(p);
-            signalingError(ex, p, "session", e);
-        }
     }
 
     /**
