@@ -64,8 +64,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * </ul>
  * Open cycles through 64 records sealed beforehand (distinct nonces, as on the wire).
  *
- * <p>Run: {@code java -cp ... org.jdatachannel.benchmarks.DtlsCryptoBenchmark [--out FILE]} prints
- * MB/s per cell and writes JSON (see benchmarks/README.md); or through {@link RunBenchmarks}.
+ * <p>Run: {@code java -cp ... org.jdatachannel.benchmarks.DtlsCryptoBenchmark [--mode cpu|jmh] [--out FILE]}
+ * prints MB/s per cell, JDK vs BC, and writes JSON (see benchmarks/README.md); {@code cpu} (default)
+ * counts the measuring thread's CPU time, which a loaded machine disturbs far less than wall time;
+ * {@code jmh} (or {@link RunBenchmarks}) is the usual JMH run.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -236,49 +238,109 @@ public class DtlsCryptoBenchmark {
     }
 
     /**
-     * Runs this benchmark through JMH and prints MB/s (10^6 bytes of record payload per second).
+     * One cell measured by this thread's CPU time instead of wall time (robust on a shared, loaded
+     * machine): after {@code warmupMs} of CPU time, {@code rounds} rounds of about {@code roundMs} CPU
+     * ms each; the result is the median round.
      *
-     * @param args {@code [--out FILE]}
+     * @return {MB per CPU second (median), lowest round, highest round, CPU ns per record (median)}
+     */
+    static double[] cpuMeasure(Aead aead, Impl impl, int size, boolean seal, long warmupMs, long roundMs, int rounds)
+            throws IOException {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        DtlsCryptoBenchmark b = new DtlsCryptoBenchmark();
+        b.aead = aead;
+        b.impl = impl;
+        b.size = size;
+        b.setUp();
+        long sink = 0;
+        double[] nsPerOp = new double[rounds];
+        for (int r = -1; r < rounds; r++) {
+            long budget = (r < 0 ? warmupMs : roundMs) * 1_000_000L;
+            long t0 = mx.getCurrentThreadCpuTime();
+            long ops = 0;
+            long used;
+            do {
+                for (int i = 0; i < 32; i++) {
+                    sink += seal ? b.seal() : b.open();
+                }
+                ops += 32;
+                used = mx.getCurrentThreadCpuTime() - t0;
+            } while (used < budget);
+            if (r >= 0) {
+                nsPerOp[r] = (double) used / ops;
+            }
+        }
+        if (sink == 42) {
+            System.out.print(""); // keeps the results alive
+        }
+        java.util.Arrays.sort(nsPerOp);
+        double median = nsPerOp[rounds / 2];
+        return new double[] {size / median * 1e3, size / nsPerOp[rounds - 1] * 1e3, size / nsPerOp[0] * 1e3, median};
+    }
+
+    /**
+     * Runs every cell and prints MB/s (10^6 bytes of record payload per second) JDK vs BC.
+     *
+     * @param args {@code [--mode cpu|jmh] [--out FILE]}: {@code cpu} (default) measures each cell by
+     *     thread CPU time (5 rounds of 1 s after 2 s warm-up; MB per CPU second), {@code jmh} runs the
+     *     JMH benchmark (wall-clock throughput, only meaningful on an otherwise idle machine)
      * @throws RunnerException if JMH fails
      * @throws IOException if the JSON cannot be written
      */
     public static void main(String[] args) throws RunnerException, IOException {
         String outFile = Files.isDirectory(Path.of("benchmarks/target")) ? "benchmarks/target/dtls-crypto.json"
                 : "target/dtls-crypto.json";
-        if (args.length == 2 && args[0].equals("--out")) {
-            outFile = args[1];
-        } else if (args.length != 0) {
-            System.err.println("usage: DtlsCryptoBenchmark [--out FILE]");
-            System.exit(2);
+        String mode = "cpu";
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 < args.length && args[i].equals("--out")) {
+                outFile = args[i + 1];
+            } else if (i + 1 < args.length && args[i].equals("--mode")
+                    && (args[i + 1].equals("cpu") || args[i + 1].equals("jmh"))) {
+                mode = args[i + 1];
+            } else {
+                System.err.println("usage: DtlsCryptoBenchmark [--mode cpu|jmh] [--out FILE]");
+                System.exit(2);
+            }
         }
-        Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(DtlsCryptoBenchmark.class.getName() + "\\.").build()).run();
-        // key: aead/size/op -> impl -> MB/s
+        // key: aead/size/op -> impl -> {MB/s, error or spread, ns per record}
         Map<String, Map<String, double[]>> table = new TreeMap<>();
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (RunResult r : results) {
-            String op = r.getParams().getBenchmark().replaceAll(".*\\.", "");
-            String a = r.getParams().getParam("aead");
-            String im = r.getParams().getParam("impl");
-            int sz = Integer.parseInt(r.getParams().getParam("size"));
-            double opsPerUs = r.getPrimaryResult().getScore();
-            double err = r.getPrimaryResult().getScoreError();
-            double mbps = opsPerUs * 1e6 * sz / 1e6;
-            double mbpsErr = err * 1e6 * sz / 1e6;
-            table.computeIfAbsent(String.format(Locale.ROOT, "%s %6d %s", a, sz, op), k -> new TreeMap<>())
-                    .put(im, new double[] {mbps, mbpsErr, 1.0 / opsPerUs * 1000});
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("aead", a);
-            row.put("impl", im);
-            row.put("size", sz);
-            row.put("op", op);
-            row.put("opsPerUs", opsPerUs);
-            row.put("opsPerUsError", err);
-            row.put("MBps", mbps);
-            row.put("nsPerRecord", 1000 / opsPerUs);
-            rows.add(row);
+        if (mode.equals("jmh")) {
+            Collection<RunResult> results = new Runner(new OptionsBuilder()
+                    .include(DtlsCryptoBenchmark.class.getName() + "\\.").build()).run();
+            for (RunResult r : results) {
+                String op = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+                String a = r.getParams().getParam("aead");
+                String im = r.getParams().getParam("impl");
+                int sz = Integer.parseInt(r.getParams().getParam("size"));
+                double opsPerUs = r.getPrimaryResult().getScore();
+                double mbps = opsPerUs * sz;
+                double mbpsErr = r.getPrimaryResult().getScoreError() * sz;
+                table.computeIfAbsent(String.format(Locale.ROOT, "%s %6d %s", a, sz, op), k -> new TreeMap<>())
+                        .put(im, new double[] {mbps, mbpsErr, 1000 / opsPerUs});
+                rows.add(row("jmh", a, im, sz, op, mbps, mbpsErr, 1000 / opsPerUs));
+            }
+        } else {
+            for (Aead a : Aead.values()) {
+                for (int sz : new int[] {200, 1191, 16384}) {
+                    for (boolean seal : new boolean[] {true, false}) {
+                        for (Impl im : Impl.values()) {
+                            double[] m = cpuMeasure(a, im, sz, seal, 2000, 1000, 5);
+                            String op = seal ? "seal" : "open";
+                            System.out.printf(Locale.ROOT, "%-17s %-3s %5d %s: %8.1f MB/CPU-s (rounds %.1f..%.1f)%n",
+                                    a, im, sz, op, m[0], m[1], m[2]);
+                            table.computeIfAbsent(String.format(Locale.ROOT, "%s %6d %s", a, sz, op),
+                                    k -> new TreeMap<>()).put(im.name(), new double[] {m[0], (m[2] - m[1]) / 2, m[3]});
+                            rows.add(row("cpu", a.name(), im.name(), sz, op, m[0], (m[2] - m[1]) / 2, m[3]));
+                        }
+                    }
+                }
+            }
         }
-        System.out.printf(Locale.ROOT, "%n%-30s %16s %16s %9s %11s %11s%n", "aead size op", "JDK MB/s", "BC MB/s",
+        System.out.printf(Locale.ROOT, "%n%s; MB/s = 10^6 payload bytes per %s second%n", mode.equals("cpu")
+                ? "thread CPU time, median of 5 rounds (± half the spread)" : "JMH throughput (± 99.9% error)",
+                mode.equals("cpu") ? "CPU" : "wall-clock");
+        System.out.printf(Locale.ROOT, "%-30s %16s %16s %9s %11s %11s%n", "aead size op", "JDK MB/s", "BC MB/s",
                 "JDK/BC", "JDK ns/rec", "BC ns/rec");
         for (Map.Entry<String, Map<String, double[]>> e : table.entrySet()) {
             double[] j = e.getValue().get("JDK");
@@ -295,10 +357,25 @@ public class DtlsCryptoBenchmark {
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("benchmark", "DtlsCryptoBenchmark");
+        doc.put("mode", mode);
         doc.put("jvm", System.getProperty("java.vm.name") + " " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " CPUs");
         doc.put("results", rows);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), doc);
         System.out.println("wrote " + out);
+    }
+
+    private static Map<String, Object> row(String mode, String aead, String impl, int size, String op, double mbps,
+            double err, double nsPerRecord) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("mode", mode);
+        row.put("aead", aead);
+        row.put("impl", impl);
+        row.put("size", size);
+        row.put("op", op);
+        row.put("MBps", mbps);
+        row.put("error", err);
+        row.put("nsPerRecord", nsPerRecord);
+        return row;
     }
 }

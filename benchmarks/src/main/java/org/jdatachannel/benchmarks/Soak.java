@@ -39,10 +39,13 @@ import org.jdatachannel.SessionDescriptionInit;
  * <p>Before the first cycle and every {@code --every} cycles (default 500) it samples, after
  * {@link System#gc()}: live JVM threads, open file descriptors ({@code /proc/self/fd}, else the
  * platform MXBean) and heap used after the collection. Thread counts are taken after a bounded
- * settle (at most 5 s) for threads that are ending. The baseline is the first sample at or after
- * {@code --warmup} cycles (default 500: class loading, JIT and library-wide pools are done by then);
+ * settle (at most 5 s) for threads that are ending; idle pool workers are counted apart. The
+ * baseline is the first sample at or after {@code --warmup} cycles (default 500: class loading, JIT
+ * and library-wide pools are done by then);
  * the run fails (exit status 1) if the last sample exceeds the baseline by more than the tolerances
- * ({@code --thread-tolerance} threads, default 4; {@code --fd-tolerance} descriptors, default 8;
+ * ({@code --thread-tolerance}, default 4, for threads other than idle thread-pool workers;
+ * {@code --pool-thread-tolerance}, default 32, for all threads, since ice4j's JVM-wide cached pools
+ * keep idle workers for a while after bursts; {@code --fd-tolerance} descriptors, default 8;
  * {@code --heap-tolerance-mib} MiB, default 16), if more than {@code --max-failures} cycles failed
  * (default 0), or if a closed connection still had threads alive
  * ({@link PeerConnection#liveThreads()}) after close returned.
@@ -71,27 +74,29 @@ public final class Soak {
      * @param every sample every this many cycles, &gt;= 1
      * @param warmup cycles before the baseline sample (the first sample at or after it), &gt;= 0
      * @param messageBytes size of the echoed message, 1..65536 bytes
-     * @param threadTolerance allowed growth of live threads over the baseline
+     * @param threadTolerance allowed growth of threads other than idle pool workers over the baseline
+     * @param poolThreadTolerance allowed growth of all live threads (idle pool workers included)
      * @param fdTolerance allowed growth of open file descriptors over the baseline
      * @param heapToleranceBytes allowed growth of heap used after GC over the baseline, bytes
      * @param timeoutSeconds limit per phase (connect+open, echo) of one cycle, s
      * @param maxFailures cycles allowed to fail (timeout, wrong echo, FAILED) before the verdict fails
      * @param seed seed of the message contents
      */
-    public record Config(int cycles, int every, int warmup, int messageBytes, int threadTolerance, int fdTolerance,
-            long heapToleranceBytes, int timeoutSeconds, int maxFailures, long seed) {
+    public record Config(int cycles, int every, int warmup, int messageBytes, int threadTolerance,
+            int poolThreadTolerance, int fdTolerance, long heapToleranceBytes, int timeoutSeconds, int maxFailures,
+            long seed) {
         /** @throws IllegalArgumentException naming the bad value */
         public Config {
             if (cycles < 1 || every < 1 || warmup < 0 || messageBytes < 1 || messageBytes > 65536
-                    || threadTolerance < 0 || fdTolerance < 0 || heapToleranceBytes < 0 || timeoutSeconds < 1
-                    || maxFailures < 0) {
+                    || threadTolerance < 0 || poolThreadTolerance < 0 || fdTolerance < 0 || heapToleranceBytes < 0
+                    || timeoutSeconds < 1 || maxFailures < 0) {
                 throw new IllegalArgumentException("bad soak configuration " + this);
             }
         }
 
         /** The defaults of the command line: 10,000 cycles, samples every 500, 1 KiB messages. */
         public static Config defaults() {
-            return new Config(10_000, 500, 500, 1024, 4, 8, 16 * MIB, 30, 0, 1);
+            return new Config(10_000, 500, 500, 1024, 4, 32, 8, 16 * MIB, 30, 0, 1);
         }
     }
 
@@ -101,12 +106,19 @@ public final class Soak {
      * @param cycle cycles completed (successfully or not) when sampled
      * @param elapsedMs wall time since the run started, ms
      * @param liveThreads live JVM threads
+     * @param idlePoolThreads of those, thread-pool workers waiting for a task
+     *     ({@code ThreadPoolExecutor.getTask}): ice4j's JVM-wide cached pools keep idle workers
+     *     for a while after a burst, so their number follows recent load, not leaks
      * @param openFds open file descriptors of the process, -1 if unknown
      * @param heapUsedAfterGcBytes heap in use right after {@link System#gc()}, bytes
      * @param threadsByName live threads grouped by name with digits removed (diagnostics)
      */
-    public record Sample(int cycle, long elapsedMs, int liveThreads, long openFds, long heapUsedAfterGcBytes,
-            Map<String, Integer> threadsByName) {
+    public record Sample(int cycle, long elapsedMs, int liveThreads, int idlePoolThreads, long openFds,
+            long heapUsedAfterGcBytes, Map<String, Integer> threadsByName) {
+        /** @return live threads that are not idle pool workers */
+        public int busyThreads() {
+            return liveThreads - idlePoolThreads;
+        }
     }
 
     /**
@@ -181,8 +193,8 @@ public final class Soak {
         Sample baseline = null;
         out.printf(Locale.ROOT, "soak: %d cycles, sample every %d, baseline at >= %d, %d-byte echo, seed %d%n", c.cycles,
                 c.every, c.warmup, c.messageBytes, c.seed);
-        String head = String.format(Locale.ROOT, "%7s %8s %8s %8s %6s %9s %11s %11s %11s %6s%n", "cycle", "wall s",
-                "cycles/s", "threads", "fds", "heap MiB", "connect p50", "echo p50", "close p50", "fails");
+        String head = String.format(Locale.ROOT, "%7s %8s %8s %8s %6s %6s %9s %11s %11s %11s %6s%n", "cycle", "wall s",
+                "cycles/s", "threads", "idle", "fds", "heap MiB", "connect p50", "echo p50", "close p50", "fails");
         out.print(head);
         samples.add(sample(0, t0, null));
         print(out, samples.get(0), t0, 0, connect, echo, close, 0, 0, failures);
@@ -247,11 +259,18 @@ public final class Soak {
      */
     static List<String> growth(Sample baseline, Sample last, Config c) {
         List<String> v = new ArrayList<>();
-        int dt = last.liveThreads - baseline.liveThreads;
-        if (dt > c.threadTolerance) {
-            v.add(String.format(Locale.ROOT, "threads grew by %d (%d at cycle %d -> %d at cycle %d, tolerance %d): %s",
-                    dt, baseline.liveThreads, baseline.cycle, last.liveThreads, last.cycle, c.threadTolerance,
+        int db = last.busyThreads() - baseline.busyThreads();
+        if (db > c.threadTolerance) {
+            v.add(String.format(Locale.ROOT, "threads other than idle pool workers grew by %d (%d at cycle %d -> %d at "
+                    + "cycle %d, tolerance %d), by name: %s", db, baseline.busyThreads(), baseline.cycle,
+                    last.busyThreads(), last.cycle, c.threadTolerance,
                     diff(baseline.threadsByName, last.threadsByName)));
+        }
+        int dt = last.liveThreads - baseline.liveThreads;
+        if (dt > c.poolThreadTolerance) {
+            v.add(String.format(Locale.ROOT, "live threads grew by %d (%d at cycle %d -> %d at cycle %d, tolerance %d), "
+                    + "by name: %s", dt, baseline.liveThreads, baseline.cycle, last.liveThreads, last.cycle,
+                    c.poolThreadTolerance, diff(baseline.threadsByName, last.threadsByName)));
         }
         if (baseline.openFds >= 0 && last.openFds >= 0 && last.openFds - baseline.openFds > c.fdTolerance) {
             v.add(String.format(Locale.ROOT, "open file descriptors grew by %d (%d at cycle %d -> %d at cycle %d, "
@@ -371,25 +390,41 @@ public final class Soak {
      */
     static Sample sample(int cycle, long t0, Sample baseline) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        int threads = ManagementFactory.getThreadMXBean().getThreadCount();
-        while (baseline != null && threads > baseline.liveThreads && System.nanoTime() < deadline) {
+        Map<Thread, StackTraceElement[]> all = Thread.getAllStackTraces();
+        while (baseline != null && all.size() - idle(all) > baseline.busyThreads() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            threads = ManagementFactory.getThreadMXBean().getThreadCount();
+            all = Thread.getAllStackTraces();
         }
         for (int i = 0; i < 2; i++) {
             System.gc();
         }
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         Map<String, Integer> byName = new TreeMap<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
+        for (Thread t : all.keySet()) {
             byName.merge(t.getName().replaceAll("[0-9]+", "#"), 1, Integer::sum);
         }
-        return new Sample(cycle, (System.nanoTime() - t0) / 1_000_000, threads, openFds(), heap, byName);
+        return new Sample(cycle, (System.nanoTime() - t0) / 1_000_000, all.size(), idle(all), openFds(), heap,
+                byName);
+    }
+
+    /** @return threads parked in {@code ThreadPoolExecutor.getTask}, i.e. pool workers without a task */
+    static int idle(Map<Thread, StackTraceElement[]> threads) {
+        int n = 0;
+        for (StackTraceElement[] stack : threads.values()) {
+            for (StackTraceElement f : stack) {
+                if (f.getMethodName().equals("getTask")
+                        && f.getClassName().equals("java.util.concurrent.ThreadPoolExecutor")) {
+                    n++;
+                    break;
+                }
+            }
+        }
+        return n;
     }
 
     /** @return open file descriptors of this process, -1 if neither /proc nor the MXBean tells */
@@ -412,8 +447,9 @@ public final class Soak {
     private static void print(PrintStream out, Sample s, long t0, int cycle, double[] connect, double[] echo,
             double[] close, int from, int to, int failures) {
         double secs = s.elapsedMs / 1000.0;
-        out.printf(Locale.ROOT, "%7d %8.1f %8.2f %8d %6d %9.1f %11s %11s %11s %6d%n", cycle, secs,
-                secs > 0 ? cycle / secs : 0.0, s.liveThreads, s.openFds, s.heapUsedAfterGcBytes / (double) MIB,
+        out.printf(Locale.ROOT, "%7d %8.1f %8.2f %8d %6d %6d %9.1f %11s %11s %11s %6d%n", cycle, secs,
+                secs > 0 ? cycle / secs : 0.0, s.liveThreads, s.idlePoolThreads, s.openFds,
+                s.heapUsedAfterGcBytes / (double) MIB,
                 median(connect, from, to), median(echo, from, to), median(close, from, to), failures);
         out.flush();
     }
@@ -429,7 +465,8 @@ public final class Soak {
 
     /**
      * @param args {@code --cycles N --every N --warmup N --message-bytes N --thread-tolerance N
-     *     --fd-tolerance N --heap-tolerance-mib N --timeout-s N --max-failures N --seed N --out FILE}
+     *     --pool-thread-tolerance N --fd-tolerance N --heap-tolerance-mib N --timeout-s N --max-failures N
+     *     --seed N --out FILE}
      * @throws IOException if the JSON cannot be written
      */
     public static void main(String[] args) throws IOException {
@@ -443,6 +480,7 @@ public final class Soak {
         opt.put("--warmup", null);
         opt.put("--message-bytes", String.valueOf(d.messageBytes));
         opt.put("--thread-tolerance", String.valueOf(d.threadTolerance));
+        opt.put("--pool-thread-tolerance", String.valueOf(d.poolThreadTolerance));
         opt.put("--fd-tolerance", String.valueOf(d.fdTolerance));
         opt.put("--heap-tolerance-mib", String.valueOf(d.heapToleranceBytes / MIB));
         opt.put("--timeout-s", String.valueOf(d.timeoutSeconds));
@@ -465,7 +503,8 @@ public final class Soak {
         int every = Integer.parseInt(opt.get("--every"));
         int warmup = opt.get("--warmup") == null ? Math.min(every, cycles) : Integer.parseInt(opt.get("--warmup"));
         Config c = new Config(cycles, every, warmup, Integer.parseInt(opt.get("--message-bytes")),
-                Integer.parseInt(opt.get("--thread-tolerance")), Integer.parseInt(opt.get("--fd-tolerance")),
+                Integer.parseInt(opt.get("--thread-tolerance")), Integer.parseInt(opt.get("--pool-thread-tolerance")),
+                Integer.parseInt(opt.get("--fd-tolerance")),
                 Long.parseLong(opt.get("--heap-tolerance-mib")) * MIB, Integer.parseInt(opt.get("--timeout-s")),
                 Integer.parseInt(opt.get("--max-failures")), Long.parseLong(opt.get("--seed")));
         Report r = run(c, System.out);

@@ -83,6 +83,13 @@ class DtlsCryptoBenchmarkTest {
         }
     }
 
+    @Test
+    void cpuTimeHarnessReportsTheMedianRoundWithinItsSpread() throws IOException {
+        double[] m = DtlsCryptoBenchmark.cpuMeasure(Aead.AES_128_GCM, Impl.BC, 200, false, 5, 5, 3);
+        assertTrue(m[0] > 0 && m[1] <= m[0] && m[0] <= m[2], java.util.Arrays.toString(m));
+        assertEquals(200 / m[3] * 1e3, m[0], 1e-9);
+    }
+
     private static byte[] seal(Aead aead, Impl impl, byte[] key, byte[] nonce, byte[] aad, byte[] plain)
             throws IOException {
         TlsAEADCipherImpl c = DtlsCryptoBenchmark.create(aead, impl, true);
