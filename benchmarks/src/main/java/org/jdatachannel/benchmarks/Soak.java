@@ -46,7 +46,8 @@ import org.jdatachannel.SessionDescriptionInit;
  * ({@code --thread-tolerance}, default 4, for threads other than idle thread-pool workers;
  * {@code --pool-thread-tolerance}, default 32, for all threads, since ice4j's JVM-wide cached pools
  * keep idle workers for a while after bursts; {@code --fd-tolerance} descriptors, default 8;
- * {@code --heap-tolerance-mib} MiB, default 16), if more than {@code --max-failures} cycles failed
+ * {@code --heap-tolerance-mib} MiB, default 16; the last sample is taken after a quiet period of
+ * at most {@code --quiesce-s}, default 70 s, in which idle pool workers may end), if more than {@code --max-failures} cycles failed
  * (default 0), or if a closed connection still had threads alive
  * ({@link PeerConnection#liveThreads()}) after close returned.
  *
@@ -81,22 +82,25 @@ public final class Soak {
      * @param timeoutSeconds limit per phase (connect+open, echo) of one cycle, s
      * @param maxFailures cycles allowed to fail (timeout, wrong echo, FAILED) before the verdict fails
      * @param seed seed of the message contents
+     * @param quiesceSeconds after the last cycle, wait at most this long (s) for the live thread count
+     *     to come back to the baseline before the final sample (idle workers of cached thread pools
+     *     end after 60 s without a task); 0 = final sample at once
      */
     public record Config(int cycles, int every, int warmup, int messageBytes, int threadTolerance,
             int poolThreadTolerance, int fdTolerance, long heapToleranceBytes, int timeoutSeconds, int maxFailures,
-            long seed) {
+            long seed, int quiesceSeconds) {
         /** @throws IllegalArgumentException naming the bad value */
         public Config {
             if (cycles < 1 || every < 1 || warmup < 0 || messageBytes < 1 || messageBytes > 65536
                     || threadTolerance < 0 || poolThreadTolerance < 0 || fdTolerance < 0 || heapToleranceBytes < 0
-                    || timeoutSeconds < 1 || maxFailures < 0) {
+                    || timeoutSeconds < 1 || maxFailures < 0 || quiesceSeconds < 0) {
                 throw new IllegalArgumentException("bad soak configuration " + this);
             }
         }
 
         /** The defaults of the command line: 10,000 cycles, samples every 500, 1 KiB messages. */
         public static Config defaults() {
-            return new Config(10_000, 500, 500, 1024, 4, 32, 8, 16 * MIB, 30, 0, 1);
+            return new Config(10_000, 500, 500, 1024, 4, 32, 8, 16 * MIB, 30, 0, 1, 70);
         }
     }
 
@@ -155,6 +159,9 @@ public final class Soak {
      * @param cyclesWithThreadsLeft cycles after which a closed connection still listed live threads
      * @param samples resource samples, first before any cycle
      * @param baselineCycle cycle of the baseline sample, -1 if none
+     * @param quiesced the sample taken after the quiet period (null if none); the verdict compares it,
+     *     else the last sample, with the baseline
+     * @param quiesceMs how long the quiet period lasted, ms
      * @param connectMs offer to channel open, ms
      * @param echoMs send to echo received, ms
      * @param closeMs both close() calls, ms
@@ -163,7 +170,8 @@ public final class Soak {
      * @param ok no violation
      */
     public record Report(Config config, String started, int cyclesRun, int failures, List<String> firstErrors,
-            int cyclesWithThreadsLeft, List<Sample> samples, int baselineCycle, Percentiles connectMs,
+            int cyclesWithThreadsLeft, List<Sample> samples, int baselineCycle, Sample quiesced, long quiesceMs,
+            Percentiles connectMs,
             Percentiles echoMs, Percentiles closeMs, Percentiles cycleMs, List<String> violations, boolean ok) {
     }
 
@@ -235,9 +243,29 @@ public final class Soak {
                 break;
             }
         }
+        Sample quiesced = null;
+        long quiesceMs = 0;
+        if (baseline != null && c.quiesceSeconds > 0) {
+            long q0 = System.nanoTime();
+            long deadline = q0 + TimeUnit.SECONDS.toNanos(c.quiesceSeconds);
+            while (ManagementFactory.getThreadMXBean().getThreadCount() > baseline.liveThreads
+                    && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            quiesceMs = (System.nanoTime() - q0) / 1_000_000;
+            quiesced = sample(run, t0, baseline);
+            out.printf(Locale.ROOT, "after a quiet period of %.1f s (threads back to the baseline's %d, or %d s):%n",
+                    quiesceMs / 1000.0, baseline.liveThreads, c.quiesceSeconds);
+            print(out, quiesced, t0, run, connect, echo, close, ok, ok, failures);
+        }
         List<String> violations = new ArrayList<>();
         if (baseline != null) {
-            violations.addAll(growth(baseline, samples.get(samples.size() - 1), c));
+            violations.addAll(growth(baseline, quiesced != null ? quiesced : samples.get(samples.size() - 1), c));
         } else {
             violations.add("no baseline: the run ended before " + c.warmup + " cycles");
         }
@@ -248,7 +276,7 @@ public final class Soak {
             violations.add(threadsLeft + " cycles left threads of a closed connection alive after close()");
         }
         return new Report(c, started, run, failures, errors, threadsLeft, samples,
-                baseline == null ? -1 : baseline.cycle, Percentiles.of(connect, ok), Percentiles.of(echo, ok),
+                baseline == null ? -1 : baseline.cycle, quiesced, quiesceMs, Percentiles.of(connect, ok), Percentiles.of(echo, ok),
                 Percentiles.of(close, ok), Percentiles.of(whole, ok), violations, violations.isEmpty());
     }
 
@@ -466,7 +494,7 @@ public final class Soak {
     /**
      * @param args {@code --cycles N --every N --warmup N --message-bytes N --thread-tolerance N
      *     --pool-thread-tolerance N --fd-tolerance N --heap-tolerance-mib N --timeout-s N --max-failures N
-     *     --seed N --out FILE}
+     *     --seed N --quiesce-s N --out FILE}
      * @throws IOException if the JSON cannot be written
      */
     public static void main(String[] args) throws IOException {
@@ -486,6 +514,7 @@ public final class Soak {
         opt.put("--timeout-s", String.valueOf(d.timeoutSeconds));
         opt.put("--max-failures", String.valueOf(d.maxFailures));
         opt.put("--seed", String.valueOf(d.seed));
+        opt.put("--quiesce-s", String.valueOf(d.quiesceSeconds));
         opt.put("--out", Files.isDirectory(Path.of("benchmarks/target")) ? "benchmarks/target/soak.json"
                 : "target/soak.json");
         if (args.length % 2 != 0) {
@@ -506,7 +535,8 @@ public final class Soak {
                 Integer.parseInt(opt.get("--thread-tolerance")), Integer.parseInt(opt.get("--pool-thread-tolerance")),
                 Integer.parseInt(opt.get("--fd-tolerance")),
                 Long.parseLong(opt.get("--heap-tolerance-mib")) * MIB, Integer.parseInt(opt.get("--timeout-s")),
-                Integer.parseInt(opt.get("--max-failures")), Long.parseLong(opt.get("--seed")));
+                Integer.parseInt(opt.get("--max-failures")), Long.parseLong(opt.get("--seed")),
+                Integer.parseInt(opt.get("--quiesce-s")));
         Report r = run(c, System.out);
         System.out.printf(Locale.ROOT, "cycles %d, failed %d, connect ms p50/p95/p99/max %s, echo %s, close %s, "
                 + "cycle %s%n", r.cyclesRun, r.failures, fmt(r.connectMs), fmt(r.echoMs), fmt(r.closeMs),

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * CI smoke run of the {@link Soak} harness: 20 connect/echo/close cycles over 127.0.0.1 complete,
  * every closed connection released its threads, and threads, file descriptors and heap after GC
- * stay within the soak's tolerances of the baseline taken after 5 cycles. The 10,000-cycle run is
- * a manual benchmark (benchmarks/README.md). Nothing here is about speed.
+ * stay within the soak's tolerances of the baseline taken after 5 cycles (final sample after a quiet
+ * period of at most 3 s). The 10,000-cycle run is a manual benchmark (benchmarks/README.md).
+ * Nothing here is about speed.
  */
 class SoakSmokeTest {
 
@@ -24,7 +25,7 @@ class SoakSmokeTest {
     void twentyCyclesEchoAndReleaseEverything() {
         Soak.Config d = Soak.Config.defaults();
         Soak.Config c = new Soak.Config(20, 5, 5, 1024, d.threadTolerance(), d.poolThreadTolerance(), d.fdTolerance(),
-                d.heapToleranceBytes(), d.timeoutSeconds(), 0, 7);
+                d.heapToleranceBytes(), d.timeoutSeconds(), 0, 7, 3);
         ByteArrayOutputStream table = new ByteArrayOutputStream();
         Soak.Report r = Soak.run(c, new PrintStream(table, true, StandardCharsets.UTF_8));
         String printed = table.toString(StandardCharsets.UTF_8);
@@ -34,6 +35,8 @@ class SoakSmokeTest {
         // samples before the first cycle and after cycles 5, 10, 15, 20; baseline at 5
         assertEquals(List.of(0, 5, 10, 15, 20), r.samples().stream().map(Soak.Sample::cycle).toList(), printed);
         assertEquals(5, r.baselineCycle());
+        // the verdict's sample, after a quiet period of at most 3 s
+        assertEquals(20, r.quiesced().cycle(), printed);
         assertTrue(r.samples().get(0).openFds() > 0, "file descriptors are counted on this platform");
         assertTrue(r.ok(), r.violations() + "\n" + printed);
         assertTrue(r.connectMs().p50() > 0 && r.cycleMs().max() >= r.connectMs().max(), r.toString());
@@ -41,7 +44,7 @@ class SoakSmokeTest {
 
     @Test
     void growthBeyondEachToleranceIsReportedWithTheThreadNamesThatGrew() {
-        Soak.Config c = new Soak.Config(10, 1, 1, 16, 4, 32, 8, 16L << 20, 5, 0, 1);
+        Soak.Config c = new Soak.Config(10, 1, 1, 16, 4, 32, 8, 16L << 20, 5, 0, 1, 0);
         // 20 threads, 10 of them idle pool workers: 10 busy
         Soak.Sample base = new Soak.Sample(1, 0, 20, 10, 40, 10L << 20, Map.of("main", 1, "loop-#", 2));
         assertEquals(List.of(), Soak.growth(base,
@@ -91,7 +94,7 @@ class SoakSmokeTest {
         assertEquals(5, p.p99());
         assertEquals(5, p.max());
         assertTrue(Double.isNaN(Soak.Percentiles.of(v, 0).p50()));
-        assertThrows(IllegalArgumentException.class, () -> new Soak.Config(0, 1, 0, 16, 0, 0, 0, 0, 1, 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> new Soak.Config(1, 1, 0, 65537, 0, 0, 0, 0, 1, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Soak.Config(0, 1, 0, 16, 0, 0, 0, 0, 1, 0, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Soak.Config(1, 1, 0, 65537, 0, 0, 0, 0, 1, 0, 1, 0));
     }
 }
