@@ -7,7 +7,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * Runs the JMH benchmarks of this module. Arguments: an optional regular expression selecting
  * benchmarks (default: all). Run with
- * {@code mvn -B -q -pl benchmarks -am install -DskipTests && java -cp "$(cat benchmarks/target/classpath.txt):benchmarks/target/classes" org.jdatachannel.benchmarks.RunBenchmarks}.
+ * {@code mvn -B -o -q -pl benchmarks -am package -DskipTests}, then
+ * {@code java -cp "$(cat benchmarks/target/classpath.txt):benchmarks/target/classes" org.jdatachannel.benchmarks.RunBenchmarks}.
  */
 public final class RunBenchmarks {
   private RunBenchmarks() {}
