@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * <p>Profile: DTLS 1.2 only; cipher suites ECDHE_ECDSA (and, for RSA identities, ECDHE_RSA) with
  * AES-128-GCM, AES-256-GCM or ChaCha20-Poly1305 (the JDK's cipher, see {@link JdkTlsCrypto});
  * groups x25519, secp256r1, secp384r1; extended
- * master secret offered (RFC 7627); secure renegotiation signalled and required from the peer
- * (RFC 5746); use_srtp always offered by the client and negotiated by the server when offered
+ * master secret (RFC 7627) offered and required from the peer; secure renegotiation signalled and
+ * required from the peer (RFC 5746), renegotiation never performed (a ClientHello or HelloRequest
+ * after the handshake is ignored); use_srtp always offered by the client and negotiated by the server when offered
  * (RFC 5764). Both sides present certificates, and each accepts the peer only if the peer
  * certificate matches a fingerprint from the remote description (RFC 8122 §5); certificate chains
  * and CAs are not checked.
@@ -128,6 +129,23 @@ public final class DtlsTransport implements AutoCloseable {
                 null);
     }
 
+    /**
+     * A locally raised alert in plain words: Bouncy Castle's detail text when it has one (the
+     * part after "name(n); "), else the alert's meaning.
+     */
+    static String readable(TlsFatalAlert e) {
+        short alert = e.getAlertDescription();
+        String msg = e.getMessage();
+        String prefix = AlertDescription.getText(alert) + "; ";
+        String detail = msg != null && msg.startsWith(prefix) ? msg.substring(prefix.length()) : null;
+        if (detail != null && detail.contains("Extended Master Secret")) {
+            // Bouncy Castle's client check (RFC 7627 §5.3); there is no callback before it.
+            return PeerSupport.EMS_MISSING;
+        }
+        String meaning = DtlsException.describeAlert(alert, false);
+        return detail != null ? meaning + " (" + detail + ")" : meaning;
+    }
+
     private static List<Map.Entry<String, byte[]>> entries(Map<String, byte[]> m) {
         return m == null ? null : new ArrayList<>(m.entrySet());
     }
@@ -151,12 +169,27 @@ public final class DtlsTransport implements AutoCloseable {
             Map<String, byte[]> remoteFingerprints, int handshakeTimeoutMs, int retransmitMs,
             int clientPaddingBytes, int[] clientSuites) throws IOException {
         return connectChecked(role, lower, local, entries(remoteFingerprints), handshakeTimeoutMs, retransmitMs,
-                clientPaddingBytes, clientSuites);
+                new PeerSupport.Knobs(clientPaddingBytes, clientSuites, true));
     }
 
     private static DtlsTransport connectChecked(DtlsRole role, PacketTransport lower, DtlsCertificate local,
             List<Map.Entry<String, byte[]>> remoteFingerprints, int handshakeTimeoutMs, int retransmitMs,
             int clientPaddingBytes, int[] clientSuites) throws IOException {
+        return connectChecked(role, lower, local, remoteFingerprints, handshakeTimeoutMs, retransmitMs,
+                new PeerSupport.Knobs(clientPaddingBytes, clientSuites, true));
+    }
+
+    /** Test variant with all knobs. */
+    static DtlsTransport connect(DtlsRole role, PacketTransport lower, DtlsCertificate local,
+            Map<String, byte[]> remoteFingerprints, int handshakeTimeoutMs, int retransmitMs,
+            PeerSupport.Knobs knobs) throws IOException {
+        return connectChecked(role, lower, local, entries(remoteFingerprints), handshakeTimeoutMs, retransmitMs,
+                knobs);
+    }
+
+    private static DtlsTransport connectChecked(DtlsRole role, PacketTransport lower, DtlsCertificate local,
+            List<Map.Entry<String, byte[]>> remoteFingerprints, int handshakeTimeoutMs, int retransmitMs,
+            PeerSupport.Knobs knobs) throws IOException {
         if (role == null || lower == null || local == null || remoteFingerprints == null) {
             throw new IllegalArgumentException("role, lower, local and remoteFingerprints must not be null");
         }
@@ -175,13 +208,14 @@ public final class DtlsTransport implements AutoCloseable {
         }
         String name = "dtls-" + role.name().toLowerCase(Locale.ROOT);
         JcaTlsCrypto crypto = JdkTlsCrypto.create();
-        PeerSupport support = new PeerSupport(crypto, local, fps, handshakeTimeoutMs, retransmitMs, name);
+        PeerSupport support = new PeerSupport(crypto, local, fps, handshakeTimeoutMs, retransmitMs, name, knobs);
         DemuxTransport demux = new DemuxTransport(lower, name, role == DtlsRole.SERVER);
         DTLSTransport bc;
         boolean ok = false;
         try {
             if (role == DtlsRole.CLIENT) {
-                bc = new DTLSClientProtocol().connect(new WebRtcDtlsClient(support, clientPaddingBytes, clientSuites), demux);
+                bc = new DTLSClientProtocol().connect(
+                        new WebRtcDtlsClient(support, knobs.clientPaddingBytes(), knobs.clientSuites()), demux);
             } else {
                 // No DTLSVerifier (HelloVerifyRequest, RFC 6347 §4.2.1) in front: it cannot
                 // reassemble a ClientHello fragmented over several datagrams, which browsers send.
@@ -191,21 +225,21 @@ public final class DtlsTransport implements AutoCloseable {
             }
             ok = true;
         } catch (TlsTimeoutException e) {
-            throw new DtlsException(name + ": handshake timed out after " + handshakeTimeoutMs + " ms", e);
+            throw DtlsException.of(name, "handshake timed out after " + handshakeTimeoutMs + " ms", e,
+                    DtlsException.NO_ALERT, false);
         } catch (TlsFatalAlertReceived e) {
             short alert = e.getAlertDescription();
-            throw new DtlsException(name + ": handshake failed: peer sent fatal alert "
-                    + AlertDescription.getText(alert)
-                    + (alert == AlertDescription.bad_certificate ? " (peer rejected our certificate)" : ""),
-                    e, alert, true);
+            throw DtlsException.of(name, "handshake failed: peer sent fatal alert "
+                    + DtlsException.describeAlert(alert, true), e, alert, true);
         } catch (TlsFatalAlert e) {
-            String reason = support.rejectReason != null ? support.rejectReason : e.getMessage();
-            throw new DtlsException(name + ": handshake failed: " + reason + " (sent alert "
-                    + AlertDescription.getText(e.getAlertDescription()) + ")", e, e.getAlertDescription(), false);
+            short alert = e.getAlertDescription();
+            String reason = support.rejectReason != null ? support.rejectReason : readable(e);
+            throw DtlsException.of(name, "handshake failed: " + reason + " (we sent alert "
+                    + AlertDescription.getName(alert) + ")", e, alert, false);
         } catch (DtlsException e) {
             throw e;
         } catch (IOException e) {
-            throw new DtlsException(name + ": handshake failed: " + e, e);
+            throw DtlsException.of(name, "handshake failed: " + e, e, DtlsException.NO_ALERT, false);
         } finally {
             if (!ok) {
                 demux.close();
@@ -241,8 +275,7 @@ public final class DtlsTransport implements AutoCloseable {
         try {
             bc.send(buf, off, len);
         } catch (TlsFatalAlert e) {
-            throw new DtlsException(support.name + ": send failed: " + e.getMessage(), e,
-                    e.getAlertDescription(), false);
+            throw DtlsException.of(support.name, "send failed: " + readable(e), e, e.getAlertDescription(), false);
         }
     }
 
@@ -278,11 +311,13 @@ public final class DtlsTransport implements AutoCloseable {
                 try {
                     n = bc.receive(receiveBuffer, 0, receiveBuffer.length, wait);
                 } catch (TlsFatalAlertReceived e) {
-                    throw new DtlsException(support.name + ": peer sent fatal alert "
-                            + AlertDescription.getText(e.getAlertDescription()), e, e.getAlertDescription(), true);
+                    throw DtlsException.of(support.name, "peer sent fatal alert "
+                            + DtlsException.describeAlert(e.getAlertDescription(), true), e, e.getAlertDescription(),
+                            true);
                 } catch (TlsFatalAlert e) {
-                    throw new DtlsException(support.name + ": receive failed: " + e.getMessage(), e,
-                            e.getAlertDescription(), false);
+                    throw DtlsException.of(support.name, "connection failed: " + readable(e) + " (we sent alert "
+                            + AlertDescription.getName(e.getAlertDescription()) + ")", e, e.getAlertDescription(),
+                            false);
                 } catch (IOException e) {
                     checkPeerClosed();
                     if (closed) {
@@ -327,10 +362,9 @@ public final class DtlsTransport implements AutoCloseable {
         int alert = support.receivedAlert;
         if (alert >= 0) {
             if (alert == AlertDescription.close_notify && !support.receivedAlertFatal) {
-                throw new DtlsException(support.name + ": peer closed the connection (close_notify)", null,
-                        alert, true);
+                throw DtlsException.of(support.name, "peer closed the connection (close_notify)", null, alert, true);
             }
-            throw new DtlsException(support.name + ": peer sent fatal alert " + AlertDescription.getText((short) alert),
+            throw DtlsException.of(support.name, "peer sent fatal alert " + DtlsException.describeAlert(alert, true),
                     null, alert, true);
         }
     }

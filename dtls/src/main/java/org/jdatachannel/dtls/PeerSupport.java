@@ -83,6 +83,7 @@ final class PeerSupport {
     final int handshakeTimeoutMs;
     final int retransmitMs;
     final String name;
+    final Knobs knobs;
 
     /** Why we rejected the peer (fingerprint), to become the DtlsException message. */
     volatile String rejectReason;
@@ -98,7 +99,13 @@ final class PeerSupport {
 
     PeerSupport(JcaTlsCrypto crypto, DtlsCertificate local, List<Map.Entry<String, byte[]>> remoteFingerprints,
             int handshakeTimeoutMs, int retransmitMs, String name) {
+        this(crypto, local, remoteFingerprints, handshakeTimeoutMs, retransmitMs, name, Knobs.DEFAULT);
+    }
+
+    PeerSupport(JcaTlsCrypto crypto, DtlsCertificate local, List<Map.Entry<String, byte[]>> remoteFingerprints,
+            int handshakeTimeoutMs, int retransmitMs, String name, Knobs knobs) {
         this.crypto = crypto;
+        this.knobs = knobs;
         this.local = local;
         this.remoteFingerprints = remoteFingerprints;
         this.handshakeTimeoutMs = handshakeTimeoutMs;
@@ -149,8 +156,10 @@ final class PeerSupport {
         LOG.debug("{}: peer certificate matches remote fingerprint", name);
     }
 
-    private void reject(String reason, short alert) throws TlsFatalAlert {
-        rejectReason = reason;
+    void reject(String reason, short alert) throws TlsFatalAlert {
+        if (rejectReason == null) {
+            rejectReason = reason;
+        }
         LOG.warn("{}: rejecting peer: {}", name, reason);
         throw new TlsFatalAlert(alert, reason);
     }
@@ -226,12 +235,110 @@ final class PeerSupport {
         handshakeComplete(context);
     }
 
-    private void handshakeComplete(TlsContext context) {
+    private void handshakeComplete(TlsContext context) throws TlsFatalAlert {
         cipherSuite = context.getSecurityParametersConnection().getCipherSuite();
         extendedMasterSecret = context.getSecurityParametersConnection().isExtendedMasterSecret();
-        if (!extendedMasterSecret) {
-            LOG.warn("{}: peer did not negotiate extended_master_secret (RFC 7627)", name);
+        if (!extendedMasterSecret && knobs.extendedMasterSecret()) {
+            // Unreachable while requiresExtendedMasterSecret() holds; kept as a last check.
+            reject(EMS_MISSING, AlertDescription.handshake_failure);
         }
         LOG.debug("{}: handshake complete, {}, srtp profile {}", name, suiteName(cipherSuite), srtpProfile);
+    }
+
+    /** Reason when the peer does not use the extended master secret. */
+    static final String EMS_MISSING = "the peer does not support the extended master secret (RFC 7627 "
+            + "extended_master_secret extension), which we require";
+
+    /**
+     * RFC 7627 §5.2 (server) and §5.3 (client): "If the server receives a ClientHello without the
+     * extension, it SHOULD abort the handshake if it does not wish to interoperate with legacy
+     * clients"; "If the client [...] receives a ServerHello that does not contain the extension,
+     * it MUST abort the handshake" when it requires EMS. We require it in both roles: every WebRTC
+     * stack we meet (Chromium, Firefox, Pion, OpenSSL 1.1+, Bouncy Castle) sends it, and without it
+     * the master secret is not bound to the handshake (triple-handshake attack).
+     */
+    boolean requiresExtendedMasterSecret() {
+        return knobs.extendedMasterSecret();
+    }
+
+    /** Test knob: false makes this side behave as a legacy peer (neither offers nor requires EMS). */
+    boolean shouldUseExtendedMasterSecret() {
+        return knobs.extendedMasterSecret();
+    }
+
+    /**
+     * RFC 5746 §3.4 (client) and §3.6 (server): each side learns from renegotiation_info (or the
+     * client's TLS_EMPTY_RENEGOTIATION_INFO_SCSV) whether the peer supports secure renegotiation.
+     * §4.1/§4.3 allow terminating the handshake with a peer that does not; we do (as Bouncy
+     * Castle's default), since every current stack signals it. Renegotiation itself is never
+     * done: see {@link #RENEGOTIATION_POLICY}.
+     *
+     * @throws TlsFatalAlert handshake_failure when the peer did not signal it
+     */
+    void notifySecureRenegotiation(boolean secure) throws TlsFatalAlert {
+        if (!secure) {
+            reject("the peer does not signal secure renegotiation (RFC 5746 renegotiation_info or "
+                    + "TLS_EMPTY_RENEGOTIATION_INFO_SCSV), which we require", AlertDescription.handshake_failure);
+        }
+    }
+
+    /**
+     * RFC 5746 §4.2: "a TLS client [...] SHOULD [...] send a no_renegotiation alert" on a
+     * HelloRequest it does not honour; DTLS 1.2 renegotiation is never performed by us. Bouncy
+     * Castle's DTLS record layer ignores handshake records after the handshake (apart from
+     * answering a retransmitted final flight), so a new ClientHello or HelloRequest from the peer
+     * does nothing; the policy is stated for completeness.
+     */
+    static final int RENEGOTIATION_POLICY = org.bouncycastle.tls.RenegotiationPolicy.DENY;
+
+    /**
+     * Server: records a readable reason when no cipher suite can be selected: either the client
+     * offers none of our AEAD ECDHE suites, or it supports none of our ECDHE groups.
+     *
+     * @param offered the client's cipher_suites
+     * @param ours the suites we accept
+     * @param clientGroups the client's supported_groups, or null if it sent none
+     */
+    void noCommonCipherSuite(int[] offered, int[] ours, int[] clientGroups) throws TlsFatalAlert {
+        if (clientGroups != null && IntStream.of(clientGroups).noneMatch(g -> contains(groups(), g))) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < clientGroups.length && i < 32; i++) {
+                b.append(i == 0 ? "" : ", ").append(NamedGroup.getText(clientGroups[i]));
+            }
+            reject("no common ECDHE group: the peer supports [" + b + "], we implement " + groupNames(),
+                    AlertDescription.handshake_failure);
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < offered.length && i < 32; i++) {
+            b.append(i == 0 ? "" : ", ").append(suiteName(offered[i]));
+        }
+        if (offered.length > 32) {
+            b.append(", ...");
+        }
+        StringBuilder o = new StringBuilder();
+        for (int i = 0; i < ours.length; i++) {
+            o.append(i == 0 ? "" : ", ").append(suiteName(ours[i]));
+        }
+        reject("no common cipher suite: the peer offered [" + b + "], we accept only the AEAD ECDHE suites ["
+                + o + "]", AlertDescription.handshake_failure);
+    }
+
+    private String groupNames() {
+        StringBuilder b = new StringBuilder("[");
+        for (int g : groups()) {
+            b.append(b.length() > 1 ? ", " : "").append(NamedGroup.getName(g));
+        }
+        return b.append(']').toString();
+    }
+
+    /**
+     * Test knobs; {@link #DEFAULT} in production.
+     *
+     * @param clientPaddingBytes client only: RFC 7685 padding added to the ClientHello, 0 for none
+     * @param clientSuites client only: cipher suites to offer instead of ours, or null
+     * @param extendedMasterSecret false makes this side a legacy peer without EMS (RFC 7627)
+     */
+    record Knobs(int clientPaddingBytes, int[] clientSuites, boolean extendedMasterSecret) {
+        static final Knobs DEFAULT = new Knobs(0, null, true);
     }
 }

@@ -101,6 +101,26 @@ final class WebRtcDtlsClient extends DefaultTlsClient {
     }
 
     @Override
+    public boolean requiresExtendedMasterSecret() {
+        return support.requiresExtendedMasterSecret();
+    }
+
+    @Override
+    public boolean shouldUseExtendedMasterSecret() {
+        return support.shouldUseExtendedMasterSecret();
+    }
+
+    @Override
+    public void notifySecureRenegotiation(boolean secureRenegotiation) throws IOException {
+        support.notifySecureRenegotiation(secureRenegotiation);
+    }
+
+    @Override
+    public int getRenegotiationPolicy() {
+        return PeerSupport.RENEGOTIATION_POLICY;
+    }
+
+    @Override
     public int getHandshakeTimeoutMillis() {
         return support.handshakeTimeoutMs;
     }

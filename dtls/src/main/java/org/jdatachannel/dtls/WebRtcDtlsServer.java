@@ -12,6 +12,7 @@ import org.bouncycastle.tls.DefaultTlsServer;
 import org.bouncycastle.tls.NamedGroup;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.TlsCredentialedSigner;
+import org.bouncycastle.tls.TlsExtensionsUtils;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsSRTPUtils;
 import org.bouncycastle.tls.TlsUtils;
@@ -127,6 +128,13 @@ final class WebRtcDtlsServer extends DefaultTlsServer {
     @SuppressWarnings("rawtypes")
     public void processClientExtensions(Hashtable clientExtensions) throws IOException {
         super.processClientExtensions(clientExtensions);
+        // RFC 7627 §5.2: "If the server receives a ClientHello without the extension, it SHOULD
+        // abort the handshake if it does not wish to interoperate with legacy clients." We do;
+        // Bouncy Castle would too (requiresExtendedMasterSecret), this check only names the reason.
+        if (support.requiresExtendedMasterSecret() && (clientExtensions == null
+                || !TlsExtensionsUtils.hasExtendedMasterSecretExtension(clientExtensions))) {
+            support.reject(PeerSupport.EMS_MISSING, AlertDescription.handshake_failure);
+        }
         UseSRTPData offered = clientExtensions == null ? null : TlsSRTPUtils.getUseSRTPExtension(clientExtensions);
         if (offered != null) {
             // RFC 5764 §4.1.1: reply with "a single SRTPProtectionProfile value that the server has
@@ -148,6 +156,43 @@ final class WebRtcDtlsServer extends DefaultTlsServer {
             TlsSRTPUtils.addUseSRTPExtension(ext, new UseSRTPData(new int[] {support.srtpProfile}, TlsUtils.EMPTY_BYTES));
         }
         return ext;
+    }
+
+    @Override
+    public boolean requiresExtendedMasterSecret() {
+        return support.requiresExtendedMasterSecret();
+    }
+
+    @Override
+    public boolean shouldUseExtendedMasterSecret() {
+        return support.shouldUseExtendedMasterSecret();
+    }
+
+    @Override
+    public void notifySecureRenegotiation(boolean secureRenegotiation) throws IOException {
+        support.notifySecureRenegotiation(secureRenegotiation);
+    }
+
+    @Override
+    public int getRenegotiationPolicy() {
+        return PeerSupport.RENEGOTIATION_POLICY;
+    }
+
+    /**
+     * Picks the suite as Bouncy Castle does (our preference among the client's offer, checked
+     * against its groups and signature algorithms); when nothing fits, records a readable reason.
+     */
+    @Override
+    public int getSelectedCipherSuite() throws IOException {
+        try {
+            return super.getSelectedCipherSuite();
+        } catch (TlsFatalAlert e) {
+            if (e.getAlertDescription() == AlertDescription.handshake_failure && offeredCipherSuites != null) {
+                support.noCommonCipherSuite(offeredCipherSuites, getSupportedCipherSuites(),
+                        context.getSecurityParametersHandshake().getClientSupportedGroups());
+            }
+            throw e;
+        }
     }
 
     @Override
