@@ -300,7 +300,8 @@ final class PeerSupport {
      * @param clientGroups the client's supported_groups, or null if it sent none
      */
     void noCommonCipherSuite(int[] offered, int[] ours, int[] clientGroups) throws TlsFatalAlert {
-        if (clientGroups != null && IntStream.of(clientGroups).noneMatch(g -> contains(groups(), g))) {
+        boolean suiteInCommon = IntStream.of(offered).anyMatch(x -> contains(ours, x));
+        if (suiteInCommon && clientGroups != null && IntStream.of(clientGroups).noneMatch(g -> contains(groups(), g))) {
             StringBuilder b = new StringBuilder();
             for (int i = 0; i < clientGroups.length && i < 32; i++) {
                 b.append(i == 0 ? "" : ", ").append(NamedGroup.getText(clientGroups[i]));

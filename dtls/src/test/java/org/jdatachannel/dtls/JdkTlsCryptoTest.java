@@ -2,6 +2,7 @@ package org.jdatachannel.dtls;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
@@ -83,6 +84,42 @@ class JdkTlsCryptoTest {
             int n = ref.processBytes(msg, 0, msg.length, theirs, 0);
             ref.doFinal(theirs, n);
             assertArrayEquals(theirs, ours, "seed " + seed + " round " + i);
+        }
+    }
+
+    /**
+     * Record encryption uses the JDK's AES-GCM (SunJCE, with its AES-NI/CLMUL intrinsics), not
+     * Bouncy Castle's pure-Java AES, and Bouncy Castle's JCA provider is never installed: our
+     * crypto looks ciphers up through the default JCA providers, whose AES/GCM is SunJCE's, and no
+     * "BC" provider exists after a full handshake with data.
+     */
+    @Test
+    void aesGcmComesFromTheJdkAndNoBouncyCastleProviderIsInstalled() throws Exception {
+        JdkTlsCrypto crypto = JdkTlsCrypto.create();
+        assertEquals(org.bouncycastle.jcajce.util.DefaultJcaJceHelper.class, crypto.getHelper().getClass());
+        // The lookup Bouncy Castle's JceAEADCipherImpl makes for AES-GCM records.
+        assertEquals("SunJCE", crypto.getHelper().createCipher("AES/GCM/NoPadding").getProvider().getName());
+        assertEquals("SunJCE", javax.crypto.Cipher.getInstance("ChaCha20-Poly1305").getProvider().getName());
+
+        MemoryLink link = new MemoryLink();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<DtlsTransport> server = pool.submit(() -> DtlsTransport.connect(
+                    DtlsRole.SERVER, link.b, TestCerts.EC_B, TestCerts.fp(TestCerts.EC_A), 10_000));
+            DtlsTransport c = DtlsTransport.connect(DtlsRole.CLIENT, link.a, TestCerts.EC_A,
+                    TestCerts.fp(TestCerts.EC_B), 10_000);
+            DtlsTransport s = server.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", c.cipherSuite());
+            c.send(new byte[] {1, 2, 3}, 0, 3);
+            assertEquals(3, s.receive(new byte[16], 0, 16, 5000));
+            c.close();
+            s.close();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(null, java.security.Security.getProvider("BC"));
+        for (java.security.Provider p : java.security.Security.getProviders()) {
+            assertFalse(p.getName().startsWith("BC"), "Bouncy Castle provider installed: " + p);
         }
     }
 }
