@@ -210,18 +210,19 @@ public final class DtlsTransport implements AutoCloseable {
         JcaTlsCrypto crypto = JdkTlsCrypto.create();
         PeerSupport support = new PeerSupport(crypto, local, fps, handshakeTimeoutMs, retransmitMs, name, knobs);
         DemuxTransport demux = new DemuxTransport(lower, name, role == DtlsRole.SERVER);
+        NextEpochBuffer early = new NextEpochBuffer(demux, name);
         DTLSTransport bc;
         boolean ok = false;
         try {
             if (role == DtlsRole.CLIENT) {
                 bc = new DTLSClientProtocol().connect(
-                        new WebRtcDtlsClient(support, knobs.clientPaddingBytes(), knobs.clientSuites()), demux);
+                        new WebRtcDtlsClient(support, knobs.clientPaddingBytes(), knobs.clientSuites()), early);
             } else {
                 // No DTLSVerifier (HelloVerifyRequest, RFC 6347 §4.2.1) in front: it cannot
                 // reassemble a ClientHello fragmented over several datagrams, which browsers send.
                 // The cookie exchange only proves the client's address, which ICE connectivity
                 // checks on this candidate pair have already done.
-                bc = new DTLSServerProtocol().accept(new WebRtcDtlsServer(support), demux);
+                bc = new DTLSServerProtocol().accept(new WebRtcDtlsServer(support), early);
             }
             ok = true;
         } catch (TlsTimeoutException e) {
@@ -246,6 +247,7 @@ public final class DtlsTransport implements AutoCloseable {
             }
         }
         demux.handshakeDone();
+        early.handshakeDone();
         DtlsTransport t = new DtlsTransport(bc, demux, support, role);
         LOG.info("{}: connected, {}", name, PeerSupport.suiteName(support.cipherSuite));
         return t;

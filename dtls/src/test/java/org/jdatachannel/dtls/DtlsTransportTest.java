@@ -554,4 +554,70 @@ class DtlsTransportTest {
         c.close();
         s.close();
     }
+
+    /**
+     * RFC 9147 §4.2.1: records of the new epoch may arrive before the handshake completes;
+     * implementations "MAY either buffer or discard such records". A Finished (epoch 1) that
+     * overtakes the ChangeCipherSpec before it is held and delivered right after it
+     * ({@link NextEpochBuffer}), so no retransmission round is needed: in both directions the
+     * client sends its ChangeCipherSpec exactly once.
+     */
+    @Test
+    void finishedThatOvertakesChangeCipherSpecIsHeldNotLost() throws Exception {
+        for (boolean serverFlight : new boolean[] {true, false}) {
+            MemoryLink link = new MemoryLink();
+            MemoryLink.End sender = serverFlight ? link.b : link.a;
+            MemoryLink.End receiver = serverFlight ? link.a : link.b;
+            java.util.concurrent.atomic.AtomicReference<byte[]> ccs = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicInteger swapped = new java.util.concurrent.atomic.AtomicInteger();
+            sender.dropOutgoing = (i, d) -> {
+                if (d[0] == 20 && d.length == 14 && swapped.get() == 0) {
+                    ccs.set(d); // hold our ChangeCipherSpec back ...
+                    return true;
+                }
+                if (d[0] == 22 && d[4] == 1 && ccs.get() != null && swapped.get() == 0) {
+                    receiver.inject(d); // ... so that the Finished overtakes it
+                    receiver.inject(ccs.get());
+                    swapped.incrementAndGet();
+                    return true;
+                }
+                return false;
+            };
+            Outcome o = start(link, TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), TestCerts.EC_B,
+                    TestCerts.fp(TestCerts.EC_A), 200, 0);
+            DtlsTransport s = o.s();
+            Future<Integer> reader = pool.submit(() -> s.receive(new byte[16], 0, 16, 10_000));
+            DtlsTransport c = o.c();
+            assertEquals(1, swapped.get(), "the Finished overtook the ChangeCipherSpec");
+            long clientCcs = link.a.sent.stream().filter(d -> d[0] == 20).count();
+            assertEquals(1, clientCcs, (serverFlight ? "server" : "client") + " flight: the client retransmitted");
+            c.send(new byte[] {9}, 0, 1);
+            assertEquals(1, reader.get(10, TimeUnit.SECONDS));
+            c.close();
+            s.close();
+        }
+    }
+
+    @Test
+    void nextEpochBufferClassifiesByRecordHeaders() {
+        byte[] ccs = {20, (byte) 0xFE, (byte) 0xFD, 0, 0, 0, 0, 0, 0, 0, 5, 0, 1, 1};
+        byte[] finished = new byte[13 + 40];
+        finished[0] = 22;
+        finished[4] = 1;
+        finished[12] = 40;
+        byte[] both = new byte[ccs.length + finished.length];
+        System.arraycopy(finished, 0, both, 0, finished.length);
+        System.arraycopy(ccs, 0, both, finished.length, ccs.length);
+        byte[] epoch0 = finished.clone();
+        epoch0[4] = 0;
+        assertEquals(1, NextEpochBuffer.classify(ccs, 0, ccs.length));
+        assertEquals(2, NextEpochBuffer.classify(finished, 0, finished.length));
+        assertEquals(1, NextEpochBuffer.classify(both, 0, both.length));
+        assertEquals(0, NextEpochBuffer.classify(epoch0, 0, epoch0.length));
+        assertEquals(0, NextEpochBuffer.classify(new byte[5], 0, 5));
+        // A length field that lies ends the walk; the record seen still counts.
+        byte[] lying = finished.clone();
+        lying[11] = 0x7F;
+        assertEquals(2, NextEpochBuffer.classify(lying, 0, lying.length));
+    }
 }
