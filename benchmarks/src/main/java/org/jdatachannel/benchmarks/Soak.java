@@ -21,9 +21,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.jdatachannel.DataChannel;
 import org.jdatachannel.DataChannelMessage;
+import org.jdatachannel.IceConnectionState;
 import org.jdatachannel.PeerConnection;
 import org.jdatachannel.PeerConnectionState;
 import org.jdatachannel.RtcConfiguration;
@@ -64,6 +66,8 @@ public final class Soak {
     private static final long MIB = 1024 * 1024;
     /** Cycles failing after which the run stops early (a broken build should not run for hours). */
     private static final int ABORT_AFTER_FAILURES = 20;
+    /** A cycle whose connect phase takes this long (ms) is logged and listed (diagnostics, no verdict). */
+    static final long SLOW_CONNECT_MS = 2000;
 
     private Soak() {
     }
@@ -157,6 +161,8 @@ public final class Soak {
      * @param failures cycles that failed
      * @param firstErrors the first few failure messages
      * @param cyclesWithThreadsLeft cycles after which a closed connection still listed live threads
+     * @param slowCycles the first 20 cycles whose connect phase took 2 s or more, with the time ICE and
+     *     the connection became CONNECTED
      * @param samples resource samples, first before any cycle
      * @param baselineCycle cycle of the baseline sample, -1 if none
      * @param quiesced the sample taken after the quiet period (null if none); the verdict compares it,
@@ -170,7 +176,7 @@ public final class Soak {
      * @param ok no violation
      */
     public record Report(Config config, String started, int cyclesRun, int failures, List<String> firstErrors,
-            int cyclesWithThreadsLeft, List<Sample> samples, int baselineCycle, Sample quiesced, long quiesceMs,
+            int cyclesWithThreadsLeft, List<String> slowCycles, List<Sample> samples, int baselineCycle, Sample quiesced, long quiesceMs,
             Percentiles connectMs,
             Percentiles echoMs, Percentiles closeMs, Percentiles cycleMs, List<String> violations, boolean ok) {
     }
@@ -197,6 +203,7 @@ public final class Soak {
         int failures = 0;
         int threadsLeft = 0;
         List<String> errors = new ArrayList<>();
+        List<String> slow = new ArrayList<>();
         List<Sample> samples = new ArrayList<>();
         Sample baseline = null;
         out.printf(Locale.ROOT, "soak: %d cycles, sample every %d, baseline at >= %d, %d-byte echo, seed %d%n", c.cycles,
@@ -210,7 +217,7 @@ public final class Soak {
         int lastSampleOk = 0;
         for (int n = 1; n <= c.cycles; n++) {
             run = n;
-            long[] phases = new long[4];
+            long[] phases = new long[6];
             try {
                 boolean clean = cycle(n, c, cfg, rnd, phases);
                 connect[ok] = phases[0] / 1e6;
@@ -218,6 +225,15 @@ public final class Soak {
                 close[ok] = phases[2] / 1e6;
                 whole[ok] = phases[3] / 1e6;
                 ok++;
+                if (phases[0] / 1_000_000 >= SLOW_CONNECT_MS) {
+                    String msg = String.format(Locale.ROOT, "cycle %d: connect %d ms (offerer ICE connected at %d ms, "
+                            + "connection (DTLS) connected at %d ms, channel open at %d ms)", n, phases[0] / 1_000_000,
+                            phases[4] / 1_000_000, phases[5] / 1_000_000, phases[0] / 1_000_000);
+                    if (slow.size() < 20) {
+                        slow.add(msg);
+                    }
+                    out.println("SLOW " + msg);
+                }
                 if (!clean) {
                     threadsLeft++;
                 }
@@ -275,7 +291,7 @@ public final class Soak {
         if (threadsLeft > 0) {
             violations.add(threadsLeft + " cycles left threads of a closed connection alive after close()");
         }
-        return new Report(c, started, run, failures, errors, threadsLeft, samples,
+        return new Report(c, started, run, failures, errors, threadsLeft, slow, samples,
                 baseline == null ? -1 : baseline.cycle, quiesced, quiesceMs, Percentiles.of(connect, ok), Percentiles.of(echo, ok),
                 Percentiles.of(close, ok), Percentiles.of(whole, ok), violations, violations.isEmpty());
     }
@@ -332,7 +348,9 @@ public final class Soak {
     }
 
     /**
-     * One cycle. {@code phases} receives the connect, echo, close and whole-cycle durations in ns.
+     * One cycle. {@code phases} receives the connect, echo, close and whole-cycle durations, then the
+     * times from the start of the cycle until the offerer's ICE and connection state became
+     * CONNECTED (-1 if never), in ns.
      *
      * @return true if both connections had no live thread left after close()
      * @throws Exception if the cycle failed (timeout, FAILED connection, wrong echo)
@@ -345,12 +363,22 @@ public final class Soak {
         long t1 = t0;
         long t2 = t0;
         boolean clean;
+        AtomicLong iceUp = new AtomicLong(-1);
+        AtomicLong pcUp = new AtomicLong(-1);
+        a.onIceConnectionStateChange(s -> {
+            if (s == IceConnectionState.CONNECTED) {
+                iceUp.compareAndSet(-1, System.nanoTime() - t0);
+            }
+        });
         try {
             CompletableFuture<Void> open = new CompletableFuture<>();
             CompletableFuture<DataChannelMessage> echoed = new CompletableFuture<>();
             for (PeerConnection pc : List.of(a, b)) {
                 String who = pc == a ? "offerer" : "answerer";
                 pc.onConnectionStateChange(s -> {
+                    if (s == PeerConnectionState.CONNECTED && pc == a) {
+                        pcUp.compareAndSet(-1, System.nanoTime() - t0);
+                    }
                     if (s == PeerConnectionState.FAILED) {
                         IllegalStateException e = new IllegalStateException(who + " connection FAILED");
                         open.completeExceptionally(e);
@@ -374,7 +402,13 @@ public final class Soak {
             SessionDescriptionInit answer = get(b.createAnswer(), c, "createAnswer");
             get(b.setLocalDescription(answer), c, "answerer setLocalDescription");
             get(a.setRemoteDescription(b.localDescription()), c, "offerer setRemoteDescription");
-            get(open, c, "channel open");
+            try {
+                get(open, c, "channel open");
+            } catch (TimeoutException e) {
+                throw new TimeoutException(e.getMessage() + "; offerer ICE " + a.iceConnectionState() + " connection "
+                        + a.connectionState() + ", answerer ICE " + b.iceConnectionState() + " connection "
+                        + b.connectionState());
+            }
             t1 = System.nanoTime();
             byte[] payload = new byte[c.messageBytes];
             rnd.nextBytes(payload);
@@ -399,6 +433,8 @@ public final class Soak {
         phases[1] = t2 - t1;
         phases[2] = t3 - t2;
         phases[3] = t3 - t0;
+        phases[4] = iceUp.get();
+        phases[5] = pcUp.get();
         return clean;
     }
 
