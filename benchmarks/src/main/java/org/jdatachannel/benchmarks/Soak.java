@@ -49,8 +49,8 @@ import org.jdatachannel.SessionDescriptionInit;
  * {@code --pool-thread-tolerance}, default 32, for all threads, since ice4j's JVM-wide cached pools
  * keep idle workers for a while after bursts; {@code --fd-tolerance} descriptors, default 8;
  * {@code --heap-tolerance-mib} MiB, default 16; the last sample is taken after a quiet period of
- * at most {@code --quiesce-s}, default 70 s, in which idle pool workers may end), if more than {@code --max-failures} cycles failed
- * (default 0), or if a closed connection still had threads alive
+ * at most {@code --quiesce-s}, default 70 s, in which idle pool workers may end), if more than
+ * {@code --max-failures} cycles failed (default 0), or if a closed connection still had threads alive
  * ({@link PeerConnection#liveThreads()}) after close returned.
  *
  * <p>Run (from the repository root):
@@ -176,8 +176,8 @@ public final class Soak {
      * @param ok no violation
      */
     public record Report(Config config, String started, int cyclesRun, int failures, List<String> firstErrors,
-            int cyclesWithThreadsLeft, List<String> slowCycles, List<Sample> samples, int baselineCycle, Sample quiesced, long quiesceMs,
-            Percentiles connectMs,
+            int cyclesWithThreadsLeft, List<String> slowCycles, List<Sample> samples, int baselineCycle,
+            Sample quiesced, long quiesceMs, Percentiles connectMs,
             Percentiles echoMs, Percentiles closeMs, Percentiles cycleMs, List<String> violations, boolean ok) {
     }
 
@@ -292,8 +292,8 @@ public final class Soak {
             violations.add(threadsLeft + " cycles left threads of a closed connection alive after close()");
         }
         return new Report(c, started, run, failures, errors, threadsLeft, slow, samples,
-                baseline == null ? -1 : baseline.cycle, quiesced, quiesceMs, Percentiles.of(connect, ok), Percentiles.of(echo, ok),
-                Percentiles.of(close, ok), Percentiles.of(whole, ok), violations, violations.isEmpty());
+                baseline == null ? -1 : baseline.cycle, quiesced, quiesceMs, Percentiles.of(connect, ok),
+                Percentiles.of(echo, ok), Percentiles.of(close, ok), Percentiles.of(whole, ok), violations, violations.isEmpty());
     }
 
     /**
