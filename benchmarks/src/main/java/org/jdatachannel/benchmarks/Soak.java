@@ -293,7 +293,8 @@ public final class Soak {
         }
         return new Report(c, started, run, failures, errors, threadsLeft, slow, samples,
                 baseline == null ? -1 : baseline.cycle, quiesced, quiesceMs, Percentiles.of(connect, ok),
-                Percentiles.of(echo, ok), Percentiles.of(close, ok), Percentiles.of(whole, ok), violations, violations.isEmpty());
+                Percentiles.of(echo, ok), Percentiles.of(close, ok), Percentiles.of(whole, ok), violations,
+                violations.isEmpty());
     }
 
     /**
