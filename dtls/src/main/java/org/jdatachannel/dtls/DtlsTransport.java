@@ -98,8 +98,10 @@ public final class DtlsTransport implements AutoCloseable {
      * @param handshakeTimeoutMs overall handshake time limit in milliseconds, &gt; 0
      * @return the connection, ready for {@link #send} and {@link #receive}
      * @throws DtlsException on timeout, a fatal alert (sent or received), a peer certificate that
-     *     does not match {@code remoteFingerprints}, or a failure of {@code lower}; the message
-     *     says which. {@code lower} is left open.
+     *     does not match {@code remoteFingerprints}, a peer outside our profile (no extended
+     *     master secret, no secure renegotiation signalling, no common AEAD ECDHE suite or group),
+     *     or a failure of {@code lower}; {@link DtlsException#reason()} says which in plain
+     *     words. {@code lower} is left open.
      * @throws IOException never other than as a DtlsException
      * @throws IllegalArgumentException for null arguments, null map keys/values or a
      *     non-positive timeout

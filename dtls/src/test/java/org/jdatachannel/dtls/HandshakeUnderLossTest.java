@@ -166,10 +166,14 @@ class HandshakeUnderLossTest {
         }
     }
 
-    /** Receives until {@code msg} arrives (true) or 20 s pass (false). */
+    /**
+     * Receives until {@code msg} arrives (true) or the time for the other side's handshake plus
+     * 20 s has passed (false). The server's reader must outlive the client's handshake: only a
+     * receiving server answers the client's retransmitted final flight.
+     */
     private static boolean awaitMessage(DtlsTransport t, byte[] msg) throws Exception {
         byte[] buf = new byte[t.getReceiveLimit()];
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_TIMEOUT_MS + 20_000);
         while (System.nanoTime() < end) {
             int n = t.receive(buf, 0, buf.length, 100);
             if (n == msg.length && Arrays.equals(msg, Arrays.copyOf(buf, n))) {
