@@ -30,9 +30,18 @@ final class DemuxTransport implements DatagramTransport {
     /** Malformed datagrams logged at WARN per connection; the rest at DEBUG. */
     private static final int MAX_WARNINGS = 10;
 
+    /**
+     * Test only (CveHeapGuardTest's control run, which proves that the test detects
+     * CVE-2026-59646): when true, transports created from then on skip the handshake-record checks
+     * of {@link DtlsRecordFilter#check} and only demultiplex by the first byte. Never set in
+     * production code; read once per transport, in the constructor.
+     */
+    static volatile boolean cveGuardDisabledForTest;
+
     private final PacketTransport lower;
     private final String name;
     private final boolean server;
+    private final boolean cveGuard = !cveGuardDisabledForTest;
     /** Receiving thread only. */
     private boolean certificateVerifySeen;
     private volatile boolean closed;
@@ -89,7 +98,8 @@ final class DemuxTransport implements DatagramTransport {
             if (n < 0) {
                 return -1;
             }
-            String drop = DtlsRecordFilter.check(buf, off, n);
+            String drop = cveGuard ? DtlsRecordFilter.check(buf, off, n)
+                    : DtlsRecordFilter.isDtls(buf, off, n) ? null : "not DTLS (RFC 7983)";
             if (drop == null && server && !handshakeDone) {
                 DtlsRecordFilter.CcsScan scan = DtlsRecordFilter.scanForChangeCipherSpec(buf, off, n,
                         certificateVerifySeen);

@@ -26,8 +26,24 @@ package org.jdatachannel.dtls;
  */
 final class DtlsRecordFilter {
 
-    /** Largest handshake message length we let through (bytes). Real ones are a few KiB. */
-    static final int MAX_HANDSHAKE_MESSAGE_LENGTH = 64 * 1024;
+    /**
+     * Largest handshake message length we let through: 32,768 bytes.
+     *
+     * <p>Why this value: it is Bouncy Castle's own default {@code TlsPeer.getMaxHandshakeMessageSize()}
+     * (AbstractTlsPeer: 32768), which BC 1.84 applies to TLS only and 1.85 (the CVE fix) also to
+     * DTLS, dropping {@code length > max} exactly as we do; so upgrading changes nothing for peers.
+     * The largest real handshake messages in WebRTC DTLS 1.2 are far below it: the ClientHellos
+     * captured from Chromium 156 (1,413 bytes) and Firefox ESR 153 (1,461 bytes) with their
+     * X25519MLKEM768 key share (see src/test/resources/.../clienthello/README.md), a Certificate
+     * message with one self-signed RSA 4096 certificate (~1.5 KB) or even an ML-DSA-87 one (~7.5 KB).
+     *
+     * <p>Cost: before authentication Bouncy Castle 1.84 keeps one reassembly buffer of the claimed
+     * length per message_seq in a window of 16 ahead of the next expected one
+     * (DTLSReliableHandshake.MAX_RECEIVE_AHEAD), plus the buffers of the previous flight, so a
+     * hostile peer can make it hold at most about 16 x 32 KiB = 512 KiB per connection per flight
+     * (was 1 MiB with the earlier 64 KiB limit; 16 MiB x 16 = 256 MiB without the filter).
+     */
+    static final int MAX_HANDSHAKE_MESSAGE_LENGTH = 32 * 1024;
 
     private DtlsRecordFilter() {
     }
