@@ -115,8 +115,66 @@ class BrowserClientHelloTest {
         return out;
     }
 
-    private static int u16(byte[] b, int i) {
+    static int u16(byte[] b, int i) {
         return ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
+    }
+
+    /**
+     * What a DTLS server sent up to ServerHelloDone: the first fragments' bodies of ServerHello and
+     * ServerKeyExchange, and the handshake types of all records in order.
+     */
+    record ServerFlight(byte[] serverHello, byte[] serverKeyExchange, java.util.List<Integer> handshakeTypes) {
+    }
+
+    /**
+     * Reads datagrams at the client's end until ServerHelloDone (handshake type 14), checking that
+     * each record is a DTLS 1.2 (record version 0xFEFD) handshake record.
+     */
+    static ServerFlight awaitServerFlight(MemoryLink.End clientEnd) throws java.io.IOException {
+        byte[] buf = new byte[DtlsTransport.MAX_DATAGRAM_SIZE];
+        byte[] serverHello = null;
+        byte[] serverKeyExchange = null;
+        java.util.List<Integer> types = new java.util.ArrayList<>();
+        while (!types.contains(14)) {
+            int n = clientEnd.receive(buf, 0, buf.length, 5000);
+            assertTrue(n > 0, "server answered; got handshake types " + types);
+            int pos = 0;
+            while (pos + 13 <= n) {
+                int type = buf[pos] & 0xFF;
+                int len = u16(buf, pos + 11);
+                assertEquals(22, type, "handshake record");
+                assertEquals(0xFEFD, u16(buf, pos + 1), "record version DTLS 1.2");
+                int msgType = buf[pos + 13] & 0xFF;
+                int fragOff = (buf[pos + 13 + 6] & 0xFF) << 16 | u16(buf, pos + 13 + 7);
+                byte[] body = Arrays.copyOfRange(buf, pos + 13 + 12, pos + 13 + len);
+                types.add(msgType);
+                if (fragOff == 0 && msgType == 2) {
+                    serverHello = body;
+                } else if (fragOff == 0 && msgType == 12) {
+                    serverKeyExchange = body;
+                }
+                pos += 13 + len;
+            }
+        }
+        return new ServerFlight(serverHello, serverKeyExchange, types);
+    }
+
+    /**
+     * The answer we want to a browser's DTLS 1.3 + 1.2 ClientHello: no HelloVerifyRequest (type 3),
+     * a DTLS 1.2 ServerHello choosing TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (our EC certificate),
+     * x25519 in the ServerKeyExchange (not the PQ hybrid we do not implement), a CertificateRequest.
+     */
+    static void assertDtls12Flight(ServerFlight f) {
+        assertTrue(!f.handshakeTypes().contains(3), "no HelloVerifyRequest: " + f.handshakeTypes());
+        assertTrue(f.serverHello() != null, "ServerHello received");
+        assertEquals(0xFEFD, u16(f.serverHello(), 0), "server_version is DTLS 1.2");
+        int sessionIdLen = f.serverHello()[34] & 0xFF;
+        assertEquals(0xC02B, u16(f.serverHello(), 35 + sessionIdLen), "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        // ServerKeyExchange: curve_type named_curve(3), then the group: x25519, not the PQ hybrid.
+        assertTrue(f.serverKeyExchange() != null, "ServerKeyExchange received");
+        assertEquals(3, f.serverKeyExchange()[0]);
+        assertEquals(0x001D, u16(f.serverKeyExchange(), 1), "x25519 chosen");
+        assertTrue(f.handshakeTypes().contains(13), "server requests a client certificate");
     }
 
     @Test
@@ -137,45 +195,7 @@ class BrowserClientHelloTest {
             link.a.send(datagrams[0], 0, datagrams[0].length);
             link.a.send(datagrams[1], 0, datagrams[1].length);
 
-            // Collect the server's first flight up to ServerHelloDone.
-            byte[] buf = new byte[DtlsTransport.MAX_DATAGRAM_SIZE];
-            byte[] serverHello = null;
-            byte[] serverKeyExchange = null;
-            boolean certificateRequest = false;
-            boolean done = false;
-            while (!done) {
-                int n = link.a.receive(buf, 0, buf.length, 5000);
-                assertTrue(n > 0, "server answered");
-                int pos = 0;
-                while (pos + 13 <= n) {
-                    int type = buf[pos] & 0xFF;
-                    int len = u16(buf, pos + 11);
-                    assertEquals(22, type, "handshake record");
-                    assertEquals(0xFEFD, u16(buf, pos + 1), "record version DTLS 1.2");
-                    int msgType = buf[pos + 13] & 0xFF;
-                    int fragOff = (buf[pos + 13 + 6] & 0xFF) << 16 | u16(buf, pos + 13 + 7);
-                    byte[] body = Arrays.copyOfRange(buf, pos + 13 + 12, pos + 13 + len);
-                    if (fragOff == 0) {
-                        switch (msgType) {
-                            case 2 -> serverHello = body;
-                            case 12 -> serverKeyExchange = body;
-                            case 13 -> certificateRequest = true;
-                            case 14 -> done = true;
-                            default -> { }
-                        }
-                    }
-                    pos += 13 + len;
-                }
-            }
-            assertTrue(serverHello != null, "ServerHello received");
-            assertEquals(0xFEFD, u16(serverHello, 0), "server_version is DTLS 1.2");
-            int sessionIdLen = serverHello[34] & 0xFF;
-            assertEquals(0xC02B, u16(serverHello, 35 + sessionIdLen), "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
-            // ServerKeyExchange: curve_type named_curve(3), then the group: x25519, not the PQ hybrid.
-            assertTrue(serverKeyExchange != null, "ServerKeyExchange received");
-            assertEquals(3, serverKeyExchange[0]);
-            assertEquals(0x001D, u16(serverKeyExchange, 1), "x25519 chosen");
-            assertTrue(certificateRequest, "server requests a client certificate");
+            assertDtls12Flight(awaitServerFlight(link.a));
 
             // Abort as a browser would on failure: fatal handshake_failure alert.
             byte[] alert = DtlsRecordFilterTest.record(21, 0, new byte[] {2, 40});
