@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.Arrays;
 import org.jdatachannel.dtls.FuzzAccess;
+import org.junit.jupiter.api.Test;
 
 /**
  * Coverage-guided fuzzing of the CVE-2026-59646 guard ({@code DtlsRecordFilter.check}) against an
@@ -85,6 +86,34 @@ class DtlsRecordFilterFuzzTest {
         assertNotNull(scan);
         FuzzAccess.scanForChangeCipherSpec(buf, off, datagram.length, true);
         assertArrayEquals(before, buf, "scan modified the buffer");
+    }
+
+    /**
+     * The oracle sees what the filter must stop, including the bypass fixed in 914d370 (an
+     * epoch-0 handshake record behind a record of an unknown content type), so the target would
+     * have found it; and it ignores what Bouncy Castle ignores.
+     */
+    @Test
+    void oracleSeesHostileShapes() {
+        byte[] hostile = {22, (byte) 0xFE, (byte) 0xFD, 0, 0, 0, 0, 0, 0, 0, 1, 0, 13,
+            1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 7};
+        assertEquals(0xFFFFFF, largestReassemblyBc(hostile));
+        byte[] unknownType = {0x1E, (byte) 0xFE, (byte) 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        byte[] bypass = new byte[unknownType.length + hostile.length];
+        System.arraycopy(unknownType, 0, bypass, 0, unknownType.length);
+        System.arraycopy(hostile, 0, bypass, unknownType.length, hostile.length);
+        assertEquals(0xFFFFFF, largestReassemblyBc(bypass));
+        assertNotNull(FuzzAccess.check(bypass, 0, bypass.length), "the filter drops the bypass shape");
+        // Epoch 1 (encrypted) and a fragment outside its message: nothing for the reassembler.
+        byte[] epoch1 = hostile.clone();
+        epoch1[4] = 1;
+        assertEquals(-1, largestReassemblyBc(epoch1));
+        byte[] outside = hostile.clone();
+        outside[14] = 0;
+        outside[15] = 0;
+        outside[16] = 0; // message length 0 < fragment_offset 0 + fragment_length 1
+        assertEquals(-1, largestReassemblyBc(outside));
+        checkAt(bypass, 0);
     }
 
     /**
