@@ -75,14 +75,16 @@ public final class FuzzAccess {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             java.util.concurrent.Future<DtlsTransport> s = pool.submit(() -> DtlsTransport.connect(DtlsRole.SERVER,
-                    link.b, serverCert, TestCerts.fp(clientCert), 10_000, 1000, 0));
+                    link.b, serverCert, TestCerts.fp(clientCert), 60_000, 1000, 0));
             java.util.concurrent.Future<DtlsTransport> c = pool.submit(() -> DtlsTransport.connect(DtlsRole.CLIENT,
-                    link.a, clientCert, TestCerts.fp(serverCert), 10_000, 1000, 0));
-            DtlsTransport ct = c.get(20, java.util.concurrent.TimeUnit.SECONDS);
-            DtlsTransport st = s.get(20, java.util.concurrent.TimeUnit.SECONDS);
+                    link.a, clientCert, TestCerts.fp(serverCert), 60_000, 1000, 0));
+            // Generous: with Bouncy Castle instrumented by Jazzer on a loaded machine a handshake
+            // took over 20 s.
+            DtlsTransport ct = c.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            DtlsTransport st = s.get(120, java.util.concurrent.TimeUnit.SECONDS);
             byte[] msg = {1, 2, 3};
             ct.send(msg, 0, msg.length);
-            st.receive(new byte[st.getReceiveLimit()], 0, st.getReceiveLimit(), 5000);
+            st.receive(new byte[st.getReceiveLimit()], 0, st.getReceiveLimit(), 30_000);
             ct.close();
             st.close();
             return java.util.List.of(java.util.List.copyOf(link.a.sent), java.util.List.copyOf(link.b.sent));
