@@ -141,7 +141,7 @@ public final class DtlsTransport implements AutoCloseable {
         String prefix = AlertDescription.getText(alert) + "; ";
         String detail = msg != null && msg.startsWith(prefix) ? msg.substring(prefix.length()) : null;
         if (detail != null && detail.contains("Extended Master Secret")) {
-            // Bouncy Castle's client check (RFC 7627 §5.3); there is no callback before it.
+            // Bouncy Castle's client check (RFC 7627 §5.2); there is no callback before it.
             return PeerSupport.EMS_MISSING;
         }
         String meaning = DtlsException.describeAlert(alert, false);

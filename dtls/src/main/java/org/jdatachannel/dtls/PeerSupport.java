@@ -250,10 +250,10 @@ final class PeerSupport {
             + "extended_master_secret extension), which we require";
 
     /**
-     * RFC 7627 §5.2 (server) and §5.3 (client): "If the server receives a ClientHello without the
-     * extension, it SHOULD abort the handshake if it does not wish to interoperate with legacy
-     * clients"; "If the client [...] receives a ServerHello that does not contain the extension,
-     * it MUST abort the handshake" when it requires EMS. We require it in both roles: every WebRTC
+     * RFC 7627 §5.2: "If the server receives a ClientHello without the extension, it SHOULD abort
+     * the handshake if it does not wish to interoperate with legacy clients." and "If a client
+     * receives a ServerHello without the extension, it SHOULD abort the handshake if it does not
+     * wish to interoperate with legacy servers." We require it in both roles: every WebRTC
      * stack we meet (Chromium, Firefox, Pion, OpenSSL 1.1+, Bouncy Castle) sends it, and without it
      * the master secret is not bound to the handshake (triple-handshake attack).
      */
@@ -283,11 +283,13 @@ final class PeerSupport {
     }
 
     /**
-     * RFC 5746 §4.2: "a TLS client [...] SHOULD [...] send a no_renegotiation alert" on a
-     * HelloRequest it does not honour; DTLS 1.2 renegotiation is never performed by us. Bouncy
-     * Castle's DTLS record layer ignores handshake records after the handshake (apart from
-     * answering a retransmitted final flight), so a new ClientHello or HelloRequest from the peer
-     * does nothing; the policy is stated for completeness.
+     * We never renegotiate. RFC 5246 §7.2.2 describes no_renegotiation as "Sent by the client in
+     * response to a hello request or by the server in response to a client hello after initial
+     * handshaking"; Bouncy Castle's DTLS record layer instead ignores handshake records after the
+     * handshake (apart from answering a retransmission of the peer's final flight), so a new
+     * ClientHello or HelloRequest from the peer gets no answer at all, which over an unreliable
+     * transport is indistinguishable from loss and leaves the connection as it is
+     * (ProfileTest.clientHelloAfterTheHandshakeIsIgnored). The policy is stated for completeness.
      */
     static final int RENEGOTIATION_POLICY = org.bouncycastle.tls.RenegotiationPolicy.DENY;
 
