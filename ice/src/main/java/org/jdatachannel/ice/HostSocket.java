@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * host candidate's {@link IceSocketWrapper}: ice4j's STUN {@code Connector} thread calls
  * {@link #receive} and gets only STUN; {@link #send} goes straight to the socket.
  *
- * <p>Demultiplexing follows RFC 7983 §7 (first byte 0..3 is STUN, 20..63 DTLS, ...): STUN goes to
- * ice4j, everything else to the {@link Sink}.
+ * <p>Demultiplexing follows RFC 7983 §7 (first byte 0..3 is STUN, 20..63 DTLS, 64..79 TURN
+ * ChannelData, ...): STUN goes to ice4j, DTLS and TURN ChannelData to the {@link Sink}, and every
+ * other first byte (ZRTP, RTP/RTCP, QUIC, unassigned: nothing a data channel uses) is dropped
+ * here and counted ({@link #droppedNotDemultiplexed()}), so junk never reaches the receive queue.
  */
 final class HostSocket extends IceSocketWrapper {
     private static final Logger LOG = LoggerFactory.getLogger(HostSocket.class);
@@ -62,6 +64,12 @@ final class HostSocket extends IceSocketWrapper {
     private volatile java.util.function.Predicate<InetSocketAddress> acceptFrom;
     /** Test hook: drop every arriving datagram (a peer that vanished, or a path that broke). */
     private volatile boolean dropAll;
+    // Drop counters, written by the reader thread only, read by anyone (diagnostics, tests).
+    private final java.util.concurrent.atomic.AtomicLong droppedNotDemultiplexed = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong droppedStun = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong droppedUnauthenticated = new java.util.concurrent.atomic.AtomicLong();
+    /** Authenticates Binding requests/responses before ice4j sees them; null = pass everything. */
+    private volatile StunGuard guard;
 
     private HostSocket(DatagramSocket udp, Sink sink) {
         this.udp = udp;
@@ -112,6 +120,11 @@ final class HostSocket extends IceSocketWrapper {
      */
     void acceptOnlyFrom(java.util.function.Predicate<InetSocketAddress> filter) {
         this.acceptFrom = filter;
+    }
+
+    /** @param guard checks STUN Binding messages before they reach ice4j (see {@link StunGuard}) */
+    void guard(StunGuard guard) {
+        this.guard = guard;
     }
 
     /** @param drop whether to drop every arriving datagram (tests: simulate a broken path) */
@@ -177,14 +190,30 @@ final class HostSocket extends IceSocketWrapper {
                 continue;
             }
             int first = buf[0] & 0xFF;
+            if (!isDemultiplexed(first)) {
+                droppedNotDemultiplexed.incrementAndGet();
+                LOG.debug("{}: dropping a {}-byte datagram with first byte {} from {} (RFC 7983 §7)", local, len,
+                        first, p.getSocketAddress());
+                continue;
+            }
             if (first <= 3 && len > MAX_STUN_DATAGRAM) {
+                droppedStun.incrementAndGet();
                 LOG.debug("{}: dropping a {}-byte STUN-range datagram from {}", local, len, p.getSocketAddress());
                 continue;
             }
             byte[] data = Arrays.copyOf(buf, len);
             if (first <= 3) {
+                StunGuard g = guard;
+                StunGuard.Verdict v = g == null ? StunGuard.Verdict.PASS
+                        : g.check(data, (InetSocketAddress) p.getSocketAddress());
+                if (v != StunGuard.Verdict.PASS) {
+                    droppedUnauthenticated.incrementAndGet();
+                    LOG.debug("{}: dropping a {}-byte STUN message from {}: {}", local, len, p.getSocketAddress(), v);
+                    continue;
+                }
                 // RFC 7983 §7: 0..3 is STUN; hand it to ice4j's Connector via receive().
                 if (!stunQueue.offer(new Stun(data, p.getSocketAddress()))) {
+                    droppedStun.incrementAndGet();
                     LOG.debug("{}: STUN queue full, dropped {} bytes from {}", local, len, p.getSocketAddress());
                 }
             } else {
@@ -196,6 +225,34 @@ final class HostSocket extends IceSocketWrapper {
             }
         }
         LOG.debug("{}: reader stopped", local);
+    }
+
+    /**
+     * RFC 7983 §7 (paraphrased): a first byte of 0..3 is STUN, 16..19 ZRTP, 20..63 DTLS, 64..79
+     * TURN Channel, 128..191 RTP/RTCP, and a packet whose first byte is in none of the ranges is
+     * dropped (RFC 9443 §5 gives 64..127 and 192..255 partly to QUIC). A data channel uses STUN,
+     * DTLS and, through a TURN server, ChannelData; nothing else is of use to anyone above us.
+     *
+     * @param first the first byte of a datagram, 0..255
+     * @return whether a datagram starting with it is passed on (to ice4j or to the sink)
+     */
+    static boolean isDemultiplexed(int first) {
+        return first <= 3 || (first >= 20 && first <= 79);
+    }
+
+    /** @return datagrams dropped so far because their first byte is no STUN, DTLS or TURN ChannelData */
+    long droppedNotDemultiplexed() {
+        return droppedNotDemultiplexed.get();
+    }
+
+    /** @return STUN Binding messages dropped so far by the {@link StunGuard} */
+    long droppedUnauthenticated() {
+        return droppedUnauthenticated.get();
+    }
+
+    /** @return STUN-range datagrams dropped so far (longer than {@link #MAX_STUN_DATAGRAM}, or queue full) */
+    long droppedStun() {
+        return droppedStun.get();
     }
 
     // ---- IceSocketWrapper, used by ice4j for STUN only ----

@@ -139,6 +139,10 @@ public final class IceAgent implements AutoCloseable {
     private IOException harvestError;
     private String remoteUfrag;
     private String remotePassword;
+    /** Copy of {@link #remotePassword} for the socket readers' {@link StunGuard}; null until set. */
+    private volatile String remotePasswordForGuard;
+    /** Authenticates Binding requests/responses on every host socket before ice4j (see the class). */
+    private final StunGuard stunGuard = new StunGuard(() -> remotePasswordForGuard, this::isServerAddress);
     private final List<IceCandidate> pendingRemote = new ArrayList<>();
     private final List<CompletableFuture<Void>> resolutions = new ArrayList<>();
     private final Set<String> remoteSeen = new LinkedHashSet<>();
@@ -314,6 +318,7 @@ public final class IceAgent implements AutoCloseable {
         synchronized (lock) {
             remoteUfrag = ufrag;
             remotePassword = pwd;
+            remotePasswordForGuard = pwd;
             if (stream != null) {
                 stream.setRemoteUfrag(ufrag);
                 stream.setRemotePassword(pwd);
@@ -632,6 +637,48 @@ public final class IceAgent implements AutoCloseable {
         synchronized (lock) {
             return component == null ? 0 : component.getRemoteCandidateCount();
         }
+    }
+
+    /** Number of candidate pairs on ice4j's check list, 0 before {@link #gather()}; for tests. */
+    int checkListSize() {
+        synchronized (lock) {
+            return stream == null ? 0 : stream.getCheckList().size();
+        }
+    }
+
+    /**
+     * Whether data from {@code from} arriving at local socket {@code local} would be accepted
+     * (the receive path's source check); for tests.
+     */
+    boolean acceptsDataFrom(InetSocketAddress local, InetSocketAddress from) {
+        return transport.isKnownPeer(local, from);
+    }
+
+    /**
+     * Drop counters of the receive path, summed over this agent's sockets; for tests and
+     * diagnostics.
+     *
+     * @param notDemultiplexed first byte not STUN/DTLS/TURN ChannelData (RFC 7983 §7)
+     * @param stun             STUN-range datagrams over 1500 bytes or beyond ice4j's queue
+     * @param unauthenticated  Binding requests without credentials, responses failing
+     *                         MESSAGE-INTEGRITY ({@link StunGuard})
+     * @param unknownSource    non-STUN datagrams from an address with no candidate pair
+     * @param queueFull        datagrams beyond the receive queue's bound
+     */
+    record Drops(long notDemultiplexed, long stun, long unauthenticated, long unknownSource, long queueFull) {
+    }
+
+    /** @return the drop counters so far */
+    Drops drops() {
+        long notDemux = transport.droppedNotDemultiplexed.get();
+        long stun = 0;
+        long unauthenticated = 0;
+        for (HostSocket s : sockets) {
+            notDemux += s.droppedNotDemultiplexed();
+            stun += s.droppedStun();
+            unauthenticated += s.droppedUnauthenticated();
+        }
+        return new Drops(notDemux, stun, unauthenticated, transport.droppedUnknownSource.get(), transport.droppedQueueFull.get());
     }
 
     /** The ice4j component, null before {@link #gather()}; for tests. */
@@ -1194,7 +1241,10 @@ public final class IceAgent implements AutoCloseable {
                     LOG.debug("{}: relayed socket {} receive failed: {}", localUfrag(), local, e.toString());
                     break;
                 }
-                if (p.getLength() > 0) {
+                if (p.getLength() > 0 && !HostSocket.isDemultiplexed(buf[p.getOffset()] & 0xFF)) {
+                    // The same RFC 7983 §7 rule as on host sockets (see HostSocket.isDemultiplexed).
+                    transport.droppedNotDemultiplexed.incrementAndGet();
+                } else if (p.getLength() > 0) {
                     transport.deliver(local, Arrays.copyOfRange(buf, p.getOffset(), p.getOffset() + p.getLength()),
                             (InetSocketAddress) p.getSocketAddress());
                 }
@@ -1347,6 +1397,7 @@ public final class IceAgent implements AutoCloseable {
                     // Relay-only: the host socket talks to the STUN/TURN servers only.
                     s.acceptOnlyFrom(serverAddresses::contains);
                 }
+                s.guard(stunGuard);
                 sockets.add(s);
                 paths.put(s.local(), s::sendData);
                 agent.getStunStack().addSocket(s);
@@ -1365,6 +1416,10 @@ public final class IceAgent implements AutoCloseable {
         public boolean isHostHarvester() {
             return true;
         }
+    }
+
+    private boolean isServerAddress(InetSocketAddress a) {
+        return serverAddresses.contains(a);
     }
 
     private List<InetAddress> allowedAddresses() throws SocketException {
@@ -1394,6 +1449,12 @@ public final class IceAgent implements AutoCloseable {
         private final Datagram poison = new Datagram(new byte[0]);
         private final BlockingQueue<Datagram> queue;
         private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+        /** Datagrams dropped because no pair on the check list (nor the selected pair) has their source. */
+        final java.util.concurrent.atomic.AtomicLong droppedUnknownSource = new java.util.concurrent.atomic.AtomicLong();
+        /** Datagrams dropped because the receive queue was full (datagrams or bytes). */
+        final java.util.concurrent.atomic.AtomicLong droppedQueueFull = new java.util.concurrent.atomic.AtomicLong();
+        /** Datagrams of relayed sockets dropped by the RFC 7983 first-byte rule (host sockets count their own). */
+        final java.util.concurrent.atomic.AtomicLong droppedNotDemultiplexed = new java.util.concurrent.atomic.AtomicLong();
         private volatile boolean shut;
 
         TransportImpl(int capacity) {
@@ -1411,17 +1472,23 @@ public final class IceAgent implements AutoCloseable {
                 return;
             }
             if (!isKnownPeer(local, from)) {
+                // RFC 8445 §7.3.1.3 / RFC 7675: data is accepted only from an address that passed
+                // (or is being checked with) an authenticated check; anyone else's datagrams are
+                // dropped before they can reach DTLS.
+                droppedUnknownSource.incrementAndGet();
                 LOG.debug("{}: dropping {} bytes from unknown {}", localUfrag(), data.length, from);
                 return;
             }
             if (queuedBytes.addAndGet(data.length) > MAX_QUEUED_BYTES) {
                 queuedBytes.addAndGet(-data.length);
+                droppedQueueFull.incrementAndGet();
                 LOG.debug("{}: receive queue holds {} bytes, dropping {} bytes", localUfrag(), queuedBytes.get(),
                         data.length);
                 return;
             }
             if (!queue.offer(new Datagram(data))) {
                 queuedBytes.addAndGet(-data.length);
+                droppedQueueFull.incrementAndGet();
                 LOG.debug("{}: receive queue full, dropping {} bytes", localUfrag(), data.length);
             }
         }

@@ -83,7 +83,7 @@ class IceAgentTest {
     private static byte[] payload(Random r, int size) {
         byte[] d = new byte[size];
         r.nextBytes(d);
-        d[0] = (byte) (64 + r.nextInt(128)); // never in the STUN range 0..3 (RFC 7983)
+        d[0] = (byte) (20 + r.nextInt(60)); // DTLS or TURN ChannelData (RFC 7983 §7), as HostSocket passes on
         return d;
     }
 
