@@ -642,6 +642,19 @@ public final class OutstandingData {
                 markForRetransmit(it);
             }
         }
+        if (count > 0 && ring[head].acked && !ring[head].abandoned) {
+            // Renege (or a lying SACK): the first chunk after the cumulative ack point was reported
+            // by a Gap Ack Block, yet a whole RTO later the cumulative ack still stops short of it,
+            // which a receiver holding it could not do (§3.3.4: the Cumulative TSN Ack is "the last
+            // TSN received in sequence before a break in the sequence of received TSNs"). §6.2.1 D iv
+            // (paraphrased): data previously acknowledged only by a Gap Ack Block that a SACK no
+            // longer reports may be missing; count it towards retransmission and keep T3-rtx
+            // running. Without this, a T3 expiry with only gap-acked chunks left marked nothing,
+            // sent nothing and so never restarted the timer: the association stalled for good.
+            Item it = ring[head];
+            it.acked = false;
+            markForRetransmit(it);
+        }
         oneRetransmitPacketFree = pendingRetransmits > 0;
         lastForwardTsnAtMs = Long.MIN_VALUE;
         lastForwardTsnPoint = -1;
