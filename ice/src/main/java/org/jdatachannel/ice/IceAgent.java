@@ -639,6 +639,16 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * Test hook (control runs only): removes the {@link StunGuard} from every host socket, so
+     * tests can show what ice4j alone does with unauthenticated STUN.
+     */
+    void disableStunGuardForTest() {
+        for (HostSocket s : sockets) {
+            s.guard(null);
+        }
+    }
+
     /** Number of candidate pairs on ice4j's check list, 0 before {@link #gather()}; for tests. */
     int checkListSize() {
         synchronized (lock) {

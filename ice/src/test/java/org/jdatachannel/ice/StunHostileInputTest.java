@@ -379,6 +379,46 @@ class StunHostileInputTest {
         assertTrue(succeeded, "a genuine response validates the pair");
     }
 
+    /**
+     * Control run without {@link StunGuard}: ice4j 3.2 alone answers a Binding request that has the
+     * right USERNAME but no MESSAGE-INTEGRITY with success, learns the stranger as a peer-reflexive
+     * candidate and sends it checks; and it validates a pair on a response without
+     * MESSAGE-INTEGRITY. This shows the tests above detect the problem, and it fails once an ice4j
+     * upgrade checks MESSAGE-INTEGRITY itself (then re-evaluate whether the guard is still needed).
+     */
+    @Test
+    void withoutTheGuardIce4jAcceptsChecksAndResponsesWithoutMessageIntegrity() throws Exception {
+        agent.disableStunGuardForTest();
+        Snapshot before = snapshot();
+        try (DatagramSocket stranger = new DatagramSocket(new InetSocketAddress(LO, 0))) {
+            byte[] noMi = check(txid(), ourUsername()).fingerprint().build();
+            stranger.send(new DatagramPacket(noMi, noMi.length, target));
+            byte[] reply = await(stranger, StunBytes.BINDING_SUCCESS, 5000);
+            assertNotNull(reply, "ice4j 3.2 answers an unauthenticated check with success (if this fails, "
+                    + "ice4j now checks MESSAGE-INTEGRITY: re-evaluate StunGuard)");
+            LOG.info("without the guard: {}-byte success reply to a {}-byte request", reply.length, noMi.length);
+            byte[] triggered = await(stranger, StunBytes.BINDING_REQUEST, 5000);
+            assertNotNull(triggered, "and sends the sender a triggered check");
+            assertEquals(before.pairs() + 1, agent.checkListSize(), "a pair with the stranger");
+        }
+        byte[] req = await(peer, StunBytes.BINDING_REQUEST, 5000);
+        assertNotNull(req);
+        byte[] noMi = StunBytes.message(StunBytes.BINDING_SUCCESS, StunBytes.txid(req)).xorMappedAddress(target)
+                .fingerprint().build();
+        peer.send(new DatagramPacket(noMi, noMi.length, target));
+        long end = System.nanoTime() + 5_000_000_000L;
+        boolean succeeded = false;
+        while (!succeeded && System.nanoTime() < end) {
+            for (CandidatePair p : agent.ice4jComponent().getParentStream().getCheckList()) {
+                succeeded |= p.getState() == CandidatePairState.SUCCEEDED;
+            }
+            if (!succeeded) {
+                await(peer, -1, 20);
+            }
+        }
+        assertTrue(succeeded, "ice4j 3.2 validates a pair on a response without MESSAGE-INTEGRITY");
+    }
+
     /** After hostile input the agent still answers a genuine check. */
     private void assertAgentStillWorks() throws IOException {
         try (DatagramSocket witness = new DatagramSocket(new InetSocketAddress(LO, 0))) {
