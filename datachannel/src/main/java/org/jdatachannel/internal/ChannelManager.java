@@ -82,6 +82,30 @@ public final class ChannelManager {
     /** The SCTP association's whole-association send buffer (SctpOptions.maxSendBufferSize), bytes. */
     public static final long SCTP_SEND_BUFFER_SIZE = MAX_CONNECTION_BUFFERED + SCTP_SEND_BUFFER_HEADROOM;
 
+    /**
+     * Most channels the peer may have open at once on this connection (opened by its
+     * DATA_CHANNEL_OPEN and not yet CLOSED). A further OPEN is refused like one with invalid
+     * parameters: no DATA_CHANNEL_ACK, the stream is reset (RFC 8832 §6). The stream-id space alone
+     * would allow 32,767 peer-opened channels (every id of the peer's parity up to 65534).
+     */
+    public static final int MAX_PEER_CHANNELS = 4096;
+    /**
+     * Most UTF-8 bytes of label plus protocol over all channels the peer has open at once. One
+     * DATA_CHANNEL_OPEN may carry 2 × 65,535 bytes (RFC 8832 §5.1: 16-bit lengths); an OPEN that
+     * would exceed this is refused like {@link #MAX_PEER_CHANNELS}. Each channel is charged
+     * {@link #PEER_CHANNEL_OVERHEAD} bytes on top, so that label-less channels count as well.
+     */
+    public static final long MAX_PEER_CHANNEL_TEXT_BYTES = 2L * 1024 * 1024;
+    /** Bytes charged per peer-opened channel on top of its label and protocol (its bookkeeping). */
+    static final int PEER_CHANNEL_OVERHEAD = 64;
+    /**
+     * Most bytes of received messages waiting for an onMessage handler, over all channels of the
+     * connection (each channel also has its own bound, {@link DataChannelImpl#MAX_UNHANDLED_BYTES}).
+     * Each message is charged {@link DataChannelImpl#UNHANDLED_OVERHEAD} bytes on top of its size.
+     * Beyond it, received messages are dropped (counted, logged at 1, 2, 4, ... drops).
+     */
+    public static final long MAX_CONNECTION_UNHANDLED_BYTES = 16L * 1024 * 1024;
+
     private final EventLoop loop;
     /** Bytes accepted by {@code send()} on any channel and not yet handed to SCTP; any thread. */
     private final AtomicLong admittedBytes = new AtomicLong();
@@ -111,6 +135,20 @@ public final class ChannelManager {
     private long heldTotal;
     /** Messages dropped because the held-message bounds were reached. */
     private long heldDropped;
+    /** Channels the peer opened that are not CLOSED yet; loop thread. */
+    private int peerChannels;
+    /** Label + protocol bytes (+ overhead) of those channels; loop thread. */
+    private long peerChannelTextBytes;
+    /** DATA_CHANNEL_OPENs refused because of {@link #MAX_PEER_CHANNELS} or {@link #MAX_PEER_CHANNEL_TEXT_BYTES}. */
+    private long opensRefusedForLimits;
+    /** DATA_CHANNEL_OPENs refused for the stream id (wrong parity, beyond 65534, still being reset). */
+    private long opensRefusedForStream;
+    /** DCEP messages that did not parse (unknown type, lengths that lie, bad UTF-8, ...). */
+    private long dcepMalformed;
+    /** Bytes (with per-message overhead) waiting for an onMessage handler over all channels; loop thread. */
+    private long unhandledBytes;
+    /** Received messages dropped because an unhandled-message bound was reached (any channel). */
+    private long unhandledDropped;
 
     /** One message held by {@link #held}. */
     private record Held(int ppid, byte[] payload) {
@@ -393,7 +431,12 @@ public final class ChannelManager {
         try {
             msg = DcepMessage.parse(ByteBuffer.wrap(payload));
         } catch (DcepParseException e) {
-            LOG.warn("ignoring malformed DCEP message on stream {}: {}", streamId, e.getMessage());
+            // RFC 8832 §5 defines only OPEN and ACK; anything else is dropped. Logged at 1, 2, 4, ...
+            // so that a flooding peer cannot flood the log too.
+            if (Long.bitCount(++dcepMalformed) == 1) {
+                LOG.warn("ignoring malformed DCEP message on stream {}: {} ({} so far)", streamId, e.getMessage(),
+                        dcepMalformed);
+            }
             return;
         }
         LOG.debug("received {} on stream {}", msg, streamId);
@@ -430,15 +473,53 @@ public final class ChannelManager {
             closeChannel(existing);
             return;
         }
-        if (ourParity || streamId > MAX_STREAM_ID) {
-            LOG.warn("rejecting DATA_CHANNEL_OPEN \"{}\" on stream {}: the odd/even rule gives that id to our side",
-                    open.label(), streamId);
+        if (dtlsClient == null || link == null) {
+            // Cannot happen through SCTP (it runs over DTLS, so the role is known first); without the
+            // role the odd/even rule cannot be checked, so nothing is opened.
+            LOG.warn("ignoring DATA_CHANNEL_OPEN \"{}\" on stream {}: the DTLS role is not known yet",
+                    abbreviate(open.label()), streamId);
+            return;
+        }
+        if (streamId < 0 || streamId > MAX_STREAM_ID) {
+            // W3C: ids above 65534 are not channel ids (65535 is reserved); SCTP negotiates at most
+            // 65535 streams (0..65534), so there is no stream of ours to reset either: dropped.
+            if (Long.bitCount(++opensRefusedForStream) == 1) {
+                LOG.warn("ignoring DATA_CHANNEL_OPEN \"{}\" on stream {}: ids above {} are reserved ({} refused for "
+                        + "their stream id so far)", abbreviate(open.label()), streamId, MAX_STREAM_ID,
+                        opensRefusedForStream);
+            }
+            return;
+        }
+        if (ourParity) {
+            if (Long.bitCount(++opensRefusedForStream) == 1) {
+                LOG.warn("rejecting DATA_CHANNEL_OPEN \"{}\" on stream {}: the odd/even rule gives that id to our side "
+                        + "({} refused for their stream id so far)", abbreviate(open.label()), streamId,
+                        opensRefusedForStream);
+            }
             orphanReset(streamId, false);
             return;
         }
         if (orphanResets.containsKey(streamId)) {
-            LOG.warn("rejecting DATA_CHANNEL_OPEN \"{}\" on stream {}: the stream is still being reset",
-                    open.label(), streamId);
+            if (Long.bitCount(++opensRefusedForStream) == 1) {
+                LOG.warn("rejecting DATA_CHANNEL_OPEN \"{}\" on stream {}: the stream is still being reset "
+                        + "({} refused for their stream id so far)", abbreviate(open.label()), streamId,
+                        opensRefusedForStream);
+            }
+            return;
+        }
+        long text = peerChannelCost(open);
+        if (peerChannels >= MAX_PEER_CHANNELS || peerChannelTextBytes + text > MAX_PEER_CHANNEL_TEXT_BYTES) {
+            // Connection-wide bounds on what the peer can make us keep (SECURITY.md). RFC 8832 §6:
+            // when the OPEN cannot be accepted, "the receiver MUST close the corresponding data
+            // channel using the procedure described in [RFC8831] and MUST NOT send a
+            // DATA_CHANNEL_ACK message" -- the opener sees the reset before an ACK as a failure.
+            if (Long.bitCount(++opensRefusedForLimits) == 1) {
+                LOG.warn("rejecting DATA_CHANNEL_OPEN \"{}\" on stream {}: the peer already has {} channels open "
+                        + "({} label/protocol bytes; limits {} channels, {} bytes); {} refused so far",
+                        abbreviate(open.label()), streamId, peerChannels, peerChannelTextBytes, MAX_PEER_CHANNELS,
+                        MAX_PEER_CHANNEL_TEXT_BYTES, opensRefusedForLimits);
+            }
+            orphanReset(streamId, false);
             return;
         }
         ChannelType t = open.channelType();
@@ -456,6 +537,8 @@ public final class ChannelManager {
             return;
         }
         byStream.put(streamId, ch);
+        peerChannels++;
+        peerChannelTextBytes += text;
         applyThreshold(ch);
         ch.streamUsed = true;
         ch.setState(DataChannelState.OPEN);
@@ -468,6 +551,58 @@ public final class ChannelManager {
             }
         });
         loop.defer(ch::reportOpen);
+    }
+
+    /** What a peer-opened channel costs against {@link #MAX_PEER_CHANNEL_TEXT_BYTES}. */
+    private static long peerChannelCost(DataChannelOpen open) {
+        return (long) utf8Length(open.label()) + utf8Length(open.protocol()) + PEER_CHANNEL_OVERHEAD;
+    }
+
+    /** UTF-8 length of a string without encoding it (the strings came from valid UTF-8). */
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Loop thread: reserves room for one received message in the connection-wide unhandled budget.
+     *
+     * @param cost the message's size plus {@link DataChannelImpl#UNHANDLED_OVERHEAD}
+     * @return false if {@link #MAX_CONNECTION_UNHANDLED_BYTES} would be exceeded (nothing reserved)
+     */
+    boolean reserveUnhandled(long cost) {
+        if (unhandledBytes + cost > MAX_CONNECTION_UNHANDLED_BYTES) {
+            return false;
+        }
+        unhandledBytes += cost;
+        return true;
+    }
+
+    /** Loop thread: gives back a reservation of {@link #reserveUnhandled}. */
+    void releaseUnhandled(long cost) {
+        unhandledBytes -= cost;
+    }
+
+    /**
+     * Loop thread: a received message was dropped because an unhandled-message bound was reached.
+     *
+     * @return true if this drop should be logged (the 1st, 2nd, 4th, 8th, ... of the connection)
+     */
+    boolean countUnhandledDrop() {
+        return Long.bitCount(++unhandledDropped) == 1;
     }
 
     /**
@@ -786,9 +921,17 @@ public final class ChannelManager {
             byStream.remove(sid);
         }
         unassigned.remove(ch);
+        if (!ch.locallyOpened && !ch.negotiated()) {
+            peerChannels--;
+            peerChannelTextBytes -= (long) utf8Length(ch.label()) + utf8Length(ch.protocol()) + PEER_CHANNEL_OVERHEAD;
+        }
         ch.setState(DataChannelState.CLOSED);
         ch.freezeBufferedAmount(ch.bufferedAmount() - ch.sctpBuffered() + sctpLeft);
         updateSctpBuffered(ch, 0);
+        // After the flushes already deferred (a handler set by now still gets its messages, before
+        // onClose), what still waits for a handler is dropped: a closed channel cannot keep
+        // connection memory for a handler that may never come.
+        loop.defer(ch::discardUnhandled);
         loop.defer(ch::reportClose);
         if (owner && !closed) {
             releaseHeld(sid);
@@ -852,6 +995,18 @@ public final class ChannelManager {
         for (DataChannelImpl ch : channels()) {
             finishClose(ch);
         }
+    }
+
+    /** Loop-thread counters for tests and diagnostics (see {@link #counters()}). */
+    record Counters(int peerChannels, long peerChannelTextBytes, long opensRefusedForLimits,
+                    long opensRefusedForStream, long dcepMalformed, long unhandledBytes, long unhandledDropped,
+                    long heldBytes, int orphanResets) {
+    }
+
+    /** @return a snapshot of the resource counters; loop thread */
+    Counters counters() {
+        return new Counters(peerChannels, peerChannelTextBytes, opensRefusedForLimits, opensRefusedForStream,
+                dcepMalformed, unhandledBytes, unhandledDropped, heldBytes, orphanResets.size());
     }
 
     /** @return how many messages ever waited for a previous channel's close to complete; loop thread */

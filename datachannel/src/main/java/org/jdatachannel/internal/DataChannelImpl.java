@@ -22,9 +22,18 @@ import org.slf4j.LoggerFactory;
 public final class DataChannelImpl implements DataChannel {
     private static final Logger LOG = LoggerFactory.getLogger(DataChannelImpl.class);
 
-    /** Messages kept while no onMessage handler is installed (bounded, then dropped with a warning). */
+    /**
+     * Most messages one channel keeps while no onMessage handler is installed; beyond it (or
+     * {@link #MAX_UNHANDLED_BYTES}, or the connection's {@link
+     * ChannelManager#MAX_CONNECTION_UNHANDLED_BYTES}) received messages are dropped, counted and
+     * logged at the 1st, 2nd, 4th, ... drop. What still waits when the channel becomes CLOSED is
+     * dropped too.
+     */
     static final int MAX_UNHANDLED_MESSAGES = 1024;
+    /** Most bytes (with {@link #UNHANDLED_OVERHEAD} per message) one channel keeps for a handler to come. */
     static final long MAX_UNHANDLED_BYTES = 4L * 1024 * 1024;
+    /** Bookkeeping bytes charged per waiting message, so that empty messages count too. */
+    static final int UNHANDLED_OVERHEAD = 64;
     /**
      * Most bytes one channel may have buffered; a send beyond it throws IllegalStateException. The
      * connection as a whole is limited too ({@link ChannelManager#MAX_CONNECTION_BUFFERED}).
@@ -389,13 +398,19 @@ public final class DataChannelImpl implements DataChannel {
     /** Loop thread: deliver now (deferred) or keep until a handler is installed. */
     void deliver(DataChannelMessage m) {
         if (onMessage == null || !unhandled.isEmpty()) {
-            if (unhandled.size() >= MAX_UNHANDLED_MESSAGES || unhandledBytes + m.size() > MAX_UNHANDLED_BYTES) {
-                LOG.warn("data channel \"{}\" (id {}): no onMessage handler and {} messages ({} bytes) waiting; "
-                        + "dropping a {}-byte message", label, id, unhandled.size(), unhandledBytes, m.size());
+            long cost = (long) m.size() + UNHANDLED_OVERHEAD;
+            boolean fits = unhandled.size() < MAX_UNHANDLED_MESSAGES && unhandledBytes + cost <= MAX_UNHANDLED_BYTES;
+            if (!fits || !manager.reserveUnhandled(cost)) {
+                if (manager.countUnhandledDrop()) {
+                    LOG.warn("data channel \"{}\" (id {}): no onMessage handler and {} messages ({} bytes) waiting{}; "
+                            + "dropping a {}-byte message (further drops on this connection are logged at 2, 4, 8, "
+                            + "... drops)", label, id, unhandled.size(), unhandledBytes,
+                            fits ? ", and the connection's limit for all channels is reached" : "", m.size());
+                }
                 return;
             }
             unhandled.add(m);
-            unhandledBytes += m.size();
+            unhandledBytes += cost;
             loop.defer(this::flushUnhandled);
             return;
         }
@@ -409,14 +424,37 @@ public final class DataChannelImpl implements DataChannel {
 
     private void flushUnhandled() {
         DataChannelMessage m;
-        while (onMessage != null && (m = unhandled.poll()) != null) {
-            unhandledBytes -= m.size();
+        Consumer<DataChannelMessage> h;
+        while ((h = onMessage) != null && (m = unhandled.poll()) != null) {
+            long cost = (long) m.size() + UNHANDLED_OVERHEAD;
+            unhandledBytes -= cost;
+            manager.releaseUnhandled(cost);
             try {
-                onMessage.accept(m);
+                h.accept(m);
             } catch (RuntimeException e) {
                 LOG.warn("onMessage handler threw; ignored", e);
             }
         }
+    }
+
+    /**
+     * Loop thread, deferred when the channel became CLOSED (after any flush deferred before):
+     * drops what still waits for an onMessage handler and gives its bytes back to the connection.
+     */
+    void discardUnhandled() {
+        if (unhandled.isEmpty()) {
+            return;
+        }
+        LOG.info("data channel \"{}\" (id {}) closed with {} received messages ({} bytes) that no onMessage handler "
+                + "took; dropped", label, id, unhandled.size(), unhandledBytes);
+        manager.releaseUnhandled(unhandledBytes);
+        unhandled.clear();
+        unhandledBytes = 0;
+    }
+
+    /** @return messages waiting for an onMessage handler; loop thread (tests) */
+    int unhandledCount() {
+        return unhandled.size();
     }
 
     @Override
