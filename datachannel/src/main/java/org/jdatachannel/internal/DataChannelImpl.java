@@ -452,6 +452,11 @@ public final class DataChannelImpl implements DataChannel {
         unhandledBytes = 0;
     }
 
+    /** @return bytes (with per-message overhead) waiting for an onMessage handler; loop thread (tests) */
+    long unhandledBytes() {
+        return unhandledBytes;
+    }
+
     /** @return messages waiting for an onMessage handler; loop thread (tests) */
     int unhandledCount() {
         return unhandled.size();
