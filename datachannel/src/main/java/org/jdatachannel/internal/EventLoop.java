@@ -177,6 +177,15 @@ public final class EventLoop {
         return true;
     }
 
+    /**
+     * Runs the callbacks deferred so far, now. Loop thread only; for tests that drive a long
+     * sequence of steps inside one loop task (e.g. fuzzing), as if each step were its own task.
+     */
+    void runDeferred() {
+        assert inLoop() : "runDeferred off the loop thread";
+        drainDeferred();
+    }
+
     private void drainDeferred() {
         Runnable r;
         while ((r = deferred.poll()) != null) {
