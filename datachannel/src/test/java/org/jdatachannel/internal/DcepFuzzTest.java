@@ -89,6 +89,8 @@ class DcepFuzzTest {
         /** Every channel we ever saw: created locally or announced by onDataChannel. */
         final List<DataChannelImpl> seen = new ArrayList<>();
         boolean client;
+        /** Label + protocol cost of each peer channel, computed once (labels may be 64 KiB). */
+        final java.util.Map<DataChannelImpl, Long> textCost = new java.util.IdentityHashMap<>();
         /** link.sent entries already checked. */
         int sentChecked;
 
@@ -136,7 +138,7 @@ class DcepFuzzTest {
         }
 
         String text() {
-            int n = data.consumeInt(0, 10) == 0 ? data.consumeInt(0, 65535) : data.consumeInt(0, 8);
+            int n = data.consumeInt(0, 31) == 0 ? data.consumeInt(0, 65535) : data.consumeInt(0, 8);
             return "x".repeat(n);
         }
 
@@ -265,7 +267,8 @@ class DcepFuzzTest {
                     assertEquals(!client, even, "peer-opened channel on id " + id + " (we are "
                             + (client ? "client" : "server") + ")");
                     peerChannels++;
-                    peerText += utf8(ch.label()) + utf8(ch.protocol()) + ChannelManager.PEER_CHANNEL_OVERHEAD;
+                    peerText += textCost.computeIfAbsent(ch,
+                            k -> (long) utf8(k.label()) + utf8(k.protocol()) + ChannelManager.PEER_CHANNEL_OVERHEAD);
                 } else if (!ch.negotiated()) {
                     assertEquals(client, even, "id " + id + " we allocated");
                 }
