@@ -213,18 +213,19 @@ public final class DtlsTransport implements AutoCloseable {
         PeerSupport support = new PeerSupport(crypto, local, fps, handshakeTimeoutMs, retransmitMs, name, knobs);
         DemuxTransport demux = new DemuxTransport(lower, name, role == DtlsRole.SERVER);
         NextEpochBuffer early = new NextEpochBuffer(demux, name);
+        FlightPacker packer = new FlightPacker(early, knobs.packFlights());
         DTLSTransport bc;
         boolean ok = false;
         try {
             if (role == DtlsRole.CLIENT) {
                 bc = new DTLSClientProtocol().connect(
-                        new WebRtcDtlsClient(support, knobs.clientPaddingBytes(), knobs.clientSuites()), early);
+                        new WebRtcDtlsClient(support, knobs.clientPaddingBytes(), knobs.clientSuites()), packer);
             } else {
                 // No DTLSVerifier (HelloVerifyRequest, RFC 6347 §4.2.1) in front: it cannot
                 // reassemble a ClientHello fragmented over several datagrams, which browsers send.
                 // The cookie exchange only proves the client's address, which ICE connectivity
                 // checks on this candidate pair have already done.
-                bc = new DTLSServerProtocol().accept(new WebRtcDtlsServer(support), early);
+                bc = new DTLSServerProtocol().accept(new WebRtcDtlsServer(support), packer);
             }
             ok = true;
         } catch (TlsTimeoutException e) {
@@ -245,8 +246,14 @@ public final class DtlsTransport implements AutoCloseable {
             throw DtlsException.of(name, "handshake failed: " + e, e, DtlsException.NO_ALERT, false);
         } finally {
             if (!ok) {
-                demux.close();
+                packer.close(); // sends a fatal alert still held, then closes the demux
             }
+        }
+        try {
+            packer.handshakeDone(); // our final flight, if we sent the last one
+        } catch (IOException e) {
+            // Lost like a dropped datagram: the peer retransmits and Bouncy Castle answers.
+            LOG.debug("{}: sending the final flight: {}", name, e.toString());
         }
         demux.handshakeDone();
         early.handshakeDone();

@@ -340,8 +340,14 @@ final class PeerSupport {
      * @param clientPaddingBytes client only: RFC 7685 padding added to the ClientHello, 0 for none
      * @param clientSuites client only: cipher suites to offer instead of ours, or null
      * @param extendedMasterSecret false makes this side a legacy peer without EMS (RFC 7627)
+     * @param packFlights false sends every handshake record in its own datagram, as Bouncy Castle
+     *     does without {@link FlightPacker}
      */
-    record Knobs(int clientPaddingBytes, int[] clientSuites, boolean extendedMasterSecret) {
-        static final Knobs DEFAULT = new Knobs(0, null, true);
+    record Knobs(int clientPaddingBytes, int[] clientSuites, boolean extendedMasterSecret, boolean packFlights) {
+        static final Knobs DEFAULT = new Knobs(0, null, true, true);
+
+        Knobs(int clientPaddingBytes, int[] clientSuites, boolean extendedMasterSecret) {
+            this(clientPaddingBytes, clientSuites, extendedMasterSecret, true);
+        }
     }
 }

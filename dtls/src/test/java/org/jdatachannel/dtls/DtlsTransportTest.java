@@ -55,6 +55,19 @@ class DtlsTransportTest {
         return new Outcome(client, server);
     }
 
+    /**
+     * As {@link #startDefault}, but each handshake record in its own datagram (no {@link
+     * FlightPacker}), for tests that drop or reorder single records the way other stacks send them.
+     */
+    private Outcome startUnpacked(MemoryLink link) {
+        PeerSupport.Knobs unpacked = new PeerSupport.Knobs(0, null, true, false);
+        Future<DtlsTransport> server = pool.submit(() -> DtlsTransport.connect(DtlsRole.SERVER, link.b,
+                TestCerts.EC_B, TestCerts.fp(TestCerts.EC_A), 10_000, 200, unpacked));
+        Future<DtlsTransport> client = pool.submit(() -> DtlsTransport.connect(DtlsRole.CLIENT, link.a,
+                TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), 10_000, 200, unpacked));
+        return new Outcome(client, server);
+    }
+
     private Outcome startDefault(MemoryLink link) {
         return start(link, TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), TestCerts.EC_B, TestCerts.fp(TestCerts.EC_A),
                 200, 0);
@@ -543,7 +556,7 @@ class DtlsTransportTest {
         link.a.dropOutgoing = (i, d) -> d[0] == 22 && d[4] == 0 && d.length > 13 && d[13] == 15
                 && dropped.getAndIncrement() == 0;
         long t0 = System.nanoTime();
-        Outcome o = startDefault(link);
+        Outcome o = startUnpacked(link);
         DtlsTransport s = o.s();
         Future<Integer> reader = pool.submit(() -> s.receive(new byte[100], 0, 100, 10_000));
         DtlsTransport c = o.c();
@@ -583,8 +596,7 @@ class DtlsTransportTest {
                 }
                 return false;
             };
-            Outcome o = start(link, TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), TestCerts.EC_B,
-                    TestCerts.fp(TestCerts.EC_A), 200, 0);
+            Outcome o = startUnpacked(link);
             DtlsTransport s = o.s();
             Future<Integer> reader = pool.submit(() -> s.receive(new byte[16], 0, 16, 10_000));
             DtlsTransport c = o.c();
@@ -619,5 +631,50 @@ class DtlsTransportTest {
         byte[] lying = finished.clone();
         lying[11] = 0x7F;
         assertEquals(2, NextEpochBuffer.classify(lying, 0, lying.length));
+    }
+
+    /**
+     * RFC 6347 §4.1.1: "Multiple DTLS records may be placed in a single datagram." With {@link
+     * FlightPacker} each flight of our handshake fits one datagram (EC certificates): ClientHello,
+     * ServerHello..ServerHelloDone, Certificate..Finished, ChangeCipherSpec+Finished; unpacked,
+     * Bouncy Castle sends one record per datagram.
+     */
+    @Test
+    void handshakeFlightsArePackedIntoOneDatagramEach() throws Exception {
+        MemoryLink link = new MemoryLink();
+        Outcome o = startDefault(link);
+        DtlsTransport c = o.c();
+        DtlsTransport s = o.s();
+        assertEquals(2, link.a.sent.size(), "client datagrams: " + describe(link.a.sent));
+        assertEquals(2, link.b.sent.size(), "server datagrams: " + describe(link.b.sent));
+        assertEquals("[hs e0 msg1]", LossyRelay.describe(link.a.sent.get(0)).replaceAll(" seq\\d+ \\d+\\+\\d+", "")
+                .replaceFirst("^\\d+ B: ", ""));
+        String flight5 = LossyRelay.describe(link.a.sent.get(1));
+        assertTrue(flight5.matches("\\d+ B: \\[hs e0 msg11.*\\[hs e0 msg16.*\\[hs e0 msg15.*\\[CCS e0\\] \\[hs e1\\]"),
+                flight5);
+        String flight6 = LossyRelay.describe(link.b.sent.get(1));
+        assertTrue(flight6.matches("\\d+ B: \\[CCS e0\\] \\[hs e1\\]"), flight6);
+        for (byte[] d : link.b.sent) {
+            assertTrue(d.length <= DtlsTransport.HANDSHAKE_MTU);
+        }
+        exchange(c, s, new byte[] {1});
+        exchange(s, c, new byte[] {2});
+        c.close();
+        s.close();
+
+        MemoryLink unpacked = new MemoryLink();
+        Outcome u = startUnpacked(unpacked);
+        u.c().close();
+        u.s().close();
+        assertTrue(unpacked.a.sent.size() >= 6 && unpacked.b.sent.size() >= 7,
+                describe(unpacked.a.sent) + " / " + describe(unpacked.b.sent));
+    }
+
+    private static String describe(java.util.List<byte[]> datagrams) {
+        StringBuilder b = new StringBuilder();
+        for (byte[] d : datagrams) {
+            b.append(LossyRelay.describe(d)).append("; ");
+        }
+        return b.toString();
     }
 }
