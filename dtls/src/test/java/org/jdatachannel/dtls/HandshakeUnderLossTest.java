@@ -157,6 +157,9 @@ class HandshakeUnderLossTest {
             resendUntilReceived(s, fromServer, clientGot, name + ": server->client data", relay);
             System.out.println("ok: handshake " + handshakeMs + " ms, with data "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms: " + relay);
+            if (handshakeMs > 5_000) {
+                System.out.println("slow handshake, trace:\n" + relay.trace());
+            }
         } finally {
             if (c != null) {
                 c.close();

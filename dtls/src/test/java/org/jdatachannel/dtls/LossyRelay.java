@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * small netem). It runs either in memory (no sockets) or as a UDP relay on 127.0.0.1 between two
  * real {@code DatagramSocket}s (network rule: loopback only).
  *
- * <p>Decisions come from one {@link Random} per direction, seeded from the relay's seed, drawn in
+ * <p>Decisions come from one {@link SplittableRandom} (SplitMix64, well mixed even for
+ * consecutive seeds) per direction, seeded from the relay's seed, drawn in
  * the order datagrams are sent in that direction; so a seed replays the same decisions for the
  * same sequence of datagrams (timing may still change which datagrams are sent, e.g. how many
  * retransmissions happen).
@@ -167,7 +168,7 @@ final class LossyRelay implements AutoCloseable {
     private final class Direction {
         final String label;
         final Impairment impairment;
-        final Random rnd;
+        final SplittableRandom rnd;
         final Stats stats = new Stats();
         final DelayQueue<Scheduled> queue = new DelayQueue<>();
         private long order;
@@ -175,7 +176,7 @@ final class LossyRelay implements AutoCloseable {
         Direction(String label, Impairment impairment, long seed) {
             this.label = label;
             this.impairment = impairment;
-            this.rnd = new Random(seed);
+            this.rnd = new SplittableRandom(seed);
         }
 
         synchronized void offer(byte[] d) {
@@ -311,7 +312,7 @@ final class LossyRelay implements AutoCloseable {
     private LossyRelay(long seed, Impairment aToB, Impairment bToA, boolean udp) throws SocketException {
         this.seed = seed;
         this.aToB = new Direction("a->b", aToB, seed);
-        this.bToA = new Direction("b->a", bToA, Long.rotateLeft(seed, 32) ^ 0x5DEECE66DL);
+        this.bToA = new Direction("b->a", bToA, new SplittableRandom(seed).nextLong());
         if (!udp) {
             this.a = new MemoryEnd("a", this.aToB, this.bToA);
             this.b = new MemoryEnd("b", this.bToA, this.aToB);
