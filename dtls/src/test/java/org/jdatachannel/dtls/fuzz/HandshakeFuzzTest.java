@@ -20,7 +20,8 @@ import org.jdatachannel.dtls.FuzzAccess;
  *
  * <p>Properties: {@code DtlsTransport.connect} ends with a {@link DtlsException} (or, impossible
  * without our peer's private key, a connection), never an unchecked exception or an Error; the
- * thread running it allocates less than {@value #ALLOCATION_BUDGET_MIB} MiB in all (a clean
+ * thread running it allocates less than {@value #ALLOCATION_BUDGET_MIB} MiB in all, on a second run of
+ * the same input if the first exceeded it, since the first use of a path loads classes (a clean
  * handshake needs about 0.4 MiB; without the CVE-2026-59646 guard one datagram makes Bouncy Castle
  * 1.84 allocate 16 MiB).
  *
@@ -56,6 +57,12 @@ class HandshakeFuzzTest {
     @FuzzTest(maxDuration = "10m")
     void handshake(byte[] data) {
         long allocated = run(data);
+        if (allocated >= ALLOCATION_BUDGET_MIB * (1L << 20)) {
+            // The first input down a new path loads (and Jazzer instruments) classes on this
+            // thread, which counts as allocation (seen: 9 MB for a mutated ClientHello with Bouncy
+            // Castle instrumented). An allocation the input itself causes repeats on a second run.
+            allocated = run(data);
+        }
         assertTrue(allocated < ALLOCATION_BUDGET_MIB * (1L << 20), "the handshake allocated " + allocated + " bytes");
     }
 
