@@ -115,7 +115,58 @@ final class DtlsRecordFilter {
             if (h.fragmentLength() > end - pos - HandshakeHeader.LENGTH) {
                 return "handshake fragment length " + h.fragmentLength() + " runs past its record";
             }
+            if (h.fragmentOffset() == 0) {
+                String inner = checkInnerLengths(h, buf, pos + HandshakeHeader.LENGTH);
+                if (inner != null) {
+                    return inner;
+                }
+            }
             pos += HandshakeHeader.LENGTH + h.fragmentLength();
+        }
+        return null;
+    }
+
+    /** Handshake type of Certificate (RFC 5246 §7.4.2). */
+    static final int CERTIFICATE = 11;
+    /** Handshake type of SupplementalData (RFC 4680 §2). */
+    static final int SUPPLEMENTAL_DATA = 23;
+
+    /**
+     * The 24-bit lengths inside the first fragment of a Certificate or SupplementalData message.
+     *
+     * <p>Why: Bouncy Castle 1.84 parses these with {@code TlsUtils.readOpaque24}, which allocates
+     * {@code new byte[length]} for the claimed length before checking that the message holds it,
+     * so a 300-byte Certificate claiming a 16 MiB certificate_list made it allocate 16 MiB before
+     * the fingerprint check (found by HandshakeFuzzTest). The structures (RFC 5246 §7.4.2:
+     * {@code "ASN.1Cert certificate_list<0..2^24-1>"} of {@code "opaque ASN.1Cert<1..2^24-1>"};
+     * RFC 4680 §2: {@code "SupplementalDataEntry supp_data<1..2^24-1>"}) fill the whole message,
+     * so the outer length must be the message length minus 3, and each certificate whose length
+     * field lies in this fragment must fit in what is left of the list. Length fields in later
+     * fragments cannot be seen without reassembly; the transient allocation they can still cause
+     * is bounded by one per handshake (the handshake then fails).
+     */
+    private static String checkInnerLengths(HandshakeHeader h, byte[] buf, int body) {
+        if (h.msgType() != CERTIFICATE && h.msgType() != SUPPLEMENTAL_DATA) {
+            return null;
+        }
+        int have = h.fragmentLength();
+        if (have < 3) {
+            return null;
+        }
+        int outer = Bytes.u24(buf, body);
+        if (outer != h.length() - 3) {
+            return (h.msgType() == CERTIFICATE ? "certificate_list" : "supp_data") + " length " + outer
+                    + " does not fill the " + h.length() + "-byte message";
+        }
+        if (h.msgType() == CERTIFICATE) {
+            int p = 3;
+            while (have - p >= 3) {
+                int certLength = Bytes.u24(buf, body + p);
+                if (certLength > h.length() - p - 3) {
+                    return "certificate length " + certLength + " runs past the " + h.length() + "-byte message";
+                }
+                p += 3 + certLength;
+            }
         }
         return null;
     }

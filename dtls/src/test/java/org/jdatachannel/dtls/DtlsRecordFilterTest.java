@@ -72,7 +72,7 @@ class DtlsRecordFilterTest {
         assertNull(check(handshakeRecord(0, 14, 0, 0, 0))); // ServerHelloDone, empty body
         assertNull(check(handshakeRecord(0, 1, DtlsRecordFilter.MAX_HANDSHAKE_MESSAGE_LENGTH, 0, 50)));
         // Several records per datagram and several fragments per record.
-        byte[] twoFragments = record(22, 0, concat(fragment(2, 10, 1, 0, 10, 10), fragment(11, 20, 2, 0, 20, 20)));
+        byte[] twoFragments = record(22, 0, concat(fragment(2, 10, 1, 0, 10, 10), fragment(12, 20, 2, 0, 20, 20)));
         assertNull(check(concat(twoFragments, handshakeRecord(0, 12, 30, 0, 30), record(20, 0, new byte[] {1}))));
         // Encrypted (epoch 1) handshake records cannot be inspected and are passed on.
         assertNull(check(record(22, 1, new byte[40])));
@@ -116,6 +116,51 @@ class DtlsRecordFilterTest {
         assertNotNull(check(record(22, 0, fragment(1, 100, 0, 0, 100, 20))));
         // Record body too short for a fragment header.
         assertNotNull(check(record(22, 0, new byte[5])));
+    }
+
+    /** A Certificate (type 11) or SupplementalData (23) first fragment with these body bytes. */
+    private static byte[] innerLengths(int msgType, int length, byte[] body) {
+        byte[] f = fragment(msgType, length, 1, 0, body.length, body.length);
+        System.arraycopy(body, 0, f, HandshakeHeader.LENGTH, body.length);
+        return record(22, 0, f);
+    }
+
+    private static byte[] u24s(int... values) {
+        byte[] b = new byte[values.length * 3];
+        for (int i = 0; i < values.length; i++) {
+            Bytes.put24(b, i * 3, values[i]);
+        }
+        return b;
+    }
+
+    /**
+     * Bouncy Castle 1.84 allocates the claimed size of a certificate_list, a certificate or a
+     * supp_data before checking the message holds it (TlsUtils.readOpaque24): HandshakeFuzzTest
+     * found a 300-byte Certificate claiming a 16,716,032-byte list.
+     */
+    @Test
+    void certificateAndSupplementalDataLengthsMustFitTheirMessage() {
+        // Well formed: list length = message length - 3; one 20-byte certificate; an empty list.
+        byte[] cert = concat(u24s(23, 20), new byte[20]);
+        assertNull(check(innerLengths(11, 26, cert)));
+        assertNull(check(innerLengths(11, 3, u24s(0))));
+        // First fragment of a longer message: the certificate's length field is seen, its bytes not all.
+        assertNull(check(innerLengths(11, 1003, concat(u24s(1000, 997), new byte[50]))));
+        // The fuzzer's finding, and other lies.
+        String why = check(innerLengths(11, 300, concat(u24s(0xFF1100, 0x000129), new byte[100])));
+        assertNotNull(why);
+        assertTrue(why.contains("certificate_list length 16716032"), why);
+        assertNotNull(check(innerLengths(11, 26, concat(u24s(23, 0xFFFFFF), new byte[20]))));
+        assertNotNull(check(innerLengths(11, 26, concat(u24s(23, 21), new byte[20]))));
+        assertNotNull(check(innerLengths(11, 40, concat(u24s(37, 10), new byte[10], u24s(0x800000), new byte[8]))));
+        assertNotNull(check(innerLengths(23, 100, u24s(0xFFFFFF))));
+        assertNull(check(innerLengths(23, 10, concat(u24s(7), new byte[7]))));
+        // Later fragments and other types are not parsed; fragments too short for a length pass.
+        byte[] later = fragment(11, 300, 1, 100, 3, 3);
+        System.arraycopy(u24s(0xFFFFFF), 0, later, HandshakeHeader.LENGTH, 3);
+        assertNull(check(record(22, 0, later)));
+        assertNull(check(innerLengths(12, 100, u24s(0xFFFFFF))));
+        assertNull(check(innerLengths(11, 300, new byte[2])));
     }
 
     @Test
