@@ -49,7 +49,9 @@ class BouncyCastleVersionGuardTest {
         int minor = parts.length > 1 ? Integer.parseInt(parts[1].replaceAll("\\D.*", "")) : 0;
         boolean newer = major > GUARDED[0] || (major == GUARDED[0] && minor > GUARDED[1]);
         assertTrue(!newer, "bctls " + version + " is on the classpath: Bouncy Castle 1.85 fixed CVE-2026-59646."
-                + " Re-evaluate the filter in DtlsRecordFilter (remove it, or keep it as defence in depth),"
+                + " Re-evaluate the filter in DtlsRecordFilter (remove the message length check, or keep it as"
+                + " defence in depth; keep the Certificate/SupplementalData length check unless this release's"
+                + " TlsUtils.readFully checks the input before allocating, which 1.85 does not),"
                 + " update docs/SECURITY.md and dtls/README.md, then this test's GUARDED version.");
         System.out.println("bctls " + version + ": CVE-2026-59646 guard active (DtlsRecordFilter)");
     }
