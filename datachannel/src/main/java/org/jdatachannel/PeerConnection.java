@@ -1,7 +1,10 @@
 package org.jdatachannel;
 
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.jdatachannel.dtls.DtlsCertificate;
 import org.jdatachannel.internal.PeerConnectionCore;
 import org.jdatachannel.internal.SctpAssociationPort;
 import org.jdatachannel.internal.SctpPort;
@@ -40,10 +43,12 @@ public final class PeerConnection implements AutoCloseable {
 
     /**
      * Creates a connection. Binds no sockets yet (ICE gathers on createOffer or on
-     * setRemoteDescription of an offer).
+     * setRemoteDescription of an offer). Without a configured certificate a fresh ECDSA P-256 one
+     * (valid 30 days) is generated here, on the calling thread (about 1 ms).
      *
      * @param config the configuration
-     * @throws IllegalArgumentException if {@code config} is null
+     * @throws IllegalArgumentException if {@code config} is null, or its certificate has expired
+     *     since the configuration was built (the W3C constructor throws InvalidAccessError)
      */
     public PeerConnection(RtcConfiguration config) {
         this(config, SctpAssociationPort.FACTORY);
@@ -80,6 +85,55 @@ public final class PeerConnection implements AutoCloseable {
                    java.util.function.UnaryOperator<org.jdatachannel.dtls.PacketTransport> dtlsLowerWrapper,
                    java.util.function.UnaryOperator<org.jdatachannel.ice.IceConfig.Builder> iceConfigHook) {
         this.core = new PeerConnectionCore(config, sctpFactory, dtlsLowerWrapper, iceConfigHook);
+    }
+
+    /**
+     * W3C webrtc-pc {@code RTCPeerConnection.generateCertificate()}: a new key pair and
+     * self-signed certificate, valid for 30 days, made on another thread (RSA key generation
+     * takes tens to hundreds of ms). Give it to {@link RtcConfiguration.Builder#certificate}; it
+     * can be reused by any number of connections (one identity, one fingerprint) and stored with
+     * {@link DtlsCertificate#toPem()}.
+     *
+     * @param type {@link DtlsCertificate.KeyType#ECDSA_P256} (what browsers use) or
+     *             {@link DtlsCertificate.KeyType#RSA_2048}
+     * @return completes with the certificate; fails with IllegalArgumentException if {@code type}
+     *         is null. Never blocks the caller. Thread-safe.
+     */
+    public static CompletableFuture<DtlsCertificate> generateCertificate(DtlsCertificate.KeyType type) {
+        return generateCertificate(type, DtlsCertificate.DEFAULT_VALIDITY);
+    }
+
+    /**
+     * Like {@link #generateCertificate(DtlsCertificate.KeyType)} with the validity given (W3C
+     * {@code expires}).
+     *
+     * @param type     the key type
+     * @param validity how long from now the certificate is valid: 1 s .. 3650 days
+     * @return completes with the certificate on a short-lived daemon thread; fails with
+     *         IllegalArgumentException if {@code type} or {@code validity} is null or the validity
+     *         is out of range (checked before any thread starts)
+     */
+    public static CompletableFuture<DtlsCertificate> generateCertificate(DtlsCertificate.KeyType type,
+                                                                         Duration validity) {
+        try {
+            if (type == null) {
+                throw new IllegalArgumentException("key type must not be null");
+            }
+            DtlsCertificate.checkValidity(validity);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<DtlsCertificate> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(DtlsCertificate.generate(type, validity));
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "jdatachannel-certgen");
+        t.setDaemon(true);
+        t.start();
+        return f;
     }
 
     /** Creates a connection with {@link RtcConfiguration#defaults()}. */
@@ -152,8 +206,11 @@ public final class PeerConnection implements AutoCloseable {
      * <p>Renegotiation: a re-offer with unchanged ICE credentials and fingerprint leaves the
      * transports alone; one with new ICE credentials is an ICE restart by the peer (a new ICE agent
      * is started when our answer is set; DTLS moves to it when it connects). A description that
-     * changes the fingerprint or the DTLS roles of a live session fails this call (not the
-     * connection): a new DTLS association is not supported.
+     * changes the DTLS roles of a live session fails this call (not the connection). One that
+     * changes the remote certificate fingerprint once DTLS has started fails this call AND the
+     * connection (FAILED, {@link #failureReason()} says "remote certificate fingerprint changed
+     * mid-session"): the peer has a new certificate and would need a new DTLS association, which is
+     * not supported.
      *
      * @param description the peer's description
      * @return completes when applied; fails with {@code org.jdatachannel.sdp.SdpParseException}
@@ -161,8 +218,8 @@ public final class PeerConnection implements AutoCloseable {
      *         "line N: reason") if the SDP is malformed or has no data-channel section, or (an
      *         answer) does not match our offer (RFC 3264 §6 / RFC 8829 §5.3.1: another number of
      *         m= sections, another mid, or the data section at another index),
-     *         IllegalArgumentException if it rejects the data channel, changes the fingerprint or
-     *         DTLS role of a live session, or (an answer) changes the ICE credentials without a
+     *         IllegalArgumentException if it rejects the data channel, changes the fingerprint
+     *         (then the connection fails too) or DTLS role of a live session, or (an answer) changes the ICE credentials without a
      *         restart, IllegalStateException if not allowed in the current signaling state (e.g. a
      *         remote offer in {@code have-local-offer}: glare, rollback is not supported). On
      *         failure nothing changes.
@@ -368,6 +425,22 @@ public final class PeerConnection implements AutoCloseable {
      */
     public PeerConnectionState connectionState() {
         return core.connectionState();
+    }
+
+    /**
+     * Why the connection failed, for logs and users: empty until {@link #connectionState()} is
+     * {@link PeerConnectionState#FAILED}, then set once (the first cause wins) before the FAILED
+     * state change is reported. Examples: {@code "DTLS handshake failed: ... handshake timed out
+     * after 20000 ms"}, {@code "DTLS handshake failed: ... peer certificate fingerprint mismatch:
+     * ..."}, {@code "remote certificate fingerprint changed mid-session (...)"}, {@code "ICE failed:
+     * consent expired (...)"}, {@code "SCTP association aborted: ..."}. The text is for people;
+     * its wording may change. Not part of W3C (browsers report no reason). Readable from any thread.
+     *
+     * @return the reason, or empty if the connection has not failed; kept after close() (which
+     *         turns a FAILED connection CLOSED)
+     */
+    public Optional<String> failureReason() {
+        return Optional.ofNullable(core.failureReason());
     }
 
     /**

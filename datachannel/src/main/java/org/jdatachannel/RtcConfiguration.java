@@ -126,7 +126,9 @@ public final class RtcConfiguration {
 
     /** @return a builder initialised from this configuration */
     public Builder toBuilder() {
-        return new Builder().iceAddressFilter(iceAddressFilter).certificate(certificate).maxMessageSize(maxMessageSize)
+        Builder b = new Builder();
+        b.certificate = certificate; // kept as is, even if it has expired since (the constructor checks)
+        return b.iceAddressFilter(iceAddressFilter).maxMessageSize(maxMessageSize)
                 .sctpPort(sctpPort).dtlsHandshakeTimeoutMs(dtlsHandshakeTimeoutMs)
                 .messageInterleaving(messageInterleaving).iceServers(iceServers)
                 .iceTransportPolicy(iceTransportPolicy)
@@ -232,8 +234,21 @@ public final class RtcConfiguration {
             return this;
         }
 
-        /** @param certificate our DTLS identity, or null (default) to generate one @return this */
+        /**
+         * @param certificate our DTLS identity (see {@link PeerConnection#generateCertificate} and
+         *                    {@link DtlsCertificate#fromPem(String)}; one certificate may serve many
+         *                    connections), or null (default) to generate an ECDSA P-256 one per
+         *                    connection
+         * @return this
+         * @throws IllegalArgumentException if the certificate has expired (the W3C RTCPeerConnection
+         *     constructor throws InvalidAccessError for a certificate whose expires is less than
+         *     the current time); {@link PeerConnection}'s constructor checks again
+         */
         public Builder certificate(DtlsCertificate certificate) {
+            if (certificate != null && certificate.isExpired(java.time.Instant.now())) {
+                throw new IllegalArgumentException("the DTLS certificate expired at " + certificate.expires()
+                        + "; generate a new one");
+            }
             this.certificate = certificate;
             return this;
         }

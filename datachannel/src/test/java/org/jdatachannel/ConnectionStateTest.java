@@ -181,6 +181,10 @@ class ConnectionStateTest {
                     && b.connectionState() == PeerConnectionState.FAILED, "both FAILED");
             chClosed.get(T, TimeUnit.SECONDS);
             assertEquals(IceConnectionState.FAILED, a.iceConnectionState());
+            for (PeerConnection pc : List.of(a, b)) {
+                String why = pc.failureReason().orElseThrow();
+                assertTrue(why.startsWith("ICE failed: consent expired"), why);
+            }
             // The getters change before the callbacks run: wait for the events too.
             await(() -> connA.contains(PeerConnectionState.FAILED) && iceA.contains(IceConnectionState.FAILED),
                     "FAILED events at a");

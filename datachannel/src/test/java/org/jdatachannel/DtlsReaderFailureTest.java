@@ -99,6 +99,8 @@ class DtlsReaderFailureTest {
                         + " after " + T + " s", e);
             }
             assertEquals(PeerConnectionState.FAILED, end);
+            String why = a.failureReason().orElseThrow();
+            assertTrue(why.contains("DTLS reader thread died") && why.contains("injected"), why);
             chClosed.get(T, TimeUnit.SECONDS);
             assertEquals(DataChannelState.CLOSED, ch.readyState());
             // a closes DTLS when it fails: the peer sees close_notify.

@@ -315,6 +315,7 @@ class PeerConnectionLoopbackTest {
             DataChannel z = a.createDataChannel("z", null);
             opened(z).get(T, TimeUnit.SECONDS);
             assertEquals(PeerConnectionState.CONNECTED, a.connectionState());
+            assertTrue(a.failureReason().isEmpty() && b.failureReason().isEmpty(), "no failure, no reason");
         }
     }
 
@@ -339,8 +340,13 @@ class PeerConnectionLoopbackTest {
                 return tampered;
             });
             assertEquals(PeerConnectionState.FAILED, aEnd.get(T, TimeUnit.SECONDS));
+            String why = a.failureReason().orElseThrow();
+            assertTrue(why.startsWith("DTLS handshake failed") && why.contains("fingerprint mismatch")
+                    && why.contains("AB:".repeat(31) + "AB"), why);
             chClosed.get(T, TimeUnit.SECONDS);
             assertEquals(DataChannelState.CLOSED, ch.readyState());
+            assertTrue(b.failureReason().isEmpty() || b.failureReason().get().contains("bad_certificate"),
+                    b.failureReason().toString());
         }
     }
 

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * The W3C signaling state machine (webrtc-pc §4.3.1) and renegotiation on an established session
  * (JSEP RFC 8829 §5.2.2, §5.3.2; RFC 8842 §5.5): re-offers from either side keep ICE credentials,
  * fingerprint, session id (version + 1) and DTLS roles, and the data channel keeps delivering.
+ * A re-offer changing the DTLS roles fails only that call; one changing the fingerprint fails the
+ * connection too (the peer would need a new DTLS association).
  */
 class RenegotiationTest {
     private static final Logger LOG = LoggerFactory.getLogger(RenegotiationTest.class);
@@ -255,11 +257,11 @@ class RenegotiationTest {
     }
 
     /**
-     * A re-offer or answer that changes the fingerprint or the DTLS roles of the live session fails
-     * that call with a clear error; the connection stays up and a proper re-offer still works.
+     * A re-offer or answer that changes the DTLS roles of the live session fails that call with a
+     * clear error; the connection stays up and a proper re-offer still works.
      */
     @Test
-    void changedFingerprintOrDtlsRoleFailsOnlyTheNegotiation() throws Exception {
+    void changedDtlsRoleFailsOnlyTheNegotiation() throws Exception {
         try (PeerConnection a = new PeerConnection(loopback().build());
              PeerConnection b = new PeerConnection(loopback().build())) {
             DataChannel[] ends = channelPair(a, b, "flow-a");
@@ -268,13 +270,7 @@ class RenegotiationTest {
                 flow.awaitMore(20, got);
                 SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
                 a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
-                String fp = line(offer, "a=fingerprint:sha-256 (\\S+)");
-                String otherFp = "AB:".repeat(31) + "AB";
-                assertNotEquals(fp, otherFp);
-                SessionDescriptionInit badFp = new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER,
-                        offer.sdp().replace(fp, otherFp));
-                assertMessage(b.setRemoteDescription(badFp), "fingerprint");
-                // a is the DTLS server; an offer insisting that a be the client (setup:active) too.
+                // a is the DTLS server; an offer insisting that a be the client (setup:active).
                 SessionDescriptionInit badRole = new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER,
                         offer.sdp().replace("a=setup:actpass", "a=setup:active"));
                 assertMessage(b.setRemoteDescription(badRole), "DTLS role");
@@ -297,6 +293,49 @@ class RenegotiationTest {
             }
             assertEquals(PeerConnectionState.CONNECTED, a.connectionState());
             assertEquals(PeerConnectionState.CONNECTED, b.connectionState());
+        }
+    }
+
+    /**
+     * Issue 5 (decided): a re-offer whose fingerprint differs from the one the live DTLS session was
+     * authenticated with means the peer has another certificate; it would need a new DTLS
+     * association, so the session is over. The call fails (IllegalArgumentException) and the
+     * connection fails with a readable reason; the peer sees our close_notify and ends too.
+     */
+    @Test
+    void changedFingerprintMidSessionFailsTheConnection() throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            DataChannel[] ends = channelPair(a, b, "flow-a");
+            CompletableFuture<Void> aChannelClosed = PeerConnectionLoopbackTest.closed(ends[0]);
+            CompletableFuture<PeerConnectionState> aEnd = new CompletableFuture<>();
+            a.onConnectionStateChange(s -> {
+                if (s == PeerConnectionState.CLOSED || s == PeerConnectionState.FAILED) {
+                    aEnd.complete(s);
+                }
+            });
+            List<String> got = new ArrayList<>();
+            try (Flow flow = new Flow(ends[0], ends[1])) {
+                flow.awaitMore(20, got);
+            }
+            SessionDescriptionInit offer = a.createOffer().get(T, TimeUnit.SECONDS);
+            a.setLocalDescription(offer).get(T, TimeUnit.SECONDS);
+            String fp = line(offer, "a=fingerprint:sha-256 (\\S+)");
+            String otherFp = "AB:".repeat(31) + "AB";
+            assertNotEquals(fp, otherFp);
+            SessionDescriptionInit badFp = new SessionDescriptionInit(SessionDescriptionInit.Type.OFFER,
+                    offer.sdp().replace(fp, otherFp));
+            assertMessage(b.setRemoteDescription(badFp), "fingerprint");
+            assertEquals(PeerConnectionState.FAILED, b.connectionState());
+            String why = b.failureReason().orElseThrow();
+            assertTrue(why.contains("remote certificate fingerprint changed mid-session") && why.contains(fp)
+                    && why.contains(otherFp), why);
+            assertEquals(SignalingState.STABLE, b.signalingState(), "the failed call changed no signaling state");
+            assertEquals(DataChannelState.CLOSED, ends[1].readyState());
+            // b closed DTLS (close_notify): a ends as well, its channel closed.
+            PeerConnectionState aState = aEnd.get(T, TimeUnit.SECONDS);
+            assertTrue(aState == PeerConnectionState.CLOSED || aState == PeerConnectionState.FAILED, aState.toString());
+            aChannelClosed.get(T, TimeUnit.SECONDS);
         }
     }
 

@@ -118,6 +118,8 @@ public final class PeerConnectionCore {
     private volatile SessionDescriptionInit localDescription;
     private volatile SessionDescriptionInit remoteDescription;
     private volatile Thread dtlsThread;
+    /** Why the connection failed; set once, by the first cause, before the state becomes FAILED. */
+    private volatile String failureReason;
 
     // ---- loop-thread state ----
     private long sessionVersion;
@@ -243,7 +245,15 @@ public final class PeerConnectionCore {
         this.sctpFactory = sctpFactory;
         this.name = "jdatachannel-pc-" + COUNTER.incrementAndGet();
         IceLogging.install();
-        this.certificate = config.certificate() != null ? config.certificate() : DtlsCertificate.generate();
+        DtlsCertificate given = config.certificate();
+        // W3C webrtc-pc, RTCPeerConnection constructor: a certificate whose expires is less than the
+        // current time is refused (InvalidAccessError). RtcConfiguration checked it when built; it
+        // may have expired since.
+        if (given != null && given.isExpired(java.time.Instant.now())) {
+            throw new IllegalArgumentException("the configured DTLS certificate expired at " + given.expires()
+                    + "; generate a new one");
+        }
+        this.certificate = given != null ? given : DtlsCertificate.generate();
         this.sessionId = new SecureRandom().nextLong() >>> 2;
         this.loop = new EventLoop(name + "-loop");
         this.channels = new ChannelManager(loop);
@@ -533,10 +543,29 @@ public final class PeerConnectionCore {
         }
         if (!before.equals(after)) {
             // RFC 8842 §5.5 (paraphrased): a changed fingerprint in a subsequent offer asks for a new
-            // DTLS association, which we do not support on a live session.
+            // DTLS association, which we do not support on a live session. A peer that changed its
+            // certificate will only talk to us through a new association, so the session is dead:
+            // the connection fails (issue 5, decided) and this call fails too.
+            String why = "remote certificate fingerprint changed mid-session (was " + fingerprintList(remoteFingerprints)
+                    + ", now " + fingerprintList(media.fingerprints()) + "); a new DTLS association is not supported";
+            fail(why);
             throw new IllegalArgumentException("the remote description changes the DTLS fingerprint of a live "
-                    + "session (a new DTLS association is not supported)");
+                    + "session: " + why);
         }
+    }
+
+    private static String fingerprintList(List<Fingerprint> fps) {
+        if (fps.isEmpty()) {
+            return "none";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Fingerprint f : fps) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(f);
+        }
+        return sb.toString();
     }
 
     private void setRemote(SessionDescriptionInit desc, SessionDescription parsed, DataChannelMedia media, IceGen g) {
@@ -836,6 +865,11 @@ public final class PeerConnectionCore {
 
     public PeerConnectionState connectionState() {
         return state;
+    }
+
+    /** @return why the connection failed, or null unless FAILED (see PeerConnection#failureReason) */
+    public String failureReason() {
+        return failureReason;
     }
 
     public SignalingState signalingState() {
@@ -1263,7 +1297,12 @@ public final class PeerConnectionCore {
                 }
                 updateConnectionState();
             }
-            case FAILED -> fail("ICE failed");
+            case FAILED -> fail(dtlsStarted
+                    // RFC 7675 §5.1: "Consent expires after 30 seconds" without an answered check.
+                    ? "ICE failed: consent expired (no connectivity check answered for "
+                            + config.iceConsentTimeoutMs() + " ms on " + g + ")"
+                    // RFC 8445 §8.1.2 / §7.2.5.4: every candidate pair failed.
+                    : "ICE failed: no candidate pair succeeded (connectivity checks of " + g + " all failed)");
             default -> updateConnectionState();
         }
     }
@@ -1338,7 +1377,7 @@ public final class PeerConnectionCore {
         try {
             d = DtlsTransport.connect(role, lower, certificate, fps, timeoutMs);
         } catch (IOException | RuntimeException e) {
-            post(() -> fail("DTLS handshake failed: " + e.getMessage()));
+            post(() -> fail("DTLS handshake failed: " + describe(e)));
             return;
         } catch (Error e) {
             readerDied(null, e);
@@ -1368,7 +1407,7 @@ public final class PeerConnectionCore {
             if (e.alertFromPeer() && e.alertDescription() == 0) {
                 post(() -> onTransportClosed(d, "peer closed DTLS (close_notify)"));
             } else {
-                post(() -> onTransportError(d, "DTLS: " + e.getMessage()));
+                post(() -> onTransportError(d, "DTLS failed: " + describe(e)));
             }
         } catch (IOException e) {
             // Also the normal end after our own close(): onTransportError ignores it then.
@@ -1378,6 +1417,14 @@ public final class PeerConnectionCore {
         } catch (RuntimeException | Error e) {
             readerDied(d, e);
         }
+    }
+
+    /** A readable cause for {@link #failureReason()}: the DtlsException's text, else the exception. */
+    private static String describe(Exception e) {
+        if (e instanceof DtlsException d && d.getMessage() != null) {
+            return d.getMessage();
+        }
+        return e.toString();
     }
 
     /**
@@ -1574,6 +1621,9 @@ public final class PeerConnectionCore {
         LOG.info("{}: SCTP association closed{}: {}", name, aborted ? " (aborted)" : "", reason);
         channels.onClosed();
         stopSctp();
+        if (aborted && !closeRequested && failureReason == null && !isFinal()) {
+            failureReason = "SCTP association aborted: " + reason;
+        }
         setState(aborted && !closeRequested ? PeerConnectionState.FAILED : PeerConnectionState.CLOSED);
         releaseTransports();
     }
@@ -1605,6 +1655,7 @@ public final class PeerConnectionCore {
             return;
         }
         LOG.warn("{}: connection failed: {}", name, why);
+        failureReason = why;
         channels.onClosed();
         stopSctp();
         setState(PeerConnectionState.FAILED);
