@@ -51,15 +51,14 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  * <p>WebRTC does not use certificate authorities: the peer authenticates the certificate by the
  * fingerprint carried in SDP ({@code a=fingerprint:sha-256 AB:CD:...}, RFC 8122 §5: "A
  * certificate fingerprint is a secure one-way hash of the Distinguished Encoding Rules (DER) form
- * of the certificate"). A certificate can therefore be kept and reused across connections (W3C
- * webrtc-pc §4.9 RTCCertificate: "an application can reuse a certificate ... to provide a
- * stable identity"): store {@link #toPem()} and read it back with {@link #fromPem(String)}.
+ * of the certificate"). A certificate can therefore be kept and reused across connections, like
+ * a W3C webrtc-pc {@code RTCCertificate} (a stable identity, one fingerprint): store
+ * {@link #toPem()} and read it back with {@link #fromPem(String)}.
  *
  * <p>Keys: ECDSA on P-256 or P-384, or RSA with a modulus of 2048..8192 bits. The validity of the
  * peer's certificate is never checked (WebRTC authenticates by fingerprint); our own is checked by
- * {@code RtcConfiguration} and {@code PeerConnection} (an expired certificate is refused, W3C
- * §4.4.1.1 "If the value of certificate.expires is less than the current time, throw an
- * InvalidAccessError").
+ * {@code RtcConfiguration} and {@code PeerConnection} (an expired certificate is refused, as the
+ * W3C RTCPeerConnection constructor refuses one with InvalidAccessError).
  *
  * <p>Immutable and thread-safe. Key generation, signing and PEM key conversion use the JDK's JCA
  * providers (SunEC, SunRsaSign); PEM text is read and written by Bouncy Castle bcpkix.
@@ -68,14 +67,14 @@ public final class DtlsCertificate {
 
     /** Common name written into generated certificates. */
     public static final String COMMON_NAME = "jdatachannel";
-    /** Validity of {@link #generate()} (W3C webrtc-pc §4.9.1: "30 days" by default). */
+    /** Validity of {@link #generate()}: 30 days, the W3C generateCertificate default (2592000000 ms). */
     public static final Duration DEFAULT_VALIDITY = Duration.ofDays(30);
     /** Longest validity {@link #generate(KeyType, Duration)} accepts: 3650 days. */
     public static final Duration MAX_VALIDITY = Duration.ofDays(3650);
     /** Longest PEM text {@link #fromPem(String)} reads, in characters (an RSA 8192 key and cert is ~10 KB). */
     public static final int MAX_PEM_CHARS = 65536;
 
-    /** Key types {@link #generate(KeyType, Duration)} can create (the two W3C webrtc-pc §4.9 requires). */
+    /** Key types {@link #generate(KeyType, Duration)} can create: the two every browser must support (W3C generateCertificate). */
     public enum KeyType {
         /**
          * ECDSA on NIST P-256 (secp256r1), certificate signed with SHA256withECDSA; W3C
