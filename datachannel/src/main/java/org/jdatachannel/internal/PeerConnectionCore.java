@@ -1419,10 +1419,14 @@ public final class PeerConnectionCore {
         }
     }
 
-    /** A readable cause for {@link #failureReason()}: the DtlsException's text, else the exception. */
+    /**
+     * A readable cause for {@link #failureReason()}: the DtlsException's plain-text reason (alert
+     * meaning, timeout, fingerprint mismatch; without the internal connection name), else the
+     * exception itself.
+     */
     private static String describe(Exception e) {
-        if (e instanceof DtlsException d && d.getMessage() != null) {
-            return d.getMessage();
+        if (e instanceof DtlsException d) {
+            return d.reason();
         }
         return e.toString();
     }
