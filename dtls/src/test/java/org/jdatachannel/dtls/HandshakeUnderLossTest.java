@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import org.jdatachannel.dtls.LossyRelay.Impairment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,11 +31,28 @@ import org.junit.jupiter.api.Timeout;
  * each way.
  *
  * <p>Matrix: impairment {loss, reorder, duplicate, all together} x role of end a {client, server}
- * x seeds, in memory; plus a few cases through a UDP relay on 127.0.0.1. Every case prints its
- * seed; rerun one with {@code -Ddtls.seed=<seed> -Ddtls.lossSeeds=1} (the first seed of each row is
- * {@code dtls.seed} itself). {@code -Ddtls.lossSeeds=N} sets the seeds per row (default 4);
- * {@code -Ddtls.lossKind=text} keeps only the rows whose name contains the text. On failure the
- * message carries the relay's trace (every datagram's records and what the relay did with it).
+ * x seeds, in memory; plus a few cases through a UDP relay on 127.0.0.1.
+ *
+ * <p>Seeds: by default (CI) every row runs the fixed seeds {@link #FIXED_SEEDS}, so a run is
+ * reproducible. Random seeds run only on request: {@code -Ddtls.lossSeeds=N} runs N seeds per
+ * row from a random base instead, {@code -Ddtls.seed=S} runs S, S+1, ... (4 unless lossSeeds
+ * says otherwise). Every case prints its seed; rerun one with {@code -Ddtls.seed=<seed>
+ * -Ddtls.lossSeeds=1}; {@code -Ddtls.lossKind=text} keeps only the rows whose name contains the
+ * text. On failure the message carries the relay's trace (every datagram's records and what the
+ * relay did with it). A seed fixes the relay's decisions per datagram index, not the outcome:
+ * which datagrams exist depends on timing (retransmissions), and the decisions change whenever
+ * the datagram sequence does (as flight packing did for every seed).
+ *
+ * <p>Why a random seed can still fail (one did, see {@link
+ * #replaysTheLossPatternOfSeed30627215411474}): the handshake has no stall under loss, but it has a
+ * tail. Bouncy Castle 1.84 doubles its
+ * retransmission timer up to 60 s, so a 60 s budget from {@link #RETRANSMIT_MS} holds only about
+ * 9 retransmissions, and the side that sent the last flight re-sends it only when it has received
+ * every message of the peer's last flight again (accumulated across retransmissions).
+ *
+ * <p>Failure rate of random seeds, "loss 20%" row, 200 seeds x both roles (400 cases) on main
+ * (db35b46, flight packing): 0 failed; handshake ms median / p90 / p99 / max: a is client
+ * 117 / 415 / 3214 / 6320, a is server 110 / 457 / 3211 / 12711.
  *
  * <p>Measured (2 shared cores, 60 cases per row, handshake only, ms, median / p90 / max): with
  * {@link FlightPacker}: loss 20 %: 141 / 823 / 3345; reorder 30 %: 67 / 120 / 153; duplicate
@@ -54,8 +74,30 @@ class HandshakeUnderLossTest {
      */
     private static final int HANDSHAKE_TIMEOUT_MS = 60_000;
     private static final int RETRANSMIT_MS = 100;
+    /**
+     * The seeds every row runs in CI. Arbitrary values, not picked for passing; 30627215411474 is
+     * the seed of the failure that {@link #replaysTheLossPatternOfSeed30627215411474} replays
+     * (since the relay's generator and flight packing changed, it no longer produces that
+     * pattern, hence the replay).
+     */
+    static final long[] FIXED_SEEDS = {1, 2, 3, 30627215411474L};
+
+    private static final boolean RANDOM = System.getProperty("dtls.seed") != null
+            || System.getProperty("dtls.lossSeeds") != null;
     private static final long BASE_SEED = Long.getLong("dtls.seed", System.nanoTime());
     private static final int SEEDS = Integer.getInteger("dtls.lossSeeds", 4);
+
+    /** @return the seeds of one row: {@link #FIXED_SEEDS}, or the requested ones from {@code base} */
+    private static long[] seeds(long base) {
+        if (!RANDOM) {
+            return FIXED_SEEDS.clone();
+        }
+        long[] seeds = new long[SEEDS];
+        for (int i = 0; i < SEEDS; i++) {
+            seeds[i] = base + i;
+        }
+        return seeds;
+    }
 
     private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "dtls-loss-test");
@@ -87,7 +129,9 @@ class HandshakeUnderLossTest {
     @TestFactory
     @Timeout(600)
     List<DynamicTest> inMemoryMatrix() {
-        System.out.println("HandshakeUnderLossTest base seed=" + BASE_SEED + " (-Ddtls.seed to replay)");
+        System.out.println(RANDOM ? "HandshakeUnderLossTest base seed=" + BASE_SEED + " (-Ddtls.seed to replay)"
+                : "HandshakeUnderLossTest fixed seeds " + Arrays.toString(FIXED_SEEDS)
+                        + " (-Ddtls.lossSeeds=N for random ones)");
         List<DynamicTest> tests = new ArrayList<>();
         String only = System.getProperty("dtls.lossKind", "");
         for (Kind kind : KINDS) {
@@ -95,8 +139,7 @@ class HandshakeUnderLossTest {
                 continue;
             }
             for (boolean clientOnA : new boolean[] {true, false}) {
-                for (int i = 0; i < SEEDS; i++) {
-                    long seed = BASE_SEED + i;
+                for (long seed : seeds(BASE_SEED)) {
                     String name = kind.name() + ", a is " + (clientOnA ? "client" : "server") + ", seed " + seed;
                     tests.add(DynamicTest.dynamicTest(name, () -> {
                         try (LossyRelay relay = LossyRelay.inMemory(seed, kind.impairment(), kind.impairment())) {
@@ -115,7 +158,7 @@ class HandshakeUnderLossTest {
         List<DynamicTest> tests = new ArrayList<>();
         Kind kind = KINDS.get(KINDS.size() - 2);
         for (boolean clientOnA : new boolean[] {true, false}) {
-            long seed = BASE_SEED + 1000 + (clientOnA ? 0 : 1);
+            long seed = (RANDOM ? BASE_SEED : FIXED_SEEDS[0]) + 1000 + (clientOnA ? 0 : 1);
             String name = "udp 127.0.0.1, " + kind.name() + ", a is " + (clientOnA ? "client" : "server")
                     + ", seed " + seed;
             tests.add(DynamicTest.dynamicTest(name, () -> {
@@ -127,15 +170,81 @@ class HandshakeUnderLossTest {
         return tests;
     }
 
+    /**
+     * Regression for seed 30627215411474 ("loss 20%, a is server"), which timed out the client
+     * after 60 s at e31b687 (before flight packing, with java.util.Random in the relay). Its
+     * relay trace is replayed here with one record per datagram (packFlights off): the same
+     * copies of each datagram are dropped. The initial timer is 10 ms instead of 100 ms so that
+     * the case takes about 10 s instead of 60; early on this timer fires before the peer answers,
+     * so there are more copies of the first flights than in the original (the drops, counted per
+     * datagram content, are the same). What happened in the original:
+     *
+     * <ul>
+     * <li>The server (a) completes at 0.3 s, with the third copy of the client's last flight (Bouncy
+     *     Castle reassembles a flight's messages across copies); both datagrams of its own final
+     *     flight (CCS, Finished) are lost.
+     * <li>RFC 6347 §4.2.4: the node that sent the last flight "MUST respond to a retransmit of the
+     *     peer's last flight with a retransmit of the last flight". Bouncy Castle 1.84
+     *     (DTLSReliableHandshake.processRecord) reads this as: once every message of that flight
+     *     (Certificate, ClientKeyExchange, CertificateVerify, Finished; not the CCS) has arrived
+     *     again, accumulated since its last answer. The client's Certificate datagram was lost in
+     *     5 of its 8 later retransmissions; the server answered 3 times, and 2 of those answers
+     *     lost their Finished. The client's timer doubles (100 ms ... 25.6 s), so the third answer
+     *     came at 60.003 s, 3 ms after the client's 60 s budget.
+     * </ul>
+     *
+     * <p>So it was an unlucky loss pattern, not a stall: both sides kept retransmitting, and the
+     * handshake completes with the first answer whose Finished arrives, which is what this case
+     * asserts, after checking that all 21 scripted drops happened. A real peer meets the same
+     * odds; its budget (ours is 20 s from a 1 s timer, see DtlsTransport) decides when it gives
+     * up. With flight packing the client's last flight is one datagram, so Bouncy Castle's "whole
+     * flight again" condition is met by any copy that arrives.
+     */
+    @Test
+    @Timeout(120)
+    void replaysTheLossPatternOfSeed30627215411474() throws Exception {
+        // Which copies of each datagram the relay dropped, read off the trace (a->b: 23 sent, 6
+        // dropped; b->a: 57 sent, 15 dropped). Keyed by content rather than by index, so that
+        // extra copies of other datagrams (timer jitter) do not shift the pattern.
+        Map<String, Set<Integer>> dropAToB = Map.of(
+                "[hs e0 msg11 seq1]", Set.of(3),
+                "[hs e0 msg13 seq3]", Set.of(2),
+                "[CCS e0]", Set.of(1),
+                "[hs e1]", Set.of(1, 2, 3));
+        Map<String, Set<Integer>> dropBToA = Map.of(
+                "[hs e0 msg11 seq1]", Set.of(4, 6, 8, 9, 10),
+                "[hs e0 msg16 seq2]", Set.of(3, 5),
+                "[hs e0 msg15 seq3]", Set.of(1, 2, 9),
+                "[CCS e0]", Set.of(5, 7, 8),
+                "[hs e1]", Set.of(4, 11));
+        // Warm up (class loading, first signatures) so that the 10 ms timer does not fire early.
+        try (LossyRelay warm = LossyRelay.inMemory(0, Impairment.NONE, Impairment.NONE)) {
+            run(warm, false, "warm-up without loss", RETRANSMIT_MS, PeerSupport.Knobs.DEFAULT);
+        }
+        String name = "replay of seed 30627215411474 (loss 20%, a is server, e31b687)";
+        try (LossyRelay relay = LossyRelay.scripted(dropAToB, dropBToA)) {
+            run(relay, false, name, 10, new PeerSupport.Knobs(0, null, true, false));
+            System.out.println("replay trace:\n" + relay.trace());
+            // The replay went through the whole pattern: every scripted drop happened.
+            assertEquals(6, relay.statsAToB().dropped.get(), "a->b drops replayed");
+            assertEquals(15, relay.statsBToA().dropped.get(), "b->a drops replayed");
+        }
+    }
+
     private static void run(LossyRelay relay, boolean clientOnA, String name, int clientPadding) throws Exception {
+        run(relay, clientOnA, name, RETRANSMIT_MS, new PeerSupport.Knobs(clientPadding, null, true));
+    }
+
+    private static void run(LossyRelay relay, boolean clientOnA, String name, int retransmitMs,
+            PeerSupport.Knobs knobs) throws Exception {
         System.out.println("case: " + name);
         long t0 = System.nanoTime();
         PacketTransport clientEnd = clientOnA ? relay.a() : relay.b();
         PacketTransport serverEnd = clientOnA ? relay.b() : relay.a();
         Future<DtlsTransport> server = POOL.submit(() -> DtlsTransport.connect(DtlsRole.SERVER, serverEnd,
-                TestCerts.EC_B, TestCerts.fp(TestCerts.EC_A), HANDSHAKE_TIMEOUT_MS, RETRANSMIT_MS, 0));
+                TestCerts.EC_B, TestCerts.fp(TestCerts.EC_A), HANDSHAKE_TIMEOUT_MS, retransmitMs, knobs));
         Future<DtlsTransport> client = POOL.submit(() -> DtlsTransport.connect(DtlsRole.CLIENT, clientEnd,
-                TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), HANDSHAKE_TIMEOUT_MS, RETRANSMIT_MS, clientPadding));
+                TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), HANDSHAKE_TIMEOUT_MS, retransmitMs, knobs));
         DtlsTransport s = null;
         DtlsTransport c = null;
         try {

@@ -9,6 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
@@ -137,7 +140,12 @@ final class LossyRelay implements AutoCloseable {
      * records the message type, message_seq and fragment (RFC 6347 §4.1, §4.2.2).
      */
     static String describe(byte[] d) {
-        StringBuilder b = new StringBuilder().append(d.length).append(" B:");
+        return d.length + " B:" + records(d);
+    }
+
+    /** The record part of {@link #describe}: e.g. {@code " [CCS e0] [hs e1]"}, without the size. */
+    static String records(byte[] d) {
+        StringBuilder b = new StringBuilder();
         int p = 0;
         while (p + 13 <= d.length) {
             int type = d[p] & 0xFF;
@@ -171,18 +179,31 @@ final class LossyRelay implements AutoCloseable {
         final SplittableRandom rnd;
         final Stats stats = new Stats();
         final DelayQueue<Scheduled> queue = new DelayQueue<>();
+        /**
+         * Instead of random losses: records of a datagram (see {@link #scripted}) → which of its
+         * copies (1 = the first datagram with exactly these records) to drop; or null.
+         */
+        final Map<String, Set<Integer>> dropScript;
+        /** Copies sent so far per records description, when scripted. */
+        private final Map<String, Integer> copies = new HashMap<>();
         private long order;
 
-        Direction(String label, Impairment impairment, long seed) {
+        Direction(String label, Impairment impairment, long seed, Map<String, Set<Integer>> dropScript) {
             this.label = label;
             this.impairment = impairment;
             this.rnd = new SplittableRandom(seed);
+            this.dropScript = dropScript;
         }
 
         synchronized void offer(byte[] d) {
             stats.sent.incrementAndGet();
             // Always draw the same number of values per datagram, so decisions stay aligned.
             boolean drop = rnd.nextInt(100) < impairment.lossPercent();
+            if (dropScript != null) {
+                String records = records(d).replaceAll(" [0-9]+\\+[0-9]+\\]", "]").strip();
+                int copy = copies.merge(records, 1, Integer::sum);
+                drop = dropScript.getOrDefault(records, Set.of()).contains(copy);
+            }
             boolean dup = rnd.nextInt(100) < impairment.duplicatePercent();
             boolean hold1 = rnd.nextInt(100) < impairment.reorderPercent();
             boolean hold2 = rnd.nextInt(100) < impairment.reorderPercent();
@@ -309,10 +330,11 @@ final class LossyRelay implements AutoCloseable {
     private final DatagramSocket[] sockets;
     private final Thread[] threads;
 
-    private LossyRelay(long seed, Impairment aToB, Impairment bToA, boolean udp) throws SocketException {
+    private LossyRelay(long seed, Impairment aToB, Impairment bToA, boolean udp, Map<String, Set<Integer>> dropAToB,
+            Map<String, Set<Integer>> dropBToA) throws SocketException {
         this.seed = seed;
-        this.aToB = new Direction("a->b", aToB, seed);
-        this.bToA = new Direction("b->a", bToA, new SplittableRandom(seed).nextLong());
+        this.aToB = new Direction("a->b", aToB, seed, dropAToB);
+        this.bToA = new Direction("b->a", bToA, new SplittableRandom(seed).nextLong(), dropBToA);
         if (!udp) {
             this.a = new MemoryEnd("a", this.aToB, this.bToA);
             this.b = new MemoryEnd("b", this.bToA, this.aToB);
@@ -344,7 +366,27 @@ final class LossyRelay implements AutoCloseable {
     /** A relay whose ends exchange datagrams in memory. */
     static LossyRelay inMemory(long seed, Impairment aToB, Impairment bToA) {
         try {
-            return new LossyRelay(seed, aToB, bToA, false);
+            return new LossyRelay(seed, aToB, bToA, false, null, null);
+        } catch (SocketException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * An in-memory relay that drops exactly the listed datagrams and delivers all others at once:
+     * replays a loss pattern read off a {@link #trace()}, independent of the random decisions and
+     * of extra copies of other datagrams (e.g. a ClientHello retransmitted while the JVM warms up).
+     *
+     * @param dropAToB per direction: records of a datagram as {@link #records} prints them but
+     *     without fragment offset and length (which vary with certificate and signature sizes),
+     *     e.g. {@code "[hs e0 msg11 seq1]"}, {@code "[CCS e0]"}, {@code "[hs e1]"} → which copies of
+     *     such a datagram to drop, counting from 1 in send order
+     * @param dropBToA the same for b→a
+     */
+    static LossyRelay scripted(Map<String, Set<Integer>> dropAToB, Map<String, Set<Integer>> dropBToA) {
+        try {
+            return new LossyRelay(0, Impairment.NONE, Impairment.NONE, false, Map.copyOf(dropAToB),
+                    Map.copyOf(dropBToA));
         } catch (SocketException e) {
             throw new AssertionError(e);
         }
@@ -356,7 +398,7 @@ final class LossyRelay implements AutoCloseable {
      * forwarded.
      */
     static LossyRelay udp(long seed, Impairment aToB, Impairment bToA) throws SocketException {
-        return new LossyRelay(seed, aToB, bToA, true);
+        return new LossyRelay(seed, aToB, bToA, true, null, null);
     }
 
     private static Thread reader(String name, DatagramSocket socket, InetSocketAddress from, Direction dir) {
