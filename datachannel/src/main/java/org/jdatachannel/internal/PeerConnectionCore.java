@@ -528,30 +528,72 @@ public final class PeerConnectionCore {
         }
     }
 
-    /** Once DTLS has started, the remote certificate fingerprints are fixed. */
+    /**
+     * Once DTLS has started, the remote certificate is fixed: a later description may list it
+     * differently (RFC 8122 §5, paraphrased: one certificate may be given by several fingerprints
+     * under different hash functions) but must not name another certificate.
+     */
     private void checkFingerprintsUnchanged(DataChannelMedia media) {
         if (!dtlsStarted || remoteFingerprints == null) {
             return;
         }
-        Set<String> before = new HashSet<>();
-        for (Fingerprint f : remoteFingerprints) {
-            before.add(f.hashFunction().toLowerCase(java.util.Locale.ROOT) + " " + Arrays.toString(f.digest()));
+        String problem;
+        if (dtls != null) {
+            // The handshake is done and DTLS has the peer certificate: the new description must
+            // describe that certificate by the same rule the handshake used (Fingerprints.verify
+            // through DtlsTransport), whatever hash functions it lists.
+            problem = dtls.verifyPeerFingerprints(entries(media.fingerprints()));
+        } else {
+            // Handshake still running, certificate not known yet: compare the descriptions. Only
+            // a hash function both list can tell; the handshake itself checks the first
+            // description's fingerprints against the certificate it receives.
+            problem = disagreeingHash(remoteFingerprints, media.fingerprints());
         }
-        Set<String> after = new HashSet<>();
-        for (Fingerprint f : media.fingerprints()) {
-            after.add(f.hashFunction().toLowerCase(java.util.Locale.ROOT) + " " + Arrays.toString(f.digest()));
-        }
-        if (!before.equals(after)) {
+        if (problem != null) {
             // RFC 8842 §5.5 (paraphrased): a changed fingerprint in a subsequent offer asks for a new
             // DTLS association, which we do not support on a live session. A peer that changed its
             // certificate will only talk to us through a new association, so the session is dead:
             // the connection fails (issue 5, decided) and this call fails too.
             String why = "remote certificate fingerprint changed mid-session (was " + fingerprintList(remoteFingerprints)
-                    + ", now " + fingerprintList(media.fingerprints()) + "); a new DTLS association is not supported";
+                    + ", now " + fingerprintList(media.fingerprints()) + ": " + problem
+                    + "); a new DTLS association is not supported";
             fail(why);
             throw new IllegalArgumentException("the remote description changes the DTLS fingerprint of a live "
                     + "session: " + why);
         }
+    }
+
+    private static List<Map.Entry<String, byte[]>> entries(List<Fingerprint> fps) {
+        List<Map.Entry<String, byte[]>> out = new ArrayList<>(fps.size());
+        for (Fingerprint f : fps) {
+            out.add(Map.entry(f.hashFunction(), f.digest()));
+        }
+        return out;
+    }
+
+    /**
+     * Before the peer certificate is known: the first hash function listed in both descriptions
+     * under which they share no digest (so they cannot describe the same certificate), or null.
+     */
+    private static String disagreeingHash(List<Fingerprint> before, List<Fingerprint> after) {
+        Map<String, Set<String>> old = digestsByHash(before);
+        Map<String, Set<String>> now = digestsByHash(after);
+        for (Map.Entry<String, Set<String>> e : old.entrySet()) {
+            Set<String> n = now.get(e.getKey());
+            if (n != null && java.util.Collections.disjoint(e.getValue(), n)) {
+                return "no " + e.getKey() + " digest in common";
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, Set<String>> digestsByHash(List<Fingerprint> fps) {
+        Map<String, Set<String>> m = new java.util.LinkedHashMap<>();
+        for (Fingerprint f : fps) {
+            m.computeIfAbsent(f.hashFunction().toLowerCase(java.util.Locale.ROOT), k -> new HashSet<>())
+                    .add(Arrays.toString(f.digest()));
+        }
+        return m;
     }
 
     private static String fingerprintList(List<Fingerprint> fps) {
@@ -1357,10 +1399,7 @@ public final class PeerConnectionCore {
         DtlsRole role = dtlsRole;
         // RFC 8122 §5 (paraphrased): several fingerprints may be given, also several with the same
         // hash function (several possible certificates); the peer's must match one of them.
-        List<Map.Entry<String, byte[]>> fps = new ArrayList<>();
-        for (Fingerprint f : remoteFingerprints) {
-            fps.add(Map.entry(f.hashFunction(), f.digest()));
-        }
+        List<Map.Entry<String, byte[]>> fps = entries(remoteFingerprints);
         dtlsLower = new SwitchableTransport(iceLower(active.agent.transport()));
         PacketTransport lower = dtlsLowerWrapper.apply(dtlsLower);
         int timeout = config.dtlsHandshakeTimeoutMs();

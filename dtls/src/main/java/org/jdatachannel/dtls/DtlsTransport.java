@@ -438,6 +438,30 @@ public final class DtlsTransport implements AutoCloseable {
         return support.extendedMasterSecret;
     }
 
+    /**
+     * Checks this session's peer certificate against the fingerprints of a later description (a
+     * re-offer or re-answer), with the same rule the handshake applied to the first description
+     * (RFC 8122 §5: several fingerprints may describe one certificate, under several hash
+     * functions). A description that lists the same certificate differently therefore matches.
+     * Thread-safe.
+     *
+     * @param remoteFingerprints entries in description order: hash name ({@code "sha-256"},
+     *     case-insensitive) → digest bytes; duplicates of a hash name allowed
+     * @return null when the peer certificate matches, otherwise a message saying why not
+     * @throws IllegalArgumentException if the list or an entry, key or value is null
+     */
+    public String verifyPeerFingerprints(List<Map.Entry<String, byte[]>> remoteFingerprints) {
+        if (remoteFingerprints == null) {
+            throw new IllegalArgumentException("remoteFingerprints must not be null");
+        }
+        for (Map.Entry<String, byte[]> e : remoteFingerprints) {
+            if (e == null || e.getKey() == null || e.getValue() == null) {
+                throw new IllegalArgumentException("remoteFingerprints holds a null entry, hash name or digest");
+            }
+        }
+        return Fingerprints.verify(support.peerCertificate, remoteFingerprints);
+    }
+
     /** @return the peer's certificate, already verified against the remote fingerprints */
     public X509Certificate peerCertificate() {
         try {
