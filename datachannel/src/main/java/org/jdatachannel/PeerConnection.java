@@ -97,7 +97,7 @@ public final class PeerConnection implements AutoCloseable {
      * @param type {@link DtlsCertificate.KeyType#ECDSA_P256} (what browsers use) or
      *             {@link DtlsCertificate.KeyType#RSA_2048}
      * @return completes with the certificate; fails with IllegalArgumentException if {@code type}
-     *         is null. Never blocks the caller. Thread-safe.
+     *         is null. Never blocks the caller. Thread-safe. Threads: see the two-argument variant.
      */
     public static CompletableFuture<DtlsCertificate> generateCertificate(DtlsCertificate.KeyType type) {
         return generateCertificate(type, DtlsCertificate.DEFAULT_VALIDITY);
@@ -107,11 +107,20 @@ public final class PeerConnection implements AutoCloseable {
      * Like {@link #generateCertificate(DtlsCertificate.KeyType)} with the validity given (W3C
      * {@code expires}).
      *
+     * <p>Threads: all calls share at most 2 daemon threads named {@code jdatachannel-certgen}
+     * (idle ones end after 10 s); at most 256 further requests wait, beyond that the future fails
+     * at once with {@link java.util.concurrent.RejectedExecutionException}. The future is completed
+     * on a {@code jdatachannel-certgen} thread, so dependent stages added with the non-async
+     * methods ({@code thenApply}, {@code whenComplete}, ...) run there (or on the caller's thread
+     * if it is already complete) and delay other generations while they run: use the
+     * {@code ...Async} variants for long work. Thread-safe.
+     *
      * @param type     the key type
      * @param validity how long from now the certificate is valid: 1 s .. 3650 days
-     * @return completes with the certificate on a short-lived daemon thread; fails with
-     *         IllegalArgumentException if {@code type} or {@code validity} is null or the validity
-     *         is out of range (checked before any thread starts)
+     * @return completes with the certificate; fails with IllegalArgumentException if {@code type}
+     *         or {@code validity} is null or the validity is out of range (checked on the caller's
+     *         thread before anything is queued), RejectedExecutionException if 256 requests
+     *         already wait
      */
     public static CompletableFuture<DtlsCertificate> generateCertificate(DtlsCertificate.KeyType type,
                                                                          Duration validity) {
@@ -124,16 +133,42 @@ public final class PeerConnection implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<DtlsCertificate> f = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                f.complete(DtlsCertificate.generate(type, validity));
-            } catch (Throwable e) {
-                f.completeExceptionally(e);
-            }
-        }, "jdatachannel-certgen");
-        t.setDaemon(true);
-        t.start();
+        try {
+            CertGen.EXECUTOR.execute(() -> {
+                try {
+                    f.complete(DtlsCertificate.generate(type, validity));
+                } catch (Throwable e) {
+                    f.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            f.completeExceptionally(e);
+        }
         return f;
+    }
+
+    /**
+     * The shared certificate generator: at most {@link #THREADS} daemon threads named
+     * "jdatachannel-certgen" (each ends after {@link #IDLE_SECONDS} s idle), at most
+     * {@link #QUEUE} waiting requests; more are refused, not queued without bound.
+     */
+    private static final class CertGen {
+        static final int THREADS = 2;
+        static final int QUEUE = 256;
+        static final int IDLE_SECONDS = 10;
+        static final java.util.concurrent.ThreadPoolExecutor EXECUTOR = create();
+
+        private static java.util.concurrent.ThreadPoolExecutor create() {
+            java.util.concurrent.ThreadPoolExecutor e = new java.util.concurrent.ThreadPoolExecutor(THREADS, THREADS,
+                    IDLE_SECONDS, java.util.concurrent.TimeUnit.SECONDS,
+                    new java.util.concurrent.LinkedBlockingQueue<>(QUEUE), r -> {
+                        Thread t = new Thread(r, "jdatachannel-certgen");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            e.allowCoreThreadTimeOut(true);
+            return e;
+        }
     }
 
     /** Creates a connection with {@link RtcConfiguration#defaults()}. */
@@ -207,10 +242,13 @@ public final class PeerConnection implements AutoCloseable {
      * transports alone; one with new ICE credentials is an ICE restart by the peer (a new ICE agent
      * is started when our answer is set; DTLS moves to it when it connects). A description that
      * changes the DTLS roles of a live session fails this call (not the connection). One that
-     * changes the remote certificate fingerprint once DTLS has started fails this call AND the
+     * names another remote certificate once DTLS has started fails this call AND the
      * connection (FAILED, {@link #failureReason()} says "remote certificate fingerprint changed
      * mid-session"): the peer has a new certificate and would need a new DTLS association, which is
-     * not supported.
+     * not supported. "Another certificate": once the handshake is done, the description's
+     * fingerprints do not match the peer certificate by the rule the handshake used (RFC 8122 §5);
+     * before that, both descriptions list a hash function with no digest in common. The same
+     * certificate listed under other or additional hash functions is no change.
      *
      * @param description the peer's description
      * @return completes when applied; fails with {@code org.jdatachannel.sdp.SdpParseException}
@@ -218,11 +256,12 @@ public final class PeerConnection implements AutoCloseable {
      *         "line N: reason") if the SDP is malformed or has no data-channel section, or (an
      *         answer) does not match our offer (RFC 3264 §6 / RFC 8829 §5.3.1: another number of
      *         m= sections, another mid, or the data section at another index),
-     *         IllegalArgumentException if it rejects the data channel, changes the fingerprint
-     *         (then the connection fails too) or DTLS role of a live session, or (an answer) changes the ICE credentials without a
+     *         IllegalArgumentException if it rejects the data channel, names another remote
+     *         certificate (then the connection fails too) or DTLS role of a live session, or (an answer) changes the ICE credentials without a
      *         restart, IllegalStateException if not allowed in the current signaling state (e.g. a
      *         remote offer in {@code have-local-offer}: glare, rollback is not supported). On
-     *         failure nothing changes.
+     *         failure the descriptions and signaling state do not change; only a changed remote
+     *         certificate also fails the connection (see above).
      */
     public CompletableFuture<Void> setRemoteDescription(SessionDescriptionInit description) {
         return core.setRemoteDescription(description);
