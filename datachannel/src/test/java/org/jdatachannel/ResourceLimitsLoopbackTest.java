@@ -128,6 +128,11 @@ class ResourceLimitsLoopbackTest {
             assertEquals(PeerConnectionState.FAILED, bEnd.get(T, TimeUnit.SECONDS),
                     "B aborts the association: a failure, not a close");
             assertEquals(PeerConnectionState.FAILED, aEnd.get(T, TimeUnit.SECONDS), "A received the ABORT");
+            // The reason is set by the SCTP-closed path (not fail()), on both sides.
+            String whyB = b.failureReason().orElseThrow();
+            assertTrue(whyB.startsWith("SCTP association aborted"), whyB);
+            String whyA = a.failureReason().orElseThrow();
+            assertTrue(whyA.startsWith("SCTP association aborted"), whyA);
             assertEquals("small first".length(), received.get(), "nothing of the endless message was delivered");
             assertEquals(DataChannelState.CLOSED, ch.readyState());
         }

@@ -200,6 +200,8 @@ public final class PeerConnectionCore {
         /** Closed (replaced by a restart, or a restart that failed or was superseded). */
         boolean retired;
         IceState iceState = IceState.NEW;
+        /** This generation reached CONNECTED or COMPLETED at least once (its own flag, not the connection's). */
+        boolean everConnected;
 
         IceGen(int number, IceAgent agent) {
             this.number = number;
@@ -1288,6 +1290,9 @@ public final class PeerConnectionCore {
         }
         LOG.debug("{}: {} {}", name, g, s);
         g.iceState = s;
+        if (s == IceState.CONNECTED || s == IceState.COMPLETED) {
+            g.everConnected = true;
+        }
         if (g == next) {
             switch (s) {
                 case CONNECTED, COMPLETED -> promoteNext();
@@ -1339,7 +1344,9 @@ public final class PeerConnectionCore {
                 }
                 updateConnectionState();
             }
-            case FAILED -> fail(dtlsStarted
+            // The reason depends on whether THIS generation ever had a working pair: one that did
+            // lost it (consent); one that never did found none, whatever earlier generations did.
+            case FAILED -> fail(g.everConnected
                     // RFC 7675 §5.1: "Consent expires after 30 seconds" without an answered check.
                     ? "ICE failed: consent expired (no connectivity check answered for "
                             + config.iceConsentTimeoutMs() + " ms on " + g + ")"
