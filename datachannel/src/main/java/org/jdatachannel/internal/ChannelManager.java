@@ -145,6 +145,10 @@ public final class ChannelManager {
     private long opensRefusedForStream;
     /** DCEP messages that did not parse (unknown type, lengths that lie, bad UTF-8, ...). */
     private long dcepMalformed;
+    /** OPENs on a stream whose channel was live (that channel was closed); only counts log lines. */
+    private long opensOnStreamInUse;
+    /** Peer channels opened while no onDataChannel handler was set; only counts log lines. */
+    private long unannouncedPeerChannels;
     /** Bytes (with per-message overhead) waiting for an onMessage handler over all channels; loop thread. */
     private long unhandledBytes;
     /** Received messages dropped because an unhandled-message bound was reached (any channel). */
@@ -308,8 +312,15 @@ public final class ChannelManager {
         return ch;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    /** Longest prefix of a label or protocol written to the log, in chars. */
+    static final int LOG_TEXT_CHARS = 64;
+
+    /**
+     * A label or protocol for the log: peer-chosen text may be 64 KiB, so at most the first
+     * {@link #LOG_TEXT_CHARS} chars, then "... (N chars)" with the full length.
+     */
+    static String abbreviate(String s) {
+        return s.length() > LOG_TEXT_CHARS ? s.substring(0, LOG_TEXT_CHARS) + "... (" + s.length() + " chars)" : s;
     }
 
     /** @param link the association, once it exists (before {@link #onConnected()}) */
@@ -368,7 +379,7 @@ public final class ChannelManager {
     }
 
     private void failChannel(DataChannelImpl ch, RuntimeException e) {
-        LOG.warn("data channel \"{}\" (id {}) failed: {}", ch.label(), ch.id(), e.toString());
+        LOG.warn("data channel \"{}\" (id {}) failed: {}", abbreviate(ch.label()), ch.id(), e.toString());
         loop.defer(() -> ch.reportError(e));
         finishClose(ch);
     }
@@ -463,13 +474,17 @@ public final class ChannelManager {
             // not told us yet (the response may be lost or in flight). Until it does, SCTP does not
             // let us send on the stream, so the OPEN and whatever follows it wait (bounded).
             LOG.debug("DATA_CHANNEL_OPEN \"{}\" on stream {} before our reset of \"{}\" completed: held",
-                    open.label(), streamId, existing.label());
+                    abbreviate(open.label()), streamId, abbreviate(existing.label()));
             hold(streamId, PPID_DCEP, payload);
             return;
         }
         if (existing != null) {
-            LOG.warn("DATA_CHANNEL_OPEN \"{}\" on stream {} which is in use by \"{}\": closing that channel",
-                    open.label(), streamId, existing.label());
+            // A peer can repeat this (OPEN on a live stream, reopen, again): logged at 1, 2, 4, 8, ...
+            if (Long.bitCount(++opensOnStreamInUse) == 1) {
+                LOG.warn("DATA_CHANNEL_OPEN \"{}\" on stream {} which is in use by \"{}\": closing that channel "
+                        + "({} such OPENs so far)", abbreviate(open.label()), streamId, abbreviate(existing.label()),
+                        opensOnStreamInUse);
+            }
             closeChannel(existing);
             return;
         }
@@ -547,7 +562,10 @@ public final class ChannelManager {
             if (h != null) {
                 h.accept(ch);
             } else {
-                LOG.info("data channel \"{}\" opened by the peer but no onDataChannel handler is set", ch.label());
+                if (Long.bitCount(++unannouncedPeerChannels) == 1) {
+                    LOG.info("data channel \"{}\" opened by the peer but no onDataChannel handler is set ({} so far)",
+                            abbreviate(ch.label()), unannouncedPeerChannels);
+                }
             }
         });
         loop.defer(ch::reportOpen);
@@ -859,7 +877,8 @@ public final class ChannelManager {
                 continue;
             }
             if (!ch.outgoingResetRequested) {
-                LOG.debug("stream {} reported reset but we never asked to reset it for \"{}\"", sid, ch.label());
+                LOG.debug("stream {} reported reset but we never asked to reset it for \"{}\"", sid,
+                        abbreviate(ch.label()));
                 continue;
             }
             ch.outgoingResetDone = true;

@@ -391,7 +391,7 @@ public final class DataChannelImpl implements DataChannel {
         if (h != null) {
             h.accept(t);
         } else {
-            LOG.warn("data channel \"{}\" (id {}): {}", label, id, t.toString());
+            LOG.warn("data channel \"{}\" (id {}): {}", ChannelManager.abbreviate(label), id, t.toString());
         }
     }
 
