@@ -243,8 +243,8 @@ class StunHostileInputTest {
     @Test
     void garbageAndTruncatedStunIsDroppedSilently() throws Exception {
         Snapshot before = snapshot();
-        long seed = System.nanoTime();
-        LOG.info("garbage seed {} (set the Random below to replay)", seed);
+        long seed = Long.getLong("stun.seed", System.nanoTime());
+        LOG.info("garbage seed {} (replay with -Dstun.seed={})", seed, seed);
         Random r = new Random(seed);
         List<byte[]> junk = new ArrayList<>();
         byte[] genuine = check(txid(), ourUsername()).messageIntegrity(agent.localPassword()).fingerprint().build();
