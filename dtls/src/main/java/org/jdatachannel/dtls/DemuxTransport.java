@@ -30,20 +30,14 @@ final class DemuxTransport implements DatagramTransport {
     /** Malformed datagrams logged at WARN per connection; the rest at DEBUG. */
     private static final int MAX_WARNINGS = 10;
 
-    /**
-     * Test only (CveHeapGuardTest's control run, which proves that the test detects
-     * CVE-2026-59646): when true, transports created from then on skip the handshake-record checks
-     * of {@link DtlsRecordFilter#check} and only demultiplex by the first byte. Never set in
-     * production code; read once per transport, in the constructor.
-     */
-    static volatile boolean cveGuardDisabledForTest;
-
     private final PacketTransport lower;
     private final String name;
     private final boolean server;
-    private final boolean cveGuard = !cveGuardDisabledForTest;
+    private final boolean cveGuard;
+    /** Receiving thread only: what accepted datagrams carried of the client's CertificateVerify. */
+    private DtlsRecordFilter.CcsScan certificateVerify = DtlsRecordFilter.CcsScan.NONE;
     /** Receiving thread only. */
-    private boolean certificateVerifySeen;
+    private final DtlsRecordFilter.GuardState guardState = new DtlsRecordFilter.GuardState();
     private volatile boolean closed;
     private volatile boolean handshakeDone;
     private final AtomicLong droppedNonDtls = new AtomicLong();
@@ -54,9 +48,19 @@ final class DemuxTransport implements DatagramTransport {
      *     overtakes a lost CertificateVerify during the handshake
      */
     DemuxTransport(PacketTransport lower, String name, boolean server) {
+        this(lower, name, server, true);
+    }
+
+    /**
+     * @param cveGuard false only in tests ({@link PeerSupport.Knobs#cveGuard}): skip the
+     *     handshake-record checks of {@link DtlsRecordFilter#check} and only demultiplex by the
+     *     first byte
+     */
+    DemuxTransport(PacketTransport lower, String name, boolean server, boolean cveGuard) {
         this.lower = lower;
         this.name = name;
         this.server = server;
+        this.cveGuard = cveGuard;
     }
 
     /**
@@ -98,19 +102,24 @@ final class DemuxTransport implements DatagramTransport {
             if (n < 0) {
                 return -1;
             }
-            String drop = cveGuard ? DtlsRecordFilter.check(buf, off, n)
+            // The guard state is updated only for datagrams handed to Bouncy Castle: one dropped
+            // below for its ChangeCipherSpec must not count as having delivered a first fragment.
+            String drop = cveGuard ? DtlsRecordFilter.check(buf, off, n, guardState, false)
                     : DtlsRecordFilter.isDtls(buf, off, n) ? null : "not DTLS (RFC 7983)";
             if (drop == null && server && !handshakeDone) {
                 DtlsRecordFilter.CcsScan scan = DtlsRecordFilter.scanForChangeCipherSpec(buf, off, n,
-                        certificateVerifySeen);
-                certificateVerifySeen = scan.certificateVerifySeen();
+                        certificateVerify);
                 if (scan.prematureChangeCipherSpec()) {
                     // See DtlsRecordFilter.scanForChangeCipherSpec: the client retransmits it.
                     LOG.debug("{}: dropped a datagram whose ChangeCipherSpec overtook the CertificateVerify", name);
                     continue;
                 }
+                certificateVerify = scan;
             }
             if (drop == null) {
+                if (cveGuard) {
+                    DtlsRecordFilter.check(buf, off, n, guardState, true);
+                }
                 return n;
             }
             if (DtlsRecordFilter.isDtls(buf, off, n)) {

@@ -9,9 +9,12 @@ import java.io.IOException;
  * group), or the peer closing the connection (close_notify).
  *
  * <p>{@link #reason()} says which in plain words, without the connection name, for users and
- * logs (for example {@code "handshake timed out after 20000 ms"}, {@code "fingerprint mismatch:
- * expected sha-256 AB:..., got sha-256 CD:..."}, {@code "peer sent fatal alert bad_certificate:
- * the peer rejected our certificate"}); {@link #getMessage()} is the connection name, a colon and
+ * logs (for example {@code "handshake timed out after 20000 ms"}, {@code "handshake failed: peer
+ * certificate fingerprint mismatch: sha-256 expected AB:... but certificate has CD:... (we sent
+ * alert bad_certificate)"}, {@code "handshake failed: peer sent fatal alert bad_certificate: the
+ * peer rejected our certificate"}, {@code "handshake failed: malformed handshake message
+ * (decode_error: a length field runs past the end of its message)"}); {@link #getMessage()} is
+ * the connection name, a colon and
  * the reason. Alert names follow RFC 5246 §7.2 / RFC 8446 §6 (for example {@code
  * handshake_failure}), so a reason can be searched for.
  *

@@ -11,8 +11,12 @@ package org.jdatachannel.dtls;
  * {@code length} of any plaintext handshake fragment it receives, so a single small datagram can
  * make it allocate up to 16 MiB. We drop datagrams carrying an epoch-0 handshake fragment whose
  * message length exceeds {@link #MAX_HANDSHAKE_MESSAGE_LENGTH}, whose fragment does not fit inside
- * the message, or whose fragment runs past its record. Records are walked defensively (RFC 6347
- * §4.1.1 allows several per datagram); headers are read only after their bounds are checked.
+ * the message, or whose fragment runs past its record; a Certificate or SupplementalData message
+ * whose 24-bit inner lengths are not all in its first fragment, or a later fragment of one before
+ * its first fragment ({@link #checkInnerLengths}); and small fragments that do not end their
+ * message beyond a per-connection budget ({@link #MIN_NON_FINAL_FRAGMENT}), which make Bouncy
+ * Castle 1.84's reassembler quadratic. Records are walked defensively (RFC 6347 §4.1.1 allows
+ * several per datagram); headers are read only after their bounds are checked.
  *
  * <pre>
  * DTLS 1.2 record (RFC 6347 §4.1):          handshake fragment (RFC 6347 §4.2.2):
@@ -22,7 +26,8 @@ package org.jdatachannel.dtls;
  * +------+------+------+------------+------+ +-------+---------+--------+---------+---------+----
  * </pre>
  *
- * <p>Pure functions; thread-safe.
+ * <p>Pure functions apart from the caller's {@link GuardState} (one per connection, receiving
+ * thread only); thread-safe otherwise.
  */
 final class DtlsRecordFilter {
 
@@ -39,13 +44,111 @@ final class DtlsRecordFilter {
      *
      * <p>Cost: before authentication Bouncy Castle 1.84 keeps one reassembly buffer of the claimed
      * length per message_seq in a window of 16 ahead of the next expected one
-     * (DTLSReliableHandshake.MAX_RECEIVE_AHEAD), plus the buffers of the previous flight, so a
-     * hostile peer can make it hold at most about 16 x 32 KiB = 512 KiB per connection per flight
-     * (was 1 MiB with the earlier 64 KiB limit; 16 MiB x 16 = 256 MiB without the filter).
+     * (DTLSReliableHandshake.MAX_RECEIVE_AHEAD), each with a list of its missing byte ranges
+     * (about 32 bytes per range, at most about 570 ranges with {@link #MIN_NON_FINAL_FRAGMENT}
+     * and {@link #MAX_SMALL_NON_FINAL_FRAGMENTS}), plus the small, complete messages of the
+     * previous flight, so a hostile peer can make it hold at most about 16 x (32 + 18) KiB =
+     * 0.8 MiB per connection (16 MiB x 16 = 256 MiB without the length limit; 7.8 MiB of range
+     * objects for 16 messages of 1-byte fragments without the fragment budget).
      */
     static final int MAX_HANDSHAKE_MESSAGE_LENGTH = 32 * 1024;
 
+    /**
+     * Smallest handshake fragment that need not end its message: 64 bytes.
+     *
+     * <p>Why: Bouncy Castle 1.84's DTLSReassembler keeps the missing byte ranges of a message in a
+     * list that it scans and inserts into linearly for every fragment (fixed only after 1.84), so
+     * 1-byte fragments at odd offsets into a 32 KiB message make 16,384 ranges and cost it seconds
+     * of CPU per message, and the range objects outweigh the buffer. Fragments of 64 bytes or more
+     * leave at most 32,768 / 65 = 504 gaps in a message.
+     *
+     * <p>Real peers: Bouncy Castle, OpenSSL and NSS fragment at the MTU; BoringSSL fills the end of
+     * a datagram and may leave one fragment of as little as 1 byte at its end (d1_both.cc,
+     * {@code "minimum one byte of progress"}), at most one per datagram; these are counted against
+     * {@link #MAX_SMALL_NON_FINAL_FRAGMENTS} instead of being dropped.
+     */
+    static final int MIN_NON_FINAL_FRAGMENT = 64;
+
+    /**
+     * Fragments shorter than {@link #MIN_NON_FINAL_FRAGMENT} that do not end their message,
+     * accepted per connection: 64. A packing peer sends at most one per datagram of a flight,
+     * including retransmissions; beyond the budget, datagrams carrying one are dropped.
+     */
+    static final int MAX_SMALL_NON_FINAL_FRAGMENTS = 64;
+
     private DtlsRecordFilter() {
+    }
+
+    /**
+     * What the guard remembers about one connection's accepted datagrams: the first fragments of
+     * Certificate and SupplementalData messages seen (so that their later fragments may pass) and
+     * the small non-final fragments accepted. Bounded: at most {@link #MAX_HEADS} messages.
+     *
+     * <p>Thread-safety: none; the receiving thread only.
+     */
+    static final class GuardState {
+        /** Distinct Certificate/SupplementalData messages (type, message_seq, length) remembered. */
+        static final int MAX_HEADS = 16;
+        private final long[] heads = new long[MAX_HEADS];
+        private int headCount;
+        private int smallFragments;
+
+        boolean hasHead(long key) {
+            for (int i = 0; i < headCount; i++) {
+                if (heads[i] == key) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Small non-final fragments accepted so far. */
+        int smallFragments() {
+            return smallFragments;
+        }
+    }
+
+    /** What one datagram adds to a {@link GuardState}; committed only when the datagram passes. */
+    private static final class Pending {
+        private final GuardState state;
+        private final long[] heads = new long[GuardState.MAX_HEADS];
+        private int headCount;
+        int tinyFragments;
+
+        Pending(GuardState state) {
+            this.state = state;
+            this.tinyFragments = state.smallFragments;
+        }
+
+        boolean hasHead(long key) {
+            if (state.hasHead(key)) {
+                return true;
+            }
+            for (int i = 0; i < headCount; i++) {
+                if (heads[i] == key) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean addHead(long key) {
+            if (hasHead(key)) {
+                return true;
+            }
+            if (state.headCount + headCount >= GuardState.MAX_HEADS) {
+                return false;
+            }
+            heads[headCount++] = key;
+            return true;
+        }
+
+        void commit() {
+            for (int i = 0; i < headCount; i++) {
+                state.heads[state.headCount++] = heads[i];
+            }
+            state.smallFragments = tinyFragments;
+        }
     }
 
     /**
@@ -62,12 +165,35 @@ final class DtlsRecordFilter {
     }
 
     /**
+     * {@link #check(byte[], int, int, GuardState)} with a fresh state, as for the first datagram of
+     * a connection: a Certificate or SupplementalData fragment at a non-zero offset passes only
+     * behind its first fragment in the same datagram.
+     *
      * @return null to pass the datagram to Bouncy Castle, or the reason to drop it
      */
     static String check(byte[] buf, int off, int len) {
+        return check(buf, off, len, new GuardState());
+    }
+
+    /**
+     * Checks one received datagram against the guard; when it passes (null), what it carried is
+     * recorded in {@code state}, which is left unchanged when it is dropped.
+     *
+     * @param state the connection's guard state (receiving thread only)
+     * @return null to pass the datagram to Bouncy Castle, or the reason to drop it
+     */
+    static String check(byte[] buf, int off, int len, GuardState state) {
+        return check(buf, off, len, state, true);
+    }
+
+    /**
+     * @param commit whether to record a passing datagram in {@code state} (false: only look)
+     */
+    static String check(byte[] buf, int off, int len, GuardState state, boolean commit) {
         if (!isDtls(buf, off, len)) {
             return len < 1 ? "empty datagram" : "first byte " + (buf[off] & 0xFF) + " is not DTLS (RFC 7983)";
         }
+        Pending pending = new Pending(state);
         int pos = off;
         int end = off + len;
         while (end - pos >= RecordHeader.LENGTH) {
@@ -83,18 +209,21 @@ final class DtlsRecordFilter {
                 return null;
             }
             if (record.contentType() == RecordHeader.HANDSHAKE && record.epoch() == 0) {
-                String problem = checkHandshakeFragments(buf, body, record.length());
+                String problem = checkHandshakeFragments(buf, body, record.length(), pending);
                 if (problem != null) {
                     return problem;
                 }
             }
             pos = body + record.length();
         }
+        if (commit) {
+            pending.commit();
+        }
         return null;
     }
 
     /** Checks every handshake fragment inside one plaintext record body. */
-    private static String checkHandshakeFragments(byte[] buf, int off, int len) {
+    private static String checkHandshakeFragments(byte[] buf, int off, int len, Pending pending) {
         int pos = off;
         int end = off + len;
         while (pos < end) {
@@ -115,10 +244,26 @@ final class DtlsRecordFilter {
             if (h.fragmentLength() > end - pos - HandshakeHeader.LENGTH) {
                 return "handshake fragment length " + h.fragmentLength() + " runs past its record";
             }
-            if (h.fragmentOffset() == 0) {
-                String inner = checkInnerLengths(h, buf, pos + HandshakeHeader.LENGTH);
-                if (inner != null) {
-                    return inner;
+            boolean endsMessage = h.fragmentOffset() + h.fragmentLength() == h.length();
+            if (h.fragmentLength() < MIN_NON_FINAL_FRAGMENT && !endsMessage
+                    && ++pending.tinyFragments > MAX_SMALL_NON_FINAL_FRAGMENTS) {
+                return "more than " + MAX_SMALL_NON_FINAL_FRAGMENTS + " handshake fragments of under "
+                        + MIN_NON_FINAL_FRAGMENT + " bytes that do not end their message (reassembly CPU guard)";
+            }
+            if (h.msgType() == CERTIFICATE || h.msgType() == SUPPLEMENTAL_DATA) {
+                long key = ((long) h.msgType() << 40) | ((long) h.messageSeq() << 24) | h.length();
+                if (h.fragmentOffset() == 0) {
+                    String inner = checkInnerLengths(h, buf, pos + HandshakeHeader.LENGTH);
+                    if (inner != null) {
+                        return inner;
+                    }
+                    if (!pending.addHead(key)) {
+                        return "more than " + GuardState.MAX_HEADS + " distinct Certificate/SupplementalData messages";
+                    }
+                } else if (!pending.hasHead(key)) {
+                    return (h.msgType() == CERTIFICATE ? "Certificate" : "SupplementalData") + " fragment at offset "
+                            + h.fragmentOffset() + " before the message's first fragment (its length fields are"
+                            + " checked there)";
                 }
             }
             pos += HandshakeHeader.LENGTH + h.fragmentLength();
@@ -132,7 +277,8 @@ final class DtlsRecordFilter {
     static final int SUPPLEMENTAL_DATA = 23;
 
     /**
-     * The 24-bit lengths inside the first fragment of a Certificate or SupplementalData message.
+     * The 24-bit lengths inside a Certificate or SupplementalData message, all of which must lie in
+     * its first fragment.
      *
      * <p>Why: Bouncy Castle 1.84 parses these with {@code TlsUtils.readOpaque24}, which allocates
      * {@code new byte[length]} for the claimed length before checking that the message holds it,
@@ -140,32 +286,49 @@ final class DtlsRecordFilter {
      * the fingerprint check (found by HandshakeFuzzTest). The structures (RFC 5246 §7.4.2:
      * {@code "ASN.1Cert certificate_list<0..2^24-1>"} of {@code "opaque ASN.1Cert<1..2^24-1>"};
      * RFC 4680 §2: {@code "SupplementalDataEntry supp_data<1..2^24-1>"}) fill the whole message,
-     * so the outer length must be the message length minus 3, and each certificate whose length
-     * field lies in this fragment must fit in what is left of the list. Length fields in later
-     * fragments cannot be seen without reassembly; the transient allocation they can still cause
-     * is bounded by one per handshake (the handshake then fails).
+     * so the outer length must be the message length minus 3, and each certificate must fit in
+     * what is left of the list.
+     *
+     * <p>Rule (exact, no residual allocation): the first fragment must hold the outer length
+     * field and, for a Certificate, every certificate's length field; only the last certificate's
+     * bytes may continue in later fragments. A first fragment that stops earlier is dropped, and so
+     * is a fragment at a non-zero offset that arrives before any first fragment of its message
+     * ({@link GuardState}), because Bouncy Castle's reassembler keeps the bytes that arrive first
+     * for each position. Cost to real peers: WebRTC endpoints present one self-signed certificate
+     * (RFC 8827 §6.5), whose only length field is in bytes 3..5, so only a first fragment of under
+     * 6 bytes is refused (a datagram packer that leaves 25..30 bytes at the end of a datagram);
+     * a certificate chain is accepted only when the first fragment reaches its last certificate.
      */
     private static String checkInnerLengths(HandshakeHeader h, byte[] buf, int body) {
-        if (h.msgType() != CERTIFICATE && h.msgType() != SUPPLEMENTAL_DATA) {
-            return null;
-        }
         int have = h.fragmentLength();
+        int length = h.length();
+        String what = h.msgType() == CERTIFICATE ? "certificate_list" : "supp_data";
         if (have < 3) {
-            return null;
+            // A message shorter than 3 bytes is a decode_error for Bouncy Castle; no allocation.
+            return have == length ? null
+                    : "first fragment of " + have + " bytes does not hold the " + what + " length";
         }
         int outer = Bytes.u24(buf, body);
-        if (outer != h.length() - 3) {
-            return (h.msgType() == CERTIFICATE ? "certificate_list" : "supp_data") + " length " + outer
-                    + " does not fill the " + h.length() + "-byte message";
+        if (outer != length - 3) {
+            return what + " length " + outer + " does not fill the " + length + "-byte message";
         }
         if (h.msgType() == CERTIFICATE) {
             int p = 3;
-            while (have - p >= 3) {
-                int certLength = Bytes.u24(buf, body + p);
-                if (certLength > h.length() - p - 3) {
-                    return "certificate length " + certLength + " runs past the " + h.length() + "-byte message";
+            while (p < length) {
+                if (have - p < 3) {
+                    return "certificate length field at offset " + p + " is not in the first fragment ("
+                            + have + " bytes)";
                 }
-                p += 3 + certLength;
+                int certLength = Bytes.u24(buf, body + p);
+                if (certLength > length - p - 3) {
+                    return "certificate length " + certLength + " runs past the " + length + "-byte message";
+                }
+                int next = p + 3 + certLength;
+                if (next > have && next != length) {
+                    return "certificate length field at offset " + next + " is not in the first fragment ("
+                            + have + " bytes)";
+                }
+                p = next;
             }
         }
         return null;
@@ -177,8 +340,7 @@ final class DtlsRecordFilter {
 
     /**
      * Finds whether a datagram carries a ChangeCipherSpec record that comes before the client's
-     * CertificateVerify has been seen (in an earlier datagram, {@code certificateVerifySeen}, or
-     * earlier in this one), and whether it completes a CertificateVerify.
+     * CertificateVerify has been seen (in earlier datagrams or earlier in this one).
      *
      * <p>Why: Bouncy Castle's server switches its read epoch as soon as a ChangeCipherSpec arrives
      * once it has the ClientKeyExchange. If the CertificateVerify that precedes it in the client's
@@ -187,11 +349,18 @@ final class DtlsRecordFilter {
      * (it is useless before the CertificateVerify anyway) lets the client's retransmitted flight
      * (RFC 6347 §4.2.4) deliver CertificateVerify, ChangeCipherSpec and Finished in order.
      *
-     * @param certificateVerifySeen a complete CertificateVerify arrived in an earlier datagram
+     * <p>A CertificateVerify counts as seen once its first fragment (offset 0) and its last
+     * fragment (ending at its length) have both arrived, in one datagram or several: a peer that
+     * fills datagrams (BoringSSL) may split it at a datagram boundary, with the tail travelling
+     * with the ChangeCipherSpec. (A CertificateVerify in three or more fragments, which needs a
+     * datagram smaller than the signature, counts when its ends have arrived.)
+     *
+     * @param before what earlier accepted datagrams carried
      * @return the scan result; records are walked as in {@link #check}, which must have passed
      */
-    static CcsScan scanForChangeCipherSpec(byte[] buf, int off, int len, boolean certificateVerifySeen) {
-        boolean cv = certificateVerifySeen;
+    static CcsScan scanForChangeCipherSpec(byte[] buf, int off, int len, CcsScan before) {
+        boolean head = before.certificateVerifyHead();
+        boolean tail = before.certificateVerifyTail();
         boolean premature = false;
         int pos = off;
         int end = off + len;
@@ -201,7 +370,7 @@ final class DtlsRecordFilter {
             if (record.length() > end - body) {
                 break;
             }
-            if (record.epoch() == 0 && record.contentType() == CHANGE_CIPHER_SPEC && !cv) {
+            if (record.epoch() == 0 && record.contentType() == CHANGE_CIPHER_SPEC && !(head && tail)) {
                 premature = true;
             }
             if (record.epoch() == 0 && record.contentType() == RecordHeader.HANDSHAKE) {
@@ -209,24 +378,35 @@ final class DtlsRecordFilter {
                 int recordEnd = body + record.length();
                 while (recordEnd - p >= HandshakeHeader.LENGTH) {
                     HandshakeHeader h = HandshakeHeader.parse(buf, p);
-                    // A CertificateVerify is small (one signature); count it when one fragment
-                    // holds all of it, as every implementation sends it.
-                    if (h.msgType() == CERTIFICATE_VERIFY && h.fragmentOffset() == 0
-                            && h.fragmentLength() == h.length()) {
-                        cv = true;
+                    if (h.msgType() == CERTIFICATE_VERIFY) {
+                        head |= h.fragmentOffset() == 0;
+                        tail |= h.fragmentOffset() + h.fragmentLength() == h.length();
                     }
                     p += HandshakeHeader.LENGTH + h.fragmentLength();
                 }
             }
             pos = body + record.length();
         }
-        return new CcsScan(cv, premature);
+        return new CcsScan(head, tail, premature);
+    }
+
+    /** {@link #scanForChangeCipherSpec(byte[], int, int, CcsScan)} after nothing or after a whole CertificateVerify. */
+    static CcsScan scanForChangeCipherSpec(byte[] buf, int off, int len, boolean certificateVerifySeen) {
+        return scanForChangeCipherSpec(buf, off, len, certificateVerifySeen ? CcsScan.SEEN : CcsScan.NONE);
     }
 
     /**
-     * @param certificateVerifySeen a complete CertificateVerify has now been seen
-     * @param prematureChangeCipherSpec the datagram has a ChangeCipherSpec before any
+     * @param certificateVerifyHead a CertificateVerify fragment at offset 0 has been seen
+     * @param certificateVerifyTail a CertificateVerify fragment ending the message has been seen
+     * @param prematureChangeCipherSpec the datagram has a ChangeCipherSpec before both
      */
-    record CcsScan(boolean certificateVerifySeen, boolean prematureChangeCipherSpec) {
+    record CcsScan(boolean certificateVerifyHead, boolean certificateVerifyTail, boolean prematureChangeCipherSpec) {
+        static final CcsScan NONE = new CcsScan(false, false, false);
+        static final CcsScan SEEN = new CcsScan(true, true, false);
+
+        /** A whole CertificateVerify has now been seen. */
+        boolean certificateVerifySeen() {
+            return certificateVerifyHead && certificateVerifyTail;
+        }
     }
 }

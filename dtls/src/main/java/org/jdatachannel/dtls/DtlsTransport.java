@@ -211,7 +211,7 @@ public final class DtlsTransport implements AutoCloseable {
         String name = "dtls-" + role.name().toLowerCase(Locale.ROOT);
         JcaTlsCrypto crypto = JdkTlsCrypto.create();
         PeerSupport support = new PeerSupport(crypto, local, fps, handshakeTimeoutMs, retransmitMs, name, knobs);
-        DemuxTransport demux = new DemuxTransport(lower, name, role == DtlsRole.SERVER);
+        DemuxTransport demux = new DemuxTransport(lower, name, role == DtlsRole.SERVER, knobs.cveGuard());
         NextEpochBuffer early = new NextEpochBuffer(demux, name);
         FlightPacker packer = new FlightPacker(early, knobs.packFlights());
         DTLSTransport bc;
@@ -242,6 +242,14 @@ public final class DtlsTransport implements AutoCloseable {
                     + AlertDescription.getName(alert) + ")", e, alert, false);
         } catch (DtlsException e) {
             throw e;
+        } catch (java.io.EOFException e) {
+            // Bouncy Castle 1.84 parses a reassembled message from a stream and reports a length
+            // field that runs past the end of the message (e.g. a certificate length) as the end
+            // of that stream; RFC 5246 §7.2.2 calls this decode_error: "A message could not be
+            // decoded because some field was out of the specified range or the length of the
+            // message was incorrect."
+            throw DtlsException.of(name, "handshake failed: malformed handshake message (decode_error: a length"
+                    + " field runs past the end of its message)", e, DtlsException.NO_ALERT, false);
         } catch (IOException e) {
             throw DtlsException.of(name, "handshake failed: " + e, e, DtlsException.NO_ALERT, false);
         } finally {

@@ -63,8 +63,12 @@ final class Fingerprints {
      * Checks a peer certificate against the fingerprints of the remote description.
      *
      * <p>RFC 8122 §5 lets a description carry several fingerprints (several hash functions or
-     * several possible certificates); the certificate is accepted when its digest equals at least
-     * one entry whose hash function we support. Entries with unknown hash functions are skipped.
+     * several possible certificates) and says which ones decide: {@code "An endpoint MUST select
+     * the set of fingerprints that use its most preferred hash function (out of those offered by
+     * the peer) and verify that each certificate used matches one fingerprint out of that set."}
+     * Our preference is the order of {@link #SUPPORTED}, strongest last; entries with unknown hash
+     * functions are skipped. So a sha-1 entry that matches does not rescue a sha-256 entry that
+     * does not (a collision in the weaker hash must not let a different certificate in).
      *
      * @param der the peer's end-entity certificate
      * @param expected (hash name, digest) pairs, a hash name possibly repeated, already validated by
@@ -72,13 +76,20 @@ final class Fingerprints {
      * @return null when accepted, otherwise a message saying why not
      */
     static String verify(byte[] der, List<Map.Entry<String, byte[]>> expected) {
+        int preferred = -1;
+        for (Map.Entry<String, byte[]> e : expected) {
+            preferred = Math.max(preferred, SUPPORTED.indexOf(e.getKey().toLowerCase(Locale.ROOT)));
+        }
+        if (preferred < 0) {
+            return "no remote fingerprint with a supported hash function (supported: " + SUPPORTED + ")";
+        }
+        String hash = SUPPORTED.get(preferred);
+        byte[] actual = digest(hash, der);
         StringBuilder tried = new StringBuilder();
         for (Map.Entry<String, byte[]> e : expected) {
-            String hash = e.getKey().toLowerCase(Locale.ROOT);
-            if (!isSupported(hash)) {
+            if (!e.getKey().toLowerCase(Locale.ROOT).equals(hash)) {
                 continue;
             }
-            byte[] actual = digest(hash, der);
             if (MessageDigest.isEqual(actual, e.getValue())) {
                 return null;
             }
@@ -87,9 +98,6 @@ final class Fingerprints {
             }
             tried.append(hash).append(" expected ").append(toColonHex(e.getValue()))
                     .append(" but certificate has ").append(toColonHex(actual));
-        }
-        if (tried.length() == 0) {
-            return "no remote fingerprint with a supported hash function (supported: " + SUPPORTED + ")";
         }
         return "peer certificate fingerprint mismatch: " + tried;
     }

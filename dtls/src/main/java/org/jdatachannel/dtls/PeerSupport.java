@@ -342,9 +342,17 @@ final class PeerSupport {
      * @param extendedMasterSecret false makes this side a legacy peer without EMS (RFC 7627)
      * @param packFlights false sends every handshake record in its own datagram, as Bouncy Castle
      *     does without {@link FlightPacker}
+     * @param cveGuard false skips {@link DtlsRecordFilter}'s handshake-record checks and only
+     *     demultiplexes by the first byte (CveHeapGuardTest's control run, which proves the test
+     *     detects CVE-2026-59646); per connection, never false in production
      */
-    record Knobs(int clientPaddingBytes, int[] clientSuites, boolean extendedMasterSecret, boolean packFlights) {
-        static final Knobs DEFAULT = new Knobs(0, null, true, true);
+    record Knobs(int clientPaddingBytes, int[] clientSuites, boolean extendedMasterSecret, boolean packFlights,
+            boolean cveGuard) {
+        static final Knobs DEFAULT = new Knobs(0, null, true, true, true);
+
+        Knobs(int clientPaddingBytes, int[] clientSuites, boolean extendedMasterSecret, boolean packFlights) {
+            this(clientPaddingBytes, clientSuites, extendedMasterSecret, packFlights, true);
+        }
 
         Knobs(int clientPaddingBytes, int[] clientSuites, boolean extendedMasterSecret) {
             this(clientPaddingBytes, clientSuites, extendedMasterSecret, true);

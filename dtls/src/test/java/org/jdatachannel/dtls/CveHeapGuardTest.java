@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,7 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * that thread's {@code connect}. That count is exact and free of GC noise: a buffer the reassembler
  * allocates counts even if it is collected at once.
  *
- * <p>The control run turns the filter off ({@link DemuxTransport#cveGuardDisabledForTest}) and shows
+ * <p>The control run turns the filter off for its connection ({@link PeerSupport.Knobs#cveGuard}) and shows
  * two of the same datagrams making Bouncy Castle allocate at least 32 MiB, so the measurement does
  * see the CVE when it is there.
  */
@@ -54,11 +53,6 @@ class CveHeapGuardTest {
         THREADS.setThreadAllocatedMemoryEnabled(true);
     }
 
-    @AfterEach
-    void guardBackOn() {
-        DemuxTransport.cveGuardDisabledForTest = false;
-    }
-
     /** A handshake run on its own thread, with the bytes that thread allocated during connect. */
     record Measured(DtlsTransport transport, Throwable failure, long allocatedBytes) {
     }
@@ -66,13 +60,19 @@ class CveHeapGuardTest {
     /** Runs {@code connect} on a new thread and counts what that thread allocates. */
     private static CompletableFuture<Measured> measuredConnect(DtlsRole role, MemoryLink.End end, DtlsCertificate local,
             DtlsCertificate remote, int timeoutMs) {
+        return measuredConnect(role, end, local, remote, timeoutMs, true);
+    }
+
+    private static CompletableFuture<Measured> measuredConnect(DtlsRole role, MemoryLink.End end, DtlsCertificate local,
+            DtlsCertificate remote, int timeoutMs, boolean cveGuard) {
         CompletableFuture<Measured> result = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             long before = THREADS.getCurrentThreadAllocatedBytes();
             DtlsTransport transport = null;
             Throwable failure = null;
             try {
-                transport = DtlsTransport.connect(role, end, local, TestCerts.fp(remote), timeoutMs, 200, 0);
+                transport = DtlsTransport.connect(role, end, local, TestCerts.fp(remote), timeoutMs, 200,
+                        new PeerSupport.Knobs(0, null, true, true, cveGuard));
             } catch (Throwable e) {
                 failure = e;
             }
@@ -215,14 +215,13 @@ class CveHeapGuardTest {
     @Test
     void withoutTheFilterTwoDatagramsAllocate32MiB() throws Exception {
         cleanHandshake(DtlsRole.SERVER);
-        DemuxTransport.cveGuardDisabledForTest = true;
         MemoryLink link = new MemoryLink();
         link.b.inject(hostileRecord(0, 0xFFFFFF));
         link.b.inject(DtlsRecordFilterTest.concat(DtlsRecordFilterTest.record(0x1E, 0, new byte[0]),
                 hostileRecord(1, 0xFFFFFF)));
-        CompletableFuture<Measured> v = measuredConnect(DtlsRole.SERVER, link.b, TestCerts.EC_B, TestCerts.EC_A, 1500);
+        CompletableFuture<Measured> v = measuredConnect(DtlsRole.SERVER, link.b, TestCerts.EC_B, TestCerts.EC_A, 1500,
+                false);
         Measured m = v.get(30, TimeUnit.SECONDS);
-        DemuxTransport.cveGuardDisabledForTest = false;
         System.out.printf("CVE guard off: 2 datagrams (%d bytes in all) made the server allocate %.2f MiB%n",
                 hostileRecord(0, 0xFFFFFF).length * 2 + RecordHeader.LENGTH, m.allocatedBytes() / (double) MIB);
         assertInstanceOf(DtlsException.class, m.failure(), "no ClientHello ever completes: the handshake times out");

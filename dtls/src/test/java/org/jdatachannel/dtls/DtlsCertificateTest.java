@@ -214,6 +214,33 @@ class DtlsCertificateTest {
         LOG.info("{} of 1500 damaged PEM texts still parsed (harmless damage, e.g. in whitespace)", parsed);
     }
 
+    /**
+     * RFC 8122 §5: "An endpoint MUST select the set of fingerprints that use its most preferred
+     * hash function (out of those offered by the peer) and verify that each certificate used
+     * matches one fingerprint out of that set." A matching sha-1 entry must not rescue a
+     * mismatching sha-256 one; entries of weaker hashes are not consulted once a stronger one is
+     * offered; several certificates under the preferred hash: one match is enough.
+     */
+    @Test
+    void fingerprintsAreVerifiedWithTheMostPreferredHashOffered() {
+        byte[] der = TestCerts.EC_A.encoded();
+        byte[] otherDer = TestCerts.EC_B.encoded();
+        java.util.function.BiFunction<String, byte[], java.util.Map.Entry<String, byte[]>> e =
+                (h, d) -> java.util.Map.entry(h, Fingerprints.digest(h, d));
+        String why = Fingerprints.verify(der, java.util.List.of(e.apply("sha-1", der), e.apply("sha-256", otherDer)));
+        assertTrue(why != null && why.startsWith("peer certificate fingerprint mismatch: sha-256 expected"), why);
+        assertFalse(why.contains("sha-1"), why);
+        assertEquals(null, Fingerprints.verify(der, java.util.List.of(e.apply("sha-1", otherDer), e.apply("SHA-256", der))));
+        assertEquals(null, Fingerprints.verify(der,
+                java.util.List.of(e.apply("sha-384", otherDer), e.apply("sha-384", der), e.apply("sha-256", otherDer))));
+        why = Fingerprints.verify(der, java.util.List.of(e.apply("sha-256", der), e.apply("sha-512", otherDer)));
+        assertTrue(why != null && why.contains("sha-512 expected"), why);
+        assertEquals(null, Fingerprints.verify(der,
+                java.util.List.of(java.util.Map.entry("md5", new byte[16]), e.apply("sha-256", der))));
+        why = Fingerprints.verify(der, java.util.List.of(java.util.Map.entry("md5", new byte[16])));
+        assertTrue(why.startsWith("no remote fingerprint with a supported hash function"), why);
+    }
+
     @Test
     void colonHexVectors() {
         assertEquals("", Fingerprints.toColonHex(new byte[0]));

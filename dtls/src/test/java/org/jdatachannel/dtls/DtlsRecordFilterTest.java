@@ -155,12 +155,138 @@ class DtlsRecordFilterTest {
         assertNotNull(check(innerLengths(11, 40, concat(u24s(37, 10), new byte[10], u24s(0x800000), new byte[8]))));
         assertNotNull(check(innerLengths(23, 100, u24s(0xFFFFFF))));
         assertNull(check(innerLengths(23, 10, concat(u24s(7), new byte[7]))));
-        // Later fragments and other types are not parsed; fragments too short for a length pass.
-        byte[] later = fragment(11, 300, 1, 100, 3, 3);
-        System.arraycopy(u24s(0xFFFFFF), 0, later, HandshakeHeader.LENGTH, 3);
-        assertNull(check(record(22, 0, later)));
+        // Other types are not parsed.
         assertNull(check(innerLengths(12, 100, u24s(0xFFFFFF))));
-        assertNull(check(innerLengths(11, 300, new byte[2])));
+        // A message shorter than its length field fails in Bouncy Castle without allocating.
+        assertNull(check(innerLengths(11, 2, new byte[2])));
+    }
+
+    /** A Certificate fragment (message_seq 1) carrying bytes [from, to) of {@code body}. */
+    private static byte[] certFragment(byte[] body, int from, int to) {
+        byte[] f = fragment(11, body.length, 1, from, to - from, to - from);
+        System.arraycopy(body, from, f, HandshakeHeader.LENGTH, to - from);
+        return f;
+    }
+
+    /** The 300-byte Certificate of corpus certificate-list-length-16MiB: list length 0xFF1100. */
+    private static byte[] lyingCertificate() {
+        return concat(u24s(0xFF1100, 0x000129), new byte[294]);
+    }
+
+    /**
+     * The review's bypasses of the inner-length check (Bouncy Castle then allocated 16.5 MiB):
+     * (A) the first fragment holds 2 bytes, too few for the list length; (B) the list length is
+     * right in [0, 3) and the first certificate's 0xFFFFFF length is in [3, 300); (C) the hostile
+     * later fragment arrives before a well-formed first fragment, so Bouncy Castle's reassembler
+     * keeps its bytes at offsets 3..5; (D) a chain whose second length field is beyond the first
+     * fragment. All are dropped; the same message in one fragment or split after its length
+     * fields passes.
+     */
+    @Test
+    void certificateLengthFieldsOutsideTheFirstFragmentAreDropped() {
+        byte[] a = lyingCertificate();
+        String whyA = check(record(22, 0, concat(certFragment(a, 0, 2), certFragment(a, 2, 300))));
+        assertNotNull(whyA);
+        assertTrue(whyA.contains("does not hold the certificate_list length"), whyA);
+
+        byte[] b = concat(u24s(297, 0xFFFFFF), new byte[294]);
+        String whyB = check(record(22, 0, concat(certFragment(b, 0, 3), certFragment(b, 3, 300))));
+        assertNotNull(whyB);
+        assertTrue(whyB.contains("certificate length field at offset 3 is not in the first fragment"), whyB);
+
+        // (C): the later fragment first, in its own datagram or earlier in the same one.
+        byte[] good = concat(u24s(297, 294), new byte[294]);
+        DtlsRecordFilter.GuardState state = new DtlsRecordFilter.GuardState();
+        byte[] hostileTail = record(22, 0, certFragment(b, 3, 300));
+        assertNotNull(DtlsRecordFilter.check(hostileTail, 0, hostileTail.length, state));
+        byte[] reversed = record(22, 0, concat(certFragment(b, 3, 300), certFragment(good, 0, 10)));
+        assertNotNull(DtlsRecordFilter.check(reversed, 0, reversed.length, state));
+        // In order, across datagrams: passes, and the tail is accepted after its head.
+        byte[] head = record(22, 0, certFragment(good, 0, 10));
+        byte[] tail = record(22, 0, certFragment(good, 10, 300));
+        assertNull(DtlsRecordFilter.check(head, 0, head.length, state));
+        assertNull(DtlsRecordFilter.check(tail, 0, tail.length, state));
+        // A head in a dropped datagram does not count.
+        DtlsRecordFilter.GuardState fresh = new DtlsRecordFilter.GuardState();
+        byte[] headThenJunk = concat(head, handshakeRecord(0, 1, 0xFFFFFF, 0, 1));
+        assertNotNull(DtlsRecordFilter.check(headThenJunk, 0, headThenJunk.length, fresh));
+        assertNotNull(DtlsRecordFilter.check(tail, 0, tail.length, fresh));
+        // Looking without committing leaves the state alone.
+        assertNull(DtlsRecordFilter.check(head, 0, head.length, fresh, false));
+        assertNotNull(DtlsRecordFilter.check(tail, 0, tail.length, fresh));
+
+        // (D): two certificates, the first fragment ends inside the first one.
+        byte[] chain = concat(u24s(297, 100), new byte[100], u24s(191), new byte[191]);
+        assertNull(check(record(22, 0, certFragment(chain, 0, 300))));
+        assertNull(check(record(22, 0, concat(certFragment(chain, 0, 110), certFragment(chain, 110, 300)))));
+        assertNotNull(check(record(22, 0, concat(certFragment(chain, 0, 60), certFragment(chain, 60, 300)))));
+        // One certificate split anywhere after byte 6 passes, as real peers send it.
+        for (int split = 6; split < 300; split += 37) {
+            assertNull(check(record(22, 0, concat(certFragment(good, 0, split), certFragment(good, split, 300)))),
+                    "split at " + split);
+        }
+    }
+
+    /**
+     * Bouncy Castle 1.84's reassembler costs O(gaps) per fragment: 1-byte fragments at odd
+     * offsets made 16,384 gaps per message. Fragments under 64 bytes that do not end their message
+     * pass only within a per-connection budget of 64; larger ones and message tails always pass.
+     */
+    @Test
+    void smallNonFinalFragmentsAreBudgeted() {
+        DtlsRecordFilter.GuardState state = new DtlsRecordFilter.GuardState();
+        // Message tails and whole small messages never count.
+        for (int i = 0; i < 200; i++) {
+            byte[] t = handshakeRecord(0, 1, 1000, 990, 10);
+            assertNull(DtlsRecordFilter.check(t, 0, t.length, state));
+            byte[] whole = handshakeRecord(0, 14, 0, 0, 0);
+            assertNull(DtlsRecordFilter.check(whole, 0, whole.length, state));
+            byte[] big = handshakeRecord(0, 1, 1000, 500, 64);
+            assertNull(DtlsRecordFilter.check(big, 0, big.length, state));
+        }
+        assertEquals(0, state.smallFragments());
+        // One small fragment at the end of each datagram, as BoringSSL packs: within budget.
+        for (int i = 0; i < DtlsRecordFilter.MAX_SMALL_NON_FINAL_FRAGMENTS; i++) {
+            byte[] d = concat(handshakeRecord(0, 2, 90, 0, 90), handshakeRecord(0, 1, 1000, 0, 1 + i % 63));
+            assertNull(DtlsRecordFilter.check(d, 0, d.length, state), "small fragment " + i);
+        }
+        byte[] one = handshakeRecord(0, 1, 1000, 1, 1);
+        String why = DtlsRecordFilter.check(one, 0, one.length, state);
+        assertNotNull(why);
+        assertTrue(why.contains("reassembly CPU guard"), why);
+        // Many small fragments in one datagram: dropped as a whole, nothing counted.
+        DtlsRecordFilter.GuardState fresh = new DtlsRecordFilter.GuardState();
+        byte[][] frags = new byte[100][];
+        for (int i = 0; i < frags.length; i++) {
+            frags[i] = fragment(11, 32768, 1, 1 + 2 * i, 1, 1);
+        }
+        byte[] burst = record(22, 0, concat(frags));
+        assertNotNull(DtlsRecordFilter.check(burst, 0, burst.length, fresh));
+        assertEquals(0, fresh.smallFragments());
+    }
+
+    /**
+     * A CertificateVerify split at a datagram boundary (a packing client such as BoringSSL): the
+     * ChangeCipherSpec that travels with its tail is not premature once the head has arrived; if
+     * the head was lost it still is (the client retransmits both).
+     */
+    @Test
+    void certificateVerifyInTwoFragmentsCountsOnItsLastFragment() {
+        byte[] ccs = record(20, 0, new byte[] {1});
+        byte[] finished = record(22, 1, new byte[40]);
+        byte[] cvHead = handshakeRecord(0, 15, 264, 0, 200);
+        byte[] cvTail = handshakeRecord(0, 15, 264, 200, 64);
+        DtlsRecordFilter.CcsScan first = DtlsRecordFilter.scanForChangeCipherSpec(cvHead, 0, cvHead.length,
+                DtlsRecordFilter.CcsScan.NONE);
+        assertFalse(first.certificateVerifySeen());
+        assertFalse(first.prematureChangeCipherSpec());
+        byte[] second = concat(cvTail, ccs, finished);
+        DtlsRecordFilter.CcsScan then = DtlsRecordFilter.scanForChangeCipherSpec(second, 0, second.length, first);
+        assertTrue(then.certificateVerifySeen());
+        assertFalse(then.prematureChangeCipherSpec(), "the CertificateVerify is complete before the ChangeCipherSpec");
+        // Head lost: the tail alone does not make the ChangeCipherSpec safe.
+        assertTrue(DtlsRecordFilter.scanForChangeCipherSpec(second, 0, second.length, DtlsRecordFilter.CcsScan.NONE)
+                .prematureChangeCipherSpec());
     }
 
     @Test

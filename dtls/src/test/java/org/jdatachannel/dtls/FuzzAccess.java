@@ -21,6 +21,16 @@ public final class FuzzAccess {
         return DtlsRecordFilter.check(buf, off, len);
     }
 
+    /** A fresh per-connection guard state for {@link #check(byte[], int, int, Object)}. */
+    public static Object newGuardState() {
+        return new DtlsRecordFilter.GuardState();
+    }
+
+    /** {@link DtlsRecordFilter#check(byte[], int, int, DtlsRecordFilter.GuardState)}, as a demux runs it. */
+    public static String check(byte[] buf, int off, int len, Object guardState) {
+        return DtlsRecordFilter.check(buf, off, len, (DtlsRecordFilter.GuardState) guardState);
+    }
+
     /** {@link DtlsRecordFilter#isDtls}. */
     public static boolean isDtls(byte[] buf, int off, int len) {
         return DtlsRecordFilter.isDtls(buf, off, len);
@@ -62,6 +72,13 @@ public final class FuzzAccess {
             throws IOException {
         return DtlsTransport.connect(role, lower, TestCerts.EC_B, TestCerts.fp(TestCerts.EC_A), handshakeTimeoutMs,
                 1000, 0);
+    }
+
+    /** As {@link #connect}, with the CVE guard of this connection's demux off (only the first-byte demux). */
+    public static DtlsTransport connectWithoutCveGuard(DtlsRole role, PacketTransport lower, int handshakeTimeoutMs)
+            throws IOException {
+        return DtlsTransport.connect(role, lower, TestCerts.EC_B, TestCerts.fp(TestCerts.EC_A), handshakeTimeoutMs,
+                1000, new PeerSupport.Knobs(0, null, true, true, false));
     }
 
     /**
