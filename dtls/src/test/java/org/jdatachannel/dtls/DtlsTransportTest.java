@@ -124,11 +124,10 @@ class DtlsTransportTest {
         exchange(c, s, big);
         exchange(s, c, big);
 
-        // Nothing pending: receive times out with -1.
+        // Nothing pending: receive times out with -1 (that it returns at all is bounded by the
+        // class's @Timeout; how soon is a speed question for benchmarks).
         byte[] buf = new byte[2048];
-        long t0 = System.nanoTime();
         assertEquals(-1, s.receive(buf, 0, buf.length, 50));
-        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2));
 
         IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
                 () -> c.send(new byte[c.getSendLimit() + 1], 0, c.getSendLimit() + 1));
@@ -236,8 +235,10 @@ class DtlsTransportTest {
         MemoryLink link = new MemoryLink();
         Outcome o = start(link, TestCerts.EC_A,
                 Map.of("SHA-512", TestCerts.EC_B.fingerprint("sha-512"), "foo-9", new byte[3]),
-                TestCerts.EC_B, Map.of("sha-1", TestCerts.EC_A.fingerprint("sha-1"),
-                        "sha-256", new byte[32] /* another possible certificate */), 200, 0);
+                // sha-1 alone among the supported ones (md5 is skipped). A wrong sha-256 next to it
+                // would now fail: RFC 8122 §5 decides by the most preferred hash offered
+                // (DtlsCertificateTest.fingerprintsAreVerifiedWithTheMostPreferredHashOffered).
+                TestCerts.EC_B, Map.of("sha-1", TestCerts.EC_A.fingerprint("sha-1"), "md5", new byte[16]), 200, 0);
         o.c().close();
         o.s().close();
     }
@@ -427,13 +428,15 @@ class DtlsTransportTest {
     @Test
     void handshakeTimesOut() throws Exception {
         MemoryLink link = new MemoryLink();
-        long t0 = System.nanoTime();
         DtlsException e = assertThrows(DtlsException.class, () -> DtlsTransport.connect(DtlsRole.CLIENT, link.a,
                 TestCerts.EC_A, TestCerts.fp(TestCerts.EC_B), 300, 100, 0));
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertTrue(e.getMessage().contains("timed out after 300 ms"), e.getMessage());
-        assertTrue(ms < 5000, "took " + ms + " ms");
-        assertTrue(link.a.sentCount.get() >= 2, "ClientHello retransmitted");
+        // The timeout, not the retransmission schedule, ended it: with a 100 ms initial timer
+        // doubling (RFC 6347 §4.2.4.1) a 300 ms handshake sends the ClientHello at 0, 100 and
+        // 300 ms; a slow machine sends fewer, never more. Ignoring the timeout would keep going.
+        int sent = link.a.sentCount.get();
+        assertTrue(sent >= 2, "ClientHello retransmitted (" + sent + " datagrams)");
+        assertTrue(sent <= 4, sent + " datagrams: the handshake timeout did not stop the retransmissions");
     }
 
     @Test
@@ -552,16 +555,20 @@ class DtlsTransportTest {
     @Test
     void lossOfCertificateVerifyAloneDoesNotStallTheServer() throws Exception {
         MemoryLink link = new MemoryLink();
-        java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger certificateVerifySends = new java.util.concurrent.atomic.AtomicInteger();
         link.a.dropOutgoing = (i, d) -> d[0] == 22 && d[4] == 0 && d.length > 13 && d[13] == 15
-                && dropped.getAndIncrement() == 0;
-        long t0 = System.nanoTime();
+                && certificateVerifySends.getAndIncrement() == 0;
         Outcome o = startUnpacked(link);
         DtlsTransport s = o.s();
         Future<Integer> reader = pool.submit(() -> s.receive(new byte[100], 0, 100, 10_000));
         DtlsTransport c = o.c();
-        assertTrue(dropped.get() >= 1, "the CertificateVerify was dropped");
-        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 8000, "no handshake stall");
+        // No stall, counted in retransmission rounds rather than time: the first retransmission
+        // of the client's flight completes the handshake (allow two spurious ones on a loaded
+        // machine); a stalled server would have let the client retransmit its flight until the
+        // 10 s handshake timeout (200 ms timer doubling: 5 or 6 rounds), then failed.
+        int sends = certificateVerifySends.get();
+        assertTrue(sends >= 2, "the CertificateVerify was dropped and retransmitted (" + sends + " sends)");
+        assertTrue(sends <= 4, "the client's flight was sent " + sends + " times: the server stalled");
         c.send(new byte[] {1}, 0, 1);
         assertEquals(1, reader.get(10, TimeUnit.SECONDS));
         c.close();
