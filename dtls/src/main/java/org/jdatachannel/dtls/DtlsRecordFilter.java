@@ -295,7 +295,7 @@ final class DtlsRecordFilter {
      * is a fragment at a non-zero offset that arrives before any first fragment of its message
      * ({@link GuardState}), because Bouncy Castle's reassembler keeps the bytes that arrive first
      * for each position. Cost to real peers: WebRTC endpoints present one self-signed certificate
-     * (RFC 8827 §6.5), whose only length field is in bytes 3..5, so only a first fragment of under
+     * (W3C RTCCertificate), whose only length field is in bytes 3..5, so only a first fragment of under
      * 6 bytes is refused (a datagram packer that leaves 25..30 bytes at the end of a datagram);
      * a certificate chain is accepted only when the first fragment reaches its last certificate.
      */
