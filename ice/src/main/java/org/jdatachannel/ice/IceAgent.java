@@ -989,8 +989,56 @@ public final class IceAgent implements AutoCloseable {
      * list fails 5 s later (ICE FAILED), while this side, whose own check succeeded, waits for a
      * nomination that never comes. Ignoring the null id lets the check be answered and the
      * triggered check scheduled, as RFC 8445 §7.3.1.4 asks.
+     *
+     * <p>Also: no connectivity-check pacer of this agent outlives its termination (see
+     * {@link #calculateTa()}).
      */
     private static final class NullSafeCancelAgent extends Agent {
+        /** Set when {@link #free()} starts; read by ice4j's pacer threads. */
+        private volatile boolean freed;
+
+        @Override
+        public void free() {
+            freed = true;
+            super.free();
+        }
+
+        /**
+         * ice4j's pacing interval Ta (ms), or -1 once this agent is freed or has terminated
+         * (TERMINATED or FAILED), which makes every connectivity-check pacer of the agent end at
+         * its next beat instead of rescheduling itself.
+         *
+         * <p>Why: ice4j (3.2-15-g6da2b08) paces checks with {@code ConnectivityCheckClient.PaceMaker},
+         * a {@code PeriodicRunnable} on the JVM-wide {@code Agent} timer and executor whose
+         * {@code getDelayUntilNextRun()} is {@code calculateTa() * max(1, active check lists)}:
+         * never negative, so it runs every 20 ms until cancelled ({@code terminate()} and
+         * {@code free()} call {@code ConnectivityCheckClient.stop()}). {@code PeriodicRunnable}
+         * loses a cancel that comes while a run is finishing: {@code executeRun()} checks
+         * {@code running}, computes the next delay, then {@code scheduleNextRun()} sees
+         * {@code submittedExecute == null} (cleared by {@code cancel()}), does not take it for a
+         * cancelled recurrent run, sets {@code running = true} and reschedules. {@code stop()} has
+         * already dropped the pacer from its list, so nothing cancels it again: it runs at 50 Hz
+         * forever, holding the freed agent. Seen in {@code Soak}: pacers of 5 of 600 closed agents
+         * still running after 300 cycles (about 250 Agent-executor tasks/s after the last close),
+         * the likely cause of the tens of {@code ice4j.Agent-executor} workers still alive after
+         * the quiet period of 10,000-cycle runs. A negative delay is
+         * {@code PeriodicRunnable}'s own way to stop ({@code scheduleNextRun}: "running = false").
+         * ice4j itself stops the pacers when the agent terminates, so nothing needs them then;
+         * the only other caller, the STUN harvest RTO ({@code max(100, Ta * ...)}), is not used
+         * after termination.
+         */
+        @Override
+        protected long calculateTa() {
+            org.ice4j.ice.IceProcessingState s = getState();
+            if (freed || s == org.ice4j.ice.IceProcessingState.TERMINATED
+                    || s == org.ice4j.ice.IceProcessingState.FAILED) {
+                // Only a pacer whose cancel raced with the end of its run gets here.
+                LOG.debug("ice4j agent {} (freed: {}): ending a check pacer that outlived its cancel", s, freed);
+                return -1;
+            }
+            return super.calculateTa();
+        }
+
         /** Exposes {@code createCandidatePair} (it computes the pair priority for our role). */
         CandidatePair newPair(LocalCandidate local, RemoteCandidate remote) {
             return createCandidatePair(local, remote);
