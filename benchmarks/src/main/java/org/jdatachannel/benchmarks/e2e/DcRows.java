@@ -1,0 +1,200 @@
+package org.jdatachannel.benchmarks.e2e;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jdatachannel.DataChannel;
+import org.jdatachannel.DataChannelMessage;
+import org.jdatachannel.RtcConfiguration;
+
+/** The data-channel rows: throughput, echo latency and set-up time, each over fresh {@link Pair}s. */
+final class DcRows {
+    private DcRows() {
+    }
+
+    /**
+     * One timed throughput round.
+     *
+     * @param mbPerS payload MB/s (10^6 bytes/s) from the first send until the answerer received everything
+     * @param cpuMsPerMb process CPU time (both peers, the sending thread, everything) per payload MB
+     * @param allocBytesPerMb bytes allocated by all threads alive at the end, per payload MB (a lower
+     *     bound: threads that ended during the round are not counted)
+     * @param counters SCTP retransmission and ICE drop counters of both ends (see {@link Internals})
+     * @param udpKernel system-wide kernel UDP error counters during the round (/proc/net/snmp)
+     * @param cpuMsByThread CPU ms per thread group during the round, largest first
+     */
+    record Round(double mbPerS, double cpuMsPerMb, double allocBytesPerMb, Map<String, Long> counters,
+            Map<String, Long> udpKernel, Map<String, Double> cpuMsByThread) {
+    }
+
+    /**
+     * Sends {@code totalBytes} in messages of {@code messageBytes} over {@code channels} ordered,
+     * reliable channels of a fresh pair at once (each channel its share), keeping each channel's
+     * {@code bufferedAmount} under a high-water mark (4 MiB for one channel, 16 MiB / 2 / n for n),
+     * then closes the pair. The answerer counts received bytes without copying them.
+     *
+     * @param timeoutMs bound for connecting and for the transfer
+     * @throws Exception if the pair does not connect or the transfer does not finish in time
+     */
+    static Round throughput(RtcConfiguration cfg, int messageBytes, int channels, long totalBytes, long timeoutMs)
+            throws Exception {
+        long perChannel = Math.max(1, totalBytes / channels / messageBytes) * messageBytes;
+        long total = perChannel * channels;
+        AtomicLong got = new AtomicLong();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try (Pair p = Pair.connect(cfg, channels, ch -> ch.onMessage(m -> {
+            if (got.addAndGet(m.size()) >= total) {
+                done.complete(null);
+            }
+        }), timeoutMs)) {
+            long high = channels == 1 ? 4L << 20 : (8L << 20) / channels;
+            long low = high / 4;
+            Semaphore lowSignal = new Semaphore(0);
+            for (DataChannel ch : p.channels) {
+                ch.setBufferedAmountLowThreshold(low);
+                ch.onBufferedAmountLow(lowSignal::release);
+            }
+            byte[] payload = new byte[messageBytes];
+            long[] sent = new long[channels];
+            Map<String, Long> udp0 = Meter.udpCounters();
+            Meter.ThreadSnapshot s0 = Meter.ThreadSnapshot.take();
+            long cpu0 = Meter.processCpuNanos();
+            long t0 = System.nanoTime();
+            long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            int finished = 0;
+            while (finished < channels) {
+                boolean progressed = false;
+                finished = 0;
+                for (int i = 0; i < channels; i++) {
+                    if (sent[i] >= perChannel) {
+                        finished++;
+                        continue;
+                    }
+                    DataChannel ch = p.channels.get(i);
+                    if (ch.bufferedAmount() + messageBytes <= high) {
+                        ch.send(payload);
+                        sent[i] += messageBytes;
+                        progressed = true;
+                    }
+                }
+                if (!progressed && finished < channels) {
+                    lowSignal.drainPermits();
+                    boolean below = false;
+                    for (int i = 0; i < channels && !below; i++) {
+                        below = sent[i] < perChannel && p.channels.get(i).bufferedAmount() + messageBytes <= high;
+                    }
+                    if (!below) {
+                        lowSignal.tryAcquire(20, TimeUnit.MILLISECONDS);
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new TimeoutException("sending did not finish in " + timeoutMs + " ms");
+                    }
+                }
+            }
+            try {
+                done.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw new TimeoutException("received " + got.get() + " of " + total + " bytes in " + timeoutMs + " ms");
+            }
+            long wall = System.nanoTime() - t0;
+            long cpu = Meter.processCpuNanos() - cpu0;
+            Meter.ThreadSnapshot s1 = Meter.ThreadSnapshot.take();
+            Map<String, Long> udp = Meter.delta(udp0, Meter.udpCounters());
+            double mb = total / 1e6;
+            return new Round(mb / (wall / 1e9), cpu / 1e6 / mb, s0.allocatedSince(s1) / mb,
+                    Internals.sum(Internals.counters(p.a), Internals.counters(p.b)), udp, s0.cpuMsByGroup(s1, 6));
+        }
+    }
+
+    /**
+     * Echo latency over one fresh pair: the offerer sends a binary message of {@code messageBytes},
+     * the answerer sends it back from its onMessage callback, the offerer waits for it before the
+     * next one. Round-trip times in µs.
+     *
+     * @param warmup echoes not recorded
+     * @param samples echoes recorded
+     */
+    static Stats.Dist echo(RtcConfiguration cfg, int messageBytes, int warmup, int samples, long timeoutMs)
+            throws Exception {
+        try (Pair p = Pair.connect(cfg, 1, ch -> ch.onMessage(m -> ch.send(m.data())), timeoutMs)) {
+            AtomicReference<CompletableFuture<DataChannelMessage>> next = new AtomicReference<>();
+            p.channel().onMessage(m -> next.get().complete(m));
+            byte[] payload = new byte[messageBytes];
+            double[] rtt = new double[samples];
+            for (int i = 0; i < warmup + samples; i++) {
+                CompletableFuture<DataChannelMessage> f = new CompletableFuture<>();
+                next.set(f);
+                long t0 = System.nanoTime();
+                p.channel().send(payload);
+                DataChannelMessage m = Pair.get(f, timeoutMs);
+                long t = System.nanoTime() - t0;
+                if (m.size() != messageBytes) {
+                    throw new IllegalStateException("echo of " + m.size() + " bytes, sent " + messageBytes);
+                }
+                if (i >= warmup) {
+                    rtt[i - warmup] = t / 1e3;
+                }
+            }
+            return Stats.dist(rtt, samples);
+        }
+    }
+
+    /**
+     * Set-up time result.
+     *
+     * @param total new PeerConnection (both) to channel open, ms
+     * @param phases per phase of {@link Pair#PHASES}: ms since the start at which it happened
+     * @param failures connections that failed or timed out
+     * @param firstErrors the first few failures
+     * @param certificateInsideWindow whether each PeerConnection generated its certificate inside the window
+     */
+    record Setup(Stats.Dist total, Map<String, Stats.Dist> phases, int failures, List<String> firstErrors,
+            boolean certificateInsideWindow) {
+    }
+
+    /**
+     * {@code count} pairs one after another: connect (one channel), record the timeline, close.
+     *
+     * @param warmup pairs connected first and not recorded
+     */
+    static Setup setup(RtcConfiguration cfg, int warmup, int count, long timeoutMs) {
+        for (int i = 0; i < warmup; i++) {
+            try (Pair p = Pair.connect(cfg, 1, ch -> { }, timeoutMs)) {
+                p.channel();
+            } catch (Exception e) {
+                // warm-up only
+            }
+        }
+        double[] total = new double[count];
+        double[][] phases = new double[Pair.PHASES.size()][count];
+        int n = 0;
+        int failures = 0;
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            try (Pair p = Pair.connect(cfg, 1, ch -> { }, timeoutMs)) {
+                double[] ms = p.timeline.ms();
+                total[n] = ms[ms.length - 1];
+                for (int k = 0; k < ms.length; k++) {
+                    phases[k][n] = ms[k];
+                }
+                n++;
+            } catch (Exception e) {
+                failures++;
+                if (errors.size() < 5) {
+                    errors.add(e.toString());
+                }
+            }
+        }
+        Map<String, Stats.Dist> byPhase = new java.util.LinkedHashMap<>();
+        for (int k = 0; k < Pair.PHASES.size(); k++) {
+            byPhase.put(Pair.PHASES.get(k), Stats.dist(phases[k], n));
+        }
+        return new Setup(Stats.dist(total, n), byPhase, failures, errors, cfg.certificate() == null);
+    }
+}

@@ -1,0 +1,85 @@
+package org.jdatachannel.benchmarks.e2e;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jdatachannel.PeerConnection;
+
+/**
+ * Best-effort diagnostics from inside a {@link PeerConnection} through reflection (no public stats
+ * API exists): SCTP retransmission counters and the ICE transport's drop counters. Internals change;
+ * a counter whose path no longer exists is simply absent from the map. Read from a non-loop thread
+ * after the traffic stopped, so the values are approximate (diagnostics, never a verdict).
+ */
+final class Internals {
+    private Internals() {
+    }
+
+    /**
+     * @param pc a connection
+     * @return counter name to value: sctpRetransmissions, sctpFastRetransmits, sctpT3Expiries,
+     *     iceDropsQueueFull, iceDropsUnknownSource (those found)
+     */
+    static Map<String, Long> counters(PeerConnection pc) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        Object core = field(pc, "core");
+        Object outstanding = field(field(field(core, "sctp"), "association"), "outstanding");
+        put(m, "sctpRetransmissions", call(outstanding, "retransmitCount"));
+        put(m, "sctpFastRetransmits", call(outstanding, "fastRetransmitCount"));
+        put(m, "sctpT3Expiries", call(outstanding, "t3ExpiryCount"));
+        Object drops = call(field(field(core, "active"), "agent"), "drops");
+        put(m, "iceDropsQueueFull", call(drops, "queueFull"));
+        put(m, "iceDropsUnknownSource", call(drops, "unknownSource"));
+        return m;
+    }
+
+    /** @return {@code a + b} per key (keys of both) */
+    static Map<String, Long> sum(Map<String, Long> a, Map<String, Long> b) {
+        Map<String, Long> m = new LinkedHashMap<>(a);
+        b.forEach((k, v) -> m.merge(k, v, Long::sum));
+        return m;
+    }
+
+    private static void put(Map<String, Long> m, String key, Object v) {
+        if (v instanceof Number n) {
+            m.put(key, n.longValue());
+        }
+    }
+
+    static Object field(Object o, String name) {
+        if (o == null) {
+            return null;
+        }
+        for (Class<?> c = o.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f.get(o);
+            } catch (NoSuchFieldException e) {
+                // try the superclass
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    static Object call(Object o, String name) {
+        if (o == null) {
+            return null;
+        }
+        for (Class<?> c = o.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Method m = c.getDeclaredMethod(name);
+                m.setAccessible(true);
+                return m.invoke(o);
+            } catch (NoSuchMethodException e) {
+                // try the superclass
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,157 @@
+package org.jdatachannel.benchmarks.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CI smoke run of {@link E2eHarness} with tiny sizes: every row runs (the scale row in-process with
+ * 4 connections), nothing fails, and the table and the JSON carry the fields the README documents.
+ * Structure only: no figure is compared with a speed.
+ */
+class E2eHarnessSmokeTest {
+
+    @Test
+    void everyRowRunsAndTheJsonHasItsFields(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("e2e.json");
+        E2eHarness.Options o = E2eHarness.Options.parse("--rounds", "1", "--mib", "1", "--udp-mib", "1",
+                "--echo-samples", "20", "--setup-count", "3", "--scale", "4", "--scale-warmup-s", "0",
+                "--scale-steady-s", "1", "--scale-in-process", "--out", json.toString());
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        Map<String, Object> report = E2eHarness.run(o, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String printed = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(List.of(), report.get("errors"), printed);
+        assertTrue(printed.contains("== e2e summary"), printed);
+        for (String row : List.of("raw UDP 1200 B", "DC 64 KiB x1", "DC 1 KiB x1", "DC 64 KiB x4", "DC echo 1 KiB",
+                "setup (certificate per connection)", "setup (shared certificate)")) {
+            assertTrue(printed.contains(row), row + " in\n" + printed);
+        }
+
+        JsonNode n = new ObjectMapper().readTree(json.toFile());
+        JsonNode meta = n.path("meta");
+        assertEquals(3, meta.path("loadAverageStart").size(), meta.toString());
+        assertEquals(3, meta.path("loadAverageEnd").size(), meta.toString());
+        assertTrue(meta.path("commit").isTextual());
+        JsonNode rows = n.path("rows");
+
+        JsonNode udp = rows.path("udp");
+        assertTrue(udp.path("throughputMbPerS").path("median").asDouble() > 0, udp.toString());
+        assertEquals(1, udp.path("throughputMbPerS").path("values").size());
+        assertEquals(20, udp.path("pingPongRttUs").path("n").asInt() + udp.path("pingPongLost").asInt(), udp.toString());
+        assertEquals(3, udp.path("loadAverage").size());
+        assertTrue(udp.path("loaded").isBoolean());
+
+        JsonNode tput = rows.path("throughput");
+        assertEquals(3, tput.size(), tput.toString());
+        int[][] kinds = {{65536, 1}, {1024, 1}, {65536, 4}};
+        for (int i = 0; i < 3; i++) {
+            JsonNode r = tput.get(i);
+            assertEquals(kinds[i][0], r.path("messageBytes").asInt(), r.toString());
+            assertEquals(kinds[i][1], r.path("channels").asInt(), r.toString());
+            for (String f : List.of("mbPerS", "cpuMsPerMb", "allocBytesPerMb")) {
+                assertEquals(1, r.path(f).path("values").size(), f + " " + r);
+                assertTrue(r.path(f).path("median").asDouble() > 0, f + " " + r);
+            }
+            assertTrue(r.path("ratioToRawUdp").asDouble() > 0, r.toString());
+            JsonNode round = r.path("rounds").get(0);
+            assertTrue(round.path("counters").isObject(), round.toString());
+            assertTrue(round.path("udpKernel").isObject(), round.toString());
+            assertTrue(round.path("cpuMsByThread").size() > 0, round.toString());
+        }
+
+        JsonNode echo = rows.path("echo");
+        assertEquals(20, echo.path("rttUs").path("n").asInt(), echo.toString());
+        assertTrue(echo.path("rttUs").path("p50").asDouble() > 0);
+        assertTrue(echo.path("rttUs").path("p99").asDouble() >= echo.path("rttUs").path("p50").asDouble());
+        assertTrue(echo.has("ratioP50ToRawUdpPingPong"), echo.toString());
+
+        JsonNode setup = rows.path("setup");
+        assertEquals(2, setup.size(), setup.toString());
+        for (int i = 0; i < 2; i++) {
+            JsonNode s = setup.get(i).path("result");
+            assertEquals(i == 0, s.path("certificateInsideWindow").asBoolean(), s.toString());
+            assertEquals(0, s.path("failures").asInt(), s.toString());
+            assertEquals(3, s.path("total").path("n").asInt(), s.toString());
+            assertEquals(Pair.PHASES.size(), s.path("phases").size());
+            for (String phase : Pair.PHASES) {
+                assertTrue(s.path("phases").path(phase).path("p50").asDouble() >= 0, phase + " " + s);
+            }
+            // per sample every phase happens after the constructors; the window ends at "open"
+            assertEquals(s.path("total").path("p50").asDouble(), s.path("phases").path("open").path("p50").asDouble());
+            assertTrue(s.path("phases").path("constructed").path("max").asDouble()
+                    <= s.path("phases").path("open").path("max").asDouble());
+        }
+
+        JsonNode scale = rows.path("scale");
+        assertEquals(1, scale.size(), scale.toString());
+        JsonNode sc = scale.get(0).path("result");
+        assertEquals(4, sc.path("config").path("pcs").asInt());
+        assertEquals(2, sc.path("pairsConnected").asInt(), sc.toString());
+        assertTrue(sc.path("broke").isNull(), sc.toString());
+        assertTrue(sc.path("threads").asInt() > 0 && sc.path("threadsBefore").asInt() > 0, sc.toString());
+        assertTrue(sc.path("heapAfterGcEndBytes").asLong() > 0, sc.toString());
+        assertTrue(sc.path("echoesReturned").asLong() <= sc.path("echoesSent").asLong(), sc.toString());
+        for (String f : List.of("cpuMsPerPcPerS", "heapPerPcBytes", "threadsPerPc", "fds", "rssBytes", "echoRttMs",
+                "setupMs", "threadsByGroup", "limits", "loadAverage")) {
+            assertTrue(sc.has(f), f + " in " + sc);
+        }
+    }
+
+    @Test
+    void optionsAreCheckedAndQuickShrinksTheRun() {
+        E2eHarness.Options d = E2eHarness.Options.defaults();
+        assertEquals(3, d.rounds());
+        assertEquals(64L << 20, d.transferBytes());
+        assertEquals(100, d.setupCount());
+        assertEquals(List.of(100, 1000), d.scalePcs());
+        assertEquals("512m", d.scaleHeap());
+        E2eHarness.Options q = E2eHarness.Options.parse("--quick", "--rounds", "5", "--only", "throughput,setup");
+        assertEquals(5, q.rounds());
+        assertEquals(8L << 20, q.transferBytes());
+        assertEquals(List.of(100), q.scalePcs());
+        assertEquals(java.util.Set.of("throughput", "setup"), q.only());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> E2eHarness.Options.parse("--only", "throughput,speed"));
+        assertTrue(e.getMessage().contains("speed"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--rounds", "0"));
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--rounds", "x"));
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--scale", "3"));
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--scale-heap", "lots"));
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--bogus"));
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--out"));
+        assertThrows(IllegalArgumentException.class, () -> new ScaleRun.Config(3, 0, 1, 1024, 1000, 1, 1));
+    }
+
+    @Test
+    void mediansAndPercentiles() {
+        Stats.Median m = Stats.median(new double[] {3, 1, 2});
+        assertEquals(2, m.median());
+        assertEquals(1, m.halfSpread());
+        assertEquals(2.5, Stats.median(new double[] {4, 1, 3, 2}).median());
+        assertTrue(Double.isNaN(Stats.median(new double[0]).median()));
+        double[] v = new double[100];
+        for (int i = 0; i < 100; i++) {
+            v[i] = 100 - i;
+        }
+        Stats.Dist d = Stats.dist(v, 100);
+        assertEquals(50, d.p50());
+        assertEquals(99, d.p99());
+        assertEquals(100, d.max());
+        assertEquals(100, v[0], "the input is not sorted in place");
+        assertEquals(0, Stats.dist(v, 0).n());
+        assertEquals("jdatachannel-pc-#-loop", Meter.group("jdatachannel-pc-12-loop"));
+        assertNotNull(Meter.limits());
+    }
+}
