@@ -13,8 +13,13 @@ import org.jdatachannel.dtls.PacketTransport;
  * transport it used was replaced meanwhile is retried on the new one. DTLS and SCTP state are
  * untouched: a datagram lost in the switch is recovered like any lost datagram.
  *
+ * <p>Push mode: {@link #setReceiver} installs the receiver on the current transport, and
+ * {@link #switchTo} moves it to the new transport (installed there first, then removed from the
+ * old one, which goes back to queueing until it is closed); {@link #receive} is then not used.
+ *
  * <p>Thread-safety: one receiving thread, any number of sending threads, and a switching thread may
- * run at once (the current transport is a volatile reference). Not part of the public API.
+ * run at once (the current transport is a volatile reference); {@link #setReceiver} and
+ * {@link #switchTo} are serialized with each other. Not part of the public API.
  */
 final class SwitchableTransport implements PacketTransport {
     /**
@@ -29,6 +34,8 @@ final class SwitchableTransport implements PacketTransport {
 
     private volatile PacketTransport current;
     private volatile boolean closed;
+    /** The push receiver, or null in pull mode; guarded by {@code this}. */
+    private DatagramReceiver receiver;
 
     /** @param first the transport to use until the first switch */
     SwitchableTransport(PacketTransport first) {
@@ -40,10 +47,65 @@ final class SwitchableTransport implements PacketTransport {
      *
      * @return the transport used before
      */
-    PacketTransport switchTo(PacketTransport next) {
+    synchronized PacketTransport switchTo(PacketTransport next) {
         PacketTransport old = current;
+        DatagramReceiver r = receiver;
+        if (r != null && next != old) {
+            next.setReceiver(r); // datagrams it already queued first
+        }
         current = next;
+        if (r != null && next != old) {
+            old.setReceiver(null);
+        }
         return old;
+    }
+
+    /**
+     * Push mode on the current transport (and on every later one, see {@link #switchTo}); null
+     * returns to pull mode. Same contract as {@link PacketTransport#setReceiver}.
+     *
+     * @throws UnsupportedOperationException if the current transport has no push mode
+     */
+    @Override
+    public synchronized void setReceiver(DatagramReceiver r) {
+        current.setReceiver(r);
+        receiver = r;
+    }
+
+    /**
+     * The {@link PacketTransport} view of an ICE transport: send, receive, close and push mode
+     * ({@link #setReceiver}) forwarded one to one.
+     *
+     * @param ice the ICE transport; closing the view closes it (and its agent)
+     * @return the view
+     */
+    static PacketTransport ice(org.jdatachannel.ice.IceTransport ice) {
+        return new PacketTransport() {
+            @Override
+            public void send(byte[] buf, int off, int len) throws IOException {
+                ice.send(buf, off, len);
+            }
+
+            @Override
+            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+                return ice.receive(buf, off, len, waitMillis);
+            }
+
+            @Override
+            public void setReceiver(DatagramReceiver r) {
+                ice.setReceiver(r == null ? null : r::onDatagram);
+            }
+
+            @Override
+            public void close() {
+                ice.close();
+            }
+
+            @Override
+            public String toString() {
+                return "PacketTransport[" + ice + "]";
+            }
+        };
     }
 
     /** @return the transport in use */

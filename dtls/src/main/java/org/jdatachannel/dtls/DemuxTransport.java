@@ -69,7 +69,8 @@ final class DemuxTransport implements DatagramTransport {
      */
     @Override
     public int getReceiveLimit() {
-        return DtlsTransport.MAX_DATAGRAM_SIZE;
+        int l = pushLimit;
+        return l > 0 ? l : DtlsTransport.MAX_DATAGRAM_SIZE;
     }
 
     /**
@@ -88,6 +89,9 @@ final class DemuxTransport implements DatagramTransport {
 
     @Override
     public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+        if (pushMode) {
+            return takePushed(buf, off, len);
+        }
         int wait = waitMillis <= 0 ? POLL_SLICE_MS : waitMillis;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
         while (true) {
@@ -102,38 +106,126 @@ final class DemuxTransport implements DatagramTransport {
             if (n < 0) {
                 return -1;
             }
-            // The guard state is updated only for datagrams handed to Bouncy Castle: one dropped
-            // below for its ChangeCipherSpec must not count as having delivered a first fragment.
-            String drop = cveGuard ? DtlsRecordFilter.check(buf, off, n, guardState, false)
-                    : DtlsRecordFilter.isDtls(buf, off, n) ? null : "not DTLS (RFC 7983)";
-            if (drop == null && server && !handshakeDone) {
-                DtlsRecordFilter.CcsScan scan = DtlsRecordFilter.scanForChangeCipherSpec(buf, off, n,
-                        certificateVerify);
-                if (scan.prematureChangeCipherSpec()) {
-                    // See DtlsRecordFilter.scanForChangeCipherSpec: the client retransmits it.
-                    LOG.debug("{}: dropped a datagram whose ChangeCipherSpec overtook the CertificateVerify", name);
-                    continue;
-                }
-                certificateVerify = scan;
-            }
-            if (drop == null) {
-                if (cveGuard) {
-                    DtlsRecordFilter.check(buf, off, n, guardState, true);
-                }
+            if (admit(buf, off, n)) {
                 return n;
             }
-            if (DtlsRecordFilter.isDtls(buf, off, n)) {
-                // Warn for the first few only: an attacker could otherwise flood the log.
-                if (droppedMalformed.incrementAndGet() <= MAX_WARNINGS) {
-                    LOG.warn("{}: dropped {}-byte datagram: {}", name, n, drop);
-                } else {
-                    LOG.debug("{}: dropped {}-byte datagram: {}", name, n, drop);
-                }
+        }
+    }
+
+    /**
+     * Applies the RFC 7983 demux and the record guard to one received datagram, counts and logs a
+     * drop, and records what a passing datagram carried in the guard state. Receiving thread only.
+     *
+     * @return whether the datagram may go to Bouncy Castle
+     */
+    boolean admit(byte[] buf, int off, int n) {
+        // The guard state is updated only for datagrams handed to Bouncy Castle: one dropped
+        // below for its ChangeCipherSpec must not count as having delivered a first fragment.
+        String drop = cveGuard ? DtlsRecordFilter.check(buf, off, n, guardState, false)
+                : DtlsRecordFilter.isDtls(buf, off, n) ? null : "not DTLS (RFC 7983)";
+        if (drop == null && server && !handshakeDone) {
+            DtlsRecordFilter.CcsScan scan = DtlsRecordFilter.scanForChangeCipherSpec(buf, off, n,
+                    certificateVerify);
+            if (scan.prematureChangeCipherSpec()) {
+                // See DtlsRecordFilter.scanForChangeCipherSpec: the client retransmits it.
+                LOG.debug("{}: dropped a datagram whose ChangeCipherSpec overtook the CertificateVerify", name);
+                return false;
+            }
+            certificateVerify = scan;
+        }
+        if (drop == null) {
+            if (cveGuard && DtlsRecordFilter.hasPlaintextHandshake(buf, off, n)) {
+                DtlsRecordFilter.check(buf, off, n, guardState, true);
+            }
+            return true;
+        }
+        if (DtlsRecordFilter.isDtls(buf, off, n)) {
+            // Warn for the first few only: an attacker could otherwise flood the log.
+            if (droppedMalformed.incrementAndGet() <= MAX_WARNINGS) {
+                LOG.warn("{}: dropped {}-byte datagram: {}", name, n, drop);
             } else {
-                droppedNonDtls.incrementAndGet();
                 LOG.debug("{}: dropped {}-byte datagram: {}", name, n, drop);
             }
+        } else {
+            droppedNonDtls.incrementAndGet();
+            LOG.debug("{}: dropped {}-byte datagram: {}", name, n, drop);
         }
+        return false;
+    }
+
+    // ---- push mode (DtlsTransport.handleDatagram), owner thread only ----
+
+    /**
+     * Thrown to Bouncy Castle by {@link #receive} in push mode when the pushed datagram has been
+     * taken: it ends {@code DTLSTransport.receive} at once, without failing the connection (Bouncy
+     * Castle 1.84 passes an {@code InterruptedIOException} that is not a
+     * {@code SocketTimeoutException} straight up, see DTLSRecordLayer.receiveDatagram and
+     * DTLSTransport.receive), and only at the point where it asks for a new datagram, when its
+     * record queue is empty. One instance per transport, without a stack trace.
+     */
+    static final class NoDatagram extends java.io.InterruptedIOException {
+        private static final long serialVersionUID = 1L;
+
+        NoDatagram() {
+            super("no pushed datagram");
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    private final NoDatagram noDatagram = new NoDatagram();
+    /** Owner thread only: set once, when push mode starts. */
+    private boolean pushMode;
+    private byte[] pushed;
+    private int pushedOff;
+    private int pushedLen;
+    /** Receive limit reported while a datagram is being handled in push mode, 0 for none. */
+    private int pushLimit;
+
+    /** Switches to push mode: from now on {@link #receive} never waits on the lower transport. */
+    void startPush() {
+        pushMode = true;
+    }
+
+    /**
+     * Makes one admitted datagram the next (and only) one {@link #receive} returns, and the
+     * receive limit its length, so that Bouncy Castle (which allocates {@code getReceiveLimit()}
+     * bytes for every receive call) allocates about the datagram size rather than 16.9 KiB.
+     */
+    void push(byte[] buf, int off, int len) {
+        pushed = buf;
+        pushedOff = off;
+        pushedLen = len;
+        pushLimit = Math.max(len, RecordHeader.LENGTH);
+    }
+
+    /** @return whether a pushed datagram has not been taken by Bouncy Castle yet */
+    boolean hasPushed() {
+        return pushed != null;
+    }
+
+    /** Forgets a pushed datagram not taken and restores the full receive limit. */
+    void endPush() {
+        pushed = null;
+        pushLimit = 0;
+    }
+
+    private int takePushed(byte[] buf, int off, int len) throws NoDatagram {
+        byte[] d = pushed;
+        if (d == null) {
+            throw noDatagram;
+        }
+        pushed = null;
+        if (pushedLen > len) {
+            // Cannot happen: the limit Bouncy Castle sized its buffer by is the datagram length.
+            LOG.debug("{}: dropped a {}-byte datagram: room for {}", name, pushedLen, len);
+            throw noDatagram;
+        }
+        System.arraycopy(d, pushedOff, buf, off, pushedLen);
+        return pushedLen;
     }
 
     @Override

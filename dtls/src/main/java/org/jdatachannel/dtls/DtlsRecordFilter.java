@@ -193,7 +193,10 @@ final class DtlsRecordFilter {
         if (!isDtls(buf, off, len)) {
             return len < 1 ? "empty datagram" : "first byte " + (buf[off] & 0xFF) + " is not DTLS (RFC 7983)";
         }
-        Pending pending = new Pending(state);
+        // Created at the first epoch-0 handshake record only: a datagram without one (all
+        // application data after the handshake) is checked by reading its record headers, with
+        // no allocation; it changes nothing in the state.
+        Pending pending = null;
         int pos = off;
         int end = off + len;
         while (end - pos >= RecordHeader.LENGTH) {
@@ -201,25 +204,48 @@ final class DtlsRecordFilter {
             // content type (unknown types and DTLS 1.3 unified headers included): that is how
             // Bouncy Castle 1.84 (DTLSRecordLayer.receiveRecord) splits a datagram into records
             // before it looks at the type, so a record of an unknown type must not hide a
-            // hostile handshake record behind it.
-            RecordHeader record = RecordHeader.parse(buf, pos);
+            // hostile handshake record behind it. Header fields as in RecordHeader (RFC 6347
+            // §4.1): type at 0, epoch at 3..4, length at 11..12.
+            int contentType = buf[pos] & 0xFF;
+            int epoch = Bytes.u16(buf, pos + 3);
+            int length = Bytes.u16(buf, pos + 11);
             int body = pos + RecordHeader.LENGTH;
-            if (record.length() > end - body) {
+            if (length > end - body) {
                 // Truncated record: Bouncy Castle requires the whole record and discards it.
                 return null;
             }
-            if (record.contentType() == RecordHeader.HANDSHAKE && record.epoch() == 0) {
-                String problem = checkHandshakeFragments(buf, body, record.length(), pending);
+            if (contentType == RecordHeader.HANDSHAKE && epoch == 0) {
+                if (pending == null) {
+                    pending = new Pending(state);
+                }
+                String problem = checkHandshakeFragments(buf, body, length, pending);
                 if (problem != null) {
                     return problem;
                 }
             }
-            pos = body + record.length();
+            pos = body + length;
         }
-        if (commit) {
+        if (commit && pending != null) {
             pending.commit();
         }
         return null;
+    }
+
+    /**
+     * Whether a datagram that passed {@link #check} without committing needs the committing call
+     * too: only one with an epoch-0 handshake record can change a {@link GuardState}.
+     */
+    static boolean hasPlaintextHandshake(byte[] buf, int off, int len) {
+        int pos = off;
+        int end = off + len;
+        while (end - pos >= RecordHeader.LENGTH) {
+            int length = Bytes.u16(buf, pos + 11);
+            if ((buf[pos] & 0xFF) == RecordHeader.HANDSHAKE && Bytes.u16(buf, pos + 3) == 0) {
+                return true;
+            }
+            pos += RecordHeader.LENGTH + length;
+        }
+        return false;
     }
 
     /** Checks every handshake fragment inside one plaintext record body. */

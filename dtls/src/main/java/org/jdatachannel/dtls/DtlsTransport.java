@@ -35,9 +35,16 @@ import org.slf4j.LoggerFactory;
  * certificate matches a fingerprint from the remote description (RFC 8122 §5); certificate chains
  * and CAs are not checked.
  *
- * <p>Threading: {@link #connect} blocks the calling thread until the handshake ends. Afterwards one
- * thread at a time may be in {@link #receive} (calls are serialized) while other threads call
- * {@link #send} (sends are serialized by Bouncy Castle) and {@link #close}.
+ * <p>Threading: {@link #connect} blocks the calling thread until the handshake ends. Afterwards
+ * received datagrams are processed either by pull or by push, not both:
+ * <ul>
+ * <li>pull: one thread at a time may be in {@link #receive} (calls are serialized), which waits on
+ *     the lower transport;</li>
+ * <li>push: one owner thread (a driver's event loop) calls {@link #drainPending} once and then
+ *     {@link #handleDatagram} for every datagram the lower transport delivers (for example through
+ *     {@link PacketTransport#setReceiver}); nothing waits, and {@link #receive} is refused.</li>
+ * </ul>
+ * Other threads may call {@link #send} (sends are serialized by Bouncy Castle) and {@link #close}.
  *
  * <p>Ownership: the {@link PacketTransport} stays owned by the caller; this class never closes it.
  */
@@ -68,6 +75,10 @@ public final class DtlsTransport implements AutoCloseable {
     private final Object receiveLock = new Object();
     private final byte[] receiveBuffer;
     private volatile boolean closed;
+    /** Set by the push owner thread at its first {@link #drainPending} or {@link #handleDatagram}. */
+    private volatile boolean push;
+    /** Push owner thread only: whether {@link #drainPending} has run. */
+    private boolean drained;
 
     private DtlsTransport(DTLSTransport bc, DemuxTransport demux, PeerSupport support, DtlsRole role)
             throws IOException {
@@ -318,6 +329,10 @@ public final class DtlsTransport implements AutoCloseable {
         if (waitMillis < 0) {
             throw new IllegalArgumentException("waitMillis must be >= 0, was " + waitMillis);
         }
+        if (push) {
+            throw new IllegalStateException(support.name + ": receive() after push receive started"
+                    + " (handleDatagram/drainPending)");
+        }
         synchronized (receiveLock) {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
             int wait = waitMillis;
@@ -365,6 +380,149 @@ public final class DtlsTransport implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Takes decrypted application data in push mode. {@code buf} holds one record's plaintext (one
+     * SCTP packet) at {@code off..off+len-1}; it is valid only during the call (the transport reuses
+     * it), so copy what must be kept. Called on the thread that called {@link #handleDatagram} or
+     * {@link #drainPending}, which must not be called again from inside it.
+     */
+    @FunctionalInterface
+    public interface ApplicationDataSink {
+        /**
+         * @param buf the plaintext, valid only during the call
+         * @param off offset in {@code buf}
+         * @param len length in bytes, 0..{@link #getReceiveLimit()}
+         */
+        void onApplicationData(byte[] buf, int off, int len);
+    }
+
+    /**
+     * Push receive: hands over the application data that arrived before push mode started and is
+     * already held here (records after the peer's Finished in the same datagram, and datagrams of
+     * the new epoch held back during the handshake; RFC 6347 §4.1 allows several records per
+     * datagram), oldest first. Call it once, on the push owner thread, after {@link #connect}
+     * returned and before the lower transport starts pushing (see
+     * {@link PacketTransport#setReceiver}); {@link #handleDatagram} calls it itself the first
+     * time if it was not called. Never blocks; later calls hand over nothing.
+     *
+     * @param sink receives each application-data record, on this thread
+     * @throws DtlsException when the peer closed the connection (close_notify) or sent a fatal
+     *     alert, as {@link #receive} would
+     * @throws IOException when this transport was closed
+     * @throws IllegalArgumentException if {@code sink} is null
+     */
+    public void drainPending(ApplicationDataSink sink) throws IOException {
+        if (sink == null) {
+            throw new IllegalArgumentException("sink must not be null");
+        }
+        push = true;
+        if (drained) {
+            return;
+        }
+        drained = true;
+        demux.startPush();
+        checkPeerClosed();
+        if (closed) {
+            throw new IOException(support.name + ": DTLS transport is closed");
+        }
+        // Bouncy Castle first returns what its record queue still holds, then asks the transport
+        // below, where NextEpochBuffer returns the datagrams it held; the demux (nothing pushed)
+        // then ends the call. Full receive limit here: held datagrams may be up to 16.9 KB.
+        processPushed(sink, true);
+    }
+
+    /**
+     * Push receive: processes one datagram from the lower transport, on the push owner thread (the
+     * same thread every time; not thread-safe), after {@link #connect} returned.
+     *
+     * <p>Applies the RFC 7983 §7 demultiplexing ({@code "19 < B < 64 --> forward to DTLS"}) and the
+     * record guard of the handshake, as {@link #receive} does (a dropped datagram is counted in
+     * {@link #droppedNonDtlsDatagrams()} or {@link #droppedMalformedDatagrams()}), then lets Bouncy
+     * Castle process every record of the datagram (RFC 6347 §4.1.1: "Multiple DTLS records may be
+     * placed in a single datagram"), in order: {@code sink} gets each application-data record;
+     * a retransmitted final flight of the peer is answered (RFC 6347 §4.2.4), records that fail
+     * authentication or replay checks are dropped silently (RFC 6347 §4.1.2.7). Never blocks.
+     * Datagrams shorter than a 13-byte record header are dropped (Bouncy Castle would too).
+     *
+     * <p>Bouncy Castle allocates a buffer of the datagram's size per call (not 16.9 KB as
+     * with {@link #receive}); {@code buf} is not kept after the call.
+     *
+     * @param buf the datagram
+     * @param off offset in {@code buf}
+     * @param len datagram length in bytes
+     * @param sink receives each application-data record, on this thread, before this returns
+     * @throws DtlsException when the peer closed the connection (close_notify, after the sink got
+     *     the records before it) or sent a fatal alert, or Bouncy Castle raised one; also on every
+     *     later call. {@link DtlsException#alertDescription()} tells which.
+     * @throws IOException when this transport was closed
+     * @throws IllegalArgumentException on bad bounds or a null sink
+     */
+    public void handleDatagram(byte[] buf, int off, int len, ApplicationDataSink sink) throws IOException {
+        checkBounds(buf, off, len);
+        if (sink == null) {
+            throw new IllegalArgumentException("sink must not be null");
+        }
+        if (!drained) {
+            drainPending(sink);
+        }
+        checkPeerClosed();
+        if (closed) {
+            throw new IOException(support.name + ": DTLS transport is closed");
+        }
+        if (len < RecordHeader.LENGTH || !demux.admit(buf, off, len)) {
+            return;
+        }
+        demux.push(buf, off, len);
+        try {
+            processPushed(sink, false);
+        } finally {
+            demux.endPush();
+        }
+    }
+
+    /**
+     * Lets Bouncy Castle read until the demux has nothing more to give; push owner thread.
+     *
+     * @param drain true to read also what lies below Bouncy Castle (NextEpochBuffer's held
+     *     datagrams), false to stop once the pushed datagram and the record queue are done
+     */
+    private void processPushed(ApplicationDataSink sink, boolean drain) throws IOException {
+        try {
+            while (true) {
+                int n;
+                try {
+                    // Returns the first application-data record, reading the record queue first
+                    // and then the transport; the demux ends the call when it has nothing more.
+                    n = bc.receive(receiveBuffer, 0, receiveBuffer.length, 0);
+                } catch (DemuxTransport.NoDatagram e) {
+                    break; // every record processed
+                }
+                while (n >= 0) {
+                    sink.onApplicationData(receiveBuffer, 0, n);
+                    // More records of the same datagram wait in Bouncy Castle's record queue; -1
+                    // means it is empty (receive() would allocate a new record buffer per call).
+                    n = bc.receivePending(receiveBuffer, 0, receiveBuffer.length);
+                }
+                if (!drain && !demux.hasPushed()) {
+                    break;
+                }
+            }
+        } catch (TlsFatalAlertReceived e) {
+            throw DtlsException.of(support.name, "peer sent fatal alert "
+                    + DtlsException.describeAlert(e.getAlertDescription(), true), e, e.getAlertDescription(), true);
+        } catch (TlsFatalAlert e) {
+            throw DtlsException.of(support.name, "connection failed: " + readable(e) + " (we sent alert "
+                    + AlertDescription.getName(e.getAlertDescription()) + ")", e, e.getAlertDescription(), false);
+        } catch (IOException e) {
+            checkPeerClosed();
+            if (closed) {
+                throw new IOException(support.name + ": DTLS transport is closed", e);
+            }
+            throw e;
+        }
+        checkPeerClosed();
     }
 
     private static void checkBounds(byte[] buf, int off, int len) {

@@ -10,10 +10,49 @@ import java.io.IOException;
  * <p>{@link DtlsTransport} puts a demultiplexer in front of it (RFC 7983 §7): only datagrams whose
  * first byte is in 20..63 reach DTLS; everything else is dropped.
  *
+ * <p>Two ways to receive: pull ({@link #receive}, the default) or push ({@link #setReceiver}, for
+ * transports that support it): after the handshake a driver can have every datagram handed to a
+ * callback on the transport's own reader thread, with no thread blocked in {@code receive}.
+ *
  * <p>Thread-safety: implementations must allow one thread in {@link #receive} while another
  * thread calls {@link #send} or {@link #close}.
  */
 public interface PacketTransport {
+
+    /**
+     * Takes the datagrams of a transport in push mode ({@link #setReceiver}).
+     *
+     * <p>Called on a reader thread of the transport (an implementation with several sockets may
+     * call it from several threads at once, each in the arrival order of its socket), and, for
+     * datagrams that were already queued when it was installed, on the thread that called
+     * {@link #setReceiver}. It must not block and must be thread-safe.
+     */
+    @FunctionalInterface
+    interface DatagramReceiver {
+        /**
+         * One received datagram.
+         *
+         * @param data the bytes; the receiver may keep the array: the transport never reuses it
+         * @param off offset of the datagram in {@code data}
+         * @param len datagram length in bytes, 0..65535
+         */
+        void onDatagram(byte[] data, int off, int len);
+    }
+
+    /**
+     * Switches between pull and push receive. After {@code setReceiver(r)} every datagram is given
+     * to {@code r} instead of being queued for {@link #receive}; datagrams already queued are
+     * handed to {@code r} first, in arrival order, before any newer one (they are handed over
+     * during this call, on the calling thread). {@code setReceiver(null)} returns to pull mode:
+     * later datagrams are queued for {@link #receive} again. A datagram that {@code r} gets is not
+     * also returned by {@link #receive}.
+     *
+     * @param r the receiver, or null for pull mode
+     * @throws UnsupportedOperationException if this transport only supports pull (the default)
+     */
+    default void setReceiver(DatagramReceiver r) {
+        throw new UnsupportedOperationException(getClass().getName() + " supports pull receive only");
+    }
 
     /**
      * Sends one datagram.

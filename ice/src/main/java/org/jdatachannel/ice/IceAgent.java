@@ -1503,6 +1503,11 @@ public final class IceAgent implements AutoCloseable {
     /** Bound on the bytes waiting in the receive queue; datagrams beyond it are dropped. */
     static final long MAX_QUEUED_BYTES = 4L << 20;
 
+    /** @return datagrams waiting in the pull receive queue (tests) */
+    int queuedReceiveDatagrams() {
+        return transport.queuedDatagrams();
+    }
+
     private final class TransportImpl implements IceTransport {
         private final Datagram poison = new Datagram(new byte[0]);
         private final BlockingQueue<Datagram> queue;
@@ -1514,6 +1519,13 @@ public final class IceAgent implements AutoCloseable {
         /** Datagrams of relayed sockets dropped by the RFC 7983 first-byte rule (host sockets count their own). */
         final java.util.concurrent.atomic.AtomicLong droppedNotDemultiplexed = new java.util.concurrent.atomic.AtomicLong();
         private volatile boolean shut;
+        /** Push mode when non-null (see {@link IceTransport#setReceiver}). */
+        private volatile Receiver receiver;
+        /**
+         * Orders the switch to push mode against reader threads that found no receiver: a datagram
+         * is either queued before setReceiver drains the queue, or handed to the receiver after.
+         */
+        private final Object modeLock = new Object();
 
         TransportImpl(int capacity) {
             this.queue = new ArrayBlockingQueue<>(capacity);
@@ -1537,6 +1549,31 @@ public final class IceAgent implements AutoCloseable {
                 LOG.debug("{}: dropping {} bytes from unknown {}", localUfrag(), data.length, from);
                 return;
             }
+            Receiver r = receiver;
+            if (r != null) {
+                // Push mode: no queue, no hand-off; the receiver must not block.
+                push(r, data);
+                return;
+            }
+            synchronized (modeLock) {
+                r = receiver;
+                if (r != null) {
+                    push(r, data);
+                    return;
+                }
+                enqueue(data);
+            }
+        }
+
+        private void push(Receiver r, byte[] data) {
+            try {
+                r.onDatagram(data, 0, data.length);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: the datagram receiver failed", localUfrag(), e);
+            }
+        }
+
+        private void enqueue(byte[] data) {
             if (queuedBytes.addAndGet(data.length) > MAX_QUEUED_BYTES) {
                 queuedBytes.addAndGet(-data.length);
                 droppedQueueFull.incrementAndGet();
@@ -1571,8 +1608,34 @@ public final class IceAgent implements AutoCloseable {
 
         void shutdown() {
             shut = true;
+            receiver = null;
             queue.clear();
             queue.offer(poison);
+        }
+
+        int queuedDatagrams() {
+            int n = queue.size();
+            return queue.contains(poison) ? n - 1 : n;
+        }
+
+        @Override
+        public void setReceiver(Receiver r) {
+            synchronized (modeLock) {
+                if (r != null && !shut) {
+                    // Hand over what waits in the queue first, oldest first (the contract:
+                    // queued datagrams before any newer one; readers wait on modeLock meanwhile).
+                    Datagram d;
+                    while ((d = queue.poll()) != null) {
+                        if (d == poison) {
+                            queue.offer(poison);
+                            break;
+                        }
+                        queuedBytes.addAndGet(-d.data.length);
+                        push(r, d.data);
+                    }
+                }
+                receiver = shut ? null : r;
+            }
         }
 
         @Override

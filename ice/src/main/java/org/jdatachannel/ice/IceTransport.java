@@ -13,10 +13,45 @@ import java.io.IOException;
  * datagrams and at most 4 MiB); when it is full, newly arriving datagrams are dropped, as UDP
  * would.
  *
+ * <p>Push mode ({@link #setReceiver}): instead of queueing, every delivered datagram is handed to a
+ * {@link Receiver} on the socket reader thread it arrived on, with no queue and no thread hand-off.
+ *
  * <p>Thread-safety: all methods may be called from any thread; concurrent {@code receive}
  * callers each get distinct datagrams.
  */
 public interface IceTransport extends Closeable {
+
+    /**
+     * Takes datagrams in push mode. Called on the reader thread of the local socket (host or TURN
+     * relayed) the datagram arrived on, in that socket's arrival order; with several local sockets
+     * (several host addresses, a relay), calls from different sockets may run at the same time.
+     * Datagrams that were queued when the receiver was installed are handed over on the thread
+     * calling {@link #setReceiver}. Implementations must be thread-safe and must not block (a
+     * blocked receiver stalls the socket, and STUN on it: consent checks would fail).
+     */
+    @FunctionalInterface
+    interface Receiver {
+        /**
+         * @param data the datagram's bytes; the receiver may keep the array, never reused
+         * @param off offset of the datagram in {@code data}
+         * @param len length in bytes, 1..{@link #MAX_DATAGRAM}
+         */
+        void onDatagram(byte[] data, int off, int len);
+    }
+
+    /**
+     * Switches between pull ({@link #receive}) and push. After {@code setReceiver(r)} every
+     * datagram that passes the source check is given to {@code r} instead of the receive queue;
+     * the datagrams already in the queue are handed to {@code r} first, during this call and in
+     * arrival order, before any newer one. {@code setReceiver(null)} returns to pull mode: later
+     * datagrams are queued again. A thread blocked in {@link #receive} keeps waiting (it gets
+     * nothing while a receiver is set). A reader thread that was already handing a datagram to
+     * the previous receiver when this is called may finish doing so after it returns. After
+     * {@link #close()} nothing more is delivered.
+     *
+     * @param r the receiver, or null for pull mode
+     */
+    void setReceiver(Receiver r);
 
     /** Largest datagram payload accepted by {@link #send} and delivered by {@link #receive}. */
     int MAX_DATAGRAM = 65535;

@@ -1,0 +1,145 @@
+package org.jdatachannel.ice;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Push receive on the ICE transport ({@link IceTransport#setReceiver}): queued datagrams first and
+ * in order, then every new one on the socket reader thread, nothing left for pull receive, back to
+ * pull with null, nothing after close. Two agents over 127.0.0.1 only.
+ */
+@Timeout(60)
+class IcePushReceiveTest {
+    private static final Predicate<InetAddress> IPV4_LOOPBACK =
+            a -> a instanceof Inet4Address && a.isLoopbackAddress();
+
+    private final List<IceAgent> agents = new ArrayList<>();
+
+    @BeforeAll
+    static void logging() {
+        IceLogging.install();
+    }
+
+    @AfterEach
+    void closeAll() {
+        agents.forEach(IceAgent::close);
+    }
+
+    private IceAgent agent(boolean controlling) {
+        IceAgent a = new IceAgent(IceConfig.builder().controlling(controlling).addressFilter(IPV4_LOOPBACK).build());
+        agents.add(a);
+        return a;
+    }
+
+    private static CompletableFuture<Void> connected(IceAgent a) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        a.onStateChange(s -> {
+            if (s == IceState.CONNECTED) {
+                f.complete(null);
+            }
+        });
+        return f;
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Datagram {@code i}: DTLS-range first byte (RFC 7983 §7), then the index. */
+    private static byte[] numbered(int i) {
+        return new byte[] {23, (byte) (i >> 8), (byte) i, 1, 2, 3};
+    }
+
+    private record Got(int index, String thread) {
+    }
+
+    @Test
+    void queuedDatagramsFirstThenPushedOnTheReaderThread() throws Exception {
+        IceAgent a = agent(true);
+        IceAgent b = agent(false);
+        CompletableFuture<Void> ca = connected(a);
+        CompletableFuture<Void> cb = connected(b);
+        IcePairs.exchangeAndStart(a, b);
+        CompletableFuture.allOf(ca, cb).get(10, TimeUnit.SECONDS);
+        IceTransport ta = a.transport();
+        IceTransport tb = b.transport();
+
+        for (int i = 0; i < 50; i++) {
+            byte[] d = numbered(i);
+            ta.send(d, 0, d.length);
+        }
+        await(() -> b.queuedReceiveDatagrams() == 50, "50 queued datagrams");
+
+        List<Got> got = new ArrayList<>();
+        IceTransport.Receiver r = (data, off, len) -> {
+            assertEquals(6, len);
+            int index = ((data[off + 1] & 0xFF) << 8) | (data[off + 2] & 0xFF);
+            synchronized (got) {
+                got.add(new Got(index, Thread.currentThread().getName()));
+            }
+        };
+        String caller = Thread.currentThread().getName();
+        tb.setReceiver(r);
+        synchronized (got) {
+            assertEquals(50, got.size(), "the queued datagrams are handed over during setReceiver");
+        }
+        assertEquals(0, b.queuedReceiveDatagrams());
+        for (int i = 50; i < 100; i++) {
+            byte[] d = numbered(i);
+            ta.send(d, 0, d.length);
+        }
+        await(() -> {
+            synchronized (got) {
+                return got.size() == 100;
+            }
+        }, "100 datagrams pushed");
+        synchronized (got) {
+            for (int i = 0; i < 100; i++) {
+                Got g = got.get(i);
+                assertEquals(i, g.index(), "order");
+                if (i < 50) {
+                    assertEquals(caller, g.thread(), "queued ones on the setReceiver caller");
+                } else {
+                    assertTrue(g.thread().startsWith("jdc-ice-rx-"), "pushed on the reader thread: " + g.thread());
+                }
+            }
+        }
+        byte[] buf = new byte[100];
+        assertEquals(-1, tb.receive(buf, 0, buf.length, 0), "nothing for pull receive in push mode");
+
+        // Back to pull mode.
+        tb.setReceiver(null);
+        byte[] d = numbered(100);
+        ta.send(d, 0, d.length);
+        assertEquals(6, tb.receive(buf, 0, buf.length, 5000));
+        assertEquals(100, buf[2] & 0xFF);
+        synchronized (got) {
+            assertEquals(100, got.size());
+        }
+
+        // setReceiver around close does not fail; the closed transport delivers nothing more.
+        tb.setReceiver(r);
+        b.close();
+        tb.setReceiver(r);
+        assertEquals(0, b.queuedReceiveDatagrams());
+    }
+}
