@@ -58,6 +58,30 @@ final class Meter {
         return String.join("\n", Files.readAllLines(Path.of(path))).trim();
     }
 
+    /**
+     * The largest classes of the live heap, through the HotSpot diagnostic command
+     * {@code GC.class_histogram} (a full GC first).
+     *
+     * @param top lines wanted
+     * @return one line per class: rank, instances, bytes, class name; empty if unavailable
+     */
+    static List<String> heapHistogram(int top) {
+        try {
+            Object r = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            List<String> out = new ArrayList<>();
+            for (String line : String.valueOf(r).split("\n")) {
+                if (line.trim().matches("[0-9]+:.*") && out.size() < top) {
+                    out.add(line.trim().replaceAll("\\s+", " "));
+                }
+            }
+            return out;
+        } catch (javax.management.JMException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
     /** @return live JVM threads */
     static int threads() {
         return ManagementFactory.getThreadMXBean().getThreadCount();

@@ -95,13 +95,18 @@ public final class ScaleRun {
      * @param notConnectedAtEnd connections not CONNECTED at the end of the window
      * @param loadAverage 1/5/15-minute load average at the end of the window
      * @param limits process limits (max processes, open files, cgroup pids.max, ...)
+     * @param heapHistogramTop the 20 largest classes of the live heap at the end of the window
+     *     ({@code GC.class_histogram}: rank, instances, bytes, class), empty if unavailable
+     * @param cpuMsPerSByThreadGroup CPU ms per second of window by thread-name group (all connections
+     *     together; threads that ended during the window are missing), the 8 largest
      */
     public record Result(Config config, long maxHeapBytes, int pairsConnected, int setupFailures,
             List<String> firstErrors, String broke, double connectWallS, Stats.Dist setupMs, long echoesSent,
             long echoesReturned, Stats.Dist echoRttMs, double cpuMsPerPcPerS, double processCpuPercentOfOneCore,
             long heapBeforeBytes, long heapAfterGcStartBytes, long heapAfterGcEndBytes, long heapPerPcBytes,
             int threadsBefore, int threads, double threadsPerPc, Map<String, Integer> threadsByGroup, long fdsBefore,
-            long fds, long rssBytes, int notConnectedAtEnd, double[] loadAverage, Map<String, String> limits) {
+            long fds, long rssBytes, int notConnectedAtEnd, double[] loadAverage, Map<String, String> limits,
+            List<String> heapHistogramTop, Map<String, Double> cpuMsPerSByThreadGroup) {
     }
 
     /**
@@ -233,6 +238,8 @@ public final class ScaleRun {
         long fds = -1;
         long rss = -1;
         Map<String, Integer> byGroup = Map.of();
+        List<String> histogram = List.of();
+        Map<String, Double> cpuByGroup = Map.of();
         int notConnected = 0;
         double[] load = Meter.loadAverage();
         try {
@@ -241,11 +248,15 @@ public final class ScaleRun {
             log.printf(Locale.ROOT, "  window start: heap after GC %.1f MiB, %d threads, %d echoes sent, %d returned%n",
                     heapStart / 1048576.0, Meter.threads(), sent.get(), returned.get());
             recording.set(true);
+            Meter.ThreadSnapshot s0 = Meter.ThreadSnapshot.take();
             long cpu0 = Meter.processCpuNanos();
             long w0 = System.nanoTime();
             Thread.sleep(c.steadySeconds * 1000L);
             long cpu = Meter.processCpuNanos() - cpu0;
             double wall = (System.nanoTime() - w0) / 1e9;
+            Map<String, Double> g = new java.util.LinkedHashMap<>();
+            s0.cpuMsByGroup(Meter.ThreadSnapshot.take(), 8).forEach((k, v) -> g.put(k, Math.round(v / wall * 100) / 100.0));
+            cpuByGroup = g;
             recording.set(false);
             int pcs = 2 * ok;
             cpuPerPc = pcs == 0 ? Double.NaN : cpu / 1e6 / wall / pcs;
@@ -262,6 +273,7 @@ public final class ScaleRun {
                 }
             }
             heapEnd = Meter.heapAfterGc();
+            histogram = Meter.heapHistogram(20);
         } catch (OutOfMemoryError e) {
             broke.compareAndSet(null, "steady phase: " + e);
         } finally {
@@ -283,7 +295,7 @@ public final class ScaleRun {
                 Stats.dist(rtt, (int) Math.min(rtt.length, nRtt.get())), cpuPerPc, cpuPercent, heapBefore, heapStart,
                 heapEnd, pcsOk == 0 || heapEnd < 0 ? -1 : (heapEnd - heapBefore) / pcsOk, threadsBefore, threads,
                 pcsOk == 0 || threads < 0 ? Double.NaN : (threads - threadsBefore) / (double) pcsOk, byGroup, fdsBefore,
-                fds, rss, notConnected, load, Meter.limits());
+                fds, rss, notConnected, load, Meter.limits(), histogram, cpuByGroup);
         log.printf(Locale.ROOT, "  window: %.2f CPU ms/s per connection (%.0f %% of a core), heap after GC %.1f MiB "
                 + "(%.1f KiB per connection), %d threads (%.2f per connection), %d FDs, %d/%d echoes returned%s%n",
                 cpuPerPc, cpuPercent, heapEnd / 1048576.0, r.heapPerPcBytes() / 1024.0, threads, r.threadsPerPc(), fds,

@@ -104,7 +104,7 @@ class E2eHarnessSmokeTest {
         assertTrue(sc.path("heapAfterGcEndBytes").asLong() > 0, sc.toString());
         assertTrue(sc.path("echoesReturned").asLong() <= sc.path("echoesSent").asLong(), sc.toString());
         for (String f : List.of("cpuMsPerPcPerS", "heapPerPcBytes", "threadsPerPc", "fds", "rssBytes", "echoRttMs",
-                "setupMs", "threadsByGroup", "limits", "loadAverage")) {
+                "setupMs", "threadsByGroup", "limits", "loadAverage", "heapHistogramTop", "cpuMsPerSByThreadGroup")) {
             assertTrue(sc.has(f), f + " in " + sc);
         }
     }
