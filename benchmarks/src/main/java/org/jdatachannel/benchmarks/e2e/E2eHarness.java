@@ -304,18 +304,19 @@ public final class E2eHarness {
                 String name = String.format(Locale.ROOT, "%s x%d", k[0] >= 1024 ? k[0] / 1024 + " KiB" : k[0] + " B", k[1]);
                 try {
                     Map<String, Object> r = rowStart(o, out, "throughput " + name);
-                    // warm-up: one untimed round per row; before the first row (JIT of the whole path) more,
-                    // until two consecutive rounds agree on CPU ms/MB within 15 % (at most 4)
+                    // warm-up: one untimed round per row; before the first row (JIT of the whole path, slow
+                    // when the compiler threads share 2 loaded cores) at least 3 and until two consecutive
+                    // rounds agree on CPU ms/MB within 10 % (at most 8)
                     int warm = 0;
                     double prev = Double.NaN;
                     while (true) {
                         DcRows.Round w = DcRows.throughput(cfg, k[0], k[1], o.transferBytes, o.timeoutMs);
                         warm++;
-                        boolean stable = Math.abs(w.cpuMsPerMb() - prev) <= 0.15 * prev;
+                        boolean stable = warm >= 3 && Math.abs(w.cpuMsPerMb() - prev) <= 0.10 * prev;
                         prev = w.cpuMsPerMb();
                         out.printf(Locale.ROOT, "    warm-up %d: %.1f MB/s, %.1f CPU ms/MB%n", warm, w.mbPerS(),
                                 w.cpuMsPerMb());
-                        if (k != kinds[0] || stable || warm >= 4) {
+                        if (k != kinds[0] || stable || warm >= 8) {
                             break;
                         }
                     }
