@@ -156,6 +156,11 @@ public final class SctpAssociationPort implements SctpPort {
     }
 
     @Override
+    public boolean pollBufferedAmountChanges(java.util.function.IntConsumer streamIds) {
+        return association.pollBufferedAmountChanges(streamIds);
+    }
+
+    @Override
     public String toString() {
         return "SctpAssociationPort{" + association.state() + "}";
     }

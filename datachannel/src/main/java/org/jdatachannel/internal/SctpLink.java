@@ -28,4 +28,16 @@ public interface SctpLink {
 
     /** Sets the level at or below which a BufferedAmountLow event is raised. */
     void setBufferedAmountLowThreshold(int streamId, long bytes);
+
+    /**
+     * Reports each stream whose {@link #bufferedAmount} changed since the previous call, once each,
+     * so the caller need not read every stream after every drain. Loop thread only.
+     *
+     * @param streamIds receives stream ids; may call {@link #send}
+     * @return false if the link cannot tell (the default, and once after an SCTP restart): the caller
+     *     must then re-read {@link #bufferedAmount} of every stream it tracks
+     */
+    default boolean pollBufferedAmountChanges(java.util.function.IntConsumer streamIds) {
+        return false;
+    }
 }

@@ -480,6 +480,30 @@ public final class Association {
         return sendQueue.bufferedAmount(streamId);
     }
 
+    /** Set when a restart replaced the send queue; cleared by {@link #pollBufferedAmountChanges}. */
+    private boolean bufferedChangesLost;
+
+    /**
+     * Reports each stream whose {@link #bufferedAmount(int)} changed since the previous call (a message
+     * was queued, or fragments were transmitted or discarded), once each, so that a driver mirroring
+     * buffered amounts per stream need not ask for every stream after every input. Costs the number of
+     * changed streams.
+     *
+     * @param streamIds receives stream ids 0..65535; it may call {@link #send} (such a change is
+     *     reported by the next call)
+     * @return false if changes were lost (after an association restart, RFC 9260 §5.2.4, every stream
+     *     dropped to 0): the caller must then re-read every stream it tracks; true otherwise
+     */
+    public boolean pollBufferedAmountChanges(java.util.function.IntConsumer streamIds) {
+        if (bufferedChangesLost) {
+            bufferedChangesLost = false;
+            sendQueue.pollChangedStreams(id -> { });
+            return false;
+        }
+        sendQueue.pollChangedStreams(streamIds);
+        return true;
+    }
+
     /**
      * Sets the threshold for {@link SctpOutput.BufferedAmountLow}.
      *
@@ -1116,6 +1140,7 @@ public final class Association {
             shutdownRequested = false; // that was the old peer's shutdown
         }
         sendQueue = new SendQueue(opts.maxSendBufferSize());
+        bufferedChangesLost = true; // the old queue's streams all dropped to 0 unreported
         myTag = c.localTag();
         myInitialTsn = c.localInitialTsn();
         initTcb(c.peerTag(), c.peerInitialTsn(), c.peerRwnd(), c.outboundStreams(), c.inboundStreams(),
@@ -1805,7 +1830,8 @@ public final class Association {
     }
 
     private void emitPacket(int tag, List<Chunk> chunks) {
-        byte[] bytes = new SctpPacket(opts.localPort(), opts.remotePort(), tag, chunks).serialize(zeroChecksumAllowed(chunks));
+        // serialized straight from the chunk list (not retained): one exactly-sized array per packet
+        byte[] bytes = SctpPacket.serialize(opts.localPort(), opts.remotePort(), tag, chunks, zeroChecksumAllowed(chunks));
         outputs.add(new SctpOutput.SendPacket(bytes));
     }
 
@@ -1829,9 +1855,12 @@ public final class Association {
         return true;
     }
 
-    /** Collects chunks into packets of at most the MTU. */
+    /**
+     * Collects chunks into packets of at most the MTU. One instance per association, reused by every
+     * {@link #flush} (loop thread only; flush is not reentrant): its list is cleared, not reallocated.
+     */
     private final class PacketBuilder {
-        private List<Chunk> chunks = new ArrayList<>();
+        private final ArrayList<Chunk> chunks = new ArrayList<>();
         private int size = SctpPacket.HEADER_SIZE;
         private int packets;
 
@@ -1858,7 +1887,7 @@ public final class Association {
             if (!chunks.isEmpty()) {
                 emitPacket(peerTag, chunks);
                 packets++;
-                chunks = new ArrayList<>();
+                chunks.clear();
                 size = SctpPacket.HEADER_SIZE;
             }
         }
@@ -1866,7 +1895,17 @@ public final class Association {
         boolean isEmpty() {
             return chunks.isEmpty();
         }
+
+        /** Starts a new flush: nothing collected, no packet finished yet. */
+        PacketBuilder reset() {
+            chunks.clear();
+            size = SctpPacket.HEADER_SIZE;
+            packets = 0;
+            return this;
+        }
     }
+
+    private final PacketBuilder packetBuilder = new PacketBuilder();
 
     private void flush(long nowMs) {
         if (terminated || tracker == null) {
@@ -1875,7 +1914,7 @@ public final class Association {
         maybeStartReset(nowMs);
         boolean dataState = state == AssociationState.ESTABLISHED || state == AssociationState.SHUTDOWN_PENDING
                 || state == AssociationState.SHUTDOWN_RECEIVED;
-        PacketBuilder pb = new PacketBuilder();
+        PacketBuilder pb = packetBuilder.reset();
         if (dataState) {
             abandonExpired(nowMs);
         }

@@ -2,7 +2,6 @@ package org.jdatachannel.sctp.packet;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.jdatachannel.sctp.packet.chunk.Chunk;
@@ -86,16 +85,26 @@ public record SctpPacket(int sourcePort, int destinationPort, VerificationTag ve
                     + ", computed 0x" + Integer.toHexString(computed));
         }
         Tlv tlv = new Tlv(b.slice(HEADER_SIZE, n - HEADER_SIZE), "chunk");
-        List<Chunk> chunks = new ArrayList<>();
-        while (tlv.hasNext()) {
-            tlv.next(true);
-            chunks.add(Chunk.parse(tlv.type(), tlv.flags(), tlv.value()));
-        }
-        if (chunks.isEmpty()) {
+        if (!tlv.hasNext()) {
             throw new PacketParseException("packet without chunks");
         }
+        tlv.next(true);
+        Chunk first = Chunk.parse(tlv.type(), tlv.flags(), tlv.value());
+        List<Chunk> chunks;
+        if (!tlv.hasNext()) {
+            // the common case (one DATA or one SACK): no list to grow and copy
+            chunks = List.of(first);
+        } else {
+            ArrayList<Chunk> more = new ArrayList<>(4);
+            more.add(first);
+            while (tlv.hasNext()) {
+                tlv.next(true);
+                more.add(Chunk.parse(tlv.type(), tlv.flags(), tlv.value()));
+            }
+            chunks = List.copyOf(more); // immutable: the record's List.copyOf keeps it as it is
+        }
         return new SctpPacket(b.getShort(0) & 0xffff, b.getShort(2) & 0xffff, new VerificationTag(b.getInt(4)),
-                Collections.unmodifiableList(chunks));
+                chunks);
     }
 
     /**
@@ -104,13 +113,34 @@ public record SctpPacket(int sourcePort, int destinationPort, VerificationTag ve
      * @return the 32-bit CRC value
      */
     public static int crc32c(ByteBuffer packet) {
+        if (packet.hasArray()) {
+            return crc32c(packet.array(), packet.arrayOffset() + packet.position(), packet.remaining());
+        }
         ByteBuffer b = packet.slice();
         CRC32C crc = new CRC32C();
         crc.update(b.slice(0, 8));
-        crc.update(new byte[4]);
+        crc.update(ZERO_CHECKSUM, 0, 4);
         crc.update(b.slice(HEADER_SIZE, b.remaining() - HEADER_SIZE));
         return (int) crc.getValue();
     }
+
+    /**
+     * Computes the CRC32c of a whole packet held in {@code packet[off, off+len)} as if its checksum
+     * field were zero, without copying or allocating buffers.
+     *
+     * @param len the packet length, &gt;= {@value #HEADER_SIZE}
+     * @return the 32-bit CRC value
+     */
+    public static int crc32c(byte[] packet, int off, int len) {
+        CRC32C crc = new CRC32C();
+        crc.update(packet, off, 8);
+        crc.update(ZERO_CHECKSUM, 0, 4);
+        crc.update(packet, off + HEADER_SIZE, len - HEADER_SIZE);
+        return (int) crc.getValue();
+    }
+
+    /** The checksum field as the CRC32c sees it (RFC 9260 Appendix B); never written to. */
+    private static final byte[] ZERO_CHECKSUM = new byte[4];
 
     /** @return the serialized size in bytes: header plus every chunk padded to 4 bytes */
     public int serializedSize() {
@@ -133,14 +163,34 @@ public record SctpPacket(int sourcePort, int destinationPort, VerificationTag ve
      * @return the packet bytes
      */
     public byte[] serialize(boolean zeroChecksum) {
-        byte[] out = new byte[serializedSize()];
+        return serialize(sourcePort, destinationPort, verificationTag.value(), chunks, zeroChecksum);
+    }
+
+    /**
+     * Serializes a packet straight from its parts, without building an {@code SctpPacket} (the
+     * association's send path: one exactly-sized array per packet, no intermediate copies).
+     *
+     * @param sourcePort source port 0..65535
+     * @param destinationPort destination port 0..65535
+     * @param verificationTag the verification tag
+     * @param chunks the chunks in order, at least one; not retained
+     * @param zeroChecksum true to leave the checksum field 0 (RFC 9653 §5.2), false for the CRC32c
+     * @return the packet bytes
+     */
+    public static byte[] serialize(int sourcePort, int destinationPort, int verificationTag,
+            List<? extends Chunk> chunks, boolean zeroChecksum) {
+        int size = HEADER_SIZE;
+        for (int i = 0, n = chunks.size(); i < n; i++) {
+            size += Tlv.padded(chunks.get(i).serializedLength());
+        }
+        byte[] out = new byte[size];
         ByteBuffer b = ByteBuffer.wrap(out);
-        b.putShort((short) sourcePort).putShort((short) destinationPort).putInt(verificationTag.value()).putInt(0);
-        for (Chunk c : chunks) {
-            c.serializeTo(b);
+        b.putShort((short) sourcePort).putShort((short) destinationPort).putInt(verificationTag).putInt(0);
+        for (int i = 0, n = chunks.size(); i < n; i++) {
+            chunks.get(i).serializeTo(b);
         }
         if (!zeroChecksum) {
-            b.putInt(8, Integer.reverseBytes(crc32c(ByteBuffer.wrap(out))));
+            b.putInt(8, Integer.reverseBytes(crc32c(out, 0, size)));
         }
         return out;
     }

@@ -50,9 +50,68 @@ public final class ReassemblyQueue {
     private record Message(int ssn, int ppid, byte[] payload, long tsn) {
     }
 
-    /** Fragments of one I-DATA message, by FSN (unsigned, from 0). */
+    /**
+     * Fragments of one I-DATA message, by FSN (unsigned, from 0). While fragments arrive in FSN order
+     * from 0 (the usual case) they are appended to an array; the first one out of order moves them all
+     * to a sorted map, which then holds them until the message completes or is dropped.
+     */
     private static final class Partial {
-        final TreeMap<Long, byte[]> parts = new TreeMap<>();
+        /** FSNs 0..inOrderCount-1, while {@code sorted} is null. */
+        private byte[][] inOrder = new byte[8][];
+        private int inOrderCount;
+        /** Every fragment by FSN, once one arrived out of order; null before. */
+        private TreeMap<Long, byte[]> sorted;
+
+        /** Stores a fragment; @return the one it replaced (same FSN), or null */
+        byte[] put(long fsn, byte[] payload) {
+            if (sorted == null) {
+                if (fsn == inOrderCount) {
+                    if (inOrderCount == inOrder.length) {
+                        inOrder = java.util.Arrays.copyOf(inOrder, inOrderCount * 2);
+                    }
+                    inOrder[inOrderCount++] = payload;
+                    return null;
+                }
+                if (fsn < inOrderCount) {
+                    byte[] old = inOrder[(int) fsn];
+                    inOrder[(int) fsn] = payload;
+                    return old;
+                }
+                sorted = new TreeMap<>();
+                for (int i = 0; i < inOrderCount; i++) {
+                    sorted.put((long) i, inOrder[i]);
+                }
+                inOrder = null;
+            }
+            return sorted.put(fsn, payload);
+        }
+
+        /** @return the number of fragments held */
+        int size() {
+            return sorted == null ? inOrderCount : sorted.size();
+        }
+
+        /** @return the highest FSN held, or -1 if none */
+        long lastKey() {
+            return sorted == null ? inOrderCount - 1 : sorted.isEmpty() ? -1 : sorted.lastKey();
+        }
+
+        /** Copies the fragments, in FSN order, into {@code msg}. */
+        void copyTo(byte[] msg) {
+            int off = 0;
+            if (sorted == null) {
+                for (int i = 0; i < inOrderCount; i++) {
+                    System.arraycopy(inOrder[i], 0, msg, off, inOrder[i].length);
+                    off += inOrder[i].length;
+                }
+            } else {
+                for (byte[] part : sorted.values()) {
+                    System.arraycopy(part, 0, msg, off, part.length);
+                    off += part.length;
+                }
+            }
+        }
+
         long bytes;
         /** bytes plus the per-fragment overhead charged to {@link #bufferedBytes()} */
         long charged;
@@ -82,6 +141,14 @@ public final class ReassemblyQueue {
     private final Map<Integer, InStream> streams = new HashMap<>();
     /** I-DATA partial messages by {@link #streamKey} and MID. */
     private final Map<Integer, Map<Integer, Partial>> partials = new HashMap<>();
+    /**
+     * The partial message the last I-DATA fragment went to (and its map, stream key and MID), while it
+     * is still in {@code partials}; null after it completed or was dropped.
+     */
+    private Partial lastPartial;
+    private Map<Integer, Partial> lastPartialOfStream;
+    private int lastPartialKey;
+    private int lastPartialMid;
     private long fragmentBytes;
     private long pendingBytes;
     /** Complete messages held in {@code pending} or {@code held} of all streams. */
@@ -232,10 +299,24 @@ public final class ReassemblyQueue {
             completeInterleaved(sid, c.unordered(), c.mid().value(), c.ppid().value(), c.payload(), utsn, sink);
             return true;
         }
-        Map<Integer, Partial> ofStream = partials.computeIfAbsent(streamKey(sid, c.unordered()), k -> new HashMap<>());
-        Partial p = ofStream.computeIfAbsent(c.mid().value(), k -> new Partial());
+        int key = streamKey(sid, c.unordered());
+        int mid = c.mid().value();
+        Map<Integer, Partial> ofStream;
+        Partial p;
+        if (lastPartial != null && lastPartialKey == key && lastPartialMid == mid) {
+            // the next fragment of the message the previous chunk belonged to: no map lookups
+            p = lastPartial;
+            ofStream = lastPartialOfStream;
+        } else {
+            ofStream = partials.computeIfAbsent(key, k -> new HashMap<>());
+            p = ofStream.computeIfAbsent(mid, k -> new Partial());
+            lastPartial = p;
+            lastPartialOfStream = ofStream;
+            lastPartialKey = key;
+            lastPartialMid = mid;
+        }
         long fsn = Integer.toUnsignedLong(c.fsn());
-        byte[] old = p.parts.put(fsn, c.payload());
+        byte[] old = p.put(fsn, c.payload());
         p.bytes += c.payload().length - (old == null ? 0 : old.length);
         long charge = cost(c.payload().length) - (old == null ? 0 : cost(old.length));
         p.charged += charge;
@@ -252,21 +333,18 @@ public final class ReassemblyQueue {
         if (p.bytes > maxMessageSize) {
             return false;
         }
-        if (!p.haveFirst || p.lastFsn < 0 || p.parts.size() != p.lastFsn + 1 || p.parts.lastKey() != p.lastFsn) {
+        if (!p.haveFirst || p.lastFsn < 0 || p.size() != p.lastFsn + 1 || p.lastKey() != p.lastFsn) {
             return true;
         }
-        ofStream.remove(c.mid().value());
+        ofStream.remove(mid);
         if (ofStream.isEmpty()) {
-            partials.remove(streamKey(sid, c.unordered()));
+            partials.remove(key);
         }
+        lastPartial = null;
         fragmentBytes -= p.charged;
-        partialParts -= p.parts.size();
+        partialParts -= p.size();
         byte[] msg = new byte[(int) p.bytes];
-        int off = 0;
-        for (byte[] part : p.parts.values()) {
-            System.arraycopy(part, 0, msg, off, part.length);
-            off += part.length;
-        }
+        p.copyTo(msg);
         completeInterleaved(sid, c.unordered(), c.mid().value(), p.ppid, msg, p.firstTsn, sink);
         return true;
     }
@@ -342,7 +420,8 @@ public final class ReassemblyQueue {
                     Map.Entry<Integer, Partial> e = it.next();
                     if (!SerialNumber.tsnGreater(e.getKey(), mid)) {
                         fragmentBytes -= e.getValue().charged;
-                        partialParts -= e.getValue().parts.size();
+                        partialParts -= e.getValue().size();
+                        lastPartial = null;
                         it.remove();
                     }
                 }

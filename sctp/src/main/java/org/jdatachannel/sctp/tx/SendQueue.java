@@ -113,6 +113,8 @@ public final class SendQueue {
         long lowThreshold;
         boolean resetPending;
         boolean active;
+        /** Listed in {@code changed} since the last {@link #pollChangedStreams}. */
+        boolean changed;
     }
 
     private final long maxTotal;
@@ -123,6 +125,13 @@ public final class SendQueue {
     private boolean interleaving;
     /** Lower bound of the expiry times of queued messages not fully sent, ms (Long.MAX_VALUE: none). */
     private long earliestExpiryMs = Long.MAX_VALUE;
+    /**
+     * Streams whose buffered amount changed since the last {@link #pollChangedStreams}, each once
+     * (flag {@code OutStream.changed}); bounded by the number of streams in {@code streams}.
+     */
+    private int[] changed = new int[8];
+    private int changedCount;
+    private int[] changedSpare = new int[8];
 
     /** @param maxTotal bound on buffered bytes over all streams */
     public SendQueue(long maxTotal) {
@@ -162,6 +171,7 @@ public final class SendQueue {
         earliestExpiryMs = Math.min(earliestExpiryMs, expiresAtMs);
         s.queue.add(m);
         s.buffered += payload.length;
+        markChanged(streamId, s);
         total += payload.length;
         if (!s.active) {
             s.active = true;
@@ -274,6 +284,7 @@ public final class SendQueue {
     private void consumed(int id, OutStream s, long n, IntConsumer lowListener) {
         long before = s.buffered;
         s.buffered -= n;
+        markChanged(id, s);
         total -= n;
         if (before > s.lowThreshold && s.buffered <= s.lowThreshold) {
             lowListener.accept(id);
@@ -354,6 +365,42 @@ public final class SendQueue {
             partlySentExpired.accept(m);
         }
         return dropped;
+    }
+
+    private void markChanged(int id, OutStream s) {
+        if (!s.changed) {
+            s.changed = true;
+            if (changedCount == changed.length) {
+                changed = java.util.Arrays.copyOf(changed, changedCount * 2);
+            }
+            changed[changedCount++] = id;
+        }
+    }
+
+    /**
+     * Hands over each stream whose {@link #bufferedAmount} changed (a message queued, fragments
+     * transmitted or discarded) since the previous call, once each, in the order of their first change.
+     * Costs the number of changed streams, not the number of streams.
+     *
+     * @param streamIds receives the stream ids, 0..65535
+     * @return how many streams were reported
+     */
+    public int pollChangedStreams(IntConsumer streamIds) {
+        // swap lists first: the consumer may queue data again, which is then reported next time
+        int[] list = changed;
+        int n = changedCount;
+        changed = changedSpare;
+        changedSpare = list;
+        changedCount = 0;
+        for (int i = 0; i < n; i++) {
+            int id = list[i];
+            OutStream s = streams.get(id);
+            if (s != null) {
+                s.changed = false;
+            }
+            streamIds.accept(id);
+        }
+        return n;
     }
 
     /** @return the stream's buffered bytes (0 for unknown streams) */

@@ -70,7 +70,7 @@ public record DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] p
         Tlv.expectAtLeast("DATA", v, 12);
         int p = v.position();
         byte[] payload = new byte[v.remaining() - 12];
-        v.duplicate().position(p + 12).get(payload);
+        v.get(p + 12, payload); // absolute bulk get: no duplicate buffer
         return new DataChunk(new Tsn(v.getInt(p)), new StreamId(v.getShort(p + 4) & 0xffff),
                 new Ssn(v.getShort(p + 6) & 0xffff), new Ppid(v.getInt(p + 8)), payload, (flags & 4) != 0,
                 (flags & 2) != 0, (flags & 1) != 0, (flags & 8) != 0);

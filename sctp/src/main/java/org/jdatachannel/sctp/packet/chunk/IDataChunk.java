@@ -91,7 +91,7 @@ public record IDataChunk(Tsn tsn, StreamId streamId, Mid mid, int fsn, Ppid ppid
         Tlv.expectAtLeast("I-DATA", v, 16);
         int p = v.position();
         byte[] payload = new byte[v.remaining() - 16];
-        v.duplicate().position(p + 16).get(payload);
+        v.get(p + 16, payload); // absolute bulk get: no duplicate buffer
         boolean b = (flags & 2) != 0;
         int ppidOrFsn = v.getInt(p + 12);
         return new IDataChunk(new Tsn(v.getInt(p)), new StreamId(v.getShort(p + 4) & 0xffff), new Mid(v.getInt(p + 8)),
