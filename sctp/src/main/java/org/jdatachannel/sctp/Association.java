@@ -1180,7 +1180,7 @@ public final class Association {
                 || state == AssociationState.SHUTDOWN_SENT)) {
             return;
         }
-        if (d.payload().length == 0) {
+        if (d.payloadLength() == 0) {
             // §6.2: "If an endpoint receives a DATA chunk with no user data ..., it MUST send an ABORT
             // with a "No User Data" error cause."
             abortWith(peerTag, new NoUserDataCause(d.tsn()), "DATA chunk without user data");
@@ -1197,7 +1197,7 @@ public final class Association {
         // The window is charged with payload plus a per-chunk overhead (ReassemblyQueue.accountedBytes),
         // so tiny chunks cannot pile up as objects; a_rwnd advertises the same figure.
         long buffered = reassembly.accountedBytes();
-        long len = d.payload().length + (long) ReassemblyQueue.ENTRY_OVERHEAD;
+        long len = d.payloadLength() + (long) ReassemblyQueue.ENTRY_OVERHEAD;
         if (buffered + len > opts.receiveWindow() && utsn != tracker.cumulativeTsn() + 1) {
             // §6.2: with no buffer space the receiver drops chunks beyond the next expected one
             return;
@@ -2019,7 +2019,7 @@ public final class Association {
                 freePacket = pb.packets;
             }
             boolean inFreePacket = freePacket == pb.packets && pb.space() >= size;
-            if (!inFreePacket && !outstanding.canRetransmit(it.chunk().payload().length)) {
+            if (!inFreePacket && !outstanding.canRetransmit(it.chunk().payloadLength())) {
                 break;
             }
             if (outstanding.isFirstOutstanding(it)) {

@@ -231,7 +231,7 @@ public final class ReassemblyQueue {
         }
         DataChunk c = (DataChunk) chunk;
         if (c.beginning() && c.end()) {
-            if (c.payload().length > maxMessageSize) {
+            if (c.payloadLength() > maxMessageSize) {
                 return false;
             }
             complete(c, utsn, c.payload(), sink);
@@ -242,14 +242,14 @@ public final class ReassemblyQueue {
             return true;
         }
         fragments.put(utsn, c);
-        fragmentBytes += c.payload().length;
+        fragmentBytes += c.payloadLength();
         // Only a chunk with an E bit, or one filling a hole before later fragments, can complete a message.
         if (!c.end() && !fragments.containsKey(utsn + 1)) {
             return withinOpenRun(utsn, c);
         }
         long first = utsn;
         DataChunk f = c;
-        long size = c.payload().length;
+        long size = c.payloadLength();
         while (!f.beginning()) {
             DataChunk prev = fragments.get(first - 1);
             if (prev == null || prev.end() || !sameMessage(prev, c)) {
@@ -257,7 +257,7 @@ public final class ReassemblyQueue {
             }
             first--;
             f = prev;
-            size += prev.payload().length;
+            size += prev.payloadLength();
         }
         long last = utsn;
         f = c;
@@ -268,7 +268,7 @@ public final class ReassemblyQueue {
             }
             last++;
             f = next;
-            size += next.payload().length;
+            size += next.payloadLength();
         }
         if (size > maxMessageSize) {
             return false;
@@ -281,8 +281,8 @@ public final class ReassemblyQueue {
             if (head == null) {
                 head = part;
             }
-            System.arraycopy(part.payload(), 0, msg, off, part.payload().length);
-            off += part.payload().length;
+            System.arraycopy(part.payload(), 0, msg, off, part.payloadLength());
+            off += part.payloadLength();
         }
         fragmentBytes -= size;
         complete(head, first, msg, sink);
@@ -293,7 +293,7 @@ public final class ReassemblyQueue {
     private boolean addInterleaved(long utsn, IDataChunk c, Sink sink) {
         int sid = c.streamId().value();
         if (c.beginning() && c.end()) {
-            if (c.payload().length > maxMessageSize) {
+            if (c.payloadLength() > maxMessageSize) {
                 return false;
             }
             completeInterleaved(sid, c.unordered(), c.mid().value(), c.ppid().value(), c.payload(), utsn, sink);
@@ -317,8 +317,8 @@ public final class ReassemblyQueue {
         }
         long fsn = Integer.toUnsignedLong(c.fsn());
         byte[] old = p.put(fsn, c.payload());
-        p.bytes += c.payload().length - (old == null ? 0 : old.length);
-        long charge = cost(c.payload().length) - (old == null ? 0 : cost(old.length));
+        p.bytes += c.payloadLength() - (old == null ? 0 : old.length);
+        long charge = cost(c.payloadLength()) - (old == null ? 0 : cost(old.length));
         p.charged += charge;
         fragmentBytes += charge;
         partialParts += old == null ? 1 : 0;
@@ -469,10 +469,10 @@ public final class ReassemblyQueue {
         DataChunk prev;
         if (c.beginning()) {
             runTsn = utsn;
-            runBytes = c.payload().length;
+            runBytes = c.payloadLength();
         } else if (utsn == runTsn + 1 && (prev = fragments.get(utsn - 1)) != null && !prev.end() && sameMessage(prev, c)) {
             runTsn = utsn;
-            runBytes += c.payload().length;
+            runBytes += c.payloadLength();
         } else {
             return true;
         }
@@ -537,7 +537,7 @@ public final class ReassemblyQueue {
         forwardedCum = Math.max(forwardedCum, newCum);
         Iterator<Map.Entry<Long, DataChunk>> it = fragments.headMap(newCum, true).entrySet().iterator();
         while (it.hasNext()) {
-            fragmentBytes -= it.next().getValue().payload().length;
+            fragmentBytes -= it.next().getValue().payloadLength();
             it.remove();
         }
         // Orphans: later fragments of a message whose beginning was skipped.
@@ -545,7 +545,7 @@ public final class ReassemblyQueue {
         DataChunk c;
         while ((c = fragments.get(t)) != null && !c.beginning()) {
             fragments.remove(t);
-            fragmentBytes -= c.payload().length;
+            fragmentBytes -= c.payloadLength();
             t++;
             if (c.end()) {
                 break;

@@ -62,7 +62,7 @@ public final class OutstandingData {
         Item(UserDataChunk chunk, SendQueue.Message message, long now) {
             this.chunk = chunk;
             this.message = message;
-            this.size = chunk.payload().length;
+            this.size = chunk.payloadLength();
             this.sentAtMs = now;
         }
 
@@ -306,21 +306,24 @@ public final class OutstandingData {
      * @return the DATA chunk (I-DATA for an interleaved fragment, RFC 8260 §2.2.2) with its TSN
      */
     public UserDataChunk add(SendQueue.Fragment f, long nowMs, boolean lastForNow) {
-        boolean windowFull = bytesInFlight + f.payload().length >= cwnd;
+        boolean windowFull = bytesInFlight + f.payloadLength() >= cwnd;
+        // the chunk shares the fragment's slice of the message array (copied once, when serialized)
         UserDataChunk c = f.interleaved()
                 ? new IDataChunk(new Tsn((int) nextTsn), new StreamId(f.streamId()), new Mid(f.mid()), f.fsn(),
-                        new Ppid(f.ppid()), f.payload(), f.unordered(), f.beginning(), f.end(), lastForNow || windowFull)
+                        new Ppid(f.beginning() ? f.ppid() : 0), f.payloadArray(), f.unordered(), f.beginning(), f.end(),
+                        lastForNow || windowFull, f.payloadOffset(), f.payloadLength())
                 : new DataChunk(new Tsn((int) nextTsn), new StreamId(f.streamId()), new Ssn(f.ssn()),
-                        new Ppid(f.ppid()), f.payload(), f.unordered(), f.beginning(), f.end(), lastForNow || windowFull);
+                        new Ppid(f.ppid()), f.payloadArray(), f.unordered(), f.beginning(), f.end(), lastForNow || windowFull,
+                        f.payloadOffset(), f.payloadLength());
         nextTsn++;
         Item item = new Item(c, f.message(), nowMs);
         item.sendSeq = ++sendSeq;
         append(item);
         lastTransmitMs = nowMs;
-        bytesInFlight += c.payload().length;
+        bytesInFlight += c.payloadLength();
         // §6.2.1 B: "Any time a DATA chunk is transmitted ..., the data sender MUST subtract the data
         // size of the chunk from the rwnd of that peer."
-        peerRwnd = Math.max(0, peerRwnd - c.payload().length);
+        peerRwnd = Math.max(0, peerRwnd - c.payloadLength());
         return c;
     }
 

@@ -95,11 +95,28 @@ public final class SendQueue {
     /**
      * A fragment handed to the transmission path; the caller assigns the TSN.
      *
+     * @param payload the message's array (shared, not copied: the fragment is the slice
+     *     {@code payloadOffset, payloadLength} of it); {@link #payload()} returns exactly the fragment's bytes
      * @param interleaved true if it goes in an I-DATA chunk (RFC 8260) with {@code mid} and
      *     {@code fsn}; false for a DATA chunk with {@code ssn}
+     * @param payloadOffset where the fragment starts in {@code payload}
+     * @param payloadLength the fragment's length in bytes, &gt;= 1
      */
     public record Fragment(Message message, int streamId, int ssn, int ppid, byte[] payload, boolean unordered,
-            boolean beginning, boolean end, boolean interleaved, int mid, int fsn) {
+            boolean beginning, boolean end, boolean interleaved, int mid, int fsn, int payloadOffset,
+            int payloadLength) {
+
+        /** @return exactly this fragment's bytes (a copy when it is part of a larger message) */
+        @Override
+        public byte[] payload() {
+            return payloadOffset == 0 && payloadLength == payload.length ? payload
+                    : java.util.Arrays.copyOfRange(payload, payloadOffset, payloadOffset + payloadLength);
+        }
+
+        /** @return the message's array the fragment is a slice of (not copied; read-only) */
+        public byte[] payloadArray() {
+            return payload;
+        }
     }
 
     private static final class OutStream {
@@ -248,13 +265,10 @@ public final class SendQueue {
                 }
             }
             int len = Math.min(maxPayload, m.payload.length - m.offset);
-            byte[] part;
-            if (beginning && len == m.payload.length) {
-                part = m.payload;
-            } else {
-                part = new byte[len];
-                System.arraycopy(m.payload, m.offset, part, 0, len);
-            }
+            // no copy: the fragment is a slice of the message's array, which the association owns
+            // (send() takes ownership) and which stays reachable through the Message until every
+            // fragment is acknowledged or abandoned anyway
+            int start = m.offset;
             m.offset += len;
             // RFC 8260 §2.1: "The FSN is used to enumerate all fragments of a single user message,
             // starting from 0 and incremented by 1."
@@ -277,7 +291,8 @@ public final class SendQueue {
                 }
             }
             consumed(id, s, len, lowListener);
-            return new Fragment(m, id, m.ssn, m.ppid, part, m.unordered, beginning, end, interleaving, m.mid, fsn);
+            return new Fragment(m, id, m.ssn, m.ppid, m.payload, m.unordered, beginning, end, interleaving, m.mid, fsn,
+                    start, len);
         }
     }
 

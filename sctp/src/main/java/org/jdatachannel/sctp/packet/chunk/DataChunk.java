@@ -34,19 +34,44 @@ import org.jdatachannel.sctp.packet.Tsn;
  * @param streamId stream identifier 0..65535
  * @param ssn stream sequence number 0..65535 (meaningless for unordered chunks)
  * @param ppid payload protocol identifier, opaque
- * @param payload the user data of this fragment (not copied; treat as read-only). May be empty
- *     when parsed (RFC 9260 §6.2 says to ABORT with "No User Data"); never empty when sent.
+ * @param payload the array holding the user data of this fragment at {@code payloadOffset}, length
+ *     {@code payloadLength} (not copied; treat as read-only). The accessor {@link #payload()} returns
+ *     exactly the fragment's bytes (a copy only when the chunk is a slice of a larger array, as on
+ *     the send path, where fragments share the message's array). May be empty when parsed (RFC 9260
+ *     §6.2 says to ABORT with "No User Data"); never empty when sent.
  * @param unordered the U bit
  * @param beginning the B bit
  * @param end the E bit
  * @param immediateAck the I bit (RFC 7053): the sender asks for a SACK without delay
+ * @param payloadOffset where the fragment's bytes start in {@code payload}, &gt;= 0
+ * @param payloadLength the fragment's length in bytes, 0..payload.length - payloadOffset
  */
 public record DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] payload, boolean unordered,
-        boolean beginning, boolean end, boolean immediateAck) implements UserDataChunk {
+        boolean beginning, boolean end, boolean immediateAck, int payloadOffset, int payloadLength)
+        implements UserDataChunk {
     /** Chunk type. */
     public static final int TYPE = 0;
     /** Header bytes in front of the user data (chunk header plus fixed fields). */
     public static final int HEADER_SIZE = 16;
+
+    /**
+     * Checks the slice.
+     *
+     * @throws IllegalArgumentException if {@code payload} is null or the slice lies outside it
+     */
+    public DataChunk {
+        if (payload == null || payloadOffset < 0 || payloadLength < 0 || payloadOffset > payload.length - payloadLength) {
+            throw new IllegalArgumentException("DATA payload slice " + payloadOffset + "+" + payloadLength
+                    + " outside an array of " + (payload == null ? "null" : payload.length + " bytes"));
+        }
+    }
+
+    /** A chunk whose payload is the whole array. */
+    public DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] payload, boolean unordered,
+            boolean beginning, boolean end, boolean immediateAck) {
+        this(tsn, streamId, ssn, ppid, payload, unordered, beginning, end, immediateAck, 0,
+                payload == null ? 0 : payload.length);
+    }
 
     /** A chunk without the I bit. */
     public DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] payload, boolean unordered,
@@ -76,6 +101,13 @@ public record DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] p
                 (flags & 2) != 0, (flags & 1) != 0, (flags & 8) != 0);
     }
 
+    /** @return exactly this fragment's user data: the array itself unless the chunk is a slice of it */
+    @Override
+    public byte[] payload() {
+        return payloadOffset == 0 && payloadLength == payload.length ? payload
+                : java.util.Arrays.copyOfRange(payload, payloadOffset, payloadOffset + payloadLength);
+    }
+
     @Override
     public int type() {
         return TYPE;
@@ -93,18 +125,18 @@ public record DataChunk(Tsn tsn, StreamId streamId, Ssn ssn, Ppid ppid, byte[] p
 
     @Override
     public int valueLength() {
-        return 12 + payload.length;
+        return 12 + payloadLength;
     }
 
     @Override
     public void serializeValueTo(ByteBuffer out) {
         out.putInt(tsn.value()).putShort((short) streamId.value()).putShort((short) ssn.value()).putInt(ppid.value())
-                .put(payload);
+                .put(payload, payloadOffset, payloadLength);
     }
 
     @Override
     public String toString() {
         return "DATA(tsn=" + tsn + ", stream=" + streamId + ", ssn=" + ssn + ", ppid=" + ppid + ", " + (unordered ? "U" : "")
-                + (beginning ? "B" : "") + (end ? "E" : "") + (immediateAck ? "I" : "") + ", " + payload.length + " bytes)";
+                + (beginning ? "B" : "") + (end ? "E" : "") + (immediateAck ? "I" : "") + ", " + payloadLength + " bytes)";
     }
 }

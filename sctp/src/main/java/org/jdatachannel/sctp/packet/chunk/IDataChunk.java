@@ -43,15 +43,21 @@ import org.jdatachannel.sctp.packet.Tsn;
  * @param fsn fragment sequence number (32-bit serial); 0 when {@code beginning}
  * @param ppid payload protocol identifier; meaningful only when {@code beginning} (set to 0 on
  *     non-first fragments, where the field carries the FSN)
- * @param payload the user data of this fragment (not copied; treat as read-only). May be empty when
- *     parsed (RFC 9260 §6.2 "No User Data" applies as for DATA); never empty when sent.
+ * @param payload the array holding the user data of this fragment at {@code payloadOffset}, length
+ *     {@code payloadLength} (not copied; treat as read-only). The accessor {@link #payload()} returns
+ *     exactly the fragment's bytes (a copy only when the chunk is a slice of a larger array, as on the
+ *     send path). May be empty when parsed (RFC 9260 §6.2 "No User Data" applies as for DATA); never
+ *     empty when sent.
  * @param unordered the U bit
  * @param beginning the B bit
  * @param end the E bit
  * @param immediateAck the I bit (RFC 7053)
+ * @param payloadOffset where the fragment's bytes start in {@code payload}, &gt;= 0
+ * @param payloadLength the fragment's length in bytes, 0..payload.length - payloadOffset
  */
 public record IDataChunk(Tsn tsn, StreamId streamId, Mid mid, int fsn, Ppid ppid, byte[] payload, boolean unordered,
-        boolean beginning, boolean end, boolean immediateAck) implements UserDataChunk {
+        boolean beginning, boolean end, boolean immediateAck, int payloadOffset, int payloadLength)
+        implements UserDataChunk {
     /** Chunk type. */
     public static final int TYPE = 64;
     /** Header bytes in front of the user data (RFC 8260 §2.1: "The length of the I-DATA chunk header is 20 bytes"). */
@@ -67,12 +73,23 @@ public record IDataChunk(Tsn tsn, StreamId streamId, Mid mid, int fsn, Ppid ppid
         if (tsn == null || streamId == null || mid == null || ppid == null || payload == null) {
             throw new IllegalArgumentException("I-DATA fields must not be null");
         }
+        if (payloadOffset < 0 || payloadLength < 0 || payloadOffset > payload.length - payloadLength) {
+            throw new IllegalArgumentException("I-DATA payload slice " + payloadOffset + "+" + payloadLength
+                    + " outside an array of " + payload.length + " bytes");
+        }
         if (beginning && fsn != 0) {
             throw new IllegalArgumentException("I-DATA with the B bit has FSN 0 implicitly, not " + Integer.toUnsignedString(fsn));
         }
         if (!beginning && ppid.value() != 0) {
             ppid = new Ppid(0);
         }
+    }
+
+    /** A chunk whose payload is the whole array. */
+    public IDataChunk(Tsn tsn, StreamId streamId, Mid mid, int fsn, Ppid ppid, byte[] payload, boolean unordered,
+            boolean beginning, boolean end, boolean immediateAck) {
+        this(tsn, streamId, mid, fsn, ppid, payload, unordered, beginning, end, immediateAck, 0,
+                payload == null ? 0 : payload.length);
     }
 
     /** Convenience constructor from raw values (stream 0..65535), without the I bit. */
@@ -101,7 +118,15 @@ public record IDataChunk(Tsn tsn, StreamId streamId, Mid mid, int fsn, Ppid ppid
 
     /** @return a copy with the I bit set to {@code i} */
     public IDataChunk withImmediateAck(boolean i) {
-        return new IDataChunk(tsn, streamId, mid, fsn, ppid, payload, unordered, beginning, end, i);
+        return new IDataChunk(tsn, streamId, mid, fsn, ppid, payload, unordered, beginning, end, i, payloadOffset,
+                payloadLength);
+    }
+
+    /** @return exactly this fragment's user data: the array itself unless the chunk is a slice of it */
+    @Override
+    public byte[] payload() {
+        return payloadOffset == 0 && payloadLength == payload.length ? payload
+                : java.util.Arrays.copyOfRange(payload, payloadOffset, payloadOffset + payloadLength);
     }
 
     @Override
@@ -121,19 +146,19 @@ public record IDataChunk(Tsn tsn, StreamId streamId, Mid mid, int fsn, Ppid ppid
 
     @Override
     public int valueLength() {
-        return 16 + payload.length;
+        return 16 + payloadLength;
     }
 
     @Override
     public void serializeValueTo(ByteBuffer out) {
         out.putInt(tsn.value()).putShort((short) streamId.value()).putShort((short) 0).putInt(mid.value())
-                .putInt(beginning ? ppid.value() : fsn).put(payload);
+                .putInt(beginning ? ppid.value() : fsn).put(payload, payloadOffset, payloadLength);
     }
 
     @Override
     public String toString() {
         return "I-DATA(tsn=" + tsn + ", stream=" + streamId + ", mid=" + mid
                 + (beginning ? ", ppid=" + ppid : ", fsn=" + Integer.toUnsignedString(fsn)) + ", " + (unordered ? "U" : "")
-                + (beginning ? "B" : "") + (end ? "E" : "") + (immediateAck ? "I" : "") + ", " + payload.length + " bytes)";
+                + (beginning ? "B" : "") + (end ? "E" : "") + (immediateAck ? "I" : "") + ", " + payloadLength + " bytes)";
     }
 }

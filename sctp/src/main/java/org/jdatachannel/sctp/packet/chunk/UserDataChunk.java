@@ -16,8 +16,14 @@ public sealed interface UserDataChunk extends Chunk permits DataChunk, IDataChun
     /** @return the stream */
     StreamId streamId();
 
-    /** @return this fragment's user data (not copied; treat as read-only) */
+    /**
+     * @return exactly this fragment's user data (not copied when the chunk holds a whole array, as
+     *     parsed chunks do; treat as read-only). Hot paths use {@link #payloadLength()} instead.
+     */
     byte[] payload();
+
+    /** @return the length of this fragment's user data in bytes, without copying it */
+    int payloadLength();
 
     /** @return the U bit */
     boolean unordered();
