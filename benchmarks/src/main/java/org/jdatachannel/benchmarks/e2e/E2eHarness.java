@@ -83,17 +83,18 @@ public final class E2eHarness {
      * @param scaleInProcess run the scale rows in this JVM (tests) instead of a child JVM
      * @param maxLoad rows starting at a 1-minute load average above this are flagged
      * @param timeoutMs bound for one set-up or one transfer, ms
+     * @param throughputKinds throughput rows as "MESSAGEBYTESxCHANNELS" (default 65536x1, 1024x1, 65536x4)
      */
     public record Options(Set<String> only, Path out, int rounds, long transferBytes, long udpBytes, int socketBuffer,
             int echoWarmup, int echoSamples, int setupWarmup, int setupCount, List<Integer> scalePcs,
             int scaleWarmupSeconds, int scaleSteadySeconds, String scaleHeap, List<String> scaleJvmArgs,
-            boolean scaleInProcess, double maxLoad, long timeoutMs) {
+            boolean scaleInProcess, double maxLoad, long timeoutMs, List<String> throughputKinds) {
 
         /** @return the full run's defaults */
         public static Options defaults() {
             return new Options(new LinkedHashSet<>(ROWS), Path.of("benchmarks/target/e2e.json"), 3, 64 * MIB,
                     64 * MIB, 4 << 20, 2000, 5000, 5, 100, List.of(100, 1000), 10, 60, "512m", List.of(), false, 4.0,
-                    120_000);
+                    120_000, List.of("65536x1", "1024x1", "65536x4"));
         }
 
         /**
@@ -103,7 +104,8 @@ public final class E2eHarness {
          * {@code --socket-buffer BYTES}, {@code --echo-samples N}, {@code --setup-count N},
          * {@code --scale N,...}, {@code --scale-warmup-s S}, {@code --scale-steady-s S},
          * {@code --scale-heap SIZE}, {@code --scale-jvm-arg ARG} (repeatable),
-         * {@code --scale-in-process}, {@code --max-load L}, {@code --timeout-s S}. Options apply in
+         * {@code --scale-in-process}, {@code --max-load L}, {@code --timeout-s S},
+         * {@code --tput 65536x1,1024x1,65536x4} (throughput rows: message bytes x channels). Options apply in
          * order, so {@code --quick --rounds 5} keeps 5 rounds.
          *
          * @throws IllegalArgumentException naming the bad option or value
@@ -114,13 +116,13 @@ public final class E2eHarness {
                 String a = args[i];
                 if (a.equals("--quick")) {
                     o = new Options(o.only, o.out, o.rounds, 8 * MIB, 16 * MIB, o.socketBuffer, 200, 1000, 2, 20,
-                            List.of(100), 2, 10, o.scaleHeap, o.scaleJvmArgs, o.scaleInProcess, o.maxLoad, o.timeoutMs);
+                            List.of(100), 2, 10, o.scaleHeap, o.scaleJvmArgs, o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds);
                     continue;
                 }
                 if (a.equals("--scale-in-process")) {
                     o = new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer, o.echoWarmup,
                             o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs, o.scaleWarmupSeconds,
-                            o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs, true, o.maxLoad, o.timeoutMs);
+                            o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs, true, o.maxLoad, o.timeoutMs, o.throughputKinds);
                     continue;
                 }
                 if (i + 1 >= args.length) {
@@ -143,7 +145,7 @@ public final class E2eHarness {
                         case "--out" -> new Options(o.only, Path.of(v), o.rounds, o.transferBytes, o.udpBytes,
                                 o.socketBuffer, o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                 o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs,
-                                o.scaleInProcess, o.maxLoad, o.timeoutMs);
+                                o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds);
                         case "--rounds" -> o.withInts(a, Integer.parseInt(v), 1);
                         case "--mib" -> o.withInts(a, Integer.parseInt(v), 2);
                         case "--udp-mib" -> o.withInts(a, Integer.parseInt(v), 3);
@@ -153,6 +155,17 @@ public final class E2eHarness {
                         case "--scale-warmup-s" -> o.withInts(a, Integer.parseInt(v), 7);
                         case "--scale-steady-s" -> o.withInts(a, Integer.parseInt(v), 8);
                         case "--timeout-s" -> o.withInts(a, Integer.parseInt(v), 9);
+                        case "--tput" -> {
+                            List<String> l = new ArrayList<>();
+                            for (String t : v.split(",")) {
+                                int[] k = kind(t.trim());
+                                l.add(k[0] + "x" + k[1]);
+                            }
+                            yield new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer,
+                                    o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
+                                    o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs,
+                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, List.copyOf(l));
+                        }
                         case "--scale" -> {
                             List<Integer> l = new ArrayList<>();
                             for (String n : v.split(",")) {
@@ -165,7 +178,7 @@ public final class E2eHarness {
                             yield new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer,
                                     o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, List.copyOf(l),
                                     o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs,
-                                    o.scaleInProcess, o.maxLoad, o.timeoutMs);
+                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds);
                         }
                         case "--scale-heap" -> {
                             if (!v.matches("[0-9]+[kmgKMG]?")) {
@@ -174,7 +187,7 @@ public final class E2eHarness {
                             yield new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer,
                                     o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                     o.scaleWarmupSeconds, o.scaleSteadySeconds, v, o.scaleJvmArgs, o.scaleInProcess,
-                                    o.maxLoad, o.timeoutMs);
+                                    o.maxLoad, o.timeoutMs, o.throughputKinds);
                         }
                         case "--scale-jvm-arg" -> {
                             List<String> l = new ArrayList<>(o.scaleJvmArgs);
@@ -182,12 +195,12 @@ public final class E2eHarness {
                             yield new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer,
                                     o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                     o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, List.copyOf(l),
-                                    o.scaleInProcess, o.maxLoad, o.timeoutMs);
+                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds);
                         }
                         case "--max-load" -> new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes,
                                 o.socketBuffer, o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                 o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs,
-                                o.scaleInProcess, Double.parseDouble(v), o.timeoutMs);
+                                o.scaleInProcess, Double.parseDouble(v), o.timeoutMs, o.throughputKinds);
                         default -> throw new IllegalArgumentException("unknown option " + a);
                     };
                 } catch (NumberFormatException e) {
@@ -197,10 +210,28 @@ public final class E2eHarness {
             return o;
         }
 
+        /**
+         * @param spec "MESSAGEBYTESxCHANNELS", e.g. "65536x1"
+         * @return {message bytes 1..262144, channels 1..64}
+         * @throws IllegalArgumentException if malformed or out of range
+         */
+        static int[] kind(String spec) {
+            String[] f = spec.split("x");
+            if (f.length != 2) {
+                throw new IllegalArgumentException("--tput wants MESSAGEBYTESxCHANNELS like 65536x1, got '" + spec + "'");
+            }
+            int b = Integer.parseInt(f[0]);
+            int c = Integer.parseInt(f[1]);
+            if (b < 1 || b > 262144 || c < 1 || c > 64) {
+                throw new IllegalArgumentException("--tput " + spec + ": message 1..262144 bytes, 1..64 channels");
+            }
+            return new int[] {b, c};
+        }
+
         private Options with(Set<String> rows, Path ignored) {
             return new Options(Set.copyOf(rows), out, rounds, transferBytes, udpBytes, socketBuffer, echoWarmup,
                     echoSamples, setupWarmup, setupCount, scalePcs, scaleWarmupSeconds, scaleSteadySeconds, scaleHeap,
-                    scaleJvmArgs, scaleInProcess, maxLoad, timeoutMs);
+                    scaleJvmArgs, scaleInProcess, maxLoad, timeoutMs, throughputKinds);
         }
 
         private Options withInts(String name, int v, int which) {
@@ -212,7 +243,7 @@ public final class E2eHarness {
                     which == 5 ? Math.max(1, v / 5) : echoWarmup, which == 5 ? v : echoSamples,
                     which == 6 ? Math.min(setupWarmup, v) : setupWarmup, which == 6 ? v : setupCount, scalePcs,
                     which == 7 ? v : scaleWarmupSeconds, which == 8 ? v : scaleSteadySeconds, scaleHeap,
-                    scaleJvmArgs, scaleInProcess, maxLoad, which == 9 ? v * 1000L : timeoutMs);
+                    scaleJvmArgs, scaleInProcess, maxLoad, which == 9 ? v * 1000L : timeoutMs, throughputKinds);
         }
     }
 
@@ -299,9 +330,9 @@ public final class E2eHarness {
         }
         List<Map<String, Object>> tput = new ArrayList<>();
         if (o.only.contains("throughput")) {
-            int[][] kinds = {{65536, 1}, {1024, 1}, {65536, 4}};
+            int[][] kinds = o.throughputKinds.stream().map(Options::kind).toArray(int[][]::new);
             for (int[] k : kinds) {
-                String name = String.format(Locale.ROOT, "%s x%d", k[0] >= 1024 ? k[0] / 1024 + " KiB" : k[0] + " B", k[1]);
+                String name = String.format(Locale.ROOT, "%s x%d", k[0] % 1024 == 0 ? k[0] / 1024 + " KiB" : k[0] + " B", k[1]);
                 try {
                     Map<String, Object> r = rowStart(o, out, "throughput " + name);
                     // warm-up: one untimed round per row; before the first row (JIT of the whole path, slow

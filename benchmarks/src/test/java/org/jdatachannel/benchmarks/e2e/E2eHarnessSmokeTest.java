@@ -132,6 +132,11 @@ class E2eHarnessSmokeTest {
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--bogus"));
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--out"));
         assertThrows(IllegalArgumentException.class, () -> new ScaleRun.Config(3, 0, 1, 1024, 1000, 1, 1));
+        assertEquals(List.of("65536x1", "1024x1", "65536x4"), d.throughputKinds());
+        assertEquals(List.of("1200x2"), E2eHarness.Options.parse("--tput", "1200x2").throughputKinds());
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--tput", "1024"));
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--tput", "1024x0"));
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--tput", "ax1"));
     }
 
     @Test
