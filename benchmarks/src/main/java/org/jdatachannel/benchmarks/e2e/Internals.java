@@ -19,7 +19,8 @@ final class Internals {
     /**
      * @param pc a connection
      * @return counter name to value: sctpRetransmissions, sctpFastRetransmits, sctpT3Expiries,
-     *     iceDropsQueueFull, iceDropsUnknownSource (those found)
+     *     iceDropsQueueFull, iceDropsUnknownSource, and "rx.NAME" for each numeric component of the
+     *     core's {@code receiveStats()} record (push receive path: inbox drops, batches, wake-ups), those found
      */
     static Map<String, Long> counters(PeerConnection pc) {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -31,6 +32,19 @@ final class Internals {
         Object drops = call(field(field(core, "active"), "agent"), "drops");
         put(m, "iceDropsQueueFull", call(drops, "queueFull"));
         put(m, "iceDropsUnknownSource", call(drops, "unknownSource"));
+        // the push receive path's diagnostics (a record of counters), where the core has them
+        Object rx = call(core, "receiveStats");
+        if (rx != null && rx.getClass().isRecord()) {
+            for (java.lang.reflect.RecordComponent rc : rx.getClass().getRecordComponents()) {
+                try {
+                    Method acc = rc.getAccessor();
+                    acc.setAccessible(true);
+                    put(m, "rx." + rc.getName(), acc.invoke(rx));
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    // skip this one
+                }
+            }
+        }
         return m;
     }
 
