@@ -10,7 +10,6 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
-import org.bouncycastle.jcajce.util.DefaultJcaJceHelper;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.EncryptionAlgorithm;
 import org.bouncycastle.tls.TlsFatalAlert;
@@ -21,7 +20,8 @@ import org.bouncycastle.tls.crypto.impl.TlsAEADCipherImpl;
 import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
 
 /**
- * Bouncy Castle's JCA crypto on the JDK's default providers, plus ChaCha20-Poly1305 records
+ * Bouncy Castle's JCA crypto on the JDK's default providers (elliptic-curve handshake operations
+ * through Bouncy Castle's provider, see {@link HandshakeJcaHelper}), plus ChaCha20-Poly1305 records
  * through the JDK's own {@code "ChaCha20-Poly1305"} cipher (SunJCE, JDK 11+). Bouncy Castle's
  * {@link JcaTlsCrypto} looks ChaCha20 and Poly1305 up under its own provider's algorithm names,
  * which the JDK does not register, so without this it would not offer the suite at all.
@@ -35,7 +35,7 @@ final class JdkTlsCrypto extends JcaTlsCrypto {
     private static final boolean HAS_JDK_CHACHA = probe();
 
     private JdkTlsCrypto(SecureRandom keyRandom, SecureRandom nonceRandom) {
-        super(new DefaultJcaJceHelper(), keyRandom, nonceRandom);
+        super(new HandshakeJcaHelper(), keyRandom, nonceRandom);
     }
 
     /** @return a crypto using the JDK's default providers and fresh SecureRandoms */

@@ -91,12 +91,15 @@ class JdkTlsCryptoTest {
      * Record encryption uses the JDK's AES-GCM (SunJCE, with its AES-NI/CLMUL intrinsics), not
      * Bouncy Castle's pure-Java AES, and Bouncy Castle's JCA provider is never installed: our
      * crypto looks ciphers up through the default JCA providers, whose AES/GCM is SunJCE's, and no
-     * "BC" provider exists after a full handshake with data.
+     * "BC" provider is registered after a full handshake with data (the EC operations use a private
+     * provider instance, see HandshakeJcaHelper).
      */
     @Test
     void aesGcmComesFromTheJdkAndNoBouncyCastleProviderIsInstalled() throws Exception {
         JdkTlsCrypto crypto = JdkTlsCrypto.create();
-        assertEquals(org.bouncycastle.jcajce.util.DefaultJcaJceHelper.class, crypto.getHelper().getClass());
+        // Only the elliptic-curve handshake operations go to a private Bouncy Castle provider
+        // instance (HandshakeJcaHelper); ciphers, MACs and digests come from the JDK.
+        assertEquals(HandshakeJcaHelper.class, crypto.getHelper().getClass());
         // The lookup Bouncy Castle's JceAEADCipherImpl makes for AES-GCM records.
         assertEquals("SunJCE", crypto.getHelper().createCipher("AES/GCM/NoPadding").getProvider().getName());
         assertEquals("SunJCE", javax.crypto.Cipher.getInstance("ChaCha20-Poly1305").getProvider().getName());
