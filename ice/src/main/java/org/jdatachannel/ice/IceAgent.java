@@ -180,6 +180,9 @@ public final class IceAgent implements AutoCloseable {
     /** {@link System#nanoTime()} when ICE connected; written before the consent watch starts. */
     private volatile long connectedAtNanos;
 
+    /** This agent's place in the JVM-wide check pacing (counted while ice4j is RUNNING). */
+    private final CheckPacing.Slot pacingSlot = new CheckPacing.Slot();
+
     // Guarded by emitLock.
     private volatile IceState state = IceState.NEW;
     private volatile boolean consentLost;
@@ -755,6 +758,7 @@ public final class IceAgent implements AutoCloseable {
             }
             closed = true;
         }
+        pacingSlot.stop();
         java.util.concurrent.ScheduledFuture<?> w = consentWatch;
         if (w != null) {
             w.cancel(false);
@@ -820,6 +824,12 @@ public final class IceAgent implements AutoCloseable {
         }
         IceProcessingState s = (IceProcessingState) e.getNewValue();
         LOG.debug("{}: ice4j state {} -> {}", localUfrag(), e.getOldValue(), s);
+        if (s == IceProcessingState.RUNNING) {
+            pacingSlot.start();
+        } else if (s == IceProcessingState.COMPLETED || s == IceProcessingState.FAILED
+                || s == IceProcessingState.TERMINATED) {
+            pacingSlot.stop(); // nominated or given up: no more checks to pace (RFC 8445 §8.1.2)
+        }
         if (closed) {
             return; // free() moves ice4j to TERMINATED; we report CLOSED instead
         }
@@ -1004,14 +1014,15 @@ public final class IceAgent implements AutoCloseable {
         }
 
         /**
-         * ice4j's pacing interval Ta (ms), or -1 once this agent is freed or has terminated
+         * The pacing interval Ta (ms) of {@link CheckPacing} (5 ms per agent of the JVM running
+         * checks, at most ice4j's 20 ms), or -1 once this agent is freed or has terminated
          * (TERMINATED or FAILED), which makes every connectivity-check pacer of the agent end at
          * its next beat instead of rescheduling itself.
          *
          * <p>Why: ice4j (3.2-15-g6da2b08) paces checks with {@code ConnectivityCheckClient.PaceMaker},
          * a {@code PeriodicRunnable} on the JVM-wide {@code Agent} timer and executor whose
          * {@code getDelayUntilNextRun()} is {@code calculateTa() * max(1, active check lists)}:
-         * never negative, so it runs every 20 ms until cancelled ({@code terminate()} and
+         * never negative, so it runs every Ta ms until cancelled ({@code terminate()} and
          * {@code free()} call {@code ConnectivityCheckClient.stop()}). {@code PeriodicRunnable}
          * loses a cancel that comes while a run is finishing: {@code executeRun()} checks
          * {@code running}, computes the next delay, then {@code scheduleNextRun()} sees
@@ -1036,7 +1047,9 @@ public final class IceAgent implements AutoCloseable {
                 LOG.debug("ice4j agent {} (freed: {}): ending a check pacer that outlived its cancel", s, freed);
                 return -1;
             }
-            return super.calculateTa();
+            // RFC 8445 §14.2: one JVM-wide 5 ms floor for all agents' checks instead of ice4j's
+            // fixed 20 ms per agent (see CheckPacing).
+            return CheckPacing.ta();
         }
 
         /** Exposes {@code createCandidatePair} (it computes the pair priority for our role). */
