@@ -255,7 +255,8 @@ public final class PeerConnectionCore {
             throw new IllegalArgumentException("the configured DTLS certificate expired at " + given.expires()
                     + "; generate a new one");
         }
-        this.certificate = given != null ? given : DtlsCertificate.generate();
+        // A fresh certificate per connection, usually generated ahead in the background (SpareCertificate).
+        this.certificate = given != null ? given : SpareCertificate.take();
         this.sessionId = new SecureRandom().nextLong() >>> 2;
         this.loop = new EventLoop(name + "-loop");
         this.channels = new ChannelManager(loop);
