@@ -4,15 +4,19 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.util.Arrays;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.ice4j.socket.IceSocketWrapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * ChannelData, ...): STUN goes to ice4j, DTLS and TURN ChannelData to the {@link Sink}, and every
  * other first byte (ZRTP, RTP/RTCP, QUIC, unassigned: nothing a data channel uses) is dropped
  * here and counted ({@link #droppedNotDemultiplexed()}), so junk never reaches the receive queue.
+ *
+ * <p>I/O: a blocking {@link DatagramChannel}. The reader receives into one direct buffer (the JDK
+ * reads a heap buffer through a temporary direct buffer of its own, then copies) and copies each
+ * datagram once, into the exact-size array handed on; sends write the caller's bytes with no
+ * {@code DatagramPacket}. ice4j's STUN reader blocks until a STUN datagram arrives or the socket
+ * closes (no polling).
  */
 final class HostSocket extends IceSocketWrapper {
     private static final Logger LOG = LoggerFactory.getLogger(HostSocket.class);
@@ -43,8 +53,10 @@ final class HostSocket extends IceSocketWrapper {
      * below the path MTU when no fragmentation is wanted).
      */
     static final int MAX_STUN_DATAGRAM = 1500;
-    /** Receive buffer: the largest possible UDP payload plus one byte. */
+    /** Receive buffer (direct, off-heap): the largest possible UDP payload plus one byte. */
     private static final int RECEIVE_BUFFER = 65536;
+    /** Default kernel socket buffer sizes requested, bytes (the kernel doubles and caps them). */
+    static final int DEFAULT_SOCKET_BUFFER = IceConfig.DEFAULT_SOCKET_BUFFER;
 
     /** Where application datagrams go. Called on this socket's reader thread. */
     interface Sink {
@@ -54,7 +66,10 @@ final class HostSocket extends IceSocketWrapper {
     private record Stun(byte[] data, SocketAddress from) {
     }
 
-    private final DatagramSocket udp;
+    /** Put in the STUN queue on close, to wake ice4j's reader. */
+    private static final Stun CLOSED = new Stun(new byte[0], null);
+
+    private final DatagramChannel udp;
     private final InetSocketAddress local;
     private final BlockingQueue<Stun> stunQueue = new ArrayBlockingQueue<>(STUN_QUEUE_CAPACITY);
     private final Sink sink;
@@ -71,9 +86,9 @@ final class HostSocket extends IceSocketWrapper {
     /** Authenticates Binding requests/responses before ice4j sees them; null = pass everything. */
     private volatile StunGuard guard;
 
-    private HostSocket(DatagramSocket udp, Sink sink) {
+    private HostSocket(DatagramChannel udp, Sink sink) throws IOException {
         this.udp = udp;
-        this.local = (InetSocketAddress) udp.getLocalSocketAddress();
+        this.local = (InetSocketAddress) udp.getLocalAddress();
         this.sink = sink;
         this.reader = new Thread(this::readLoop, "jdc-ice-rx-" + local);
         this.reader.setDaemon(true);
@@ -81,19 +96,32 @@ final class HostSocket extends IceSocketWrapper {
 
     /**
      * Binds a socket on {@code address}, on an ephemeral port when {@code minPort == 0}, else on
-     * the first free port of {@code minPort..maxPort}.
+     * the first free port of {@code minPort..maxPort}, with {@link #DEFAULT_SOCKET_BUFFER}-byte
+     * kernel buffers.
      *
      * @throws IOException if no port could be bound
      */
     static HostSocket bind(InetAddress address, int minPort, int maxPort, Sink sink) throws IOException {
-        DatagramSocket s = null;
+        return bind(address, minPort, maxPort, DEFAULT_SOCKET_BUFFER, DEFAULT_SOCKET_BUFFER, sink);
+    }
+
+    /**
+     * As {@link #bind(InetAddress, int, int, Sink)}, with the kernel socket buffer sizes to request.
+     *
+     * @param receiveBuffer SO_RCVBUF in bytes, or 0 to keep the OS default
+     * @param sendBuffer SO_SNDBUF in bytes, or 0 to keep the OS default
+     * @throws IOException if no port could be bound
+     */
+    static HostSocket bind(InetAddress address, int minPort, int maxPort, int receiveBuffer, int sendBuffer,
+            Sink sink) throws IOException {
+        DatagramChannel s = null;
         if (minPort == 0) {
-            s = new DatagramSocket(new InetSocketAddress(address, 0));
+            s = open(address, 0);
         } else {
             BindException last = null;
             for (int port = minPort; port <= maxPort && s == null; port++) {
                 try {
-                    s = new DatagramSocket(new InetSocketAddress(address, port));
+                    s = open(address, port);
                 } catch (BindException e) {
                     last = e;
                 }
@@ -104,12 +132,33 @@ final class HostSocket extends IceSocketWrapper {
             }
         }
         try {
-            s.setReceiveBufferSize(Math.max(s.getReceiveBufferSize(), 1 << 20));
-            s.setSendBufferSize(Math.max(s.getSendBufferSize(), 1 << 20));
-        } catch (SocketException e) {
-            LOG.debug("could not enlarge socket buffers of {}: {}", s.getLocalSocketAddress(), e.toString());
+            if (receiveBuffer > 0) {
+                s.setOption(StandardSocketOptions.SO_RCVBUF, receiveBuffer);
+            }
+            if (sendBuffer > 0) {
+                s.setOption(StandardSocketOptions.SO_SNDBUF, sendBuffer);
+            }
+        } catch (IOException e) {
+            LOG.debug("could not set socket buffers of {}: {}", s.getLocalAddress(), e.toString());
         }
-        return new HostSocket(s, sink);
+        try {
+            return new HostSocket(s, sink);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private static DatagramChannel open(InetAddress address, int port) throws IOException {
+        DatagramChannel ch = DatagramChannel.open(
+                address instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        try {
+            ch.bind(new InetSocketAddress(address, port));
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     /**
@@ -147,25 +196,30 @@ final class HostSocket extends IceSocketWrapper {
         return reader;
     }
 
-    /** Sends application data (not through ice4j). */
+    /**
+     * Sends application data (not through ice4j): one datagram, one {@code sendto} (blocking if the
+     * kernel send buffer is full). Any thread.
+     */
     void sendData(byte[] buf, int off, int len, SocketAddress to) throws IOException {
         if (closed) {
             throw new SocketException("socket closed");
         }
-        udp.send(new DatagramPacket(buf, off, len, to));
+        udp.send(ByteBuffer.wrap(buf, off, len), to);
     }
 
     private void readLoop() {
-        byte[] buf = new byte[RECEIVE_BUFFER];
-        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        ByteBuffer buf = ByteBuffer.allocateDirect(RECEIVE_BUFFER);
         int consecutiveErrors = 0;
         while (!closed) {
-            p.setData(buf, 0, buf.length);
+            buf.clear();
+            InetSocketAddress from;
             try {
-                udp.receive(p);
+                from = (InetSocketAddress) udp.receive(buf);
                 consecutiveErrors = 0;
+            } catch (ClosedChannelException e) {
+                break; // also AsynchronousCloseException: closed while waiting
             } catch (IOException e) {
-                if (closed || udp.isClosed()) {
+                if (closed || !udp.isOpen()) {
                     break;
                 }
                 // A receive error on an unconnected UDP socket is transient (e.g. an ICMP error);
@@ -177,48 +231,49 @@ final class HostSocket extends IceSocketWrapper {
                 LOG.debug("{}: receive error: {}", local, e.toString());
                 continue;
             }
-            int len = p.getLength();
-            if (len == 0) {
+            int len = buf.position();
+            if (from == null || len == 0) {
                 continue;
             }
             if (dropAll) {
                 continue;
             }
             java.util.function.Predicate<InetSocketAddress> filter = acceptFrom;
-            if (filter != null && !filter.test((InetSocketAddress) p.getSocketAddress())) {
-                LOG.debug("{}: dropping {} bytes from {} (not a STUN/TURN server)", local, len, p.getSocketAddress());
+            if (filter != null && !filter.test(from)) {
+                LOG.debug("{}: dropping {} bytes from {} (not a STUN/TURN server)", local, len, from);
                 continue;
             }
-            int first = buf[0] & 0xFF;
+            int first = buf.get(0) & 0xFF;
             if (!isDemultiplexed(first)) {
                 droppedNotDemultiplexed.incrementAndGet();
                 LOG.debug("{}: dropping a {}-byte datagram with first byte {} from {} (RFC 7983 §7)", local, len,
-                        first, p.getSocketAddress());
+                        first, from);
                 continue;
             }
             if (first <= 3 && len > MAX_STUN_DATAGRAM) {
                 droppedStun.incrementAndGet();
-                LOG.debug("{}: dropping a {}-byte STUN-range datagram from {}", local, len, p.getSocketAddress());
+                LOG.debug("{}: dropping a {}-byte STUN-range datagram from {}", local, len, from);
                 continue;
             }
-            byte[] data = Arrays.copyOf(buf, len);
+            // The one copy: the array is handed on and may be kept by whoever receives it.
+            byte[] data = new byte[len];
+            buf.get(0, data, 0, len);
             if (first <= 3) {
                 StunGuard g = guard;
-                StunGuard.Verdict v = g == null ? StunGuard.Verdict.PASS
-                        : g.check(data, (InetSocketAddress) p.getSocketAddress());
+                StunGuard.Verdict v = g == null ? StunGuard.Verdict.PASS : g.check(data, from);
                 if (v != StunGuard.Verdict.PASS) {
                     droppedUnauthenticated.incrementAndGet();
-                    LOG.debug("{}: dropping a {}-byte STUN message from {}: {}", local, len, p.getSocketAddress(), v);
+                    LOG.debug("{}: dropping a {}-byte STUN message from {}: {}", local, len, from, v);
                     continue;
                 }
                 // RFC 7983 §7: 0..3 is STUN; hand it to ice4j's Connector via receive().
-                if (!stunQueue.offer(new Stun(data, p.getSocketAddress()))) {
+                if (!stunQueue.offer(new Stun(data, from))) {
                     droppedStun.incrementAndGet();
-                    LOG.debug("{}: STUN queue full, dropped {} bytes from {}", local, len, p.getSocketAddress());
+                    LOG.debug("{}: STUN queue full, dropped {} bytes from {}", local, len, from);
                 }
             } else {
                 try {
-                    sink.deliver(this, data, (InetSocketAddress) p.getSocketAddress());
+                    sink.deliver(this, data, from);
                 } catch (RuntimeException e) {
                     LOG.warn("{}: delivering a datagram failed", local, e);
                 }
@@ -257,34 +312,36 @@ final class HostSocket extends IceSocketWrapper {
 
     // ---- IceSocketWrapper, used by ice4j for STUN only ----
 
-    /** Called by ice4j's STUN reader: blocks until a STUN datagram arrives; throws once closed. */
+    /**
+     * Called by ice4j's STUN reader: blocks until a STUN datagram arrives; throws once closed
+     * ({@link #close} wakes it).
+     */
     @Override
     public void receive(DatagramPacket p) throws IOException {
-        while (true) {
-            if (closed) {
-                throw new SocketException("socket closed");
-            }
-            Stun s;
-            try {
-                s = stunQueue.poll(200, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SocketException("interrupted");
-            }
-            if (s == null) {
-                continue;
-            }
-            int n = Math.min(s.data.length, p.getData().length - p.getOffset());
-            System.arraycopy(s.data, 0, p.getData(), p.getOffset(), n);
-            p.setLength(n);
-            p.setSocketAddress(s.from);
-            return;
+        if (closed) {
+            throw new SocketException("socket closed");
         }
+        Stun s;
+        try {
+            s = stunQueue.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SocketException("interrupted");
+        }
+        if (s == CLOSED) {
+            stunQueue.offer(CLOSED); // wake any other reader too
+            throw new SocketException("socket closed");
+        }
+        int n = Math.min(s.data.length, p.getData().length - p.getOffset());
+        System.arraycopy(s.data, 0, p.getData(), p.getOffset(), n);
+        p.setLength(n);
+        p.setSocketAddress(s.from);
     }
 
+    /** ice4j's STUN sends. */
     @Override
     public void send(DatagramPacket p) throws IOException {
-        udp.send(p);
+        udp.send(ByteBuffer.wrap(p.getData(), p.getOffset(), p.getLength()), p.getSocketAddress());
     }
 
     /** Closes the socket and stops the reader. Idempotent; ice4j calls it when freeing the candidate. */
@@ -294,8 +351,13 @@ final class HostSocket extends IceSocketWrapper {
             return;
         }
         closed = true;
-        udp.close();
+        try {
+            udp.close();
+        } catch (IOException e) {
+            LOG.debug("{}: close: {}", local, e.toString());
+        }
         stunQueue.clear();
+        stunQueue.offer(CLOSED);
     }
 
     boolean isClosed() {
@@ -329,7 +391,7 @@ final class HostSocket extends IceSocketWrapper {
      */
     @Override
     public DatagramSocket getUDPSocket() {
-        return udp;
+        return udp.socket();
     }
 
     @Override

@@ -1451,7 +1451,8 @@ public final class IceAgent implements AutoCloseable {
             for (InetAddress a : addresses) {
                 HostSocket s;
                 try {
-                    s = HostSocket.bind(a, config.minPort(), config.maxPort(), transport::deliver);
+                    s = HostSocket.bind(a, config.minPort(), config.maxPort(), config.socketReceiveBufferBytes(),
+                            config.socketSendBufferBytes(), transport::deliver);
                 } catch (IOException e) {
                     harvestError = new IOException("binding " + a.getHostAddress() + " failed: " + e.getMessage(), e);
                     for (HostSocket done : sockets) {
@@ -1668,6 +1669,24 @@ public final class IceAgent implements AutoCloseable {
             if (pair == null) {
                 throw new IOException("no selected candidate pair yet (ICE state " + state + ")");
             }
+            SendPath p = sendPath;
+            if (p == null || p.pair != pair) {
+                p = sendPath(pair);
+            }
+            p.via.send(buf, off, len, p.to);
+        }
+
+        /**
+         * Where the selected pair sends: looked up once per selected pair (ice4j's selected pair is
+         * a field read; a new pair, e.g. after ICE restart or a renomination, makes a new lookup),
+         * so a send allocates no addresses.
+         */
+        private record SendPath(CandidatePair pair, DataPath via, InetSocketAddress to) {
+        }
+
+        private volatile SendPath sendPath;
+
+        private SendPath sendPath(CandidatePair pair) throws IOException {
             LocalCandidate lc = pair.getLocalCandidate();
             if (lc.getBase() != null) {
                 lc = lc.getBase();
@@ -1680,7 +1699,9 @@ public final class IceAgent implements AutoCloseable {
                 throw new IOException("no socket for local candidate " + localTa);
             }
             TransportAddress remote = pair.getRemoteCandidate().getTransportAddress();
-            via.send(buf, off, len, new InetSocketAddress(remote.getAddress(), remote.getPort()));
+            SendPath p = new SendPath(pair, via, new InetSocketAddress(remote.getAddress(), remote.getPort()));
+            sendPath = p;
+            return p;
         }
 
         @Override

@@ -46,11 +46,20 @@ import java.util.function.Predicate;
  *                              completes at the latest this long after {@link IceAgent#gather()},
  *                              even when a server never answers. 100..60000 ms, default
  *                              {@value #DEFAULT_GATHERING_TIMEOUT_MS}
+ * @param socketReceiveBufferBytes SO_RCVBUF requested for each host socket, in bytes: 0 keeps
+ *                              the OS default, else {@value #MIN_SOCKET_BUFFER}..{@value
+ *                              #MAX_SOCKET_BUFFER} (Linux doubles the value and caps it at
+ *                              2 x net.core.rmem_max). Default {@value #DEFAULT_SOCKET_BUFFER}: bulk
+ *                              transfers over a fast path drop datagrams with the usual 208 KiB;
+ *                              many idle connections may want the OS default (kernel memory)
+ * @param socketSendBufferBytes SO_SNDBUF requested for each host socket, in bytes; as
+ *                              {@code socketReceiveBufferBytes} (net.core.wmem_max)
  */
 public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilter,
                         boolean consentFreshness, int minPort, int maxPort,
                         int receiveQueueCapacity, List<IceServer> iceServers, boolean relayOnly,
-                        int consentTimeoutMs, int disconnectedTimeoutMs, int gatheringTimeoutMs) {
+                        int consentTimeoutMs, int disconnectedTimeoutMs, int gatheringTimeoutMs,
+                        int socketReceiveBufferBytes, int socketSendBufferBytes) {
 
     /** RFC 7675 §5.1: "Consent expires after 30 seconds." */
     public static final int DEFAULT_CONSENT_TIMEOUT_MS = 30_000;
@@ -63,6 +72,12 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
     public static final int DEFAULT_DISCONNECTED_TIMEOUT_MS = 8_000;
     /** Default {@link #gatheringTimeoutMs()}. */
     public static final int DEFAULT_GATHERING_TIMEOUT_MS = 5_000;
+    /** Default {@link #socketReceiveBufferBytes()} and {@link #socketSendBufferBytes()}: 1 MiB. */
+    public static final int DEFAULT_SOCKET_BUFFER = 1 << 20;
+    /** Smallest socket buffer size accepted (other than 0 for the OS default), bytes. */
+    public static final int MIN_SOCKET_BUFFER = 4096;
+    /** Largest socket buffer size accepted, bytes (64 MiB). */
+    public static final int MAX_SOCKET_BUFFER = 64 << 20;
     /** Most STUN/TURN server entries accepted. */
     public static final int MAX_ICE_SERVERS = 16;
 
@@ -97,6 +112,15 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
         if (gatheringTimeoutMs < 100 || gatheringTimeoutMs > 60_000) {
             throw new IllegalArgumentException("gatheringTimeoutMs must be 100..60000, was " + gatheringTimeoutMs);
         }
+        checkSocketBuffer("socketReceiveBufferBytes", socketReceiveBufferBytes);
+        checkSocketBuffer("socketSendBufferBytes", socketSendBufferBytes);
+    }
+
+    private static void checkSocketBuffer(String name, int bytes) {
+        if (bytes != 0 && (bytes < MIN_SOCKET_BUFFER || bytes > MAX_SOCKET_BUFFER)) {
+            throw new IllegalArgumentException(name + " must be 0 (OS default) or " + MIN_SOCKET_BUFFER + ".."
+                    + MAX_SOCKET_BUFFER + ", was " + bytes);
+        }
     }
 
     /** @return a new builder with the defaults listed in the record description */
@@ -117,6 +141,8 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
         private int consentTimeoutMs = DEFAULT_CONSENT_TIMEOUT_MS;
         private int disconnectedTimeoutMs = DEFAULT_DISCONNECTED_TIMEOUT_MS;
         private int gatheringTimeoutMs = DEFAULT_GATHERING_TIMEOUT_MS;
+        private int socketReceiveBufferBytes = DEFAULT_SOCKET_BUFFER;
+        private int socketSendBufferBytes = DEFAULT_SOCKET_BUFFER;
 
         private Builder() {
         }
@@ -186,6 +212,17 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
         }
 
         /**
+         * @param receiveBytes SO_RCVBUF per host socket, 0 for the OS default, else
+         *     {@value IceConfig#MIN_SOCKET_BUFFER}..{@value IceConfig#MAX_SOCKET_BUFFER} bytes
+         * @param sendBytes SO_SNDBUF per host socket, same range
+         */
+        public Builder socketBuffers(int receiveBytes, int sendBytes) {
+            this.socketReceiveBufferBytes = receiveBytes;
+            this.socketSendBufferBytes = sendBytes;
+            return this;
+        }
+
+        /**
          * @return the configuration
          * @throws IllegalArgumentException if no address filter was set or a value is out of range
          */
@@ -196,7 +233,7 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
             }
             return new IceConfig(controlling, addressFilter, consentFreshness, minPort, maxPort,
                     receiveQueueCapacity, iceServers, relayOnly, consentTimeoutMs, disconnectedTimeoutMs,
-                    gatheringTimeoutMs);
+                    gatheringTimeoutMs, socketReceiveBufferBytes, socketSendBufferBytes);
         }
     }
 }

@@ -142,4 +142,41 @@ class IcePushReceiveTest {
         tb.setReceiver(r);
         assertEquals(0, b.queuedReceiveDatagrams());
     }
+
+    @Test
+    void aSendOnTheSelectedPairAllocatesNoAddresses() throws Exception {
+        IceAgent a = agent(true);
+        IceAgent b = agent(false);
+        CompletableFuture<Void> ca = connected(a);
+        CompletableFuture<Void> cb = connected(b);
+        IcePairs.exchangeAndStart(a, b);
+        CompletableFuture.allOf(ca, cb).get(10, TimeUnit.SECONDS);
+        java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
+        b.transport().setReceiver((data, off, len) -> got.incrementAndGet());
+        IceTransport ta = a.transport();
+        byte[] d = new byte[1200];
+        d[0] = 23;
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        long before = 0;
+        int warm = 2000;
+        int count = 4000;
+        for (int i = 0; i < warm + count; i++) {
+            if (i == warm) {
+                before = mx.getThreadAllocatedBytes(tid);
+            }
+            ta.send(d, 0, d.length);
+            if (i % 128 == 127) {
+                long sent = i + 1;
+                long allocPause = mx.getThreadAllocatedBytes(tid);
+                await(() -> got.get() >= sent - 64, "the receiver to keep up");
+                before += mx.getThreadAllocatedBytes(tid) - allocPause; // not the waiting
+            }
+        }
+        long perSend = (mx.getThreadAllocatedBytes(tid) - before) / count;
+        org.slf4j.LoggerFactory.getLogger(IcePushReceiveTest.class).info("IceTransport.send allocates {} bytes", perSend);
+        // The selected pair's socket and remote address are cached: only the NIO buffer wrapper.
+        assertTrue(perSend < 200, "a send allocated " + perSend + " bytes");
+    }
 }
