@@ -129,6 +129,53 @@ class HotPathTest {
         assertEquals(0, r.entries());
     }
 
+    private static DataChunk data(int tsn, int ssn, int b, boolean beginning, boolean end) {
+        return new DataChunk(tsn, 0, ssn, 51, new byte[] {(byte) b}, false, beginning, end);
+    }
+
+    @Test
+    void dataFragmentsInOrderOutOfOrderAndAcrossForwardTsn() {
+        ReassemblyQueue r = new ReassemblyQueue(1 << 20);
+        List<byte[]> got = new ArrayList<>();
+        ReassemblyQueue.Sink sink = (sid, ppid, payload, unordered) -> got.add(payload);
+        // in TSN order (the array fast path)
+        assertTrue(r.add(1, data(1, 0, 1, true, false), sink));
+        assertTrue(r.add(2, data(2, 0, 2, false, false), sink));
+        assertEquals(2, r.entries(), "fragments on the fast path are counted");
+        assertEquals(2 + 2 * ReassemblyQueue.ENTRY_OVERHEAD, r.accountedBytes());
+        assertTrue(r.add(3, data(3, 0, 3, false, true), sink));
+        assertArrayEquals(new byte[] {1, 2, 3}, got.get(0));
+        assertEquals(0, r.entries());
+        assertEquals(0, r.bufferedBytes());
+        // a gap: TSN 6 before 5, so the fragments move to the sorted map and still complete
+        assertTrue(r.add(4, data(4, 1, 4, true, false), sink));
+        assertTrue(r.add(6, data(6, 1, 6, false, true), sink));
+        assertEquals(1, got.size());
+        assertTrue(r.add(5, data(5, 1, 5, false, false), sink));
+        assertArrayEquals(new byte[] {4, 5, 6}, got.get(1));
+        // the B chunk arrives last (retransmitted): later fragments are already held
+        assertTrue(r.add(8, data(8, 2, 8, false, true), sink));
+        assertTrue(r.add(7, data(7, 2, 7, true, false), sink));
+        assertArrayEquals(new byte[] {7, 8}, got.get(2));
+        assertEquals(0, r.entries());
+        // FORWARD TSN over a message on the fast path drops its fragments (RFC 3758 §3.6)
+        assertTrue(r.add(9, data(9, 3, 9, true, false), sink));
+        assertTrue(r.add(10, data(10, 3, 10, false, false), sink));
+        r.forwardTsn(10, List.of(new org.jdatachannel.sctp.packet.chunk.ForwardTsnChunk.SkippedStream(0, 3)), sink);
+        assertEquals(0, r.entries());
+        assertEquals(0, r.bufferedBytes());
+        assertTrue(r.add(11, data(11, 3, 11, false, true), sink), "the orphaned rest is dropped quietly");
+        assertEquals(3, got.size());
+        assertEquals(0, r.entries());
+        assertTrue(r.add(12, data(12, 4, 12, true, true), sink));
+        assertArrayEquals(new byte[] {12}, got.get(3), "the stream continues after the skipped SSN");
+        // a message above the limit on the fast path is refused (the association aborts)
+        ReassemblyQueue small = new ReassemblyQueue(2);
+        assertTrue(small.add(1, data(1, 0, 1, true, false), sink));
+        assertTrue(small.add(2, data(2, 0, 2, false, false), sink));
+        assertFalse(small.add(3, data(3, 0, 3, false, false), sink));
+    }
+
     /** Two associations wired back to back in memory (no loss, no delay). */
     private static final class Pair {
         final Association a;

@@ -25,6 +25,8 @@ public final class DataTracker {
     /** Bound on gap ack blocks reported in one SACK (keeps the SACK well below the MTU). */
     public static final int MAX_GAP_BLOCKS = 64;
 
+    private static final int[] NO_DUPLICATES = new int[0];
+
     private final Unwrapper unwrapper;
     private long cumTsn;
     private final TreeSet<Long> above = new TreeSet<>();
@@ -50,7 +52,7 @@ public final class DataTracker {
 
     /** @return true if {@code utsn} (unwrapped) was already received */
     public boolean isDuplicate(long utsn) {
-        return utsn <= cumTsn || above.contains(utsn);
+        return utsn <= cumTsn || (!above.isEmpty() && above.contains(utsn)); // no boxing without gaps
     }
 
     /** @return true if {@code utsn} is too far above the cumulative TSN to be tracked */
@@ -162,6 +164,12 @@ public final class DataTracker {
      * @param aRwnd our current advertised receive window, bytes
      */
     public SackChunk createSack(long aRwnd) {
+        if (above.isEmpty() && duplicates.isEmpty()) {
+            // the usual SACK: no gap blocks, no duplicates, no lists to build
+            ackNow = false;
+            packetsWithoutAck = 0;
+            return new SackChunk((int) cumTsn, (int) Math.min(aRwnd, 0xffffffffL), List.of(), NO_DUPLICATES);
+        }
         List<SackChunk.GapAckBlock> gaps = new ArrayList<>();
         Iterator<Long> it = above.iterator();
         long start = -1;

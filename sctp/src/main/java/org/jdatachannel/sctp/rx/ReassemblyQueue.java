@@ -138,6 +138,14 @@ public final class ReassemblyQueue {
     private final long maxMessageSize;
     private final boolean interleaved;
     private final TreeMap<Long, DataChunk> fragments = new TreeMap<>();
+    /**
+     * DATA fast path: fragments of the message being received in TSN order from its B chunk, at TSNs
+     * seqStart..seqStart+seqCount-1, held here instead of in {@code fragments} (never both).
+     */
+    private DataChunk[] seq = new DataChunk[16];
+    private int seqCount;
+    private long seqStart;
+    private long seqBytes;
     private final Map<Integer, InStream> streams = new HashMap<>();
     /** I-DATA partial messages by {@link #streamKey} and MID. */
     private final Map<Integer, Map<Integer, Partial>> partials = new HashMap<>();
@@ -200,7 +208,7 @@ public final class ReassemblyQueue {
 
     /** @return chunks and messages held: fragments, complete messages waiting for order or a reset */
     public int entries() {
-        return fragments.size() + partialParts + pendingCount;
+        return fragments.size() + seqCount + partialParts + pendingCount;
     }
 
     /**
@@ -237,6 +245,35 @@ public final class ReassemblyQueue {
             complete(c, utsn, c.payload(), sink);
             return true;
         }
+        // Fast path: the fragments of one message arriving in TSN order (the usual case) are kept in
+        // an array, not the sorted map; anything else moves them to the map first (spillSequence).
+        int len = c.payloadLength();
+        if (seqCount > 0 && utsn == seqStart + seqCount && !c.beginning() && sameMessage(seq[0], c)
+                && (fragments.isEmpty() || !fragments.containsKey(utsn + 1))) {
+            if (seqCount == seq.length) {
+                seq = java.util.Arrays.copyOf(seq, seqCount * 2);
+            }
+            seq[seqCount++] = c;
+            seqBytes += len;
+            fragmentBytes += len;
+            if (seqBytes > maxMessageSize) {
+                return false;
+            }
+            if (c.end()) {
+                completeSequence(sink);
+            }
+            return true;
+        }
+        if (c.beginning() && (fragments.isEmpty() || !fragments.containsKey(utsn + 1))) {
+            spillSequence();
+            seq[0] = c;
+            seqCount = 1;
+            seqStart = utsn;
+            seqBytes = len;
+            fragmentBytes += len;
+            return seqBytes <= maxMessageSize;
+        }
+        spillSequence();
         if (!c.beginning() && utsn - 1 <= forwardedCum && !fragments.containsKey(utsn - 1)) {
             // RFC 3758 §3.6: the rest of a message abandoned by FORWARD TSN can never complete
             return true;
@@ -465,6 +502,42 @@ public final class ReassemblyQueue {
      *
      * @return false if the run reaching {@code c} exceeds the maximum message size
      */
+    /**
+     * Moves the in-order fragments of the fast path into the sorted map (they stay counted in
+     * {@code fragmentBytes}) and makes them the open run of {@link #withinOpenRun}.
+     */
+    private void spillSequence() {
+        if (seqCount == 0) {
+            return;
+        }
+        for (int i = 0; i < seqCount; i++) {
+            fragments.put(seqStart + i, seq[i]);
+            seq[i] = null;
+        }
+        runTsn = seqStart + seqCount - 1;
+        runBytes = seqBytes;
+        seqCount = 0;
+        seqBytes = 0;
+    }
+
+    /** The fast path's message is complete (its E chunk arrived): one copy into the message. */
+    private void completeSequence(Sink sink) {
+        byte[] msg = new byte[(int) seqBytes];
+        int off = 0;
+        for (int i = 0; i < seqCount; i++) {
+            DataChunk part = seq[i];
+            System.arraycopy(part.payload(), 0, msg, off, part.payloadLength());
+            off += part.payloadLength();
+        }
+        DataChunk head = seq[0];
+        long headTsn = seqStart;
+        java.util.Arrays.fill(seq, 0, seqCount, null);
+        fragmentBytes -= seqBytes;
+        seqCount = 0;
+        seqBytes = 0;
+        complete(head, headTsn, msg, sink);
+    }
+
     private boolean withinOpenRun(long utsn, DataChunk c) {
         DataChunk prev;
         if (c.beginning()) {
@@ -534,6 +607,7 @@ public final class ReassemblyQueue {
      * @param sink receives messages that became deliverable
      */
     public void forwardTsn(long newCum, List<ForwardTsnChunk.SkippedStream> skipped, Sink sink) {
+        spillSequence();
         forwardedCum = Math.max(forwardedCum, newCum);
         Iterator<Map.Entry<Long, DataChunk>> it = fragments.headMap(newCum, true).entrySet().iterator();
         while (it.hasNext()) {
