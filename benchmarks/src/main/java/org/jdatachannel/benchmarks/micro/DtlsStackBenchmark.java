@@ -35,28 +35,37 @@ import org.openjdk.jmh.annotations.Warmup;
  * layer this adds what dtls puts around it: the RFC 7983 demultiplexer and the record filter
  * (DemuxTransport), NextEpochBuffer, FlightPacker, the receive lock and the copy out of
  * DtlsTransport's buffer. {@link #send} seals one record; {@link #sendReceive} also receives it on
- * the server. Sizes as in {@link DtlsRecordBenchmark}. Score: records per microsecond; with
+ * the server through the pull API; {@link #sendHandle} hands it to the server's push API instead
+ * ({@link DtlsTransport#handleDatagram}, what the event loop calls per datagram, the plaintext
+ * going to a sink). Sizes as in {@link DtlsRecordBenchmark}. Score: records per microsecond; with
  * {@code -prof gc}, bytes allocated per record.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "-Xbatch")
 public class DtlsStackBenchmark {
     @Param({"200", "1191", "16384"})
     public int size;
 
     private DtlsTransport client;
     private DtlsTransport server;
+    private MemoryDatagrams[] link;
     private byte[] plaintext;
     private byte[] received;
+    private final byte[] datagram = new byte[MemoryDatagrams.MAX];
+    private int handled;
+    private final DtlsTransport.ApplicationDataSink sink = (buf, off, len) -> {
+        System.arraycopy(buf, off, received, 0, len);
+        handled = len;
+    };
 
     /** Generates two certificates and connects (two threads, at most 30 s). */
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        MemoryDatagrams[] link = MemoryDatagrams.pair();
+        link = MemoryDatagrams.pair();
         DtlsCertificate clientCert = DtlsCertificate.generate();
         DtlsCertificate serverCert = DtlsCertificate.generate();
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -98,6 +107,20 @@ public class DtlsStackBenchmark {
     public int sendReceive() throws IOException {
         client.send(plaintext, 0, size);
         return server.receive(received, 0, received.length, 1000);
+    }
+
+    /**
+     * @return plaintext bytes handed to the sink: one record sent by the client, its datagram given
+     *     to the server's {@link DtlsTransport#handleDatagram} (a trial uses either this or
+     *     {@link #sendReceive}: after the first push call the pull API is closed)
+     */
+    @Benchmark
+    public int sendHandle() throws IOException {
+        client.send(plaintext, 0, size);
+        int n = link[1].take(datagram);
+        handled = -1;
+        server.handleDatagram(datagram, 0, n, sink);
+        return handled;
     }
 
     byte[] received() {

@@ -50,6 +50,22 @@ final class MemoryDatagrams {
         return slotLength;
     }
 
+    /**
+     * Bench mode: moves the datagram waiting at this end into {@code dst}, as a socket read would.
+     *
+     * @return its length
+     * @throws IllegalStateException if none is waiting
+     */
+    int take(byte[] dst) {
+        int n = slotLength;
+        if (n < 0) {
+            throw new IllegalStateException("no datagram waiting");
+        }
+        slotLength = -1;
+        System.arraycopy(slot, 0, dst, 0, n);
+        return n;
+    }
+
     void send(byte[] buf, int off, int len) throws IOException {
         if (closed) {
             throw new IOException("closed");
