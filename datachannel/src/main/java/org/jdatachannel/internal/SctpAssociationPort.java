@@ -87,6 +87,16 @@ public final class SctpAssociationPort implements SctpPort {
         association.handleInput(ByteBuffer.wrap(packet), nowMs);
     }
 
+    /**
+     * No copy: {@link Association#handleInput} reads the packet during the call only (DATA payloads are
+     * copied when parsed, nothing else keeps a reference to the input).
+     */
+    @Override
+    public void handleInput(byte[] buf, int off, int len, long nowMs) {
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        association.handleInput(ByteBuffer.wrap(buf, off, len), nowMs);
+    }
+
     @Override
     public void handleTimeout(long nowMs) {
         association.handleTimeout(nowMs);

@@ -14,6 +14,19 @@ public interface SctpPort extends SctpLink {
     /** One received SCTP packet; malformed input is dropped or answered inside, never thrown. */
     void handleInput(byte[] packet, long nowMs);
 
+    /**
+     * One received SCTP packet held in {@code buf[off, off+len)}, which is read during the call only
+     * (not retained, not modified): the caller may reuse {@code buf} afterwards, e.g. the buffer a DTLS
+     * record was decrypted into, without copying each packet first. Malformed input is dropped or
+     * answered inside, never thrown.
+     *
+     * @throws IndexOutOfBoundsException if the range lies outside {@code buf}
+     */
+    default void handleInput(byte[] buf, int off, int len, long nowMs) {
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        handleInput(java.util.Arrays.copyOfRange(buf, off, off + len), nowMs);
+    }
+
     /** A timer expired. */
     void handleTimeout(long nowMs);
 
