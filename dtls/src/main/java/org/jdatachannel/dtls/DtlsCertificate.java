@@ -144,15 +144,27 @@ public final class DtlsCertificate {
             SecureRandom random = new SecureRandom();
             KeyPair keyPair;
             String sigAlg;
+            java.security.Provider signWith = null;
+            KeyPair signingPair;
             if (type == KeyType.ECDSA_P256) {
-                KeyPairGenerator kpg = KeyPairGenerator.getInstance("EC");
+                // Key pair and self-signature through Bouncy Castle's EC code (about 5 times less CPU
+                // than JDK 17's SunEC, see HandshakeJcaHelper); the key is handed out as the JDK's
+                // own key object, as before.
+                KeyPairGenerator kpg = new HandshakeJcaHelper().createKeyPairGenerator("EC");
                 kpg.initialize(new ECGenParameterSpec("secp256r1"), random);
-                keyPair = kpg.generateKeyPair();
+                signingPair = kpg.generateKeyPair();
+                java.security.KeyFactory jdk = java.security.KeyFactory.getInstance("EC");
+                keyPair = new KeyPair(
+                        jdk.generatePublic(new java.security.spec.X509EncodedKeySpec(signingPair.getPublic().getEncoded())),
+                        jdk.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(
+                                signingPair.getPrivate().getEncoded())));
+                signWith = HandshakeJcaHelper.provider();
                 sigAlg = "SHA256withECDSA";
             } else {
                 KeyPairGenerator kpg = KeyPairGenerator.getInstance("RSA");
                 kpg.initialize(new RSAKeyGenParameterSpec(2048, RSAKeyGenParameterSpec.F4), random);
                 keyPair = kpg.generateKeyPair();
+                signingPair = keyPair;
                 sigAlg = "SHA256withRSA";
             }
             Instant now = Instant.now();
@@ -161,8 +173,11 @@ public final class DtlsCertificate {
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial,
                     Date.from(now.minus(NOT_BEFORE_SLACK)), Date.from(now.plus(validity)), name,
                     keyPair.getPublic());
-            ContentSigner signer = new JcaContentSignerBuilder(sigAlg)
-                    .setSecureRandom(random).build(keyPair.getPrivate());
+            JcaContentSignerBuilder signerBuilder = new JcaContentSignerBuilder(sigAlg).setSecureRandom(random);
+            if (signWith != null) {
+                signerBuilder.setProvider(signWith);
+            }
+            ContentSigner signer = signerBuilder.build(signingPair.getPrivate());
             byte[] der = builder.build(signer).getEncoded();
             return new DtlsCertificate(keyPair.getPrivate(), parse(der));
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {

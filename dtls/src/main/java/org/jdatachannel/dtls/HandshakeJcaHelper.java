@@ -64,6 +64,11 @@ final class HandshakeJcaHelper extends DefaultJcaJceHelper {
         static final ProviderJcaJceHelper HELPER = new ProviderJcaJceHelper(BC);
     }
 
+    /** @return the private Bouncy Castle provider instance (not registered in the JVM) */
+    static Provider provider() {
+        return Holder.BC;
+    }
+
     /** @return true for an elliptic-curve algorithm name handled by Bouncy Castle */
     static boolean isEllipticCurve(String algorithm) {
         String a = algorithm.toUpperCase(Locale.ROOT);

@@ -106,4 +106,22 @@ class HandshakeJcaHelperTest {
                 .generatePublic(new java.security.spec.X509EncodedKeySpec(a.getPublic().getEncoded())), true);
         org.junit.jupiter.api.Assertions.assertArrayEquals(jdk.generateSecret(), ours.generateSecret());
     }
+
+    @Test
+    void aGeneratedEcCertificateHandsOutJdkKeyObjectsSignedByItsOwnKey() throws Exception {
+        DtlsCertificate c = DtlsCertificate.generate();
+        PrivateKey k = c.privateKey();
+        assertTrue(k instanceof java.security.interfaces.ECPrivateKey);
+        assertFalse(k instanceof org.bouncycastle.jce.interfaces.ECPrivateKey, "the JDK's key class, as before");
+        assertFalse(c.certificate().getPublicKey() instanceof org.bouncycastle.jce.interfaces.ECPublicKey);
+        c.certificate().verify(c.certificate().getPublicKey()); // self-signed, verified by the JDK
+        Signature s = Signature.getInstance("SHA256withECDSA");
+        s.initSign(k);
+        s.update(new byte[] {1, 2, 3});
+        byte[] sig = s.sign();
+        Signature v = Signature.getInstance("SHA256withECDSA");
+        v.initVerify(c.certificate().getPublicKey());
+        v.update(new byte[] {1, 2, 3});
+        assertTrue(v.verify(sig), "the private key belongs to the certificate");
+    }
 }
