@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -28,6 +29,11 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCrypto;
  *
  * <p>RFC 7905 §2: the AEAD is RFC 8439's, 32-byte key, 12-byte nonce, 16-byte tag; the per-record
  * nonce is built by {@link TlsAEADCipher}.
+ *
+ * <p>AES-GCM records (RFC 5288) use the JDK's {@code "AES/GCM/NoPadding"} as before, but initialised
+ * per record with a {@link GCMParameterSpec} ({@link JdkAesGcm}): Bouncy Castle's JCA wrapper looks up
+ * a new {@code AlgorithmParameters("GCM")} from the providers and builds its spec by reflection for
+ * every record, which cost more than the record's encryption on the data path.
  */
 final class JdkTlsCrypto extends JcaTlsCrypto {
 
@@ -72,6 +78,81 @@ final class JdkTlsCrypto extends JcaTlsCrypto {
             }
         }
         return super.createCipher(cryptoParams, encryptionAlgorithm, macAlgorithm);
+    }
+
+    @Override
+    protected TlsAEADCipherImpl createAEADCipher(String cipherName, String algorithm, int keySize,
+            boolean isEncrypting) throws GeneralSecurityException {
+        if ("AES/GCM/NoPadding".equals(cipherName) && "AES".equals(algorithm)) {
+            return new JdkAesGcm(keySize, isEncrypting);
+        }
+        return super.createAEADCipher(cipherName, algorithm, keySize, isEncrypting);
+    }
+
+    /**
+     * One direction of AES-GCM for TLS records (RFC 5288 §3: 4-byte salt + 8-byte explicit nonce,
+     * built by {@link TlsAEADCipher}; 16-byte tag) on the JDK cipher. Not thread-safe.
+     */
+    static final class JdkAesGcm implements TlsAEADCipherImpl {
+        private final Cipher cipher;
+        private final int mode;
+        private final int keySize;
+        private SecretKey key;
+        private int tagLength;
+
+        /**
+         * @param keySize key length in bytes, 16 or 32
+         * @param encrypt true to seal, false to open
+         */
+        JdkAesGcm(int keySize, boolean encrypt) throws GeneralSecurityException {
+            this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            this.mode = encrypt ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE;
+            this.keySize = keySize;
+        }
+
+        @Override
+        public void setKey(byte[] k, int off, int len) throws IOException {
+            if (len != keySize) {
+                throw new TlsFatalAlert(AlertDescription.internal_error, "AES-GCM key must be " + keySize + " bytes");
+            }
+            this.key = new SecretKeySpec(k, off, len, "AES");
+        }
+
+        @Override
+        public void init(byte[] nonce, int macSize) throws IOException {
+            try {
+                // A fresh nonce per record (RFC 5288 §3); the JDK refuses to encrypt twice under one
+                // key and nonce, which never happens (sequence numbers), and allows repeated decryption.
+                cipher.init(mode, key, new GCMParameterSpec(macSize * 8, nonce));
+                tagLength = macSize;
+            } catch (GeneralSecurityException e) {
+                throw new TlsFatalAlert(AlertDescription.internal_error, e);
+            }
+        }
+
+        @Override
+        public int getOutputSize(int inputLength) {
+            return mode == Cipher.ENCRYPT_MODE ? inputLength + tagLength : Math.max(0, inputLength - tagLength);
+        }
+
+        @Override
+        public int doFinal(byte[] additionalData, byte[] input, int inputOffset, int inputLength, byte[] output,
+                int outputOffset) throws IOException {
+            try {
+                if (additionalData != null && additionalData.length > 0) {
+                    cipher.updateAAD(additionalData);
+                }
+                // Cipher.doFinal is copy-safe: Bouncy Castle decrypts in place.
+                return cipher.doFinal(input, inputOffset, inputLength, output, outputOffset);
+            } catch (GeneralSecurityException e) {
+                // Opening: any failure is a record to discard silently (RFC 6347 §4.1.2.7), as Bouncy
+                // Castle's own wrapper ends (its RuntimeException becomes bad_record_mac).
+                if (mode == Cipher.DECRYPT_MODE || e instanceof AEADBadTagException) {
+                    throw new TlsFatalAlert(AlertDescription.bad_record_mac);
+                }
+                throw new TlsFatalAlert(AlertDescription.internal_error, e);
+            }
+        }
     }
 
     /** One direction of ChaCha20-Poly1305 (RFC 8439 §2.8) on the JDK cipher. Not thread-safe. */

@@ -125,4 +125,69 @@ class JdkTlsCryptoTest {
             assertFalse(p.getName().startsWith("BC"), "Bouncy Castle provider installed: " + p);
         }
     }
+
+    /** AES-GCM test case 4 of McGrew and Viega's GCM specification (AES-128, 60-byte plaintext, 20-byte AAD). */
+    @Test
+    void aesGcmVector() throws Exception {
+        byte[] key = HEX.parseHex("feffe9928665731c6d6a8f9467308308");
+        byte[] nonce = HEX.parseHex("cafebabefacedbaddecaf888");
+        byte[] aad = HEX.parseHex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
+        byte[] plaintext = HEX.parseHex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+                + "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
+        JdkTlsCrypto.JdkAesGcm enc = new JdkTlsCrypto.JdkAesGcm(16, true);
+        enc.setKey(key, 0, 16);
+        enc.init(nonce, 16);
+        byte[] sealed = new byte[enc.getOutputSize(plaintext.length)];
+        assertEquals(plaintext.length + 16, enc.doFinal(aad, plaintext, 0, plaintext.length, sealed, 0));
+        assertEquals("42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+                + "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091", HEX.formatHex(sealed, 0, plaintext.length));
+        assertEquals("5bc94fbc3221a5db94fae95ae7121a47", HEX.formatHex(sealed, plaintext.length, sealed.length));
+
+        JdkTlsCrypto.JdkAesGcm dec = new JdkTlsCrypto.JdkAesGcm(16, false);
+        dec.setKey(key, 0, 16);
+        dec.init(nonce, 16);
+        assertEquals(plaintext.length, dec.getOutputSize(sealed.length));
+        byte[] buf = sealed.clone();
+        assertEquals(plaintext.length, dec.doFinal(aad, buf, 0, buf.length, buf, 0)); // in place
+        assertArrayEquals(plaintext, Arrays.copyOf(buf, plaintext.length));
+
+        byte[] tampered = sealed.clone();
+        tampered[3] ^= 1;
+        dec.init(nonce, 16); // the same nonce again: allowed when opening
+        TlsFatalAlert e = assertThrows(TlsFatalAlert.class,
+                () -> dec.doFinal(aad, tampered, 0, tampered.length, tampered, 0));
+        assertEquals(20, e.getAlertDescription()); // bad_record_mac: discarded by DTLS
+        assertThrows(TlsFatalAlert.class, () -> new JdkTlsCrypto.JdkAesGcm(16, true).setKey(new byte[32], 0, 32));
+    }
+
+    /** AES-GCM agrees with Bouncy Castle's lightweight GCM on random inputs (128- and 256-bit keys). */
+    @Test
+    void aesGcmMatchesLightweightImplementation() throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("aesGcmMatchesLightweightImplementation seed=" + seed);
+        Random rnd = new Random(seed);
+        for (int i = 0; i < 50; i++) {
+            int keySize = i % 2 == 0 ? 16 : 32;
+            byte[] key = new byte[keySize];
+            byte[] nonce = new byte[12];
+            byte[] aad = new byte[13];
+            byte[] msg = new byte[rnd.nextInt(1500)];
+            rnd.nextBytes(key);
+            rnd.nextBytes(nonce);
+            rnd.nextBytes(aad);
+            rnd.nextBytes(msg);
+            JdkTlsCrypto.JdkAesGcm enc = new JdkTlsCrypto.JdkAesGcm(keySize, true);
+            enc.setKey(key, 0, keySize);
+            enc.init(nonce, 16);
+            byte[] ours = new byte[msg.length + 16];
+            enc.doFinal(aad, msg, 0, msg.length, ours, 0);
+            org.bouncycastle.crypto.modes.GCMModeCipher bc =
+                    org.bouncycastle.crypto.modes.GCMBlockCipher.newInstance(org.bouncycastle.crypto.engines.AESEngine.newInstance());
+            bc.init(true, new AEADParameters(new KeyParameter(key), 128, nonce, aad));
+            byte[] theirs = new byte[bc.getOutputSize(msg.length)];
+            int n = bc.processBytes(msg, 0, msg.length, theirs, 0);
+            bc.doFinal(theirs, n);
+            assertArrayEquals(theirs, ours, "seed " + seed + " case " + i);
+        }
+    }
 }
