@@ -1988,13 +1988,13 @@ public final class Association {
                 abandonMessage(it.message());
             }
         }
-        sendQueue.discardExpired(nowMs, this::bufferedLow, this::abandonMessage);
+        sendQueue.discardExpired(nowMs, bufferedLowListener, abandonListener);
     }
 
     private void abandonMessage(SendQueue.Message m) {
         if (!m.abandoned()) {
             outstanding.abandon(m);
-            sendQueue.discardRest(m, this::bufferedLow);
+            sendQueue.discardRest(m, bufferedLowListener);
         }
     }
 
@@ -2044,6 +2044,10 @@ public final class Association {
         return outstanding.createForwardTsn(nowMs, interleaving);
     }
 
+    /** Method references made once (a bound {@code this::m} allocates at every evaluation, i.e. per flush). */
+    private final java.util.function.IntConsumer bufferedLowListener = this::bufferedLow;
+    private final java.util.function.Consumer<SendQueue.Message> abandonListener = this::abandonMessage;
+
     private void bufferedLow(int streamId) {
         outputs.add(new SctpOutput.BufferedAmountLow(streamId));
     }
@@ -2073,7 +2077,7 @@ public final class Association {
                 pb.finish();
             }
             int room = Math.min(maxFragment, pb.space() - dataHeaderSize);
-            SendQueue.Fragment f = sendQueue.next(room, nowMs, this::bufferedLow);
+            SendQueue.Fragment f = sendQueue.next(room, nowMs, bufferedLowListener);
             if (f == null) {
                 break;
             }
