@@ -84,17 +84,20 @@ public final class E2eHarness {
      * @param maxLoad rows starting at a 1-minute load average above this are flagged
      * @param timeoutMs bound for one set-up or one transfer, ms
      * @param throughputKinds throughput rows as "MESSAGEBYTESxCHANNELS" (default 65536x1, 1024x1, 65536x4)
+     * @param scaleLoopThreads 0: an event loop per connection in the scale rows (default); n: an
+     *     EventLoopGroup of n threads shared by all their connections
      */
     public record Options(Set<String> only, Path out, int rounds, long transferBytes, long udpBytes, int socketBuffer,
             int echoWarmup, int echoSamples, int setupWarmup, int setupCount, List<Integer> scalePcs,
             int scaleWarmupSeconds, int scaleSteadySeconds, String scaleHeap, List<String> scaleJvmArgs,
-            boolean scaleInProcess, double maxLoad, long timeoutMs, List<String> throughputKinds) {
+            boolean scaleInProcess, double maxLoad, long timeoutMs, List<String> throughputKinds,
+            int scaleLoopThreads) {
 
         /** @return the full run's defaults */
         public static Options defaults() {
             return new Options(new LinkedHashSet<>(ROWS), Path.of("benchmarks/target/e2e.json"), 3, 64 * MIB,
                     64 * MIB, 4 << 20, 2000, 5000, 5, 100, List.of(100, 1000), 10, 60, "512m", List.of(), false, 4.0,
-                    120_000, List.of("65536x1", "1024x1", "65536x4"));
+                    120_000, List.of("65536x1", "1024x1", "65536x4"), 0);
         }
 
         /**
@@ -105,7 +108,8 @@ public final class E2eHarness {
          * {@code --scale N,...}, {@code --scale-warmup-s S}, {@code --scale-steady-s S},
          * {@code --scale-heap SIZE}, {@code --scale-jvm-arg ARG} (repeatable),
          * {@code --scale-in-process}, {@code --max-load L}, {@code --timeout-s S},
-         * {@code --tput 65536x1,1024x1,65536x4} (throughput rows: message bytes x channels). Options apply in
+         * {@code --tput 65536x1,1024x1,65536x4} (throughput rows: message bytes x channels),
+         * {@code --scale-loop-threads N} (scale rows on a shared EventLoopGroup of N threads; 0 = one loop per connection). Options apply in
          * order, so {@code --quick --rounds 5} keeps 5 rounds.
          *
          * @throws IllegalArgumentException naming the bad option or value
@@ -116,13 +120,13 @@ public final class E2eHarness {
                 String a = args[i];
                 if (a.equals("--quick")) {
                     o = new Options(o.only, o.out, o.rounds, 8 * MIB, 16 * MIB, o.socketBuffer, 200, 1000, 2, 20,
-                            List.of(100), 2, 10, o.scaleHeap, o.scaleJvmArgs, o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds);
+                            List.of(100), 2, 10, o.scaleHeap, o.scaleJvmArgs, o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
                     continue;
                 }
                 if (a.equals("--scale-in-process")) {
                     o = new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer, o.echoWarmup,
                             o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs, o.scaleWarmupSeconds,
-                            o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs, true, o.maxLoad, o.timeoutMs, o.throughputKinds);
+                            o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs, true, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
                     continue;
                 }
                 if (i + 1 >= args.length) {
@@ -145,7 +149,7 @@ public final class E2eHarness {
                         case "--out" -> new Options(o.only, Path.of(v), o.rounds, o.transferBytes, o.udpBytes,
                                 o.socketBuffer, o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                 o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs,
-                                o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds);
+                                o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
                         case "--rounds" -> o.withInts(a, Integer.parseInt(v), 1);
                         case "--mib" -> o.withInts(a, Integer.parseInt(v), 2);
                         case "--udp-mib" -> o.withInts(a, Integer.parseInt(v), 3);
@@ -155,6 +159,7 @@ public final class E2eHarness {
                         case "--scale-warmup-s" -> o.withInts(a, Integer.parseInt(v), 7);
                         case "--scale-steady-s" -> o.withInts(a, Integer.parseInt(v), 8);
                         case "--timeout-s" -> o.withInts(a, Integer.parseInt(v), 9);
+                        case "--scale-loop-threads" -> o.withInts(a, Integer.parseInt(v), 10);
                         case "--tput" -> {
                             List<String> l = new ArrayList<>();
                             for (String t : v.split(",")) {
@@ -164,7 +169,7 @@ public final class E2eHarness {
                             yield new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer,
                                     o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                     o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs,
-                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, List.copyOf(l));
+                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, List.copyOf(l), o.scaleLoopThreads);
                         }
                         case "--scale" -> {
                             List<Integer> l = new ArrayList<>();
@@ -178,7 +183,7 @@ public final class E2eHarness {
                             yield new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer,
                                     o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, List.copyOf(l),
                                     o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs,
-                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds);
+                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
                         }
                         case "--scale-heap" -> {
                             if (!v.matches("[0-9]+[kmgKMG]?")) {
@@ -187,7 +192,7 @@ public final class E2eHarness {
                             yield new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer,
                                     o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                     o.scaleWarmupSeconds, o.scaleSteadySeconds, v, o.scaleJvmArgs, o.scaleInProcess,
-                                    o.maxLoad, o.timeoutMs, o.throughputKinds);
+                                    o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
                         }
                         case "--scale-jvm-arg" -> {
                             List<String> l = new ArrayList<>(o.scaleJvmArgs);
@@ -195,12 +200,12 @@ public final class E2eHarness {
                             yield new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer,
                                     o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                     o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, List.copyOf(l),
-                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds);
+                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
                         }
                         case "--max-load" -> new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes,
                                 o.socketBuffer, o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                 o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs,
-                                o.scaleInProcess, Double.parseDouble(v), o.timeoutMs, o.throughputKinds);
+                                o.scaleInProcess, Double.parseDouble(v), o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
                         default -> throw new IllegalArgumentException("unknown option " + a);
                     };
                 } catch (NumberFormatException e) {
@@ -231,11 +236,11 @@ public final class E2eHarness {
         private Options with(Set<String> rows, Path ignored) {
             return new Options(Set.copyOf(rows), out, rounds, transferBytes, udpBytes, socketBuffer, echoWarmup,
                     echoSamples, setupWarmup, setupCount, scalePcs, scaleWarmupSeconds, scaleSteadySeconds, scaleHeap,
-                    scaleJvmArgs, scaleInProcess, maxLoad, timeoutMs, throughputKinds);
+                    scaleJvmArgs, scaleInProcess, maxLoad, timeoutMs, throughputKinds, scaleLoopThreads);
         }
 
         private Options withInts(String name, int v, int which) {
-            if (v < (which == 7 ? 0 : 1)) {
+            if (v < (which == 7 || which == 10 ? 0 : 1) || which == 10 && v > 256) {
                 throw new IllegalArgumentException(name + " must be positive, got " + v);
             }
             return new Options(only, out, which == 1 ? v : rounds, which == 2 ? v * MIB : transferBytes,
@@ -243,7 +248,8 @@ public final class E2eHarness {
                     which == 5 ? Math.max(1, v / 5) : echoWarmup, which == 5 ? v : echoSamples,
                     which == 6 ? Math.min(setupWarmup, v) : setupWarmup, which == 6 ? v : setupCount, scalePcs,
                     which == 7 ? v : scaleWarmupSeconds, which == 8 ? v : scaleSteadySeconds, scaleHeap,
-                    scaleJvmArgs, scaleInProcess, maxLoad, which == 9 ? v * 1000L : timeoutMs, throughputKinds);
+                    scaleJvmArgs, scaleInProcess, maxLoad, which == 9 ? v * 1000L : timeoutMs, throughputKinds,
+                    which == 10 ? v : scaleLoopThreads);
         }
     }
 
@@ -419,7 +425,7 @@ public final class E2eHarness {
                 try {
                     Map<String, Object> r = rowStart(o, out, "scale " + pcs);
                     ScaleRun.Config sc = new ScaleRun.Config(pcs, o.scaleWarmupSeconds, o.scaleSteadySeconds, 1024,
-                            1000, 4, 30_000);
+                            1000, 4, 30_000, o.scaleLoopThreads);
                     JsonNode res;
                     if (o.scaleInProcess) {
                         res = new ObjectMapper().valueToTree(ScaleRun.run(sc, cfg, out));
@@ -496,7 +502,8 @@ public final class E2eHarness {
             for (String[] kv : new String[][] {{"--pcs", "" + sc.pcs()}, {"--warmup-s", "" + sc.warmupSeconds()},
                     {"--steady-s", "" + sc.steadySeconds()}, {"--message-bytes", "" + sc.messageBytes()},
                     {"--interval-ms", "" + sc.intervalMs()}, {"--connect-concurrency", "" + sc.connectConcurrency()},
-                    {"--timeout-ms", "" + sc.timeoutMs()}, {"--out", json.toString()}}) {
+                    {"--timeout-ms", "" + sc.timeoutMs()}, {"--loop-threads", "" + sc.loopThreads()},
+                    {"--out", json.toString()}}) {
                 cmd.add(kv[0]);
                 cmd.add(kv[1]);
             }
@@ -620,13 +627,15 @@ public final class E2eHarness {
         }
         List<Map<String, Object>> scale = (List<Map<String, Object>>) rows.get("scale");
         if (scale != null) {
-            out.printf(Locale.ROOT, "%-12s %9s %11s %14s %11s %13s %6s %14s %13s %s%n", "scale (PCs)", "connected",
+            out.printf(Locale.ROOT, "%-18s %9s %11s %14s %11s %13s %6s %14s %13s %s%n", "scale (PCs)", "connected",
                     "CPU ms/s/PC", "heap MiB (GC)", "KiB/PC", "threads(/PC)", "FDs", "echo ret/sent", "RTT p50/p99 ms",
                     "broke");
             for (Map<String, Object> r : scale) {
                 JsonNode n = (JsonNode) r.get("result");
-                out.printf(Locale.ROOT, "%-12s %9d %11.2f %14.1f %11.1f %8d(%.2f) %6d %14s %13s %s%n",
-                        n.path("config").path("pcs").asInt(), 2 * n.path("pairsConnected").asInt(),
+                out.printf(Locale.ROOT, "%-18s %9d %11.2f %14.1f %11.1f %8d(%.2f) %6d %14s %13s %s%n",
+                        n.path("config").path("pcs").asInt() + (n.path("config").path("loopThreads").asInt() > 0
+                                ? " (" + n.path("config").path("loopThreads").asInt() + " loops)" : ""),
+                        2 * n.path("pairsConnected").asInt(),
                         n.path("cpuMsPerPcPerS").asDouble(), n.path("heapAfterGcEndBytes").asLong() / 1048576.0,
                         n.path("heapPerPcBytes").asLong() / 1024.0, n.path("threads").asInt(),
                         n.path("threadsPerPc").asDouble(), n.path("fds").asLong(),

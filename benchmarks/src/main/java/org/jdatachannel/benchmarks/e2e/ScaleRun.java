@@ -52,13 +52,16 @@ public final class ScaleRun {
      * @param intervalMs each pair sends one message per this many ms
      * @param connectConcurrency set-ups in flight at once
      * @param timeoutMs bound per set-up step, ms
+     * @param loopThreads 0: every connection has its own event-loop thread (the default); n &gt; 0: all
+     *     connections share an {@code EventLoopGroup} of n threads ({@code RtcConfiguration.eventLoopGroup})
      */
     public record Config(int pcs, int warmupSeconds, int steadySeconds, int messageBytes, int intervalMs,
-            int connectConcurrency, long timeoutMs) {
+            int connectConcurrency, long timeoutMs, int loopThreads) {
         /** @throws IllegalArgumentException naming the bad value */
         public Config {
             if (pcs < 2 || pcs % 2 != 0 || pcs > 100_000 || warmupSeconds < 0 || steadySeconds < 1 || messageBytes < 8
-                    || messageBytes > 65536 || intervalMs < 1 || connectConcurrency < 1 || timeoutMs < 1) {
+                    || messageBytes > 65536 || intervalMs < 1 || connectConcurrency < 1 || timeoutMs < 1
+                    || loopThreads < 0 || loopThreads > 256) {
                 throw new IllegalArgumentException("bad scale configuration " + this);
             }
         }
@@ -118,6 +121,50 @@ public final class ScaleRun {
      * @return the result; never throws for what breaks under load (see {@link Result#broke})
      */
     public static Result run(Config c, RtcConfiguration cfg, PrintStream log) throws InterruptedException {
+        AutoCloseable group = null;
+        if (c.loopThreads > 0) {
+            group = newEventLoopGroup(c.loopThreads);
+            cfg = withEventLoopGroup(cfg, group);
+        }
+        try {
+            return run0(c, cfg, log);
+        } finally {
+            if (group != null) {
+                try {
+                    group.close();
+                } catch (Exception e) {
+                    log.println("  closing the event-loop group: " + e);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code new org.jdatachannel.EventLoopGroup(threads)}, through reflection so the harness also
+     * builds against a stack without it.
+     *
+     * @throws IllegalStateException if this stack has no EventLoopGroup
+     */
+    static AutoCloseable newEventLoopGroup(int threads) {
+        try {
+            return (AutoCloseable) Class.forName("org.jdatachannel.EventLoopGroup").getConstructor(int.class)
+                    .newInstance(threads);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this build has no org.jdatachannel.EventLoopGroup(int): " + e);
+        }
+    }
+
+    static RtcConfiguration withEventLoopGroup(RtcConfiguration cfg, Object group) {
+        try {
+            RtcConfiguration.Builder b = cfg.toBuilder();
+            b.getClass().getMethod("eventLoopGroup", group.getClass()).invoke(b, group);
+            return b.build();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this build has no RtcConfiguration.Builder.eventLoopGroup: " + e);
+        }
+    }
+
+    private static Result run0(Config c, RtcConfiguration cfg, PrintStream log) throws InterruptedException {
         int pairs = c.pcs / 2;
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
         AtomicReference<String> broke = new AtomicReference<>();
@@ -132,8 +179,9 @@ public final class ScaleRun {
         double[] rtt = new double[Math.max(16, (int) Math.min(5_000_000L,
                 (long) pairs * (c.steadySeconds + 2L) * 1000 / c.intervalMs + 16))];
         AtomicLong nRtt = new AtomicLong();
-        log.printf(Locale.ROOT, "scale: %d connections (%d pairs), heap max %d MiB, %d set-ups at a time%n", c.pcs,
-                pairs, Runtime.getRuntime().maxMemory() >> 20, c.connectConcurrency);
+        log.printf(Locale.ROOT, "scale: %d connections (%d pairs), heap max %d MiB, %d set-ups at a time, %s%n", c.pcs,
+                pairs, Runtime.getRuntime().maxMemory() >> 20, c.connectConcurrency,
+                c.loopThreads == 0 ? "an event loop per connection" : "event-loop group of " + c.loopThreads + " threads");
         long tc0 = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(c.connectConcurrency, r -> {
             Thread t = new Thread(r, "e2e-scale-connect");
@@ -330,7 +378,7 @@ public final class ScaleRun {
 
     /**
      * Child-JVM entry point: {@code --pcs N --warmup-s S --steady-s S --message-bytes B --interval-ms MS
-     * --connect-concurrency K --timeout-ms MS --out FILE}. Writes the {@link Result} as JSON to FILE and
+     * --connect-concurrency K --timeout-ms MS --loop-threads N --out FILE}. Writes the {@link Result} as JSON to FILE and
      * exits with status 0 (also when something broke: the result says so), 2 on bad arguments.
      */
     public static void main(String[] args) throws Exception {
@@ -341,6 +389,7 @@ public final class ScaleRun {
         int interval = 1000;
         int conc = 4;
         long timeout = 30_000;
+        int loops = 0;
         String out = null;
         try {
             for (int i = 0; i < args.length; i++) {
@@ -353,6 +402,7 @@ public final class ScaleRun {
                     case "--interval-ms" -> interval = Integer.parseInt(v);
                     case "--connect-concurrency" -> conc = Integer.parseInt(v);
                     case "--timeout-ms" -> timeout = Long.parseLong(v);
+                    case "--loop-threads" -> loops = Integer.parseInt(v);
                     case "--out" -> out = v;
                     default -> throw new IllegalArgumentException("unknown option " + args[i - 1]);
                 }
@@ -364,7 +414,7 @@ public final class ScaleRun {
             System.err.println("ScaleRun: " + e.getMessage());
             System.exit(2);
         }
-        Config c = new Config(pcs, warm, steady, bytes, interval, conc, timeout);
+        Config c = new Config(pcs, warm, steady, bytes, interval, conc, timeout, loops);
         Result r = run(c, E2eHarness.loopbackConfig(), System.out);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(out).toFile(), r);
         System.out.flush();

@@ -131,8 +131,11 @@ class E2eHarnessSmokeTest {
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--scale-heap", "lots"));
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--bogus"));
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--out"));
-        assertThrows(IllegalArgumentException.class, () -> new ScaleRun.Config(3, 0, 1, 1024, 1000, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new ScaleRun.Config(3, 0, 1, 1024, 1000, 1, 1, 0));
         assertEquals(List.of("65536x1", "1024x1", "65536x4"), d.throughputKinds());
+        assertEquals(0, d.scaleLoopThreads());
+        assertEquals(8, E2eHarness.Options.parse("--scale-loop-threads", "8").scaleLoopThreads());
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--scale-loop-threads", "257"));
         assertEquals(List.of("1200x2"), E2eHarness.Options.parse("--tput", "1200x2").throughputKinds());
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--tput", "1024"));
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--tput", "1024x0"));
