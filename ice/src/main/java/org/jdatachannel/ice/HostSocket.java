@@ -4,17 +4,11 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.ice4j.socket.IceSocketWrapper;
@@ -36,11 +30,12 @@ import org.slf4j.LoggerFactory;
  * other first byte (ZRTP, RTP/RTCP, QUIC, unassigned: nothing a data channel uses) is dropped
  * here and counted ({@link #droppedNotDemultiplexed()}), so junk never reaches the receive queue.
  *
- * <p>I/O: a blocking {@link DatagramChannel}. The reader receives into one direct buffer (the JDK
- * reads a heap buffer through a temporary direct buffer of its own, then copies) and copies each
- * datagram once, into the exact-size array handed on; sends write the caller's bytes with no
- * {@code DatagramPacket}. ice4j's STUN reader blocks until a STUN datagram arrives or the socket
- * closes (no polling).
+ * <p>I/O: a {@link DatagramSocket}, not a {@code DatagramChannel}: an interruptible channel is
+ * closed for good when a thread is interrupted while (or before) it sends on it, and ice4j sends
+ * STUN from pool threads it may interrupt (a probe saw ICE and DTLS handshakes fail with
+ * AsynchronousCloseException on a channel); the JDK's DatagramSocket runs on a channel that
+ * ignores interrupts. The reader copies each datagram once, into the exact-size array handed on.
+ * ice4j's STUN reader blocks until a STUN datagram arrives or the socket closes (no polling).
  */
 final class HostSocket extends IceSocketWrapper {
     private static final Logger LOG = LoggerFactory.getLogger(HostSocket.class);
@@ -53,7 +48,7 @@ final class HostSocket extends IceSocketWrapper {
      * below the path MTU when no fragmentation is wanted).
      */
     static final int MAX_STUN_DATAGRAM = 1500;
-    /** Receive buffer (direct, off-heap): the largest possible UDP payload plus one byte. */
+    /** Receive buffer: the largest possible UDP payload plus one byte. */
     private static final int RECEIVE_BUFFER = 65536;
     /** Default kernel socket buffer sizes requested, bytes (the kernel doubles and caps them). */
     static final int DEFAULT_SOCKET_BUFFER = IceConfig.DEFAULT_SOCKET_BUFFER;
@@ -69,7 +64,7 @@ final class HostSocket extends IceSocketWrapper {
     /** Put in the STUN queue on close, to wake ice4j's reader. */
     private static final Stun CLOSED = new Stun(new byte[0], null);
 
-    private final DatagramChannel udp;
+    private final DatagramSocket udp;
     private final InetSocketAddress local;
     private final BlockingQueue<Stun> stunQueue = new ArrayBlockingQueue<>(STUN_QUEUE_CAPACITY);
     private final Sink sink;
@@ -86,9 +81,9 @@ final class HostSocket extends IceSocketWrapper {
     /** Authenticates Binding requests/responses before ice4j sees them; null = pass everything. */
     private volatile StunGuard guard;
 
-    private HostSocket(DatagramChannel udp, Sink sink) throws IOException {
+    private HostSocket(DatagramSocket udp, Sink sink) {
         this.udp = udp;
-        this.local = (InetSocketAddress) udp.getLocalAddress();
+        this.local = (InetSocketAddress) udp.getLocalSocketAddress();
         this.sink = sink;
         this.reader = new Thread(this::readLoop, "jdc-ice-rx-" + local);
         this.reader.setDaemon(true);
@@ -114,14 +109,14 @@ final class HostSocket extends IceSocketWrapper {
      */
     static HostSocket bind(InetAddress address, int minPort, int maxPort, int receiveBuffer, int sendBuffer,
             Sink sink) throws IOException {
-        DatagramChannel s = null;
+        DatagramSocket s = null;
         if (minPort == 0) {
-            s = open(address, 0);
+            s = new DatagramSocket(new InetSocketAddress(address, 0));
         } else {
             BindException last = null;
             for (int port = minPort; port <= maxPort && s == null; port++) {
                 try {
-                    s = open(address, port);
+                    s = new DatagramSocket(new InetSocketAddress(address, port));
                 } catch (BindException e) {
                     last = e;
                 }
@@ -133,32 +128,15 @@ final class HostSocket extends IceSocketWrapper {
         }
         try {
             if (receiveBuffer > 0) {
-                s.setOption(StandardSocketOptions.SO_RCVBUF, receiveBuffer);
+                s.setReceiveBufferSize(receiveBuffer);
             }
             if (sendBuffer > 0) {
-                s.setOption(StandardSocketOptions.SO_SNDBUF, sendBuffer);
+                s.setSendBufferSize(sendBuffer);
             }
-        } catch (IOException e) {
-            LOG.debug("could not set socket buffers of {}: {}", s.getLocalAddress(), e.toString());
+        } catch (SocketException e) {
+            LOG.debug("could not set socket buffers of {}: {}", s.getLocalSocketAddress(), e.toString());
         }
-        try {
-            return new HostSocket(s, sink);
-        } catch (IOException e) {
-            s.close();
-            throw e;
-        }
-    }
-
-    private static DatagramChannel open(InetAddress address, int port) throws IOException {
-        DatagramChannel ch = DatagramChannel.open(
-                address instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-        try {
-            ch.bind(new InetSocketAddress(address, port));
-            return ch;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
+        return new HostSocket(s, sink);
     }
 
     /**
@@ -204,22 +182,20 @@ final class HostSocket extends IceSocketWrapper {
         if (closed) {
             throw new SocketException("socket closed");
         }
-        udp.send(ByteBuffer.wrap(buf, off, len), to);
+        udp.send(new DatagramPacket(buf, off, len, to));
     }
 
     private void readLoop() {
-        ByteBuffer buf = ByteBuffer.allocateDirect(RECEIVE_BUFFER);
+        byte[] buf = new byte[RECEIVE_BUFFER];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
         int consecutiveErrors = 0;
         while (!closed) {
-            buf.clear();
-            InetSocketAddress from;
+            p.setData(buf, 0, buf.length);
             try {
-                from = (InetSocketAddress) udp.receive(buf);
+                udp.receive(p);
                 consecutiveErrors = 0;
-            } catch (ClosedChannelException e) {
-                break; // also AsynchronousCloseException: closed while waiting
             } catch (IOException e) {
-                if (closed || !udp.isOpen()) {
+                if (closed || udp.isClosed()) {
                     break;
                 }
                 // A receive error on an unconnected UDP socket is transient (e.g. an ICMP error);
@@ -231,19 +207,17 @@ final class HostSocket extends IceSocketWrapper {
                 LOG.debug("{}: receive error: {}", local, e.toString());
                 continue;
             }
-            int len = buf.position();
-            if (from == null || len == 0) {
+            int len = p.getLength();
+            if (len == 0 || dropAll) {
                 continue;
             }
-            if (dropAll) {
-                continue;
-            }
+            InetSocketAddress from = (InetSocketAddress) p.getSocketAddress(); // a new object per call
             java.util.function.Predicate<InetSocketAddress> filter = acceptFrom;
             if (filter != null && !filter.test(from)) {
                 LOG.debug("{}: dropping {} bytes from {} (not a STUN/TURN server)", local, len, from);
                 continue;
             }
-            int first = buf.get(0) & 0xFF;
+            int first = buf[0] & 0xFF;
             if (!isDemultiplexed(first)) {
                 droppedNotDemultiplexed.incrementAndGet();
                 LOG.debug("{}: dropping a {}-byte datagram with first byte {} from {} (RFC 7983 §7)", local, len,
@@ -256,8 +230,7 @@ final class HostSocket extends IceSocketWrapper {
                 continue;
             }
             // The one copy: the array is handed on and may be kept by whoever receives it.
-            byte[] data = new byte[len];
-            buf.get(0, data, 0, len);
+            byte[] data = java.util.Arrays.copyOf(buf, len);
             if (first <= 3) {
                 StunGuard g = guard;
                 StunGuard.Verdict v = g == null ? StunGuard.Verdict.PASS : g.check(data, from);
@@ -341,7 +314,7 @@ final class HostSocket extends IceSocketWrapper {
     /** ice4j's STUN sends. */
     @Override
     public void send(DatagramPacket p) throws IOException {
-        udp.send(ByteBuffer.wrap(p.getData(), p.getOffset(), p.getLength()), p.getSocketAddress());
+        udp.send(p);
     }
 
     /** Closes the socket and stops the reader. Idempotent; ice4j calls it when freeing the candidate. */
@@ -351,11 +324,7 @@ final class HostSocket extends IceSocketWrapper {
             return;
         }
         closed = true;
-        try {
-            udp.close();
-        } catch (IOException e) {
-            LOG.debug("{}: close: {}", local, e.toString());
-        }
+        udp.close();
         stunQueue.clear();
         stunQueue.offer(CLOSED);
     }
@@ -391,7 +360,7 @@ final class HostSocket extends IceSocketWrapper {
      */
     @Override
     public DatagramSocket getUDPSocket() {
-        return udp.socket();
+        return udp;
     }
 
     @Override

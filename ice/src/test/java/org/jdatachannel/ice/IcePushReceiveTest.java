@@ -176,7 +176,7 @@ class IcePushReceiveTest {
         }
         long perSend = (mx.getThreadAllocatedBytes(tid) - before) / count;
         org.slf4j.LoggerFactory.getLogger(IcePushReceiveTest.class).info("IceTransport.send allocates {} bytes", perSend);
-        // The selected pair's socket and remote address are cached: only the NIO buffer wrapper.
+        // The selected pair's socket and remote address are cached: a DatagramPacket and the JDK's buffer wrapper.
         assertTrue(perSend < 200, "a send allocated " + perSend + " bytes");
     }
 }
