@@ -1,13 +1,18 @@
 package org.jdatachannel.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
+import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,36 +23,65 @@ import org.slf4j.LoggerFactory;
  * <p>User callbacks are never run in the middle of a state change: protocol code calls
  * {@link #defer(Runnable)} and the callbacks run, in order, after the current task has finished.
  * A callback that throws is logged and the loop goes on. Not part of the public API.
+ *
+ * <p>Implementation (issue 6): a lock-free multi-producer single-consumer task queue (one node
+ * allocation per task, no lock, no condition signal) and a timer heap owned by the loop thread.
+ * A producer wakes the thread ({@link LockSupport#unpark}) only when it is parked, so a burst of
+ * tasks (user sends, received datagrams) costs one wake-up. Tasks run in submission order; timers
+ * run when due, between tasks. Cancelling a timer is O(1) (it is skipped when it comes up).
+ *
+ * <p>Several loops may share one {@link Worker} thread ({@link #EventLoop(String, Worker)}): each
+ * keeps its own shutdown and termination, their tasks interleave in submission order on the
+ * shared thread and {@link #inLoop()} is true for all of them there.
  */
 public final class EventLoop {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
 
-    private final ScheduledThreadPoolExecutor exec;
-    private volatile Thread thread;
-    /** Loop thread only. */
-    private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+    private final Worker worker;
+    private final boolean dedicated;
+    private volatile boolean shutdown;
+    /** Tasks submitted to this loop and not yet run (or dropped); see {@link #shutdown()}. */
+    private final AtomicInteger pending = new AtomicInteger();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
-    /** @param name the thread name */
+    /** @param name the thread name; the loop gets a thread of its own, started with the first task */
     public EventLoop(String name) {
-        exec = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            thread = t;
-            return t;
-        });
-        exec.setRemoveOnCancelPolicy(true);
-        exec.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        exec.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        this.worker = new Worker(name, this);
+        this.dedicated = true;
+    }
+
+    /**
+     * A loop that runs on {@code shared}'s thread together with other loops.
+     *
+     * @param name   for logs only
+     * @param shared the worker thread; it outlives this loop
+     */
+    public EventLoop(String name, Worker shared) {
+        if (shared == null || shared.owner != null) {
+            throw new IllegalArgumentException("a shared worker is required");
+        }
+        this.worker = shared;
+        this.dedicated = false;
     }
 
     /** @return true if the caller runs on the loop thread */
     public boolean inLoop() {
-        return Thread.currentThread() == thread;
+        return Thread.currentThread() == worker.thread;
     }
 
     /** @return the loop thread, or null before the first task */
     public Thread thread() {
-        return thread;
+        return worker.thread;
+    }
+
+    /** @return tasks this loop's thread has run so far (all loops of a shared worker; tests, diagnostics) */
+    public long tasksRun() {
+        return worker.tasksRun;
+    }
+
+    /** @return times this loop's thread was woken from a park (all loops of a shared worker; tests) */
+    public long wakeups() {
+        return worker.wakeups.get();
     }
 
     /**
@@ -60,10 +94,7 @@ public final class EventLoop {
         if (inLoop()) {
             runGuarded(task);
         } else {
-            exec.execute(() -> {
-                runGuarded(task);
-                drainDeferred();
-            });
+            submit(task);
         }
     }
 
@@ -73,10 +104,20 @@ public final class EventLoop {
      * @throws RejectedExecutionException if the loop was shut down
      */
     public void post(Runnable task) {
-        exec.execute(() -> {
-            runGuarded(task);
-            drainDeferred();
-        });
+        submit(task);
+    }
+
+    private void submit(Runnable task) {
+        if (task == null) {
+            throw new NullPointerException("task");
+        }
+        // Count first, then check: shutdown() sets the flag, then reads the count (see shutdown).
+        pending.incrementAndGet();
+        if (shutdown) {
+            taskDone();
+            throw new RejectedExecutionException("event loop shut down");
+        }
+        worker.offer(new Node(this, task));
     }
 
     /**
@@ -95,11 +136,24 @@ public final class EventLoop {
                 throw new IllegalStateException(e);
             }
         }
-        Future<T> f = exec.submit(() -> {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        submit(() -> {
+            // The result is handed over after the callbacks the task deferred have run.
+            T result = null;
+            Throwable failure = null;
             try {
-                return c.call();
+                result = c.call();
+            } catch (Throwable t) {
+                failure = t;
+            }
+            try {
+                worker.drainDeferred();
             } finally {
-                drainDeferred();
+                if (failure != null) {
+                    f.completeExceptionally(failure);
+                } else {
+                    f.complete(result);
+                }
             }
         });
         boolean interrupted = false;
@@ -134,43 +188,111 @@ public final class EventLoop {
      */
     public void defer(Runnable callback) {
         assert inLoop() : "defer off the loop thread";
-        deferred.add(callback);
+        worker.deferred.add(callback);
+    }
+
+    /** A timer from {@link #schedule}; {@link #cancel()} may be called from any thread. */
+    public static final class Timer implements Comparable<Timer> {
+        private final EventLoop loop;
+        private final Runnable task;
+        private final long deadlineNanos;
+        private final long seq;
+        private volatile boolean cancelled;
+
+        private Timer(EventLoop loop, Runnable task, long deadlineNanos, long seq) {
+            this.loop = loop;
+            this.task = task;
+            this.deadlineNanos = deadlineNanos;
+            this.seq = seq;
+        }
+
+        /** Stops the timer if it has not run yet; O(1). */
+        public void cancel() {
+            cancelled = true;
+        }
+
+        /** @return true if {@link #cancel()} was called */
+        public boolean isCancelled() {
+            return cancelled;
+        }
+
+        @Override
+        public int compareTo(Timer o) {
+            int c = Long.compare(deadlineNanos - o.deadlineNanos, 0);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
     }
 
     /**
-     * Runs {@code task} on the loop after {@code delayMs}.
+     * Runs {@code task} on the loop after {@code delayMs} (0 or less: as soon as possible, after
+     * the tasks already queued). Timers still pending at {@link #shutdown()} never run.
      *
+     * @return the timer, to cancel it
      * @throws RejectedExecutionException if the loop was shut down
      */
-    public ScheduledFuture<?> schedule(Runnable task, long delayMs) {
-        return exec.schedule(() -> {
-            runGuarded(task);
-            drainDeferred();
-        }, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+    public Timer schedule(Runnable task, long delayMs) {
+        if (task == null) {
+            throw new NullPointerException("task");
+        }
+        if (shutdown) {
+            throw new RejectedExecutionException("event loop shut down");
+        }
+        long delayNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, delayMs));
+        Timer t = new Timer(this, task, System.nanoTime() + delayNanos, worker.timerSeq.getAndIncrement());
+        if (inLoop()) {
+            worker.addTimer(t);
+        } else {
+            // The heap belongs to the loop thread: a small task adds the timer there.
+            submit(() -> worker.addTimer(t));
+        }
+        return t;
     }
 
     /** @return true once {@link #shutdown()} was called */
     public boolean isShutdown() {
-        return exec.isShutdown();
+        return shutdown;
     }
 
     /** Stops accepting tasks; queued tasks still run, timers are dropped. */
     public void shutdown() {
-        exec.shutdown();
+        if (shutdown) {
+            return;
+        }
+        shutdown = true;
+        if (pending.get() == 0) {
+            terminate();
+        }
+    }
+
+    private void taskDone() {
+        if (pending.decrementAndGet() == 0 && shutdown) {
+            terminate();
+        }
+    }
+
+    private void terminate() {
+        if (terminated.complete(null) && dedicated) {
+            // Let a parked dedicated thread see that it may end.
+            worker.wake();
+        }
     }
 
     /**
      * @param timeoutMs how long to wait
-     * @return true if the loop thread has finished
+     * @return true if every task of this loop has run after {@link #shutdown()} (and, for a loop
+     *         with its own thread, that thread has ended)
      */
     public boolean awaitTermination(long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        if (!exec.awaitTermination(timeoutMs, TimeUnit.MILLISECONDS)) {
+        try {
+            terminated.get(Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
             return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
         }
-        // The executor reports termination just before its worker thread exits; wait for the thread.
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
+        Thread t = worker.thread;
+        if (dedicated && t != null && t != Thread.currentThread()) {
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             return !t.isAlive();
         }
@@ -183,14 +305,7 @@ public final class EventLoop {
      */
     void runDeferred() {
         assert inLoop() : "runDeferred off the loop thread";
-        drainDeferred();
-    }
-
-    private void drainDeferred() {
-        Runnable r;
-        while ((r = deferred.poll()) != null) {
-            runGuarded(r);
-        }
+        worker.drainDeferred();
     }
 
     private static void runGuarded(Runnable r) {
@@ -198,6 +313,234 @@ public final class EventLoop {
             r.run();
         } catch (RuntimeException | AssertionError e) {
             LOG.warn("task or callback threw; ignored", e);
+        }
+    }
+
+    /** One queued task (also the queue's link). */
+    private static final class Node {
+        final EventLoop loop;
+        Runnable task;
+        volatile Node next;
+
+        Node(EventLoop loop, Runnable task) {
+            this.loop = loop;
+            this.task = task;
+        }
+    }
+
+    /**
+     * The thread behind one or more loops: an intrusive MPSC queue (producers swap the tail, the
+     * thread alone moves the head), the timer heap and the deferred-callback queue. A shared worker
+     * ({@link #shared(String)}) runs until {@link #stop()}; a dedicated one ends with its loop.
+     */
+    public static final class Worker {
+        private static final VarHandle TAIL;
+        private static final VarHandle PARKED;
+
+        static {
+            try {
+                MethodHandles.Lookup l = MethodHandles.lookup();
+                TAIL = l.findVarHandle(Worker.class, "tail", Node.class);
+                PARKED = l.findVarHandle(Worker.class, "parked", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final String name;
+        /** The only loop of a dedicated worker (the thread ends when it terminates); null if shared. */
+        private final EventLoop owner;
+        private final boolean dedicated;
+        /** Consumer side: the last node taken (a stub); loop thread only. */
+        private Node head;
+        @SuppressWarnings("unused")
+        private volatile Node tail;
+        /** The thread is parked or about to park; producers unpark it. */
+        @SuppressWarnings("unused")
+        private volatile boolean parked;
+        private volatile boolean stopped;
+        private volatile Thread thread;
+        private final AtomicInteger started = new AtomicInteger();
+        /** Loop thread only. */
+        private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+        private final AtomicLong timerSeq = new AtomicLong();
+        /** Loop thread only. */
+        private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
+        /** Written by the loop thread only. */
+        private volatile long tasksRun;
+        private final AtomicLong wakeups = new AtomicLong();
+
+        private Worker(String name, EventLoop owner) {
+            this.name = name;
+            this.owner = owner;
+            this.dedicated = owner != null;
+            Node stub = new Node(null, null);
+            head = stub;
+            tail = stub;
+        }
+
+        /**
+         * A worker thread several loops can share (the thread starts with the first task).
+         *
+         * @param name the thread name
+         */
+        public static Worker shared(String name) {
+            return new Worker(name, null);
+        }
+
+        /** Ends a shared worker's thread once its queue is empty; tasks submitted later never run. */
+        public void stop() {
+            stopped = true;
+            wake();
+        }
+
+        /** @return the thread, or null before the first task */
+        public Thread thread() {
+            return thread;
+        }
+
+        void offer(Node n) {
+            Node prev = (Node) TAIL.getAndSet(this, n);
+            prev.next = n;
+            if (thread == null) {
+                start();
+            }
+            // Dekker with the loop thread: it sets parked, then re-reads the tail; we swapped the
+            // tail, then read parked. One of us sees the other.
+            if (parked) {
+                wake();
+            }
+        }
+
+        private void start() {
+            if (started.compareAndSet(0, 1)) {
+                Thread t = new Thread(this::run, name);
+                t.setDaemon(true);
+                thread = t;
+                t.start();
+            }
+        }
+
+        private void wake() {
+            Thread t = thread;
+            if (t != null && PARKED.compareAndSet(this, true, false)) {
+                LockSupport.unpark(t);
+            }
+        }
+
+        private boolean queueEmpty() {
+            return TAIL.getVolatile(this) == head;
+        }
+
+        /** @return the next task node, or null if none is linked yet */
+        private Node poll() {
+            Node h = head;
+            Node next = h.next;
+            if (next == null) {
+                return null;
+            }
+            head = next;
+            return next;
+        }
+
+        private void run() {
+            // A thread started by a racing offer() may run before `thread` is visible to it.
+            while (thread != Thread.currentThread()) {
+                Thread.onSpinWait();
+            }
+            while (true) {
+                Node n = poll();
+                if (n != null) {
+                    Runnable task = n.task;
+                    n.task = null;
+                    runTask(n.loop, task);
+                    if (!timers.isEmpty()) {
+                        runDueTimers(System.nanoTime());
+                    }
+                    continue;
+                }
+                if (!queueEmpty()) {
+                    // A producer swapped the tail but has not linked its node yet.
+                    Thread.onSpinWait();
+                    continue;
+                }
+                long now = System.nanoTime();
+                runDueTimers(now);
+                if (!queueEmpty()) {
+                    continue;
+                }
+                if (dedicated ? isDone() : stopped) {
+                    return;
+                }
+                Timer first = timers.peek();
+                parked = true;
+                if (!queueEmpty() || (dedicated ? isDone() : stopped)) {
+                    parked = false;
+                    continue;
+                }
+                if (first == null) {
+                    LockSupport.park(this);
+                } else {
+                    LockSupport.parkNanos(this, first.deadlineNanos - now);
+                }
+                parked = false;
+                wakeups.incrementAndGet();
+            }
+        }
+
+        /** A dedicated worker's loop has terminated (all its tasks ran after shutdown). */
+        private boolean isDone() {
+            return owner.terminated.isDone();
+        }
+
+        private void runTask(EventLoop loop, Runnable task) {
+            try {
+                runGuarded(task);
+                drainDeferred();
+            } catch (Throwable e) {
+                // An Error (e.g. OutOfMemoryError) must not end the thread: every loop on it would hang.
+                LOG.error("{}: task threw; the loop goes on", name, e);
+            } finally {
+                tasksRun++;
+                loop.taskDone();
+            }
+        }
+
+        /** Loop thread: adds a timer; cancelled ones are purged once they could be many. */
+        private void addTimer(Timer t) {
+            if (timers.size() >= 1024) {
+                timers.removeIf(x -> x.cancelled || x.loop.shutdown);
+            }
+            timers.add(t);
+        }
+
+        private void runDueTimers(long now) {
+            Timer t;
+            while ((t = timers.peek()) != null) {
+                if (t.cancelled || t.loop.shutdown) {
+                    timers.poll();
+                    continue;
+                }
+                if (t.deadlineNanos - now > 0) {
+                    return;
+                }
+                timers.poll();
+                try {
+                    runGuarded(t.task);
+                    drainDeferred();
+                } catch (Throwable e) {
+                    LOG.error("{}: timer threw; the loop goes on", name, e);
+                }
+                tasksRun++;
+                now = System.nanoTime();
+            }
+        }
+
+        private void drainDeferred() {
+            Runnable r;
+            while ((r = deferred.poll()) != null) {
+                runGuarded(r);
+            }
         }
     }
 }

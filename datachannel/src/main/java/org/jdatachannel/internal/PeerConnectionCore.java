@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -133,7 +132,7 @@ public final class PeerConnectionCore {
     /** The active generation failed while a restart was in progress (failure deferred; see onIceState). */
     private boolean activeFailed;
     /** Fails the connection if a deferred failure is not healed by the restart in time. */
-    private ScheduledFuture<?> restartDeadline;
+    private EventLoop.Timer restartDeadline;
     /** restartIce() was called and no offer with new credentials has been applied yet. */
     private boolean restartRequested;
     /** Our ICE role; fixed by the first offer/answer exchange (RFC 8445 §6.1.1). */
@@ -171,7 +170,13 @@ public final class PeerConnectionCore {
     private SwitchableTransport dtlsLower;
     private DtlsTransport dtls;
     private SctpPort sctp;
-    private ScheduledFuture<?> timer;
+    /**
+     * The one SCTP timer: a wake-up at {@link #timerAt} (ms on {@link #now()}), armed for the
+     * earliest {@code pollTimeout} seen since it was set. It is re-armed only when the deadline
+     * moves EARLIER; a later deadline (T3-rtx restarted by a SACK, RFC 9260 §6.3.2 R3) leaves it,
+     * and a wake-up before the current deadline only re-polls.
+     */
+    private EventLoop.Timer timer;
     private long timerAt = Long.MAX_VALUE;
     private boolean drainPending;
     private boolean closed;
@@ -1368,7 +1373,7 @@ public final class PeerConnectionCore {
         active = g;
         activeFailed = false;
         if (restartDeadline != null) {
-            restartDeadline.cancel(false);
+            restartDeadline.cancel();
             restartDeadline = null;
         }
         LOG.info("{}: ICE restart done: {} replaces {} ({})", name, g, old, g.agent.selectedPairDescription());
@@ -1576,7 +1581,11 @@ public final class PeerConnectionCore {
         if (closed || sctp == null) {
             return;
         }
-        sctp.handleTimeout(now());
+        long now = now();
+        // A wake-up armed for an earlier deadline that has since moved later only re-arms (drain).
+        if (sctp.pollTimeout() <= now) {
+            sctp.handleTimeout(now);
+        }
         drain();
     }
 
@@ -1648,25 +1657,32 @@ public final class PeerConnectionCore {
         }
     }
 
+    /**
+     * Keeps one wake-up at or before SCTP's next deadline. Issue 6: this ran after every drain and
+     * cancelled and re-scheduled a timer whenever {@code pollTimeout} moved, which a SACK does on
+     * most packets (T3-rtx restart); now a timer is scheduled only when none is armed or the new
+     * deadline is earlier than the armed one (a later deadline is found by the early wake-up).
+     */
     private void armTimer() {
         long at = sctp.pollTimeout();
-        if (at == timerAt) {
+        if (at == Long.MAX_VALUE || (timer != null && timerAt <= at)) {
             return;
         }
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel();
             timer = null;
-        }
-        timerAt = at;
-        if (at == Long.MAX_VALUE) {
-            return;
         }
         try {
             timer = loop.schedule(this::onTimer, Math.max(0, at - now()));
+            timerAt = at;
+            timersArmed++;
         } catch (RejectedExecutionException e) {
             timerAt = Long.MAX_VALUE;
         }
     }
+
+    /** Timers scheduled by {@link #armTimer()} so far (loop thread; tests count re-arms). */
+    private long timersArmed;
 
     private void onSctpClosed(String reason, boolean aborted) {
         LOG.info("{}: SCTP association closed{}: {}", name, aborted ? " (aborted)" : "", reason);
@@ -1721,7 +1737,7 @@ public final class PeerConnectionCore {
             f.complete(null);
         }
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel();
             timer = null;
         }
         timerAt = Long.MAX_VALUE;
