@@ -69,6 +69,11 @@ public final class PeerConnection implements AutoCloseable {
         return core.failureDeferredForRestart();
     }
 
+    /** For tests: receive-path and event-loop counters (push mode, inbox batches, wake-ups, timers). */
+    org.jdatachannel.internal.PeerConnectionCore.ReceiveStats receiveStats() {
+        return core.receiveStats();
+    }
+
     /** For tests: remote candidates given to the ICE agent with this local ufrag (see the core). */
     java.util.List<String> remoteCandidatesOf(String localUfrag) {
         return core.remoteCandidatesOf(localUfrag);

@@ -35,7 +35,6 @@ import org.jdatachannel.ice.IceCandidate;
 import org.jdatachannel.ice.IceConfig;
 import org.jdatachannel.ice.IceLogging;
 import org.jdatachannel.ice.IceState;
-import org.jdatachannel.ice.IceTransport;
 import org.jdatachannel.sdp.Attribute;
 import org.jdatachannel.sdp.Candidate;
 import org.jdatachannel.sdp.DataChannelMedia;
@@ -66,8 +65,15 @@ public final class PeerConnectionCore {
     private static final Logger LOG = LoggerFactory.getLogger(PeerConnectionCore.class);
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
-    /** Packets read from DTLS but not yet handled by the loop; the reader waits beyond this. */
+    /** Packets read from DTLS but not yet handled by the loop; the reader waits beyond this (pull mode). */
     static final int MAX_PACKETS_IN_FLIGHT = 1024;
+    /**
+     * Push mode: most bytes of received datagrams waiting for the event loop (the inbox); a datagram
+     * that would exceed it is dropped, as the network would drop it, and counted.
+     */
+    static final long MAX_INBOX_BYTES = 4L * 1024 * 1024;
+    /** Push mode: at most this many datagrams per loop task before the loop yields to other tasks. */
+    static final int INBOX_BATCH = 256;
     /** How long {@link #close()} waits for each of our threads to end. */
     static final long CLOSE_JOIN_MS = 3000;
     /** How long {@link #close()}, called off the loop, waits for the graceful SCTP shutdown. */
@@ -117,6 +123,26 @@ public final class PeerConnectionCore {
     private volatile SessionDescriptionInit localDescription;
     private volatile SessionDescriptionInit remoteDescription;
     private volatile Thread dtlsThread;
+
+    // ---- push receive (issue 6): socket reader thread -> inbox -> event loop ----
+    /** One received datagram waiting for the loop. */
+    private record Datagram(byte[] data, int off, int len) {
+    }
+    /** Datagrams pushed by the transport's reader thread(s), oldest first; drained by the loop. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Datagram> inbox =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Bytes in {@link #inbox}, bounded by {@link #MAX_INBOX_BYTES}. */
+    private final java.util.concurrent.atomic.AtomicLong inboxBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** A loop task to drain the inbox is queued and has not started yet (coalesces wake-ups). */
+    private final AtomicBoolean inboxScheduled = new AtomicBoolean();
+    /** Datagrams dropped because the inbox was full. */
+    private final java.util.concurrent.atomic.AtomicLong inboxDropped = new java.util.concurrent.atomic.AtomicLong();
+    /** Loop tasks that drained the inbox (tests: a burst of datagrams costs one task, not one each). */
+    private final java.util.concurrent.atomic.AtomicLong inboxTasks = new java.util.concurrent.atomic.AtomicLong();
+    /** Most datagrams one inbox task handled (written by the loop). */
+    private volatile int largestInboxBatch;
+    /** Datagrams handed to DTLS by the loop in push mode. */
+    private final java.util.concurrent.atomic.AtomicLong inboxDatagrams = new java.util.concurrent.atomic.AtomicLong();
     /** Why the connection failed; set once, by the first cause, before the state becomes FAILED. */
     private volatile String failureReason;
 
@@ -169,6 +195,14 @@ public final class PeerConnectionCore {
     private boolean dtlsStarted;
     private SwitchableTransport dtlsLower;
     private DtlsTransport dtls;
+    /** {@link #dtls} once it receives in push mode (the loop decrypts); null in pull mode. */
+    private DtlsTransport pushDtls;
+    /** Push receive started (for {@link #receiveStats()}). */
+    private volatile boolean pushStarted;
+    /** The time (ms) of the inbox batch being processed, for every SCTP packet in it. */
+    private long batchNow;
+    /** Takes each decrypted record of a pushed datagram (loop thread); one instance, no per-packet lambda. */
+    private final DtlsTransport.ApplicationDataSink sctpSink = this::onApplicationData;
     private SctpPort sctp;
     /**
      * The one SCTP timer: a wake-up at {@link #timerAt} (ms on {@link #now()}), armed for the
@@ -1378,7 +1412,7 @@ public final class PeerConnectionCore {
         }
         LOG.info("{}: ICE restart done: {} replaces {} ({})", name, g, old, g.agent.selectedPairDescription());
         if (dtlsLower != null) {
-            dtlsLower.switchTo(iceLower(g.agent.transport()));
+            dtlsLower.switchTo(SwitchableTransport.ice(g.agent.transport()));
         }
         setIceConnectionState(map(g.iceState));
         if (!dtlsStarted) {
@@ -1388,32 +1422,13 @@ public final class PeerConnectionCore {
         closeGeneration(old);
     }
 
-    private static PacketTransport iceLower(IceTransport iceTransport) {
-        return new PacketTransport() {
-            @Override
-            public void send(byte[] buf, int off, int len) throws IOException {
-                iceTransport.send(buf, off, len);
-            }
-
-            @Override
-            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
-                return iceTransport.receive(buf, off, len, waitMillis);
-            }
-
-            @Override
-            public void close() {
-                iceTransport.close();
-            }
-        };
-    }
-
     private void startDtls() {
         dtlsStarted = true;
         DtlsRole role = dtlsRole;
         // RFC 8122 §5 (paraphrased): several fingerprints may be given, also several with the same
         // hash function (several possible certificates); the peer's must match one of them.
         List<Map.Entry<String, byte[]>> fps = entries(remoteFingerprints);
-        dtlsLower = new SwitchableTransport(iceLower(active.agent.transport()));
+        dtlsLower = new SwitchableTransport(SwitchableTransport.ice(active.agent.transport()));
         PacketTransport lower = dtlsLowerWrapper.apply(dtlsLower);
         int timeout = config.dtlsHandshakeTimeoutMs();
         Thread t = new Thread(() -> runDtls(role, lower, fps, timeout), name + "-dtls");
@@ -1423,7 +1438,11 @@ public final class PeerConnectionCore {
         t.start();
     }
 
-    /** DTLS thread: handshake, then read packets until the transport ends. */
+    /**
+     * DTLS thread: the handshake; then, if the transport below supports push receive, the thread
+     * ends and the event loop takes every datagram (DESIGN.md "Threading", issue 6); else it stays
+     * and reads packets until the transport ends (pull mode).
+     */
     private void runDtls(DtlsRole role, PacketTransport lower, List<Map.Entry<String, byte[]>> fps, int timeoutMs) {
         DtlsTransport d;
         try {
@@ -1435,8 +1454,23 @@ public final class PeerConnectionCore {
             readerDied(null, e);
             return;
         }
-        if (!post(() -> onDtlsConnected(d))) {
+        boolean push;
+        try {
+            // Datagrams that arrive from now on (and those already queued below, first) go to the
+            // inbox. Inbox tasks queued before onDtlsConnected (posted next) leave it alone;
+            // onDtlsConnected drains it after what DTLS already holds.
+            lower.setReceiver(this::onDatagram);
+            push = true;
+        } catch (UnsupportedOperationException e) {
+            push = false;
+        }
+        boolean pushMode = push;
+        if (!post(() -> onDtlsConnected(d, pushMode))) {
             d.close();
+            return;
+        }
+        if (push) {
+            LOG.debug("{}: DTLS connected; push receive on the event loop", name);
             return;
         }
         byte[] buf = new byte[Math.max(d.getReceiveLimit(), 65536)];
@@ -1469,6 +1503,122 @@ public final class PeerConnectionCore {
         } catch (RuntimeException | Error e) {
             readerDied(d, e);
         }
+    }
+
+    /**
+     * Push receive, on a socket reader thread of the ICE transport (any thread; must not block):
+     * queues the datagram for the loop and queues ONE loop task per burst. Bounded by
+     * {@link #MAX_INBOX_BYTES}; beyond it the datagram is dropped, like a full socket buffer would.
+     */
+    private void onDatagram(byte[] data, int off, int len) {
+        if (inboxBytes.addAndGet(len) > MAX_INBOX_BYTES) {
+            inboxBytes.addAndGet(-len);
+            long n = inboxDropped.incrementAndGet();
+            if (Long.bitCount(n) == 1) {
+                LOG.warn("{}: receive inbox full ({} bytes waiting for the event loop); dropped a {}-byte datagram "
+                        + "({} so far; logged at 1, 2, 4, ...)", name, inboxBytes.get(), len, n);
+            }
+            return;
+        }
+        inbox.add(new Datagram(data, off, len));
+        if (!inboxScheduled.get() && inboxScheduled.compareAndSet(false, true)) {
+            try {
+                loop.post(this::processInbox);
+            } catch (RejectedExecutionException e) {
+                // closed: nobody reads the inbox any more
+                inbox.clear();
+                inboxBytes.set(0);
+            }
+        }
+    }
+
+    /**
+     * Loop thread: decrypts and hands to SCTP the datagrams in the inbox (at most {@link
+     * #INBOX_BATCH}, then the rest in a new task so that timers and user tasks are not starved),
+     * then drains SCTP once for the whole burst.
+     */
+    private void processInbox() {
+        inboxScheduled.set(false);
+        DtlsTransport d = pushDtls;
+        if (d != null && (closed || d != dtls || isFinal())) {
+            pushEnded(d);
+            d = null;
+        }
+        if (d == null) {
+            if (closed || isFinal()) {
+                inbox.clear();
+                inboxBytes.set(0);
+            }
+            // else: onDtlsConnected has not run yet; it drains the inbox itself.
+            return;
+        }
+        inboxTasks.incrementAndGet();
+        batchNow = now();
+        int n = 0;
+        Datagram g;
+        try {
+            while (n < INBOX_BATCH && (g = inbox.poll()) != null) {
+                inboxBytes.addAndGet(-g.len());
+                n++;
+                d.handleDatagram(g.data(), g.off(), g.len(), sctpSink);
+                if (d != pushDtls) {
+                    break; // the connection ended inside (e.g. SCTP ABORT)
+                }
+            }
+        } catch (DtlsException e) {
+            pushEnded(d);
+            if (e.alertFromPeer() && e.alertDescription() == 0) {
+                onTransportClosed(d, "peer closed DTLS (close_notify)");
+            } else {
+                onTransportError(d, "DTLS failed: " + describe(e));
+            }
+            return;
+        } catch (IOException e) {
+            pushEnded(d);
+            // Also the normal end after our own close(): onTransportError ignores it then.
+            onTransportError(d, "DTLS receive: " + e.getMessage());
+            return;
+        } catch (RuntimeException | Error e) {
+            // A bug in our code or in Bouncy Castle, or the JVM out of memory: without this path no
+            // packet reaches SCTP any more, so the connection fails now (DtlsReaderFailureTest).
+            pushEnded(d);
+            LOG.error("{}: DTLS receive on the event loop failed", name, e);
+            onTransportError(d, "DTLS receive path died: " + e);
+            if (e instanceof VirtualMachineError vme) {
+                throw vme;
+            }
+            return;
+        }
+        inboxDatagrams.addAndGet(n);
+        if (n > largestInboxBatch) {
+            largestInboxBatch = n;
+        }
+        if (d == pushDtls && !inbox.isEmpty() && inboxScheduled.compareAndSet(false, true)) {
+            try {
+                loop.post(this::processInbox);
+            } catch (RejectedExecutionException e) {
+                inboxScheduled.set(false);
+            }
+        }
+        drain();
+    }
+
+    /** Loop thread: the push receive of {@code d} is over; what waits in the inbox is dropped. */
+    private void pushEnded(DtlsTransport d) {
+        if (pushDtls == d) {
+            pushDtls = null;
+        }
+        inbox.clear();
+        inboxBytes.set(0);
+    }
+
+    /** Loop thread: one decrypted record (one SCTP packet), valid only during the call. */
+    private void onApplicationData(byte[] buf, int off, int len) {
+        SctpPort s = sctp;
+        if (s == null || closed) {
+            return;
+        }
+        s.handleInput(java.util.Arrays.copyOfRange(buf, off, off + len), batchNow);
     }
 
     /**
@@ -1516,9 +1666,11 @@ public final class PeerConnectionCore {
         }
     }
 
-    private void onDtlsConnected(DtlsTransport d) {
+    private void onDtlsConnected(DtlsTransport d, boolean push) {
         if (closed || state == PeerConnectionState.FAILED) {
             d.close();
+            inbox.clear();
+            inboxBytes.set(0);
             return;
         }
         dtls = d;
@@ -1564,6 +1716,32 @@ public final class PeerConnectionCore {
         // Both sides send INIT as soon as DTLS is up (Chromium does the same; RFC 9260 §5.2.1
         // handles the collision).
         sctp.connect(now());
+        if (push) {
+            pushDtls = d;
+            pushStarted = true;
+            batchNow = now();
+            try {
+                // Application data DTLS already holds (it arrived with or right after the peer's
+                // last flight) comes before anything in the inbox.
+                d.drainPending(sctpSink);
+            } catch (DtlsException e) {
+                pushEnded(d);
+                if (e.alertFromPeer() && e.alertDescription() == 0) {
+                    onTransportClosed(d, "peer closed DTLS (close_notify)");
+                } else {
+                    onTransportError(d, "DTLS failed: " + describe(e));
+                }
+                return;
+            } catch (IOException e) {
+                pushEnded(d);
+                onTransportError(d, "DTLS receive: " + e.getMessage());
+                return;
+            }
+            if (!inbox.isEmpty()) {
+                processInbox();
+                return; // it drained
+            }
+        }
         drain();
     }
 
@@ -1681,8 +1859,8 @@ public final class PeerConnectionCore {
         }
     }
 
-    /** Timers scheduled by {@link #armTimer()} so far (loop thread; tests count re-arms). */
-    private long timersArmed;
+    /** Timers scheduled by {@link #armTimer()} so far (written by the loop; tests count re-arms). */
+    private volatile long timersArmed;
 
     private void onSctpClosed(String reason, boolean aborted) {
         LOG.info("{}: SCTP association closed{}: {}", name, aborted ? " (aborted)" : "", reason);
@@ -1899,6 +2077,29 @@ public final class PeerConnectionCore {
                 sendPacket(sp.packet());
             }
         }
+    }
+
+    /**
+     * Receive-path counters (tests, diagnostics; any thread).
+     *
+     * @param pushMode        DTLS receives in push mode on the event loop (no reader thread)
+     * @param inboxTasks      loop tasks that drained the inbox
+     * @param datagrams       datagrams those tasks handed to DTLS
+     * @param largestBatch    most datagrams one such task handled
+     * @param dropped         datagrams dropped because the inbox held {@value #MAX_INBOX_BYTES} bytes
+     * @param waiting         datagrams in the inbox now
+     * @param loopTasks       tasks the event-loop thread has run
+     * @param loopWakeups     times the event-loop thread was woken from a park
+     * @param sctpTimersArmed SCTP timer (re)schedules
+     */
+    public record ReceiveStats(boolean pushMode, long inboxTasks, long datagrams, int largestBatch, long dropped,
+                               int waiting, long loopTasks, long loopWakeups, long sctpTimersArmed) {
+    }
+
+    /** @return the receive-path counters; any thread */
+    public ReceiveStats receiveStats() {
+        return new ReceiveStats(pushStarted, inboxTasks.get(), inboxDatagrams.get(), largestInboxBatch,
+                inboxDropped.get(), inbox.size(), loop.tasksRun(), loop.wakeups(), timersArmed);
     }
 
     /** @return threads this connection started that are still alive (for tests) */

@@ -1,0 +1,251 @@
+package org.jdatachannel;
+
+import static org.jdatachannel.PeerConnectionLoopbackTest.T;
+import static org.jdatachannel.PeerConnectionLoopbackTest.loopback;
+import static org.jdatachannel.PeerConnectionLoopbackTest.negotiate;
+import static org.jdatachannel.PeerConnectionLoopbackTest.opened;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.jdatachannel.dtls.PacketTransport;
+import org.jdatachannel.internal.PeerConnectionCore;
+import org.jdatachannel.internal.SctpAssociationPort;
+import org.jdatachannel.internal.SctpEvent;
+import org.jdatachannel.internal.SctpPort;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 6, the push receive path: after the DTLS handshake no DTLS reader thread is left; the
+ * socket reader hands datagrams to the event loop, which decrypts them and feeds SCTP; a burst that
+ * arrives while the loop is busy is handled by one loop task; and a failure on that path still
+ * fails the connection at once (what DtlsReaderFailureTest proves for the pull reader).
+ */
+class PushReceiveLoopbackTest {
+
+    static void await(BooleanSupplier c, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void noDtlsReaderThreadAfterTheHandshakeAndDataFlowsBothWays() throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            BlockingQueue<String> atB = new LinkedBlockingQueue<>();
+            BlockingQueue<String> atA = new LinkedBlockingQueue<>();
+            b.onDataChannel(ch -> ch.onMessage(m -> {
+                atB.add(m.text());
+                ch.send("echo " + m.text());
+            }));
+            DataChannel ch = a.createDataChannel("push", null);
+            ch.onMessage(m -> atA.add(m.text()));
+            CompletableFuture<Void> open = opened(ch);
+            negotiate(a, b);
+            open.get(T, TimeUnit.SECONDS);
+            for (int i = 0; i < 100; i++) {
+                ch.send("m" + i);
+            }
+            for (int i = 0; i < 100; i++) {
+                assertEquals("m" + i, atB.poll(T, TimeUnit.SECONDS));
+                assertEquals("echo m" + i, atA.poll(T, TimeUnit.SECONDS));
+            }
+            for (PeerConnection pc : new PeerConnection[] {a, b}) {
+                PeerConnectionCore.ReceiveStats st = pc.receiveStats();
+                assertTrue(st.pushMode(), st.toString());
+                assertTrue(st.datagrams() > 0 && st.inboxTasks() > 0 && st.inboxTasks() <= st.datagrams(), st.toString());
+                assertEquals(0, st.dropped(), st.toString());
+                await(() -> pc.liveThreads().stream().noneMatch(t -> t.getName().endsWith("-dtls")),
+                        "the DTLS handshake thread ends: " + pc.liveThreads());
+            }
+        }
+    }
+
+    @Test
+    void aBurstArrivingWhileTheLoopIsBusyIsHandledByOneLoopTask() throws Exception {
+        try (PeerConnection a = new PeerConnection(loopback().build());
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            CountDownLatch blocked = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger got = new AtomicInteger();
+            b.onDataChannel(ch -> ch.onMessage(m -> {
+                if (got.incrementAndGet() == 1) {
+                    // b's event loop is busy in this callback while a's burst arrives
+                    blocked.countDown();
+                    try {
+                        release.await(2 * T, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }));
+            DataChannel ch = a.createDataChannel("burst", null);
+            CompletableFuture<Void> open = opened(ch);
+            negotiate(a, b);
+            open.get(T, TimeUnit.SECONDS);
+            ch.send("first");
+            assertTrue(blocked.await(T, TimeUnit.SECONDS));
+            long before = b.receiveStats().datagrams();
+            int burst = 20; // well below the SCTP window and PeerConnectionCore.INBOX_BATCH
+            for (int i = 0; i < burst; i++) {
+                ch.send(ByteBuffer.allocate(1000));
+            }
+            // The burst's datagrams queue in b's inbox (as many as a's congestion window lets out).
+            await(() -> b.receiveStats().datagrams() == before && b.receiveStats().waiting() >= 2,
+                    "the burst reaches b's inbox");
+            long waiting = b.receiveStats().waiting();
+            release.countDown();
+            await(() -> got.get() == 1 + burst, "b receives the burst");
+            PeerConnectionCore.ReceiveStats st = b.receiveStats();
+            assertTrue(st.largestBatch() >= waiting, "one loop task took the " + waiting + " waiting datagrams: " + st);
+        }
+    }
+
+    /** An SCTP port that throws an Error from handleInput once {@code armed} (on the event loop). */
+    static SctpPort.Factory faultyInput(AtomicBoolean armed) {
+        return (params, clock) -> {
+            SctpPort real = SctpAssociationPort.FACTORY.create(params, clock);
+            return new SctpPort() {
+                @Override
+                public void connect(long nowMs) {
+                    real.connect(nowMs);
+                }
+
+                @Override
+                public void handleInput(byte[] packet, long nowMs) {
+                    if (armed.get()) {
+                        throw new DtlsReaderFailureTest.InjectedFault();
+                    }
+                    real.handleInput(packet, nowMs);
+                }
+
+                @Override
+                public void handleTimeout(long nowMs) {
+                    real.handleTimeout(nowMs);
+                }
+
+                @Override
+                public long pollTimeout() {
+                    return real.pollTimeout();
+                }
+
+                @Override
+                public SctpEvent poll() {
+                    return real.poll();
+                }
+
+                @Override
+                public void shutdown(long nowMs) {
+                    real.shutdown(nowMs);
+                }
+
+                @Override
+                public void abort(String reason, long nowMs) {
+                    real.abort(reason, nowMs);
+                }
+
+                @Override
+                public void send(int streamId, int ppid, byte[] payload, boolean unordered, int maxRetransmits,
+                                 long lifetimeMs) {
+                    real.send(streamId, ppid, payload, unordered, maxRetransmits, lifetimeMs);
+                }
+
+                @Override
+                public void resetStream(int streamId) {
+                    real.resetStream(streamId);
+                }
+
+                @Override
+                public long bufferedAmount(int streamId) {
+                    return real.bufferedAmount(streamId);
+                }
+
+                @Override
+                public void setBufferedAmountLowThreshold(int streamId, long bytes) {
+                    real.setBufferedAmountLowThreshold(streamId, bytes);
+                }
+            };
+        };
+    }
+
+    @Test
+    void anErrorOnThePushPathFailsTheConnectionAtOnce() throws Exception {
+        AtomicBoolean armed = new AtomicBoolean();
+        try (PeerConnection a = new PeerConnection(loopback().build(), faultyInput(armed));
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            BlockingQueue<DataChannel> atB = new LinkedBlockingQueue<>();
+            b.onDataChannel(atB::add);
+            DataChannel ch = a.createDataChannel("doomed", null);
+            CompletableFuture<Void> open = opened(ch);
+            CompletableFuture<Void> chClosed = new CompletableFuture<>();
+            ch.onClose(() -> chClosed.complete(null));
+            negotiate(a, b);
+            open.get(T, TimeUnit.SECONDS);
+            DataChannel remote = atB.poll(T, TimeUnit.SECONDS);
+            assertTrue(remote != null, "the peer announced the channel");
+            assertTrue(a.receiveStats().pushMode());
+            CompletableFuture<PeerConnectionState> aEnd = new CompletableFuture<>();
+            a.onConnectionStateChange(s -> {
+                if (s == PeerConnectionState.FAILED || s == PeerConnectionState.CLOSED) {
+                    aEnd.complete(s);
+                }
+            });
+            armed.set(true);
+            remote.send("trigger");
+            assertEquals(PeerConnectionState.FAILED, aEnd.get(T, TimeUnit.SECONDS));
+            String why = a.failureReason().orElseThrow();
+            assertTrue(why.contains("DTLS receive path died") && why.contains("injected"), why);
+            chClosed.get(T, TimeUnit.SECONDS);
+            assertEquals(DataChannelState.CLOSED, ch.readyState());
+        }
+    }
+
+    @Test
+    void aTransportWithoutPushKeepsThePullReader() throws Exception {
+        // A wrapper that only implements pull receive (the default setReceiver refuses).
+        java.util.function.UnaryOperator<PacketTransport> pullOnly = lower -> new PacketTransport() {
+            @Override
+            public void send(byte[] buf, int off, int len) throws IOException {
+                lower.send(buf, off, len);
+            }
+
+            @Override
+            public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+                return lower.receive(buf, off, len, waitMillis);
+            }
+
+            @Override
+            public void close() throws IOException {
+                lower.close();
+            }
+        };
+        try (PeerConnection a = new PeerConnection(loopback().build(), SctpAssociationPort.FACTORY, pullOnly);
+             PeerConnection b = new PeerConnection(loopback().build())) {
+            BlockingQueue<String> atB = new LinkedBlockingQueue<>();
+            b.onDataChannel(ch -> ch.onMessage(m -> ch.send(m.text())));
+            DataChannel ch = a.createDataChannel("pull", null);
+            ch.onMessage(m -> atB.add(m.text()));
+            CompletableFuture<Void> open = opened(ch);
+            negotiate(a, b);
+            open.get(T, TimeUnit.SECONDS);
+            ch.send("ping");
+            assertEquals("ping", atB.poll(T, TimeUnit.SECONDS));
+            assertTrue(!a.receiveStats().pushMode() && b.receiveStats().pushMode());
+            assertTrue(a.liveThreads().stream().anyMatch(t -> t.getName().endsWith("-dtls")), a.liveThreads().toString());
+        }
+    }
+}
