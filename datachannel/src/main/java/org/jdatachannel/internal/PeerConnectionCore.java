@@ -1567,6 +1567,9 @@ public final class PeerConnectionCore {
             }
         } catch (DtlsException e) {
             pushEnded(d);
+            // What SCTP got before the end (e.g. an ABORT right before close_notify) counts first,
+            // as it did when each packet was its own loop task.
+            drain();
             if (e.alertFromPeer() && e.alertDescription() == 0) {
                 onTransportClosed(d, "peer closed DTLS (close_notify)");
             } else {
@@ -1575,6 +1578,7 @@ public final class PeerConnectionCore {
             return;
         } catch (IOException e) {
             pushEnded(d);
+            drain();
             // Also the normal end after our own close(): onTransportError ignores it then.
             onTransportError(d, "DTLS receive: " + e.getMessage());
             return;
