@@ -49,6 +49,7 @@ public final class PeerConnection implements AutoCloseable {
      * @param config the configuration
      * @throws IllegalArgumentException if {@code config} is null, or its certificate has expired
      *     since the configuration was built (the W3C constructor throws InvalidAccessError)
+     * @throws IllegalStateException if the configuration's {@link EventLoopGroup} was closed
      */
     public PeerConnection(RtcConfiguration config) {
         this(config, SctpAssociationPort.FACTORY);
@@ -56,7 +57,14 @@ public final class PeerConnection implements AutoCloseable {
 
     /** For tests: the SCTP layer from {@code sctpFactory}. */
     PeerConnection(RtcConfiguration config, SctpPort.Factory sctpFactory) {
-        this.core = new PeerConnectionCore(config, sctpFactory);
+        this.core = new PeerConnectionCore(config, sctpFactory, java.util.function.UnaryOperator.identity(),
+                java.util.function.UnaryOperator.identity(), workerFor(config));
+    }
+
+    /** The shared event-loop thread from the configuration's group, or null for a thread of its own. */
+    private static org.jdatachannel.internal.EventLoop.Worker workerFor(RtcConfiguration config) {
+        EventLoopGroup g = config == null ? null : config.eventLoopGroup();
+        return g == null ? null : g.nextWorker();
     }
 
     /** For tests: every local socket address this connection's ICE agents bound. */
@@ -82,14 +90,15 @@ public final class PeerConnection implements AutoCloseable {
     /** For tests: also wraps the datagram transport under DTLS (fault injection). */
     PeerConnection(RtcConfiguration config, SctpPort.Factory sctpFactory,
                    java.util.function.UnaryOperator<org.jdatachannel.dtls.PacketTransport> dtlsLowerWrapper) {
-        this.core = new PeerConnectionCore(config, sctpFactory, dtlsLowerWrapper);
+        this.core = new PeerConnectionCore(config, sctpFactory, dtlsLowerWrapper,
+                java.util.function.UnaryOperator.identity(), workerFor(config));
     }
 
     /** For tests: also adjusts each ICE agent's configuration (e.g. short consent timeouts). */
     PeerConnection(RtcConfiguration config, SctpPort.Factory sctpFactory,
                    java.util.function.UnaryOperator<org.jdatachannel.dtls.PacketTransport> dtlsLowerWrapper,
                    java.util.function.UnaryOperator<org.jdatachannel.ice.IceConfig.Builder> iceConfigHook) {
-        this.core = new PeerConnectionCore(config, sctpFactory, dtlsLowerWrapper, iceConfigHook);
+        this.core = new PeerConnectionCore(config, sctpFactory, dtlsLowerWrapper, iceConfigHook, workerFor(config));
     }
 
     /**

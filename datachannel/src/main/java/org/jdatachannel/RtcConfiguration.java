@@ -47,6 +47,7 @@ public final class RtcConfiguration {
     private final IceTransportPolicy iceTransportPolicy;
     private final int iceConsentTimeoutMs;
     private final int iceDisconnectedTimeoutMs;
+    private final EventLoopGroup eventLoopGroup;
 
     private RtcConfiguration(Builder b) {
         this.iceAddressFilter = b.iceAddressFilter;
@@ -59,6 +60,12 @@ public final class RtcConfiguration {
         this.iceTransportPolicy = b.iceTransportPolicy;
         this.iceConsentTimeoutMs = b.iceConsentTimeoutMs;
         this.iceDisconnectedTimeoutMs = b.iceDisconnectedTimeoutMs;
+        this.eventLoopGroup = b.eventLoopGroup;
+    }
+
+    /** @return the shared event-loop threads connections run on, or null (the default: a thread each) */
+    public EventLoopGroup eventLoopGroup() {
+        return eventLoopGroup;
     }
 
     /** @return a new builder with the defaults */
@@ -132,7 +139,8 @@ public final class RtcConfiguration {
                 .sctpPort(sctpPort).dtlsHandshakeTimeoutMs(dtlsHandshakeTimeoutMs)
                 .messageInterleaving(messageInterleaving).iceServers(iceServers)
                 .iceTransportPolicy(iceTransportPolicy)
-                .iceTimeouts(iceConsentTimeoutMs, iceDisconnectedTimeoutMs);
+                .iceTimeouts(iceConsentTimeoutMs, iceDisconnectedTimeoutMs)
+                .eventLoopGroup(eventLoopGroup);
     }
 
     @Override
@@ -154,6 +162,7 @@ public final class RtcConfiguration {
         private IceTransportPolicy iceTransportPolicy = IceTransportPolicy.ALL;
         private int iceConsentTimeoutMs = IceConfig.DEFAULT_CONSENT_TIMEOUT_MS;
         private int iceDisconnectedTimeoutMs = IceConfig.DEFAULT_DISCONNECTED_TIMEOUT_MS;
+        private EventLoopGroup eventLoopGroup;
 
         private Builder() {
         }
@@ -307,6 +316,19 @@ public final class RtcConfiguration {
          */
         public Builder messageInterleaving(boolean enable) {
             this.messageInterleaving = enable;
+            return this;
+        }
+
+        /**
+         * Runs connections made with this configuration on the threads of {@code group} instead of
+         * an event-loop thread each (issue 6: fewer threads for many connections). See
+         * {@link EventLoopGroup} for what sharing a thread means for callbacks. Default null.
+         *
+         * @param group the shared threads, or null for a thread per connection
+         * @return this
+         */
+        public Builder eventLoopGroup(EventLoopGroup group) {
+            this.eventLoopGroup = group;
             return this;
         }
 

@@ -60,6 +60,9 @@ public final class EventLoop {
         if (shared == null || shared.owner != null) {
             throw new IllegalArgumentException("a shared worker is required");
         }
+        if (!shared.register()) {
+            throw new IllegalStateException("the shared event-loop worker " + shared.name + " was stopped");
+        }
         this.worker = shared;
         this.dedicated = false;
     }
@@ -271,10 +274,18 @@ public final class EventLoop {
     }
 
     private void terminate() {
-        if (terminated.complete(null) && dedicated) {
-            // Let a parked dedicated thread see that it may end.
+        if (terminated.complete(null)) {
+            if (!dedicated) {
+                worker.loops.decrementAndGet();
+            }
+            // Let a parked thread see that it may end.
             worker.wake();
         }
+    }
+
+    /** @return true if this loop has a thread of its own (false on a shared worker) */
+    public boolean ownsThread() {
+        return dedicated;
     }
 
     /**
@@ -388,10 +399,30 @@ public final class EventLoop {
             return new Worker(name, null);
         }
 
-        /** Ends a shared worker's thread once its queue is empty; tasks submitted later never run. */
+        /** Live (not terminated) loops on a shared worker. */
+        private final AtomicInteger loops = new AtomicInteger();
+
+        private boolean register() {
+            loops.incrementAndGet();
+            if (stopped) {
+                loops.decrementAndGet();
+                return false;
+            }
+            return true;
+        }
+
+        /**
+         * Lets a shared worker's thread end once every loop on it has terminated (after their
+         * {@link EventLoop#shutdown()}); no new loop may use it afterwards.
+         */
         public void stop() {
             stopped = true;
             wake();
+        }
+
+        /** @return loops on this shared worker that have not terminated */
+        public int liveLoops() {
+            return loops.get();
         }
 
         /** @return the thread, or null before the first task */
@@ -469,12 +500,12 @@ public final class EventLoop {
                 if (!queueEmpty()) {
                     continue;
                 }
-                if (dedicated ? isDone() : stopped) {
+                if (isDone()) {
                     return;
                 }
                 Timer first = timers.peek();
                 parked = true;
-                if (!queueEmpty() || (dedicated ? isDone() : stopped)) {
+                if (!queueEmpty() || isDone()) {
                     parked = false;
                     continue;
                 }
@@ -488,9 +519,9 @@ public final class EventLoop {
             }
         }
 
-        /** A dedicated worker's loop has terminated (all its tasks ran after shutdown). */
+        /** The thread may end: its loop (dedicated) or every loop (shared, once stopped) has terminated. */
         private boolean isDone() {
-            return owner.terminated.isDone();
+            return dedicated ? owner.terminated.isDone() : stopped && loops.get() == 0;
         }
 
         private void runTask(EventLoop loop, Runnable task) {

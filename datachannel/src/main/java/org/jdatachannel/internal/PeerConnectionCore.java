@@ -277,6 +277,19 @@ public final class PeerConnectionCore {
     public PeerConnectionCore(RtcConfiguration config, SctpPort.Factory sctpFactory,
                               java.util.function.UnaryOperator<PacketTransport> dtlsLowerWrapper,
                               java.util.function.UnaryOperator<IceConfig.Builder> iceConfigHook) {
+        this(config, sctpFactory, dtlsLowerWrapper, iceConfigHook, null);
+    }
+
+    /**
+     * As above, on a shared event-loop thread.
+     *
+     * @param sharedWorker the thread to run on (from an EventLoopGroup), or null for a thread of its own
+     * @throws IllegalStateException if {@code sharedWorker} was stopped (its group closed)
+     */
+    public PeerConnectionCore(RtcConfiguration config, SctpPort.Factory sctpFactory,
+                              java.util.function.UnaryOperator<PacketTransport> dtlsLowerWrapper,
+                              java.util.function.UnaryOperator<IceConfig.Builder> iceConfigHook,
+                              EventLoop.Worker sharedWorker) {
         this.dtlsLowerWrapper = dtlsLowerWrapper;
         this.iceConfigHook = iceConfigHook;
         if (config == null) {
@@ -297,7 +310,7 @@ public final class PeerConnectionCore {
         // A fresh certificate per connection, usually generated ahead in the background (SpareCertificate).
         this.certificate = given != null ? given : SpareCertificate.take();
         this.sessionId = new SecureRandom().nextLong() >>> 2;
-        this.loop = new EventLoop(name + "-loop");
+        this.loop = sharedWorker == null ? new EventLoop(name + "-loop") : new EventLoop(name, sharedWorker);
         this.channels = new ChannelManager(loop);
     }
 
@@ -2114,7 +2127,8 @@ public final class PeerConnectionCore {
             out.add(t);
         }
         Thread l = loop.thread();
-        if (l != null && l.isAlive()) {
+        // A shared event-loop thread (EventLoopGroup) is not this connection's: it outlives it.
+        if (l != null && l.isAlive() && loop.ownsThread()) {
             out.add(l);
         }
         for (Thread c : agentClosers) {

@@ -220,11 +220,15 @@ class EventLoopTest {
         assertEquals(0, aTimer.get(), "a's timer was dropped at its shutdown");
         assertEquals("ok", b.call(() -> "ok"));
         assertTrue(w.thread().isAlive());
+        w.stop(); // b still lives: the thread goes on until b has terminated
+        assertEquals("still", b.call(() -> "still"));
+        assertEquals(1, w.liveLoops());
         b.shutdown();
         assertTrue(b.awaitTermination(5000));
-        w.stop();
         w.thread().join(5000);
         assertFalse(w.thread().isAlive());
         assertThrows(IllegalArgumentException.class, () -> new EventLoop("x", null));
+        assertThrows(IllegalStateException.class, () -> new EventLoop("late", w), "a stopped worker takes no new loop");
+        assertEquals(0, w.liveLoops());
     }
 }
