@@ -968,15 +968,31 @@ public final class ChannelManager {
         }
     }
 
-    /** Refreshes every channel's view of the SCTP buffered amount; call after draining outputs. */
+    /**
+     * Refreshes the channels' view of the SCTP buffered amount; call after draining outputs. Only
+     * the streams the link reports as changed are read (issue 6: this ran over every channel on
+     * every drain); a link that cannot tell ({@link SctpLink#pollBufferedAmountChanges} false, e.g.
+     * right after an SCTP restart) gets the full walk.
+     */
     public void refreshBufferedAmounts() {
         if (link == null) {
+            return;
+        }
+        if (link.pollBufferedAmountChanges(refreshStream)) {
             return;
         }
         for (Map.Entry<Integer, DataChannelImpl> e : byStream.entrySet()) {
             updateSctpBuffered(e.getValue(), link.bufferedAmount(e.getKey()));
         }
     }
+
+    /** Re-reads one stream's buffered amount (a stream without a channel is ignored). */
+    private final java.util.function.IntConsumer refreshStream = streamId -> {
+        DataChannelImpl ch = byStream.get(streamId);
+        if (ch != null && link != null) {
+            updateSctpBuffered(ch, link.bufferedAmount(streamId));
+        }
+    };
 
     /**
      * The peer restarted the SCTP association (RFC 9260 §5.2.4 A): its DCEP state is gone, and SCTP

@@ -1729,6 +1729,11 @@ public final class PeerConnectionCore {
             public void setBufferedAmountLowThreshold(int streamId, long bytes) {
                 s.setBufferedAmountLowThreshold(streamId, bytes);
             }
+
+            @Override
+            public boolean pollBufferedAmountChanges(java.util.function.IntConsumer streamIds) {
+                return s.pollBufferedAmountChanges(streamIds);
+            }
         });
         // Both sides send INIT as soon as DTLS is up (Chromium does the same; RFC 9260 §5.2.1
         // handles the collision).

@@ -41,6 +41,25 @@ abstract class ChannelManagerFixture {
         final Map<Integer, Long> thresholds = new HashMap<>();
         final Map<Integer, Long> buffered = new HashMap<>();
         long maxSize = 65536;
+        /**
+         * null: the link cannot tell which streams changed (the default of {@link SctpLink}); else
+         * the streams {@link #pollBufferedAmountChanges} reports (and clears), and how many times
+         * {@link #bufferedAmount} was read.
+         */
+        java.util.Set<Integer> changed;
+        int bufferedReads;
+
+        @Override
+        public boolean pollBufferedAmountChanges(java.util.function.IntConsumer streamIds) {
+            if (changed == null) {
+                return false;
+            }
+            for (int sid : changed) {
+                streamIds.accept(sid);
+            }
+            changed.clear();
+            return true;
+        }
 
         @Override
         public void send(int streamId, int ppid, byte[] payload, boolean unordered, int maxRetransmits, long lifetimeMs) {
@@ -71,6 +90,7 @@ abstract class ChannelManagerFixture {
 
         @Override
         public long bufferedAmount(int streamId) {
+            bufferedReads++;
             return buffered.getOrDefault(streamId, 0L);
         }
 

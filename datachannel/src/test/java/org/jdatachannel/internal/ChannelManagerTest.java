@@ -358,6 +358,36 @@ class ChannelManagerTest extends ChannelManagerFixture {
     }
 
     @Test
+    void refreshReadsOnlyTheStreamsTheLinkReportsChanged() {
+        DataChannelImpl a = create("a", null);
+        DataChannelImpl b = create("b", null);
+        DataChannelImpl c = create("c", null);
+        connect(true); // stream ids 0, 2, 4
+        onLoop(() -> {
+            link.buffered.clear();
+            link.buffered.put(0, 100L);
+            link.buffered.put(2, 200L);
+            link.buffered.put(4, 300L);
+            // a link that cannot tell: every channel is read
+            link.bufferedReads = 0;
+            mgr.refreshBufferedAmounts();
+            assertEquals(3, link.bufferedReads);
+            // a link that reports stream 2 only: one read, and the others keep their view
+            link.changed = new java.util.HashSet<>(List.of(2, 99)); // 99: no channel, ignored
+            link.buffered.put(0, 111L);
+            link.buffered.put(2, 222L);
+            link.bufferedReads = 0;
+            mgr.refreshBufferedAmounts();
+            assertEquals(1, link.bufferedReads);
+            mgr.refreshBufferedAmounts(); // nothing changed since: no read at all
+            assertEquals(1, link.bufferedReads);
+        });
+        assertEquals(100, a.bufferedAmount());
+        assertEquals(222, b.bufferedAmount());
+        assertEquals(300, c.bufferedAmount());
+    }
+
+    @Test
     void sendRejectedBySctpReportsOnErrorAndClosesTheChannel() {
         DataChannelImpl ch = create("x", null);
         connect(true);
