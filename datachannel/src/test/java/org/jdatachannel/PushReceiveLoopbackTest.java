@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 6, the push receive path: after the DTLS handshake no DTLS reader thread is left; the
  * socket reader hands datagrams to the event loop, which decrypts them and feeds SCTP; a burst that
- * arrives while the loop is busy is handled by one loop task; and a failure on that path still
+ * arrives while the loop is busy is followed by one SCTP drain; and a failure on that path still
  * fails the connection at once (what DtlsReaderFailureTest proves for the pull reader).
  */
 class PushReceiveLoopbackTest {
@@ -67,7 +67,7 @@ class PushReceiveLoopbackTest {
             for (PeerConnection pc : new PeerConnection[] {a, b}) {
                 PeerConnectionCore.ReceiveStats st = pc.receiveStats();
                 assertTrue(st.pushMode(), st.toString());
-                assertTrue(st.datagrams() > 0 && st.inboxTasks() > 0 && st.inboxTasks() <= st.datagrams(), st.toString());
+                assertTrue(st.datagrams() > 0 && st.pushDrains() > 0 && st.pushDrains() <= st.datagrams(), st.toString());
                 assertEquals(0, st.dropped(), st.toString());
                 await(() -> pc.liveThreads().stream().noneMatch(t -> t.getName().endsWith("-dtls")),
                         "the DTLS handshake thread ends: " + pc.liveThreads());
@@ -76,7 +76,7 @@ class PushReceiveLoopbackTest {
     }
 
     @Test
-    void aBurstArrivingWhileTheLoopIsBusyIsHandledByOneLoopTask() throws Exception {
+    void aBurstArrivingWhileTheLoopIsBusyIsDrainedOnce() throws Exception {
         try (PeerConnection a = new PeerConnection(loopback().build());
              PeerConnection b = new PeerConnection(loopback().build())) {
             CountDownLatch blocked = new CountDownLatch(1);
@@ -104,14 +104,17 @@ class PushReceiveLoopbackTest {
             for (int i = 0; i < burst; i++) {
                 ch.send(ByteBuffer.allocate(1000));
             }
-            // The burst's datagrams queue in b's inbox (as many as a's congestion window lets out).
-            await(() -> b.receiveStats().datagrams() == before && b.receiveStats().waiting() >= 2,
-                    "the burst reaches b's inbox");
-            long waiting = b.receiveStats().waiting();
+            // The burst's datagrams queue on b's loop (as many as a's congestion window lets out).
+            await(() -> b.receiveStats().datagrams() == before && b.receiveStats().waiting() >= 3,
+                    "the burst reaches b's loop queue");
+            int waiting = b.receiveStats().waiting();
             release.countDown();
             await(() -> got.get() == 1 + burst, "b receives the burst");
             PeerConnectionCore.ReceiveStats st = b.receiveStats();
-            assertTrue(st.largestBatch() >= waiting, "one loop task took the " + waiting + " waiting datagrams: " + st);
+            // One SCTP drain for the queued datagrams; an SCTP timer that fell due while the loop
+            // was blocked may run one drain in between, hence at least half of them in one batch.
+            assertTrue(st.largestBatch() >= (waiting + 1) / 2 && st.largestBatch() >= 2,
+                    "the " + waiting + " waiting datagrams were drained together: " + st);
         }
     }
 

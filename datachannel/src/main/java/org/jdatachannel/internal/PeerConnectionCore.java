@@ -72,8 +72,6 @@ public final class PeerConnectionCore {
      * that would exceed it is dropped, as the network would drop it, and counted.
      */
     static final long MAX_INBOX_BYTES = 4L * 1024 * 1024;
-    /** Push mode: at most this many datagrams per loop task before the loop yields to other tasks. */
-    static final int INBOX_BATCH = 256;
     /** How long {@link #close()} waits for each of our threads to end. */
     static final long CLOSE_JOIN_MS = 3000;
     /** How long {@link #close()}, called off the loop, waits for the graceful SCTP shutdown. */
@@ -124,25 +122,29 @@ public final class PeerConnectionCore {
     private volatile SessionDescriptionInit remoteDescription;
     private volatile Thread dtlsThread;
 
-    // ---- push receive (issue 6): socket reader thread -> inbox -> event loop ----
-    /** One received datagram waiting for the loop. */
+    // ---- push receive (issue 6): socket reader thread -> event loop ----
+    /** One received datagram held by the loop until onDtlsConnected (push mode only). */
     private record Datagram(byte[] data, int off, int len) {
     }
-    /** Datagrams pushed by the transport's reader thread(s), oldest first; drained by the loop. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Datagram> inbox =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    /** Bytes in {@link #inbox}, bounded by {@link #MAX_INBOX_BYTES}. */
+    /**
+     * Bytes of pushed datagrams queued on the loop and not yet handled (the "inbox"), bounded by
+     * {@link #MAX_INBOX_BYTES}.
+     */
     private final java.util.concurrent.atomic.AtomicLong inboxBytes = new java.util.concurrent.atomic.AtomicLong();
-    /** A loop task to drain the inbox is queued and has not started yet (coalesces wake-ups). */
-    private final AtomicBoolean inboxScheduled = new AtomicBoolean();
+    /** Pushed datagrams queued on the loop and not yet handled. */
+    private final AtomicInteger inboxWaiting = new AtomicInteger();
     /** Datagrams dropped because the inbox was full. */
     private final java.util.concurrent.atomic.AtomicLong inboxDropped = new java.util.concurrent.atomic.AtomicLong();
-    /** Loop tasks that drained the inbox (tests: a burst of datagrams costs one task, not one each). */
-    private final java.util.concurrent.atomic.AtomicLong inboxTasks = new java.util.concurrent.atomic.AtomicLong();
-    /** Most datagrams one inbox task handled (written by the loop). */
+    /** SCTP drains that followed pushed datagrams (tests: a burst costs one drain, not one each). */
+    private final java.util.concurrent.atomic.AtomicLong pushDrains = new java.util.concurrent.atomic.AtomicLong();
+    /** Most pushed datagrams handled between two drains (written by the loop). */
     private volatile int largestInboxBatch;
     /** Datagrams handed to DTLS by the loop in push mode. */
     private final java.util.concurrent.atomic.AtomicLong inboxDatagrams = new java.util.concurrent.atomic.AtomicLong();
+    /** Loop thread: pushed datagrams handled since the last drain. */
+    private int datagramsSinceDrain;
+    /** Loop thread: datagrams that ran before onDtlsConnected; it handles them (still counted in inboxBytes). */
+    private final java.util.ArrayDeque<Datagram> heldBeforeConnected = new java.util.ArrayDeque<>();
     /** Why the connection failed; set once, by the first cause, before the state becomes FAILED. */
     private volatile String failureReason;
 
@@ -1469,9 +1471,9 @@ public final class PeerConnectionCore {
         }
         boolean push;
         try {
-            // Datagrams that arrive from now on (and those already queued below, first) go to the
-            // inbox. Inbox tasks queued before onDtlsConnected (posted next) leave it alone;
-            // onDtlsConnected drains it after what DTLS already holds.
+            // Datagrams that arrive from now on (and those already queued below, first) become loop
+            // tasks. Those that run before onDtlsConnected (posted next) are held for it; it hands
+            // them to DTLS after what DTLS itself already holds.
             lower.setReceiver(this::onDatagram);
             push = true;
         } catch (UnsupportedOperationException e) {
@@ -1520,8 +1522,13 @@ public final class PeerConnectionCore {
 
     /**
      * Push receive, on a socket reader thread of the ICE transport (any thread; must not block):
-     * queues the datagram for the loop and queues ONE loop task per burst. Bounded by
-     * {@link #MAX_INBOX_BYTES}; beyond it the datagram is dropped, like a full socket buffer would.
+     * queues the datagram on the event loop as one task. The loop's queue is lock-free and wakes
+     * the loop thread only when it is parked, so a burst costs one wake-up; the SCTP drain after
+     * the datagrams is requested once and runs after the whole burst ({@link #requestDrain}).
+     * One loop task per datagram keeps arrival order relative to every other loop task (a user
+     * send queued before a datagram arrived is handed to SCTP before that datagram is processed,
+     * as before push mode). Bounded by {@link #MAX_INBOX_BYTES}; beyond it the datagram is dropped,
+     * as a full socket buffer would drop it.
      */
     private void onDatagram(byte[] data, int off, int len) {
         if (inboxBytes.addAndGet(len) > MAX_INBOX_BYTES) {
@@ -1533,55 +1540,49 @@ public final class PeerConnectionCore {
             }
             return;
         }
-        inbox.add(new Datagram(data, off, len));
-        if (!inboxScheduled.get() && inboxScheduled.compareAndSet(false, true)) {
-            try {
-                loop.post(this::processInbox);
-            } catch (RejectedExecutionException e) {
-                // closed: nobody reads the inbox any more
-                inbox.clear();
-                inboxBytes.set(0);
-            }
+        inboxWaiting.incrementAndGet();
+        try {
+            loop.post(() -> onPushedDatagram(data, off, len));
+        } catch (RejectedExecutionException e) {
+            // closed: nobody handles it any more
+            inboxBytes.addAndGet(-len);
+            inboxWaiting.decrementAndGet();
         }
     }
 
-    /**
-     * Loop thread: decrypts and hands to SCTP the datagrams in the inbox (at most {@link
-     * #INBOX_BATCH}, then the rest in a new task so that timers and user tasks are not starved),
-     * then drains SCTP once for the whole burst.
-     */
-    private void processInbox() {
-        inboxScheduled.set(false);
+    /** Loop thread: one pushed datagram. */
+    private void onPushedDatagram(byte[] data, int off, int len) {
+        inboxWaiting.decrementAndGet();
         DtlsTransport d = pushDtls;
-        if (d != null && (closed || d != dtls || isFinal())) {
-            pushEnded(d);
-            d = null;
-        }
         if (d == null) {
-            if (closed || isFinal()) {
-                inbox.clear();
-                inboxBytes.set(0);
+            if (!pushStarted && !closed && !isFinal()) {
+                // onDtlsConnected (queued right behind) has not run yet: it takes these first.
+                heldBeforeConnected.add(new Datagram(data, off, len));
+            } else {
+                inboxBytes.addAndGet(-len);
             }
-            // else: onDtlsConnected has not run yet; it drains the inbox itself.
             return;
         }
-        inboxTasks.incrementAndGet();
+        inboxBytes.addAndGet(-len);
+        handlePushed(d, data, off, len);
+    }
+
+    /**
+     * Loop thread: decrypts one datagram (every record in it) into SCTP and asks for one drain
+     * after the burst. A DTLS end (close_notify, fatal alert) or an unexpected failure ends push
+     * receive and the connection.
+     */
+    private void handlePushed(DtlsTransport d, byte[] data, int off, int len) {
+        if (closed || d != dtls || isFinal()) {
+            pushEnded(d);
+            return;
+        }
         batchNow = now();
-        int n = 0;
-        Datagram g;
         try {
-            while (n < INBOX_BATCH && (g = inbox.poll()) != null) {
-                inboxBytes.addAndGet(-g.len());
-                n++;
-                d.handleDatagram(g.data(), g.off(), g.len(), sctpSink);
-                if (d != pushDtls) {
-                    break; // the connection ended inside (e.g. SCTP ABORT)
-                }
-            }
+            d.handleDatagram(data, off, len, sctpSink);
         } catch (DtlsException e) {
             pushEnded(d);
-            // What SCTP got before the end (e.g. an ABORT right before close_notify) counts first,
-            // as it did when each packet was its own loop task.
+            // What SCTP got before the end (e.g. an ABORT right before close_notify) counts first.
             drain();
             if (e.alertFromPeer() && e.alertDescription() == 0) {
                 onTransportClosed(d, "peer closed DTLS (close_notify)");
@@ -1606,18 +1607,9 @@ public final class PeerConnectionCore {
             }
             return;
         }
-        inboxDatagrams.addAndGet(n);
-        if (n > largestInboxBatch) {
-            largestInboxBatch = n;
-        }
-        if (d == pushDtls && !inbox.isEmpty() && inboxScheduled.compareAndSet(false, true)) {
-            try {
-                loop.post(this::processInbox);
-            } catch (RejectedExecutionException e) {
-                inboxScheduled.set(false);
-            }
-        }
-        drain();
+        inboxDatagrams.incrementAndGet();
+        datagramsSinceDrain++;
+        requestDrain();
     }
 
     /** Loop thread: the push receive of {@code d} is over; what waits in the inbox is dropped. */
@@ -1625,8 +1617,7 @@ public final class PeerConnectionCore {
         if (pushDtls == d) {
             pushDtls = null;
         }
-        inbox.clear();
-        inboxBytes.set(0);
+        heldBeforeConnected.clear();
     }
 
     /** Loop thread: one decrypted record (one SCTP packet), valid only during the call. */
@@ -1686,8 +1677,7 @@ public final class PeerConnectionCore {
     private void onDtlsConnected(DtlsTransport d, boolean push) {
         if (closed || state == PeerConnectionState.FAILED) {
             d.close();
-            inbox.clear();
-            inboxBytes.set(0);
+            heldBeforeConnected.clear();
             return;
         }
         dtls = d;
@@ -1759,10 +1749,12 @@ public final class PeerConnectionCore {
                 onTransportError(d, "DTLS receive: " + e.getMessage());
                 return;
             }
-            if (!inbox.isEmpty()) {
-                processInbox();
-                return; // it drained
+            Datagram g;
+            while (pushDtls == d && (g = heldBeforeConnected.poll()) != null) {
+                inboxBytes.addAndGet(-g.len());
+                handlePushed(d, g.data(), g.off(), g.len());
             }
+            heldBeforeConnected.clear();
         }
         drain();
     }
@@ -1807,6 +1799,13 @@ public final class PeerConnectionCore {
 
     /** Polls SCTP outputs until null, then re-arms the timer. */
     private void drain() {
+        if (datagramsSinceDrain > 0) {
+            pushDrains.incrementAndGet();
+            if (datagramsSinceDrain > largestInboxBatch) {
+                largestInboxBatch = datagramsSinceDrain;
+            }
+            datagramsSinceDrain = 0;
+        }
         SctpPort s = sctp;
         if (s == null) {
             return;
@@ -2105,23 +2104,23 @@ public final class PeerConnectionCore {
      * Receive-path counters (tests, diagnostics; any thread).
      *
      * @param pushMode        DTLS receives in push mode on the event loop (no reader thread)
-     * @param inboxTasks      loop tasks that drained the inbox
-     * @param datagrams       datagrams those tasks handed to DTLS
-     * @param largestBatch    most datagrams one such task handled
+     * @param pushDrains      SCTP drains that followed pushed datagrams
+     * @param datagrams       datagrams handed to DTLS on the loop
+     * @param largestBatch    most datagrams handled between two drains
      * @param dropped         datagrams dropped because the inbox held {@value #MAX_INBOX_BYTES} bytes
-     * @param waiting         datagrams in the inbox now
+     * @param waiting         pushed datagrams queued on the loop now
      * @param loopTasks       tasks the event-loop thread has run
      * @param loopWakeups     times the event-loop thread was woken from a park
      * @param sctpTimersArmed SCTP timer (re)schedules
      */
-    public record ReceiveStats(boolean pushMode, long inboxTasks, long datagrams, int largestBatch, long dropped,
+    public record ReceiveStats(boolean pushMode, long pushDrains, long datagrams, int largestBatch, long dropped,
                                int waiting, long loopTasks, long loopWakeups, long sctpTimersArmed) {
     }
 
     /** @return the receive-path counters; any thread */
     public ReceiveStats receiveStats() {
-        return new ReceiveStats(pushStarted, inboxTasks.get(), inboxDatagrams.get(), largestInboxBatch,
-                inboxDropped.get(), inbox.size(), loop.tasksRun(), loop.wakeups(), timersArmed);
+        return new ReceiveStats(pushStarted, pushDrains.get(), inboxDatagrams.get(), largestInboxBatch,
+                inboxDropped.get(), inboxWaiting.get(), loop.tasksRun(), loop.wakeups(), timersArmed);
     }
 
     /** @return threads this connection started that are still alive (for tests) */
