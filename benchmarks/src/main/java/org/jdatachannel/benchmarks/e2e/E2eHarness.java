@@ -342,14 +342,14 @@ public final class E2eHarness {
                 try {
                     Map<String, Object> r = rowStart(o, out, "throughput " + name);
                     // warm-up: one untimed round per row; before the first row (JIT of the whole path, slow
-                    // when the compiler threads share 2 loaded cores) at least 3 and until two consecutive
-                    // rounds agree on CPU ms/MB within 10 % (at most 8)
+                    // when the compiler threads share 2 loaded cores) until two consecutive
+                    // rounds agree on CPU ms/MB within 10 % (at least 5, at most 8)
                     int warm = 0;
                     double prev = Double.NaN;
                     while (true) {
                         DcRows.Round w = DcRows.throughput(cfg, k[0], k[1], o.transferBytes, o.timeoutMs);
                         warm++;
-                        boolean stable = warm >= 3 && Math.abs(w.cpuMsPerMb() - prev) <= 0.10 * prev;
+                        boolean stable = warm >= 5 && Math.abs(w.cpuMsPerMb() - prev) <= 0.10 * prev;
                         prev = w.cpuMsPerMb();
                         out.printf(Locale.ROOT, "    warm-up %d: %.1f MB/s, %.1f CPU ms/MB%n", warm, w.mbPerS(),
                                 w.cpuMsPerMb());
