@@ -75,8 +75,9 @@ public final class ScaleRun {
      * @param pairsConnected pairs whose channel opened
      * @param setupFailures pairs that did not connect
      * @param firstErrors the first few failures (set-up, echo, closing)
-     * @param broke what broke, null if nothing did (first fatal condition: OutOfMemoryError, thread
-     *     creation refused, too many set-up failures)
+     * @param broke what broke, null if nothing did: the first fatal condition during set-up
+     *     (OutOfMemoryError, thread creation refused, set-ups that failed), then connections not
+     *     CONNECTED at the end of the window
      * @param connectWallS wall time to connect all pairs, s
      * @param setupMs set-up time per pair (new PeerConnection to channel open) under that load, ms
      * @param echoesSent echoes sent from the start of the warm-up to the end of the window
@@ -334,8 +335,9 @@ public final class ScaleRun {
         while (returned.get() < sent.get() && System.nanoTime() < grace) {
             Thread.sleep(50);
         }
-        if (broke.get() == null && notConnected > 0) {
-            broke.set(notConnected + " connections not CONNECTED at the end of the window");
+        if (notConnected > 0) {
+            String b = broke.get();
+            broke.set((b == null ? "" : b + "; ") + notConnected + " connections not CONNECTED at the end of the window");
         }
         int pcsOk = 2 * ok;
         Result r = new Result(c, Runtime.getRuntime().maxMemory(), ok, failures, List.copyOf(errors), broke.get(),
