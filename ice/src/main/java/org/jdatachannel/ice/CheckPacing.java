@@ -1,6 +1,5 @@
 package org.jdatachannel.ice;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,11 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * exceeds the global rate once more than four agents check at the same time.
  *
  * <p>Here each agent's Ta is {@value #GLOBAL_MIN_MS} ms times the number of agents of this JVM
- * that are running checks, so that together they send at most one new check every 5 ms, and at
+ * that are running checks and have checks waiting to be sent (an agent whose checks are all out,
+ * such as a controlled agent waiting for the nomination, sends nothing at its beats), so that together they send at most one new check every 5 ms, and at
  * most ice4j's 20 ms (never slower than before): 5 ms for a lone agent, 10 ms for two, 20 ms from
  * four on. What this does not cover: retransmissions (ice4j's STUN client transactions) and
- * consent checks are timed by ice4j and not counted, and agents check at these rates only while
- * they are in ice4j's RUNNING state.
+ * consent checks are timed by ice4j and not counted, agents check at these rates only while
+ * they are in ice4j's RUNNING state, and an agent's count is updated at its pacer's beats, so an
+ * agent that gets a new check to send (a triggered check, the nomination) may send it one beat
+ * before the others have slowed down for it.
  *
  * <p>RFC 8445 §14.2 also says "ICE agents SHOULD use a default Ta value, 50 ms" and that a
  * different value is to be announced to the peer; ice4j already used 20 ms without announcing
@@ -57,26 +59,50 @@ final class CheckPacing {
         return CHECKING.get();
     }
 
-    /** One agent's place in the count: counted at most once, between {@link #start} and {@link #stop}. */
+    /**
+     * One agent's place in the count: counted while it is running checks ({@link #start} until
+     * {@link #stop}) AND has checks waiting to be sent ({@link #waiting}), at most once.
+     */
     static final class Slot {
-        private final AtomicBoolean counted = new AtomicBoolean();
-        private final AtomicBoolean ended = new AtomicBoolean();
+        private boolean started;
+        private boolean ended;
+        private boolean waiting = true;
+        private boolean counted;
 
         /** The agent started running checks; no effect after {@link #stop()} or a second call. */
-        void start() {
-            if (!ended.get() && counted.compareAndSet(false, true)) {
-                CHECKING.incrementAndGet();
-                if (ended.get() && counted.compareAndSet(true, false)) {
-                    CHECKING.decrementAndGet(); // stop() ran meanwhile
-                }
+        synchronized void start() {
+            if (!ended) {
+                started = true;
+                update();
             }
         }
 
+        /**
+         * Whether the agent has checks waiting to be sent (pairs Waiting or Frozen, or a
+         * triggered check queued), as seen at its pacer's last beat. An agent whose checks are
+         * all sent (in progress or done), e.g. a controlled agent waiting for the nomination, sends
+         * no new check at its beats and so does not slow the others down.
+         */
+        synchronized void waiting(boolean w) {
+            waiting = w;
+            update();
+        }
+
         /** The agent stopped running checks (completed, failed or closed); idempotent and final. */
-        void stop() {
-            ended.set(true);
-            if (counted.compareAndSet(true, false)) {
-                CHECKING.decrementAndGet();
+        synchronized void stop() {
+            ended = true;
+            update();
+        }
+
+        private void update() {
+            boolean c = started && !ended && waiting;
+            if (c != counted) {
+                counted = c;
+                if (c) {
+                    CHECKING.incrementAndGet();
+                } else {
+                    CHECKING.decrementAndGet();
+                }
             }
         }
     }

@@ -123,7 +123,10 @@ public final class IceAgent implements AutoCloseable {
     }
 
     private final IceConfig config;
-    private final MdnsResolver mdns;
+    /** The given resolver (tests), or null: {@link #mdns()} makes the default one on first use. */
+    private final MdnsResolver givenMdns;
+    /** The default resolver, made on the first {@code .local} name (most agents never see one). */
+    private volatile MdnsResolver defaultMdns;
     private final Agent agent;
     private final Object lock = new Object();
     private final Object emitLock = new Object();
@@ -210,10 +213,12 @@ public final class IceAgent implements AutoCloseable {
      */
     IceAgent(IceConfig config, MdnsResolver mdns) {
         this.config = Objects.requireNonNull(config, "config");
-        this.mdns = mdns != null ? mdns : MdnsResolver.forAddresses(config.addressFilter());
+        // The default resolver lists the network interfaces (0.3-2 ms of a connection's set-up
+        // on a loaded 2-core box): made lazily, when the first .local candidate arrives.
+        this.givenMdns = mdns;
         Ice4jGlobals.apply();
         ConsentTiming.effective().check(config);
-        this.agent = new NullSafeCancelAgent();
+        this.agent = new NullSafeCancelAgent(pacingSlot);
         // RFC 8445 §6.1.1: "If both agents are full agents, the initiating agent MUST take the
         // controlling role" — the offerer (caller sets controlling=true when offering).
         agent.setControlling(config.controlling());
@@ -495,7 +500,7 @@ public final class IceAgent implements AutoCloseable {
                 // query (RFC 6762) on the interfaces ICE may use; never unicast DNS (RFC 6762 §3:
                 // ".local." names are link-local). When nobody answers, the browser's checks still
                 // reveal its address as a peer-reflexive candidate.
-                InetAddress a = mdns.resolve(host, MDNS_TIMEOUT_MS);
+                InetAddress a = mdns().resolve(host, MDNS_TIMEOUT_MS);
                 if (a == null) {
                     LOG.debug("skipping unresolvable mDNS candidate address {}", host);
                 }
@@ -1006,6 +1011,12 @@ public final class IceAgent implements AutoCloseable {
     private static final class NullSafeCancelAgent extends Agent {
         /** Set when {@link #free()} starts; read by ice4j's pacer threads. */
         private volatile boolean freed;
+        /** The owning IceAgent's place in the JVM-wide pacing count. */
+        private final CheckPacing.Slot pacingSlot;
+
+        NullSafeCancelAgent(CheckPacing.Slot pacingSlot) {
+            this.pacingSlot = pacingSlot;
+        }
 
         @Override
         public void free() {
@@ -1048,8 +1059,22 @@ public final class IceAgent implements AutoCloseable {
                 return -1;
             }
             // RFC 8445 §14.2: one JVM-wide 5 ms floor for all agents' checks instead of ice4j's
-            // fixed 20 ms per agent (see CheckPacing).
+            // fixed 20 ms per agent (see CheckPacing); this agent counts while it has checks to send.
+            pacingSlot.waiting(hasWaitingChecks());
             return CheckPacing.ta();
+        }
+
+        /** @return whether a pair of a check list is Waiting or Frozen (a triggered check is Waiting) */
+        private boolean hasWaitingChecks() {
+            for (org.ice4j.ice.IceMediaStream st : getStreams()) {
+                for (Object o : st.getCheckList().toArray()) { // Vector.toArray: one synchronized copy
+                    org.ice4j.ice.CandidatePairState ps = ((CandidatePair) o).getState();
+                    if (ps == org.ice4j.ice.CandidatePairState.WAITING || ps == org.ice4j.ice.CandidatePairState.FROZEN) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         /** Exposes {@code createCandidatePair} (it computes the pair priority for our role). */
@@ -1454,6 +1479,7 @@ public final class IceAgent implements AutoCloseable {
                     s = HostSocket.bind(a, config.minPort(), config.maxPort(), config.socketReceiveBufferBytes(),
                             config.socketSendBufferBytes(), transport::deliver);
                 } catch (IOException e) {
+                    InterfaceAddresses.invalidate(); // the address may be gone: the next agent lists again
                     harvestError = new IOException("binding " + a.getHostAddress() + " failed: " + e.getMessage(), e);
                     for (HostSocket done : sockets) {
                         done.close();
@@ -1490,23 +1516,77 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
+    /** @return the mDNS resolver: the given one, or the default one made on first use */
+    private MdnsResolver mdns() {
+        if (givenMdns != null) {
+            return givenMdns;
+        }
+        MdnsResolver m = defaultMdns;
+        if (m == null) {
+            m = MdnsResolver.forAddresses(config.addressFilter()); // a race makes two: harmless
+            defaultMdns = m;
+        }
+        return m;
+    }
+
     private boolean isServerAddress(InetSocketAddress a) {
         return serverAddresses.contains(a);
     }
 
     private List<InetAddress> allowedAddresses() throws SocketException {
-        Set<InetAddress> out = new LinkedHashSet<>();
-        for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (!nif.isUp()) {
-                continue;
-            }
-            for (InetAddress a : Collections.list(nif.getInetAddresses())) {
-                if (config.addressFilter().test(a)) {
-                    out.add(a);
-                }
+        List<InetAddress> out = new ArrayList<>();
+        for (InetAddress a : InterfaceAddresses.up()) {
+            if (config.addressFilter().test(a)) {
+                out.add(a);
             }
         }
-        return new ArrayList<>(out);
+        return out;
+    }
+
+    /**
+     * The addresses of the up network interfaces, listed at most once per
+     * {@link #MAX_AGE_NANOS} for the whole JVM. Listing the interfaces costs 0.3-2 ms (a netlink
+     * dump per interface property; measured on the loaded 2-core build box), paid by every agent's
+     * gathering: a burst of connections set up together shares one listing. An address that
+     * appeared less than {@code MAX_AGE_NANOS} ago may be missed, and one that went away may
+     * still be tried (its bind then fails and {@link #gather()} throws, as when it goes away
+     * between listing and binding); the next agent after that sees a fresh list.
+     */
+    static final class InterfaceAddresses {
+        /** How long a listing is reused: 1 s. */
+        static final long MAX_AGE_NANOS = 1_000_000_000L;
+
+        private record Snapshot(long takenAtNanos, List<InetAddress> addresses) {
+        }
+
+        private static volatile Snapshot last;
+
+        private InterfaceAddresses() {
+        }
+
+        /** @return the addresses of the up interfaces, in interface order, without duplicates */
+        static List<InetAddress> up() throws SocketException {
+            Snapshot s = last;
+            long now = System.nanoTime();
+            if (s != null && now - s.takenAtNanos() < MAX_AGE_NANOS) {
+                return s.addresses();
+            }
+            Set<InetAddress> out = new LinkedHashSet<>();
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nif.isUp()) {
+                    continue;
+                }
+                out.addAll(Collections.list(nif.getInetAddresses()));
+            }
+            List<InetAddress> list = List.copyOf(out);
+            last = new Snapshot(now, list);
+            return list;
+        }
+
+        /** Forgets the listing (after a bind failure, and for tests). */
+        static void invalidate() {
+            last = null;
+        }
     }
 
     // ---- transport ----

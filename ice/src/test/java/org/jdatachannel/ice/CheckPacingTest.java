@@ -37,6 +37,27 @@ class CheckPacingTest {
     }
 
     @Test
+    void aSlotCountsOnlyWhileItHasChecksWaiting() {
+        int before = CheckPacing.checkingAgents();
+        CheckPacing.Slot s = new CheckPacing.Slot();
+        s.waiting(false); // not started: not counted either way
+        assertEquals(before, CheckPacing.checkingAgents());
+        s.start();
+        assertEquals(before, CheckPacing.checkingAgents());
+        s.waiting(true);
+        assertEquals(before + 1, CheckPacing.checkingAgents());
+        s.waiting(true);
+        assertEquals(before + 1, CheckPacing.checkingAgents());
+        s.waiting(false); // all its checks sent, e.g. a controlled agent awaiting the nomination
+        assertEquals(before, CheckPacing.checkingAgents());
+        s.waiting(true); // a triggered check queued
+        assertEquals(before + 1, CheckPacing.checkingAgents());
+        s.stop();
+        s.waiting(true);
+        assertEquals(before, CheckPacing.checkingAgents());
+    }
+
+    @Test
     void agentsLeaveTheCountWhenConnectedAndWhenClosed() throws Exception {
         int before = CheckPacing.checkingAgents();
         IceAgent a = agent(true);
