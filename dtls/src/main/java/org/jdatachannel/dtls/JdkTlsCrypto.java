@@ -44,8 +44,28 @@ final class JdkTlsCrypto extends JcaTlsCrypto {
         super(new HandshakeJcaHelper(), keyRandom, nonceRandom);
     }
 
-    /** @return a crypto using the JDK's default providers and fresh SecureRandoms */
+    /**
+     * The JVM's one crypto, shared by all handshakes. {@link JcaTlsCrypto} is built for sharing: its
+     * only state is the provider helper, two {@link SecureRandom}s (thread-safe) and four caches of
+     * which algorithms, groups and signature schemes the providers support, each a {@code Hashtable}
+     * guarded by itself. A crypto per handshake refilled those caches at every handshake: each
+     * offered named group, signature scheme and cipher was probed by instantiating the JCA object
+     * (KeyAgreement, KeyPairGenerator, Signature, Cipher) on the handshake's critical path.
+     */
+    private static final class Shared {
+        static final JdkTlsCrypto INSTANCE = new JdkTlsCrypto(new SecureRandom(), new SecureRandom());
+    }
+
+    /**
+     * @return the JVM-wide crypto (JDK providers for records, digests and RSA, Bouncy Castle's for the
+     *         handshake's elliptic-curve operations; see {@link HandshakeJcaHelper}); thread-safe
+     */
     static JdkTlsCrypto create() {
+        return Shared.INSTANCE;
+    }
+
+    /** @return a crypto of its own with fresh SecureRandoms and empty caches (tests) */
+    static JdkTlsCrypto createUnshared() {
         return new JdkTlsCrypto(new SecureRandom(), new SecureRandom());
     }
 

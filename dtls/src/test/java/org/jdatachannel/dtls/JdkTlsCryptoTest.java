@@ -126,6 +126,16 @@ class JdkTlsCryptoTest {
         }
     }
 
+    /**
+     * One crypto per JVM: its caches of supported groups, signature schemes and ciphers are filled
+     * once, not probed again at every handshake (both ends of the handshake above shared it).
+     */
+    @Test
+    void oneCryptoIsSharedByAllHandshakes() {
+        org.junit.jupiter.api.Assertions.assertSame(JdkTlsCrypto.create(), JdkTlsCrypto.create());
+        org.junit.jupiter.api.Assertions.assertNotSame(JdkTlsCrypto.create(), JdkTlsCrypto.createUnshared());
+    }
+
     /** AES-GCM test case 4 of McGrew and Viega's GCM specification (AES-128, 60-byte plaintext, 20-byte AAD). */
     @Test
     void aesGcmVector() throws Exception {
