@@ -72,6 +72,11 @@ public final class PeerConnectionCore {
      * that would exceed it is dropped, as the network would drop it, and counted.
      */
     static final long MAX_INBOX_BYTES = 4L * 1024 * 1024;
+    /**
+     * Push mode: pushed datagrams handled before the SCTP outputs are drained even if more are
+     * queued (a backlog of thousands would otherwise hold back SACKs and messages until its end).
+     */
+    static final int MAX_DATAGRAMS_PER_DRAIN = 32;
     /** How long {@link #close()} waits for each of our threads to end. */
     static final long CLOSE_JOIN_MS = 3000;
     /** How long {@link #close()}, called off the loop, waits for the graceful SCTP shutdown. */
@@ -1608,8 +1613,12 @@ public final class PeerConnectionCore {
             return;
         }
         inboxDatagrams.incrementAndGet();
-        datagramsSinceDrain++;
-        requestDrain();
+        if (++datagramsSinceDrain >= MAX_DATAGRAMS_PER_DRAIN) {
+            // A long backlog: SACKs and received messages go out now rather than after all of it.
+            drain();
+        } else {
+            requestDrain();
+        }
     }
 
     /** Loop thread: the push receive of {@code d} is over; what waits in the inbox is dropped. */
@@ -1626,7 +1635,8 @@ public final class PeerConnectionCore {
         if (s == null || closed) {
             return;
         }
-        s.handleInput(java.util.Arrays.copyOfRange(buf, off, off + len), batchNow);
+        // SctpAssociationPort reads the range in place (the buffer is DTLS's, valid only during this call).
+        s.handleInput(buf, off, len, batchNow);
     }
 
     /**
