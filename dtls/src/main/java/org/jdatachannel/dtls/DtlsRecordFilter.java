@@ -211,8 +211,11 @@ final class DtlsRecordFilter {
             int length = Bytes.u16(buf, pos + 11);
             int body = pos + RecordHeader.LENGTH;
             if (length > end - body) {
-                // Truncated record: Bouncy Castle requires the whole record and discards it.
-                return null;
+                // Truncated record: Bouncy Castle 1.84 discards it, but still processes the whole
+                // records before it (receiveRecord queues them), so those are charged below as
+                // for any passing datagram; returning here without the commit let an appended
+                // truncated header carry unlimited tiny fragments past the budget (issue-6 review).
+                break;
             }
             if (contentType == RecordHeader.HANDSHAKE && epoch == 0) {
                 if (pending == null) {

@@ -444,7 +444,8 @@ public final class DtlsTransport implements AutoCloseable {
      * placed in a single datagram"), in order: {@code sink} gets each application-data record;
      * a retransmitted final flight of the peer is answered (RFC 6347 §4.2.4), records that fail
      * authentication or replay checks are dropped silently (RFC 6347 §4.1.2.7). Never blocks.
-     * Datagrams shorter than a 13-byte record header are dropped (Bouncy Castle would too).
+     * Datagrams shorter than a 13-byte record header are dropped without being counted (Bouncy
+     * Castle would drop them too).
      *
      * <p>Bouncy Castle allocates a buffer of the datagram's size per call (not 16.9 KB as
      * with {@link #receive}); {@code buf} is not kept after the call.
@@ -468,7 +469,9 @@ public final class DtlsTransport implements AutoCloseable {
             drainPending(sink);
         }
         checkPeerClosed();
-        if (closed) {
+        if (closed || demux.isClosed()) {
+            // Also after a fatal alert we raised: Bouncy Castle then closed the transport below,
+            // and nothing more may be decrypted (RFC 5246 §7.2.2: the connection is over).
             throw new IOException(support.name + ": DTLS transport is closed");
         }
         if (len < RecordHeader.LENGTH || !demux.admit(buf, off, len)) {

@@ -34,7 +34,7 @@ public interface PacketTransport {
          *
          * @param data the bytes; the receiver may keep the array: the transport never reuses it
          * @param off offset of the datagram in {@code data}
-         * @param len datagram length in bytes, 0..65535
+         * @param len datagram length in bytes, 1..65535
          */
         void onDatagram(byte[] data, int off, int len);
     }

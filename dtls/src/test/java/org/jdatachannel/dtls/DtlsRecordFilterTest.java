@@ -377,4 +377,29 @@ class DtlsRecordFilterTest {
         byte[] partial = handshakeRecord(0, 15, 74, 0, 30);
         assertFalse(DtlsRecordFilter.scanForChangeCipherSpec(partial, 0, partial.length, false).certificateVerifySeen());
     }
+
+    @Test
+    void truncatedTrailingRecordDoesNotBypassTheTinyFragmentBudget() {
+        // [1-byte non-final epoch-0 fragment][a 13-byte header claiming 100 absent bytes]: Bouncy
+        // Castle processes the first record and discards the truncated one, so the first must be
+        // charged exactly as when it comes alone.
+        DtlsRecordFilter.GuardState plain = new DtlsRecordFilter.GuardState();
+        DtlsRecordFilter.GuardState tailed = new DtlsRecordFilter.GuardState();
+        byte[] truncated = java.util.Arrays.copyOf(record(22, 0, new byte[100]), RecordHeader.LENGTH);
+        int passedPlain = 0;
+        int passedTailed = 0;
+        for (int i = 0; i < 200; i++) {
+            byte[] rec = record(22, 0, fragment(1, 4000, 0, i * 2, 1, 1));
+            if (DtlsRecordFilter.check(rec, 0, rec.length, plain) == null) {
+                passedPlain++;
+            }
+            byte[] d = concat(rec, truncated);
+            if (DtlsRecordFilter.check(d, 0, d.length, tailed) == null) {
+                passedTailed++;
+            }
+        }
+        assertEquals(DtlsRecordFilter.MAX_SMALL_NON_FINAL_FRAGMENTS, passedPlain);
+        assertEquals(passedPlain, passedTailed, "a truncated trailing record must not bypass the fragment budget");
+        assertEquals(plain.smallFragments(), tailed.smallFragments());
+    }
 }

@@ -34,7 +34,7 @@ public interface IceTransport extends Closeable {
         /**
          * @param data the datagram's bytes; the receiver may keep the array, never reused
          * @param off offset of the datagram in {@code data}
-         * @param len length in bytes, 1..{@link #MAX_DATAGRAM}
+         * @param len length in bytes, 1..{@link #MAX_DATAGRAM} (65535)
          */
         void onDatagram(byte[] data, int off, int len);
     }
@@ -47,7 +47,8 @@ public interface IceTransport extends Closeable {
      * datagrams are queued again. A thread blocked in {@link #receive} keeps waiting (it gets
      * nothing while a receiver is set). A reader thread that was already handing a datagram to
      * the previous receiver when this is called may finish doing so after it returns. After
-     * {@link #close()} nothing more is delivered.
+     * {@link #close()} no new datagram is delivered, but one a reader thread was already handing
+     * over may still arrive (receivers check their own closed state).
      *
      * @param r the receiver, or null for pull mode
      */
