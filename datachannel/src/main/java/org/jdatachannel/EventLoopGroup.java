@@ -17,6 +17,13 @@ import org.jdatachannel.internal.EventLoop;
  * at once, as a call from its own callback would ({@link PeerConnection#close()} then cannot wait
  * for the graceful SCTP shutdown; see there).
  *
+ * <p>Deadlock hazard: a blocking method of {@link PeerConnection} (such as {@link
+ * PeerConnection#close()}, which waits for its own loop) called from a callback waits for the other
+ * connection's thread. If that thread is at the same time blocked in such a call towards the
+ * first thread, both threads and every connection on them stop. With a thread per connection
+ * this needs two connections closing each other; on a group any two connections on different
+ * threads can form the cycle. From callbacks on a group, hand blocking calls to another executor.
+ *
  * <p>Threads are daemon threads named {@code <name>-<i>}, started with their first task. {@link
  * #close()} refuses new connections; each thread ends once every connection on it is closed.
  * Thread-safe.

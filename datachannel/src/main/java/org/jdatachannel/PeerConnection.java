@@ -43,8 +43,10 @@ public final class PeerConnection implements AutoCloseable {
 
     /**
      * Creates a connection. Binds no sockets yet (ICE gathers on createOffer or on
-     * setRemoteDescription of an offer). Without a configured certificate a fresh ECDSA P-256 one
-     * (valid 30 days) is generated here, on the calling thread (about 1 ms).
+     * setRemoteDescription of an offer). Without a configured certificate the connection gets a
+     * fresh ECDSA P-256 one (valid 30 days) of its own: usually one generated ahead on a background
+     * thread (a spare is kept ready, never shared between connections), else generated here, on
+     * the calling thread (about 1 ms).
      *
      * @param config the configuration
      * @throws IllegalArgumentException if {@code config} is null, or its certificate has expired

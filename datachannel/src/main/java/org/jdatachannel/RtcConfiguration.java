@@ -147,7 +147,8 @@ public final class RtcConfiguration {
     public String toString() {
         return "RtcConfiguration{maxMessageSize=" + maxMessageSize + ", sctpPort=" + sctpPort + ", certificate="
                 + (certificate == null ? "generated" : "given") + ", messageInterleaving=" + messageInterleaving
-                + ", iceServers=" + iceServers + ", iceTransportPolicy=" + iceTransportPolicy + "}";
+                + ", iceServers=" + iceServers + ", iceTransportPolicy=" + iceTransportPolicy
+                + ", eventLoopGroup=" + (eventLoopGroup == null ? "none (a thread per connection)" : eventLoopGroup) + "}";
     }
 
     /** Builder for {@link RtcConfiguration}. Not thread-safe. */

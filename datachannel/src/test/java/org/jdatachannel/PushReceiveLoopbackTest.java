@@ -100,7 +100,7 @@ class PushReceiveLoopbackTest {
             ch.send("first");
             assertTrue(blocked.await(T, TimeUnit.SECONDS));
             long before = b.receiveStats().datagrams();
-            int burst = 20; // well below the SCTP window and PeerConnectionCore.INBOX_BATCH
+            int burst = 20; // well below the SCTP window and PeerConnectionCore.MAX_DATAGRAMS_PER_DRAIN
             for (int i = 0; i < burst; i++) {
                 ch.send(ByteBuffer.allocate(1000));
             }

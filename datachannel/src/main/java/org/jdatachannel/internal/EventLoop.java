@@ -197,7 +197,8 @@ public final class EventLoop {
     /** A timer from {@link #schedule}; {@link #cancel()} may be called from any thread. */
     public static final class Timer implements Comparable<Timer> {
         private final EventLoop loop;
-        private final Runnable task;
+        /** Null once cancelled, so a cancelled timer waiting in the heap holds nothing of its owner. */
+        private volatile Runnable task;
         private final long deadlineNanos;
         private final long seq;
         private volatile boolean cancelled;
@@ -212,6 +213,7 @@ public final class EventLoop {
         /** Stops the timer if it has not run yet; O(1). */
         public void cancel() {
             cancelled = true;
+            task = null;
         }
 
         /** @return true if {@link #cancel()} was called */
@@ -277,6 +279,9 @@ public final class EventLoop {
         if (terminated.complete(null)) {
             if (!dedicated) {
                 worker.loops.decrementAndGet();
+                // Its timers still in the shared heap would keep the connection reachable until
+                // their deadlines (the SCTP heartbeat: ~30 s): the worker drops them before it parks.
+                worker.purgeRequested = true;
             }
             // Let a parked thread see that it may end.
             worker.wake();
@@ -374,6 +379,10 @@ public final class EventLoop {
         private final AtomicInteger started = new AtomicInteger();
         /** Loop thread only. */
         private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+        /** Loop thread only: heap size at which cancelled timers are purged next (amortized O(1)). */
+        private int purgeAt = 1024;
+        /** Set when a loop on this shared worker terminated: purge its timers before parking. */
+        private volatile boolean purgeRequested;
         private final AtomicLong timerSeq = new AtomicLong();
         /** Loop thread only. */
         private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
@@ -495,14 +504,21 @@ public final class EventLoop {
                     Thread.onSpinWait();
                     continue;
                 }
-                long now = System.nanoTime();
-                runDueTimers(now);
+                runDueTimers(System.nanoTime());
                 if (!queueEmpty()) {
                     continue;
                 }
                 if (isDone()) {
                     return;
                 }
+                if (purgeRequested) {
+                    purgeRequested = false;
+                    purgeTimers();
+                }
+                // A task or callback may have set this thread's interrupt flag (the usual
+                // `catch (InterruptedException e) { interrupt(); }`); park() would then return at
+                // once, forever. ScheduledThreadPoolExecutor cleared it before each task too.
+                Thread.interrupted();
                 Timer first = timers.peek();
                 parked = true;
                 if (!queueEmpty() || isDone()) {
@@ -512,7 +528,8 @@ public final class EventLoop {
                 if (first == null) {
                     LockSupport.park(this);
                 } else {
-                    LockSupport.parkNanos(this, first.deadlineNanos - now);
+                    // Read the clock again: the timers just run may have taken a while.
+                    LockSupport.parkNanos(this, first.deadlineNanos - System.nanoTime());
                 }
                 parked = false;
                 wakeups.incrementAndGet();
@@ -525,6 +542,7 @@ public final class EventLoop {
         }
 
         private void runTask(EventLoop loop, Runnable task) {
+            Thread.interrupted(); // a flag left by an earlier task must not reach this one
             try {
                 runGuarded(task);
                 drainDeferred();
@@ -539,16 +557,24 @@ public final class EventLoop {
 
         /** Loop thread: adds a timer; cancelled ones are purged once they could be many. */
         private void addTimer(Timer t) {
-            if (timers.size() >= 1024) {
-                timers.removeIf(x -> x.cancelled || x.loop.shutdown);
+            if (timers.size() >= purgeAt) {
+                purgeTimers();
+                // Next purge once the heap has doubled: O(1) amortized per timer even when
+                // thousands of live timers share one worker.
+                purgeAt = Math.max(1024, 2 * timers.size());
             }
             timers.add(t);
+        }
+
+        private void purgeTimers() {
+            timers.removeIf(x -> x.cancelled || x.loop.shutdown);
         }
 
         private void runDueTimers(long now) {
             Timer t;
             while ((t = timers.peek()) != null) {
-                if (t.cancelled || t.loop.shutdown) {
+                Runnable task = t.task;
+                if (t.cancelled || task == null || t.loop.shutdown) {
                     timers.poll();
                     continue;
                 }
@@ -556,8 +582,9 @@ public final class EventLoop {
                     return;
                 }
                 timers.poll();
+                Thread.interrupted();
                 try {
-                    runGuarded(t.task);
+                    runGuarded(task);
                     drainDeferred();
                 } catch (Throwable e) {
                     LOG.error("{}: timer threw; the loop goes on", name, e);

@@ -73,6 +73,13 @@ public final class PeerConnectionCore {
      */
     static final long MAX_INBOX_BYTES = 4L * 1024 * 1024;
     /**
+     * Push mode: most datagrams waiting for the event loop. Each costs a queue node and a task
+     * (~100 bytes) besides its bytes, so without a count a known peer sending 13-byte datagrams
+     * could queue ~320,000 tasks (~40 MB) under {@link #MAX_INBOX_BYTES} (issue-6 review). 8192 is
+     * more than 4 MiB of full-sized (1.2 KB) datagrams.
+     */
+    static final int MAX_INBOX_DATAGRAMS = 8192;
+    /**
      * Push mode: pushed datagrams handled before the SCTP outputs are drained even if more are
      * queued (a backlog of thousands would otherwise hold back SACKs and messages until its end).
      */
@@ -1532,11 +1539,12 @@ public final class PeerConnectionCore {
      * the datagrams is requested once and runs after the whole burst ({@link #requestDrain}).
      * One loop task per datagram keeps arrival order relative to every other loop task (a user
      * send queued before a datagram arrived is handed to SCTP before that datagram is processed,
-     * as before push mode). Bounded by {@link #MAX_INBOX_BYTES}; beyond it the datagram is dropped,
+     * as before push mode). Bounded by {@link #MAX_INBOX_BYTES} and {@link #MAX_INBOX_DATAGRAMS};
+     * beyond them the datagram is dropped,
      * as a full socket buffer would drop it.
      */
     private void onDatagram(byte[] data, int off, int len) {
-        if (inboxBytes.addAndGet(len) > MAX_INBOX_BYTES) {
+        if (inboxBytes.addAndGet(len) > MAX_INBOX_BYTES || inboxWaiting.get() >= MAX_INBOX_DATAGRAMS) {
             inboxBytes.addAndGet(-len);
             long n = inboxDropped.incrementAndGet();
             if (Long.bitCount(n) == 1) {

@@ -231,4 +231,26 @@ class EventLoopTest {
         assertThrows(IllegalStateException.class, () -> new EventLoop("late", w), "a stopped worker takes no new loop");
         assertEquals(0, w.liveLoops());
     }
+
+    @Test
+    void anInterruptLeftByATaskDoesNotMakeTheIdleLoopSpin() throws Exception {
+        // Found by the issue-6 review: park() returns at once while the interrupt flag is set, and a
+        // callback that catches InterruptedException and re-asserts the flag left it set forever.
+        EventLoop loop = new EventLoop("interrupt-left");
+        try {
+            loop.call(() -> {
+                Thread.currentThread().interrupt();
+                return null;
+            });
+            long w0 = loop.wakeups();
+            // Nothing is queued and no timer is armed: the loop must stay parked through this window.
+            Thread.sleep(300);
+            long woke = loop.wakeups() - w0;
+            assertTrue(woke < 5, "idle loop woke " + woke + " times in 300 ms with nothing to do");
+            // And it still runs work.
+            assertEquals(42, (int) loop.call(() -> 42));
+        } finally {
+            loop.shutdown();
+        }
+    }
 }
