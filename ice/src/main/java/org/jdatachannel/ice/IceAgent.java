@@ -843,10 +843,14 @@ public final class IceAgent implements AutoCloseable {
             case COMPLETED -> {
                 connectedAtNanos = System.nanoTime(); // consent is granted by the checks (RFC 7675 §5.1)
                 selectedTuple(); // remember the 5-tuple before anyone is told to send on it
+                keepSelectedOnCheckList();
                 emit(IceState.CONNECTED);
                 startConsentWatch();
             }
-            case TERMINATED -> emit(IceState.COMPLETED);
+            case TERMINATED -> {
+                keepSelectedOnCheckList();
+                emit(IceState.COMPLETED);
+            }
             case FAILED -> emit(IceState.FAILED);
             default -> {
             }
@@ -873,6 +877,36 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts the selected pair back on ice4j's check list when a race removed it (a triggered check
+     * set the Succeeded pair Waiting just before handleNominationConfirmed pruned Waiting pairs):
+     * ice4j's Agent.triggerCheck finds pairs on the check list only, and answers the peer's checks
+     * (consent) for an unknown pair with 403 once its client stopped.
+     */
+    private void keepSelectedOnCheckList() {
+        // Not under lock: the COMPLETED event can come on a thread holding ice4j's startLock.
+        org.ice4j.ice.IceMediaStream st = stream;
+        Component c = component;
+        {
+            if (closed || st == null || c == null) {
+                return;
+            }
+            CandidatePair p = c.getSelectedPair();
+            if (p == null) {
+                return;
+            }
+            org.ice4j.ice.CheckList cl = st.getCheckList();
+            synchronized (cl) {
+                if (st.findCandidatePair(p.getLocalCandidate().getTransportAddress(),
+                        p.getRemoteCandidate().getTransportAddress()) == null) {
+                    cl.add(p);
+                    LOG.debug("{}: selected pair {} was missing from the check list: re-added", localUfrag(),
+                            p.toShortString());
+                }
+            }
+        }
+    }
+
     private void watchConsent() {
         try {
             if (closed || consentLost) {
@@ -884,6 +918,7 @@ public final class IceAgent implements AutoCloseable {
             if (pair == null) {
                 return;
             }
+            keepSelectedOnCheckList();
             if (consentAge == null) {
                 consentAge = new ConsentAge(connectedAtNanos);
             }

@@ -67,6 +67,43 @@ class ConsentFreshnessTest {
     }
 
     /**
+     * An ice4j 3.2 race (docs/ICE4J.md "Known race") can take the selected pair off the controlled
+     * agent's check list after the nomination: a triggered check sets the Succeeded pair Waiting just
+     * before handleNominationConfirmed prunes Waiting pairs. ice4j then no longer finds the pair for
+     * the peer's consent checks and, its check client stopped, answers them with 403, so the peer's
+     * consent expired after 30 s (one pair in 500 in the 1,000-connection scale run). Here the race's
+     * outcome is made directly; the agent puts its selected pair back and the peer's consent keeps
+     * being confirmed.
+     */
+    @Test
+    void aSelectedPairPrunedFromTheCheckListIsPutBack() throws Exception {
+        try (IceAgent a = new IceAgent(config(true).build()); IceAgent b = new IceAgent(config(false).build())) {
+            List<IceState> states = new CopyOnWriteArrayList<>();
+            a.onStateChange(states::add);
+            connect(a, b);
+            // ice4j's check client has stopped (TERMINATED, reported as COMPLETED): only then does it
+            // answer a check for an unknown pair with 403.
+            await(() -> b.state() == IceState.COMPLETED, 10_000, "b's checks terminated");
+            org.ice4j.ice.CandidatePair selected = b.ice4jComponent().getSelectedPair();
+            org.ice4j.ice.CheckList list = b.ice4jComponent().getParentStream().getCheckList();
+            synchronized (list) {
+                list.remove(selected); // what the race leaves (the pair may already be missing)
+            }
+            org.ice4j.ice.CandidatePair aSelected = a.ice4jComponent().getSelectedPair();
+            long stamp = aSelected.getConsentFreshness();
+            // Two later consent checks of a's answered with success (a 403 never moves the stamp).
+            await(() -> aSelected.getConsentFreshness() != stamp, 5000, "a's consent confirmed after the prune");
+            long stamp2 = aSelected.getConsentFreshness();
+            await(() -> aSelected.getConsentFreshness() != stamp2, 5000, "a's consent confirmed again");
+            synchronized (list) {
+                assertTrue(list.contains(selected), "b's selected pair is back on its check list");
+            }
+            assertTrue(states.stream().noneMatch(s -> s == IceState.FAILED || s == IceState.DISCONNECTED),
+                    states.toString());
+        }
+    }
+
+    /**
      * The path breaks (every datagram to b is dropped): both sides report DISCONNECTED after
      * disconnectedTimeoutMs, CONNECTED again when it heals; then b vanishes for good and a goes
      * FAILED after consentTimeoutMs and refuses to send.
