@@ -131,7 +131,11 @@ public interface DataChannel {
      * @param handler receives errors that happen after {@code send} returned: a message that could
      *                no longer be sent because the channel closed meanwhile, or (not expected, since
      *                {@code send} checks the buffers) SCTP refusing an accepted message, after
-     *                which the channel is closed rather than going on with a gap
+     *                which the channel is closed rather than going on with a gap; and the peer
+     *                refusing a channel we opened (its stream reset before DATA_CHANNEL_ACK, RFC 8832
+     *                §6). Errors that happen before a handler is installed are logged and kept (the
+     *                last 16) for the first handler installed, like messages for {@code onMessage},
+     *                so registering right after {@code createDataChannel} misses nothing
      */
     void onError(Consumer<Throwable> handler);
 

@@ -30,6 +30,8 @@ public final class DataChannelImpl implements DataChannel {
      * dropped too.
      */
     static final int MAX_UNHANDLED_MESSAGES = 1024;
+    /** Most errors one channel keeps for an onError handler installed later (the oldest go first). */
+    static final int MAX_UNREPORTED_ERRORS = 16;
     /** Most bytes (with {@link #UNHANDLED_OVERHEAD} per message) one channel keeps for a handler to come. */
     static final long MAX_UNHANDLED_BYTES = 4L * 1024 * 1024;
     /** Bookkeeping bytes charged per waiting message, so that empty messages count too. */
@@ -84,6 +86,8 @@ public final class DataChannelImpl implements DataChannel {
     private boolean closeReported;
     private final ArrayDeque<DataChannelMessage> unhandled = new ArrayDeque<>();
     private long unhandledBytes;
+    /** Errors reported while no onError handler was installed (at most {@link #MAX_UNREPORTED_ERRORS}). */
+    private final ArrayDeque<Throwable> unreportedErrors = new ArrayDeque<>();
 
     DataChannelImpl(ChannelManager manager, EventLoop loop, String label, String protocol, boolean ordered,
                     Integer maxRetransmits, Integer maxPacketLifeTime, boolean negotiated, Integer id,
@@ -348,6 +352,15 @@ public final class DataChannelImpl implements DataChannel {
     @Override
     public void onError(Consumer<Throwable> handler) {
         onError = handler;
+        if (handler != null) {
+            // As for onOpen/onMessage/onClose: an error that happened between createDataChannel
+            // returning and this registration (e.g. the peer refusing the channel) is not lost.
+            postQuietly(() -> {
+                if (!unreportedErrors.isEmpty()) {
+                    loop.defer(this::flushErrors);
+                }
+            });
+        }
     }
 
     private void postQuietly(Runnable r) {
@@ -387,11 +400,26 @@ public final class DataChannelImpl implements DataChannel {
     }
 
     void reportError(Throwable t) {
-        Consumer<Throwable> h = onError;
-        if (h != null) {
+        if (onError == null || !unreportedErrors.isEmpty()) {
+            if (onError == null) {
+                LOG.warn("data channel \"{}\" (id {}): {}", ChannelManager.abbreviate(label), id, t.toString());
+            }
+            if (unreportedErrors.size() == MAX_UNREPORTED_ERRORS) {
+                unreportedErrors.poll(); // bounded: the oldest goes, it was logged
+            }
+            unreportedErrors.add(t);
+            flushErrors();
+            return;
+        }
+        onError.accept(t);
+    }
+
+    /** Loop thread (deferred queue): hands kept errors, oldest first, to the handler if there is one now. */
+    private void flushErrors() {
+        Consumer<Throwable> h;
+        Throwable t;
+        while ((h = onError) != null && (t = unreportedErrors.poll()) != null) {
             h.accept(t);
-        } else {
-            LOG.warn("data channel \"{}\" (id {}): {}", ChannelManager.abbreviate(label), id, t.toString());
         }
     }
 

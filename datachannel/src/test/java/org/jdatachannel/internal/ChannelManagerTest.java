@@ -406,6 +406,30 @@ class ChannelManagerTest extends ChannelManagerFixture {
     }
 
     /**
+     * An error reported before onError is installed (the peer refused the channel between
+     * createDataChannel returning and the registration) reaches the handler installed later.
+     */
+    @Test
+    void anErrorBeforeTheHandlerIsInstalledIsDeliveredToIt() {
+        DataChannelImpl ch = create("x", null);
+        connect(true);
+        link.maxSize = 10;
+        ch.send(new byte[11]);
+        onLoop(() -> { });
+        assertSame(DataChannelState.CLOSING, ch.readyState());
+        List<Throwable> errors = new ArrayList<>();
+        ch.onError(errors::add);
+        onLoop(() -> { });
+        assertEquals(1, errors.size());
+        assertTrue(errors.get(0).getMessage().contains("closing the channel"), errors.get(0).getMessage());
+        // delivered once: a second handler gets nothing old
+        List<Throwable> again = new ArrayList<>();
+        ch.onError(again::add);
+        onLoop(() -> { });
+        assertEquals(List.of(), again);
+    }
+
+    /**
      * Admission is connection-wide: two channels together hit the 16 MiB limit although each is
      * far below its own. Every send either throws or reaches SCTP; none is lost on the loop.
      */
