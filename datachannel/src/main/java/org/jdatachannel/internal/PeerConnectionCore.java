@@ -1517,11 +1517,7 @@ public final class PeerConnectionCore {
                 }
             }
         } catch (DtlsException e) {
-            if (e.alertFromPeer() && e.alertDescription() == 0) {
-                post(() -> onTransportClosed(d, "peer closed DTLS (close_notify)"));
-            } else {
-                post(() -> onTransportError(d, "DTLS failed: " + describe(e)));
-            }
+            post(() -> onDtlsEnded(d, e));
         } catch (IOException e) {
             // Also the normal end after our own close(): onTransportError ignores it then.
             post(() -> onTransportError(d, "DTLS receive: " + e.getMessage()));
@@ -1597,11 +1593,7 @@ public final class PeerConnectionCore {
             pushEnded(d);
             // What SCTP got before the end (e.g. an ABORT right before close_notify) counts first.
             drain();
-            if (e.alertFromPeer() && e.alertDescription() == 0) {
-                onTransportClosed(d, "peer closed DTLS (close_notify)");
-            } else {
-                onTransportError(d, "DTLS failed: " + describe(e));
-            }
+            onDtlsEnded(d, e);
             return;
         } catch (IOException e) {
             pushEnded(d);
@@ -1756,11 +1748,7 @@ public final class PeerConnectionCore {
                 d.drainPending(sctpSink);
             } catch (DtlsException e) {
                 pushEnded(d);
-                if (e.alertFromPeer() && e.alertDescription() == 0) {
-                    onTransportClosed(d, "peer closed DTLS (close_notify)");
-                } else {
-                    onTransportError(d, "DTLS failed: " + describe(e));
-                }
+                onDtlsEnded(d, e);
                 return;
             } catch (IOException e) {
                 pushEnded(d);
@@ -1921,6 +1909,15 @@ public final class PeerConnectionCore {
         stopSctp();
         setState(PeerConnectionState.CLOSED);
         releaseTransports();
+    }
+
+    /** Loop thread: DTLS of {@code d} ended: closed by the peer's close_notify, else failed. */
+    private void onDtlsEnded(DtlsTransport d, DtlsException e) {
+        if (e.alertFromPeer() && e.alertDescription() == 0) {
+            onTransportClosed(d, "peer closed DTLS (close_notify)");
+        } else {
+            onTransportError(d, "DTLS failed: " + describe(e));
+        }
     }
 
     private boolean isFinal() {
