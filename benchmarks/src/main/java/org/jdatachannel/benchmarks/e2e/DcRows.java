@@ -146,6 +146,48 @@ final class DcRows {
     }
 
     /**
+     * Echo latency as an application that reacts in callbacks sees it: as {@link #echo}, but each
+     * next message is sent from the offerer's onMessage callback (the connection's event-loop
+     * thread), so no application thread is woken per round trip. The timestamps are taken in the
+     * callback. Round-trip times in µs.
+     *
+     * @param warmup echoes not recorded
+     * @param samples echoes recorded
+     */
+    static Stats.Dist echoFromCallback(RtcConfiguration cfg, int messageBytes, int warmup, int samples,
+            long timeoutMs) throws Exception {
+        try (Pair p = Pair.connect(cfg, 1, ch -> ch.onMessage(m -> ch.send(m.data())), timeoutMs)) {
+            byte[] payload = new byte[messageBytes];
+            double[] rtt = new double[samples];
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            long[] state = new long[2]; // [0] echoes so far, [1] send time; touched by the loop thread only
+            p.channel().onMessage(m -> {
+                long t = System.nanoTime() - state[1];
+                int i = (int) state[0]++;
+                if (m.size() != messageBytes) {
+                    done.completeExceptionally(new IllegalStateException("echo of " + m.size() + " bytes, sent "
+                            + messageBytes));
+                    return;
+                }
+                if (i >= warmup) {
+                    rtt[i - warmup] = t / 1e3;
+                }
+                if (i + 1 == warmup + samples) {
+                    done.complete(null);
+                    return;
+                }
+                state[1] = System.nanoTime();
+                p.channel().send(payload);
+            });
+            // the first send is from this thread; every later one from the callback
+            state[1] = System.nanoTime();
+            p.channel().send(payload);
+            Pair.get(done, timeoutMs * Math.max(1, (warmup + samples) / 1000));
+            return Stats.dist(rtt, samples);
+        }
+    }
+
+    /**
      * Set-up time result.
      *
      * @param total new PeerConnection (both) to channel open, ms

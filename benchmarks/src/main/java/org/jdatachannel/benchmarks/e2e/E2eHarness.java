@@ -392,9 +392,16 @@ public final class E2eHarness {
                     r.put("ratioP50ToRawUdpPingPong", d.p50() / udpRtt.p50());
                     r.put("ratioP99ToRawUdpPingPong", d.p99() / udpRtt.p99());
                 }
-                rows.put("echo", r);
                 out.printf(Locale.ROOT, "  echo 1 KiB: RTT p50 %.1f us p99 %.1f us max %.1f us%n", d.p50(), d.p99(),
                         d.max());
+                Stats.Dist c = DcRows.echoFromCallback(cfg, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs);
+                r.put("rttFromCallbackUs", c);
+                if (udpRtt != null) {
+                    r.put("ratioP50FromCallbackToRawUdpPingPong", c.p50() / udpRtt.p50());
+                }
+                rows.put("echo", r);
+                out.printf(Locale.ROOT, "  echo 1 KiB sent from onMessage: RTT p50 %.1f us p99 %.1f us max %.1f us%n",
+                        c.p50(), c.p99(), c.max());
             } catch (Exception e) {
                 fail(errors, out, "echo", e);
             }
@@ -611,6 +618,13 @@ public final class E2eHarness {
             out.printf(Locale.ROOT, "%-32s %10.1f %10.1f %10.1f %9s %s%n", "DC echo 1 KiB", d.p50(), d.p99(), d.max(),
                     ratio == null ? "-" : String.format(Locale.ROOT, "%.2f", (Double) ratio),
                     load((double[]) echo.get("loadAverage")));
+            Stats.Dist c = (Stats.Dist) echo.get("rttFromCallbackUs");
+            Object cr = echo.get("ratioP50FromCallbackToRawUdpPingPong");
+            if (c != null) {
+                out.printf(Locale.ROOT, "%-32s %10.1f %10.1f %10.1f %9s %s%n", "DC echo 1 KiB from onMessage", c.p50(),
+                        c.p99(), c.max(), cr == null ? "-" : String.format(Locale.ROOT, "%.2f", (Double) cr),
+                        load((double[]) echo.get("loadAverage")));
+            }
         }
         List<Map<String, Object>> setups = (List<Map<String, Object>>) rows.get("setup");
         if (setups != null) {

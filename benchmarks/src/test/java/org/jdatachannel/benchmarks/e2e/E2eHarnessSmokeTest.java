@@ -76,6 +76,9 @@ class E2eHarnessSmokeTest {
         assertTrue(echo.path("rttUs").path("p50").asDouble() > 0);
         assertTrue(echo.path("rttUs").path("p99").asDouble() >= echo.path("rttUs").path("p50").asDouble());
         assertTrue(echo.has("ratioP50ToRawUdpPingPong"), echo.toString());
+        assertEquals(20, echo.path("rttFromCallbackUs").path("n").asInt(), echo.toString());
+        assertTrue(echo.path("rttFromCallbackUs").path("p50").asDouble() > 0, echo.toString());
+        assertTrue(echo.has("ratioP50FromCallbackToRawUdpPingPong"), echo.toString());
 
         JsonNode setup = rows.path("setup");
         assertEquals(2, setup.size(), setup.toString());
