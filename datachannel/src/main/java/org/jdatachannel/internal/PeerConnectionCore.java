@@ -1056,6 +1056,7 @@ public final class PeerConnectionCore {
                 LOG.debug("{}: ICE state {} of {} after close", name, s, g);
             }
         });
+        agent.dataReady().thenRun(() -> post(() -> onIceDataReady(g)));
         boolean first = g.number == 1;
         try {
             for (IceCandidate c : agent.gather()) {
@@ -1449,6 +1450,26 @@ public final class PeerConnectionCore {
         closeGeneration(old);
     }
 
+    /**
+     * ICE of {@code g} has a valid pair and the peer checks us (see {@link IceAgent#dataReady()}):
+     * the first DTLS handshake starts now rather than when a pair is nominated (a round of Ta
+     * pacing later). RFC 8445 §12.1: "An ICE agent MAY send data on any valid pair before
+     * selected pairs have been produced for the data stream"; RFC 5763 §6.7.1 (updated by RFC
+     * 8842): "the ICE connectivity checks are performed before the DTLS handshake begins" and
+     * "Implementations MUST treat all ICE candidate pairs associated with a single component as
+     * part of the same DTLS association": the IceTransport moves to the selected pair when there
+     * is one. Browsers do the same (DTLS once a pair is writable). ICE restarts are unchanged:
+     * DTLS moves to a new generation only when it connects ({@link #promoteNext}).
+     */
+    private void onIceDataReady(IceGen g) {
+        if (closed || isFinal() || dtlsStarted || g != active || g.retired || dtlsRole == null
+                || remoteFingerprints == null) {
+            return;
+        }
+        startDtls();
+        updateConnectionState();
+    }
+
     private void startDtls() {
         dtlsStarted = true;
         DtlsRole role = dtlsRole;
@@ -1461,7 +1482,8 @@ public final class PeerConnectionCore {
         Thread t = new Thread(() -> runDtls(role, lower, fps, timeout), name + "-dtls");
         t.setDaemon(true);
         dtlsThread = t;
-        LOG.debug("{}: ICE connected ({}), DTLS {} handshake", name, active.agent.selectedPairDescription(), role);
+        LOG.debug("{}: ICE {} (selected pair {}), DTLS {} handshake", name, active.iceState,
+                active.agent.selectedPairDescription(), role);
         t.start();
     }
 

@@ -183,6 +183,14 @@ public final class IceAgent implements AutoCloseable {
     /** {@link System#nanoTime()} when ICE connected; written before the consent watch starts. */
     private volatile long connectedAtNanos;
 
+    // ---- data before nomination (RFC 8445 §12.1) ----
+    /** The highest-priority valid pair so far (our check on it succeeded); null before. */
+    private volatile CandidatePair earlyPair;
+    /** The peer sent us an authenticated connectivity check (it runs ICE with our credentials). */
+    private volatile boolean peerChecked;
+    /** Completed once data may flow before nomination; see {@link #dataReady()}. */
+    private final CompletableFuture<Void> dataReady = new CompletableFuture<>();
+
     /** This agent's place in the JVM-wide check pacing (counted while ice4j is RUNNING). */
     private final CheckPacing.Slot pacingSlot = new CheckPacing.Slot();
 
@@ -218,7 +226,7 @@ public final class IceAgent implements AutoCloseable {
         this.givenMdns = mdns;
         Ice4jGlobals.apply();
         ConsentTiming.effective().check(config);
-        this.agent = new NullSafeCancelAgent(pacingSlot);
+        this.agent = new NullSafeCancelAgent(pacingSlot, this::onPeerCheck);
         // RFC 8445 §6.1.1: "If both agents are full agents, the initiating agent MUST take the
         // controlling role" — the offerer (caller sets controlling=true when offering).
         agent.setControlling(config.controlling());
@@ -277,6 +285,7 @@ public final class IceAgent implements AutoCloseable {
                 throw harvestError;
             }
             stream = agent.createMediaStream(STREAM_NAME);
+            stream.addPairChangeListener(this::onPairChange);
             if (remoteUfrag != null) {
                 stream.setRemoteUfrag(remoteUfrag);
                 stream.setRemotePassword(remotePassword);
@@ -612,9 +621,62 @@ public final class IceAgent implements AutoCloseable {
     }
 
     /**
+     * Completes (on an ice4j thread, or at once if already so) when data may be sent before a
+     * pair is selected: one of our checks succeeded (a valid pair, RFC 8445 §7.2.5.3.2) and the
+     * peer has sent us an authenticated check, so it runs ICE with our credentials and knows our
+     * candidates (a datagram sent earlier would be dropped by a peer that cannot yet tell where
+     * it comes from). RFC 8445 §12.1: "An ICE agent MAY send data on any valid pair before
+     * selected pairs have been produced for the data stream." Also completes when ICE connects
+     * (a pair was selected), for a peer that sends no checks (ICE lite). Never completes if
+     * neither happens (failure, close).
+     *
+     * @return a new future each call (completing it yourself has no effect on the agent)
+     */
+    public CompletableFuture<Void> dataReady() {
+        return dataReady.copy();
+    }
+
+    /** For tests: this (controlling) agent never nominates a pair, so ICE never connects. */
+    void nominationOffForTests() {
+        agent.setNominationStrategy(org.ice4j.ice.NominationStrategy.NONE);
+    }
+
+    /** For tests: whether one of our checks succeeded (a valid pair exists). */
+    boolean hasValidPairForTests() {
+        return earlyPair != null;
+    }
+
+    /** ice4j validated a pair (our check on it succeeded); any ice4j thread. */
+    private void onPairChange(PropertyChangeEvent e) {
+        if (IceMediaStream.PROPERTY_PAIR_VALIDATED.equals(e.getPropertyName())
+                && e.getSource() instanceof CandidatePair p) {
+            CandidatePair cur = earlyPair;
+            if (cur == null || p.getPriority() > cur.getPriority()) {
+                earlyPair = p;
+            }
+            maybeDataReady();
+        }
+    }
+
+    /** The peer's authenticated check reached ice4j (MESSAGE-INTEGRITY and USERNAME verified). */
+    private void onPeerCheck() {
+        if (!peerChecked) {
+            peerChecked = true;
+            maybeDataReady();
+        }
+    }
+
+    private void maybeDataReady() {
+        if (!closed && earlyPair != null && peerChecked && !dataReady.isDone()) {
+            LOG.debug("{}: data may flow before nomination on {}", localUfrag(), earlyPair.toShortString());
+            dataReady.complete(null);
+        }
+    }
+
+    /**
      * The datagram transport over the selected pair. The same object is returned every time; it
      * can receive as soon as a peer passes checks and send once the state is
-     * {@link IceState#CONNECTED}.
+     * {@link IceState#CONNECTED}, or earlier on a valid pair once {@link #dataReady()} completed.
      *
      * @return the transport
      */
@@ -844,6 +906,7 @@ public final class IceAgent implements AutoCloseable {
                 connectedAtNanos = System.nanoTime(); // consent is granted by the checks (RFC 7675 §5.1)
                 selectedTuple(); // remember the 5-tuple before anyone is told to send on it
                 keepSelectedOnCheckList();
+                dataReady.complete(null);
                 emit(IceState.CONNECTED);
                 startConsentWatch();
             }
@@ -1048,9 +1111,28 @@ public final class IceAgent implements AutoCloseable {
         private volatile boolean freed;
         /** The owning IceAgent's place in the JVM-wide pacing count. */
         private final CheckPacing.Slot pacingSlot;
+        /** Told of each authenticated check of the peer that ice4j accepts. */
+        private final Runnable onPeerCheck;
 
-        NullSafeCancelAgent(CheckPacing.Slot pacingSlot) {
+        NullSafeCancelAgent(CheckPacing.Slot pacingSlot, Runnable onPeerCheck) {
             this.pacingSlot = pacingSlot;
+            this.onPeerCheck = onPeerCheck;
+        }
+
+        /**
+         * ice4j's {@code ConnectivityCheckServer} calls this for a Binding request whose USERNAME
+         * names our ufrag and whose MESSAGE-INTEGRITY the STUN stack verified with our password
+         * (before our ICE started too: ice4j then keeps the pair for later and answers).
+         */
+        @Override
+        protected boolean incomingCheckReceived(TransportAddress remoteAddress, TransportAddress localAddress,
+                long priority, String remoteUFrag, String localUFrag, boolean useCandidate) {
+            boolean answer = super.incomingCheckReceived(remoteAddress, localAddress, priority, remoteUFrag,
+                    localUFrag, useCandidate);
+            if (answer) {
+                onPeerCheck.run();
+            }
+            return answer;
         }
 
         @Override
@@ -1781,6 +1863,11 @@ public final class IceAgent implements AutoCloseable {
             }
             Component c = component;
             CandidatePair pair = c == null ? null : c.getSelectedPair();
+            if (pair == null) {
+                // RFC 8445 §12.1: "An ICE agent MAY send data on any valid pair before selected
+                // pairs have been produced for the data stream"; once a pair is selected, only it.
+                pair = dataReady.isDone() ? earlyPair : null;
+            }
             if (pair == null) {
                 throw new IOException("no selected candidate pair yet (ICE state " + state + ")");
             }
