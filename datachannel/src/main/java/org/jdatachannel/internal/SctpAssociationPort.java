@@ -46,6 +46,8 @@ public final class SctpAssociationPort implements SctpPort {
 
     private final Association association;
     private final LongSupplier clock;
+    /** True while packets handed in since the last poll form an open input batch. */
+    private boolean batchOpen;
 
     /**
      * @param params ports and message limits
@@ -90,25 +92,46 @@ public final class SctpAssociationPort implements SctpPort {
     /**
      * No copy: {@link Association#handleInput} reads the packet during the call only (DATA payloads are
      * copied when parsed, nothing else keeps a reference to the input).
+     *
+     * <p>The packets handed in here between two {@link #poll()} calls form one input batch
+     * ({@link Association#beginInputBatch()}): the driver decrypts a burst of datagrams and drains
+     * once after it, so the every-second-packet SACKs of the burst are coalesced into one SACK per
+     * burst (at most {@link SctpOptions#batchAckPackets()} packets per SACK). The first
+     * {@link #poll()} or {@link #pollTimeout()} ends the batch.
      */
     @Override
     public void handleInput(byte[] buf, int off, int len, long nowMs) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        if (!batchOpen) {
+            batchOpen = true;
+            association.beginInputBatch();
+        }
         association.handleInput(ByteBuffer.wrap(buf, off, len), nowMs);
+    }
+
+    /** Ends the input batch opened by {@link #handleInput(byte[], int, int, long)}, if any. */
+    private void endBatch() {
+        if (batchOpen) {
+            batchOpen = false;
+            association.endInputBatch(clock.getAsLong());
+        }
     }
 
     @Override
     public void handleTimeout(long nowMs) {
+        endBatch();
         association.handleTimeout(nowMs);
     }
 
     @Override
     public long pollTimeout() {
+        endBatch();
         return association.pollTimeout();
     }
 
     @Override
     public SctpEvent poll() {
+        endBatch();
         SctpOutput o = association.pollOutput();
         if (o == null) {
             return null;

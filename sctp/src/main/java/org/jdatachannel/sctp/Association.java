@@ -178,6 +178,8 @@ public final class Association {
     private DataTracker tracker;
     private ReassemblyQueue reassembly;
     private OutstandingData outstanding;
+    /** True between beginInputBatch and endInputBatch. */
+    private boolean inputBatch;
     /** a_rwnd of the last SACK we sent, bytes (for the window update rule of §6.2). */
     private long lastAdvertisedRwnd = Long.MAX_VALUE;
 
@@ -254,6 +256,20 @@ public final class Association {
 
     // ------------------------------------------------------------------------------------------
     // Public API
+
+    /** Packets sent that carried a SACK chunk / at least one DATA or I-DATA chunk (diagnostics). */
+    private long sackPacketsSent;
+    private long dataPacketsSent;
+
+    /** @return packets sent that carried a SACK chunk, since creation; diagnostics, loop thread */
+    long sackPacketsSent() {
+        return sackPacketsSent;
+    }
+
+    /** @return packets sent that carried DATA or I-DATA, since creation; diagnostics, loop thread */
+    long dataPacketsSent() {
+        return dataPacketsSent;
+    }
 
     /** @return how many internal errors (bugs) were caught and logged; for tests */
     int internalErrorCount() {
@@ -375,6 +391,61 @@ public final class Association {
             // A crash is always our bug, never the input's: keep the association alive and log it.
             internalErrors++;
             LOG.warn("internal error while processing a packet; packet dropped", e);
+        } finally {
+            if (outstanding != null) {
+                outstanding.endBurst();
+            }
+        }
+    }
+
+    /**
+     * Opens an input batch: the caller is about to hand in several packets that arrived together
+     * (e.g. all datagrams one socket read round found) and calls {@link #endInputBatch} after the
+     * last one, before it waits for more input. Within the batch the every-second-packet SACK is
+     * coalesced: RFC 9260 §6.2 says "the SACK SHOULD be generated for at least every second packet
+     * (not every second DATA chunk) received"; here one SACK goes at the end of the batch, or earlier
+     * once {@link SctpOptions#batchAckPackets()} packets with DATA are unacknowledged (like TCP
+     * acknowledging a GRO batch at once). Everything else is unchanged: a SACK still goes at once on
+     * a gap, a filled gap or duplicates (§6.2: "When a packet arrives with duplicate DATA chunk(s)
+     * and with no new DATA chunk(s), the endpoint MUST immediately send a SACK chunk with no delay",
+     * §6.7), with the window update of §6.2, bundled with outgoing DATA, and at most after the
+     * delayed-ack time for a lone packet. Outputs may be left undrained until the batch ends. No
+     * effect if a batch is already open.
+     */
+    public void beginInputBatch() {
+        if (inputBatch) {
+            return;
+        }
+        inputBatch = true;
+        if (tracker != null) {
+            tracker.beginBatch(opts.batchAckPackets());
+        }
+    }
+
+    /**
+     * Closes the input batch opened by {@link #beginInputBatch()}: sends the SACK now due for the
+     * batch (if at least two packets with DATA are unacknowledged; a lone one waits for the
+     * delayed-ack timer as outside a batch). Sends no new DATA: Max.Burst was applied to each
+     * packet of the batch. No effect without an open batch.
+     *
+     * @param nowMs current time, ms
+     */
+    public void endInputBatch(long nowMs) {
+        if (!inputBatch) {
+            return;
+        }
+        inputBatch = false;
+        try {
+            if (tracker != null) {
+                tracker.endBatch();
+            }
+            if (outstanding != null) {
+                outstanding.holdNewData();
+            }
+            flush(nowMs);
+        } catch (RuntimeException e) {
+            internalErrors++;
+            LOG.warn("internal error while ending an input batch", e);
         } finally {
             if (outstanding != null) {
                 outstanding.endBurst();
@@ -1211,8 +1282,9 @@ public final class Association {
         }
         tracker.observe(utsn);
         if (d.immediateAck()) {
-            // RFC 7053 §4.2: "... the receiver ... SHOULD send a SACK chunk without delay"
-            tracker.requestImmediateAck();
+            // RFC 7053 §4.2: "... the receiver ... SHOULD send a SACK chunk without delay" (inside an
+            // input batch: at the end of the batch, DataTracker.peerRequestedAck)
+            tracker.peerRequestedAck();
         }
         if (d.streamId().value() >= inboundStreams) {
             // §6.5: "... Invalid Stream Identifier ... the endpoint ... MUST acknowledge the TSN and
@@ -1833,6 +1905,15 @@ public final class Association {
         // serialized straight from the chunk list (not retained): one exactly-sized array per packet
         byte[] bytes = SctpPacket.serialize(opts.localPort(), opts.remotePort(), tag, chunks, zeroChecksumAllowed(chunks));
         outputs.add(new SctpOutput.SendPacket(bytes));
+        for (int i = 0; i < chunks.size(); i++) {
+            Chunk c = chunks.get(i);
+            if (c instanceof SackChunk) {
+                sackPacketsSent++;
+            } else if (c instanceof UserDataChunk) {
+                dataPacketsSent++;
+                break; // DATA follows the SACK and the control chunks in a packet
+            }
+        }
     }
 
     /**

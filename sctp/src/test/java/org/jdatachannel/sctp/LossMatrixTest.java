@@ -68,8 +68,21 @@ class LossMatrixTest {
     @MethodSource("cases")
     void everyMessageExactlyOnceInOrderIntact(String name, double loss, GilbertElliott burst, boolean unordered,
             long seed, long budget, long boundMs) {
+        run(loss, burst, unordered, seed, budget, boundMs, false);
+    }
+
+    /**
+     * One case of the matrix.
+     *
+     * @param batched deliver the packets arriving at one virtual instant as one input batch
+     *     ({@link NetSim#batchArrivals}; SackCoalescingTest)
+     */
+    static void run(double loss, GilbertElliott burst, boolean unordered, long seed, long budget, long boundMs,
+            boolean batched) {
+        String name = burst != null ? "burst" : loss * 100 + "%";
         NetSim sim = new NetSim(seed, options(), options());
-        LOG.info("case {} unordered={} seed={}", name, unordered, sim.seed);
+        sim.batchArrivals = batched || sim.batchArrivals;
+        LOG.info("case {} unordered={} batched={} seed={}", name, unordered, sim.batchArrivals, sim.seed);
         assertTrue(sim.connect(true), "connect");
         impair(sim, loss, burst);
         MessageLedger toB = new MessageLedger(sim.seed);

@@ -18,14 +18,18 @@ final class Internals {
 
     /**
      * @param pc a connection
-     * @return counter name to value: sctpRetransmissions, sctpFastRetransmits, sctpT3Expiries,
+     * @return counter name to value: sctpDataPackets and sctpSackPackets (packets sent with DATA /
+     *     with a SACK), sctpRetransmissions, sctpFastRetransmits, sctpT3Expiries,
      *     iceDropsQueueFull, iceDropsUnknownSource, and "rx.NAME" for each numeric component of the
      *     core's {@code receiveStats()} record (push receive path: inbox drops, batches, wake-ups), those found
      */
     static Map<String, Long> counters(PeerConnection pc) {
         Map<String, Long> m = new LinkedHashMap<>();
         Object core = field(pc, "core");
-        Object outstanding = field(field(field(core, "sctp"), "association"), "outstanding");
+        Object association = field(field(core, "sctp"), "association");
+        Object outstanding = field(association, "outstanding");
+        put(m, "sctpDataPackets", call(association, "dataPacketsSent"));
+        put(m, "sctpSackPackets", call(association, "sackPacketsSent"));
         put(m, "sctpRetransmissions", call(outstanding, "retransmitCount"));
         put(m, "sctpFastRetransmits", call(outstanding, "fastRetransmitCount"));
         put(m, "sctpT3Expiries", call(outstanding, "t3ExpiryCount"));

@@ -33,6 +33,11 @@ public final class DataTracker {
     private final List<Integer> duplicates = new ArrayList<>();
     private boolean ackNow;
     private int packetsWithoutAck;
+    /** Packets after which a SACK is due: 2 (§6.2), or the batch limit while a batch is open. */
+    private int ackEvery = 2;
+    private boolean inBatch;
+    /** An I bit arrived inside the open batch: a SACK is due at its end. */
+    private boolean ackAtBatchEnd;
 
     /** @param peerInitialTsn the Initial TSN from the peer's INIT or INIT ACK */
     public DataTracker(int peerInitialTsn) {
@@ -122,10 +127,51 @@ public final class DataTracker {
     /** Called once per received packet that held DATA; counts towards the every-second-packet rule. */
     public void packetWithData() {
         packetsWithoutAck++;
-        // §6.2: "an acknowledgement SHOULD be generated for at least every second packet"
-        if (packetsWithoutAck >= 2) {
+        // §6.2: "an acknowledgement SHOULD be generated for at least every second packet"; inside a
+        // batch (beginBatch) every ackEvery-th packet, and the rest at endBatch
+        if (packetsWithoutAck >= ackEvery) {
             ackNow = true;
         }
+    }
+
+    /**
+     * Opens an input batch: until {@link #endBatch()}, the every-second-packet SACK of RFC 9260 §6.2
+     * is due only after {@code maxPackets} packets with DATA. Gaps, duplicates, filled gaps and
+     * explicit requests still make a SACK due at once.
+     *
+     * @param maxPackets 2..64
+     */
+    public void beginBatch(int maxPackets) {
+        ackEvery = Math.max(2, maxPackets);
+        inBatch = true;
+    }
+
+    /**
+     * The peer set the I bit on a DATA chunk. RFC 7053 §4.2: "... the receiver ... SHOULD send a SACK
+     * chunk without delay": at once outside a batch; inside one at its end (the same processing
+     * round, no timer: a sender whose window is full sets the bit on its last packet of each burst,
+     * so answering mid-batch would undo the coalescing).
+     */
+    public void peerRequestedAck() {
+        if (inBatch) {
+            ackAtBatchEnd = true;
+        } else {
+            ackNow = true;
+        }
+    }
+
+    /**
+     * Closes the input batch: a SACK is due now if at least two packets with DATA are unacknowledged
+     * (the §6.2 rule, applied once for the whole batch) or a packet of the batch carried the I bit;
+     * one packet alone without it waits for the delayed-ack timer as outside a batch.
+     */
+    public void endBatch() {
+        ackEvery = 2;
+        inBatch = false;
+        if (packetsWithoutAck >= 2 || (ackAtBatchEnd && packetsWithoutAck > 0)) {
+            ackNow = true;
+        }
+        ackAtBatchEnd = false;
     }
 
     /** Forces an immediate SACK (e.g. in SHUTDOWN states or after a FORWARD TSN). */
@@ -167,6 +213,7 @@ public final class DataTracker {
         if (above.isEmpty() && duplicates.isEmpty()) {
             // the usual SACK: no gap blocks, no duplicates, no lists to build
             ackNow = false;
+            ackAtBatchEnd = false;
             packetsWithoutAck = 0;
             return new SackChunk((int) cumTsn, (int) Math.min(aRwnd, 0xffffffffL), List.of(), NO_DUPLICATES);
         }
@@ -196,6 +243,7 @@ public final class DataTracker {
         }
         duplicates.clear();
         ackNow = false;
+        ackAtBatchEnd = false;
         packetsWithoutAck = 0;
         return new SackChunk((int) cumTsn, (int) Math.min(aRwnd, 0xffffffffL), gaps, dups);
     }

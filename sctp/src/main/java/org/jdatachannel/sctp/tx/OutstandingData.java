@@ -237,6 +237,11 @@ public final class OutstandingData {
         burstCap = maxBurst <= 0 ? Long.MAX_VALUE : bytesInFlight + (long) maxBurst * mtu;
     }
 
+    /** Until {@link #endBurst()}, no new DATA is sent (retransmissions are not limited). */
+    public void holdNewData() {
+        burstCap = bytesInFlight;
+    }
+
     /** Ends the Max.Burst limit set by {@link #limitBurst}. */
     public void endBurst() {
         burstCap = Long.MAX_VALUE;

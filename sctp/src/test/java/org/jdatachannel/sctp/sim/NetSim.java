@@ -117,6 +117,14 @@ public final class NetSim {
 
     // Shorthand for both directions, kept from the first version of this class: a value written
     // here is copied to both links before the next packet is sent. Prefer both(...) / ab / ba.
+    /** System property: "true" makes every simulator deliver in batches ({@link #batchArrivals}). */
+    public static final String BATCH_PROPERTY = "netsim.batch";
+    /**
+     * If true, the packets arriving at one virtual instant are handed to each receiver as one input
+     * batch ({@link Association#beginInputBatch()} .. {@link Association#endInputBatch}) and drained
+     * once after it; default false (one packet, one drain), or true with -D{@value #BATCH_PROPERTY}=true.
+     */
+    public boolean batchArrivals = Boolean.getBoolean(BATCH_PROPERTY);
     /** Shorthand: one-way delay of both links, ms. */
     public long delayMs = 10;
     /** Shorthand: jitter of both links, ms. */
@@ -289,6 +297,24 @@ public final class NetSim {
         } else {
             lastStepAt = now;
             stepsAtInstant = 0;
+        }
+        if (batchArrivals) {
+            // Every packet arriving at this instant is one input batch per receiver, drained once
+            // after it (as the data channel driver does with a burst of datagrams).
+            boolean any = false;
+            while (!inFlight.isEmpty() && inFlight.peek().atMs <= now) {
+                Link.Arrival f = inFlight.poll().arrival();
+                f.link().delivered(f.bytes());
+                Association to = f.link().to().assoc;
+                to.beginInputBatch();
+                to.handleInput(ByteBuffer.wrap(f.bytes()), now);
+                any = true;
+            }
+            if (any) {
+                a.assoc.endInputBatch(now);
+                b.assoc.endInputBatch(now);
+                drain();
+            }
         }
         while (!inFlight.isEmpty() && inFlight.peek().atMs <= now) {
             Link.Arrival f = inFlight.poll().arrival();
