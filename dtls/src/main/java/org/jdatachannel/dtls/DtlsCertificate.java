@@ -179,11 +179,7 @@ public final class DtlsCertificate {
             }
             ContentSigner signer = signerBuilder.build(signingPair.getPrivate());
             byte[] der = builder.build(signer).getEncoded();
-            DtlsCertificate made = new DtlsCertificate(keyPair.getPrivate(), parse(der));
-            // The first handshake signature with a new key costs ~0.4 ms more than later ones:
-            // paid here, where certificates are usually generated ahead (SpareCertificate).
-            HandshakeJcaHelper.prepareSigning(made.privateKey());
-            return made;
+            return new DtlsCertificate(keyPair.getPrivate(), parse(der));
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot generate a " + type + " certificate: " + e, e);
         }

@@ -57,7 +57,6 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * <p>Thread-safe (stateless; each call returns a new engine object).
  */
 final class HandshakeJcaHelper extends DefaultJcaJceHelper {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HandshakeJcaHelper.class);
 
     /** Created on first use (the provider's constructor registers many algorithms: ~0.1 s once). */
     private static final class Holder {
@@ -79,13 +78,6 @@ final class HandshakeJcaHelper extends DefaultJcaJceHelper {
 
     /** Bouncy Castle copies of JDK EC private keys, by original key (weak; guarded by itself). */
     private static final Map<PrivateKey, PrivateKey> BC_KEYS = Collections.synchronizedMap(new WeakHashMap<>());
-    /** Keys translated so far (tests). */
-    private static final java.util.concurrent.atomic.AtomicInteger TRANSLATIONS = new java.util.concurrent.atomic.AtomicInteger();
-
-    /** @return how many keys {@link #bcKey} has translated in this JVM (tests) */
-    static int translations() {
-        return TRANSLATIONS.get();
-    }
 
     @Override
     public Signature createSignature(String algorithm) throws NoSuchAlgorithmException {
@@ -110,35 +102,8 @@ final class HandshakeJcaHelper extends DefaultJcaJceHelper {
                 throw new InvalidKeyException("Bouncy Castle has no EC key factory", e);
             }
             BC_KEYS.put(key, copy);
-            TRANSLATIONS.incrementAndGet();
         }
         return copy;
-    }
-
-    /**
-     * Makes the first handshake signature with {@code key} as cheap as later ones: translates it
-     * ({@link #bcKey}) and signs a throwaway message once, which computes the fixed-point comb
-     * table that Bouncy Castle keeps with the translated key's base point. Measured (warm JIT):
-     * the first signature with a new key costs about 0.6 ms of CPU, later ones about 0.17 ms; a
-     * handshake signs once per side (ServerKeyExchange, CertificateVerify), so a certificate
-     * prepared when it is generated ahead ({@code SpareCertificate}) takes that cost off the
-     * handshake. The signature made here is discarded. Non-EC keys are left alone.
-     *
-     * @param key the private key of a certificate about to be used in handshakes
-     */
-    static void prepareSigning(PrivateKey key) {
-        if (!(key instanceof java.security.interfaces.ECPrivateKey)) {
-            return;
-        }
-        try {
-            Signature s = new HandshakeJcaHelper().createSignature("SHA256withECDSA");
-            s.initSign(key);
-            s.update(new byte[32]);
-            s.sign();
-        } catch (java.security.GeneralSecurityException | RuntimeException e) {
-            // Only a speed-up: the handshake translates and signs on its own.
-            LOG.debug("preparing an EC key for signing failed: {}", e.toString());
-        }
     }
 
     /** A Bouncy Castle signature that signs with {@link #bcKey} of the key it is given. */

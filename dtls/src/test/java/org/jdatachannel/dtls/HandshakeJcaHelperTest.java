@@ -93,24 +93,6 @@ class HandshakeJcaHelperTest {
         assertSame(r, HandshakeJcaHelper.bcKey(r), "non-EC keys are left alone");
     }
 
-    /** A generated certificate's key is translated (and its signing prepared) when it is made. */
-    @Test
-    void aGeneratedCertificateIsPreparedForSigning() throws Exception {
-        DtlsCertificate c = DtlsCertificate.generate();
-        int before = HandshakeJcaHelper.translations();
-        PrivateKey bc = HandshakeJcaHelper.bcKey(c.privateKey());
-        assertEquals(before, HandshakeJcaHelper.translations(), "no translation left for the handshake");
-        assertTrue(bc instanceof org.bouncycastle.jce.interfaces.ECPrivateKey);
-        Signature s = helper.createSignature("SHA256withECDSA");
-        s.initSign(c.privateKey());
-        s.update(new byte[] {4, 5, 6});
-        byte[] sig = s.sign();
-        Signature v = Signature.getInstance("SHA256withECDSA");
-        v.initVerify(c.certificate().getPublicKey());
-        v.update(new byte[] {4, 5, 6});
-        assertTrue(v.verify(sig), "signed by the certificate's key");
-    }
-
     @Test
     void x25519AgreementMatchesTheJdk() throws Exception {
         KeyPair a = helper.createKeyPairGenerator("X25519").generateKeyPair();
