@@ -86,7 +86,7 @@ public final class SctpAssociationPort implements SctpPort {
 
     @Override
     public void handleInput(byte[] packet, long nowMs) {
-        association.handleInput(ByteBuffer.wrap(packet), nowMs);
+        handleInput(packet, 0, packet.length, nowMs); // the same input batch rules as the slice form
     }
 
     /**

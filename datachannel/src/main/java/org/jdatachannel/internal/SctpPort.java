@@ -2,9 +2,16 @@ package org.jdatachannel.internal;
 
 /**
  * The sans-IO SCTP association as the driver uses it (DESIGN.md "sctp"): inputs are packets and
- * timeouts with the current time, outputs are polled until null after every input. Implemented over
- * the sctp module's {@code Association}; tests may use a double. Loop thread only. The
- * {@link SctpLink} methods take their time from the clock given to the factory.
+ * timeouts with the current time, outputs are polled until null. Implemented over the sctp module's
+ * {@code Association}; tests may use a double. Loop thread only. The {@link SctpLink} methods take
+ * their time from the clock given to the factory.
+ *
+ * <p>Input batches: the packets handed to {@code handleInput} between two calls of {@link #poll()}
+ * (or {@link #pollTimeout()}, {@link #handleTimeout}) form one input batch, for which the
+ * implementation may coalesce acknowledgements (RFC 9260 §6.2 applied per batch, see
+ * {@code Association.beginInputBatch}) and hold outputs. The driver must therefore poll until null
+ * after each burst of inputs (it may hand in several packets first, e.g. one socket read round);
+ * the batch ends with the first {@code poll}.
  */
 public interface SctpPort extends SctpLink {
 

@@ -425,8 +425,10 @@ public final class Association {
     /**
      * Closes the input batch opened by {@link #beginInputBatch()}: sends the SACK now due for the
      * batch (if at least two packets with DATA are unacknowledged; a lone one waits for the
-     * delayed-ack timer as outside a batch). Sends no new DATA: Max.Burst was applied to each
-     * packet of the batch. No effect without an open batch.
+     * delayed-ack timer as outside a batch). Sends no new DATA while any DATA is outstanding
+     * (Max.Burst was applied to each packet of the batch); when nothing is outstanding, one chunk
+     * may still go, as at any input (RFC 9260 §6.1 A: "the data sender can always have one DATA
+     * chunk in flight"). No effect without an open batch.
      *
      * @param nowMs current time, ms
      */

@@ -466,7 +466,9 @@ public final class SctpOptions {
          *     flight still grows; with 4 it could not grow at all when a whole flight arrives in one
          *     batch (network simulator, 16 MiB at 20 ms RTT: 34 MB/s per packet, 31 MB/s batched
          *     with 3, 5 MB/s with 4). Fewer SACKs also slow slow start (§7.2.1 grows cwnd by at most
-         *     one MTU per SACK). 2 is RFC 9260 §6.2's every second packet.
+         *     one MTU per SACK). 2 is RFC 9260 §6.2's every second packet. Values of 4 and more
+         *     are for peers known not to apply Max.Burst 4 (browsers do): against those they can
+         *     stall the peer's flight as measured above.
          */
         public Builder batchAckPackets(int n) {
             if (n < 2 || n > 64) {
