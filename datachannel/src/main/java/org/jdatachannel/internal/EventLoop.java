@@ -1,5 +1,6 @@
 package org.jdatachannel.internal;
 
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
@@ -13,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.jdatachannel.ice.DatagramIo;
+import org.jdatachannel.ice.IoSelector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +36,21 @@ import org.slf4j.LoggerFactory;
  * <p>Several loops may share one {@link Worker} thread ({@link #EventLoop(String, Worker)}): each
  * keeps its own shutdown and termination, their tasks interleave in submission order on the
  * shared thread and {@link #inLoop()} is true for all of them there.
+ *
+ * <p>Socket I/O (issue 6): the loop is also a {@link DatagramIo}. The first UDP channel
+ * registered ({@link #register}) gives its thread an {@link IoSelector}; from then on the thread
+ * waits in {@code select(timeout)} instead of parking, a producer wakes it with
+ * {@code Selector.wakeup()} instead of an unpark (still one wake-up per burst), and readable
+ * channels are read on this thread: each ready channel once per round, at most
+ * {@link IoSelector#MAX_DATAGRAMS_PER_ROUND} datagrams, then callbacks deferred by the round run.
+ * While tasks keep coming, the channels are polled (without waiting) after every
+ * {@value #TASKS_PER_IO_POLL} tasks, so neither starves the other. The selector is closed (and
+ * every key released) when the thread ends.
  */
-public final class EventLoop {
+public final class EventLoop implements DatagramIo {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+    /** While tasks keep the thread busy, the sockets are polled after this many tasks. */
+    static final int TASKS_PER_IO_POLL = 64;
 
     private final Worker worker;
     private final boolean dedicated;
@@ -85,6 +100,23 @@ public final class EventLoop {
     /** @return times this loop's thread was woken from a park (all loops of a shared worker; tests) */
     public long wakeups() {
         return worker.wakeups.get();
+    }
+
+    /**
+     * Reads {@code channel} on this loop's thread (shared with the other loops of a shared
+     * worker): {@code handler} runs there, between tasks, whenever the channel is readable. See
+     * the class comment. Any thread.
+     *
+     * @throws IOException if the thread has ended, or no selector could be opened
+     */
+    @Override
+    public Registration register(java.nio.channels.DatagramChannel channel, Handler handler) throws IOException {
+        return worker.register(channel, handler);
+    }
+
+    /** @return I/O rounds that called at least one read handler (all loops of a shared worker; tests) */
+    public long ioRounds() {
+        return worker.ioRounds;
     }
 
     /**
@@ -389,6 +421,12 @@ public final class EventLoop {
         /** Written by the loop thread only. */
         private volatile long tasksRun;
         private final AtomicLong wakeups = new AtomicLong();
+        /** The selector, from the first channel registered on; null before. */
+        private volatile IoSelector io;
+        /** Set when the thread has ended: no more channels. */
+        private volatile boolean ioClosed;
+        /** Written by the loop thread only. */
+        private volatile long ioRounds;
 
         private Worker(String name, EventLoop owner) {
             this.name = name;
@@ -442,14 +480,44 @@ public final class EventLoop {
         void offer(Node n) {
             Node prev = (Node) TAIL.getAndSet(this, n);
             prev.next = n;
-            if (thread == null) {
+            Thread t = thread;
+            if (t == null) {
                 start();
             }
             // Dekker with the loop thread: it sets parked, then re-reads the tail; we swapped the
-            // tail, then read parked. One of us sees the other.
-            if (parked) {
+            // tail, then read parked. One of us sees the other. The loop thread itself (a read
+            // handler posting during a selection round) needs no wake-up.
+            if (parked && t != Thread.currentThread()) {
                 wake();
             }
+        }
+
+        private DatagramIo.Registration register(java.nio.channels.DatagramChannel ch, DatagramIo.Handler h)
+                throws IOException {
+            IoSelector s = io;
+            if (s == null) {
+                synchronized (this) {
+                    if (ioClosed) {
+                        throw new IOException("event-loop thread " + name + " has ended");
+                    }
+                    s = io;
+                    if (s == null) {
+                        s = IoSelector.open();
+                        io = s;
+                    }
+                }
+            }
+            DatagramIo.Registration r = s.register(ch, h);
+            if (thread == null) {
+                start();
+            }
+            // A thread that read io == null before parking waits in LockSupport.park: the permit
+            // makes it go round and select from now on (a selecting thread was woken by register).
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+            return r;
         }
 
         private void start() {
@@ -464,7 +532,12 @@ public final class EventLoop {
         private void wake() {
             Thread t = thread;
             if (t != null && PARKED.compareAndSet(this, true, false)) {
-                LockSupport.unpark(t);
+                IoSelector s = io;
+                if (s != null) {
+                    s.wakeup();
+                } else {
+                    LockSupport.unpark(t);
+                }
             }
         }
 
@@ -488,6 +561,21 @@ public final class EventLoop {
             while (thread != Thread.currentThread()) {
                 Thread.onSpinWait();
             }
+            try {
+                runLoop();
+            } finally {
+                synchronized (this) {
+                    ioClosed = true;
+                }
+                IoSelector s = io;
+                if (s != null) {
+                    s.close(); // releases every key (and the descriptors of closed channels)
+                }
+            }
+        }
+
+        private void runLoop() {
+            int tasksSinceIo = 0;
             while (true) {
                 Node n = poll();
                 if (n != null) {
@@ -497,8 +585,13 @@ public final class EventLoop {
                     if (!timers.isEmpty()) {
                         runDueTimers(System.nanoTime());
                     }
+                    if (++tasksSinceIo >= TASKS_PER_IO_POLL && io != null) {
+                        tasksSinceIo = 0;
+                        pollIo(io, 0);
+                    }
                     continue;
                 }
+                tasksSinceIo = 0;
                 if (!queueEmpty()) {
                     // A producer swapped the tail but has not linked its node yet.
                     Thread.onSpinWait();
@@ -525,14 +618,41 @@ public final class EventLoop {
                     parked = false;
                     continue;
                 }
-                if (first == null) {
+                IoSelector s = io;
+                if (s != null) {
+                    // Read the clock again: the timers just run may have taken a while.
+                    long wait = first == null ? -1 : Math.max(0, first.deadlineNanos - System.nanoTime());
+                    pollIo(s, wait);
+                } else if (first == null) {
                     LockSupport.park(this);
                 } else {
-                    // Read the clock again: the timers just run may have taken a while.
                     LockSupport.parkNanos(this, first.deadlineNanos - System.nanoTime());
                 }
                 parked = false;
                 wakeups.incrementAndGet();
+            }
+        }
+
+        /** One selection round: waits up to {@code timeoutNanos} (-1: until woken), runs read handlers. */
+        private void pollIo(IoSelector s, long timeoutNanos) {
+            try {
+                if (s.select(timeoutNanos) > 0) {
+                    ioRounds++;
+                }
+            } catch (IOException e) {
+                // A broken selector (should not happen): do not spin; sockets stay unread until it recovers.
+                LOG.error("{}: selecting failed", name, e);
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(10));
+            } catch (Throwable e) {
+                // As in runTask: an Error must not end the thread (every loop on it would hang).
+                LOG.error("{}: a read handler threw; the loop goes on", name, e);
+            } finally {
+                Thread.interrupted();
+                try {
+                    drainDeferred();
+                } catch (Throwable e) {
+                    LOG.error("{}: a callback threw; the loop goes on", name, e);
+                }
             }
         }
 

@@ -1049,7 +1049,9 @@ public final class PeerConnectionCore {
 
     /** Creates an ICE agent with our role and gathers its host candidates (synchronously). */
     private IceGen newGeneration() throws IOException {
-        IceAgent agent = new IceAgent(iceConfigHook.apply(IceConfigs.builder(config, controlling)).build());
+        // The loop reads the host sockets itself (issue 6): no reader thread, no hand-off per datagram.
+        IceAgent agent = new IceAgent(
+                iceConfigHook.apply(IceConfigs.builder(config, controlling).datagramIo(loop)).build());
         IceGen g = new IceGen(++generations, agent);
         agent.onStateChange(s -> {
             if (!post(() -> onIceState(g, s))) {
@@ -1551,17 +1553,27 @@ public final class PeerConnectionCore {
     }
 
     /**
-     * Push receive, on a socket reader thread of the ICE transport (any thread; must not block):
-     * queues the datagram on the event loop as one task. The loop's queue is lock-free and wakes
-     * the loop thread only when it is parked, so a burst costs one wake-up; the SCTP drain after
-     * the datagrams is requested once and runs after the whole burst ({@link #requestDrain}).
-     * One loop task per datagram keeps arrival order relative to every other loop task (a user
-     * send queued before a datagram arrived is handed to SCTP before that datagram is processed,
-     * as before push mode). Bounded by {@link #MAX_INBOX_BYTES} and {@link #MAX_INBOX_DATAGRAMS};
-     * beyond them the datagram is dropped,
-     * as a full socket buffer would drop it.
+     * Push receive, on the thread that read the datagram (must not block). On the event-loop
+     * thread itself (it reads the host sockets, issue 6) and once push receive runs, the datagram
+     * is decrypted and handed to SCTP right here, between tasks, with no queue and no hand-off;
+     * the SCTP drain is requested once per selection round ({@link #requestDrain}). Before that
+     * (the handshake hand-over) and on any other thread (a TURN relayed socket's reader, the
+     * shared fallback I/O thread) it queues the datagram on the event loop as one task: the
+     * loop's queue is lock-free and wakes the loop thread only when it is parked, so a burst costs
+     * one wake-up; queued datagrams keep their order relative to other loop tasks and are bounded
+     * by {@link #MAX_INBOX_BYTES} and {@link #MAX_INBOX_DATAGRAMS}; beyond them the datagram is
+     * dropped, as a full socket buffer would drop it. A datagram read inline is handled when the
+     * loop reads it, i.e. between two tasks, as if it had arrived then (SCTP and DTLS take any
+     * interleaving of received packets and user sends; the loop polls its sockets at least every
+     * {@value EventLoop#TASKS_PER_IO_POLL} tasks).
      */
     private void onDatagram(byte[] data, int off, int len) {
+        DtlsTransport d;
+        if (loop.inLoop() && (d = pushDtls) != null) {
+            // Datagrams queued before push started have all run (they preceded onDtlsConnected).
+            handlePushed(d, data, off, len);
+            return;
+        }
         if (inboxBytes.addAndGet(len) > MAX_INBOX_BYTES || inboxWaiting.get() >= MAX_INBOX_DATAGRAMS) {
             inboxBytes.addAndGet(-len);
             long n = inboxDropped.incrementAndGet();
@@ -2149,15 +2161,18 @@ public final class PeerConnectionCore {
      * @param loopTasks       tasks the event-loop thread has run
      * @param loopWakeups     times the event-loop thread was woken from a park
      * @param sctpTimersArmed SCTP timer (re)schedules
+     * @param ioRounds        selection rounds of the event-loop thread that read sockets (it reads
+     *                        the host sockets itself; all loops of a shared worker)
      */
     public record ReceiveStats(boolean pushMode, long pushDrains, long datagrams, int largestBatch, long dropped,
-                               int waiting, long loopTasks, long loopWakeups, long sctpTimersArmed) {
+                               int waiting, long loopTasks, long loopWakeups, long sctpTimersArmed, long ioRounds) {
     }
 
     /** @return the receive-path counters; any thread */
     public ReceiveStats receiveStats() {
         return new ReceiveStats(pushStarted, pushDrains.get(), inboxDatagrams.get(), largestInboxBatch,
-                inboxDropped.get(), inboxWaiting.get(), loop.tasksRun(), loop.wakeups(), timersArmed);
+                inboxDropped.get(), inboxWaiting.get(), loop.tasksRun(), loop.wakeups(), timersArmed,
+                loop.ioRounds());
     }
 
     /** @return threads this connection started that are still alive (for tests) */

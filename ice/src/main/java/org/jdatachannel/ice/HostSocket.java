@@ -3,6 +3,9 @@ package org.jdatachannel.ice;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramPacket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One UDP socket bound to one allowed host address, with its own daemon reader thread that
- * splits incoming datagrams between ice4j (STUN) and the application.
+ * One UDP socket bound to one allowed host address, read by a {@link DatagramIo} thread (the
+ * connection's event loop, or the JVM-wide fallback I/O thread), which splits incoming datagrams
+ * between ice4j (STUN) and the application.
  *
  * <p>Why not ice4j's own sockets: its {@code MultiplexingDatagramSocket} reads into 1500-byte
  * buffers (larger datagrams are truncated) and its host harvester gathers every interface except
@@ -30,12 +34,18 @@ import org.slf4j.LoggerFactory;
  * other first byte (ZRTP, RTP/RTCP, QUIC, unassigned: nothing a data channel uses) is dropped
  * here and counted ({@link #droppedNotDemultiplexed()}), so junk never reaches the receive queue.
  *
- * <p>I/O: a {@link DatagramSocket}, not a {@code DatagramChannel}: an interruptible channel is
- * closed for good when a thread is interrupted while (or before) it sends on it, and ice4j sends
- * STUN from pool threads it may interrupt (a probe saw ICE and DTLS handshakes fail with
- * AsynchronousCloseException on a channel); the JDK's DatagramSocket runs on a channel that
- * ignores interrupts. The reader copies each datagram once, into the exact-size array handed on.
- * ice4j's STUN reader blocks until a STUN datagram arrives or the socket closes (no polling).
+ * <p>I/O (issue 6): a NON-BLOCKING {@link DatagramChannel} registered with the selector of a
+ * {@link DatagramIo} thread; there is no reader thread per socket. Why non-blocking matters: a
+ * blocking interruptible channel is closed for good when a thread is interrupted while (or
+ * before) it does I/O on it, and ice4j sends STUN from pool threads it may interrupt; in JDK 17 a
+ * non-blocking channel's send and receive do not install the interrupt hook (DatagramChannelImpl
+ * calls {@code begin()} only when blocking), so an interrupt leaves it open
+ * (HostSocketChannelTest.interruptedSenderLeavesTheSocketWorking). A send the kernel refuses
+ * because the send buffer is full is dropped and counted ({@link #droppedSendBufferFull()}): UDP
+ * semantics; SCTP retransmits and the DTLS handshake retransmits its flight on its timer (RFC 6347
+ * §4.2.4). The reader copies each datagram once, from the I/O thread's direct buffer into the
+ * exact-size array handed on. ice4j's STUN reader blocks until a STUN datagram arrives or the
+ * socket closes (no polling).
  */
 final class HostSocket extends IceSocketWrapper {
     private static final Logger LOG = LoggerFactory.getLogger(HostSocket.class);
@@ -48,12 +58,12 @@ final class HostSocket extends IceSocketWrapper {
      * below the path MTU when no fragmentation is wanted).
      */
     static final int MAX_STUN_DATAGRAM = 1500;
-    /** Receive buffer: the largest possible UDP payload plus one byte. */
-    private static final int RECEIVE_BUFFER = 65536;
     /** Default kernel socket buffer sizes requested, bytes (the kernel doubles and caps them). */
     static final int DEFAULT_SOCKET_BUFFER = IceConfig.DEFAULT_SOCKET_BUFFER;
+    /** Consecutive receive errors after which the socket stops reading (a broken socket must not spin). */
+    private static final int MAX_CONSECUTIVE_ERRORS = 100;
 
-    /** Where application datagrams go. Called on this socket's reader thread. */
+    /** Where application datagrams go. Called on the socket's I/O thread. */
     interface Sink {
         void deliver(HostSocket via, byte[] data, InetSocketAddress from);
     }
@@ -64,29 +74,32 @@ final class HostSocket extends IceSocketWrapper {
     /** Put in the STUN queue on close, to wake ice4j's reader. */
     private static final Stun CLOSED = new Stun(new byte[0], null);
 
-    private final DatagramSocket udp;
+    private final DatagramChannel channel;
+    private final DatagramSocket adaptor;
     private final InetSocketAddress local;
     private final BlockingQueue<Stun> stunQueue = new ArrayBlockingQueue<>(STUN_QUEUE_CAPACITY);
     private final Sink sink;
-    private final Thread reader;
+    private volatile DatagramIo.Registration registration;
     private volatile boolean closed;
     /** When set, datagrams from other sources are dropped on arrival (relay-only policy). */
     private volatile java.util.function.Predicate<InetSocketAddress> acceptFrom;
     /** Test hook: drop every arriving datagram (a peer that vanished, or a path that broke). */
     private volatile boolean dropAll;
-    // Drop counters, written by the reader thread only, read by anyone (diagnostics, tests).
+    /** I/O thread only. */
+    private int consecutiveErrors;
+    // Drop counters, written by the I/O thread (sends: any thread), read by anyone (diagnostics, tests).
     private final java.util.concurrent.atomic.AtomicLong droppedNotDemultiplexed = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong droppedStun = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong droppedUnauthenticated = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong droppedSendBufferFull = new java.util.concurrent.atomic.AtomicLong();
     /** Authenticates Binding requests/responses before ice4j sees them; null = pass everything. */
     private volatile StunGuard guard;
 
-    private HostSocket(DatagramSocket udp, Sink sink) {
-        this.udp = udp;
-        this.local = (InetSocketAddress) udp.getLocalSocketAddress();
+    private HostSocket(DatagramChannel channel, Sink sink) throws IOException {
+        this.channel = channel;
+        this.adaptor = channel.socket();
+        this.local = (InetSocketAddress) channel.getLocalAddress();
         this.sink = sink;
-        this.reader = new Thread(this::readLoop, "jdc-ice-rx-" + local);
-        this.reader.setDaemon(true);
     }
 
     /**
@@ -109,34 +122,52 @@ final class HostSocket extends IceSocketWrapper {
      */
     static HostSocket bind(InetAddress address, int minPort, int maxPort, int receiveBuffer, int sendBuffer,
             Sink sink) throws IOException {
-        DatagramSocket s = null;
+        DatagramChannel ch = null;
         if (minPort == 0) {
-            s = new DatagramSocket(new InetSocketAddress(address, 0));
+            ch = open(new InetSocketAddress(address, 0));
         } else {
             BindException last = null;
-            for (int port = minPort; port <= maxPort && s == null; port++) {
+            for (int port = minPort; port <= maxPort && ch == null; port++) {
                 try {
-                    s = new DatagramSocket(new InetSocketAddress(address, port));
+                    ch = open(new InetSocketAddress(address, port));
                 } catch (BindException e) {
                     last = e;
                 }
             }
-            if (s == null) {
+            if (ch == null) {
                 throw new BindException("no free UDP port on " + address.getHostAddress() + " in "
                         + minPort + ".." + maxPort + (last == null ? "" : ": " + last.getMessage()));
             }
         }
         try {
             if (receiveBuffer > 0) {
-                s.setReceiveBufferSize(receiveBuffer);
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, receiveBuffer);
             }
             if (sendBuffer > 0) {
-                s.setSendBufferSize(sendBuffer);
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, sendBuffer);
             }
-        } catch (SocketException e) {
-            LOG.debug("could not set socket buffers of {}: {}", s.getLocalSocketAddress(), e.toString());
+        } catch (IOException e) {
+            LOG.debug("could not set socket buffers of {}: {}", ch.getLocalAddress(), e.toString());
         }
-        return new HostSocket(s, sink);
+        try {
+            return new HostSocket(ch, sink);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Opens a non-blocking channel bound to {@code at}; closes it again if binding fails. */
+    private static DatagramChannel open(InetSocketAddress at) throws IOException {
+        DatagramChannel ch = DatagramChannel.open();
+        try {
+            ch.configureBlocking(false);
+            ch.bind(at);
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
     }
 
     /**
@@ -159,9 +190,42 @@ final class HostSocket extends IceSocketWrapper {
         this.dropAll = drop;
     }
 
-    /** Starts the reader thread. */
+    /** Starts reading on the JVM-wide fallback I/O thread ({@link SharedDatagramIo}). */
     void start() {
-        reader.start();
+        start(null);
+    }
+
+    /**
+     * Starts reading: registers the socket with {@code io}'s selector, or with the JVM-wide
+     * fallback I/O thread when {@code io} is null or refuses (shut down). Once.
+     *
+     * @param io the I/O thread that reads this socket, or null for the shared fallback
+     */
+    void start(DatagramIo io) {
+        if (closed || registration != null) {
+            return;
+        }
+        DatagramIo.Registration r = null;
+        if (io != null) {
+            try {
+                r = io.register(channel, this::onReadable);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("{}: the given I/O thread refused the socket ({}); using the shared one", local,
+                        e.toString());
+            }
+        }
+        if (r == null) {
+            try {
+                r = SharedDatagramIo.INSTANCE.register(channel, this::onReadable);
+            } catch (IOException e) {
+                LOG.warn("{}: cannot register with the shared I/O thread: {}", local, e.toString());
+                return;
+            }
+        }
+        registration = r;
+        if (closed) {
+            r.cancel();
+        }
     }
 
     /** @return the bound local address and port */
@@ -169,90 +233,110 @@ final class HostSocket extends IceSocketWrapper {
         return local;
     }
 
-    /** @return the reader thread (for tests and for joining on close) */
-    Thread readerThread() {
-        return reader;
+    /** @return the thread that reads this socket, or null before {@link #start} (tests, diagnostics) */
+    Thread ioThread() {
+        DatagramIo.Registration r = registration;
+        return r == null ? null : r.thread();
     }
 
     /**
-     * Sends application data (not through ice4j): one datagram, one {@code sendto} (blocking if the
-     * kernel send buffer is full). Any thread.
+     * Sends application data (not through ice4j): one datagram, one {@code sendto}, never
+     * blocking. Any thread. A datagram the kernel refuses because the send buffer is full is
+     * dropped and counted ({@link #droppedSendBufferFull()}), as a full queue drops UDP anywhere.
      */
     void sendData(byte[] buf, int off, int len, SocketAddress to) throws IOException {
         if (closed) {
             throw new SocketException("socket closed");
         }
-        udp.send(new DatagramPacket(buf, off, len, to));
+        send(ByteBuffer.wrap(buf, off, len), to);
     }
 
-    private void readLoop() {
-        byte[] buf = new byte[RECEIVE_BUFFER];
-        DatagramPacket p = new DatagramPacket(buf, buf.length);
-        int consecutiveErrors = 0;
-        while (!closed) {
-            p.setData(buf, 0, buf.length);
+    private void send(ByteBuffer b, SocketAddress to) throws IOException {
+        int want = b.remaining();
+        if (channel.send(b, to) == 0 && want > 0) {
+            long n = droppedSendBufferFull.incrementAndGet();
+            if (Long.bitCount(n) == 1) {
+                LOG.debug("{}: send buffer full, dropped a {}-byte datagram to {} ({} so far)", local, want, to, n);
+            }
+        }
+    }
+
+    /** I/O thread: reads up to {@link IoSelector#MAX_DATAGRAMS_PER_ROUND} datagrams. */
+    private void onReadable(ByteBuffer buf) {
+        for (int i = 0; i < IoSelector.MAX_DATAGRAMS_PER_ROUND && !closed; i++) {
+            buf.clear();
+            InetSocketAddress from;
             try {
-                udp.receive(p);
-                consecutiveErrors = 0;
+                from = (InetSocketAddress) channel.receive(buf);
             } catch (IOException e) {
-                if (closed || udp.isClosed()) {
-                    break;
+                if (closed || !channel.isOpen()) {
+                    return;
                 }
                 // A receive error on an unconnected UDP socket is transient (e.g. an ICMP error);
                 // give up only if it keeps failing, so a broken socket cannot spin forever.
-                if (++consecutiveErrors > 100) {
+                if (++consecutiveErrors > MAX_CONSECUTIVE_ERRORS) {
                     LOG.warn("{}: giving up after repeated receive errors: {}", local, e.toString());
-                    break;
+                    DatagramIo.Registration r = registration;
+                    if (r != null) {
+                        r.cancel();
+                    }
+                    return;
                 }
                 LOG.debug("{}: receive error: {}", local, e.toString());
                 continue;
             }
-            int len = p.getLength();
-            if (len == 0 || dropAll) {
-                continue;
+            if (from == null) {
+                return; // nothing more for now
             }
-            InetSocketAddress from = (InetSocketAddress) p.getSocketAddress(); // a new object per call
-            java.util.function.Predicate<InetSocketAddress> filter = acceptFrom;
-            if (filter != null && !filter.test(from)) {
-                LOG.debug("{}: dropping {} bytes from {} (not a STUN/TURN server)", local, len, from);
-                continue;
+            consecutiveErrors = 0;
+            handle(buf, buf.position(), from);
+        }
+    }
+
+    private void handle(ByteBuffer buf, int len, InetSocketAddress from) {
+        if (len == 0 || dropAll) {
+            return;
+        }
+        java.util.function.Predicate<InetSocketAddress> filter = acceptFrom;
+        if (filter != null && !filter.test(from)) {
+            LOG.debug("{}: dropping {} bytes from {} (not a STUN/TURN server)", local, len, from);
+            return;
+        }
+        int first = buf.get(0) & 0xFF;
+        if (!isDemultiplexed(first)) {
+            droppedNotDemultiplexed.incrementAndGet();
+            LOG.debug("{}: dropping a {}-byte datagram with first byte {} from {} (RFC 7983 §7)", local, len,
+                    first, from);
+            return;
+        }
+        if (first <= 3 && len > MAX_STUN_DATAGRAM) {
+            droppedStun.incrementAndGet();
+            LOG.debug("{}: dropping a {}-byte STUN-range datagram from {}", local, len, from);
+            return;
+        }
+        // The one copy: the array is handed on and may be kept by whoever receives it.
+        byte[] data = new byte[len];
+        buf.get(0, data, 0, len);
+        if (first <= 3) {
+            StunGuard g = guard;
+            StunGuard.Verdict v = g == null ? StunGuard.Verdict.PASS : g.check(data, from);
+            if (v != StunGuard.Verdict.PASS) {
+                droppedUnauthenticated.incrementAndGet();
+                LOG.debug("{}: dropping a {}-byte STUN message from {}: {}", local, len, from, v);
+                return;
             }
-            int first = buf[0] & 0xFF;
-            if (!isDemultiplexed(first)) {
-                droppedNotDemultiplexed.incrementAndGet();
-                LOG.debug("{}: dropping a {}-byte datagram with first byte {} from {} (RFC 7983 §7)", local, len,
-                        first, from);
-                continue;
-            }
-            if (first <= 3 && len > MAX_STUN_DATAGRAM) {
+            // RFC 7983 §7: 0..3 is STUN; hand it to ice4j's Connector via receive().
+            if (!stunQueue.offer(new Stun(data, from))) {
                 droppedStun.incrementAndGet();
-                LOG.debug("{}: dropping a {}-byte STUN-range datagram from {}", local, len, from);
-                continue;
+                LOG.debug("{}: STUN queue full, dropped {} bytes from {}", local, len, from);
             }
-            // The one copy: the array is handed on and may be kept by whoever receives it.
-            byte[] data = java.util.Arrays.copyOf(buf, len);
-            if (first <= 3) {
-                StunGuard g = guard;
-                StunGuard.Verdict v = g == null ? StunGuard.Verdict.PASS : g.check(data, from);
-                if (v != StunGuard.Verdict.PASS) {
-                    droppedUnauthenticated.incrementAndGet();
-                    LOG.debug("{}: dropping a {}-byte STUN message from {}: {}", local, len, from, v);
-                    continue;
-                }
-                // RFC 7983 §7: 0..3 is STUN; hand it to ice4j's Connector via receive().
-                if (!stunQueue.offer(new Stun(data, from))) {
-                    droppedStun.incrementAndGet();
-                    LOG.debug("{}: STUN queue full, dropped {} bytes from {}", local, len, from);
-                }
-            } else {
-                try {
-                    sink.deliver(this, data, from);
-                } catch (RuntimeException e) {
-                    LOG.warn("{}: delivering a datagram failed", local, e);
-                }
+        } else {
+            try {
+                sink.deliver(this, data, from);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: delivering a datagram failed", local, e);
             }
         }
-        LOG.debug("{}: reader stopped", local);
     }
 
     /**
@@ -276,6 +360,11 @@ final class HostSocket extends IceSocketWrapper {
     /** @return STUN Binding messages dropped so far by the {@link StunGuard} */
     long droppedUnauthenticated() {
         return droppedUnauthenticated.get();
+    }
+
+    /** @return sends dropped so far because the kernel send buffer was full */
+    long droppedSendBufferFull() {
+        return droppedSendBufferFull.get();
     }
 
     /** @return STUN-range datagrams dropped so far (longer than {@link #MAX_STUN_DATAGRAM}, or queue full) */
@@ -311,22 +400,63 @@ final class HostSocket extends IceSocketWrapper {
         p.setSocketAddress(s.from);
     }
 
-    /** ice4j's STUN sends. */
+    /** ice4j's STUN sends (any thread, also pool threads ice4j may interrupt: see the class comment). */
     @Override
     public void send(DatagramPacket p) throws IOException {
-        udp.send(p);
+        if (closed) {
+            throw new SocketException("socket closed");
+        }
+        send(ByteBuffer.wrap(p.getData(), p.getOffset(), p.getLength()), p.getSocketAddress());
     }
 
-    /** Closes the socket and stops the reader. Idempotent; ice4j calls it when freeing the candidate. */
+    /**
+     * Closes the socket: cancels its selector registration and closes the channel (its file
+     * descriptor is released once the I/O thread has flushed the key: it is woken, and a caller
+     * other than the I/O thread waits for that, at most {@value #RELEASE_WAIT_MS} ms), and wakes
+     * ice4j's STUN reader. Idempotent; ice4j calls it when freeing the candidate.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        udp.close();
+        DatagramIo.Registration r = registration;
+        if (r != null) {
+            r.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("{}: close failed: {}", local, e.toString());
+        }
         stunQueue.clear();
         stunQueue.offer(CLOSED);
+        awaitReleased(r);
+    }
+
+    /** Most time {@link #close()} waits for the I/O thread to release the port, ms. */
+    private static final long RELEASE_WAIT_MS = 1000;
+
+    /**
+     * A channel registered with a selector keeps its file descriptor (and port) until the
+     * selector's thread has flushed the cancelled key (JDK: DatagramChannelImpl closes it then);
+     * the cancel woke that thread, so this is a matter of microseconds. Off the I/O thread,
+     * close() waits for it (bounded), so the port is free when close returns, as it was with a
+     * reader thread joined on close. On the I/O thread itself it happens after the current task.
+     */
+    private void awaitReleased(DatagramIo.Registration r) {
+        if (r == null || r.thread() == Thread.currentThread()) {
+            return;
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(RELEASE_WAIT_MS);
+        while (channel.isRegistered()) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.debug("{}: the I/O thread has not released the socket within {} ms", local, RELEASE_WAIT_MS);
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+        }
     }
 
     boolean isClosed() {
@@ -354,13 +484,14 @@ final class HostSocket extends IceSocketWrapper {
     }
 
     /**
-     * Non-null so ice4j treats this wrapper as UDP; ice4j never reads from it directly. It is not
+     * Non-null so ice4j treats this wrapper as UDP; ice4j never reads from it directly (it is the
+     * channel's adaptor, in non-blocking mode: its send and receive throw; socket options work). It is not
      * ice4j's {@code MultiplexingDatagramSocket}, so the candidate on this socket must be a
      * {@link HostSocketCandidate} (ice4j's own {@code getStunSocket} would throw).
      */
     @Override
     public DatagramSocket getUDPSocket() {
-        return udp;
+        return adaptor;
     }
 
     @Override

@@ -798,13 +798,21 @@ public final class IceAgent implements AutoCloseable {
         return d != null && !d.isDone();
     }
 
-    /** Threads owned by this agent (socket readers); for tests. */
+    /**
+     * Threads owned by this agent (relayed-socket readers, gathering helpers); for tests. Host
+     * sockets have none: they are read by the {@link IceConfig#datagramIo()} thread or the shared
+     * fallback I/O thread.
+     */
     List<Thread> ownThreads() {
+        return new ArrayList<>(helperThreads);
+    }
+
+    /** @return the threads reading the host sockets (tests) */
+    List<Thread> hostSocketIoThreads() {
         List<Thread> out = new ArrayList<>();
         for (HostSocket s : sockets) {
-            out.add(s.readerThread());
+            out.add(s.ioThread());
         }
-        out.addAll(helperThreads);
         return out;
     }
 
@@ -860,13 +868,6 @@ public final class IceAgent implements AutoCloseable {
             s.close();
         }
         boolean interrupted = false;
-        for (HostSocket s : sockets) {
-            try {
-                s.readerThread().join(1000);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
         for (Thread t : helperThreads) {
             if (t.getName().startsWith(RELAY_READER_PREFIX)) {
                 try {
@@ -1616,7 +1617,7 @@ public final class IceAgent implements AutoCloseable {
                 sockets.add(s);
                 paths.put(s.local(), s::sendData);
                 agent.getStunStack().addSocket(s);
-                s.start();
+                s.start(config.datagramIo());
                 out.add(hc);
             }
             return out;

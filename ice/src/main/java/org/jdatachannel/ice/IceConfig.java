@@ -54,12 +54,16 @@ import java.util.function.Predicate;
  *                              many idle connections may want the OS default (kernel memory)
  * @param socketSendBufferBytes SO_SNDBUF requested for each host socket, in bytes; as
  *                              {@code socketReceiveBufferBytes} (net.core.wmem_max)
+ * @param datagramIo            the thread that reads the host sockets (issue 6: a peer
+ *                              connection passes its event loop, so datagrams are handled on the
+ *                              thread that owns the connection), or null (default) for ONE
+ *                              JVM-wide daemon I/O thread shared by all agents without one
  */
 public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilter,
                         boolean consentFreshness, int minPort, int maxPort,
                         int receiveQueueCapacity, List<IceServer> iceServers, boolean relayOnly,
                         int consentTimeoutMs, int disconnectedTimeoutMs, int gatheringTimeoutMs,
-                        int socketReceiveBufferBytes, int socketSendBufferBytes) {
+                        int socketReceiveBufferBytes, int socketSendBufferBytes, DatagramIo datagramIo) {
 
     /** RFC 7675 §5.1: "Consent expires after 30 seconds." */
     public static final int DEFAULT_CONSENT_TIMEOUT_MS = 30_000;
@@ -143,6 +147,7 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
         private int gatheringTimeoutMs = DEFAULT_GATHERING_TIMEOUT_MS;
         private int socketReceiveBufferBytes = DEFAULT_SOCKET_BUFFER;
         private int socketSendBufferBytes = DEFAULT_SOCKET_BUFFER;
+        private DatagramIo datagramIo;
 
         private Builder() {
         }
@@ -223,6 +228,15 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
         }
 
         /**
+         * @param io the thread that reads the host sockets (see {@link IceConfig#datagramIo()}),
+         *     or null for the JVM-wide shared I/O thread
+         */
+        public Builder datagramIo(DatagramIo io) {
+            this.datagramIo = io;
+            return this;
+        }
+
+        /**
          * @return the configuration
          * @throws IllegalArgumentException if no address filter was set or a value is out of range
          */
@@ -233,7 +247,7 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
             }
             return new IceConfig(controlling, addressFilter, consentFreshness, minPort, maxPort,
                     receiveQueueCapacity, iceServers, relayOnly, consentTimeoutMs, disconnectedTimeoutMs,
-                    gatheringTimeoutMs, socketReceiveBufferBytes, socketSendBufferBytes);
+                    gatheringTimeoutMs, socketReceiveBufferBytes, socketSendBufferBytes, datagramIo);
         }
     }
 }

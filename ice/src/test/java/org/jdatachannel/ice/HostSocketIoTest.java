@@ -62,8 +62,6 @@ class HostSocketIoTest {
         hs.close();
         Throwable t = ended.get(10, TimeUnit.SECONDS);
         assertInstanceOf(SocketException.class, t);
-        hs.readerThread().join(5000);
-        assertFalse(hs.readerThread().isAlive());
         assertThrows(IOException.class, () -> hs.receive(new DatagramPacket(new byte[10], 10)));
     }
 
@@ -106,13 +104,15 @@ class HostSocketIoTest {
             peer.bind(new InetSocketAddress(lo, 0));
             ByteBuffer d = ByteBuffer.allocateDirect(size);
             d.put(0, (byte) 23);
-            long readerTid = hs.readerThread().getId();
+            await(() -> hs.ioThread() != null, "the I/O thread");
+            long readerTid = hs.ioThread().getId();
             long before = 0;
             for (int i = 0; i < warm + count; i++) {
                 if (i == warm) {
                     long target = warm;
                     await(() -> got.get() >= target, "warm-up datagrams");
                     before = mx.getThreadAllocatedBytes(readerTid);
+                    // (the shared I/O thread reads only this socket here: other tests' sockets are closed)
                 }
                 d.clear();
                 peer.send(d, hs.local());

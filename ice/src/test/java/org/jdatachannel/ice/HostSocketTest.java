@@ -52,8 +52,9 @@ class HostSocketTest {
         } finally {
             hs.close();
         }
-        hs.readerThread().join(2000);
-        assertFalse(hs.readerThread().isAlive());
+        try (DatagramSocket again = new DatagramSocket(hs.local())) {
+            assertEquals(hs.local().getPort(), again.getLocalPort(), "the port is free once close returns");
+        }
         assertThrows(IOException.class, () -> hs.receive(new DatagramPacket(new byte[10], 10)));
     }
 

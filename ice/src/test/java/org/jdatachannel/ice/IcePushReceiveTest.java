@@ -119,7 +119,7 @@ class IcePushReceiveTest {
                 if (i < 50) {
                     assertEquals(caller, g.thread(), "queued ones on the setReceiver caller");
                 } else {
-                    assertTrue(g.thread().startsWith("jdc-ice-rx-"), "pushed on the reader thread: " + g.thread());
+                    assertEquals(SharedDatagramIo.THREAD_NAME, g.thread(), "pushed on the (shared) I/O thread");
                 }
             }
         }
