@@ -1118,8 +1118,9 @@ public final class PeerConnectionCore {
     }
 
     /**
-     * Closes an ICE agent off the loop: {@link IceAgent#close()} joins its reader threads (up to
-     * 1 s each), which must not stall the event loop. One short-lived daemon thread per agent;
+     * Closes an ICE agent off the loop: {@link IceAgent#close()} waits for the I/O thread (this
+     * loop) to release each socket (up to 1 s each) and frees ice4j's state, which must not stall
+     * the event loop. One short-lived daemon thread per agent;
      * {@link #close()} (off the loop) waits for them, so {@link #liveThreads()} is empty after it.
      */
     private void closeAgent(IceAgent agent) {
