@@ -50,8 +50,13 @@ import java.util.function.Predicate;
  *                              the OS default, else {@value #MIN_SOCKET_BUFFER}..{@value
  *                              #MAX_SOCKET_BUFFER} (Linux doubles the value and caps it at
  *                              2 x net.core.rmem_max). Default {@value #DEFAULT_SOCKET_BUFFER}: bulk
- *                              transfers over a fast path drop datagrams with the usual 208 KiB;
- *                              many idle connections may want the OS default (kernel memory)
+ *                              transfers over a fast path drop datagrams with the usual 208 KiB.
+ *                              The kernel buffer is the only receive queue since the event loop
+ *                              reads the sockets itself (issue 6): with 1 MiB a busy loop on a
+ *                              loaded machine overflowed it (~200 kernel drops per 64 MiB of
+ *                              1 KiB messages, fast retransmits), with 4 MiB none. A limit, not
+ *                              an allocation: memory is charged only while datagrams wait; many
+ *                              idle connections may still want the OS default
  * @param socketSendBufferBytes SO_SNDBUF requested for each host socket, in bytes; as
  *                              {@code socketReceiveBufferBytes} (net.core.wmem_max)
  * @param datagramIo            the thread that reads the host sockets (issue 6: a peer
@@ -76,8 +81,8 @@ public record IceConfig(boolean controlling, Predicate<InetAddress> addressFilte
     public static final int DEFAULT_DISCONNECTED_TIMEOUT_MS = 8_000;
     /** Default {@link #gatheringTimeoutMs()}. */
     public static final int DEFAULT_GATHERING_TIMEOUT_MS = 5_000;
-    /** Default {@link #socketReceiveBufferBytes()} and {@link #socketSendBufferBytes()}: 1 MiB. */
-    public static final int DEFAULT_SOCKET_BUFFER = 1 << 20;
+    /** Default {@link #socketReceiveBufferBytes()} and {@link #socketSendBufferBytes()}: 4 MiB. */
+    public static final int DEFAULT_SOCKET_BUFFER = 4 << 20;
     /** Smallest socket buffer size accepted (other than 0 for the OS default), bytes. */
     public static final int MIN_SOCKET_BUFFER = 4096;
     /** Largest socket buffer size accepted, bytes (64 MiB). */
