@@ -255,6 +255,8 @@ public final class PeerConnectionCore {
         IceState iceState = IceState.NEW;
         /** This generation reached CONNECTED or COMPLETED at least once (its own flag, not the connection's). */
         boolean everConnected;
+        /** {@link IceAgent#dataReady()} completed: a pair was valid and data (DTLS) may have used it. */
+        boolean dataReady;
 
         IceGen(int number, IceAgent agent) {
             this.number = number;
@@ -1421,6 +1423,12 @@ public final class PeerConnectionCore {
                     // RFC 7675 §5.1: "Consent expires after 30 seconds" without an answered check.
                     ? "ICE failed: consent expired (no connectivity check answered for "
                             + config.iceConsentTimeoutMs() + " ms on " + g + ")"
+                    // A pair succeeded and may have carried data (RFC 8445 §12.1) but none was
+                    // selected: its consent expired (IceAgent's early-pair deadline) or ICE gave up.
+                    : g.dataReady
+                    ? "ICE failed: a candidate pair of " + g + " succeeded and was used before nomination, but no"
+                            + " pair was selected (consent on it expired after " + config.iceConsentTimeoutMs()
+                            + " ms, or ICE processing failed)"
                     // RFC 8445 §8.1.2 / §7.2.5.4: every candidate pair failed.
                     : "ICE failed: no candidate pair succeeded (connectivity checks of " + g + " all failed)");
             default -> updateConnectionState();
@@ -1465,6 +1473,7 @@ public final class PeerConnectionCore {
      * DTLS moves to a new generation only when it connects ({@link #promoteNext}).
      */
     private void onIceDataReady(IceGen g) {
+        g.dataReady = true;
         if (closed || isFinal() || dtlsStarted || g != active || g.retired || dtlsRole == null
                 || remoteFingerprints == null) {
             return;

@@ -65,7 +65,10 @@ import org.slf4j.LoggerFactory;
  * pair when enabled: ice4j sends a check every 4..6 s (JVM-wide, {@link Ice4jGlobals}); this
  * agent reports {@link IceState#DISCONNECTED} when none was answered for
  * {@link IceConfig#disconnectedTimeoutMs()}, {@link IceState#CONNECTED} again when one is, and
- * {@link IceState#FAILED} (sending throws) after {@link IceConfig#consentTimeoutMs()}.
+ * {@link IceState#FAILED} (sending throws) after {@link IceConfig#consentTimeoutMs()}. Data sent
+ * before nomination on a valid pair ({@link #dataReady()}) has the check that validated the pair
+ * as its consent: if no pair is selected within {@link IceConfig#consentTimeoutMs()} of it, the
+ * agent reports {@link IceState#FAILED} and sending throws (whether or not consent freshness is on).
  * {@link IceState#FAILED} is terminal; the owner calls {@link #close()} to release the sockets,
  * threads and TURN allocations.
  *
@@ -190,6 +193,10 @@ public final class IceAgent implements AutoCloseable {
     private volatile boolean peerChecked;
     /** Completed once data may flow before nomination; see {@link #dataReady()}. */
     private final CompletableFuture<Void> dataReady = new CompletableFuture<>();
+    /** {@link System#nanoTime()} when {@link #earlyPair} was validated (its consent, RFC 7675 §5.1). */
+    private volatile long earlyPairValidatedNanos;
+    /** Ends early sending if no pair is selected in time; see {@link #earlyConsentCheck()}; null before. */
+    private volatile java.util.concurrent.ScheduledFuture<?> earlyConsentDeadline;
 
     /** This agent's place in the JVM-wide check pacing (counted while ice4j is RUNNING). */
     private final CheckPacing.Slot pacingSlot = new CheckPacing.Slot();
@@ -628,7 +635,9 @@ public final class IceAgent implements AutoCloseable {
      * it comes from). RFC 8445 §12.1: "An ICE agent MAY send data on any valid pair before
      * selected pairs have been produced for the data stream." Also completes when ICE connects
      * (a pair was selected), for a peer that sends no checks (ICE lite). Never completes if
-     * neither happens (failure, close).
+     * neither happens (failure, close). If it completed before a pair was selected and none is
+     * selected within {@link IceConfig#consentTimeoutMs()} of the valid pair's check, consent
+     * on that pair has expired (RFC 7675 §5.1): the agent reports {@link IceState#FAILED}.
      *
      * @return a new future each call (completing it yourself has no effect on the agent)
      */
@@ -652,6 +661,7 @@ public final class IceAgent implements AutoCloseable {
                 && e.getSource() instanceof CandidatePair p) {
             CandidatePair cur = earlyPair;
             if (cur == null || p.getPriority() > cur.getPriority()) {
+                earlyPairValidatedNanos = System.nanoTime(); // before earlyPair: send reads it second
                 earlyPair = p;
             }
             maybeDataReady();
@@ -669,8 +679,58 @@ public final class IceAgent implements AutoCloseable {
     private void maybeDataReady() {
         if (!closed && earlyPair != null && peerChecked && !dataReady.isDone()) {
             LOG.debug("{}: data may flow before nomination on {}", localUfrag(), earlyPair.toShortString());
-            dataReady.complete(null);
+            if (dataReady.complete(null)) {
+                scheduleEarlyConsentCheck(config.consentTimeoutMs());
+            }
         }
+    }
+
+    /**
+     * Consent on the early pair (RFC 7675 §5.1: "Consent expires after 30 seconds. That is, if a
+     * valid STUN Binding Response corresponding to one of the STUN requests sent in the last 30
+     * seconds has not been received from the remote peer, the endpoint MUST cease transmission on
+     * that 5-tuple"). ice4j sends no more checks on a valid pair that is not nominated and runs
+     * consent only on the selected pair, so the early pair's consent is the check response that
+     * validated it: if no pair is selected within {@link IceConfig#consentTimeoutMs()} of that,
+     * the agent stops sending and reports {@link IceState#FAILED}. Applies with consent freshness
+     * off too (a peer that never nominates within the consent timeout has failed ICE).
+     */
+    private void scheduleEarlyConsentCheck(long delayMs) {
+        if (closed) {
+            return;
+        }
+        earlyConsentDeadline = CONSENT_TIMER.schedule(this::earlyConsentCheck, Math.max(1, delayMs),
+                TimeUnit.MILLISECONDS);
+        if (closed) {
+            earlyConsentDeadline.cancel(false);
+        }
+    }
+
+    /** The early-consent deadline task (consent timer thread); see {@link #scheduleEarlyConsentCheck}. */
+    private void earlyConsentCheck() {
+        try {
+            Component c = component;
+            if (closed || consentLost || (c != null && c.getSelectedPair() != null)) {
+                return; // a pair was selected: its consent is the consent watch's (startConsentWatch)
+            }
+            long ageMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - earlyPairValidatedNanos);
+            if (ageMs < config.consentTimeoutMs()) {
+                scheduleEarlyConsentCheck(config.consentTimeoutMs() - ageMs); // a later pair was validated
+                return;
+            }
+            LOG.info("{}: no pair selected {} ms after {} was validated: consent expired, stop sending",
+                    localUfrag(), ageMs, earlyPair == null ? "?" : earlyPair.toShortString());
+            consentLost = true;
+            emit(IceState.FAILED);
+        } catch (RuntimeException e) {
+            LOG.warn("early consent check failed", e);
+        }
+    }
+
+    /** For tests: whether the early-pair consent deadline is still pending. */
+    boolean earlyConsentDeadlinePendingForTests() {
+        java.util.concurrent.ScheduledFuture<?> d = earlyConsentDeadline;
+        return d != null && !d.isDone();
     }
 
     /**
@@ -838,6 +898,10 @@ public final class IceAgent implements AutoCloseable {
         if (w != null) {
             w.cancel(false);
         }
+        java.util.concurrent.ScheduledFuture<?> d = earlyConsentDeadline;
+        if (d != null) {
+            d.cancel(false);
+        }
         finishGathering("closed");
         // RFC 8656 §7: "a client deletes an allocation by sending a Refresh request with LIFETIME
         // 0". ice4j sends it when a relayed socket closes (TurnCandidateHarvest.close), through the
@@ -908,6 +972,10 @@ public final class IceAgent implements AutoCloseable {
                 selectedTuple(); // remember the 5-tuple before anyone is told to send on it
                 keepSelectedOnCheckList();
                 dataReady.complete(null);
+                java.util.concurrent.ScheduledFuture<?> d = earlyConsentDeadline;
+                if (d != null) {
+                    d.cancel(false); // the consent watch takes over on the selected pair
+                }
                 emit(IceState.CONNECTED);
                 startConsentWatch();
             }

@@ -4,8 +4,9 @@ import java.io.Closeable;
 import java.io.IOException;
 
 /**
- * Datagrams over the ICE-selected candidate pair, with STUN removed (RFC 7983 §7: a first byte
- * of 0..3 is STUN and stays inside ICE; everything else is delivered here).
+ * Datagrams over the ICE-selected candidate pair (before a pair is selected, over a valid pair
+ * once {@link IceAgent#dataReady()} completed; see {@link #send}), with STUN removed (RFC 7983
+ * §7: a first byte of 0..3 is STUN and stays inside ICE; everything else is delivered here).
  *
  * <p>Only datagrams from a remote address that belongs to a candidate pair of this agent
  * (signalled, or peer-reflexive learned from an authenticated check) are delivered; others are
@@ -58,15 +59,20 @@ public interface IceTransport extends Closeable {
     int MAX_DATAGRAM = 65535;
 
     /**
-     * Sends one datagram to the remote address of the currently selected pair, through the
-     * socket of its local candidate. Follows the selected pair if ICE changes it.
+     * Sends one datagram to the remote address of the selected pair, through the socket of its
+     * local candidate; follows the selected pair if ICE changes it. Before a pair is selected,
+     * once {@link IceAgent#dataReady()} has completed, sends on the highest-priority valid pair
+     * (RFC 8445 §12.1: "An ICE agent MAY send data on any valid pair before selected pairs have
+     * been produced for the data stream"), and moves to the selected pair as soon as there is one.
      *
      * @param buf bytes to send
      * @param off offset of the first byte
      * @param len number of bytes, 0 to {@link #MAX_DATAGRAM} (the OS limits UDP over IPv4 to
      *            65507 and over IPv6 to 65527; larger sends fail with an {@code IOException})
-     * @throws IOException if no pair is selected yet, consent was lost (RFC 7675), the
-     *                     transport is closed, or the socket fails
+     * @throws IOException if no pair is selected and {@link IceAgent#dataReady()} has not
+     *                     completed, consent was lost (RFC 7675; also when no pair is selected
+     *                     within {@link IceConfig#consentTimeoutMs()} of the valid pair's check),
+     *                     the transport is closed, or the socket fails
      * @throws IllegalArgumentException if {@code off}/{@code len} are out of range for {@code buf}
      */
     void send(byte[] buf, int off, int len) throws IOException;

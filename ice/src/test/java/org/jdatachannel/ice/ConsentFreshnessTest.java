@@ -151,6 +151,37 @@ class ConsentFreshnessTest {
         }
     }
 
+    /**
+     * Data before nomination (RFC 8445 §12.1) is held to consent too (RFC 7675 §5.1: "the
+     * endpoint MUST cease transmission on that 5-tuple"): the controlling agent never nominates
+     * and the peer vanishes after the early pair was validated; ice4j sends no further checks on
+     * a valid pair that is not selected, so a stops sending and reports FAILED consentTimeoutMs
+     * after the pair was validated, and a send then throws.
+     */
+    @Test
+    void earlyPairWithoutNominationLosesConsent() throws Exception {
+        try (IceAgent a = new IceAgent(config(true).build()); IceAgent b = new IceAgent(config(false).build())) {
+            a.nominationOffForTests();
+            CompletableFuture<Void> failed = new CompletableFuture<>();
+            a.onStateChange(s -> {
+                if (s == IceState.FAILED) {
+                    failed.complete(null);
+                }
+            });
+            IcePairs.exchangeAndStart(a, b);
+            a.dataReady().get(10, TimeUnit.SECONDS);
+            b.dataReady().get(10, TimeUnit.SECONDS);
+            assertTrue(a.earlyConsentDeadlinePendingForTests(), "early consent deadline armed");
+            a.transport().send(new byte[] {23, 0}, 0, 2); // allowed: a valid pair, checked by the peer
+            b.dropIncoming(true); // the peer vanishes
+            assertEquals(IceState.CHECKING, a.state(), "nothing was nominated");
+            failed.get(FastConsent.CONSENT_TIMEOUT_MS + 10_000L, TimeUnit.MILLISECONDS);
+            assertEquals(IceState.FAILED, a.state());
+            IOException e = assertThrows(IOException.class, () -> a.transport().send(new byte[] {23, 0}, 0, 2));
+            assertTrue(e.getMessage().contains("consent"), e.getMessage());
+        }
+    }
+
     private static void await(BooleanSupplier condition, long timeoutMs, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (!condition.getAsBoolean()) {
