@@ -727,6 +727,18 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
+    /** For tests: the pair the transport last sent on ("local -> remote"), or null before any send. */
+    String lastSendPairForTests() {
+        TransportImpl.SendPath p = transport.sendPath;
+        return p == null ? null : p.pair().toShortString();
+    }
+
+    /** For tests: the highest-priority valid pair ("local -> remote"), or null. */
+    String earlyPairForTests() {
+        CandidatePair p = earlyPair;
+        return p == null ? null : p.toShortString();
+    }
+
     /** For tests: whether the early-pair consent deadline is still pending. */
     boolean earlyConsentDeadlinePendingForTests() {
         java.util.concurrent.ScheduledFuture<?> d = earlyConsentDeadline;

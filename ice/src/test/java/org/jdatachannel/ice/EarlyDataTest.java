@@ -110,6 +110,64 @@ class EarlyDataTest {
         roundTrip(b.transport(), a.transport(), (byte) 23);
     }
 
+    /**
+     * Two valid pairs (IPv4 and IPv6 loopback): before nomination the transport sends on the
+     * highest-priority valid pair; a then nominates the OTHER pair (by hand, its nomination
+     * strategy off), and from then on the transport sends on the selected pair only (RFC 8445
+     * §12.1 "before selected pairs have been produced"; RFC 5763 §6.7.1 as updated by RFC 8842:
+     * all pairs of a component carry one DTLS association), and data still arrives.
+     */
+    @Test
+    void sendMovesFromTheEarlyPairToTheSelectedPair() throws Exception {
+        Predicate<InetAddress> loopback = InetAddress::isLoopbackAddress;
+        IceAgent a = new IceAgent(IceConfig.builder().controlling(true).addressFilter(loopback).build());
+        agents.add(a);
+        IceAgent b = new IceAgent(IceConfig.builder().controlling(false).addressFilter(loopback).build());
+        agents.add(b);
+        a.nominationOffForTests();
+        java.util.concurrent.CompletableFuture<Void> connected = new java.util.concurrent.CompletableFuture<>();
+        a.onStateChange(s -> {
+            if (s == IceState.CONNECTED) {
+                connected.complete(null);
+            }
+        });
+        signal(a, b);
+        b.start();
+        a.start();
+        a.dataReady().get(TIMEOUT_S, TimeUnit.SECONDS);
+        b.dataReady().get(TIMEOUT_S, TimeUnit.SECONDS);
+        org.ice4j.ice.CheckList checkList = a.ice4jComponent().getParentStream().getCheckList();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        List<org.ice4j.ice.CandidatePair> succeeded;
+        while (true) {
+            synchronized (checkList) {
+                succeeded = checkList.stream()
+                        .filter(p -> p.getState() == org.ice4j.ice.CandidatePairState.SUCCEEDED).toList();
+            }
+            if (succeeded.size() >= 2) {
+                break;
+            }
+            assertTrue(System.nanoTime() < deadline, "two valid pairs (IPv4 and IPv6 loopback): " + checkList);
+            Thread.sleep(5); // polling a condition with a deadline
+        }
+        String early = a.earlyPairForTests();
+        org.ice4j.ice.CandidatePair best = succeeded.stream()
+                .max(java.util.Comparator.comparingLong(org.ice4j.ice.CandidatePair::getPriority)).orElseThrow();
+        assertEquals(best.toShortString(), early, "the early pair is the highest-priority valid pair");
+        roundTrip(a.transport(), b.transport(), (byte) 23);
+        assertEquals(early, a.lastSendPairForTests(), "before nomination: sent on the early pair");
+
+        org.ice4j.ice.CandidatePair other = succeeded.stream()
+                .filter(p -> !p.toShortString().equals(early)).findFirst().orElseThrow();
+        a.ice4jComponent().getParentStream().getParentAgent().nominate(other);
+        connected.get(TIMEOUT_S, TimeUnit.SECONDS);
+        assertEquals(other.toShortString(), a.selectedPairDescription() == null ? null
+                : a.ice4jComponent().getSelectedPair().toShortString(), "the nominated pair is selected");
+        assertFalse(a.earlyConsentDeadlinePendingForTests(), "the selected pair's consent watch took over");
+        roundTrip(a.transport(), b.transport(), (byte) 23);
+        assertEquals(other.toShortString(), a.lastSendPairForTests(), "after nomination: sent on the selected pair");
+    }
+
     /** Once ICE connects dataReady is complete whatever happened before. */
     @Test
     void dataReadyOnceConnected() throws Exception {
