@@ -1579,8 +1579,9 @@ public final class PeerConnectionCore {
      */
     private void onDatagram(byte[] data, int off, int len) {
         DtlsTransport d;
-        if (loop.inLoop() && (d = pushDtls) != null) {
-            // Datagrams queued before push started have all run (they preceded onDtlsConnected).
+        if (loop.inLoop() && (d = pushDtls) != null && inboxWaiting.get() == 0) {
+            // Inline only when no datagram waits in the queue (e.g. one read after onDtlsConnected
+            // was posted but before it ran): otherwise this one would overtake it.
             handlePushed(d, data, off, len);
             return;
         }
@@ -2169,7 +2170,9 @@ public final class PeerConnectionCore {
      * @param dropped         datagrams dropped because the inbox held {@value #MAX_INBOX_BYTES} bytes
      * @param waiting         pushed datagrams queued on the loop now
      * @param loopTasks       tasks the event-loop thread has run
-     * @param loopWakeups     times the event-loop thread was woken from a park
+     * @param loopWakeups     times the event-loop thread returned from waiting (a park, or a
+     *                        selection round once it reads sockets: woken, timed out or a socket
+     *                        became readable)
      * @param sctpTimersArmed SCTP timer (re)schedules
      * @param ioRounds        selection rounds of the event-loop thread that read sockets (it reads
      *                        the host sockets itself; all loops of a shared worker)

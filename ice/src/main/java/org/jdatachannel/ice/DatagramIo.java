@@ -43,6 +43,13 @@ public interface DatagramIo {
 
         /** @return the I/O thread serving the channel, or null if it has not started yet */
         Thread thread();
+
+        /**
+         * @return true once the I/O thread no longer holds the channel after {@link #cancel()}: a
+         *         selection round that began after the cancel has completed (or the selector was
+         *         closed), so a closed channel's descriptor and port are released. Any thread.
+         */
+        boolean released();
     }
 
     /**

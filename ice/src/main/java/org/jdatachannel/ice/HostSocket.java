@@ -233,6 +233,11 @@ final class HostSocket extends IceSocketWrapper {
         return local;
     }
 
+    /** @return whether the channel's selection key is in place (tests: the I/O thread applied the registration) */
+    boolean channelRegistered() {
+        return channel.isRegistered();
+    }
+
     /** @return the thread that reads this socket, or null before {@link #start} (tests, diagnostics) */
     Thread ioThread() {
         DatagramIo.Registration r = registration;
@@ -450,7 +455,8 @@ final class HostSocket extends IceSocketWrapper {
             return;
         }
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(RELEASE_WAIT_MS);
-        while (channel.isRegistered()) {
+        // Not channel.isRegistered(): the JDK clears it before it closes the descriptor.
+        while (!r.released()) {
             if (System.nanoTime() - deadline > 0) {
                 LOG.debug("{}: the I/O thread has not released the socket within {} ms", local, RELEASE_WAIT_MS);
                 return;

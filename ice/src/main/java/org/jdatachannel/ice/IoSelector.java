@@ -33,6 +33,10 @@ public final class IoSelector implements DatagramIo, AutoCloseable {
 
     private final Selector selector;
     private final ConcurrentLinkedQueue<Reg> pending = new ConcurrentLinkedQueue<>();
+    /** Cancelled registrations whose key the next completed selection round flushes. */
+    private final ConcurrentLinkedQueue<Reg> cancelling = new ConcurrentLinkedQueue<>();
+    /** Owner thread: the registrations of {@link #cancelling} taken at the start of the current round. */
+    private final java.util.ArrayList<Reg> flushing = new java.util.ArrayList<>();
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
     private final Consumer<SelectionKey> dispatch = this::dispatch;
     private volatile Thread owner;
@@ -57,6 +61,8 @@ public final class IoSelector implements DatagramIo, AutoCloseable {
         final DatagramIo.Handler handler;
         volatile SelectionKey key;
         volatile boolean cancelled;
+        /** A selection round that began after the cancel has completed (or the selector closed). */
+        volatile boolean released;
 
         Reg(DatagramChannel channel, DatagramIo.Handler handler) {
             this.channel = channel;
@@ -74,12 +80,21 @@ public final class IoSelector implements DatagramIo, AutoCloseable {
                 k.cancel();
             }
             // The key is flushed (and a closed channel's descriptor released) in the next round.
+            cancelling.add(this);
+            if (closed) {
+                released = true;
+            }
             selector.wakeup();
         }
 
         @Override
         public Thread thread() {
             return owner;
+        }
+
+        @Override
+        public boolean released() {
+            return released;
         }
     }
 
@@ -136,14 +151,27 @@ public final class IoSelector implements DatagramIo, AutoCloseable {
     public int select(long timeoutNanos) throws IOException {
         owner = Thread.currentThread();
         applyPending();
-        if (timeoutNanos == 0) {
-            return selector.selectNow(dispatch);
+        // Keys cancelled before this round are flushed by it: the JDK deregisters a cancelled key
+        // and only then closes a closed channel's descriptor, both inside select, so "released"
+        // is set after the round returns (isRegistered() turns false before the descriptor goes).
+        for (Reg r; (r = cancelling.poll()) != null; ) {
+            flushing.add(r);
         }
-        if (timeoutNanos < 0) {
-            return selector.select(dispatch);
+        try {
+            if (timeoutNanos == 0) {
+                return selector.selectNow(dispatch);
+            }
+            if (timeoutNanos < 0) {
+                return selector.select(dispatch);
+            }
+            long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999));
+            return selector.select(dispatch, ms);
+        } finally {
+            for (Reg r : flushing) {
+                r.released = true;
+            }
+            flushing.clear();
         }
-        long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999));
-        return selector.select(dispatch, ms);
     }
 
     private void applyPending() {
@@ -190,6 +218,12 @@ public final class IoSelector implements DatagramIo, AutoCloseable {
             selector.close();
         } catch (IOException e) {
             LOG.debug("closing a selector failed: {}", e.toString());
+        }
+        for (Reg r : flushing) {
+            r.released = true;
+        }
+        for (Reg r; (r = cancelling.poll()) != null; ) {
+            r.released = true;
         }
     }
 }

@@ -123,7 +123,7 @@ class HostSocketChannelTest {
         for (int i = 0; i < 20; i++) {
             HostSocket hs = HostSocket.bind(LO, 0, 0, (via, data, from) -> { });
             hs.start();
-            await(() -> hs.ioThread() != null, "registration");
+            await(hs::channelRegistered, "registration of this socket");
             InetSocketAddress a = hs.local();
             hs.close();
             try (DatagramSocket again = new DatagramSocket(a)) {
