@@ -158,6 +158,17 @@ public final class IoSelector implements DatagramIo, AutoCloseable {
             flushing.add(r);
         }
         try {
+            if (!flushing.isEmpty()) {
+                // flush the cancelled keys now, without waiting: a closer may be waiting for them
+                int n = selector.selectNow(dispatch);
+                for (Reg r : flushing) {
+                    r.released = true;
+                }
+                flushing.clear();
+                if (n > 0 || timeoutNanos == 0) {
+                    return n;
+                }
+            }
             if (timeoutNanos == 0) {
                 return selector.selectNow(dispatch);
             }
