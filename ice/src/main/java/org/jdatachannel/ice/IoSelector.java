@@ -141,7 +141,9 @@ public final class IoSelector implements DatagramIo, AutoCloseable {
 
     /**
      * One round, on the owner thread: applies new registrations, waits until a channel is ready,
-     * the timeout passes or {@link #wakeup()}, and calls each ready channel's handler once.
+     * the timeout passes or {@link #wakeup()}, and calls each ready channel's handler once. A round
+     * that releases cancelled registrations does not wait (and may consume a pending wakeup): the
+     * caller re-checks its own work and selects again.
      *
      * @param timeoutNanos how long to wait: negative waits until woken, 0 does not wait, else
      *                     rounded up to whole milliseconds
@@ -159,15 +161,11 @@ public final class IoSelector implements DatagramIo, AutoCloseable {
         }
         try {
             if (!flushing.isEmpty()) {
-                // flush the cancelled keys now, without waiting: a closer may be waiting for them
-                int n = selector.selectNow(dispatch);
-                for (Reg r : flushing) {
-                    r.released = true;
-                }
-                flushing.clear();
-                if (n > 0 || timeoutNanos == 0) {
-                    return n;
-                }
+                // Flush the cancelled keys now, without waiting: a closer may be waiting for them.
+                // Then return, even if nothing was ready: selectNow clears a pending wakeup(), so
+                // going on to a blocking select here could sleep on a task posted meanwhile; the
+                // caller re-checks its work before it selects again.
+                return selector.selectNow(dispatch);
             }
             if (timeoutNanos == 0) {
                 return selector.selectNow(dispatch);

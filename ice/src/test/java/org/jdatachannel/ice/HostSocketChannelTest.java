@@ -136,6 +136,39 @@ class HostSocketChannelTest {
      * One round reads at most 64 datagrams of a socket and then serves the next socket: two
      * sockets with 200 datagrams waiting each get 64, 64, 64, 8 over four rounds, in order.
      */
+    /**
+     * A round that flushes a cancelled registration must not swallow a pending wakeup() and then
+     * block: the event loop posts tasks with wakeup() and relies on the next select returning (a
+     * CI run hung in close() when the flush used selectNow and then went on to a blocking select).
+     */
+    @Test
+    void aFlushingRoundDoesNotSwallowAWakeup() throws Exception {
+        try (IoSelector io = IoSelector.open(); DatagramChannel ch = DatagramChannel.open()) {
+            ch.bind(new InetSocketAddress(LO, 0));
+            ch.configureBlocking(false);
+            DatagramIo.Registration r = io.register(ch, buf -> { });
+            io.select(0);
+            assertEquals(1, io.registeredKeys());
+            r.cancel(); // queued for the next round to flush
+            io.wakeup(); // a producer that posted a task after the owner checked its queue
+            CompletableFuture<Integer> round = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return io.select(-1);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            try {
+                round.get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                io.wakeup();
+                throw new AssertionError("the round blocked although wakeup() was called before it", e);
+            }
+            assertTrue(r.released(), "the cancelled key was flushed");
+            assertEquals(0, io.registeredKeys());
+        }
+    }
+
     @Test
     void aRoundReadsAtMost64DatagramsPerSocketAndSocketsTakeTurns() throws Exception {
         try (IoSelector io = IoSelector.open(); DatagramChannel peer = DatagramChannel.open()) {
