@@ -45,16 +45,6 @@ class EarlyDataTest {
         return a;
     }
 
-    /** Gathers both and gives each the other's credentials and candidates; starts nothing. */
-    private static void signal(IceAgent a, IceAgent b) throws IOException {
-        List<IceCandidate> la = a.gather();
-        List<IceCandidate> lb = b.gather();
-        a.setRemoteCredentials(b.localUfrag(), b.localPassword());
-        b.setRemoteCredentials(a.localUfrag(), a.localPassword());
-        lb.forEach(a::addRemoteCandidate);
-        la.forEach(b::addRemoteCandidate);
-    }
-
     private static void roundTrip(IceTransport from, IceTransport to, byte first) throws IOException {
         byte[] data = {first, 1, 2, 3, 4, 5, 6, 7};
         from.send(data, 0, data.length);
@@ -72,7 +62,7 @@ class EarlyDataTest {
         IceAgent a = agent(true);
         IceAgent b = agent(false);
         a.nominationOffForTests();
-        signal(a, b);
+        IcePairs.exchange(a, b);
         b.start();
         a.start();
         a.dataReady().get(TIMEOUT_S, TimeUnit.SECONDS);
@@ -94,7 +84,7 @@ class EarlyDataTest {
     void noDataBeforeThePeerHasCheckedUs() throws Exception {
         IceAgent a = agent(true);
         IceAgent b = agent(false);
-        signal(a, b);
+        IcePairs.exchange(a, b);
         b.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
         while (!b.hasValidPairForTests()) {
@@ -131,7 +121,7 @@ class EarlyDataTest {
                 connected.complete(null);
             }
         });
-        signal(a, b);
+        IcePairs.exchange(a, b);
         b.start();
         a.start();
         a.dataReady().get(TIMEOUT_S, TimeUnit.SECONDS);
@@ -179,7 +169,7 @@ class EarlyDataTest {
                 connected.complete(null);
             }
         });
-        signal(a, b);
+        IcePairs.exchange(a, b);
         b.start();
         a.start();
         connected.get(TIMEOUT_S, TimeUnit.SECONDS);

@@ -13,13 +13,18 @@ final class IcePairs {
      * both (what signaling does for two peers).
      */
     static void exchangeAndStart(IceAgent a, IceAgent b) throws IOException {
+        exchange(a, b);
+        a.start();
+        b.start();
+    }
+
+    /** Gathers on both agents and gives each the other's credentials and candidates; starts nothing. */
+    static void exchange(IceAgent a, IceAgent b) throws IOException {
         List<IceCandidate> la = a.gather();
         List<IceCandidate> lb = b.gather();
         a.setRemoteCredentials(b.localUfrag(), b.localPassword());
         b.setRemoteCredentials(a.localUfrag(), a.localPassword());
         lb.forEach(a::addRemoteCandidate);
         la.forEach(b::addRemoteCandidate);
-        a.start();
-        b.start();
     }
 }
