@@ -676,12 +676,13 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
-    private void maybeDataReady() {
+    /** ice4j threads (pair validated, peer check); synchronized so the deadline is armed once. */
+    private synchronized void maybeDataReady() {
         if (!closed && earlyPair != null && peerChecked && !dataReady.isDone()) {
             LOG.debug("{}: data may flow before nomination on {}", localUfrag(), earlyPair.toShortString());
-            if (dataReady.complete(null)) {
-                scheduleEarlyConsentCheck(config.consentTimeoutMs());
-            }
+            // Armed before dataReady completes: whoever sees dataReady sees the deadline pending.
+            scheduleEarlyConsentCheck(config.consentTimeoutMs());
+            dataReady.complete(null);
         }
     }
 
