@@ -120,14 +120,43 @@ final class DcRows {
      * @param warmup echoes not recorded
      * @param samples echoes recorded
      */
-    static Stats.Dist echo(RtcConfiguration cfg, int messageBytes, int warmup, int samples, long timeoutMs)
+    /**
+     * An echo row's result.
+     *
+     * @param rtt round-trip times, µs
+     * @param perRoundTrip counters of both ends (see {@link Internals}: SCTP DATA/SACK packets sent,
+     *     loop tasks, loop wake-ups, datagrams read, I/O rounds, timers armed) over the recorded round
+     *     trips, divided by their number (diagnostics: read after the traffic stopped)
+     */
+    record Echo(Stats.Dist rtt, Map<String, Double> perRoundTrip) {
+    }
+
+    static Map<String, Double> perRoundTrip(Pair p, Map<String, Long> before, int samples) {
+        Map<String, Long> after = Internals.sum(Internals.counters(p.a), Internals.counters(p.b));
+        Map<String, Double> m = new java.util.LinkedHashMap<>();
+        for (String k : List.of("sctpDataPackets", "sctpSackPackets", "rx.datagrams", "rx.pushDrains",
+                "rx.loopTasks", "rx.loopWakeups", "rx.ioRounds", "rx.sctpTimersArmed", "sctpRetransmissions")) {
+            Long a = after.get(k);
+            Long b = before.get(k);
+            if (a != null && b != null) {
+                m.put(k, Math.round(100.0 * (a - b) / samples) / 100.0);
+            }
+        }
+        return m;
+    }
+
+    static Echo echo(RtcConfiguration cfg, int messageBytes, int warmup, int samples, long timeoutMs)
             throws Exception {
         try (Pair p = Pair.connect(cfg, 1, ch -> ch.onMessage(m -> ch.send(m.data())), timeoutMs)) {
             AtomicReference<CompletableFuture<DataChannelMessage>> next = new AtomicReference<>();
             p.channel().onMessage(m -> next.get().complete(m));
             byte[] payload = new byte[messageBytes];
             double[] rtt = new double[samples];
+            Map<String, Long> before = Map.of();
             for (int i = 0; i < warmup + samples; i++) {
+                if (i == warmup) {
+                    before = Internals.sum(Internals.counters(p.a), Internals.counters(p.b));
+                }
                 CompletableFuture<DataChannelMessage> f = new CompletableFuture<>();
                 next.set(f);
                 long t0 = System.nanoTime();
@@ -141,7 +170,7 @@ final class DcRows {
                     rtt[i - warmup] = t / 1e3;
                 }
             }
-            return Stats.dist(rtt, samples);
+            return new Echo(Stats.dist(rtt, samples), perRoundTrip(p, before, samples));
         }
     }
 
@@ -154,12 +183,13 @@ final class DcRows {
      * @param warmup echoes not recorded
      * @param samples echoes recorded
      */
-    static Stats.Dist echoFromCallback(RtcConfiguration cfg, int messageBytes, int warmup, int samples,
+    static Echo echoFromCallback(RtcConfiguration cfg, int messageBytes, int warmup, int samples,
             long timeoutMs) throws Exception {
         try (Pair p = Pair.connect(cfg, 1, ch -> ch.onMessage(m -> ch.send(m.data())), timeoutMs)) {
             byte[] payload = new byte[messageBytes];
             double[] rtt = new double[samples];
             CompletableFuture<Void> done = new CompletableFuture<>();
+            AtomicReference<Map<String, Long>> before = new AtomicReference<>();
             long[] state = new long[2]; // [0] echoes so far, [1] send time; touched by the loop thread only
             p.channel().onMessage(m -> {
                 long t = System.nanoTime() - state[1];
@@ -176,14 +206,20 @@ final class DcRows {
                     done.complete(null);
                     return;
                 }
+                if (i + 1 == warmup) {
+                    before.set(Internals.sum(Internals.counters(p.a), Internals.counters(p.b)));
+                }
                 state[1] = System.nanoTime();
                 p.channel().send(payload);
             });
+            if (warmup == 0) {
+                before.set(Internals.sum(Internals.counters(p.a), Internals.counters(p.b)));
+            }
             // the first send is from this thread; every later one from the callback
             state[1] = System.nanoTime();
             p.channel().send(payload);
             Pair.get(done, timeoutMs * Math.max(1, (warmup + samples) / 1000));
-            return Stats.dist(rtt, samples);
+            return new Echo(Stats.dist(rtt, samples), perRoundTrip(p, before.get(), samples));
         }
     }
 

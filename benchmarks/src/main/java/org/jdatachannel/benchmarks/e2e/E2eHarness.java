@@ -385,23 +385,27 @@ public final class E2eHarness {
         if (o.only.contains("echo")) {
             try {
                 Map<String, Object> r = rowStart(o, out, "echo");
-                Stats.Dist d = DcRows.echo(cfg, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs);
+                DcRows.Echo de = DcRows.echo(cfg, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs);
+                Stats.Dist d = de.rtt();
+                r.put("perRoundTrip", de.perRoundTrip());
                 r.put("messageBytes", 1024);
                 r.put("rttUs", d);
                 if (udpRtt != null) {
                     r.put("ratioP50ToRawUdpPingPong", d.p50() / udpRtt.p50());
                     r.put("ratioP99ToRawUdpPingPong", d.p99() / udpRtt.p99());
                 }
-                out.printf(Locale.ROOT, "  echo 1 KiB: RTT p50 %.1f us p99 %.1f us max %.1f us%n", d.p50(), d.p99(),
-                        d.max());
-                Stats.Dist c = DcRows.echoFromCallback(cfg, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs);
+                out.printf(Locale.ROOT, "  echo 1 KiB: RTT p50 %.1f us p99 %.1f us max %.1f us; per round trip %s%n",
+                        d.p50(), d.p99(), d.max(), de.perRoundTrip());
+                DcRows.Echo ce = DcRows.echoFromCallback(cfg, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs);
+                Stats.Dist c = ce.rtt();
+                r.put("perRoundTripFromCallback", ce.perRoundTrip());
                 r.put("rttFromCallbackUs", c);
                 if (udpRtt != null) {
                     r.put("ratioP50FromCallbackToRawUdpPingPong", c.p50() / udpRtt.p50());
                 }
                 rows.put("echo", r);
-                out.printf(Locale.ROOT, "  echo 1 KiB sent from onMessage: RTT p50 %.1f us p99 %.1f us max %.1f us%n",
-                        c.p50(), c.p99(), c.max());
+                out.printf(Locale.ROOT, "  echo 1 KiB sent from onMessage: RTT p50 %.1f us p99 %.1f us max %.1f us; "
+                        + "per round trip %s%n", c.p50(), c.p99(), c.max(), ce.perRoundTrip());
             } catch (Exception e) {
                 fail(errors, out, "echo", e);
             }
