@@ -1839,17 +1839,42 @@ public final class PeerConnectionCore {
         }
         drainPending = true;
         try {
-            loop.post(() -> {
-                drainPending = false;
-                drain();
-            });
+            loop.post(drainTask);
         } catch (RejectedExecutionException e) {
             drainPending = false;
         }
     }
 
+    /** The task {@link #requestDrain()} posts (one instance: no allocation per drain). */
+    private final Runnable drainTask = () -> {
+        drainPending = false;
+        // Pushed datagrams since the last drain: hold their input batch over the message callbacks
+        // (once per batch: the next drain ends it even if more datagrams joined it meanwhile).
+        drain(datagramsSinceDrain > 0 && !this.batchHeld);
+    };
+
+    /** Loop thread: the open input batch was held over callbacks once; the next drain ends it. */
+    private boolean batchHeld;
+
     /** Polls SCTP outputs until null, then re-arms the timer. */
     private void drain() {
+        drain(false);
+    }
+
+    /**
+     * Polls SCTP outputs until null, then re-arms the timer.
+     *
+     * <p>Issue 6 (echo latency): with {@code holdBatch} (a drain after pushed datagrams), the
+     * outputs are first polled with {@link SctpPort#pollHoldingBatch()}. If that delivered a
+     * message, the input batch stays open, the drain ends there and another drain is queued: the
+     * message callbacks run in between (after this task, as always), and a reply they send goes out
+     * in one packet with the SACK due for the batch, instead of a SACK packet followed by a DATA
+     * packet (RFC 9260 §6: "the sender SHOULD create a SACK chunk and bundle it with the outbound
+     * DATA chunk"). The SACK is later only by the callbacks' run time, within the same loop turn
+     * (far inside §6.2's delayed-ack bound). The second drain ends the batch (at most one hold per
+     * batch).
+     */
+    private void drain(boolean holdBatch) {
         if (datagramsSinceDrain > 0) {
             pushDrains.incrementAndGet();
             if (datagramsSinceDrain > largestInboxBatch) {
@@ -1861,35 +1886,64 @@ public final class PeerConnectionCore {
         if (s == null) {
             return;
         }
+        if (holdBatch) {
+            boolean delivered = false;
+            SctpEvent ev;
+            while (sctp == s && (ev = s.pollHoldingBatch()) != null) {
+                delivered |= ev instanceof SctpEvent.MessageReceived;
+                handle(ev);
+            }
+            if (sctp != s) {
+                return;
+            }
+            if (delivered) {
+                requestDrain();
+                if (drainPending) {
+                    batchHeld = true;
+                    heldDrains++;
+                    channels.refreshBufferedAmounts();
+                    return; // the queued drain ends the batch and re-arms the timer
+                }
+            }
+        }
+        batchHeld = false;
         SctpEvent ev;
         while (sctp == s && (ev = s.poll()) != null) {
-            if (ev instanceof SctpEvent.SendPacket sp) {
-                sendPacket(sp.packet());
-            } else if (ev instanceof SctpEvent.Connected) {
-                LOG.debug("{}: SCTP association established", name);
-                channels.onConnected();
-            } else if (ev instanceof SctpEvent.MessageReceived m) {
-                channels.onMessage(m.streamId(), m.ppid(), m.payload());
-            } else if (ev instanceof SctpEvent.IncomingStreamsReset r) {
-                channels.onIncomingStreamsReset(r.streamIds());
-            } else if (ev instanceof SctpEvent.OutgoingStreamsReset r) {
-                channels.onOutgoingStreamsReset(r.streamIds());
-            } else if (ev instanceof SctpEvent.StreamResetFailed f) {
-                LOG.warn("{}: the peer refused to reset streams {} (RFC 6525 result {}); closing their channels "
-                        + "locally", name, java.util.Arrays.toString(f.streamIds()), f.result());
-                channels.onStreamResetFailed(f.streamIds());
-            } else if (ev instanceof SctpEvent.BufferedAmountLow b) {
-                channels.onBufferedAmountLow(b.streamId());
-            } else if (ev instanceof SctpEvent.Restarted) {
-                LOG.warn("{}: the peer restarted the SCTP association; closing every data channel", name);
-                channels.onRestarted();
-            } else if (ev instanceof SctpEvent.Closed c) {
-                onSctpClosed(c.reason(), c.aborted());
-            }
+            handle(ev);
         }
         if (sctp == s) {
             channels.refreshBufferedAmounts();
             armTimer();
+        }
+    }
+
+    /** Drains that held their input batch over message callbacks (loop thread; tests). */
+    private long heldDrains;
+
+    /** Loop thread: one SCTP output. */
+    private void handle(SctpEvent ev) {
+        if (ev instanceof SctpEvent.SendPacket sp) {
+            sendPacket(sp.packet());
+        } else if (ev instanceof SctpEvent.Connected) {
+            LOG.debug("{}: SCTP association established", name);
+            channels.onConnected();
+        } else if (ev instanceof SctpEvent.MessageReceived m) {
+            channels.onMessage(m.streamId(), m.ppid(), m.payload());
+        } else if (ev instanceof SctpEvent.IncomingStreamsReset r) {
+            channels.onIncomingStreamsReset(r.streamIds());
+        } else if (ev instanceof SctpEvent.OutgoingStreamsReset r) {
+            channels.onOutgoingStreamsReset(r.streamIds());
+        } else if (ev instanceof SctpEvent.StreamResetFailed f) {
+            LOG.warn("{}: the peer refused to reset streams {} (RFC 6525 result {}); closing their channels "
+                    + "locally", name, java.util.Arrays.toString(f.streamIds()), f.result());
+            channels.onStreamResetFailed(f.streamIds());
+        } else if (ev instanceof SctpEvent.BufferedAmountLow b) {
+            channels.onBufferedAmountLow(b.streamId());
+        } else if (ev instanceof SctpEvent.Restarted) {
+            LOG.warn("{}: the peer restarted the SCTP association; closing every data channel", name);
+            channels.onRestarted();
+        } else if (ev instanceof SctpEvent.Closed c) {
+            onSctpClosed(c.reason(), c.aborted());
         }
     }
 

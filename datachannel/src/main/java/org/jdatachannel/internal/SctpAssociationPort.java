@@ -132,6 +132,20 @@ public final class SctpAssociationPort implements SctpPort {
     @Override
     public SctpEvent poll() {
         endBatch();
+        return next();
+    }
+
+    /**
+     * The batch stays open: {@link Association#pollOutput()} without {@link Association#endInputBatch},
+     * so the SACK due at its end is bundled with the DATA of a reply sent before the next {@link #poll()}
+     * (within an open batch {@link Association#send} flushes a pending SACK together with the new DATA).
+     */
+    @Override
+    public SctpEvent pollHoldingBatch() {
+        return next();
+    }
+
+    private SctpEvent next() {
         SctpOutput o = association.pollOutput();
         if (o == null) {
             return null;

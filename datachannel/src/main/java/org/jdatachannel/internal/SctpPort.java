@@ -43,6 +43,23 @@ public interface SctpPort extends SctpLink {
     /** @return the next output, or null when drained */
     SctpEvent poll();
 
+    /**
+     * Like {@link #poll()}, but an open input batch stays open: the outputs already produced by the
+     * batch's packets (received messages, packets that had to go at once) come out, and the
+     * acknowledgement due at the end of the batch is not created yet. A message sent before the next
+     * {@link #poll()} then carries that SACK in its own packet (RFC 9260 §6: "if any received DATA
+     * chunks have not been acknowledged (e.g., due to delayed ack), the sender SHOULD create a SACK
+     * chunk and bundle it with the outbound DATA chunk"), instead of the SACK going alone right
+     * before it. The driver uses it to deliver a burst's messages to
+     * the application first; it must call {@link #poll()} (which ends the batch) right after the
+     * callbacks of those messages, within the same loop turn. The default is {@link #poll()}.
+     *
+     * @return the next output, or null when drained for now
+     */
+    default SctpEvent pollHoldingBatch() {
+        return poll();
+    }
+
     /** Graceful SHUTDOWN (RFC 9260 §9.2). */
     void shutdown(long nowMs);
 
