@@ -116,4 +116,57 @@ class SctpAssociationPortBatchTest {
         }
         assertEquals(PACKETS, sacks, "RFC 7053 §4.2: a SACK without delay for each I bit");
     }
+
+    /** Chunk types of one SCTP packet, in order. */
+    private static List<Integer> chunkTypes(byte[] pkt) {
+        List<Integer> types = new ArrayList<>();
+        for (int off = 12; off + 4 <= pkt.length; ) {
+            int len = ((pkt[off + 2] & 0xFF) << 8) | (pkt[off + 3] & 0xFF);
+            types.add(pkt[off] & 0xFF);
+            off += Math.max(4, (len + 3) & ~3);
+        }
+        return types;
+    }
+
+    /**
+     * Issue 6 (echo latency): {@code pollHoldingBatch} delivers the batch's message without ending
+     * the batch, so the SACK its I bit asks for is not created yet; a reply sent before the next
+     * {@code poll} carries it: one packet with SACK (type 3) then DATA (type 0), not a lone SACK
+     * followed by a DATA packet (RFC 9260 §6: the SACK "SHOULD" be bundled with outbound DATA).
+     */
+    @Test
+    void aReplySentWhileTheBatchIsHeldCarriesItsSack() {
+        connect();
+        byte[] request = dataPackets().get(0); // carries the I bit: A's queue is empty after it
+        b.handleInput(request, 0, request.length, now[0]);
+        List<SctpEvent> held = new ArrayList<>();
+        for (SctpEvent e; (e = b.pollHoldingBatch()) != null; ) {
+            held.add(e);
+        }
+        assertEquals(1, held.size(), "only the message, no SACK yet: " + held);
+        assertTrue(held.get(0) instanceof SctpEvent.MessageReceived, held.toString());
+        b.send(1, 51, new byte[100], false, -1, -1); // the reply, as an onMessage callback sends it
+        List<List<Integer>> packets = new ArrayList<>();
+        for (SctpEvent e; (e = b.poll()) != null; ) {
+            if (e instanceof SctpEvent.SendPacket p) {
+                packets.add(chunkTypes(p.packet()));
+            }
+        }
+        assertEquals(List.of(List.of(3, 0)), packets, "one packet: SACK + DATA");
+    }
+
+    /** Without a reply, the poll after the held one ends the batch and the I bit is answered at once. */
+    @Test
+    void withoutAReplyTheNextPollSendsTheSack() {
+        connect();
+        byte[] request = dataPackets().get(0);
+        b.handleInput(request, 0, request.length, now[0]);
+        int messages = 0;
+        for (SctpEvent e; (e = b.pollHoldingBatch()) != null; ) {
+            assertTrue(e instanceof SctpEvent.MessageReceived, e.toString());
+            messages++;
+        }
+        assertEquals(1, messages);
+        assertEquals(1, sacksFromB(), "RFC 7053 §4.2: the SACK goes with the poll that ends the batch");
+    }
 }
