@@ -1848,10 +1848,20 @@ public final class PeerConnectionCore {
     /** The task {@link #requestDrain()} posts (one instance: no allocation per drain). */
     private final Runnable drainTask = () -> {
         drainPending = false;
-        // Pushed datagrams since the last drain: hold their input batch over the message callbacks
-        // (once per batch: the next drain ends it even if more datagrams joined it meanwhile).
-        drain(datagramsSinceDrain > 0 && !this.batchHeld);
+        // A lone datagram or two since the last drain (a request, not a bulk transfer's burst): hold
+        // its input batch over the message callbacks, once (the next drain ends it even if more
+        // datagrams joined it meanwhile).
+        int n = datagramsSinceDrain;
+        drain(n > 0 && n <= MAX_DATAGRAMS_TO_HOLD && !this.batchHeld);
     };
+
+    /**
+     * A drain holds the input batch over the message callbacks ({@link #drain(boolean)}) only when
+     * at most this many datagrams arrived since the last drain: a request/response exchange, whose
+     * reply then carries the SACK. A burst of a bulk transfer is acknowledged at once, as before,
+     * so its sender's SACK clock never waits for the application's callbacks.
+     */
+    static final int MAX_DATAGRAMS_TO_HOLD = 2;
 
     /** Loop thread: the open input batch was held over callbacks once; the next drain ends it. */
     private boolean batchHeld;
@@ -1864,7 +1874,7 @@ public final class PeerConnectionCore {
     /**
      * Polls SCTP outputs until null, then re-arms the timer.
      *
-     * <p>Issue 6 (echo latency): with {@code holdBatch} (a drain after pushed datagrams), the
+     * <p>Issue 6 (echo latency): with {@code holdBatch} (a drain after a lone pushed datagram), the
      * outputs are first polled with {@link SctpPort#pollHoldingBatch()}. If that delivered a
      * message, the input batch stays open, the drain ends there and another drain is queued: the
      * message callbacks run in between (after this task, as always), and a reply they send goes out
@@ -1872,7 +1882,9 @@ public final class PeerConnectionCore {
      * packet (RFC 9260 §6: "the sender SHOULD create a SACK chunk and bundle it with the outbound
      * DATA chunk"). The SACK is later only by the callbacks' run time, within the same loop turn
      * (far inside §6.2's delayed-ack bound). The second drain ends the batch (at most one hold per
-     * batch).
+     * batch). A callback that blocks holds that SACK as long (as it holds every socket read of the
+     * connection); one that blocks beyond the peer's retransmission timeout makes the peer
+     * retransmit the message once.
      */
     private void drain(boolean holdBatch) {
         if (datagramsSinceDrain > 0) {
