@@ -217,6 +217,18 @@ public final class PeerConnectionCore {
     private long batchNow;
     /** Takes each decrypted record of a pushed datagram (loop thread); one instance, no per-packet lambda. */
     private final DtlsTransport.ApplicationDataSink sctpSink = this::onApplicationData;
+    /** Push receive ({@link #onDatagram}): owned arrays, and arrays the socket lends for the call. */
+    private final PacketTransport.DatagramReceiver datagramReceiver = new PacketTransport.DatagramReceiver() {
+        @Override
+        public void onDatagram(byte[] data, int off, int len) {
+            PeerConnectionCore.this.onDatagram(data, off, len, false);
+        }
+
+        @Override
+        public void onBorrowedDatagram(byte[] data, int off, int len) {
+            PeerConnectionCore.this.onDatagram(data, off, len, true);
+        }
+    };
     private SctpPort sctp;
     /**
      * The one SCTP timer: a wake-up at {@link #timerAt} (ms on {@link #now()}), armed for the
@@ -1520,7 +1532,7 @@ public final class PeerConnectionCore {
             // Datagrams that arrive from now on (and those already queued below, first) become loop
             // tasks. Those that run before onDtlsConnected (posted next) are held for it; it hands
             // them to DTLS after what DTLS itself already holds.
-            lower.setReceiver(this::onDatagram);
+            lower.setReceiver(datagramReceiver);
             push = true;
         } catch (UnsupportedOperationException e) {
             push = false;
@@ -1577,11 +1589,12 @@ public final class PeerConnectionCore {
      * interleaving of received packets and user sends; the loop polls its sockets at least every
      * {@value EventLoop#TASKS_PER_IO_POLL} tasks).
      */
-    private void onDatagram(byte[] data, int off, int len) {
+    private void onDatagram(byte[] data, int off, int len, boolean borrowed) {
         DtlsTransport d;
         if (loop.inLoop() && (d = pushDtls) != null && inboxWaiting.get() == 0) {
             // Inline only when no datagram waits in the queue (e.g. one read after onDtlsConnected
-            // was posted but before it ran): otherwise this one would overtake it.
+            // was posted but before it ran): otherwise this one would overtake it. A borrowed array
+            // is fine here: DTLS reads it during the call only (DtlsTransport.handleDatagram).
             handlePushed(d, data, off, len);
             return;
         }
@@ -1595,8 +1608,11 @@ public final class PeerConnectionCore {
             return;
         }
         inboxWaiting.incrementAndGet();
+        // A borrowed array is reused by the socket once we return: the queued task gets a copy.
+        byte[] queued = borrowed ? java.util.Arrays.copyOfRange(data, off, off + len) : data;
+        int queuedOff = borrowed ? 0 : off;
         try {
-            loop.post(() -> onPushedDatagram(data, off, len));
+            loop.post(() -> onPushedDatagram(queued, queuedOff, len));
         } catch (RejectedExecutionException e) {
             // closed: nobody handles it any more
             inboxBytes.addAndGet(-len);

@@ -93,7 +93,17 @@ final class SwitchableTransport implements PacketTransport {
 
             @Override
             public void setReceiver(DatagramReceiver r) {
-                ice.setReceiver(r == null ? null : r::onDatagram);
+                ice.setReceiver(r == null ? null : new org.jdatachannel.ice.IceTransport.Receiver() {
+                    @Override
+                    public void onDatagram(byte[] data, int off, int len) {
+                        r.onDatagram(data, off, len);
+                    }
+
+                    @Override
+                    public void onBorrowedDatagram(byte[] data, int off, int len) {
+                        r.onBorrowedDatagram(data, off, len);
+                    }
+                });
             }
 
             @Override

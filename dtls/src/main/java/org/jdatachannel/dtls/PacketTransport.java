@@ -37,6 +37,21 @@ public interface PacketTransport {
          * @param len datagram length in bytes, 1..65535
          */
         void onDatagram(byte[] data, int off, int len);
+
+        /**
+         * One received datagram in an array the transport reuses for the next one:
+         * {@code data[off..off+len)} is valid only during the call, so a receiver that keeps the
+         * bytes or hands them to another thread must copy them. Transports that read into a reused
+         * buffer call this instead of {@link #onDatagram} (issue 6: no allocation per datagram).
+         * The default copies and calls {@link #onDatagram}.
+         *
+         * @param data the bytes, valid only during the call
+         * @param off offset of the datagram in {@code data}
+         * @param len datagram length in bytes, 1..65535
+         */
+        default void onBorrowedDatagram(byte[] data, int off, int len) {
+            onDatagram(java.util.Arrays.copyOfRange(data, off, off + len), 0, len);
+        }
     }
 
     /**

@@ -58,6 +58,8 @@ final class HostSocket extends IceSocketWrapper {
      * below the path MTU when no fragmentation is wanted).
      */
     static final int MAX_STUN_DATAGRAM = 1500;
+    /** Smallest receive array, bytes: a full 1500-byte Ethernet payload. */
+    private static final int RX_ARRAY_MIN = 1500;
     /** Default kernel socket buffer sizes requested, bytes (the kernel doubles and caps them). */
     static final int DEFAULT_SOCKET_BUFFER = IceConfig.DEFAULT_SOCKET_BUFFER;
     /** Consecutive receive errors after which the socket stops reading (a broken socket must not spin). */
@@ -65,7 +67,27 @@ final class HostSocket extends IceSocketWrapper {
 
     /** Where application datagrams go. Called on the socket's I/O thread. */
     interface Sink {
+        /**
+         * @param via the socket the datagram arrived on
+         * @param data the datagram, exactly sized; the sink may keep the array
+         * @param from its source
+         */
         void deliver(HostSocket via, byte[] data, InetSocketAddress from);
+
+        /**
+         * A datagram in an array the socket reuses for the next one (issue 6: no allocation per
+         * datagram when the receiver handles it at once): {@code data[0..len)} is valid only during
+         * the call, so a sink that keeps it must copy it. The default copies and calls
+         * {@link #deliver}.
+         *
+         * @param via the socket the datagram arrived on
+         * @param data the datagram's bytes from index 0; the array may be longer
+         * @param len datagram length in bytes, 1..65535
+         * @param from its source
+         */
+        default void deliverBorrowed(HostSocket via, byte[] data, int len, InetSocketAddress from) {
+            deliver(via, java.util.Arrays.copyOf(data, len), from);
+        }
     }
 
     private record Stun(byte[] data, SocketAddress from) {
@@ -79,6 +101,11 @@ final class HostSocket extends IceSocketWrapper {
     private final InetSocketAddress local;
     private final BlockingQueue<Stun> stunQueue = new ArrayBlockingQueue<>(STUN_QUEUE_CAPACITY);
     private final Sink sink;
+    /**
+     * The array application datagrams are copied into and lent to {@link Sink#deliverBorrowed};
+     * grown to the largest datagram seen. Touched only by the thread that reads the socket.
+     */
+    private byte[] rxArray = new byte[0];
     private volatile DatagramIo.Registration registration;
     private volatile boolean closed;
     /** When set, datagrams from other sources are dropped on arrival (relay-only policy). */
@@ -319,10 +346,10 @@ final class HostSocket extends IceSocketWrapper {
             LOG.debug("{}: dropping a {}-byte STUN-range datagram from {}", local, len, from);
             return;
         }
-        // The one copy: the array is handed on and may be kept by whoever receives it.
-        byte[] data = new byte[len];
-        buf.get(0, data, 0, len);
         if (first <= 3) {
+            // A copy of its own: the STUN queue keeps it until ice4j's reader takes it.
+            byte[] data = new byte[len];
+            buf.get(0, data, 0, len);
             StunGuard g = guard;
             StunGuard.Verdict v = g == null ? StunGuard.Verdict.PASS : g.check(data, from);
             if (v != StunGuard.Verdict.PASS) {
@@ -336,8 +363,15 @@ final class HostSocket extends IceSocketWrapper {
                 LOG.debug("{}: STUN queue full, dropped {} bytes from {}", local, len, from);
             }
         } else {
+            // Into the socket's reused array (I/O thread only): the sink copies what it keeps.
+            byte[] data = rxArray;
+            if (data.length < len) {
+                data = new byte[Math.max(len, RX_ARRAY_MIN)];
+                rxArray = data;
+            }
+            buf.get(0, data, 0, len);
             try {
-                sink.deliver(this, data, from);
+                sink.deliverBorrowed(this, data, len, from);
             } catch (RuntimeException e) {
                 LOG.warn("{}: delivering a datagram failed", local, e);
             }

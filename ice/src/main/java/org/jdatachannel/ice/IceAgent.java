@@ -1676,7 +1676,7 @@ public final class IceAgent implements AutoCloseable {
                 HostSocket s;
                 try {
                     s = HostSocket.bind(a, config.minPort(), config.maxPort(), config.socketReceiveBufferBytes(),
-                            config.socketSendBufferBytes(), transport::deliver);
+                            config.socketSendBufferBytes(), transport.hostSink);
                 } catch (IOException e) {
                     InterfaceAddresses.invalidate(); // the address may be gone: the next agent lists again
                     harvestError = new IOException("binding " + a.getHostAddress() + " failed: " + e.getMessage(), e);
@@ -1824,9 +1824,58 @@ public final class IceAgent implements AutoCloseable {
             this.queue = new ArrayBlockingQueue<>(capacity);
         }
 
-        /** Called on a host socket reader thread for every non-STUN datagram. */
-        void deliver(HostSocket via, byte[] data, InetSocketAddress from) {
-            deliver(via.local(), data, from);
+        /**
+         * The host sockets' sink, on their reader thread, for every non-STUN datagram: a borrowed
+         * array goes to the receiver as borrowed (push mode) and is copied for the queue.
+         */
+        final HostSocket.Sink hostSink = new HostSocket.Sink() {
+            @Override
+            public void deliver(HostSocket via, byte[] data, InetSocketAddress from) {
+                TransportImpl.this.deliver(via.local(), data, from);
+            }
+
+            @Override
+            public void deliverBorrowed(HostSocket via, byte[] data, int len, InetSocketAddress from) {
+                TransportImpl.this.deliverBorrowed(via.local(), data, len, from);
+            }
+        };
+
+        /**
+         * As {@link #deliver(InetSocketAddress, byte[], InetSocketAddress)} for a datagram in
+         * {@code data[0..len)}, an array the socket reuses once this returns: push mode lends it to
+         * {@link Receiver#onBorrowedDatagram}, the receive queue gets a copy.
+         */
+        void deliverBorrowed(InetSocketAddress local, byte[] data, int len, InetSocketAddress from) {
+            if (shut) {
+                return;
+            }
+            if (!isKnownPeer(local, from)) {
+                // As in deliver: RFC 8445 §7.3.1.3 / RFC 7675.
+                droppedUnknownSource.incrementAndGet();
+                LOG.debug("{}: dropping {} bytes from unknown {}", localUfrag(), len, from);
+                return;
+            }
+            Receiver r = receiver;
+            if (r != null) {
+                pushBorrowed(r, data, len);
+                return;
+            }
+            synchronized (modeLock) {
+                r = receiver;
+                if (r != null) {
+                    pushBorrowed(r, data, len);
+                    return;
+                }
+                enqueue(java.util.Arrays.copyOf(data, len));
+            }
+        }
+
+        private void pushBorrowed(Receiver r, byte[] data, int len) {
+            try {
+                r.onBorrowedDatagram(data, 0, len);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: the datagram receiver failed", localUfrag(), e);
+            }
         }
 
         /** Called on a socket reader thread for every non-STUN datagram arriving at {@code local}. */

@@ -38,6 +38,20 @@ public interface IceTransport extends Closeable {
          * @param len length in bytes, 1..{@link #MAX_DATAGRAM} (65535)
          */
         void onDatagram(byte[] data, int off, int len);
+
+        /**
+         * A datagram in an array the transport reuses for the next one (issue 6: a host socket's
+         * reader then allocates nothing per datagram): {@code data[off..off+len)} is valid only
+         * during the call, so a receiver that keeps the bytes, or hands them to another thread,
+         * must copy them. The default copies and calls {@link #onDatagram}.
+         *
+         * @param data the datagram's bytes, valid only during the call
+         * @param off offset of the datagram in {@code data}
+         * @param len length in bytes, 1..{@link #MAX_DATAGRAM} (65535)
+         */
+        default void onBorrowedDatagram(byte[] data, int off, int len) {
+            onDatagram(java.util.Arrays.copyOfRange(data, off, off + len), 0, len);
+        }
     }
 
     /**

@@ -90,6 +90,67 @@ class HostSocketIoTest {
         assertEquals(IceConfig.DEFAULT_SOCKET_BUFFER, c.socketSendBufferBytes());
     }
 
+    /**
+     * Issue 6: with a sink that takes the reused array ({@link HostSocket.Sink#deliverBorrowed}) the
+     * reader allocates no copy per datagram, only small objects (well under one 1200-byte copy).
+     */
+    @Test
+    void readerLendsItsArrayWithoutCopying() throws Exception {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        AtomicLong got = new AtomicLong();
+        AtomicLong bad = new AtomicLong();
+        HostSocket hs = HostSocket.bind(lo, 0, 0, new HostSocket.Sink() {
+            @Override
+            public void deliver(HostSocket via, byte[] data, InetSocketAddress from) {
+                bad.incrementAndGet();
+            }
+
+            @Override
+            public void deliverBorrowed(HostSocket via, byte[] data, int len, InetSocketAddress from) {
+                if (len != 1200 || data[0] != 23 || data[len - 1] != (byte) 0x5A) {
+                    bad.incrementAndGet();
+                }
+                got.incrementAndGet();
+            }
+        });
+        hs.start();
+        int size = 1200;
+        int warm = 2000;
+        int count = 4000;
+        try (DatagramChannel peer = DatagramChannel.open()) {
+            peer.bind(new InetSocketAddress(lo, 0));
+            ByteBuffer d = ByteBuffer.allocateDirect(size);
+            d.put(0, (byte) 23);
+            d.put(size - 1, (byte) 0x5A);
+            await(() -> hs.ioThread() != null, "the I/O thread");
+            long readerTid = hs.ioThread().getId();
+            long before = 0;
+            for (int i = 0; i < warm + count; i++) {
+                if (i == warm) {
+                    long target = warm;
+                    await(() -> got.get() >= target, "warm-up datagrams");
+                    before = mx.getThreadAllocatedBytes(readerTid);
+                }
+                d.clear();
+                peer.send(d, hs.local());
+                if (i % 128 == 127) {
+                    long sent = i + 1;
+                    await(() -> got.get() >= sent - 64, "the reader to keep up");
+                }
+            }
+            long total = warm + count;
+            await(() -> got.get() >= total, "all datagrams");
+            long perDatagram = (mx.getThreadAllocatedBytes(readerTid) - before) / count;
+            LOG.info("reader allocates {} bytes per lent {}-byte datagram", perDatagram, size);
+            assertEquals(0, bad.get(), "every datagram lent whole, none copied to deliver()");
+            // At most the sender's InetSocketAddress and the like; a copy would be 1,216 bytes.
+            assertTrue(perDatagram < 200, "reader allocated " + perDatagram + " bytes per datagram");
+        } finally {
+            hs.close();
+        }
+    }
+
     @Test
     void readerCopiesEachDatagramOnceAndSendsAllocateLittle() throws Exception {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -72,6 +72,82 @@ class IcePushReceiveTest {
     private record Got(int index, String thread) {
     }
 
+    /**
+     * Issue 6: a host socket lends its reused receive array to {@link IceTransport.Receiver#onBorrowedDatagram};
+     * a receiver that only implements {@code onDatagram} (and keeps the arrays) gets its own copy of each
+     * datagram, so later datagrams do not overwrite the ones it kept; one that takes borrowed arrays
+     * sees every datagram's bytes during its call.
+     */
+    @Test
+    void keptArraysStayIntactAndBorrowedOnesCarryEachDatagram() throws Exception {
+        IceAgent a = agent(true);
+        IceAgent b = agent(false);
+        CompletableFuture<Void> ca = connected(a);
+        CompletableFuture<Void> cb = connected(b);
+        IcePairs.exchangeAndStart(a, b);
+        CompletableFuture.allOf(ca, cb).get(10, TimeUnit.SECONDS);
+        IceTransport ta = a.transport();
+        IceTransport tb = b.transport();
+
+        List<byte[]> kept = new ArrayList<>();
+        tb.setReceiver((data, off, len) -> {
+            synchronized (kept) {
+                kept.add(data); // keeps the array itself, as the contract of onDatagram allows
+            }
+        });
+        for (int i = 0; i < 200; i++) {
+            byte[] d = numbered(i);
+            ta.send(d, 0, d.length);
+        }
+        await(() -> {
+            synchronized (kept) {
+                return kept.size() == 200;
+            }
+        }, "200 kept datagrams");
+        synchronized (kept) {
+            for (int i = 0; i < 200; i++) {
+                byte[] d = kept.get(i);
+                assertEquals(6, d.length, "an exactly sized copy");
+                assertEquals(i, ((d[1] & 0xFF) << 8) | (d[2] & 0xFF), "datagram " + i + " kept intact");
+            }
+        }
+
+        List<Integer> seen = new ArrayList<>();
+        List<byte[]> arrays = new ArrayList<>();
+        tb.setReceiver(new IceTransport.Receiver() {
+            @Override
+            public void onDatagram(byte[] data, int off, int len) {
+                throw new AssertionError("a host socket lends its array");
+            }
+
+            @Override
+            public void onBorrowedDatagram(byte[] data, int off, int len) {
+                assertEquals(6, len);
+                synchronized (seen) {
+                    seen.add(((data[off + 1] & 0xFF) << 8) | (data[off + 2] & 0xFF));
+                    if (!arrays.contains(data)) {
+                        arrays.add(data);
+                    }
+                }
+            }
+        });
+        for (int i = 200; i < 400; i++) {
+            byte[] d = numbered(i);
+            ta.send(d, 0, d.length);
+        }
+        await(() -> {
+            synchronized (seen) {
+                return seen.size() == 200;
+            }
+        }, "200 borrowed datagrams");
+        synchronized (seen) {
+            for (int i = 0; i < 200; i++) {
+                assertEquals(200 + i, seen.get(i), "order and content");
+            }
+            assertEquals(1, arrays.size(), "one reused array, no allocation per datagram");
+        }
+    }
+
     @Test
     void queuedDatagramsFirstThenPushedOnTheReaderThread() throws Exception {
         IceAgent a = agent(true);
