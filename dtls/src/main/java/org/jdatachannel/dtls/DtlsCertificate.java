@@ -158,6 +158,9 @@ public final class DtlsCertificate {
                         jdk.generatePublic(new java.security.spec.X509EncodedKeySpec(signingPair.getPublic().getEncoded())),
                         jdk.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(
                                 signingPair.getPrivate().getEncoded())));
+                // The handshake signs with the generator's own key object: it shares the named
+                // curve's base point and so its precomputed comb table (see HandshakeJcaHelper).
+                HandshakeJcaHelper.rememberBcKey(keyPair.getPrivate(), signingPair.getPrivate());
                 signWith = HandshakeJcaHelper.provider();
                 sigAlg = "SHA256withECDSA";
             } else {

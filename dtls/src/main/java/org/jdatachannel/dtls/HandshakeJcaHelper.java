@@ -46,7 +46,13 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * fixed-point comb precomputation each time (measured: a sign costs ~6x more than with a
  * Bouncy Castle key). Signatures made here therefore sign with a Bouncy Castle copy of a JDK EC
  * private key, translated once per key object and remembered in a weak map (the entry goes when
- * the original key is unreachable, e.g. with its {@link DtlsCertificate}).
+ * the original key is unreachable, e.g. with its {@link DtlsCertificate}). A translated copy
+ * still has a base point of its own, so its first signature pays the comb precomputation once
+ * (~0.2 ms warm, more while the JIT is cold). A key that {@link DtlsCertificate#generate()}
+ * made with Bouncy Castle's generator is registered with that generator's key instead
+ * ({@link #rememberBcKey}): its domain parameters are the named curve's shared ones, whose base
+ * point's comb table is computed once per JVM, so a fresh certificate per connection signs its
+ * first handshake message at the cost of any later one.
  *
  * <p>The provider is one private instance used by reference ({@link ProviderJcaJceHelper}); it is
  * <em>not</em> added to the JVM's provider list, so nothing else in the application changes.
@@ -104,6 +110,17 @@ final class HandshakeJcaHelper extends DefaultJcaJceHelper {
             BC_KEYS.put(key, copy);
         }
         return copy;
+    }
+
+    /**
+     * Registers {@code bc} as the Bouncy Castle key to sign with in place of {@code jdk}.
+     *
+     * @param jdk a JDK EC private key
+     * @param bc a Bouncy Castle EC private key with the same secret scalar and curve (the caller
+     *     guarantees it: both come from one key generation)
+     */
+    static void rememberBcKey(PrivateKey jdk, PrivateKey bc) {
+        BC_KEYS.put(jdk, bc);
     }
 
     /** A Bouncy Castle signature that signs with {@link #bcKey} of the key it is given. */

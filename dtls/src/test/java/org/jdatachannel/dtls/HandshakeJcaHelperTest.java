@@ -124,4 +124,33 @@ class HandshakeJcaHelperTest {
         v.update(new byte[] {1, 2, 3});
         assertTrue(v.verify(sig), "the private key belongs to the certificate");
     }
+
+    @Test
+    void aGeneratedCertificateSignsWithItsGeneratorsNamedCurveKey() throws Exception {
+        // The key Bouncy Castle's generator made has the named curve's shared domain parameters
+        // (its comb table is computed once per JVM); a translated copy of the JDK key would have
+        // plain parameters of its own and pay the comb precomputation at its first signature.
+        for (int i = 0; i < 2; i++) {
+            DtlsCertificate c = DtlsCertificate.generate();
+            PrivateKey k = c.privateKey();
+            PrivateKey bc = HandshakeJcaHelper.bcKey(k);
+            assertTrue(bc instanceof org.bouncycastle.jce.interfaces.ECPrivateKey);
+            org.bouncycastle.jce.spec.ECParameterSpec params = ((org.bouncycastle.jce.interfaces.ECPrivateKey) bc)
+                    .getParameters();
+            assertTrue(params instanceof org.bouncycastle.jce.spec.ECNamedCurveParameterSpec,
+                    "named-curve parameters, was " + params.getClass().getName());
+            assertEquals("secp256r1", ((org.bouncycastle.jce.spec.ECNamedCurveParameterSpec) params).getName());
+            assertEquals(((java.security.interfaces.ECPrivateKey) k).getS(),
+                    ((org.bouncycastle.jce.interfaces.ECPrivateKey) bc).getD(), "the same secret scalar");
+            assertSame(bc, HandshakeJcaHelper.bcKey(k));
+            Signature ours = helper.createSignature("SHA256withECDSA");
+            ours.initSign(k);
+            ours.update(new byte[] {4, 5, 6});
+            byte[] sig = ours.sign();
+            Signature jdkVerify = Signature.getInstance("SHA256withECDSA");
+            jdkVerify.initVerify(c.certificate().getPublicKey());
+            jdkVerify.update(new byte[] {4, 5, 6});
+            assertTrue(jdkVerify.verify(sig), "signed with the certificate's key");
+        }
+    }
 }
