@@ -133,6 +133,8 @@ public final class PeerConnectionCore {
     private volatile SessionDescriptionInit localDescription;
     private volatile SessionDescriptionInit remoteDescription;
     private volatile Thread dtlsThread;
+    /** This connection's certificate came from SpareCertificate (none configured): it refills after the set-up. */
+    private final boolean generatedCertificate;
 
     // ---- push receive (issue 6): socket reader thread -> event loop ----
     /** One received datagram held by the loop until onDtlsConnected (push mode only). */
@@ -337,6 +339,7 @@ public final class PeerConnectionCore {
         }
         // A fresh certificate per connection, usually generated ahead in the background (SpareCertificate).
         this.certificate = given != null ? given : SpareCertificate.take();
+        this.generatedCertificate = given == null;
         this.sessionId = new SecureRandom().nextLong() >>> 2;
         this.loop = sharedWorker == null ? new EventLoop(name + "-loop") : new EventLoop(name, sharedWorker);
         this.channels = new ChannelManager(loop);
@@ -1955,6 +1958,7 @@ public final class PeerConnectionCore {
         } else if (ev instanceof SctpEvent.Connected) {
             LOG.debug("{}: SCTP association established", name);
             channels.onConnected();
+            setUpOver();
         } else if (ev instanceof SctpEvent.MessageReceived m) {
             channels.onMessage(m.streamId(), m.ppid(), m.payload());
         } else if (ev instanceof SctpEvent.IncomingStreamsReset r) {
@@ -2064,10 +2068,22 @@ public final class PeerConnectionCore {
         }
         LOG.warn("{}: connection failed: {}", name, why);
         failureReason = why;
+        setUpOver();
         channels.onClosed();
         stopSctp();
         setState(PeerConnectionState.FAILED);
         releaseTransports();
+    }
+
+    /**
+     * The set-up of this connection is over (SCTP up, failed or closed): spare certificates for
+     * the next connections are generated now, when they no longer compete with this set-up for
+     * CPU (see SpareCertificate). Thread-safe; more calls do no harm (at most SPARES are kept).
+     */
+    private void setUpOver() {
+        if (generatedCertificate) {
+            SpareCertificate.refill();
+        }
     }
 
     private void stopSctp() {
@@ -2121,6 +2137,7 @@ public final class PeerConnectionCore {
         if (!closeCalled.compareAndSet(false, true)) {
             return;
         }
+        setUpOver();
         if (!loop.inLoop()) {
             awaitGracefulSctpShutdown();
         }

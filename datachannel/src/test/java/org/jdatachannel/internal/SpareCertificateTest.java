@@ -16,23 +16,50 @@ class SpareCertificateTest {
     private static final long TIMEOUT_MS = 30_000;
 
     @Test
-    void everyCertificateIsHandedOutOnceAndSparesAreRefilled() throws Exception {
+    void everyCertificateIsHandedOutOnceAndSparesAreRefilledAfterASetUp() throws Exception {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 6; i++) {
             DtlsCertificate c = SpareCertificate.take();
             assertTrue(seen.add(c.sha256Fingerprint()), "certificate handed out twice");
             assertFalse(c.isExpired(Instant.now().plus(SpareCertificate.MIN_REMAINING)));
             if (i == 2) {
+                SpareCertificate.refill();
                 awaitReady(SpareCertificate.SPARES);
             }
         }
+        SpareCertificate.refill();
+        SpareCertificate.refill();
         awaitReady(SpareCertificate.SPARES);
         assertEquals(SpareCertificate.SPARES, SpareCertificate.ready(), "never more than SPARES ahead");
+        assertEquals(SpareCertificate.SPARES, SpareCertificate.planned());
         java.util.List<String> spares = SpareCertificate.readyFingerprints();
         DtlsCertificate fromSpare = SpareCertificate.take();
         assertEquals(spares.get(0), fromSpare.sha256Fingerprint(), "the oldest ready spare is used, not generated anew");
         assertFalse(SpareCertificate.readyFingerprints().contains(fromSpare.sha256Fingerprint()));
         assertTrue(seen.add(fromSpare.sha256Fingerprint()));
+        assertEquals(SpareCertificate.SPARES - 1, SpareCertificate.planned(),
+                "take() starts no generation (the connection refills after its set-up)");
+        DtlsCertificate second = SpareCertificate.take();
+        assertEquals(spares.get(1), second.sha256Fingerprint());
+        assertEquals(0, SpareCertificate.planned());
+        assertTrue(seen.add(SpareCertificate.take().sha256Fingerprint()), "none planned: generated on the spot");
+        assertEquals(0, SpareCertificate.planned());
+    }
+
+    @Test
+    void aConnectionWithoutCertificateRefillsTheSparesWhenItsSetUpIsOver() throws Exception {
+        while (SpareCertificate.planned() > 0) {
+            SpareCertificate.take();
+        }
+        org.jdatachannel.RtcConfiguration cfg = org.jdatachannel.RtcConfiguration.builder().build();
+        org.jdatachannel.PeerConnection pc = new org.jdatachannel.PeerConnection(cfg);
+        try {
+            assertEquals(0, SpareCertificate.planned(), "constructing takes, it does not refill");
+        } finally {
+            pc.close();
+        }
+        assertEquals(SpareCertificate.SPARES, SpareCertificate.planned(), "closed: its set-up is over");
+        awaitReady(SpareCertificate.SPARES);
     }
 
     private static void awaitReady(int n) throws InterruptedException {
