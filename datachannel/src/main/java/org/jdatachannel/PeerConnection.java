@@ -44,9 +44,12 @@ public final class PeerConnection implements AutoCloseable {
     /**
      * Creates a connection. Binds no sockets yet (ICE gathers on createOffer or on
      * setRemoteDescription of an offer). Without a configured certificate the connection gets a
-     * fresh ECDSA P-256 one (valid 30 days) of its own: usually one generated ahead on a background
-     * thread (a spare is kept ready, never shared between connections), else generated here, on
-     * the calling thread (about 1 ms).
+     * fresh ECDSA P-256 one (valid 30 days) of its own, never shared between connections: usually
+     * a spare generated ahead on a background thread (spares are generated after a connection's
+     * set-up is over, at most two at a time). If the spare is still being generated, this
+     * constructor waits for it up to 20 ms; if there is none, or the wait ends first, it generates
+     * one here, on the calling thread (about 0.5-1 ms of CPU warm). So the constructor may block
+     * for about 20 ms plus one generation: avoid calling it from a callback.
      *
      * @param config the configuration
      * @throws IllegalArgumentException if {@code config} is null, or its certificate has expired

@@ -95,7 +95,8 @@ final class SpareCertificate {
 
     /**
      * Starts generating spares on the {@code jdatachannel-certgen} threads until {@link #SPARES}
-     * are ready or being generated. Called by a connection whose set-up is over; never blocks.
+     * are ready or being generated. Called by a connection whose set-up is over; never blocks, and
+     * returns after one attempt when the certgen threads refuse work (their queue is full).
      */
     static void refill() {
         while (true) {
@@ -106,6 +107,14 @@ final class SpareCertificate {
             if (COUNT.compareAndSet(p, p + 1)) {
                 CompletableFuture<DtlsCertificate> f = PeerConnection.generateCertificate(
                         DtlsCertificate.KeyType.ECDSA_P256, DtlsCertificate.DEFAULT_VALIDITY);
+                if (f.isCompletedExceptionally()) {
+                    // Refused at once (the certgen queue is full): give the slot back and stop. Trying
+                    // again here would spin on this thread (an event loop, or close()) for as long as
+                    // the queue stays full; the next refill() tries again, and take() generates one
+                    // on its caller's thread meanwhile.
+                    COUNT.decrementAndGet();
+                    return;
+                }
                 PLANNED.offerLast(f);
                 // Queue full or generation failed: the slot is freed for the next refill (unless a
                 // take() already removed it, which then skips it).

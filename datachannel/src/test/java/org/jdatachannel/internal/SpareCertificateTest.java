@@ -62,6 +62,54 @@ class SpareCertificateTest {
         awaitReady(SpareCertificate.SPARES);
     }
 
+    /**
+     * When the certgen threads refuse work (both busy, their queue of 256 full), refill() gives up
+     * after one refused attempt: it runs on an event loop or in close(), and retrying would spin
+     * there for as long as the queue stays full.
+     */
+    @Test
+    void refillReturnsWhenTheCertgenQueueRefusesWork() throws Exception {
+        while (SpareCertificate.planned() > 0) {
+            SpareCertificate.take();
+        }
+        java.lang.reflect.Field field = Class.forName("org.jdatachannel.PeerConnection$CertGen")
+                .getDeclaredField("EXECUTOR");
+        field.setAccessible(true);
+        java.util.concurrent.ThreadPoolExecutor certgen = (java.util.concurrent.ThreadPoolExecutor) field.get(null);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(2);
+        Runnable hold = () -> {
+            busy.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        Thread refiller = new Thread(SpareCertificate::refill, "spare-refill-test");
+        try {
+            certgen.execute(hold);
+            certgen.execute(hold);
+            assertTrue(busy.await(TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS), "certgen threads busy");
+            while (certgen.getQueue().remainingCapacity() > 0) {
+                certgen.execute(() -> { });
+            }
+            refiller.start();
+            refiller.join(TIMEOUT_MS);
+            assertFalse(refiller.isAlive(), "refill() still running while the certgen queue is full");
+            assertEquals(0, SpareCertificate.planned(), "a refused generation leaves no spare planned");
+        } finally {
+            release.countDown();
+            refiller.join(TIMEOUT_MS);
+        }
+        long end = System.nanoTime() + TIMEOUT_MS * 1_000_000;
+        while (!certgen.getQueue().isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        SpareCertificate.refill(); // room again: spares are planned as usual
+        awaitReady(SpareCertificate.SPARES);
+    }
+
     private static void awaitReady(int n) throws InterruptedException {
         long end = System.nanoTime() + TIMEOUT_MS * 1_000_000;
         while (SpareCertificate.ready() < n) {
