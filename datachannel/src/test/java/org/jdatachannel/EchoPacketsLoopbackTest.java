@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * both ends over loopback. A message answered from {@code onMessage} goes out in ONE datagram with
  * the SACK for the message it answers (RFC 9260 §6: the SACK is bundled with outbound DATA), so a
  * ping-pong driven from the callbacks costs one datagram per direction, not a SACK datagram and a
- * DATA datagram each way (what the stack did before: 4 per round trip).
+ * DATA datagram each way (what the stack did before: 4 per round trip), one loop wake-up per
+ * datagram and no hand-off for the send.
  */
 class EchoPacketsLoopbackTest {
 
@@ -66,6 +67,17 @@ class EchoPacketsLoopbackTest {
             assertTrue(atB >= rounds + 1 && atB <= rounds + 1 + rounds / 10,
                     "datagrams at b per " + rounds + " echoes: " + atB);
             assertEquals(0, a.receiveStats().dropped() + b.receiveStats().dropped());
+            // Wake-ups and tasks: each end wakes once per datagram it receives; a send from the
+            // callback runs inline on the loop (no wake-up, no hand-off) and the reply costs two
+            // drain tasks (the held one and the one that sends). Same slack as above.
+            long wakeA = a.receiveStats().loopWakeups() - a0.loopWakeups();
+            long wakeB = b.receiveStats().loopWakeups() - b0.loopWakeups();
+            assertTrue(wakeA <= rounds + rounds / 10, "wake-ups of a's loop per " + rounds + " echoes: " + wakeA);
+            assertTrue(wakeB <= rounds + 1 + rounds / 10, "wake-ups of b's loop per " + rounds + " echoes: " + wakeB);
+            long tasksA = a.receiveStats().loopTasks() - a0.loopTasks();
+            long tasksB = b.receiveStats().loopTasks() - b0.loopTasks();
+            assertTrue(tasksA <= 2 * rounds + rounds / 10, "tasks of a's loop per " + rounds + " echoes: " + tasksA);
+            assertTrue(tasksB <= 2 * rounds + 1 + rounds / 10, "tasks of b's loop per " + rounds + " echoes: " + tasksB);
         }
     }
 }

@@ -125,15 +125,28 @@ final class DcRows {
      *
      * @param rtt round-trip times, µs
      * @param perRoundTrip counters of both ends (see {@link Internals}: SCTP DATA/SACK packets sent,
-     *     loop tasks, loop wake-ups, datagrams read, I/O rounds, timers armed) over the recorded round
-     *     trips, divided by their number (diagnostics: read after the traffic stopped)
+     *     loop tasks, loop wake-ups, datagrams read, I/O rounds, timers armed) and the process CPU time
+     *     ({@code processCpuUs}) over the recorded round trips, divided by their number (diagnostics)
      */
     record Echo(Stats.Dist rtt, Map<String, Double> perRoundTrip) {
     }
 
+    /** Counters of both ends and the process CPU time (ns, key {@code processCpuNanos}). */
+    static Map<String, Long> snapshot(Pair p) {
+        Map<String, Long> m = Internals.sum(Internals.counters(p.a), Internals.counters(p.b));
+        m.put("processCpuNanos", Meter.processCpuNanos());
+        return m;
+    }
+
     static Map<String, Double> perRoundTrip(Pair p, Map<String, Long> before, int samples) {
-        Map<String, Long> after = Internals.sum(Internals.counters(p.a), Internals.counters(p.b));
+        Map<String, Long> after = snapshot(p);
         Map<String, Double> m = new java.util.LinkedHashMap<>();
+        Long c0 = before.get("processCpuNanos");
+        Long c1 = after.get("processCpuNanos");
+        if (c0 != null && c1 != null && c0 >= 0 && c1 >= 0) {
+            // the whole process (both peers, the harness thread, JIT, GC), µs per round trip
+            m.put("processCpuUs", Math.round(10.0 * (c1 - c0) / 1e3 / samples) / 10.0);
+        }
         for (String k : List.of("sctpDataPackets", "sctpSackPackets", "rx.datagrams", "rx.pushDrains",
                 "rx.loopTasks", "rx.loopWakeups", "rx.ioRounds", "rx.sctpTimersArmed", "sctpRetransmissions")) {
             Long a = after.get(k);
@@ -155,7 +168,7 @@ final class DcRows {
             Map<String, Long> before = Map.of();
             for (int i = 0; i < warmup + samples; i++) {
                 if (i == warmup) {
-                    before = Internals.sum(Internals.counters(p.a), Internals.counters(p.b));
+                    before = snapshot(p);
                 }
                 CompletableFuture<DataChannelMessage> f = new CompletableFuture<>();
                 next.set(f);
@@ -207,13 +220,13 @@ final class DcRows {
                     return;
                 }
                 if (i + 1 == warmup) {
-                    before.set(Internals.sum(Internals.counters(p.a), Internals.counters(p.b)));
+                    before.set(snapshot(p));
                 }
                 state[1] = System.nanoTime();
                 p.channel().send(payload);
             });
             if (warmup == 0) {
-                before.set(Internals.sum(Internals.counters(p.a), Internals.counters(p.b)));
+                before.set(snapshot(p));
             }
             // the first send is from this thread; every later one from the callback
             state[1] = System.nanoTime();
