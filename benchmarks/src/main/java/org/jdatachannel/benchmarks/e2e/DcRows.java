@@ -131,15 +131,20 @@ final class DcRows {
     record Echo(Stats.Dist rtt, Map<String, Double> perRoundTrip) {
     }
 
-    /** Counters of both ends and the process CPU time (ns, key {@code processCpuNanos}). */
-    static Map<String, Long> snapshot(Pair p) {
-        Map<String, Long> m = Internals.sum(Internals.counters(p.a), Internals.counters(p.b));
-        m.put("processCpuNanos", Meter.processCpuNanos());
-        return m;
+    /** Counters of both ends, the process CPU time (ns, key {@code processCpuNanos}) and per-thread CPU. */
+    record Snap(Map<String, Long> counters, Meter.ThreadSnapshot threads) {
     }
 
-    static Map<String, Double> perRoundTrip(Pair p, Map<String, Long> before, int samples) {
-        Map<String, Long> after = snapshot(p);
+    static Snap snapshot(Pair p) {
+        Map<String, Long> m = Internals.sum(Internals.counters(p.a), Internals.counters(p.b));
+        m.put("processCpuNanos", Meter.processCpuNanos());
+        return new Snap(m, Meter.ThreadSnapshot.take());
+    }
+
+    static Map<String, Double> perRoundTrip(Pair p, Snap s0, int samples) {
+        Map<String, Long> before = s0.counters();
+        Snap s1 = snapshot(p);
+        Map<String, Long> after = s1.counters();
         Map<String, Double> m = new java.util.LinkedHashMap<>();
         Long c0 = before.get("processCpuNanos");
         Long c1 = after.get("processCpuNanos");
@@ -147,6 +152,9 @@ final class DcRows {
             // the whole process (both peers, the harness thread, JIT, GC), µs per round trip
             m.put("processCpuUs", Math.round(10.0 * (c1 - c0) / 1e3 / samples) / 10.0);
         }
+        // the largest thread groups' CPU, µs per round trip
+        s0.threads().cpuMsByGroup(s1.threads(), 4).forEach((g, ms) ->
+                m.put("cpuUs[" + g + "]", Math.round(10.0 * ms * 1e3 / samples) / 10.0));
         for (String k : List.of("sctpDataPackets", "sctpSackPackets", "rx.datagrams", "rx.pushDrains",
                 "rx.loopTasks", "rx.loopWakeups", "rx.ioRounds", "rx.sctpTimersArmed", "sctpRetransmissions")) {
             Long a = after.get(k);
@@ -165,7 +173,7 @@ final class DcRows {
             p.channel().onMessage(m -> next.get().complete(m));
             byte[] payload = new byte[messageBytes];
             double[] rtt = new double[samples];
-            Map<String, Long> before = Map.of();
+            Snap before = null;
             for (int i = 0; i < warmup + samples; i++) {
                 if (i == warmup) {
                     before = snapshot(p);
@@ -202,7 +210,7 @@ final class DcRows {
             byte[] payload = new byte[messageBytes];
             double[] rtt = new double[samples];
             CompletableFuture<Void> done = new CompletableFuture<>();
-            AtomicReference<Map<String, Long>> before = new AtomicReference<>();
+            AtomicReference<Snap> before = new AtomicReference<>();
             long[] state = new long[2]; // [0] echoes so far, [1] send time; touched by the loop thread only
             p.channel().onMessage(m -> {
                 long t = System.nanoTime() - state[1];
