@@ -74,6 +74,9 @@ class EchoPacketsLoopbackTest {
             long wakeB = b.receiveStats().loopWakeups() - b0.loopWakeups();
             assertTrue(wakeA <= rounds + rounds / 10, "wake-ups of a's loop per " + rounds + " echoes: " + wakeA);
             assertTrue(wakeB <= rounds + 1 + rounds / 10, "wake-ups of b's loop per " + rounds + " echoes: " + wakeB);
+            // every echo at a and every request at b was delivered with its batch held
+            assertTrue(a.receiveStats().heldDrains() - a0.heldDrains() >= rounds - rounds / 10,
+                    "held drains at a: " + a.receiveStats());
             long tasksA = a.receiveStats().loopTasks() - a0.loopTasks();
             long tasksB = b.receiveStats().loopTasks() - b0.loopTasks();
             assertTrue(tasksA <= 2 * rounds + rounds / 10, "tasks of a's loop per " + rounds + " echoes: " + tasksA);

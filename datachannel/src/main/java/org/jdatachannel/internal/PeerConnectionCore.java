@@ -1948,8 +1948,8 @@ public final class PeerConnectionCore {
         }
     }
 
-    /** Drains that held their input batch over message callbacks (loop thread; tests). */
-    private long heldDrains;
+    /** Drains that held their input batch over message callbacks (written by the loop; diagnostics). */
+    private volatile long heldDrains;
 
     /** Loop thread: one SCTP output. */
     private void handle(SctpEvent ev) {
@@ -2275,16 +2275,19 @@ public final class PeerConnectionCore {
      * @param sctpTimersArmed SCTP timer (re)schedules
      * @param ioRounds        selection rounds of the event-loop thread that read sockets (it reads
      *                        the host sockets itself; all loops of a shared worker)
+     * @param heldDrains      drains that held a lone datagram's SCTP input batch over the message
+     *                        callbacks, so that a reply carries its SACK ({@link #drain(boolean)})
      */
     public record ReceiveStats(boolean pushMode, long pushDrains, long datagrams, int largestBatch, long dropped,
-                               int waiting, long loopTasks, long loopWakeups, long sctpTimersArmed, long ioRounds) {
+                               int waiting, long loopTasks, long loopWakeups, long sctpTimersArmed, long ioRounds,
+                               long heldDrains) {
     }
 
     /** @return the receive-path counters; any thread */
     public ReceiveStats receiveStats() {
         return new ReceiveStats(pushStarted, pushDrains.get(), inboxDatagrams.get(), largestInboxBatch,
                 inboxDropped.get(), inboxWaiting.get(), loop.tasksRun(), loop.wakeups(), timersArmed,
-                loop.ioRounds());
+                loop.ioRounds(), heldDrains);
     }
 
     /** @return threads this connection started that are still alive (for tests) */
