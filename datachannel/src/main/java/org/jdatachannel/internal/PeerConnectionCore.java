@@ -1893,17 +1893,21 @@ public final class PeerConnectionCore {
     /**
      * Polls SCTP outputs until null, then re-arms the timer.
      *
-     * <p>Issue 6 (echo latency): with {@code holdBatch} (a drain after a lone pushed datagram), the
+     * <p>Issue 6 (echo latency): with {@code holdBatch} (a drain after one or two pushed datagrams,
+     * {@link #MAX_DATAGRAMS_TO_HOLD}), the
      * outputs are first polled with {@link SctpPort#pollHoldingBatch()}. If that delivered a
      * message, the input batch stays open, the drain ends there and another drain is queued: the
      * message callbacks run in between (after this task, as always), and a reply they send goes out
      * in one packet with the SACK due for the batch, instead of a SACK packet followed by a DATA
      * packet (RFC 9260 §6: "the sender SHOULD create a SACK chunk and bundle it with the outbound
-     * DATA chunk"). The SACK is later only by the callbacks' run time, within the same loop turn
-     * (far inside §6.2's delayed-ack bound). The second drain ends the batch (at most one hold per
-     * batch). A callback that blocks holds that SACK as long (as it holds every socket read of the
-     * connection); one that blocks beyond the peer's retransmission timeout makes the peer
-     * retransmit the message once.
+     * DATA chunk"). The SACK is later by the callbacks' run time plus the tasks queued on the loop
+     * before the second drain (user sends from other threads, other connections' tasks on a shared
+     * worker); normally microseconds, far inside §6.2's delayed-ack bound. The second drain ends
+     * the batch (at most one hold per batch). A callback that blocks holds that SACK as long (as it
+     * holds every socket read of the connection); one that blocks beyond the peer's retransmission
+     * timeout makes the peer retransmit the message, and with it reset its cwnd to one MTU and
+     * double its RTO (RFC 9260 §6.3.3 E1/E2, §7.2.3). The peer's RTT samples of such a request
+     * include the callback's run time.
      */
     private void drain(boolean holdBatch) {
         if (datagramsSinceDrain > 0) {

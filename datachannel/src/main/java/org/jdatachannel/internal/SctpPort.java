@@ -50,9 +50,10 @@ public interface SctpPort extends SctpLink {
      * {@link #poll()} then carries that SACK in its own packet (RFC 9260 §6: "if any received DATA
      * chunks have not been acknowledged (e.g., due to delayed ack), the sender SHOULD create a SACK
      * chunk and bundle it with the outbound DATA chunk"), instead of the SACK going alone right
-     * before it. The driver uses it to deliver a burst's messages to
-     * the application first; it must call {@link #poll()} (which ends the batch) right after the
-     * callbacks of those messages, within the same loop turn. The default is {@link #poll()}.
+     * before it. The driver uses it after one or two received datagrams (a request, not a bulk
+     * burst) to deliver their messages to the application first; it must call {@link #poll()} (which
+     * ends the batch) as soon as the callbacks of those messages have run (the next task it queues
+     * on the loop). The default is {@link #poll()}.
      *
      * @return the next output, or null when drained for now
      */

@@ -114,16 +114,24 @@ class IcePushReceiveTest {
 
         List<Integer> seen = new ArrayList<>();
         List<byte[]> arrays = new ArrayList<>();
+        // Failures on the reader thread are collected and asserted here (an AssertionError thrown
+        // there would only be logged by the I/O thread, and this test would time out instead).
+        List<String> readerFailures = new ArrayList<>();
         tb.setReceiver(new IceTransport.Receiver() {
             @Override
             public void onDatagram(byte[] data, int off, int len) {
-                throw new AssertionError("a host socket lends its array");
+                synchronized (seen) {
+                    readerFailures.add("onDatagram called: a host socket lends its array");
+                    seen.add(-1);
+                }
             }
 
             @Override
             public void onBorrowedDatagram(byte[] data, int off, int len) {
-                assertEquals(6, len);
                 synchronized (seen) {
+                    if (len != 6) {
+                        readerFailures.add("a " + len + "-byte datagram, sent 6");
+                    }
                     seen.add(((data[off + 1] & 0xFF) << 8) | (data[off + 2] & 0xFF));
                     if (!arrays.contains(data)) {
                         arrays.add(data);
@@ -141,6 +149,7 @@ class IcePushReceiveTest {
             }
         }, "200 borrowed datagrams");
         synchronized (seen) {
+            assertEquals(List.of(), readerFailures);
             for (int i = 0; i < 200; i++) {
                 assertEquals(200 + i, seen.get(i), "order and content");
             }

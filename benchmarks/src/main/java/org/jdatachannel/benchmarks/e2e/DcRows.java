@@ -113,14 +113,6 @@ final class DcRows {
     }
 
     /**
-     * Echo latency over one fresh pair: the offerer sends a binary message of {@code messageBytes},
-     * the answerer sends it back from its onMessage callback, the offerer waits for it before the
-     * next one. Round-trip times in µs.
-     *
-     * @param warmup echoes not recorded
-     * @param samples echoes recorded
-     */
-    /**
      * An echo row's result.
      *
      * @param rtt round-trip times, µs
@@ -166,6 +158,14 @@ final class DcRows {
         return m;
     }
 
+    /**
+     * Echo latency over one fresh pair: the offerer sends a binary message of {@code messageBytes},
+     * the answerer sends it back from its onMessage callback, the offerer waits for it before the
+     * next one. Round-trip times in µs.
+     *
+     * @param warmup echoes not recorded
+     * @param samples echoes recorded
+     */
     static Echo echo(RtcConfiguration cfg, int messageBytes, int warmup, int samples, long timeoutMs)
             throws Exception {
         try (Pair p = Pair.connect(cfg, 1, ch -> ch.onMessage(m -> ch.send(m.data())), timeoutMs)) {

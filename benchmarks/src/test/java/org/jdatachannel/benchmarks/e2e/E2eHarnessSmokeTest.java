@@ -138,6 +138,12 @@ class E2eHarnessSmokeTest {
         assertEquals(List.of("65536x1", "1024x1", "65536x4"), d.throughputKinds());
         assertEquals(0, d.scaleLoopThreads());
         assertEquals(8, E2eHarness.Options.parse("--scale-loop-threads", "8").scaleLoopThreads());
+        assertEquals(20_000, d.echoWarmup());
+        assertEquals(5000, d.echoSamples());
+        assertEquals(300, E2eHarness.Options.parse("--echo-warmup", "300").echoWarmup());
+        assertEquals(0, E2eHarness.Options.parse("--echo-warmup", "0").echoWarmup());
+        assertEquals(200, E2eHarness.Options.parse("--echo-samples", "1000").echoWarmup());
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--echo-warmup", "-1"));
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--scale-loop-threads", "257"));
         assertEquals(List.of("1200x2"), E2eHarness.Options.parse("--tput", "1200x2").throughputKinds());
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--tput", "1024"));
