@@ -29,8 +29,9 @@ import org.jdatachannel.dtls.DtlsCertificate;
  * expire within {@link #MIN_REMAINING} is dropped.
  *
  * <p>When: spares are generated after a set-up, not during one. {@link #take()} does not start
- * new generations; the connection calls {@link #refill()} once its own set-up is over (SCTP up,
- * or it failed or closed). Generating at {@code take()} (as before) put two key generations and
+ * new generations; the connection calls {@link #refill()} once its own set-up is over (10 ms
+ * after SCTP up, when its channels' DCEP messages and open callbacks are done, or when it failed
+ * or was closed). Generating at {@code take()} (as before) put two key generations and
  * signatures on the 2-core machine's CPUs exactly while the connection that took the spare was
  * signalling and shaking hands (issue 6: its signalling phase took ~2 ms longer than with a
  * shared certificate). If the spare {@code take()} finds is still being generated, it waits for

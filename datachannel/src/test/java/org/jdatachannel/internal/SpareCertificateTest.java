@@ -110,6 +110,39 @@ class SpareCertificateTest {
         awaitReady(SpareCertificate.SPARES);
     }
 
+    @Test
+    void connectedConnectionsRefillTheSparesAfterTheirSetUpWithoutBeingClosed() throws Exception {
+        while (SpareCertificate.planned() > 0) {
+            SpareCertificate.take();
+        }
+        // NETWORK RULE: ICE restricted to 127.0.0.1.
+        org.jdatachannel.RtcConfiguration cfg = org.jdatachannel.RtcConfiguration.builder()
+                .iceAddressFilter(a -> a.getHostAddress().equals("127.0.0.1")).build();
+        org.jdatachannel.PeerConnection a = new org.jdatachannel.PeerConnection(cfg);
+        org.jdatachannel.PeerConnection b = new org.jdatachannel.PeerConnection(cfg);
+        try {
+            assertEquals(0, SpareCertificate.planned(), "constructing takes, it does not refill");
+            java.util.concurrent.CompletableFuture<Void> open = new java.util.concurrent.CompletableFuture<>();
+            a.createDataChannel("x").onOpen(() -> open.complete(null));
+            long t = TIMEOUT_MS;
+            java.util.concurrent.TimeUnit ms = java.util.concurrent.TimeUnit.MILLISECONDS;
+            a.setLocalDescription(a.createOffer().get(t, ms)).get(t, ms);
+            b.setRemoteDescription(a.localDescription()).get(t, ms);
+            b.setLocalDescription(b.createAnswer().get(t, ms)).get(t, ms);
+            a.setRemoteDescription(b.localDescription()).get(t, ms);
+            open.get(t, ms);
+            long end = System.nanoTime() + TIMEOUT_MS * 1_000_000;
+            while (SpareCertificate.planned() < SpareCertificate.SPARES && System.nanoTime() < end) {
+                Thread.sleep(5);
+            }
+            assertEquals(SpareCertificate.SPARES, SpareCertificate.planned(), "refilled after SCTP came up");
+            awaitReady(SpareCertificate.SPARES);
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
     private static void awaitReady(int n) throws InterruptedException {
         long end = System.nanoTime() + TIMEOUT_MS * 1_000_000;
         while (SpareCertificate.ready() < n) {
