@@ -2093,7 +2093,8 @@ public final class PeerConnectionCore {
     /**
      * The set-up of this connection is over ({@link #REFILL_DELAY_MS} after SCTP up, failed or
      * closed): spare certificates for the next connections are generated now, when they no longer
-     * compete with this set-up for CPU (see SpareCertificate). Thread-safe; more calls do no harm (at most SPARES are kept).
+     * compete with this set-up for CPU (see SpareCertificate). Thread-safe; more calls do no harm
+     * (at most SPARES are kept).
      */
     private void setUpOver() {
         if (generatedCertificate) {
