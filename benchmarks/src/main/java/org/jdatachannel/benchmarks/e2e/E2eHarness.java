@@ -73,7 +73,7 @@ public final class E2eHarness {
      * @param socketBuffer SO_SNDBUF/SO_RCVBUF of the raw UDP sockets, bytes
      * @param echoWarmup echoes (and UDP ping-pongs) before recording, per echo row
      * @param echoSamples echoes (and UDP ping-pongs) recorded
-     * @param setupWarmup pairs connected before the set-up row records
+     * @param setupWarmup pairs connected before each set-up row records
      * @param setupCount pairs recorded per set-up row
      * @param scalePcs connection counts of the scale rows (even numbers)
      * @param scaleWarmupSeconds echoing before each scale window, s
@@ -96,7 +96,7 @@ public final class E2eHarness {
         /** @return the full run's defaults */
         public static Options defaults() {
             return new Options(new LinkedHashSet<>(ROWS), Path.of("benchmarks/target/e2e.json"), 3, 64 * MIB,
-                    64 * MIB, 4 << 20, 20_000, 5000, 5, 100, List.of(100, 1000), 10, 60, "512m", List.of(), false, 4.0,
+                    64 * MIB, 4 << 20, 20_000, 5000, 100, 100, List.of(100, 1000), 10, 60, "512m", List.of(), false, 4.0,
                     120_000, List.of("65536x1", "1024x1", "65536x4"), 0);
         }
 
@@ -106,7 +106,9 @@ public final class E2eHarness {
          * {@code --rounds N}, {@code --mib N} (per throughput round), {@code --udp-mib N},
          * {@code --socket-buffer BYTES}, {@code --echo-samples N} (also sets the warm-up to N/5),
          * {@code --echo-warmup N} (echoes and ping-pongs before recording; default 20,000: the C2 JIT
-         * compiles a once-per-message path only after ~10,000 calls), {@code --setup-count N},
+         * compiles a once-per-message path only after ~10,000 calls), {@code --setup-count N} (also caps the
+         * warm-up at N), {@code --setup-warmup N} (pairs connected before each set-up row records; default
+         * 100: the first ~100 set-ups of a JVM spend more CPU in the JIT compiler than in the set-up),
          * {@code --scale N,...}, {@code --scale-warmup-s S}, {@code --scale-steady-s S},
          * {@code --scale-heap SIZE}, {@code --scale-jvm-arg ARG} (repeatable),
          * {@code --scale-in-process}, {@code --max-load L}, {@code --timeout-s S},
@@ -159,6 +161,7 @@ public final class E2eHarness {
                         case "--echo-samples" -> o.withInts(a, Integer.parseInt(v), 5);
                         case "--echo-warmup" -> o.withInts(a, Integer.parseInt(v), 11);
                         case "--setup-count" -> o.withInts(a, Integer.parseInt(v), 6);
+                        case "--setup-warmup" -> o.withInts(a, Integer.parseInt(v), 12);
                         case "--scale-warmup-s" -> o.withInts(a, Integer.parseInt(v), 7);
                         case "--scale-steady-s" -> o.withInts(a, Integer.parseInt(v), 8);
                         case "--timeout-s" -> o.withInts(a, Integer.parseInt(v), 9);
@@ -243,13 +246,14 @@ public final class E2eHarness {
         }
 
         private Options withInts(String name, int v, int which) {
-            if (v < (which == 7 || which == 10 || which == 11 ? 0 : 1) || which == 10 && v > 256) {
+            if (v < (which == 7 || which == 10 || which == 11 || which == 12 ? 0 : 1) || which == 10 && v > 256) {
                 throw new IllegalArgumentException(name + " must be positive, got " + v);
             }
             return new Options(only, out, which == 1 ? v : rounds, which == 2 ? v * MIB : transferBytes,
                     which == 3 ? v * MIB : udpBytes, which == 4 ? v : socketBuffer,
                     which == 5 ? Math.max(1, v / 5) : which == 11 ? v : echoWarmup, which == 5 ? v : echoSamples,
-                    which == 6 ? Math.min(setupWarmup, v) : setupWarmup, which == 6 ? v : setupCount, scalePcs,
+                    which == 6 ? Math.min(setupWarmup, v) : which == 12 ? v : setupWarmup, which == 6 ? v : setupCount,
+                    scalePcs,
                     which == 7 ? v : scaleWarmupSeconds, which == 8 ? v : scaleSteadySeconds, scaleHeap,
                     scaleJvmArgs, scaleInProcess, maxLoad, which == 9 ? v * 1000L : timeoutMs, throughputKinds,
                     which == 10 ? v : scaleLoopThreads);

@@ -144,6 +144,9 @@ class E2eHarnessSmokeTest {
         assertEquals(0, E2eHarness.Options.parse("--echo-warmup", "0").echoWarmup());
         assertEquals(200, E2eHarness.Options.parse("--echo-samples", "1000").echoWarmup());
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--echo-warmup", "-1"));
+        assertEquals(100, d.setupWarmup());
+        assertEquals(7, E2eHarness.Options.parse("--setup-warmup", "7").setupWarmup());
+        assertEquals(3, E2eHarness.Options.parse("--setup-count", "3").setupWarmup());
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--scale-loop-threads", "257"));
         assertEquals(List.of("1200x2"), E2eHarness.Options.parse("--tput", "1200x2").throughputKinds());
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--tput", "1024"));
