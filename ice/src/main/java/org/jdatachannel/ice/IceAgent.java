@@ -1846,40 +1846,20 @@ public final class IceAgent implements AutoCloseable {
          * {@link Receiver#onBorrowedDatagram}, the receive queue gets a copy.
          */
         void deliverBorrowed(InetSocketAddress local, byte[] data, int len, InetSocketAddress from) {
-            if (shut) {
-                return;
-            }
-            if (!isKnownPeer(local, from)) {
-                // As in deliver: RFC 8445 §7.3.1.3 / RFC 7675.
-                droppedUnknownSource.incrementAndGet();
-                LOG.debug("{}: dropping {} bytes from unknown {}", localUfrag(), len, from);
-                return;
-            }
-            Receiver r = receiver;
-            if (r != null) {
-                pushBorrowed(r, data, len);
-                return;
-            }
-            synchronized (modeLock) {
-                r = receiver;
-                if (r != null) {
-                    pushBorrowed(r, data, len);
-                    return;
-                }
-                enqueue(java.util.Arrays.copyOf(data, len));
-            }
-        }
-
-        private void pushBorrowed(Receiver r, byte[] data, int len) {
-            try {
-                r.onBorrowedDatagram(data, 0, len);
-            } catch (RuntimeException e) {
-                LOG.warn("{}: the datagram receiver failed", localUfrag(), e);
-            }
+            accept(local, data, len, from, true);
         }
 
         /** Called on a socket reader thread for every non-STUN datagram arriving at {@code local}. */
         void deliver(InetSocketAddress local, byte[] data, InetSocketAddress from) {
+            accept(local, data, data.length, from, false);
+        }
+
+        /**
+         * One datagram, {@code data[0..len)}: dropped from an unknown source, else pushed to the
+         * receiver or queued. {@code borrowed}: the array is reused by the caller once this returns,
+         * so the receiver gets it through {@link Receiver#onBorrowedDatagram} and the queue a copy.
+         */
+        private void accept(InetSocketAddress local, byte[] data, int len, InetSocketAddress from, boolean borrowed) {
             if (shut) {
                 return;
             }
@@ -1888,28 +1868,32 @@ public final class IceAgent implements AutoCloseable {
                 // (or is being checked with) an authenticated check; anyone else's datagrams are
                 // dropped before they can reach DTLS.
                 droppedUnknownSource.incrementAndGet();
-                LOG.debug("{}: dropping {} bytes from unknown {}", localUfrag(), data.length, from);
+                LOG.debug("{}: dropping {} bytes from unknown {}", localUfrag(), len, from);
                 return;
             }
             Receiver r = receiver;
             if (r != null) {
                 // Push mode: no queue, no hand-off; the receiver must not block.
-                push(r, data);
+                push(r, data, len, borrowed);
                 return;
             }
             synchronized (modeLock) {
                 r = receiver;
                 if (r != null) {
-                    push(r, data);
+                    push(r, data, len, borrowed);
                     return;
                 }
-                enqueue(data);
+                enqueue(borrowed ? java.util.Arrays.copyOf(data, len) : data);
             }
         }
 
-        private void push(Receiver r, byte[] data) {
+        private void push(Receiver r, byte[] data, int len, boolean borrowed) {
             try {
-                r.onDatagram(data, 0, data.length);
+                if (borrowed) {
+                    r.onBorrowedDatagram(data, 0, len);
+                } else {
+                    r.onDatagram(data, 0, len);
+                }
             } catch (RuntimeException e) {
                 LOG.warn("{}: the datagram receiver failed", localUfrag(), e);
             }
@@ -1973,7 +1957,7 @@ public final class IceAgent implements AutoCloseable {
                             break;
                         }
                         queuedBytes.addAndGet(-d.data.length);
-                        push(r, d.data);
+                        push(r, d.data, d.data.length, false);
                     }
                 }
                 receiver = shut ? null : r;
