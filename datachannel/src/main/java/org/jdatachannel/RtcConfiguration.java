@@ -25,6 +25,10 @@ public final class RtcConfiguration {
     public static final long DEFAULT_MAX_MESSAGE_SIZE = 262144;
     /** Default SCTP port (RFC 8841 §5.1: "the default value is 5000"). */
     public static final int DEFAULT_SCTP_PORT = 5000;
+    /** Default of {@link Builder#busyPollMicros(int)}, µs: no busy polling. */
+    public static final int DEFAULT_BUSY_POLL_MICROS = 0;
+    /** Largest {@link Builder#busyPollMicros(int)}, µs. */
+    public static final int MAX_BUSY_POLL_MICROS = 1000;
     /** Default DTLS handshake time limit in milliseconds. */
     public static final int DEFAULT_DTLS_HANDSHAKE_TIMEOUT_MS = 20_000;
     /** Upper bound on {@link Builder#maxMessageSize(long)}: messages are held in memory whole. */
@@ -48,6 +52,7 @@ public final class RtcConfiguration {
     private final int iceConsentTimeoutMs;
     private final int iceDisconnectedTimeoutMs;
     private final EventLoopGroup eventLoopGroup;
+    private final int busyPollMicros;
 
     private RtcConfiguration(Builder b) {
         this.iceAddressFilter = b.iceAddressFilter;
@@ -61,6 +66,15 @@ public final class RtcConfiguration {
         this.iceConsentTimeoutMs = b.iceConsentTimeoutMs;
         this.iceDisconnectedTimeoutMs = b.iceDisconnectedTimeoutMs;
         this.eventLoopGroup = b.eventLoopGroup;
+        this.busyPollMicros = b.busyPollMicros;
+    }
+
+    /**
+     * @return µs the event-loop thread polls its sockets without sleeping after sending user data,
+     *     0..{@link #MAX_BUSY_POLL_MICROS}; see {@link Builder#busyPollMicros(int)}
+     */
+    public int busyPollMicros() {
+        return busyPollMicros;
     }
 
     /** @return the shared event-loop threads connections run on, or null (the default: a thread each) */
@@ -140,7 +154,7 @@ public final class RtcConfiguration {
                 .messageInterleaving(messageInterleaving).iceServers(iceServers)
                 .iceTransportPolicy(iceTransportPolicy)
                 .iceTimeouts(iceConsentTimeoutMs, iceDisconnectedTimeoutMs)
-                .eventLoopGroup(eventLoopGroup);
+                .eventLoopGroup(eventLoopGroup).busyPollMicros(busyPollMicros);
     }
 
     @Override
@@ -148,7 +162,8 @@ public final class RtcConfiguration {
         return "RtcConfiguration{maxMessageSize=" + maxMessageSize + ", sctpPort=" + sctpPort + ", certificate="
                 + (certificate == null ? "generated" : "given") + ", messageInterleaving=" + messageInterleaving
                 + ", iceServers=" + iceServers + ", iceTransportPolicy=" + iceTransportPolicy
-                + ", eventLoopGroup=" + (eventLoopGroup == null ? "none (a thread per connection)" : eventLoopGroup) + "}";
+                + ", eventLoopGroup=" + (eventLoopGroup == null ? "none (a thread per connection)" : eventLoopGroup)
+                + ", busyPollMicros=" + busyPollMicros + "}";
     }
 
     /** Builder for {@link RtcConfiguration}. Not thread-safe. */
@@ -163,6 +178,7 @@ public final class RtcConfiguration {
         private IceTransportPolicy iceTransportPolicy = IceTransportPolicy.ALL;
         private int iceConsentTimeoutMs = IceConfig.DEFAULT_CONSENT_TIMEOUT_MS;
         private int iceDisconnectedTimeoutMs = IceConfig.DEFAULT_DISCONNECTED_TIMEOUT_MS;
+        private int busyPollMicros = DEFAULT_BUSY_POLL_MICROS;
         private EventLoopGroup eventLoopGroup;
 
         private Builder() {
@@ -330,6 +346,32 @@ public final class RtcConfiguration {
          */
         public Builder eventLoopGroup(EventLoopGroup group) {
             this.eventLoopGroup = group;
+            return this;
+        }
+
+        /**
+         * Busy polling (issue 6, latency): after a connection sends a packet with user data, its
+         * event-loop thread, once it has nothing else to do, polls its sockets and tasks without
+         * sleeping for up to {@code micros} µs before it blocks. The packet's SACK, and a reply the
+         * peer sends with it, usually arrive within that time; reading them then avoids the
+         * thread's sleep and wake-up, which on a loaded or virtual machine cost tens of µs per
+         * packet, and the sender's kernel the work of waking it. Costs CPU: up to {@code micros}
+         * µs of one core per packet with user data that gets no answer in time (a one-way
+         * stream: the sender busy-polls while it waits for SACKs). The thread polls only after
+         * sending user data, never longer than {@code micros} after the last such packet and
+         * never past its next timer, so an idle connection uses no CPU. On an
+         * {@link EventLoopGroup} thread the poll serves every connection of that thread. Default
+         * {@value RtcConfiguration#DEFAULT_BUSY_POLL_MICROS} (0: never poll, always sleep).
+         *
+         * @param micros 0..{@value RtcConfiguration#MAX_BUSY_POLL_MICROS} µs
+         * @return this
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder busyPollMicros(int micros) {
+            if (micros < 0 || micros > MAX_BUSY_POLL_MICROS) {
+                throw new IllegalArgumentException("busyPollMicros must be 0.." + MAX_BUSY_POLL_MICROS + ", got " + micros);
+            }
+            this.busyPollMicros = micros;
             return this;
         }
 

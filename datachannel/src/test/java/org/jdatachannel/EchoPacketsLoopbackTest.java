@@ -81,6 +81,69 @@ class EchoPacketsLoopbackTest {
             long tasksB = b.receiveStats().loopTasks() - b0.loopTasks();
             assertTrue(tasksA <= 2 * rounds + rounds / 10, "tasks of a's loop per " + rounds + " echoes: " + tasksA);
             assertTrue(tasksB <= 2 * rounds + 1 + rounds / 10, "tasks of b's loop per " + rounds + " echoes: " + tasksB);
+            // busy polling is off by default: an idle loop never polls
+            assertEquals(0, a.receiveStats().busyPolls() + b.receiveStats().busyPolls());
+        }
+    }
+
+    /**
+     * With {@link RtcConfiguration.Builder#busyPollMicros(int)}, each end starts one poll phase per
+     * packet with DATA it sends (its message, and with it the SACK of the one it answers), none for
+     * a lone SACK; each datagram is then taken either by a poll phase (no sleep, no wake-up) or after
+     * a wake-up. How many are caught depends on the machine's speed (a cold JIT takes longer than
+     * the 1 ms window here), so only the counts are asserted; EventLoopBusyPollTest shows that a
+     * caught datagram costs no wake-up, and the e2e harness measures the effect. Same packets as
+     * without.
+     */
+    @Test
+    void withBusyPollingEachEndPollsOncePerMessageItSends() throws Exception {
+        int rounds = 200;
+        RtcConfiguration cfg = loopback().busyPollMicros(RtcConfiguration.MAX_BUSY_POLL_MICROS).build();
+        try (PeerConnection a = new PeerConnection(cfg); PeerConnection b = new PeerConnection(cfg)) {
+            b.onDataChannel(ch -> ch.onMessage(m -> ch.send(m.data())));
+            DataChannel ch = a.createDataChannel("echo", null);
+            CompletableFuture<Void> open = opened(ch);
+            negotiate(a, b);
+            open.get(T, TimeUnit.SECONDS);
+            CompletableFuture<Void> warm = new CompletableFuture<>();
+            ch.onMessage(m -> warm.complete(null));
+            ch.send(ByteBuffer.allocate(1024));
+            warm.get(T, TimeUnit.SECONDS);
+            // the warm-up echo's last SACK (a lone SACK: no poll at a) has reached b
+            PushReceiveLoopbackTest.await(() -> b.receiveStats().datagrams() >= a.receiveStats().datagrams() + 1,
+                    "b got a's SACK for the warm-up echo");
+            PeerConnectionCore.ReceiveStats a0 = a.receiveStats();
+            PeerConnectionCore.ReceiveStats b0 = b.receiveStats();
+            AtomicInteger echoes = new AtomicInteger();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            ch.onMessage(m -> {
+                if (echoes.incrementAndGet() == rounds) {
+                    done.complete(null);
+                } else {
+                    ch.send(m.data());
+                }
+            });
+            ch.send(ByteBuffer.allocate(1024));
+            done.get(T, TimeUnit.SECONDS);
+            PushReceiveLoopbackTest.await(() -> b.receiveStats().datagrams() - b0.datagrams() >= rounds + 1,
+                    "b received the requests and the last SACK");
+            PeerConnectionCore.ReceiveStats a1 = a.receiveStats();
+            PeerConnectionCore.ReceiveStats b1 = b.receiveStats();
+            String stats = a1 + " " + b1;
+            long pollsA = a1.busyPolls() - a0.busyPolls();
+            long pollsB = b1.busyPolls() - b0.busyPolls();
+            // One phase per message sent (rounds each); the slack admits a rare retransmission.
+            assertTrue(pollsA >= rounds - 1 && pollsA <= rounds + rounds / 10, "poll phases at a: " + stats);
+            assertTrue(pollsB >= rounds - 1 && pollsB <= rounds + rounds / 10, "poll phases at b: " + stats);
+            long atA = a1.datagrams() - a0.datagrams();
+            long atB = b1.datagrams() - b0.datagrams();
+            assertTrue(atA >= rounds && atA <= rounds + rounds / 10, "datagrams at a: " + stats);
+            assertTrue(atB >= rounds + 1 && atB <= rounds + 1 + rounds / 10, "datagrams at b: " + stats);
+            // every datagram was taken by a poll phase or after a wake-up
+            long takenA = a1.busyPollHits() - a0.busyPollHits() + a1.loopWakeups() - a0.loopWakeups();
+            long takenB = b1.busyPollHits() - b0.busyPollHits() + b1.loopWakeups() - b0.loopWakeups();
+            assertTrue(takenA >= atA, "polls that took a datagram + wake-ups at a: " + stats);
+            assertTrue(takenB >= atB, "polls that took a datagram + wake-ups at b: " + stats);
         }
     }
 }

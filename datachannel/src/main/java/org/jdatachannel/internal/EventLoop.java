@@ -46,6 +46,16 @@ import org.slf4j.LoggerFactory;
  * While tasks keep coming, the channels are polled (without waiting) after every
  * {@value #TASKS_PER_IO_POLL} tasks, so neither starves the other. The selector is closed (and
  * every key released) when the thread ends.
+ *
+ * <p>Busy polling (issue 6, echo latency): after a connection sent a packet that asks for an
+ * answer, it may call {@link #busyPoll(long)}. When the thread next runs out of work, it then polls
+ * its sockets and its task queue without sleeping ({@code selectNow}, no {@code Selector.wakeup()}
+ * needed: producers see the thread as not parked) until something arrives or the given time has
+ * passed, and only then blocks in {@code select}. A datagram that arrives while the thread polls
+ * costs neither the sender's kernel a wake-up of this thread nor this thread a sleep and a
+ * reschedule, which on a VM are most of a request's cost. Bounded: one poll phase per
+ * {@code busyPoll} call, never past the next timer's deadline; with no call (the default) the
+ * thread never polls, so an idle loop uses no CPU.
  */
 public final class EventLoop implements DatagramIo {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
@@ -117,6 +127,42 @@ public final class EventLoop implements DatagramIo {
     /** @return I/O rounds that called at least one read handler (all loops of a shared worker; tests) */
     public long ioRounds() {
         return worker.ioRounds;
+    }
+
+    /**
+     * Asks the thread to busy-poll (see the class comment) for up to {@code nanos} the next time it
+     * runs out of work, instead of blocking at once: the caller expects a datagram soon (the answer
+     * to a packet it just sent). A later call extends the window; the window ends at the first
+     * thing that arrives (a datagram or a task), at its end, or at the next timer's deadline,
+     * whichever comes first. Nothing happens before the thread reads sockets ({@link #register}).
+     * Loop thread only.
+     *
+     * @param nanos how long to poll at most, ns; 0 or less does nothing
+     */
+    public void busyPoll(long nanos) {
+        assert inLoop() : "busyPoll off the loop thread";
+        if (nanos <= 0) {
+            return;
+        }
+        long until = System.nanoTime() + nanos;
+        Worker w = worker;
+        if (!w.pollArmed || until - w.pollUntil > 0) {
+            w.pollUntil = until;
+        }
+        w.pollArmed = true;
+    }
+
+    /** @return busy-poll phases this thread ran (all loops of a shared worker; tests, diagnostics) */
+    public long busyPolls() {
+        return worker.busyPolls;
+    }
+
+    /**
+     * @return busy-poll phases that ended because a datagram or a task arrived, so the thread did
+     *     not sleep (all loops of a shared worker; tests, diagnostics)
+     */
+    public long busyPollHits() {
+        return worker.busyPollHits;
     }
 
     /**
@@ -427,6 +473,14 @@ public final class EventLoop implements DatagramIo {
         private volatile boolean ioClosed;
         /** Written by the loop thread only. */
         private volatile long ioRounds;
+        /** Loop thread only: {@link EventLoop#busyPoll} was called since the last poll phase. */
+        private boolean pollArmed;
+        /** Loop thread only: System.nanoTime() at which the armed poll phase ends. */
+        private long pollUntil;
+        /** Written by the loop thread only. */
+        private volatile long busyPolls;
+        /** Written by the loop thread only. */
+        private volatile long busyPollHits;
 
         private Worker(String name, EventLoop owner) {
             this.name = name;
@@ -613,6 +667,13 @@ public final class EventLoop implements DatagramIo {
                 // once, forever. ScheduledThreadPoolExecutor cleared it before each task too.
                 Thread.interrupted();
                 Timer first = timers.peek();
+                if (pollArmed) {
+                    pollArmed = false;
+                    IoSelector s = io;
+                    if (s != null && busyPoll(s, first)) {
+                        continue; // no sleep: a datagram was read or a task came
+                    }
+                }
                 parked = true;
                 if (!queueEmpty() || isDone()) {
                     parked = false;
@@ -633,11 +694,44 @@ public final class EventLoop implements DatagramIo {
             }
         }
 
-        /** One selection round: waits up to {@code timeoutNanos} (-1: until woken), runs read handlers. */
-        private void pollIo(IoSelector s, long timeoutNanos) {
+        /**
+         * Loop thread, out of work: polls the sockets (without waiting) and the task queue until
+         * one of them has something, the armed window ends or {@code first} (the next timer) is due.
+         * {@code parked} stays false all along, so producers only link their task (no
+         * {@code Selector.wakeup()}: the thread sees the queue's tail move). Bounded: at most one
+         * {@code selectNow} per iteration, the window set by {@link EventLoop#busyPoll}.
+         *
+         * @return true if something arrived (the caller goes round without sleeping)
+         */
+        private boolean busyPoll(IoSelector s, Timer first) {
+            long until = pollUntil;
+            if (first != null && first.deadlineNanos - until < 0) {
+                until = first.deadlineNanos;
+            }
+            busyPolls++;
+            while (true) {
+                if (!queueEmpty() || isDone() || pollIo(s, 0)) {
+                    busyPollHits++;
+                    return true;
+                }
+                if (System.nanoTime() - until >= 0) {
+                    return false;
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        /**
+         * One selection round: waits up to {@code timeoutNanos} (-1: until woken), runs read handlers.
+         *
+         * @return true if a read handler was called
+         */
+        private boolean pollIo(IoSelector s, long timeoutNanos) {
+            boolean read = false;
             try {
                 if (s.select(timeoutNanos) > 0) {
                     ioRounds++;
+                    read = true;
                 }
             } catch (IOException e) {
                 // A broken selector (should not happen): do not spin; sockets stay unread until it recovers.
@@ -654,6 +748,7 @@ public final class EventLoop implements DatagramIo {
                     LOG.error("{}: a callback threw; the loop goes on", name, e);
                 }
             }
+            return read;
         }
 
         /** The thread may end: its loop (dedicated) or every loop (shared, once stopped) has terminated. */

@@ -328,6 +328,7 @@ public final class PeerConnectionCore {
             throw new IllegalArgumentException("configuration must not be null");
         }
         this.config = config;
+        this.busyPollNanos = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(config.busyPollMicros());
         this.sctpFactory = sctpFactory;
         this.name = "jdatachannel-pc-" + COUNTER.incrementAndGet();
         IceLogging.install();
@@ -2001,11 +2002,47 @@ public final class PeerConnectionCore {
         }
         try {
             d.send(packet, 0, packet.length);
+            if (busyPollNanos > 0 && carriesData(packet)) {
+                // The peer answers DATA with a SACK, bundled with its reply if it sends one: wait for it
+                // without sleeping for a moment (RtcConfiguration.Builder#busyPollMicros).
+                loop.busyPoll(busyPollNanos);
+            }
         } catch (IOException | IllegalArgumentException e) {
             // A lost packet is recovered by SCTP retransmission; a closed transport is reported by
             // the reader thread.
             LOG.debug("{}: DTLS send of {} bytes failed: {}", name, packet.length, e.toString());
         }
+    }
+
+    /** {@link RtcConfiguration#busyPollMicros()} in ns; 0: never busy-poll. */
+    private final long busyPollNanos;
+
+    /**
+     * Whether an SCTP packet carries user data, i.e. the peer will answer it with a SACK (RFC 9260
+     * §6.2: "an acknowledgement SHOULD be generated for at least every second packet ... received,
+     * and SHOULD be generated within 200 ms of the arrival of any unacknowledged DATA chunk"; with
+     * the I bit of RFC 7053 at once). RFC 9260 §3: a 12-byte common header, then chunks of type (1
+     * byte), flags (1), length (2, header included, padding excluded), padded to 4 bytes; DATA is
+     * type 0 (§3.3.1), I-DATA type 64 (RFC 8260 §2.1). Reads only our own packets; stops at a
+     * length that does not fit.
+     *
+     * @param packet an SCTP packet we built
+     * @return true if one of its chunks is DATA or I-DATA
+     */
+    static boolean carriesData(byte[] packet) {
+        int at = 12;
+        while (at + 4 <= packet.length) {
+            int type = packet[at] & 0xFF;
+            if (type == 0 || type == 64) {
+                return true;
+            }
+            int len = ((packet[at + 2] & 0xFF) << 8) | (packet[at + 3] & 0xFF);
+            if (len < 4) {
+                return false;
+            }
+            at += (len + 3) & ~3;
+        }
+        return false;
     }
 
     /**
@@ -2293,17 +2330,20 @@ public final class PeerConnectionCore {
      *                        the host sockets itself; all loops of a shared worker)
      * @param heldDrains      drains that held a lone datagram's SCTP input batch over the message
      *                        callbacks, so that a reply carries its SACK ({@link #drain(boolean)})
+     * @param busyPolls       busy-poll phases of the event-loop thread ({@link EventLoop#busyPoll};
+     *                        all loops of a shared worker)
+     * @param busyPollHits    busy-poll phases that ended with a datagram or a task, without a sleep
      */
     public record ReceiveStats(boolean pushMode, long pushDrains, long datagrams, int largestBatch, long dropped,
                                int waiting, long loopTasks, long loopWakeups, long sctpTimersArmed, long ioRounds,
-                               long heldDrains) {
+                               long heldDrains, long busyPolls, long busyPollHits) {
     }
 
     /** @return the receive-path counters; any thread */
     public ReceiveStats receiveStats() {
         return new ReceiveStats(pushStarted, pushDrains.get(), inboxDatagrams.get(), largestInboxBatch,
                 inboxDropped.get(), inboxWaiting.get(), loop.tasksRun(), loop.wakeups(), timersArmed,
-                loop.ioRounds(), heldDrains);
+                loop.ioRounds(), heldDrains, loop.busyPolls(), loop.busyPollHits());
     }
 
     /** @return threads this connection started that are still alive (for tests) */

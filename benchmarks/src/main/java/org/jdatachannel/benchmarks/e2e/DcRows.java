@@ -148,7 +148,7 @@ final class DcRows {
         s0.threads().cpuMsByGroup(s1.threads(), 4).forEach((g, ms) ->
                 m.put("cpuUs[" + g + "]", Math.round(10.0 * ms * 1e3 / samples) / 10.0));
         for (String k : List.of("sctpDataPackets", "sctpSackPackets", "rx.datagrams", "rx.pushDrains",
-                "rx.loopTasks", "rx.loopWakeups", "rx.ioRounds", "rx.heldDrains", "rx.sctpTimersArmed", "sctpRetransmissions")) {
+                "rx.loopTasks", "rx.loopWakeups", "rx.ioRounds", "rx.heldDrains", "rx.sctpTimersArmed", "sctpRetransmissions", "rx.busyPolls", "rx.busyPollHits")) {
             Long a = after.get(k);
             Long b = before.get(k);
             if (a != null && b != null) {

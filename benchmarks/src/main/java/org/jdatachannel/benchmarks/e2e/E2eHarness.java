@@ -59,8 +59,16 @@ public final class E2eHarness {
 
     /** @return a configuration whose ICE gathers 127.0.0.1 only (the network rule of this harness) */
     public static RtcConfiguration loopbackConfig() {
-        return RtcConfiguration.builder().iceAddressFilter(a -> a.getHostAddress().equals("127.0.0.1")).build();
+        return RtcConfiguration.builder().iceAddressFilter(a -> a.getHostAddress().equals("127.0.0.1"))
+                .busyPollMicros(BUSY_POLL_MICROS).build();
     }
+
+    /**
+     * {@link RtcConfiguration.Builder#busyPollMicros(int)} of every row's connections: the system
+     * property {@code e2e.busyPollMicros} ({@code java -De2e.busyPollMicros=50 ...}), else the library's
+     * default.
+     */
+    static final int BUSY_POLL_MICROS = Integer.getInteger("e2e.busyPollMicros", RtcConfiguration.DEFAULT_BUSY_POLL_MICROS);
 
     /**
      * Run parameters.
@@ -299,11 +307,13 @@ public final class E2eHarness {
         meta.put("options", opts);
         meta.put("loadAverageStart", Meter.loadAverage());
         meta.put("limits", Meter.limits());
+        meta.put("busyPollMicros", BUSY_POLL_MICROS);
         report.put("meta", meta);
         report.put("rows", rows);
         report.put("errors", errors);
-        out.printf(Locale.ROOT, "e2e harness: commit %s, %s, %d CPUs, load %s, rows %s%n", meta.get("commit"),
-                meta.get("java"), Runtime.getRuntime().availableProcessors(), load(Meter.loadAverage()), o.only);
+        out.printf(Locale.ROOT, "e2e harness: commit %s, %s, %d CPUs, load %s, rows %s, busy poll %d us%n",
+                meta.get("commit"), meta.get("java"), Runtime.getRuntime().availableProcessors(),
+                load(Meter.loadAverage()), o.only, BUSY_POLL_MICROS);
         RtcConfiguration cfg = loopbackConfig();
         double udpMbPerS = Double.NaN;
         Stats.Dist udpRtt = null;
