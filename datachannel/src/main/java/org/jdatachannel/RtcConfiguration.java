@@ -350,18 +350,22 @@ public final class RtcConfiguration {
         }
 
         /**
-         * Busy polling (issue 6, latency): after a connection sends a packet with user data, its
-         * event-loop thread, once it has nothing else to do, polls its sockets and tasks without
-         * sleeping for up to {@code micros} µs before it blocks. The packet's SACK, and a reply the
-         * peer sends with it, usually arrive within that time; reading them then avoids the
-         * thread's sleep and wake-up, which on a loaded or virtual machine cost tens of µs per
-         * packet, and the sender's kernel the work of waking it. Costs CPU: up to {@code micros}
-         * µs of one core per packet with user data that gets no answer in time (a one-way
-         * stream: the sender busy-polls while it waits for SACKs). The thread polls only after
-         * sending user data, never longer than {@code micros} after the last such packet and
-         * never past its next timer, so an idle connection uses no CPU. On an
-         * {@link EventLoopGroup} thread the poll serves every connection of that thread. Default
-         * {@value RtcConfiguration#DEFAULT_BUSY_POLL_MICROS} (0: never poll, always sleep).
+         * Busy polling (issue 6, latency): after a connection sends a packet with user data (the
+         * peer answers it with a SACK, and with its reply if it has one) or delivers a received
+         * message (the application may answer it, from its callback or from another thread), its
+         * event-loop thread, once it has nothing else to do, polls its sockets and its task queue
+         * without sleeping for up to {@code micros} µs before it blocks. What arrives within that
+         * time (the answer, or the application's send) is taken without the thread's sleep and
+         * wake-up, which on a loaded or virtual machine cost tens of µs each, and without the
+         * sender's kernel waking it. Helps only when the answer comes within the window: a window
+         * shorter than the peer's turnaround costs CPU and saves nothing. Costs CPU: up to
+         * {@code micros} µs of one core per such packet or message that gets no answer in time
+         * (e.g. a one-way stream: the sender polls while it waits for SACKs), which on a machine
+         * with no idle core slows the other threads. The thread polls only after these events,
+         * never longer than {@code micros} after the last one and never past its next timer, so
+         * an idle connection uses no CPU. On an {@link EventLoopGroup} thread the poll serves
+         * every connection of that thread. Default {@value RtcConfiguration#DEFAULT_BUSY_POLL_MICROS}
+         * (0: never poll, always sleep).
          *
          * @param micros 0..{@value RtcConfiguration#MAX_BUSY_POLL_MICROS} µs
          * @return this

@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * {@value #TASKS_PER_IO_POLL} tasks, so neither starves the other. The selector is closed (and
  * every key released) when the thread ends.
  *
- * <p>Busy polling (issue 6, echo latency): after a connection sent a packet that asks for an
- * answer, it may call {@link #busyPoll(long)}. When the thread next runs out of work, it then polls
+ * <p>Busy polling (issue 6, echo latency): when a connection expects something soon (it sent a
+ * packet the peer answers, or delivered a message the application may answer), it may call
+ * {@link #busyPoll(long)}. When the thread next runs out of work, it then polls
  * its sockets and its task queue without sleeping ({@code selectNow}, no {@code Selector.wakeup()}
  * needed: producers see the thread as not parked) until something arrives or the given time has
  * passed, and only then blocks in {@code select}. A datagram that arrives while the thread polls

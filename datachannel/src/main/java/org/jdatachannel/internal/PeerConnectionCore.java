@@ -1977,6 +1977,12 @@ public final class PeerConnectionCore {
             }
         } else if (ev instanceof SctpEvent.MessageReceived m) {
             channels.onMessage(m.streamId(), m.ppid(), m.payload());
+            if (busyPollNanos > 0) {
+                // A message often gets an answer: from its callback (then the DATA send arms the poll
+                // anyway) or from an application thread, whose send task the poll then takes
+                // without a Selector.wakeup() and a sleep (RtcConfiguration.Builder#busyPollMicros).
+                loop.busyPoll(busyPollNanos);
+            }
         } else if (ev instanceof SctpEvent.IncomingStreamsReset r) {
             channels.onIncomingStreamsReset(r.streamIds());
         } else if (ev instanceof SctpEvent.OutgoingStreamsReset r) {
