@@ -25,7 +25,9 @@ final class DcRows {
      * @param cpuMsPerMb process CPU time (both peers, the sending thread, everything) per payload MB
      * @param allocBytesPerMb bytes allocated by all threads alive at the end, per payload MB (a lower
      *     bound: threads that ended during the round are not counted)
-     * @param counters SCTP retransmission and ICE drop counters of both ends (see {@link Internals})
+     * @param counters SCTP retransmission and ICE drop counters of both ends (see {@link Internals}), and
+     *     for the process {@code jvm.jitMs} (JIT compile time) and {@code jvm.gcMs} (GC time) during the
+     *     round, ms: diagnostics of what the process CPU includes besides the loops (-1 if unknown)
      * @param udpKernel system-wide kernel UDP error counters during the round (/proc/net/snmp)
      * @param cpuMsByThread CPU ms per thread group during the round, largest first
      */
@@ -64,6 +66,8 @@ final class DcRows {
             long[] sent = new long[channels];
             Map<String, Long> udp0 = Meter.udpCounters();
             Meter.ThreadSnapshot s0 = Meter.ThreadSnapshot.take();
+            long jit0 = Meter.jitMillis();
+            long gc0 = Meter.gcMillis();
             long cpu0 = Meter.processCpuNanos();
             long t0 = System.nanoTime();
             long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
@@ -104,11 +108,16 @@ final class DcRows {
             }
             long wall = System.nanoTime() - t0;
             long cpu = Meter.processCpuNanos() - cpu0;
+            long jit1 = Meter.jitMillis();
+            long gc1 = Meter.gcMillis();
             Meter.ThreadSnapshot s1 = Meter.ThreadSnapshot.take();
             Map<String, Long> udp = Meter.delta(udp0, Meter.udpCounters());
             double mb = total / 1e6;
-            return new Round(mb / (wall / 1e9), cpu / 1e6 / mb, s0.allocatedSince(s1) / mb,
-                    Internals.sum(Internals.counters(p.a), Internals.counters(p.b)), udp, s0.cpuMsByGroup(s1, 6));
+            Map<String, Long> counters = Internals.sum(Internals.counters(p.a), Internals.counters(p.b));
+            counters.put("jvm.jitMs", jit0 < 0 || jit1 < 0 ? -1 : jit1 - jit0);
+            counters.put("jvm.gcMs", gc0 < 0 || gc1 < 0 ? -1 : gc1 - gc0);
+            return new Round(mb / (wall / 1e9), cpu / 1e6 / mb, s0.allocatedSince(s1) / mb, counters, udp,
+                    s0.cpuMsByGroup(s1, 6));
         }
     }
 

@@ -30,6 +30,29 @@ final class Meter {
         return -1;
     }
 
+    /**
+     * Milliseconds the JIT compilers spent compiling since the JVM started (summed over the compiler
+     * threads, which {@link ThreadSnapshot} cannot see), or -1 if the JVM does not say. Diagnostic:
+     * a timed round during which this grows paid for compiling in its process CPU.
+     */
+    static long jitMillis() {
+        java.lang.management.CompilationMXBean c = ManagementFactory.getCompilationMXBean();
+        return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : -1;
+    }
+
+    /** @return milliseconds spent in garbage collections since the JVM started (all collectors), or -1 if unknown */
+    static long gcMillis() {
+        long sum = 0;
+        for (java.lang.management.GarbageCollectorMXBean g : ManagementFactory.getGarbageCollectorMXBeans()) {
+            long t = g.getCollectionTime();
+            if (t < 0) {
+                return -1;
+            }
+            sum += t;
+        }
+        return sum;
+    }
+
     /** @return the 1, 5 and 15 minute load averages from /proc/loadavg (else the MXBean's 1-minute one) */
     static double[] loadAverage() {
         try {

@@ -67,6 +67,9 @@ class E2eHarnessSmokeTest {
             assertTrue(r.path("ratioToRawUdp").asDouble() > 0, r.toString());
             JsonNode round = r.path("rounds").get(0);
             assertTrue(round.path("counters").isObject(), round.toString());
+            // JIT and GC time during the round (diagnostics; HotSpot reports both)
+            assertTrue(round.path("counters").path("jvm.jitMs").asLong(-2) >= 0, round.toString());
+            assertTrue(round.path("counters").path("jvm.gcMs").asLong(-2) >= 0, round.toString());
             assertTrue(round.path("udpKernel").isObject(), round.toString());
             assertTrue(round.path("cpuMsByThread").size() > 0, round.toString());
         }
