@@ -84,6 +84,11 @@ final class NextEpochBuffer implements DatagramTransport {
             System.arraycopy(next, 0, buf, off, n);
             return n;
         }
+        if (handshakeDone) {
+            // Nothing is held any more: pass through without reading the clock (the push path calls
+            // this once per datagram).
+            return lower.receive(buf, off, len, waitMillis);
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(waitMillis, 0));
         int wait = waitMillis;
         while (true) {
