@@ -56,12 +56,20 @@ import org.slf4j.LoggerFactory;
  * costs neither the sender's kernel a wake-up of this thread nor this thread a sleep and a
  * reschedule, which on a VM are most of a request's cost. Bounded: one poll phase per
  * {@code busyPoll} call, never past the next timer's deadline; with no call (the default) the
- * thread never polls, so an idle loop uses no CPU.
+ * thread never polls, so an idle loop uses no CPU. Backs off: after
+ * {@value #POLL_MISSES_BEFORE_BACKOFF} phases in a row that caught nothing (answers slower than
+ * the window, or none), the next {@value #POLL_SKIPS_AFTER_MISSES} requests are ignored, then one
+ * phase probes again; a phase that catches something ends the back-off. So traffic whose answers
+ * never come in time costs at most one window per {@value #POLL_SKIPS_AFTER_MISSES} requests.
  */
 public final class EventLoop implements DatagramIo {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
     /** While tasks keep the thread busy, the sockets are polled after this many tasks. */
     static final int TASKS_PER_IO_POLL = 64;
+    /** Busy-poll phases in a row that caught nothing, after which requests are skipped. */
+    static final int POLL_MISSES_BEFORE_BACKOFF = 4;
+    /** {@link #busyPoll} requests ignored after each miss once backing off. */
+    static final int POLL_SKIPS_AFTER_MISSES = 64;
 
     private final Worker worker;
     private final boolean dedicated;
@@ -135,7 +143,8 @@ public final class EventLoop implements DatagramIo {
      * runs out of work, instead of blocking at once: the caller expects a datagram soon (the answer
      * to a packet it just sent). A later call extends the window; the window ends at the first
      * thing that arrives (a datagram or a task), at its end, or at the next timer's deadline,
-     * whichever comes first. Nothing happens before the thread reads sockets ({@link #register}).
+     * whichever comes first. Nothing happens before the thread reads sockets ({@link #register}),
+     * nor while the thread backs off after phases that caught nothing (see the class comment).
      * Loop thread only.
      *
      * @param nanos how long to poll at most, ns; 0 or less does nothing
@@ -145,12 +154,25 @@ public final class EventLoop implements DatagramIo {
         if (nanos <= 0) {
             return;
         }
-        long until = System.nanoTime() + nanos;
         Worker w = worker;
+        w.busyPollRequests++;
+        if (w.pollSkips > 0) {
+            w.pollSkips--;
+            return;
+        }
+        long until = System.nanoTime() + nanos;
         if (!w.pollArmed || until - w.pollUntil > 0) {
             w.pollUntil = until;
         }
         w.pollArmed = true;
+    }
+
+    /**
+     * @return {@link #busyPoll} calls with a positive window so far, skipped ones included (all
+     *     loops of a shared worker; tests, diagnostics)
+     */
+    public long busyPollRequests() {
+        return worker.busyPollRequests;
     }
 
     /** @return busy-poll phases this thread ran (all loops of a shared worker; tests, diagnostics) */
@@ -164,6 +186,14 @@ public final class EventLoop implements DatagramIo {
      */
     public long busyPollHits() {
         return worker.busyPollHits;
+    }
+
+    /**
+     * @return busy-poll phases that ran to the end of their window with nothing caught (all loops
+     *     of a shared worker; tests, diagnostics)
+     */
+    public long busyPollMisses() {
+        return worker.busyPollMisses;
     }
 
     /**
@@ -482,6 +512,14 @@ public final class EventLoop implements DatagramIo {
         private volatile long busyPolls;
         /** Written by the loop thread only. */
         private volatile long busyPollHits;
+        /** Written by the loop thread only. */
+        private volatile long busyPollMisses;
+        /** Written by the loop thread only. */
+        private volatile long busyPollRequests;
+        /** Loop thread only: phases in a row that caught nothing (a hit resets it). */
+        private int pollMissStreak;
+        /** Loop thread only: {@link EventLoop#busyPoll} requests still to ignore (back-off). */
+        private int pollSkips;
 
         private Worker(String name, EventLoop owner) {
             this.name = name;
@@ -713,9 +751,16 @@ public final class EventLoop implements DatagramIo {
             while (true) {
                 if (!queueEmpty() || isDone() || pollIo(s, 0)) {
                     busyPollHits++;
+                    pollMissStreak = 0;
                     return true;
                 }
                 if (System.nanoTime() - until >= 0) {
+                    if (until == pollUntil) { // not cut short by a timer: nothing came within the window
+                        busyPollMisses++;
+                        if (++pollMissStreak >= POLL_MISSES_BEFORE_BACKOFF) {
+                            pollSkips = POLL_SKIPS_AFTER_MISSES;
+                        }
+                    }
                     return false;
                 }
                 Thread.onSpinWait();

@@ -2336,20 +2336,22 @@ public final class PeerConnectionCore {
      *                        the host sockets itself; all loops of a shared worker)
      * @param heldDrains      drains that held a lone datagram's SCTP input batch over the message
      *                        callbacks, so that a reply carries its SACK ({@link #drain(boolean)})
-     * @param busyPolls       busy-poll phases of the event-loop thread ({@link EventLoop#busyPoll};
+     * @param busyPollRequests busy-poll requests to the event-loop thread (a packet with DATA sent,
+     *                        a message delivered), skipped ones included ({@link EventLoop#busyPoll};
      *                        all loops of a shared worker)
+     * @param busyPolls       busy-poll phases the event-loop thread ran
      * @param busyPollHits    busy-poll phases that ended with a datagram or a task, without a sleep
      */
     public record ReceiveStats(boolean pushMode, long pushDrains, long datagrams, int largestBatch, long dropped,
                                int waiting, long loopTasks, long loopWakeups, long sctpTimersArmed, long ioRounds,
-                               long heldDrains, long busyPolls, long busyPollHits) {
+                               long heldDrains, long busyPollRequests, long busyPolls, long busyPollHits) {
     }
 
     /** @return the receive-path counters; any thread */
     public ReceiveStats receiveStats() {
         return new ReceiveStats(pushStarted, pushDrains.get(), inboxDatagrams.get(), largestInboxBatch,
                 inboxDropped.get(), inboxWaiting.get(), loop.tasksRun(), loop.wakeups(), timersArmed,
-                loop.ioRounds(), heldDrains, loop.busyPolls(), loop.busyPollHits());
+                loop.ioRounds(), heldDrains, loop.busyPollRequests(), loop.busyPolls(), loop.busyPollHits());
     }
 
     /** @return threads this connection started that are still alive (for tests) */

@@ -159,6 +159,47 @@ class EventLoopBusyPollTest {
         assertEquals(1, loop.busyPolls());
     }
 
+    /** Requests made on the loop thread, in one task; returns once that task has run. */
+    private void request(int times, long nanos) {
+        loop.call(() -> {
+            for (int i = 0; i < times; i++) {
+                loop.busyPoll(nanos);
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void phasesThatCatchNothingBackOffUntilOneCatchesSomething() throws Exception {
+        long window = TimeUnit.MICROSECONDS.toNanos(200);
+        for (int i = 1; i <= EventLoop.POLL_MISSES_BEFORE_BACKOFF; i++) {
+            arm(window);
+            int n = i;
+            await(() -> loop.busyPollMisses() == n, "miss " + n);
+        }
+        // Backing off: the next requests start no phase (the loop sleeps at once after each task).
+        request(EventLoop.POLL_SKIPS_AFTER_MISSES, LONG_WINDOW);
+        loop.call(() -> null);
+        assertEquals(EventLoop.POLL_MISSES_BEFORE_BACKOFF, loop.busyPolls(), "requests skipped");
+        // Then one phase probes; it misses too, so the loop skips again.
+        arm(window);
+        await(() -> loop.busyPollMisses() == EventLoop.POLL_MISSES_BEFORE_BACKOFF + 1, "the probe's miss");
+        request(1, LONG_WINDOW);
+        loop.call(() -> null);
+        assertEquals(EventLoop.POLL_MISSES_BEFORE_BACKOFF + 1, loop.busyPolls(), "skipping again");
+        // A probe that catches a datagram ends the back-off: every request polls again.
+        request(EventLoop.POLL_SKIPS_AFTER_MISSES - 1, LONG_WINDOW);
+        arm(LONG_WINDOW);
+        await(() -> loop.busyPolls() == EventLoop.POLL_MISSES_BEFORE_BACKOFF + 2, "the next probe");
+        peer.send(ByteBuffer.wrap(new byte[] {23, 4}), ch.getLocalAddress());
+        await(() -> loop.busyPollHits() == 1, "the probe caught the datagram");
+        arm(window);
+        await(() -> loop.busyPollMisses() == EventLoop.POLL_MISSES_BEFORE_BACKOFF + 2, "a miss after the hit");
+        arm(window);
+        await(() -> loop.busyPollMisses() == EventLoop.POLL_MISSES_BEFORE_BACKOFF + 3, "and the next request polls");
+        assertEquals(EventLoop.POLL_MISSES_BEFORE_BACKOFF + 4, loop.busyPolls());
+    }
+
     @Test
     void aLoopThatIsNotAskedNeverPolls() throws Exception {
         for (int i = 0; i < 5; i++) {
