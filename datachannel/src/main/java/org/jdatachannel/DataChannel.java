@@ -109,7 +109,15 @@ public interface DataChannel {
      */
     void setBufferedAmountLowThreshold(long bytes);
 
-    /** @param handler runs when the channel becomes OPEN */
+    /**
+     * @param handler runs when the channel becomes OPEN. A channel this side created (not
+     *                negotiated) is OPEN once SCTP is up and its DATA_CHANNEL_OPEN is queued, before
+     *                the peer's DATA_CHANNEL_ACK arrives: RFC 8832 §6 lets the opener send user
+     *                messages before the ACK, and libwebrtc (Chromium) also reports such a channel
+     *                open while it waits for the ACK. Until the ACK arrives its messages are sent
+     *                ordered, even on an unordered channel (RFC 8832 §6). A channel the peer opened
+     *                is OPEN when its DATA_CHANNEL_OPEN has arrived and the ACK is queued.
+     */
     void onOpen(Runnable handler);
 
     /**

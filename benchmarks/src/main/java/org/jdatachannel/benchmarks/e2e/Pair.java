@@ -37,14 +37,20 @@ final class Pair implements AutoCloseable {
      * <ul>
      *   <li>constructed: both {@code new PeerConnection} returned (certificate generation);</li>
      *   <li>signaled: offer and answer applied on both sides (host candidates gathered);</li>
-     *   <li>iceConnected: the offerer's ICE connection state became CONNECTED;</li>
-     *   <li>dtlsConnected: the offerer's connection state became CONNECTED (ICE and DTLS up);</li>
+     *   <li>iceConnected: the offerer's ICE connection state became CONNECTED (a pair nominated).
+     *       DTLS starts before that, on the first working pair (RFC 8445 §12.1), so this may come
+     *       after "open"; {@link #connect} waits for it (bounded) after "open" so that it is
+     *       recorded, without moving "open";</li>
+     *   <li>dtlsConnected: the offerer's connection state became CONNECTED (ICE CONNECTED and DTLS
+     *       up: so it may come after "open" too, and is waited for likewise);</li>
      *   <li>remoteChannel: the answerer announced the last channel (its {@code onDataChannel}: SCTP is
      *       up on the answerer and the DCEP DATA_CHANNEL_OPEN arrived; no public callback gives "SCTP
      *       up" alone). The callback is deferred on the answerer's loop, so it may come after
      *       "open";</li>
-     *   <li>open: every channel of the offerer is open (the DATA_CHANNEL_ACK arrived). This is the
-     *       end of the set-up window; {@link #connect} also waits for remoteChannel before returning.</li>
+     *   <li>open: every channel of the offerer is open (its DATA_CHANNEL_OPEN is sent once SCTP is
+     *       up; the ACK is not waited for, RFC 8832 §6, as libwebrtc does). This is the end of the
+     *       set-up window; {@link #connect} also waits for remoteChannel, iceConnected and
+     *       dtlsConnected before returning.</li>
      * </ul>
      */
     static final class Timeline {
@@ -103,15 +109,19 @@ final class Pair implements AutoCloseable {
         tl.mark(0);
         try {
             CompletableFuture<Void> failed = new CompletableFuture<>();
+            CompletableFuture<Void> iceConnected = new CompletableFuture<>();
+            CompletableFuture<Void> connected = new CompletableFuture<>();
             a.onIceConnectionStateChange(s -> {
                 if (s == IceConnectionState.CONNECTED) {
                     tl.mark(2);
+                    iceConnected.complete(null);
                 }
             });
             for (PeerConnection pc : List.of(a, b)) {
                 pc.onConnectionStateChange(s -> {
                     if (s == PeerConnectionState.CONNECTED && pc == a) {
                         tl.mark(3);
+                        connected.complete(null);
                     } else if (s == PeerConnectionState.FAILED) {
                         failed.completeExceptionally(new IllegalStateException((pc == a ? "offerer" : "answerer")
                                 + " FAILED: " + pc.failureReason().orElse("?")));
@@ -153,6 +163,11 @@ final class Pair implements AutoCloseable {
             tl.mark(5);
             // the answerer announces its channels on its own loop, possibly after the offerer saw them open
             get(CompletableFuture.anyOf(allRemote, failed), timeoutMs);
+            // ICE nominates a pair after its first working one, on which DTLS already started: the
+            // offerer's ICE CONNECTED (and so its connection CONNECTED) can come after "open".
+            // Without this wait the two phases read -1 in most set-ups of a fast row (session 3's
+            // shared-certificate row printed -1.0 for both).
+            get(CompletableFuture.anyOf(CompletableFuture.allOf(iceConnected, connected), failed), timeoutMs);
             return new Pair(a, b, List.copyOf(chs), tl);
         } catch (Exception | Error e) {
             a.close();
