@@ -52,12 +52,6 @@ class IceFailureReasonTest {
             assertEquals(IceConnectionState.FAILED, a.iceConnectionState());
             String why = a.failureReason().orElseThrow();
             assertTrue(why.startsWith("ICE failed: no candidate pair succeeded"), why);
-            // The DTLS thread started (waiting) when ICE started ends with the failure (issue 6).
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(T);
-            while (a.liveThreads().stream().anyMatch(t -> t.getName().endsWith("-dtls"))) {
-                assertTrue(System.nanoTime() < deadline, "DTLS thread still alive: " + a.liveThreads());
-                Thread.sleep(5);
-            }
         }
     }
 }

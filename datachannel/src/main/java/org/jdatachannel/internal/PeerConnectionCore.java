@@ -11,11 +11,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -135,24 +133,12 @@ public final class PeerConnectionCore {
     private volatile Consumer<IceCandidateInit> onIceCandidate;
     private volatile SessionDescriptionInit localDescription;
     private volatile SessionDescriptionInit remoteDescription;
+    /** The thread running this connection's DTLS handshake task (a pooled one, see DtlsThreads), or null. */
     private volatile Thread dtlsThread;
-    /**
-     * The handshake task for a DTLS thread started ahead ({@link #prestartDtlsThread}); completed
-     * by {@link #startDtls} with the handshake, or cancelled (close, failure, or the thread's wait
-     * is over). Whichever of complete/cancel comes first wins, so the handshake runs exactly once:
-     * on that thread, or (when the wait was cancelled) on a new one. Loop thread writes the field.
-     */
-    private CompletableFuture<Runnable> dtlsGo;
-    /**
-     * Longest wait of a DTLS thread started ahead for its handshake, ms: ICE on a working path
-     * connects well within it; after it the thread ends and the handshake gets a new thread as
-     * before, so a connection that never connects keeps no thread for longer than this.
-     */
-    static final long DTLS_PRESTART_WAIT_MS = 10_000;
-    /** {@link #DTLS_PRESTART_WAIT_MS}, shorter in tests of the fallback path. */
-    private volatile long dtlsPrestartWaitMs = DTLS_PRESTART_WAIT_MS;
-    /** DTLS handshake threads this connection started (1 when the one started ahead ran the handshake). */
-    private final AtomicInteger dtlsThreadsStarted = new AtomicInteger();
+    /** Completed when this connection's DTLS task (handshake, then pull reading if any) has ended. */
+    private final CompletableFuture<Void> dtlsTaskDone = new CompletableFuture<>();
+    /** The DTLS task was handed to a thread (set before; close() then waits for dtlsTaskDone). */
+    private volatile boolean dtlsTaskSubmitted;
     /** Delay from SCTP up to generating spare certificates (see setUpOver), ms. */
     static final long REFILL_DELAY_MS = 10;
     /** This connection's certificate came from SpareCertificate (none configured): it refills after the set-up. */
@@ -366,15 +352,6 @@ public final class PeerConnectionCore {
         this.sessionId = new SecureRandom().nextLong() >>> 2;
         this.loop = sharedWorker == null ? new EventLoop(name + "-loop") : new EventLoop(name, sharedWorker);
         this.channels = new ChannelManager(loop);
-        // Issue 6 (set-up time): the loop thread starts with its first task. Started by the first
-        // API call, it began running up to ~1 ms later on the 2-core test machine when that call
-        // came while the peer's work kept the CPUs busy (the answerer's setRemoteDescription); an
-        // empty first task now starts it here, ahead of the signalling.
-        try {
-            loop.execute(() -> { });
-        } catch (RejectedExecutionException e) {
-            LOG.debug("{}: loop refused its first task", name);
-        }
     }
 
     /** @return the name used for threads and logs */
@@ -1340,9 +1317,6 @@ public final class PeerConnectionCore {
         }
         g.started = true;
         LOG.debug("{}: starting {} ({}), DTLS {}", name, g, controlling ? "controlling" : "controlled", dtlsRole);
-        if (g == active) {
-            prestartDtlsThread();
-        }
         g.agent.start();
         if (g == active) {
             setIceConnectionState(IceConnectionState.CHECKING);
@@ -1541,75 +1515,80 @@ public final class PeerConnectionCore {
         dtlsLower = new SwitchableTransport(SwitchableTransport.ice(active.agent.transport()));
         PacketTransport lower = dtlsLowerWrapper.apply(dtlsLower);
         int timeout = config.dtlsHandshakeTimeoutMs();
-        Runnable handshake = () -> runDtls(role, lower, fps, timeout);
         LOG.debug("{}: ICE {} (selected pair {}), DTLS {} handshake", name, active.iceState,
                 active.agent.selectedPairDescription(), role);
-        CompletableFuture<Runnable> go = dtlsGo;
-        dtlsGo = null;
-        if (go != null && go.complete(handshake)) {
-            return; // the thread started at ICE start runs it
-        }
-        Thread t = new Thread(handshake, name + "-dtls");
-        t.setDaemon(true);
-        dtlsThread = t;
-        dtlsThreadsStarted.incrementAndGet();
-        t.start();
+        Runnable task = () -> {
+            Thread self = Thread.currentThread();
+            String idleName = self.getName();
+            self.setName(name + "-dtls");
+            dtlsThread = self;
+            try {
+                runDtls(role, lower, fps, timeout);
+            } finally {
+                self.setName(idleName);
+                dtlsTaskDone.complete(null);
+            }
+        };
+        dtlsTaskSubmitted = true;
+        DtlsThreads.run(task, name + "-dtls");
     }
 
     /**
-     * Loop thread, when the first ICE generation starts its checks: starts the DTLS handshake
-     * thread now, waiting (at most {@link #DTLS_PRESTART_WAIT_MS}) for {@link #startDtls} to hand
-     * it the handshake. Issue 6 (set-up time): started only when ICE had a pair, the thread began
-     * running 0.4-2.4 ms later on the 2-core test machine while the peer's ClientHello was already
-     * waiting (a new thread is queued behind the running ones; a parked one is woken at once);
-     * started here it is parked by then. A connection that fails or closes first cancels the wait
-     * ({@link #releaseTransports}), so it keeps no thread that {@link #liveThreads()} would not
-     * show: the waiting thread is {@code <name>-dtls} as before.
+     * Threads for DTLS handshakes, shared by the connections of the JVM (issue 6, set-up time).
+     * Before, each handshake started a thread of its own when ICE had a pair, and it began running
+     * 0.4-2.4 ms later on the 2-core test machine (measured set-up timeline; a new thread is queued
+     * behind the running ones, and the connection's peer was already sending its ClientHello). A
+     * thread that has just finished a handshake now waits up to {@link #KEEP_ALIVE_S} s for the
+     * next one and is woken at once. At most {@link #MAX_IDLE} such threads wait; a handshake for
+     * which none waits gets a new thread, as before, which joins the pool afterwards (up to
+     * {@link #MAX_THREADS}; beyond that it gets a thread of its own that ends with it). While it
+     * runs a connection's task a thread is named {@code <connection>-dtls}; idle,
+     * {@code jdatachannel-dtls}. Thread-safe.
      */
-    private void prestartDtlsThread() {
-        if (dtlsStarted || dtlsGo != null || dtlsThread != null || closed) {
-            return;
+    static final class DtlsThreads {
+        /** How long an idle handshake thread waits for the next handshake, s. */
+        static final long KEEP_ALIVE_S = 5;
+        /** Most pooled handshake threads (busy or idle). */
+        static final int MAX_THREADS = 64;
+        private static final java.util.concurrent.ThreadPoolExecutor POOL = new java.util.concurrent.ThreadPoolExecutor(
+                0, MAX_THREADS, KEEP_ALIVE_S, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "jdatachannel-dtls");
+                    t.setDaemon(true);
+                    return t;
+                });
+        /** Threads started for handshakes (pooled or not), for tests. */
+        private static final AtomicInteger STARTED = new AtomicInteger();
+
+        private DtlsThreads() {
         }
-        CompletableFuture<Runnable> go = new CompletableFuture<>();
-        long waitMs = dtlsPrestartWaitMs;
-        Thread t = new Thread(() -> {
-            Runnable handshake;
+
+        /** Runs {@code task} on an idle pooled thread, a new pooled one, or (pool full) a thread of its own. */
+        static void run(Runnable task, String ownName) {
+            int before = POOL.getPoolSize();
             try {
-                handshake = go.get(waitMs, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                if (go.cancel(false)) {
-                    return; // startDtls will start a thread of its own
+                POOL.execute(task);
+                if (POOL.getPoolSize() > before) {
+                    STARTED.incrementAndGet(); // approximate under concurrency; tests run one at a time
                 }
-                handshake = go.getNow(null);
-            } catch (InterruptedException e) {
-                // Nobody interrupts this thread; if someone does, hand the handshake back.
-                if (go.cancel(false)) {
-                    return;
-                }
-                Thread.currentThread().interrupt();
-                handshake = go.getNow(null);
-            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
-                return; // closed or failed before DTLS started
+                return;
+            } catch (RejectedExecutionException e) {
+                // all MAX_THREADS busy: a thread of its own, as before the pool
             }
-            if (handshake != null) {
-                handshake.run();
-            }
-        }, name + "-dtls");
-        t.setDaemon(true);
-        dtlsGo = go;
-        dtlsThread = t;
-        dtlsThreadsStarted.incrementAndGet();
-        t.start();
-    }
+            Thread t = new Thread(task, ownName);
+            t.setDaemon(true);
+            STARTED.incrementAndGet();
+            t.start();
+        }
 
-    /** @return DTLS handshake threads this connection started so far (tests: 1 when started ahead and used) */
-    int dtlsThreadsStarted() {
-        return dtlsThreadsStarted.get();
-    }
+        /** @return handshake threads started so far in this JVM (tests) */
+        static int threadsStarted() {
+            return STARTED.get();
+        }
 
-    /** Tests: how long a DTLS thread started ahead waits for its handshake, ms (before ICE starts). */
-    void dtlsPrestartWaitForTests(long ms) {
-        dtlsPrestartWaitMs = ms;
+        /** @return pooled handshake threads waiting for work now (tests) */
+        static int idle() {
+            return POOL.getPoolSize() - POOL.getActiveCount();
+        }
     }
 
     /**
@@ -2256,11 +2235,6 @@ public final class PeerConnectionCore {
 
     /** Closes DTLS and ICE (loop thread); our DTLS/reader thread ends by itself soon after. */
     private void releaseTransports() {
-        CompletableFuture<Runnable> go = dtlsGo;
-        if (go != null) {
-            dtlsGo = null;
-            go.cancel(false); // a DTLS thread started ahead and still waiting ends now
-        }
         DtlsTransport d = dtls;
         if (d != null) {
             d.close();
@@ -2350,10 +2324,11 @@ public final class PeerConnectionCore {
         }
         loop.shutdown();
         try {
-            Thread t = dtlsThread;
-            if (t != null) {
-                t.join(CLOSE_JOIN_MS);
-                if (t.isAlive()) {
+            if (dtlsTaskSubmitted) {
+                // The handshake thread is pooled (DtlsThreads): wait for our task, not the thread.
+                try {
+                    dtlsTaskDone.get(CLOSE_JOIN_MS, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
                     LOG.warn("{}: DTLS thread still running after {} ms", name, CLOSE_JOIN_MS);
                 }
             }
@@ -2458,7 +2433,8 @@ public final class PeerConnectionCore {
     public List<Thread> liveThreads() {
         List<Thread> out = new ArrayList<>();
         Thread t = dtlsThread;
-        if (t != null && t.isAlive()) {
+        // A pooled handshake thread is this connection's only while it runs our task.
+        if (t != null && t.isAlive() && !dtlsTaskDone.isDone()) {
             out.add(t);
         }
         Thread l = loop.thread();
