@@ -1539,11 +1539,11 @@ public final class PeerConnectionCore {
      * 0.4-2.4 ms later on the 2-core test machine (measured set-up timeline; a new thread is queued
      * behind the running ones, and the connection's peer was already sending its ClientHello). A
      * thread that has just finished a handshake now waits up to {@link #KEEP_ALIVE_S} s for the
-     * next one and is woken at once. At most {@link #MAX_IDLE} such threads wait; a handshake for
-     * which none waits gets a new thread, as before, which joins the pool afterwards (up to
-     * {@link #MAX_THREADS}; beyond that it gets a thread of its own that ends with it). While it
-     * runs a connection's task a thread is named {@code <connection>-dtls}; idle,
-     * {@code jdatachannel-dtls}. Thread-safe.
+     * next one and is woken at once; a handshake for which no thread waits gets a new one, as
+     * before, which stays in the pool afterwards (at most {@link #MAX_THREADS} pooled threads, busy
+     * or idle; beyond that a handshake gets a thread of its own that ends with it). While it runs a
+     * connection's task a thread is named {@code <connection>-dtls}; idle, {@code
+     * jdatachannel-dtls}. Thread-safe.
      */
     static final class DtlsThreads {
         /** How long an idle handshake thread waits for the next handshake, s. */
