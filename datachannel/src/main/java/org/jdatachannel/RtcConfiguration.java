@@ -70,8 +70,8 @@ public final class RtcConfiguration {
     }
 
     /**
-     * @return µs the event-loop thread polls its sockets without sleeping after sending user data,
-     *     0..{@link #MAX_BUSY_POLL_MICROS}; see {@link Builder#busyPollMicros(int)}
+     * @return µs the event-loop thread polls its sockets without sleeping after sending user data or
+     *     delivering a message, 0..{@link #MAX_BUSY_POLL_MICROS}; see {@link Builder#busyPollMicros(int)}
      */
     public int busyPollMicros() {
         return busyPollMicros;
@@ -364,7 +364,11 @@ public final class RtcConfiguration {
          * with no idle core slows the other threads. The thread polls only after these events,
          * never longer than {@code micros} after the last one and never past its next timer, so
          * an idle connection uses no CPU. On an {@link EventLoopGroup} thread the poll serves
-         * every connection of that thread. Default {@value RtcConfiguration#DEFAULT_BUSY_POLL_MICROS}
+         * every connection of that thread. The thread backs off: after 4 polls in a row that caught
+         * nothing, it ignores the next 64 requests to poll (then tries once more), so a peer that
+         * answers slower than the window costs at most one window per 64 packets or messages, and
+         * an application whose answers are only sometimes slow also loses the poll for the 64
+         * after a run of slow ones. Default {@value RtcConfiguration#DEFAULT_BUSY_POLL_MICROS}
          * (0: never poll, always sleep).
          *
          * @param micros 0..{@value RtcConfiguration#MAX_BUSY_POLL_MICROS} µs

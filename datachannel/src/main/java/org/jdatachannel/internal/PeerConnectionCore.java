@@ -1530,7 +1530,14 @@ public final class PeerConnectionCore {
             }
         };
         dtlsTaskSubmitted = true;
-        DtlsThreads.run(task, name + "-dtls");
+        try {
+            DtlsThreads.run(task, name + "-dtls");
+        } catch (OutOfMemoryError | RuntimeException e) {
+            // No thread could start ("unable to create native thread"): the task never runs, so its
+            // handshake time limit never applies; fail now, and close() must not wait for it.
+            dtlsTaskDone.complete(null);
+            fail("DTLS handshake thread could not start: " + e);
+        }
     }
 
     /**
