@@ -20,14 +20,34 @@ import org.junit.jupiter.api.Test;
  * The held input batch's limit (PeerConnectionCore.MAX_DATAGRAMS_TO_HOLD = 2, issue 6): a drain
  * after one or two datagrams holds the SCTP input batch over the message callbacks (so that a
  * reply carries the SACK), a drain after three or more (a burst) acknowledges before the callbacks,
- * as a bulk sender's SACK clock needs. Deterministic: the receiver's event loop is held in a
- * callback while the sender puts exactly N one-packet messages on the wire, so the receiver reads
- * all N in one selection round and drains once after them. 127.0.0.1 only.
+ * as a bulk sender's SACK clock needs. The receiver's event loop is held in a callback while the
+ * sender puts exactly N one-packet messages on the wire, so that the receiver reads all N in one
+ * selection round and drains once after them. The kernel may still be delivering one of them
+ * (loopback hands packets over in a softirq, under load sometimes after sendto returned): a burst
+ * that was read in two rounds is tried again on a new pair ({@link #MAX_TRIES}), and the limit is
+ * asserted on a burst read in one round. 127.0.0.1 only.
  */
 class HeldBatchLimitLoopbackTest {
 
     /** Counter deltas at the receiver for a burst of {@code n} datagrams read in one round. */
     private record Burst(long held, long drains, long datagrams) {
+    }
+
+    /** Bursts tried until one is read in one round (it takes one try nearly always). */
+    private static final int MAX_TRIES = 8;
+
+    /** A burst of {@code n} read in one selection round (retried otherwise). */
+    private static Burst burstInOneRound(int n) throws Exception {
+        Burst r = null;
+        for (int i = 0; i < MAX_TRIES; i++) {
+            r = burst(n);
+            assertEquals(n, r.datagrams(), n + " datagrams: " + r);
+            if (r.drains() == 1) {
+                return r;
+            }
+        }
+        throw new AssertionError("a burst of " + n + " was read in more than one round in " + MAX_TRIES
+                + " tries; last " + r);
     }
 
     private static Burst burst(int n) throws Exception {
@@ -77,18 +97,14 @@ class HeldBatchLimitLoopbackTest {
     @Test
     void oneOrTwoDatagramsAreHeldOverTheCallbacks() throws Exception {
         for (int n = 1; n <= 2; n++) {
-            Burst r = burst(n);
-            assertEquals(n, r.datagrams(), n + " datagrams: " + r);
-            assertEquals(1, r.drains(), "one drain after the round that read them: " + r);
+            Burst r = burstInOneRound(n);
             assertEquals(1, r.held(), "held over the callbacks: " + r);
         }
     }
 
     @Test
     void threeDatagramsAreAcknowledgedBeforeTheCallbacks() throws Exception {
-        Burst r = burst(3);
-        assertEquals(3, r.datagrams(), r.toString());
-        assertEquals(1, r.drains(), "one drain after the round that read them: " + r);
+        Burst r = burstInOneRound(3);
         assertEquals(0, r.held(), "a burst is not held: " + r);
     }
 }

@@ -149,6 +149,15 @@ class EventLoopBusyPollTest {
     }
 
     @Test
+    void aLoopShutDownWhilePollingEndsAtOnce() throws Exception {
+        arm(LONG_WINDOW);
+        await(() -> loop.busyPolls() == 1, "the poll phase");
+        loop.shutdown();
+        assertTrue(loop.awaitTermination(10_000), "ended within 10 s of a 20 s window");
+        assertFalse(loop.thread().isAlive());
+    }
+
+    @Test
     void thePhaseNeverRunsPastTheNextTimer() throws Exception {
         CountDownLatch fired = new CountDownLatch(1);
         loop.execute(() -> {
