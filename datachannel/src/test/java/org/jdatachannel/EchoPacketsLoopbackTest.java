@@ -110,9 +110,8 @@ class EchoPacketsLoopbackTest {
             ch.onMessage(m -> warm.complete(null));
             ch.send(ByteBuffer.allocate(1024));
             warm.get(T, TimeUnit.SECONDS);
-            // the warm-up echo's last SACK (a lone SACK: no poll at a) has reached b
-            PushReceiveLoopbackTest.await(() -> b.receiveStats().datagrams() >= a.receiveStats().datagrams() + 1,
-                    "b got a's SACK for the warm-up echo");
+            // As above: a's lone SACK for the warm-up echo may reach b after b0 (no poll request at
+            // either end: a lone SACK is no DATA and delivers nothing).
             PeerConnectionCore.ReceiveStats a0 = a.receiveStats();
             PeerConnectionCore.ReceiveStats b0 = b.receiveStats();
             AtomicInteger echoes = new AtomicInteger();
@@ -130,13 +129,16 @@ class EchoPacketsLoopbackTest {
                     "b received the requests and the last SACK");
             PeerConnectionCore.ReceiveStats a1 = a.receiveStats();
             PeerConnectionCore.ReceiveStats b1 = b.receiveStats();
-            String stats = a1 + " " + b1;
+            String stats = a0 + " " + b0 + " -> " + a1 + " " + b1;
             long asksA = a1.busyPollRequests() - a0.busyPollRequests();
             long asksB = b1.busyPollRequests() - b0.busyPollRequests();
             // Two per message received and answered, rounds each (a's last echo is not answered, but
-            // a's first request, sent from this thread, was); the slack admits a rare retransmission.
-            assertTrue(asksA >= 2 * rounds && asksA <= 2 * rounds + rounds / 10, "poll requests at a: " + stats);
-            assertTrue(asksB >= 2 * rounds && asksB <= 2 * rounds + rounds / 10, "poll requests at b: " + stats);
+            // a's first request, sent from this thread, was). The counters are read while the loops
+            // run (a request is counted right after its packet's sendto, so the warm-up's last one
+            // can fall on either side of the first snapshot): +-2; the upper slack also admits a rare
+            // retransmission. Without the requests (busy polling off) both are 0.
+            assertTrue(asksA >= 2 * rounds - 2 && asksA <= 2 * rounds + rounds / 10, "poll requests at a: " + stats);
+            assertTrue(asksB >= 2 * rounds - 2 && asksB <= 2 * rounds + rounds / 10, "poll requests at b: " + stats);
             long pollsA = a1.busyPolls() - a0.busyPolls();
             long pollsB = b1.busyPolls() - b0.busyPolls();
             assertTrue(pollsA >= 1 && pollsA <= rounds + rounds / 10, "poll phases at a: " + stats);
@@ -145,11 +147,12 @@ class EchoPacketsLoopbackTest {
             long atB = b1.datagrams() - b0.datagrams();
             assertTrue(atA >= rounds && atA <= rounds + rounds / 10, "datagrams at a: " + stats);
             assertTrue(atB >= rounds + 1 && atB <= rounds + 1 + rounds / 10, "datagrams at b: " + stats);
-            // every datagram was taken by a poll phase or after a wake-up
+            // every datagram was taken by a poll phase or after a wake-up (one round may read the
+            // warm-up's late SACK together with the first request)
             long takenA = a1.busyPollHits() - a0.busyPollHits() + a1.loopWakeups() - a0.loopWakeups();
             long takenB = b1.busyPollHits() - b0.busyPollHits() + b1.loopWakeups() - b0.loopWakeups();
-            assertTrue(takenA >= atA, "polls that took a datagram + wake-ups at a: " + stats);
-            assertTrue(takenB >= atB, "polls that took a datagram + wake-ups at b: " + stats);
+            assertTrue(takenA >= atA - 1, "polls that took a datagram + wake-ups at a: " + stats);
+            assertTrue(takenB >= atB - 1, "polls that took a datagram + wake-ups at b: " + stats);
         }
     }
 }
