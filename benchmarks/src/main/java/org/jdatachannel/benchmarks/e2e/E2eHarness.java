@@ -71,6 +71,13 @@ public final class E2eHarness {
     static final int BUSY_POLL_MICROS = Integer.getInteger("e2e.busyPollMicros", RtcConfiguration.DEFAULT_BUSY_POLL_MICROS);
 
     /**
+     * busyPollMicros of the echo row's two extra measurements, µs, when {@link #BUSY_POLL_MICROS} is 0:
+     * about one hop on loopback (issue 6, session 4: 20 µs windows were shorter than a hop and only
+     * cost CPU; 5 µs did nothing).
+     */
+    static final int ECHO_BUSY_POLL_MICROS = 50;
+
+    /**
      * Run parameters.
      *
      * @param only rows to run, a subset of {@link #ROWS}
@@ -423,6 +430,30 @@ public final class E2eHarness {
                 rows.put("echo", r);
                 out.printf(Locale.ROOT, "  echo 1 KiB sent from onMessage: RTT p50 %.1f us p99 %.1f us max %.1f us; "
                         + "per round trip %s%n", c.p50(), c.p99(), c.max(), ce.perRoundTrip());
+                if (BUSY_POLL_MICROS == 0) {
+                    // Extra rows, the two above unchanged: the same echoes with the opt-in busy polling
+                    // (RtcConfiguration.Builder#busyPollMicros), so each run shows what it buys.
+                    RtcConfiguration bp = cfg.toBuilder().busyPollMicros(ECHO_BUSY_POLL_MICROS).build();
+                    r.put("busyPollMicros", ECHO_BUSY_POLL_MICROS);
+                    DcRows.Echo be = DcRows.echo(bp, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs);
+                    Stats.Dist bd = be.rtt();
+                    r.put("perRoundTripBusyPoll", be.perRoundTrip());
+                    r.put("rttBusyPollUs", bd);
+                    DcRows.Echo bce = DcRows.echoFromCallback(bp, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs);
+                    Stats.Dist bc = bce.rtt();
+                    r.put("perRoundTripFromCallbackBusyPoll", bce.perRoundTrip());
+                    r.put("rttFromCallbackBusyPollUs", bc);
+                    if (udpRtt != null) {
+                        r.put("ratioP50BusyPollToRawUdpPingPong", bd.p50() / udpRtt.p50());
+                        r.put("ratioP50FromCallbackBusyPollToRawUdpPingPong", bc.p50() / udpRtt.p50());
+                    }
+                    out.printf(Locale.ROOT, "  echo 1 KiB, busyPollMicros %d: RTT p50 %.1f us p99 %.1f us max %.1f us; "
+                            + "per round trip %s%n", ECHO_BUSY_POLL_MICROS, bd.p50(), bd.p99(), bd.max(),
+                            be.perRoundTrip());
+                    out.printf(Locale.ROOT, "  echo 1 KiB sent from onMessage, busyPollMicros %d: RTT p50 %.1f us "
+                            + "p99 %.1f us max %.1f us; per round trip %s%n", ECHO_BUSY_POLL_MICROS, bc.p50(),
+                            bc.p99(), bc.max(), bce.perRoundTrip());
+                }
             } catch (Exception e) {
                 fail(errors, out, "echo", e);
             }
@@ -645,6 +676,20 @@ public final class E2eHarness {
                 out.printf(Locale.ROOT, "%-32s %10.1f %10.1f %10.1f %9s %s%n", "DC echo 1 KiB from onMessage", c.p50(),
                         c.p99(), c.max(), cr == null ? "-" : String.format(Locale.ROOT, "%.2f", (Double) cr),
                         load((double[]) echo.get("loadAverage")));
+            }
+            String[][] extra = {
+                {"rttBusyPollUs", "ratioP50BusyPollToRawUdpPingPong", "DC echo 1 KiB, busy poll %d us"},
+                {"rttFromCallbackBusyPollUs", "ratioP50FromCallbackBusyPollToRawUdpPingPong",
+                    "DC echo onMessage, busy poll %d us"}};
+            for (String[] x : extra) {
+                Stats.Dist e = (Stats.Dist) echo.get(x[0]);
+                Object er = echo.get(x[1]);
+                if (e != null) {
+                    out.printf(Locale.ROOT, "%-32s %10.1f %10.1f %10.1f %9s %s%n",
+                            String.format(Locale.ROOT, x[2], (Integer) echo.get("busyPollMicros")), e.p50(), e.p99(),
+                            e.max(), er == null ? "-" : String.format(Locale.ROOT, "%.2f", (Double) er),
+                            load((double[]) echo.get("loadAverage")));
+                }
             }
         }
         List<Map<String, Object>> setups = (List<Map<String, Object>>) rows.get("setup");

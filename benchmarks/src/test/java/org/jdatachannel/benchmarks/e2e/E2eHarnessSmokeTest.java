@@ -82,6 +82,13 @@ class E2eHarnessSmokeTest {
         assertEquals(20, echo.path("rttFromCallbackUs").path("n").asInt(), echo.toString());
         assertTrue(echo.path("rttFromCallbackUs").path("p50").asDouble() > 0, echo.toString());
         assertTrue(echo.has("ratioP50FromCallbackToRawUdpPingPong"), echo.toString());
+        // the same two echoes with the opt-in busy polling (the library's default is off)
+        assertEquals(E2eHarness.ECHO_BUSY_POLL_MICROS, echo.path("busyPollMicros").asInt(), echo.toString());
+        assertEquals(20, echo.path("rttBusyPollUs").path("n").asInt(), echo.toString());
+        assertEquals(20, echo.path("rttFromCallbackBusyPollUs").path("n").asInt(), echo.toString());
+        assertTrue(echo.has("ratioP50FromCallbackBusyPollToRawUdpPingPong"), echo.toString());
+        // (not > 0: in a run this short, slow cold echoes can put the loop's back-off on for all samples)
+        assertTrue(echo.path("perRoundTripFromCallbackBusyPoll").has("rx.busyPolls"), echo.toString());
 
         JsonNode setup = rows.path("setup");
         assertEquals(2, setup.size(), setup.toString());
