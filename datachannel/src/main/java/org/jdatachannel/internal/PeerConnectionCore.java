@@ -2242,6 +2242,16 @@ public final class PeerConnectionCore {
 
     /** Closes DTLS and ICE (loop thread); our DTLS/reader thread ends by itself soon after. */
     private void releaseTransports() {
+        // The connection is over (closed, failed, or its transport ended): push receive ends now,
+        // not when the next datagram finds `closed` in handlePushed. Later datagrams then take
+        // onDatagram's queued path, as datagrams do before DTLS is up, and onPushedDatagram drops
+        // them (as handlePushed/pushEnded did: same outcome). Why here: the JIT compiles the inline
+        // receive path (HostSocket.handle ... onDatagram, handlePushed) as one unit without the
+        // never-yet-taken "closed" branch, so a datagram arriving after close deoptimized that
+        // whole unit, and each of several such units once, every few pairs (issue 6, JFR
+        // jdk.Deoptimization: handlePushed bci 4, unstable_if, 6 times in 40 rounds).
+        pushDtls = null;
+        heldBeforeConnected.clear();
         DtlsTransport d = dtls;
         if (d != null) {
             d.close();
