@@ -681,6 +681,11 @@ public final class ChannelManager {
             ch.releasePending(payload.length);
             admittedBytes.addAndGet(-payload.length);
         }
+        if (ch.resetWhenSent && ch.pendingBytes() == 0 && link != null && !closed) {
+            // The last message accepted before the peer's reset is with SCTP: answer the reset now.
+            ch.resetWhenSent = false;
+            requestReset(ch);
+        }
     }
 
     private void sendAdmitted(DataChannelImpl ch, int ppid, byte[] payload) {
@@ -688,7 +693,8 @@ public final class ChannelManager {
         // task (queued behind this message) requests the stream reset.
         DataChannelState state = ch.readyState();
         boolean sendable = state == DataChannelState.OPEN
-                || (state == DataChannelState.CLOSING && !ch.outgoingResetRequested && !ch.closeHandled);
+                || (state == DataChannelState.CLOSING && !ch.outgoingResetRequested
+                        && (!ch.closeHandled || ch.resetWhenSent));
         if (!sendable || link == null) {
             loop.defer(() -> ch.reportError(new IllegalStateException(
                     "data channel \"" + ch.label() + "\" is " + ch.readyState() + "; message of " + payload.length
@@ -713,6 +719,11 @@ public final class ChannelManager {
                     + "so that no later message follows a gap", e);
             LOG.warn("{}", err.getMessage());
             loop.defer(() -> ch.reportError(err));
+            if (ch.resetWhenSent) {
+                // Already closing on the peer's reset: answer it now, later queued messages are refused.
+                ch.resetWhenSent = false;
+                requestReset(ch);
+            }
             closeChannel(ch);
             return;
         }
@@ -859,7 +870,16 @@ public final class ChannelManager {
                 // resets its corresponding outgoing stream."
                 ch.setState(DataChannelState.CLOSING);
                 ch.closeHandled = true;
-                requestReset(ch);
+                if (ch.pendingBytes() > 0 && !ch.outgoingResetRequested && link != null) {
+                    // Messages send() accepted are still queued on this loop (it reads datagrams
+                    // between task batches, so the peer's reset can overtake them). W3C closing
+                    // procedure: "Finish sending all currently pending messages of the channel."
+                    // They go to SCTP first, then our reset (sendUser), so the reset's Sender's
+                    // Last Assigned TSN (RFC 6525 §4.1) covers them and the peer delivers them.
+                    ch.resetWhenSent = true;
+                } else {
+                    requestReset(ch);
+                }
             }
             maybeFinishClose(ch);
         }

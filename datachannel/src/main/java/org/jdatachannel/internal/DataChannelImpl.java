@@ -81,6 +81,12 @@ public final class DataChannelImpl implements DataChannel {
     boolean streamUsed;
     /** {@link ChannelManager#closeChannel} ran for this channel. */
     boolean closeHandled;
+    /**
+     * The peer reset its stream while messages accepted by send() were still on their way to the
+     * loop: our answering reset is requested once they reached SCTP
+     * ({@link ChannelManager#sendUser}).
+     */
+    boolean resetWhenSent;
     private boolean wasOpened;
     private boolean openReported;
     private boolean closeReported;
@@ -265,6 +271,11 @@ public final class DataChannelImpl implements DataChannel {
     /** Loop thread: the message's bytes moved to SCTP (or were refused). */
     void releasePending(long bytes) {
         pendingBytes.addAndGet(-bytes);
+    }
+
+    /** @return bytes accepted by send() and not yet handed to SCTP (or refused); any thread */
+    long pendingBytes() {
+        return pendingBytes.get();
     }
 
     @Override

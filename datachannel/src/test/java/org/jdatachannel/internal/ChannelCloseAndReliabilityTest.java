@@ -122,6 +122,91 @@ class ChannelCloseAndReliabilityTest extends ChannelManagerFixture {
     }
 
     /**
+     * Closed by the peer while our messages are still on their way to SCTP: send() accepted them
+     * while the channel was OPEN, so they are sent, and our answering stream reset follows them
+     * (W3C closing procedure: "Finish sending all currently pending messages of the channel";
+     * RFC 8831 §6.7: the answering side "also resets its corresponding outgoing stream"). The
+     * loop meets the peer's reset before the queued send tasks, as it does when the reset's
+     * datagram is read ahead of them. Before the fix the reset was requested at once and the
+     * queued messages were refused ("is CLOSING; message ... not sent"): the tail of a burst
+     * never reached the peer (DataChannelCloseLoopbackTest, "ba at a", about 1 run in 4).
+     */
+    @Test
+    void peerCloseWhileOurMessagesAreQueuedSendsThemBeforeOurReset() throws Exception {
+        DataChannelImpl ch = create("x", null);
+        connect(true);
+        onLoop(() -> mgr.onMessage(0, 50, new DataChannelAck().toBytes()));
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        ch.onError(errors::add);
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            blocked.countDown();
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // The peer's reset is handled before the send tasks queued meanwhile.
+            mgr.onIncomingStreamsReset(new int[] {0});
+        });
+        assertTrue(blocked.await(5, TimeUnit.SECONDS));
+        try {
+            ch.send("one");
+            ch.send("two");
+        } finally {
+            release.countDown();
+        }
+        onLoop(() -> { });
+        assertEquals(List.of("send 0 50", "send 0 51", "send 0 51", "reset 0"), link.log,
+                "both messages reach SCTP, then our reset");
+        assertEquals(List.of(), errors, "no message refused");
+        assertEquals(DataChannelState.CLOSING, ch.readyState());
+        assertThrows(IllegalStateException.class, () -> ch.send("three"), "send() after the peer's reset");
+        onLoop(() -> link.performReset(mgr, 0));
+        assertEquals(DataChannelState.CLOSED, ch.readyState());
+        assertEquals(0, ch.bufferedAmount(), "everything was sent");
+        assertEquals(List.of(0), link.resets, "one reset request only");
+        assertEquals(List.of("open x", "close x"), events, "onclose once");
+    }
+
+    /**
+     * Both ends close at once: our close() is called with messages queued, and the peer's reset
+     * is handled before our closing task. The messages still go first, then one reset request.
+     */
+    @Test
+    void peerResetBeforeOurClosingTaskStillSendsWhatCloseQueued() throws Exception {
+        DataChannelImpl ch = create("x", null);
+        connect(true);
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        ch.onError(errors::add);
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        loop.execute(() -> {
+            blocked.countDown();
+            try {
+                release.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            mgr.onIncomingStreamsReset(new int[] {0});
+        });
+        assertTrue(blocked.await(5, TimeUnit.SECONDS));
+        try {
+            ch.send("one");
+            ch.close();
+        } finally {
+            release.countDown();
+        }
+        onLoop(() -> { });
+        assertEquals(List.of("send 0 50", "send 0 51", "reset 0"), link.log);
+        assertEquals(List.of(), errors, "no message refused");
+        onLoop(() -> link.performReset(mgr, 0));
+        assertEquals(DataChannelState.CLOSED, ch.readyState());
+        assertEquals(List.of("open x", "close x"), events, "onclose once");
+    }
+
+    /**
      * A stream id is reused only after both directions are reset: a channel created while the
      * old one is closing gets another id, a negotiated channel asking for it is refused, and
      * once the old channel is CLOSED the id is handed out again (repeatedly).
