@@ -138,25 +138,10 @@ class ChannelCloseAndReliabilityTest extends ChannelManagerFixture {
         onLoop(() -> mgr.onMessage(0, 50, new DataChannelAck().toBytes()));
         List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
         ch.onError(errors::add);
-        CountDownLatch blocked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        loop.execute(() -> {
-            blocked.countDown();
-            try {
-                release.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            // The peer's reset is handled before the send tasks queued meanwhile.
-            mgr.onIncomingStreamsReset(new int[] {0});
-        });
-        assertTrue(blocked.await(5, TimeUnit.SECONDS));
-        try {
+        peerResetAheadOf(() -> {
             ch.send("one");
             ch.send("two");
-        } finally {
-            release.countDown();
-        }
+        });
         onLoop(() -> { });
         assertEquals(List.of("send 0 50", "send 0 51", "send 0 51", "reset 0"), link.log,
                 "both messages reach SCTP, then our reset");
@@ -171,15 +156,11 @@ class ChannelCloseAndReliabilityTest extends ChannelManagerFixture {
     }
 
     /**
-     * Both ends close at once: our close() is called with messages queued, and the peer's reset
-     * is handled before our closing task. The messages still go first, then one reset request.
+     * Blocks the loop, runs {@code calls} on this thread (their tasks queue behind the block), then
+     * lets the loop handle the peer's reset of stream 0 before those queued tasks: as when the loop
+     * reads a datagram with the reset between task batches.
      */
-    @Test
-    void peerResetBeforeOurClosingTaskStillSendsWhatCloseQueued() throws Exception {
-        DataChannelImpl ch = create("x", null);
-        connect(true);
-        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
-        ch.onError(errors::add);
+    private void peerResetAheadOf(Runnable calls) throws InterruptedException {
         CountDownLatch blocked = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         loop.execute(() -> {
@@ -193,11 +174,26 @@ class ChannelCloseAndReliabilityTest extends ChannelManagerFixture {
         });
         assertTrue(blocked.await(5, TimeUnit.SECONDS));
         try {
-            ch.send("one");
-            ch.close();
+            calls.run();
         } finally {
             release.countDown();
         }
+    }
+
+    /**
+     * Both ends close at once: our close() is called with messages queued, and the peer's reset
+     * is handled before our closing task. The messages still go first, then one reset request.
+     */
+    @Test
+    void peerResetBeforeOurClosingTaskStillSendsWhatCloseQueued() throws Exception {
+        DataChannelImpl ch = create("x", null);
+        connect(true);
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+        ch.onError(errors::add);
+        peerResetAheadOf(() -> {
+            ch.send("one");
+            ch.close();
+        });
         onLoop(() -> { });
         assertEquals(List.of("send 0 50", "send 0 51", "reset 0"), link.log);
         assertEquals(List.of(), errors, "no message refused");

@@ -409,50 +409,22 @@ public final class E2eHarness {
         if (o.only.contains("echo")) {
             try {
                 Map<String, Object> r = rowStart(o, out, "echo");
-                DcRows.Echo de = DcRows.echo(cfg, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs);
-                Stats.Dist d = de.rtt();
-                r.put("perRoundTrip", de.perRoundTrip());
                 r.put("messageBytes", 1024);
-                r.put("rttUs", d);
+                Stats.Dist d = echoInto(r, "", false, cfg, o, udpRtt, out, "echo 1 KiB");
                 if (udpRtt != null) {
-                    r.put("ratioP50ToRawUdpPingPong", d.p50() / udpRtt.p50());
                     r.put("ratioP99ToRawUdpPingPong", d.p99() / udpRtt.p99());
                 }
-                out.printf(Locale.ROOT, "  echo 1 KiB: RTT p50 %.1f us p99 %.1f us max %.1f us; per round trip %s%n",
-                        d.p50(), d.p99(), d.max(), de.perRoundTrip());
-                DcRows.Echo ce = DcRows.echoFromCallback(cfg, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs);
-                Stats.Dist c = ce.rtt();
-                r.put("perRoundTripFromCallback", ce.perRoundTrip());
-                r.put("rttFromCallbackUs", c);
-                if (udpRtt != null) {
-                    r.put("ratioP50FromCallbackToRawUdpPingPong", c.p50() / udpRtt.p50());
-                }
+                echoInto(r, "FromCallback", true, cfg, o, udpRtt, out, "echo 1 KiB sent from onMessage");
                 rows.put("echo", r);
-                out.printf(Locale.ROOT, "  echo 1 KiB sent from onMessage: RTT p50 %.1f us p99 %.1f us max %.1f us; "
-                        + "per round trip %s%n", c.p50(), c.p99(), c.max(), ce.perRoundTrip());
                 if (BUSY_POLL_MICROS == 0) {
                     // Extra rows, the two above unchanged: the same echoes with the opt-in busy polling
                     // (RtcConfiguration.Builder#busyPollMicros), so each run shows what it buys.
                     RtcConfiguration bp = cfg.toBuilder().busyPollMicros(ECHO_BUSY_POLL_MICROS).build();
                     r.put("busyPollMicros", ECHO_BUSY_POLL_MICROS);
-                    DcRows.Echo be = DcRows.echo(bp, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs);
-                    Stats.Dist bd = be.rtt();
-                    r.put("perRoundTripBusyPoll", be.perRoundTrip());
-                    r.put("rttBusyPollUs", bd);
-                    DcRows.Echo bce = DcRows.echoFromCallback(bp, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs);
-                    Stats.Dist bc = bce.rtt();
-                    r.put("perRoundTripFromCallbackBusyPoll", bce.perRoundTrip());
-                    r.put("rttFromCallbackBusyPollUs", bc);
-                    if (udpRtt != null) {
-                        r.put("ratioP50BusyPollToRawUdpPingPong", bd.p50() / udpRtt.p50());
-                        r.put("ratioP50FromCallbackBusyPollToRawUdpPingPong", bc.p50() / udpRtt.p50());
-                    }
-                    out.printf(Locale.ROOT, "  echo 1 KiB, busyPollMicros %d: RTT p50 %.1f us p99 %.1f us max %.1f us; "
-                            + "per round trip %s%n", ECHO_BUSY_POLL_MICROS, bd.p50(), bd.p99(), bd.max(),
-                            be.perRoundTrip());
-                    out.printf(Locale.ROOT, "  echo 1 KiB sent from onMessage, busyPollMicros %d: RTT p50 %.1f us "
-                            + "p99 %.1f us max %.1f us; per round trip %s%n", ECHO_BUSY_POLL_MICROS, bc.p50(),
-                            bc.p99(), bc.max(), bce.perRoundTrip());
+                    echoInto(r, "BusyPoll", false, bp, o, udpRtt, out,
+                            "echo 1 KiB, busyPollMicros " + ECHO_BUSY_POLL_MICROS);
+                    echoInto(r, "FromCallbackBusyPoll", true, bp, o, udpRtt, out,
+                            "echo 1 KiB sent from onMessage, busyPollMicros " + ECHO_BUSY_POLL_MICROS);
                 }
             } catch (Exception e) {
                 fail(errors, out, "echo", e);
@@ -517,6 +489,30 @@ public final class E2eHarness {
 
     static ObjectMapper mapper() {
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    /**
+     * Measures one echo variant and puts it into the echo row under keys named by {@code key}:
+     * {@code perRoundTrip<key>}, {@code rtt<key>Us} and, with a raw ping-pong,
+     * {@code ratioP50<key>ToRawUdpPingPong}; prints it as {@code label}.
+     *
+     * @param fromCallback true: each next message sent from onMessage ({@link DcRows#echoFromCallback})
+     * @return the round-trip times, µs
+     */
+    private static Stats.Dist echoInto(Map<String, Object> r, String key, boolean fromCallback, RtcConfiguration cfg,
+            Options o, Stats.Dist udpRtt, PrintStream out, String label) throws Exception {
+        DcRows.Echo e = fromCallback
+                ? DcRows.echoFromCallback(cfg, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs)
+                : DcRows.echo(cfg, 1024, o.echoWarmup, o.echoSamples, o.timeoutMs);
+        Stats.Dist d = e.rtt();
+        r.put("perRoundTrip" + key, e.perRoundTrip());
+        r.put("rtt" + key + "Us", d);
+        if (udpRtt != null) {
+            r.put("ratioP50" + key + "ToRawUdpPingPong", d.p50() / udpRtt.p50());
+        }
+        out.printf(Locale.ROOT, "  %s: RTT p50 %.1f us p99 %.1f us max %.1f us; per round trip %s%n", label, d.p50(),
+                d.p99(), d.max(), e.perRoundTrip());
+        return d;
     }
 
     private static Map<String, Object> rowStart(Options o, PrintStream out, String name) {
