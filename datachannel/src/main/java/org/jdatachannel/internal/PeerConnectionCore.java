@@ -187,12 +187,6 @@ public final class PeerConnectionCore {
     private boolean restartRequested;
     /** Our ICE role; fixed by the first offer/answer exchange (RFC 8445 §6.1.1). */
     private boolean controlling;
-    /**
-     * Loop thread: the first ICE agent, created (and host-gathered) by {@link #prepareFirstAgent}
-     * before the first offer or answer and not yet used by a generation; null once used, or if
-     * none was prepared.
-     */
-    private IceAgent preparedAgent;
     /** A first offer/answer exchange has completed. */
     private boolean negotiated;
     /** Our local description as set (before candidates were added), its data section and generation. */
@@ -358,9 +352,6 @@ public final class PeerConnectionCore {
         this.sessionId = new SecureRandom().nextLong() >>> 2;
         this.loop = sharedWorker == null ? new EventLoop(name + "-loop") : new EventLoop(name, sharedWorker);
         this.channels = new ChannelManager(loop);
-        // Last: the task may run on the loop thread before this constructor returns (the queue's
-        // hand-over publishes every field written above).
-        post(this::prepareFirstAgent);
     }
 
     /** @return the name used for threads and logs */
@@ -1084,14 +1075,9 @@ public final class PeerConnectionCore {
 
     /** Creates an ICE agent with our role and gathers its host candidates (synchronously). */
     private IceGen newGeneration() throws IOException {
-        IceAgent agent = preparedAgent;
-        preparedAgent = null;
-        if (agent != null) {
-            // RFC 8445 §6.1.1: the role is known now (offerer controls); the agent is not started yet.
-            agent.setControlling(controlling);
-        } else {
-            agent = newAgent(controlling);
-        }
+        // The loop reads the host sockets itself (issue 6): no reader thread, no hand-off per datagram.
+        IceAgent agent = new IceAgent(
+                iceConfigHook.apply(IceConfigs.builder(config, controlling).datagramIo(loop)).build());
         IceGen g = new IceGen(++generations, agent);
         agent.onStateChange(s -> {
             if (!post(() -> onIceState(g, s))) {
@@ -1148,52 +1134,6 @@ public final class PeerConnectionCore {
         if (activeFailed) {
             fail("ICE failed, and the ICE restart " + g + " was abandoned: " + why);
         }
-    }
-
-    /** @return a new ICE agent of ours in the given role, reading its host sockets on this connection's loop */
-    private IceAgent newAgent(boolean controllingRole) {
-        // The loop reads the host sockets itself (issue 6): no reader thread, no hand-off per datagram.
-        return new IceAgent(iceConfigHook.apply(IceConfigs.builder(config, controllingRole).datagramIo(loop)).build());
-    }
-
-    /**
-     * Loop thread, posted by the constructor: creates the first ICE agent now and, when the
-     * configuration names no STUN/TURN server, binds its host sockets ({@link IceAgent#gather()}),
-     * so that the first createOffer or setRemoteDescription(offer) finds them ready (issue 6,
-     * set-up time: the agent and the host gathering took ~0.3 + ~1 ms of each side's signalling,
-     * in series; now they run while the application builds the other side and the offer, and the
-     * loop thread is started here rather than by the first call).
-     *
-     * <p>Nothing is announced or sent: the candidates are reported, and the gathering state
-     * changes, only when a generation takes the agent (newGeneration) and a local description
-     * is set, as before; connectivity checks start with startIce. With STUN/TURN servers only the
-     * agent is made: contacting servers stays with the offer or answer. The role is set when the
-     * agent is taken ({@link IceAgent#setControlling}). If anything fails here the agent is
-     * dropped and the offer or answer makes one as before, reporting the failure as before.
-     * Closed with the connection if never taken (releaseTransports).
-     */
-    private void prepareFirstAgent() {
-        if (closed || closeRequested || active != null || preparedAgent != null) {
-            return;
-        }
-        IceAgent agent;
-        try {
-            agent = newAgent(false);
-        } catch (RuntimeException e) {
-            LOG.debug("{}: preparing the ICE agent failed ({}); the first offer or answer makes it", name, e.toString());
-            return;
-        }
-        if (config.iceServers().isEmpty()) {
-            try {
-                agent.gather();
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("{}: gathering ahead failed ({}); the first offer or answer gathers", name, e.toString());
-                iceSockets.addAll(agent.localSocketAddresses());
-                closeAgent(agent);
-                return;
-            }
-        }
-        preparedAgent = agent;
     }
 
     private void closeGeneration(IceGen g) {
@@ -2321,12 +2261,6 @@ public final class PeerConnectionCore {
         }
         if (next != null) {
             closeAgent(next.agent);
-        }
-        IceAgent p = preparedAgent;
-        if (p != null) {
-            preparedAgent = null;
-            iceSockets.addAll(p.localSocketAddresses());
-            closeAgent(p);
         }
     }
 

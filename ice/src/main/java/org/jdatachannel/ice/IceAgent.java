@@ -556,33 +556,6 @@ public final class IceAgent implements AutoCloseable {
     }
 
     /**
-     * Sets the ICE role in place of {@link IceConfig#controlling()}, for an agent created (and
-     * gathered) before its role was known: a connection prepares its first agent before it knows
-     * whether it will offer or answer. RFC 8445 §6.1.1: "the initiating agent MUST take the
-     * controlling role, and the other MUST take the controlled role"; and, like the role of a
-     * started agent, it "MUST NOT" be redetermined later (§9), hence the check.
-     *
-     * @param controlling true for the controlling role (the offerer), false for controlled
-     * @throws IllegalStateException if the agent was started or is closed
-     */
-    public void setControlling(boolean controlling) {
-        synchronized (lock) {
-            if (closed) {
-                throw new IllegalStateException("IceAgent is closed");
-            }
-            if (started) {
-                throw new IllegalStateException("the ICE role cannot change after start()");
-            }
-            agent.setControlling(controlling);
-        }
-    }
-
-    /** @return true if this agent takes the controlling role (RFC 8445 §6.1.1) */
-    public boolean isControlling() {
-        return agent.isControlling();
-    }
-
-    /**
      * Registers a state listener. Called on an ice4j thread (see the class description).
      * Exceptions thrown by the listener are logged and ignored.
      *
