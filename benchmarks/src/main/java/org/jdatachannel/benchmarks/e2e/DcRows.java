@@ -261,9 +261,17 @@ final class DcRows {
      * @param failures connections that failed or timed out
      * @param firstErrors the first few failures
      * @param certificateInsideWindow whether each PeerConnection generated its certificate inside the window
+     * @param perSetup diagnostics per recorded set-up (connect, record, close; averages over the recorded
+     *     ones, failed ones included), ms: {@code cpuMs} process CPU (all threads: both peers, the JIT
+     *     compilers, GC), {@code jitMs} JIT compile time (summed over the compiler threads), {@code gcMs}
+     *     GC time, {@code wallMs} wall time; and {@code warmupJitMs}, the JIT compile time per warm-up
+     *     set-up. -1 where the JVM does not say. A set-up runs code (SDP, ICE, the DTLS handshake, SCTP
+     *     set-up) a few times each, so the JIT keeps compiling it for a thousand set-ups and more: a
+     *     large {@code jitMs} against {@code cpuMs} means the row measured a JVM still compiling
+     *     (issue 6, session 5: 13-20 of 21-33 CPU ms per set-up after 100 warm-ups on 2 cores).
      */
     record Setup(Stats.Dist total, Map<String, Stats.Dist> phases, int failures, List<String> firstErrors,
-            boolean certificateInsideWindow) {
+            boolean certificateInsideWindow, Map<String, Double> perSetup) {
     }
 
     /**
@@ -272,6 +280,7 @@ final class DcRows {
      * @param warmup pairs connected first and not recorded
      */
     static Setup setup(RtcConfiguration cfg, int warmup, int count, long timeoutMs) {
+        long warmJit0 = Meter.jitMillis();
         for (int i = 0; i < warmup; i++) {
             try (Pair p = Pair.connect(cfg, 1, ch -> { }, timeoutMs)) {
                 p.channel();
@@ -279,6 +288,11 @@ final class DcRows {
                 // warm-up only
             }
         }
+        long warmJit1 = Meter.jitMillis();
+        long cpu0 = Meter.processCpuNanos();
+        long jit0 = warmJit1;
+        long gc0 = Meter.gcMillis();
+        long wall0 = System.nanoTime();
         double[] total = new double[count];
         double[][] phases = new double[Pair.PHASES.size()][count];
         int n = 0;
@@ -299,10 +313,25 @@ final class DcRows {
                 }
             }
         }
+        long wall1 = System.nanoTime();
+        long cpu1 = Meter.processCpuNanos();
+        long jit1 = Meter.jitMillis();
+        long gc1 = Meter.gcMillis();
         Map<String, Stats.Dist> byPhase = new java.util.LinkedHashMap<>();
         for (int k = 0; k < Pair.PHASES.size(); k++) {
             byPhase.put(Pair.PHASES.get(k), Stats.dist(phases[k], n));
         }
-        return new Setup(Stats.dist(total, n), byPhase, failures, errors, cfg.certificate() == null);
+        Map<String, Double> perSetup = new java.util.LinkedHashMap<>();
+        perSetup.put("cpuMs", perEach(cpu0, cpu1, 1e6, count));
+        perSetup.put("jitMs", perEach(jit0, jit1, 1, count));
+        perSetup.put("gcMs", perEach(gc0, gc1, 1, count));
+        perSetup.put("wallMs", perEach(wall0, wall1, 1e6, count));
+        perSetup.put("warmupJitMs", perEach(warmJit0, warmJit1, 1, warmup));
+        return new Setup(Stats.dist(total, n), byPhase, failures, errors, cfg.certificate() == null, perSetup);
+    }
+
+    /** @return (b - a) / unit / count, or -1 if a counter is unknown (-1) or count is 0 */
+    private static double perEach(long a, long b, double unit, int count) {
+        return a < 0 || b < 0 || count <= 0 ? -1 : (b - a) / unit / count;
     }
 }

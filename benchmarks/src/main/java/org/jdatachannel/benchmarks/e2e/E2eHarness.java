@@ -442,8 +442,9 @@ public final class E2eHarness {
                     r.put("name", name);
                     r.put("result", s);
                     setups.add(r);
-                    out.printf(Locale.ROOT, "  %s: p50 %.1f ms p99 %.1f ms max %.1f ms, %d failed; phases p50 %s%n", name,
-                            s.total().p50(), s.total().p99(), s.total().max(), s.failures(), phases(s));
+                    out.printf(Locale.ROOT, "  %s: p50 %.1f ms p99 %.1f ms max %.1f ms, %d failed; phases p50 %s; %s%n",
+                            name, s.total().p50(), s.total().p99(), s.total().max(), s.failures(), phases(s),
+                            perSetup(s));
                 } catch (Exception e) {
                     fail(errors, out, name, e);
                 }
@@ -528,6 +529,13 @@ public final class E2eHarness {
     private static void fail(List<String> errors, PrintStream out, String row, Exception e) {
         errors.add(row + ": " + e);
         out.println("  FAILED " + row + ": " + e);
+    }
+
+    /** @return the set-up row's per-set-up CPU/JIT/GC diagnostics, for the printed lines */
+    private static String perSetup(DcRows.Setup s) {
+        Map<String, Double> m = s.perSetup();
+        return String.format(Locale.ROOT, "per set-up: CPU %.1f ms, JIT %.1f ms, GC %.1f ms (warm-up JIT %.1f ms)",
+                m.get("cpuMs"), m.get("jitMs"), m.get("gcMs"), m.get("warmupJitMs"));
     }
 
     private static String phases(DcRows.Setup s) {
@@ -696,9 +704,9 @@ public final class E2eHarness {
                 DcRows.Setup s = (DcRows.Setup) r.get("result");
                 StringBuilder ph = new StringBuilder();
                 s.phases().forEach((k, d) -> ph.append(String.format(Locale.ROOT, "%.1f ", d.p50())));
-                out.printf(Locale.ROOT, "%-36s %8.1f %8.1f %8.1f %6d  %s (n=%d, load %s)%n", r.get("name"), s.total().p50(),
-                        s.total().p99(), s.total().max(), s.failures(), ph.toString().trim(), s.total().n(),
-                        load((double[]) r.get("loadAverage")));
+                out.printf(Locale.ROOT, "%-36s %8.1f %8.1f %8.1f %6d  %s (n=%d, load %s; %s)%n", r.get("name"),
+                        s.total().p50(), s.total().p99(), s.total().max(), s.failures(), ph.toString().trim(),
+                        s.total().n(), load((double[]) r.get("loadAverage")), perSetup(s));
             }
         }
         List<Map<String, Object>> scale = (List<Map<String, Object>>) rows.get("scale");

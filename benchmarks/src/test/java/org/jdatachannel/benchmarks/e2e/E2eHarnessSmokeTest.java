@@ -105,6 +105,14 @@ class E2eHarnessSmokeTest {
             assertEquals(s.path("total").path("p50").asDouble(), s.path("phases").path("open").path("p50").asDouble());
             assertTrue(s.path("phases").path("constructed").path("max").asDouble()
                     <= s.path("phases").path("open").path("max").asDouble());
+            // per set-up diagnostics: process CPU and wall time are known on the JDKs we run; the JIT
+            // and GC times are at least 0 (or -1 if the JVM does not report them)
+            JsonNode per = s.path("perSetup");
+            assertTrue(per.path("cpuMs").asDouble() > 0, per.toString());
+            assertTrue(per.path("wallMs").asDouble() > 0, per.toString());
+            for (String k : List.of("jitMs", "gcMs", "warmupJitMs")) {
+                assertTrue(per.path(k).isNumber() && per.path(k).asDouble() >= -1, k + " " + per);
+            }
         }
 
         JsonNode scale = rows.path("scale");
