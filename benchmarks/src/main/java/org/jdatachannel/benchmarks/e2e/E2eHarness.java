@@ -38,7 +38,8 @@ import org.jdatachannel.dtls.DtlsCertificate;
  * <p>Figures: MB = 10^6 bytes; CPU is process CPU time (all threads of both peers and the harness;
  * user + system), robust on a shared machine where wall-clock MB/s is not; allocation is counted per
  * thread by the JVM ({@code ThreadMXBean.getThreadAllocatedBytes}). Throughput rows are the median of
- * {@code --rounds} timed rounds (each on a fresh pair) after one warm-up round, with the spread. Every
+ * {@code --rounds} timed rounds (each on a fresh pair) after 5 to 8 untimed warm-up rounds (the same rule
+ * for every row, see {@link #warmedUp}), with the spread. Every
  * row records the load average when it started; rows started above {@code --max-load} are flagged.
  *
  * <p>Run (from the repository root; nothing installed):
@@ -55,6 +56,29 @@ public final class E2eHarness {
     private static final long MIB = 1024 * 1024;
 
     private E2eHarness() {
+    }
+
+    /** Fewest untimed warm-up rounds before a throughput row's timed rounds. */
+    static final int MIN_WARMUP_ROUNDS = 5;
+    /** Most untimed warm-up rounds of a throughput row, stable or not. */
+    static final int MAX_WARMUP_ROUNDS = 8;
+
+    /**
+     * The warm-up rule of every throughput row: warm-up ends after round {@code warm} when at least
+     * {@value #MIN_WARMUP_ROUNDS} rounds ran and this round's CPU ms/MB is within 10 % of the previous
+     * round's (two consecutive rounds agree: the JIT has little left to compile for this kind), or
+     * after {@value #MAX_WARMUP_ROUNDS} rounds in any case.
+     *
+     * @param warm the number of warm-up rounds run so far, including this one, &gt;= 1
+     * @param previousCpuMsPerMb the previous warm-up round's CPU ms/MB, NaN for the first round
+     * @param cpuMsPerMb this round's CPU ms/MB
+     * @return true if the timed rounds may start
+     */
+    static boolean warmedUp(int warm, double previousCpuMsPerMb, double cpuMsPerMb) {
+        if (warm >= MAX_WARMUP_ROUNDS) {
+            return true;
+        }
+        return warm >= MIN_WARMUP_ROUNDS && Math.abs(cpuMsPerMb - previousCpuMsPerMb) <= 0.10 * previousCpuMsPerMb;
     }
 
     /** @return a configuration whose ICE gathers 127.0.0.1 only (the network rule of this harness) */
@@ -365,19 +389,21 @@ public final class E2eHarness {
                 String name = String.format(Locale.ROOT, "%s x%d", k[0] % 1024 == 0 ? k[0] / 1024 + " KiB" : k[0] + " B", k[1]);
                 try {
                     Map<String, Object> r = rowStart(o, out, "throughput " + name);
-                    // warm-up: one untimed round per row; before the first row (JIT of the whole path, slow
-                    // when the compiler threads share 2 loaded cores) until two consecutive
-                    // rounds agree on CPU ms/MB within 10 % (at least 5, at most 8)
+                    // warm-up, the same rule for every row (warmedUp): untimed rounds until two consecutive
+                    // ones agree on CPU ms/MB, at least MIN_WARMUP_ROUNDS. Each kind has its own
+                    // once-per-message and per-packet code to compile (1 KiB messages: 64 times the
+                    // messages of 64 KiB ones; 4 channels: the round-robin scheduler), which a single
+                    // warm-up round left to the JIT in the timed rounds (140-530 ms in a 1 KiB round)
                     int warm = 0;
                     double prev = Double.NaN;
                     while (true) {
                         DcRows.Round w = DcRows.throughput(cfg, k[0], k[1], o.transferBytes, o.timeoutMs);
                         warm++;
-                        boolean stable = warm >= 5 && Math.abs(w.cpuMsPerMb() - prev) <= 0.10 * prev;
+                        boolean done = warmedUp(warm, prev, w.cpuMsPerMb());
                         prev = w.cpuMsPerMb();
                         out.printf(Locale.ROOT, "    warm-up %d: %.1f MB/s, %.1f CPU ms/MB%n", warm, w.mbPerS(),
                                 w.cpuMsPerMb());
-                        if (k != kinds[0] || stable || warm >= 8) {
+                        if (done) {
                             break;
                         }
                     }

@@ -1,6 +1,7 @@
 package org.jdatachannel.benchmarks.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,6 +66,9 @@ class E2eHarnessSmokeTest {
                 assertTrue(r.path(f).path("median").asDouble() > 0, f + " " + r);
             }
             assertTrue(r.path("ratioToRawUdp").asDouble() > 0, r.toString());
+            // every row warms up by the same rule (not only the first kind)
+            int warm = r.path("warmupRounds").asInt();
+            assertTrue(warm >= E2eHarness.MIN_WARMUP_ROUNDS && warm <= E2eHarness.MAX_WARMUP_ROUNDS, r.toString());
             JsonNode round = r.path("rounds").get(0);
             assertTrue(round.path("counters").isObject(), round.toString());
             // JIT and GC time during the round (diagnostics; HotSpot reports both)
@@ -128,6 +132,23 @@ class E2eHarnessSmokeTest {
                 "setupMs", "threadsByGroup", "limits", "loadAverage", "heapHistogramTop", "cpuMsPerSByThreadGroup")) {
             assertTrue(sc.has(f), f + " in " + sc);
         }
+    }
+
+    @Test
+    void warmUpEndsWhenTwoRoundsAgreeAfterTheMinimumOrAtTheMaximum() {
+        // fewer than the minimum: never done, however stable
+        for (int warm = 1; warm < E2eHarness.MIN_WARMUP_ROUNDS; warm++) {
+            assertFalse(E2eHarness.warmedUp(warm, 12.0, 12.0), "round " + warm);
+        }
+        assertFalse(E2eHarness.warmedUp(1, Double.NaN, 12.0));
+        // from the minimum: done when within 10 % of the previous round, either way
+        assertTrue(E2eHarness.warmedUp(E2eHarness.MIN_WARMUP_ROUNDS, 12.0, 13.1));
+        assertTrue(E2eHarness.warmedUp(E2eHarness.MIN_WARMUP_ROUNDS, 12.0, 10.9));
+        assertFalse(E2eHarness.warmedUp(E2eHarness.MIN_WARMUP_ROUNDS, 12.0, 13.5));
+        assertFalse(E2eHarness.warmedUp(E2eHarness.MAX_WARMUP_ROUNDS - 1, 20.0, 12.0));
+        // the maximum ends it whatever the figures
+        assertTrue(E2eHarness.warmedUp(E2eHarness.MAX_WARMUP_ROUNDS, 20.0, 12.0));
+        assertTrue(E2eHarness.warmedUp(E2eHarness.MAX_WARMUP_ROUNDS, Double.NaN, 12.0));
     }
 
     @Test
