@@ -2043,6 +2043,7 @@ public final class PeerConnectionCore {
     private void handle(SctpEvent ev) {
         if (ev instanceof SctpEvent.SendPacket sp) {
             sendPacket(sp.packet());
+            recycle(sp.packet());
         } else if (ev instanceof SctpEvent.Connected) {
             LOG.debug("{}: SCTP association established", name);
             channels.onConnected();
@@ -2098,6 +2099,18 @@ public final class PeerConnectionCore {
             // A lost packet is recovered by SCTP retransmission; a closed transport is reported by
             // the reader thread.
             LOG.debug("{}: DTLS send of {} bytes failed: {}", name, packet.length, e.toString());
+        }
+    }
+
+    /**
+     * Loop thread: hands a sent packet's array back to SCTP for its next packet of that size. Safe
+     * because {@link #sendPacket} is done with it: DTLS encrypted it into a record of its own (Bouncy
+     * Castle's record layer keeps no application data once the handshake is over) or dropped it.
+     */
+    private void recycle(byte[] packet) {
+        SctpPort s = sctp;
+        if (s != null) {
+            s.recyclePacket(packet);
         }
     }
 
@@ -2406,6 +2419,7 @@ public final class PeerConnectionCore {
         while ((ev = sctp.poll()) != null) {
             if (ev instanceof SctpEvent.SendPacket sp) {
                 sendPacket(sp.packet());
+                recycle(sp.packet());
             }
         }
     }

@@ -90,8 +90,9 @@ public final class SctpAssociationPort implements SctpPort {
     }
 
     /**
-     * No copy: {@link Association#handleInput} reads the packet during the call only (DATA payloads are
-     * copied when parsed, nothing else keeps a reference to the input).
+     * No copy: {@link Association#handleInput} reads the packet during the call only (I-DATA payloads
+     * are borrowed while parsing and copied straight into their message by the reassembly queue, DATA
+     * payloads are copied when parsed; nothing keeps a reference to the input).
      *
      * <p>The packets handed in here between two {@link #poll()} calls form one input batch
      * ({@link Association#beginInputBatch()}): the driver decrypts a burst of datagrams and drains
@@ -115,6 +116,11 @@ public final class SctpAssociationPort implements SctpPort {
             batchOpen = false;
             association.endInputBatch(clock.getAsLong());
         }
+    }
+
+    @Override
+    public void recyclePacket(byte[] packet) {
+        association.recyclePacket(packet);
     }
 
     @Override

@@ -34,6 +34,17 @@ public interface SctpPort extends SctpLink {
         handleInput(java.util.Arrays.copyOfRange(buf, off, off + len), nowMs);
     }
 
+    /**
+     * Hands back the array of a {@link SctpEvent.SendPacket} once it was sent (DTLS encrypted it into a
+     * record of its own and keeps no reference to it), for the association to write a later packet of
+     * the same size into ({@code Association.recyclePacket}). The caller must not touch {@code packet}
+     * afterwards and hands each array back at most once. The default ignores it.
+     *
+     * @param packet the packet just sent
+     */
+    default void recyclePacket(byte[] packet) {
+    }
+
     /** A timer expired. */
     void handleTimeout(long nowMs);
 

@@ -685,7 +685,9 @@ public final class Association {
             // RFC 9653 §5.3: "If an endpoint has sent the Zero Checksum Acceptable Chunk Parameter ...
             // it MUST accept SCTP packets that have an incorrect checksum value of zero"; a correct
             // CRC32c is always accepted
-            p = SctpPacket.parse(buf, zeroChecksumRx && !terminated);
+            // I-DATA user data is borrowed from buf, not copied: nothing below keeps a chunk beyond this
+            // call, and the reassembly queue copies the fragments it holds straight into their message
+            p = SctpPacket.parse(buf, zeroChecksumRx && !terminated, true);
             if (zeroChecksumRx && buf.getInt(buf.position() + 8) == 0 && !p.chunks().isEmpty()
                     && (p.chunks().get(0) instanceof InitChunk || p.chunks().get(0) instanceof CookieEchoChunk)) {
                 // RFC 9653 §5.2: packets with INIT or COOKIE ECHO always carry a correct CRC32c (the
@@ -1317,6 +1319,9 @@ public final class Association {
         }
         if (!outstanding.hasOutstanding()) {
             t3Rtx.stop(); // §6.3.2 R2: "Whenever all outstanding data ... acknowledged, turn off T3"
+            if (!sendQueue.hasData()) {
+                dropSpares(); // idle: an idle association keeps no packet arrays
+            }
         } else if (r.cumAdvanced()) {
             // §6.3.2 R3: "Whenever a SACK chunk is received that acknowledges the DATA chunk with the
             // earliest outstanding TSN ..., restart the T3-rtx timer ... with its current RTO"
@@ -1904,8 +1909,11 @@ public final class Association {
     }
 
     private void emitPacket(int tag, List<Chunk> chunks) {
-        // serialized straight from the chunk list (not retained): one exactly-sized array per packet
-        byte[] bytes = SctpPacket.serialize(opts.localPort(), opts.remotePort(), tag, chunks, zeroChecksumAllowed(chunks));
+        // serialized straight from the chunk list (not retained): one exactly-sized array per packet,
+        // an array the driver handed back (recyclePacket) when one of that size is spare
+        byte[] reuse = spareCount == 0 ? null : takeSpare(SctpPacket.serializedSize(chunks));
+        byte[] bytes = SctpPacket.serialize(opts.localPort(), opts.remotePort(), tag, chunks, zeroChecksumAllowed(chunks),
+                reuse);
         outputs.add(new SctpOutput.SendPacket(bytes));
         for (int i = 0; i < chunks.size(); i++) {
             Chunk c = chunks.get(i);
@@ -1916,6 +1924,79 @@ public final class Association {
                 break; // DATA follows the SACK and the control chunks in a packet
             }
         }
+    }
+
+    /**
+     * Most packet arrays kept for reuse ({@link #recyclePacket}): about the DATA packets one drain of
+     * the driver sends during a bulk transfer (7-8 on loopback). Kept only while data is in flight.
+     */
+    static final int SPARE_PACKETS = 16;
+    /** Smallest array kept for reuse, bytes: DATA packets; SACKs and other small control packets are not worth it. */
+    static final int MIN_RECYCLED_BYTES = 256;
+    /** Arrays handed back by the driver, at [0, spareCount); loop thread only, like everything here. */
+    private final byte[][] spare = new byte[SPARE_PACKETS][];
+    private int spareCount;
+    /** Where the next array goes when {@code spare} is full (the oldest is replaced). */
+    private int spareCursor;
+    /** Packets serialized into a recycled array (tests, diagnostics). */
+    private long packetsReused;
+
+    /**
+     * Hands back the array of a {@link SctpOutput.SendPacket} once the driver is done with it (e.g. DTLS
+     * encrypted it into a record of its own), so that a later packet of the same size is written into it
+     * instead of a new array: the bulk-transfer path then allocates no array per packet. Optional: a
+     * driver that never calls it gets a new array per packet. The caller must not read or write
+     * {@code packet} afterwards, and must hand each array back at most once. Arrays below
+     * {@value #MIN_RECYCLED_BYTES} bytes are ignored; at most {@value #SPARE_PACKETS} are kept, and none
+     * once everything sent is acknowledged and nothing waits (an idle association holds no arrays).
+     *
+     * @param packet the {@code packet()} of a SendPacket this association emitted; null is ignored
+     */
+    public void recyclePacket(byte[] packet) {
+        if (packet == null || packet.length < MIN_RECYCLED_BYTES) {
+            return;
+        }
+        if (spareCount < spare.length) {
+            spare[spareCount++] = packet;
+        } else {
+            // sizes change (a different message size): the oldest spare goes
+            spare[spareCursor] = packet;
+            spareCursor = (spareCursor + 1) % spare.length;
+        }
+    }
+
+    /** Forgets the spare arrays (the association went idle: everything sent was acknowledged). */
+    private void dropSpares() {
+        if (spareCount > 0) {
+            java.util.Arrays.fill(spare, null);
+            spareCount = 0;
+            spareCursor = 0;
+        }
+    }
+
+    /** @return the number of packet arrays kept for reuse (tests) */
+    int spareCount() {
+        return spareCount;
+    }
+
+    /** @return a spare array of exactly {@code size} bytes, removed from the spares, or null */
+    private byte[] takeSpare(int size) {
+        for (int i = spareCount - 1; i >= 0; i--) {
+            byte[] a = spare[i];
+            if (a.length == size) {
+                spare[i] = spare[--spareCount];
+                spare[spareCount] = null;
+                spareCursor = 0;
+                packetsReused++;
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** @return packets written into an array handed back by {@link #recyclePacket} (tests, diagnostics) */
+    public long packetsReused() {
+        return packetsReused;
     }
 
     /**

@@ -70,6 +70,23 @@ public record SctpPacket(int sourcePort, int destinationPort, VerificationTag ve
      * @throws PacketParseException naming the failed check
      */
     public static SctpPacket parse(ByteBuffer packet, boolean acceptZeroChecksum) throws PacketParseException {
+        return parse(packet, acceptZeroChecksum, false);
+    }
+
+    /**
+     * Like {@link #parse(ByteBuffer, boolean)}, optionally without copying the user data of I-DATA
+     * chunks: with {@code borrowUserData} each {@link org.jdatachannel.sctp.packet.chunk.IDataChunk}
+     * refers to {@code packet}'s backing array ({@code IDataChunk.payloadArray()}), so the result is
+     * valid only while the caller leaves those bytes unchanged (the association's receive path, which
+     * copies what it keeps; every other chunk is a value of its own either way).
+     *
+     * @param packet the packet bytes from position to limit; not modified
+     * @param acceptZeroChecksum true to accept a checksum field of zero without verifying the CRC32c
+     * @param borrowUserData true to let I-DATA chunks refer to {@code packet}'s array
+     * @throws PacketParseException naming the failed check
+     */
+    public static SctpPacket parse(ByteBuffer packet, boolean acceptZeroChecksum, boolean borrowUserData)
+            throws PacketParseException {
         ByteBuffer b = packet.slice();
         int n = b.remaining();
         if (n < HEADER_SIZE) {
@@ -89,7 +106,7 @@ public record SctpPacket(int sourcePort, int destinationPort, VerificationTag ve
             throw new PacketParseException("packet without chunks");
         }
         tlv.next(true);
-        Chunk first = Chunk.parse(tlv.type(), tlv.flags(), tlv.value());
+        Chunk first = Chunk.parse(tlv.type(), tlv.flags(), tlv.value(), borrowUserData);
         List<Chunk> chunks;
         if (!tlv.hasNext()) {
             // the common case (one DATA or one SACK): no list to grow and copy
@@ -99,7 +116,7 @@ public record SctpPacket(int sourcePort, int destinationPort, VerificationTag ve
             more.add(first);
             while (tlv.hasNext()) {
                 tlv.next(true);
-                more.add(Chunk.parse(tlv.type(), tlv.flags(), tlv.value()));
+                more.add(Chunk.parse(tlv.type(), tlv.flags(), tlv.value(), borrowUserData));
             }
             chunks = List.copyOf(more); // immutable: the record's List.copyOf keeps it as it is
         }
@@ -151,6 +168,19 @@ public record SctpPacket(int sourcePort, int destinationPort, VerificationTag ve
         return n;
     }
 
+    /**
+     * @param chunks the chunks of a packet
+     * @return the size in bytes of a packet of these chunks: the common header plus every chunk padded
+     *     to 4 bytes
+     */
+    public static int serializedSize(List<? extends Chunk> chunks) {
+        int size = HEADER_SIZE;
+        for (int i = 0, n = chunks.size(); i < n; i++) {
+            size += Tlv.padded(chunks.get(i).serializedLength());
+        }
+        return size;
+    }
+
     /** @return the packet bytes, checksum included */
     public byte[] serialize() {
         return serialize(false);
@@ -179,15 +209,30 @@ public record SctpPacket(int sourcePort, int destinationPort, VerificationTag ve
      */
     public static byte[] serialize(int sourcePort, int destinationPort, int verificationTag,
             List<? extends Chunk> chunks, boolean zeroChecksum) {
-        int size = HEADER_SIZE;
-        for (int i = 0, n = chunks.size(); i < n; i++) {
-            size += Tlv.padded(chunks.get(i).serializedLength());
-        }
-        byte[] out = new byte[size];
+        return serialize(sourcePort, destinationPort, verificationTag, chunks, zeroChecksum, null);
+    }
+
+    /**
+     * Like {@link #serialize(int, int, int, List, boolean)}, writing into {@code reuse} when it has
+     * exactly the packet's size (every byte of it is overwritten: header, chunks and their zero
+     * padding), else into a new array.
+     *
+     * @param reuse an array the caller owns and no longer needs, or null
+     * @return the packet bytes: {@code reuse} or a new array
+     */
+    public static byte[] serialize(int sourcePort, int destinationPort, int verificationTag,
+            List<? extends Chunk> chunks, boolean zeroChecksum, byte[] reuse) {
+        int size = serializedSize(chunks);
+        byte[] out = reuse != null && reuse.length == size ? reuse : new byte[size];
         ByteBuffer b = ByteBuffer.wrap(out);
         b.putShort((short) sourcePort).putShort((short) destinationPort).putInt(verificationTag).putInt(0);
         for (int i = 0, n = chunks.size(); i < n; i++) {
             chunks.get(i).serializeTo(b);
+        }
+        if (b.position() != size) {
+            // every element writes its bytes in sequence (relative puts, explicit zero padding): a
+            // reused array would keep stale bytes where one did not
+            throw new IllegalStateException("serialized " + b.position() + " of " + size + " bytes");
         }
         if (!zeroChecksum) {
             b.putInt(8, Integer.reverseBytes(crc32c(out, 0, size)));

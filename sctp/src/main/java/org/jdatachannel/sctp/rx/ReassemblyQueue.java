@@ -52,38 +52,71 @@ public final class ReassemblyQueue {
 
     /**
      * Fragments of one I-DATA message, by FSN (unsigned, from 0). While fragments arrive in FSN order
-     * from 0 (the usual case) they are appended to an array; the first one out of order moves them all
-     * to a sorted map, which then holds them until the message completes or is dropped.
+     * from 0 (the usual case) their bytes are copied back to back into one array, {@code buf}, straight
+     * from the received packet (no array per fragment); when the message completes that array is the
+     * message itself if its size was guessed right ({@link ReassemblyQueue#sizeHint}), else it is
+     * trimmed once. The first fragment out of order (or a repeated FSN) moves the fragments to a sorted
+     * map of arrays of their own, which then holds them until the message completes or is dropped.
      */
     private static final class Partial {
-        /** FSNs 0..inOrderCount-1, while {@code sorted} is null. */
-        private byte[][] inOrder = new byte[8][];
+        /** FSNs 0..inOrderCount-1 back to back in buf[0, ends[inOrderCount-1]), while {@code sorted} is null. */
+        private byte[] buf;
+        private int[] ends = new int[16];
         private int inOrderCount;
         /** Every fragment by FSN, once one arrived out of order; null before. */
         private TreeMap<Long, byte[]> sorted;
 
-        /** Stores a fragment; @return the one it replaced (same FSN), or null */
-        byte[] put(long fsn, byte[] payload) {
+        /** @return bytes of {@code buf} reserved but not filled (0 once sorted) */
+        int slack() {
+            return buf == null ? 0 : buf.length - filled();
+        }
+
+        private int filled() {
+            return inOrderCount == 0 ? 0 : ends[inOrderCount - 1];
+        }
+
+        /**
+         * Stores a fragment, copying {@code src[off, off+len)}.
+         *
+         * @param initialCapacity the size of {@code buf} when this is the first in-order fragment (at
+         *     least {@code len} is used)
+         * @param maxMessageSize the queue's limit: {@code buf} never grows beyond it by doubling
+         * @return the length of the fragment it replaced (same FSN), or -1
+         */
+        int put(long fsn, byte[] src, int off, int len, int initialCapacity, long maxMessageSize) {
             if (sorted == null) {
                 if (fsn == inOrderCount) {
-                    if (inOrderCount == inOrder.length) {
-                        inOrder = java.util.Arrays.copyOf(inOrder, inOrderCount * 2);
+                    int at = filled();
+                    if (buf == null) {
+                        buf = new byte[Math.max(len, initialCapacity)];
+                    } else if (buf.length - at < len) {
+                        // doubling (amortized one more copy), but not past the message size limit
+                        long grown = Math.max((long) at + len, Math.min(2L * buf.length, maxMessageSize));
+                        buf = java.util.Arrays.copyOf(buf, (int) Math.min(grown, Integer.MAX_VALUE - 8));
                     }
-                    inOrder[inOrderCount++] = payload;
-                    return null;
+                    System.arraycopy(src, off, buf, at, len);
+                    if (inOrderCount == ends.length) {
+                        ends = java.util.Arrays.copyOf(ends, inOrderCount * 2);
+                    }
+                    ends[inOrderCount++] = at + len;
+                    return -1;
                 }
-                if (fsn < inOrderCount) {
-                    byte[] old = inOrder[(int) fsn];
-                    inOrder[(int) fsn] = payload;
-                    return old;
-                }
-                sorted = new TreeMap<>();
-                for (int i = 0; i < inOrderCount; i++) {
-                    sorted.put((long) i, inOrder[i]);
-                }
-                inOrder = null;
+                spill();
             }
-            return sorted.put(fsn, payload);
+            byte[] old = sorted.put(fsn, java.util.Arrays.copyOfRange(src, off, off + len));
+            return old == null ? -1 : old.length;
+        }
+
+        /** Moves the in-order fragments to the sorted map, one array each. */
+        private void spill() {
+            sorted = new TreeMap<>();
+            int from = 0;
+            for (int i = 0; i < inOrderCount; i++) {
+                sorted.put((long) i, java.util.Arrays.copyOfRange(buf, from, ends[i]));
+                from = ends[i];
+            }
+            buf = null;
+            ends = null;
         }
 
         /** @return the number of fragments held */
@@ -96,20 +129,18 @@ public final class ReassemblyQueue {
             return sorted == null ? inOrderCount - 1 : sorted.isEmpty() ? -1 : sorted.lastKey();
         }
 
-        /** Copies the fragments, in FSN order, into {@code msg}. */
-        void copyTo(byte[] msg) {
-            int off = 0;
+        /** @return the fragments in FSN order as one array of {@code bytes} bytes ({@code buf} itself if it fits exactly) */
+        byte[] message() {
             if (sorted == null) {
-                for (int i = 0; i < inOrderCount; i++) {
-                    System.arraycopy(inOrder[i], 0, msg, off, inOrder[i].length);
-                    off += inOrder[i].length;
-                }
-            } else {
-                for (byte[] part : sorted.values()) {
-                    System.arraycopy(part, 0, msg, off, part.length);
-                    off += part.length;
-                }
+                return buf.length == bytes ? buf : java.util.Arrays.copyOf(buf, (int) bytes);
             }
+            byte[] msg = new byte[(int) bytes];
+            int off = 0;
+            for (byte[] part : sorted.values()) {
+                System.arraycopy(part, 0, msg, off, part.length);
+                off += part.length;
+            }
+            return msg;
         }
 
         long bytes;
@@ -157,6 +188,20 @@ public final class ReassemblyQueue {
     private Map<Integer, Partial> lastPartialOfStream;
     private int lastPartialKey;
     private int lastPartialMid;
+    /**
+     * I-DATA: the size of the last message assembled from several fragments, the capacity a new
+     * message's array starts with (bulk transfers repeat one size: the array is then the message, with
+     * no second copy). 0 before the first.
+     */
+    private int sizeHint;
+    /** I-DATA: reserved but unfilled bytes of the in-order arrays of all partial messages. */
+    private long slack;
+    /**
+     * Most unfilled room the size hint may reserve over all partial messages, bytes: the heap held
+     * beyond the charged bytes stays within this plus the doubling of in-order arrays (at most the
+     * charged bytes again).
+     */
+    static final int MAX_SLACK = 1 << 20;
     private long fragmentBytes;
     private long pendingBytes;
     /** Complete messages held in {@code pending} or {@code held} of all streams. */
@@ -204,6 +249,11 @@ public final class ReassemblyQueue {
      */
     public long bufferedBytes() {
         return fragmentBytes + pendingBytes;
+    }
+
+    /** @return I-DATA: bytes reserved for partial messages but not filled yet, at most about {@link #MAX_SLACK} (tests) */
+    long slackBytes() {
+        return slack;
     }
 
     /** @return chunks and messages held: fragments, complete messages waiting for order or a reset */
@@ -353,12 +403,20 @@ public final class ReassemblyQueue {
             lastPartialMid = mid;
         }
         long fsn = Integer.toUnsignedLong(c.fsn());
-        byte[] old = p.put(fsn, c.payload());
-        p.bytes += c.payloadLength() - (old == null ? 0 : old.length);
-        long charge = cost(c.payloadLength()) - (old == null ? 0 : cost(old.length));
+        int len = c.payloadLength();
+        // The chunk's bytes may be the received packet's (borrowed, SctpPacket.parse): copied here.
+        // A new message's array is sized by the hint while the unfilled room of all partial messages
+        // stays within MAX_SLACK, so a peer opening many messages cannot make us reserve more.
+        int initial = p.buf == null && p.inOrderCount == 0 && p.sorted == null && sizeHint > len
+                && slack + sizeHint - len <= MAX_SLACK ? sizeHint : len;
+        slack -= p.slack();
+        int old = p.put(fsn, c.payloadArray(), c.payloadOffset(), len, initial, maxMessageSize);
+        slack += p.slack();
+        p.bytes += len - (old < 0 ? 0 : old);
+        long charge = cost(len) - (old < 0 ? 0 : cost(old));
         p.charged += charge;
         fragmentBytes += charge;
-        partialParts += old == null ? 1 : 0;
+        partialParts += old < 0 ? 1 : 0;
         if (c.beginning()) {
             p.haveFirst = true;
             p.ppid = c.ppid().value();
@@ -380,8 +438,9 @@ public final class ReassemblyQueue {
         lastPartial = null;
         fragmentBytes -= p.charged;
         partialParts -= p.size();
-        byte[] msg = new byte[(int) p.bytes];
-        p.copyTo(msg);
+        slack -= p.slack();
+        byte[] msg = p.message();
+        sizeHint = msg.length;
         completeInterleaved(sid, c.unordered(), c.mid().value(), p.ppid, msg, p.firstTsn, sink);
         return true;
     }
@@ -458,6 +517,7 @@ public final class ReassemblyQueue {
                     if (!SerialNumber.tsnGreater(e.getKey(), mid)) {
                         fragmentBytes -= e.getValue().charged;
                         partialParts -= e.getValue().size();
+                        slack -= e.getValue().slack();
                         lastPartial = null;
                         it.remove();
                     }

@@ -276,6 +276,26 @@ public final class NetSim {
     }
 
     /**
+     * One receive buffer for every packet delivered, as the data channel driver hands the association
+     * the buffer DTLS decrypts every record into: the packet is copied to a varying offset, handed in,
+     * and the bytes are overwritten right after. Whatever the association keeps of a packet (an I-DATA
+     * payload is parsed without a copy), it must have copied, or the ledger sees corrupt messages.
+     */
+    private final byte[] rxBuffer = new byte[1 << 17];
+    private int rxOffset;
+
+    private void deliver(Association to, byte[] packet) {
+        if (packet.length > rxBuffer.length / 2) {
+            to.handleInput(ByteBuffer.wrap(packet.clone()), now);
+            return;
+        }
+        rxOffset = (rxOffset + 4093) % (rxBuffer.length / 2);
+        System.arraycopy(packet, 0, rxBuffer, rxOffset, packet.length);
+        to.handleInput(ByteBuffer.wrap(rxBuffer, rxOffset, packet.length), now);
+        java.util.Arrays.fill(rxBuffer, rxOffset, rxOffset + packet.length, (byte) (0xA5 ^ rxOffset));
+    }
+
+    /**
      * Advances to the next event (packet arrival or timer) if it is not after {@code limit}, and
      * handles every event due then.
      *
@@ -307,7 +327,7 @@ public final class NetSim {
                 f.link().delivered(f.bytes());
                 Association to = f.link().to().assoc;
                 to.beginInputBatch();
-                to.handleInput(ByteBuffer.wrap(f.bytes()), now);
+                deliver(to, f.bytes());
                 any = true;
             }
             if (any) {
@@ -319,7 +339,7 @@ public final class NetSim {
         while (!inFlight.isEmpty() && inFlight.peek().atMs <= now) {
             Link.Arrival f = inFlight.poll().arrival();
             f.link().delivered(f.bytes());
-            f.link().to().assoc.handleInput(ByteBuffer.wrap(f.bytes()), now);
+            deliver(f.link().to().assoc, f.bytes());
             drain();
         }
         for (Peer p : new Peer[] {a, b}) {

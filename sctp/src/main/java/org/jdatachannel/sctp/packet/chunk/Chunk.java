@@ -50,6 +50,17 @@ public sealed interface Chunk extends TlvElement permits UserDataChunk, InitFiel
      * @throws PacketParseException if the value does not fit the type's format
      */
     static Chunk parse(int type, int flags, ByteBuffer value) throws PacketParseException {
+        return parse(type, flags, value, false);
+    }
+
+    /**
+     * Parses a chunk from its type, flags and exactly-sized value; with {@code borrowUserData} an
+     * I-DATA chunk refers to {@code value}'s backing array instead of copying its user data (see
+     * {@link IDataChunk#parse(int, ByteBuffer, boolean)}); every other chunk is a value of its own.
+     *
+     * @throws PacketParseException if the value does not fit the type's format
+     */
+    static Chunk parse(int type, int flags, ByteBuffer value, boolean borrowUserData) throws PacketParseException {
         switch (type) {
             case DataChunk.TYPE: return DataChunk.parse(flags, value);
             case InitChunk.TYPE: return InitChunk.parse(flags, value);
@@ -66,7 +77,7 @@ public sealed interface Chunk extends TlvElement permits UserDataChunk, InitFiel
             case ShutdownCompleteChunk.TYPE: return ShutdownCompleteChunk.parse(flags, value);
             case ForwardTsnChunk.TYPE: return ForwardTsnChunk.parse(flags, value);
             case ReConfigChunk.TYPE: return ReConfigChunk.parse(flags, value);
-            case IDataChunk.TYPE: return IDataChunk.parse(flags, value);
+            case IDataChunk.TYPE: return IDataChunk.parse(flags, value, borrowUserData);
             case IForwardTsnChunk.TYPE: return IForwardTsnChunk.parse(flags, value);
             default: return new UnknownChunk(type, flags, Tlv.bytes(value));
         }

@@ -105,15 +105,48 @@ public record IDataChunk(Tsn tsn, StreamId streamId, Mid mid, int fsn, Ppid ppid
      * @throws PacketParseException if shorter than the 16 fixed bytes
      */
     public static IDataChunk parse(int flags, ByteBuffer v) throws PacketParseException {
+        return parse(flags, v, false);
+    }
+
+    /**
+     * Parses from an exactly-sized value slice, optionally without copying the user data.
+     *
+     * @param borrow false to copy the user data into an array of its own (the chunk is then a value
+     *     independent of {@code v}); true to let the chunk refer to {@code v}'s backing array
+     *     ({@link #payloadArray()} at {@link #payloadOffset()}) when {@code v} has one: such a chunk is
+     *     valid only while the caller leaves those bytes unchanged, so whoever keeps its data must copy
+     *     it ({@link #payload()} does). A buffer without an accessible array is always copied.
+     * @throws PacketParseException if shorter than the 16 fixed bytes
+     */
+    public static IDataChunk parse(int flags, ByteBuffer v, boolean borrow) throws PacketParseException {
         Tlv.expectAtLeast("I-DATA", v, 16);
         int p = v.position();
-        byte[] payload = new byte[v.remaining() - 16];
-        v.get(p + 16, payload); // absolute bulk get: no duplicate buffer
+        int n = v.remaining() - 16;
+        byte[] payload;
+        int offset;
+        if (borrow && v.hasArray()) {
+            // no copy per fragment: the reassembly queue copies what it keeps straight into the message
+            payload = v.array();
+            offset = v.arrayOffset() + p + 16;
+        } else {
+            payload = new byte[n];
+            v.get(p + 16, payload); // absolute bulk get: no duplicate buffer
+            offset = 0;
+        }
         boolean b = (flags & 2) != 0;
         int ppidOrFsn = v.getInt(p + 12);
         return new IDataChunk(new Tsn(v.getInt(p)), new StreamId(v.getShort(p + 4) & 0xffff), new Mid(v.getInt(p + 8)),
                 b ? 0 : ppidOrFsn, new Ppid(b ? ppidOrFsn : 0), payload, (flags & 4) != 0, b, (flags & 1) != 0,
-                (flags & 8) != 0);
+                (flags & 8) != 0, offset, n);
+    }
+
+    /**
+     * @return the array holding this fragment's user data at {@link #payloadOffset()} (length
+     *     {@link #payloadLength()}), without copying; treat as read-only. For a chunk parsed with
+     *     {@code borrow} it is the received packet's buffer, valid only during the receive call.
+     */
+    public byte[] payloadArray() {
+        return payload;
     }
 
     /** @return a copy with the I bit set to {@code i} */
