@@ -19,7 +19,7 @@ final class Internals {
     /**
      * @param pc a connection
      * @return counter name to value: sctpDataPackets and sctpSackPackets (packets sent with DATA /
-     *     with a SACK), sctpRetransmissions, sctpFastRetransmits, sctpT3Expiries,
+     *     with a SACK), sctpPacketsReused, sctpMessagesInPlace, sctpRetransmissions, sctpFastRetransmits, sctpT3Expiries,
      *     iceDropsQueueFull, iceDropsUnknownSource, and "rx.NAME" for each numeric component of the
      *     core's {@code receiveStats()} record (push receive path: inbox drops, batches, wake-ups), those found
      */
@@ -30,6 +30,10 @@ final class Internals {
         Object outstanding = field(association, "outstanding");
         put(m, "sctpDataPackets", call(association, "dataPacketsSent"));
         put(m, "sctpSackPackets", call(association, "sackPacketsSent"));
+        // copies saved per packet (diagnostics): sent packets written into a recycled array, and
+        // received messages assembled in place (no second copy)
+        put(m, "sctpPacketsReused", call(association, "packetsReused"));
+        put(m, "sctpMessagesInPlace", call(field(association, "reassembly"), "messagesInPlace"));
         put(m, "sctpRetransmissions", call(outstanding, "retransmitCount"));
         put(m, "sctpFastRetransmits", call(outstanding, "fastRetransmitCount"));
         put(m, "sctpT3Expiries", call(outstanding, "t3ExpiryCount"));

@@ -101,7 +101,7 @@ public record SctpPacket(int sourcePort, int destinationPort, VerificationTag ve
             throw new PacketParseException("checksum mismatch: received 0x" + Integer.toHexString(received)
                     + ", computed 0x" + Integer.toHexString(computed));
         }
-        Tlv tlv = new Tlv(b.slice(HEADER_SIZE, n - HEADER_SIZE), "chunk");
+        Tlv tlv = new Tlv(b, HEADER_SIZE, n - HEADER_SIZE, "chunk");
         if (!tlv.hasNext()) {
             throw new PacketParseException("packet without chunks");
         }

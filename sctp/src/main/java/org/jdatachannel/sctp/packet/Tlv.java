@@ -32,7 +32,9 @@ public final class Tlv {
     private final String what;
     private int type;
     private int flags;
-    private ByteBuffer value;
+    /** Where the value of the element last read starts in {@code buf}, and its length in bytes. */
+    private int valueOffset;
+    private int valueLength;
 
     /**
      * @param region the bytes holding consecutive TLVs; read from position to limit, not modified
@@ -40,6 +42,19 @@ public final class Tlv {
      */
     public Tlv(ByteBuffer region, String what) {
         this.buf = region.slice();
+        this.what = what;
+    }
+
+    /**
+     * A reader of the TLVs in {@code packet[offset, offset+length)}, {@code offset} being an absolute
+     * index in {@code packet} as for {@link ByteBuffer#slice(int, int)}: one slice for the region
+     * instead of a caller's slice sliced again.
+     *
+     * @param packet the bytes; not modified
+     * @param what "chunk", "parameter" or "error cause", used in messages
+     */
+    public Tlv(ByteBuffer packet, int offset, int length, String what) {
+        this.buf = packet.slice(offset, length);
         this.what = what;
     }
 
@@ -86,7 +101,8 @@ public final class Tlv {
             }
             padded = remaining; // last element of the region without its padding
         }
-        value = buf.slice(off + HEADER_SIZE, length - HEADER_SIZE);
+        valueOffset = off + HEADER_SIZE;
+        valueLength = length - HEADER_SIZE;
         buf.position(off + padded);
     }
 
@@ -100,9 +116,12 @@ public final class Tlv {
         return flags;
     }
 
-    /** @return an exactly-sized slice of the value of the element last read */
+    /**
+     * @return an exactly-sized slice of the value of the element last read (a new buffer per call,
+     *     sharing the region's bytes; made here rather than in {@link #next}, one per element)
+     */
     public ByteBuffer value() {
-        return value.duplicate();
+        return buf.slice(valueOffset, valueLength);
     }
 
     /** @return {@code len} rounded up to a multiple of 4 */

@@ -194,6 +194,8 @@ public final class ReassemblyQueue {
      * no second copy). 0 before the first.
      */
     private int sizeHint;
+    /** I-DATA: messages of several fragments delivered in the array their fragments were copied into (diagnostics). */
+    private long messagesInPlace;
     /** I-DATA: reserved but unfilled bytes of the in-order arrays of all partial messages. */
     private long slack;
     /**
@@ -249,6 +251,14 @@ public final class ReassemblyQueue {
      */
     public long bufferedBytes() {
         return fragmentBytes + pendingBytes;
+    }
+
+    /**
+     * @return I-DATA messages of several fragments delivered in the very array their fragments were
+     *     copied into, without a second copy (the size hint was right); diagnostics
+     */
+    public long messagesInPlace() {
+        return messagesInPlace;
     }
 
     /** @return I-DATA: bytes reserved for partial messages but not filled yet, at most about {@link #MAX_SLACK} (tests) */
@@ -440,6 +450,9 @@ public final class ReassemblyQueue {
         partialParts -= p.size();
         slack -= p.slack();
         byte[] msg = p.message();
+        if (p.sorted == null && msg == p.buf) {
+            messagesInPlace++;
+        }
         sizeHint = msg.length;
         completeInterleaved(sid, c.unordered(), c.mid().value(), p.ppid, msg, p.firstTsn, sink);
         return true;
