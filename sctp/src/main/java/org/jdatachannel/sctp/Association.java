@@ -143,7 +143,17 @@ public final class Association {
     private final SctpOptions opts;
     private final RandomGenerator rng;
     private final Mac mac;
-    private final ArrayDeque<SctpOutput> outputs = new ArrayDeque<>();
+    /** {@link SctpOutput}s and {@link PendingPacket}s, in order. */
+    private final ArrayDeque<Object> outputs = new ArrayDeque<>();
+
+    /**
+     * A packet whose bytes are written only when {@link #pollOutput} hands it out, so that it can go
+     * into the array of the packet sent just before it ({@link #recyclePacket}): one array per
+     * association in a bulk transfer, however many packets one input burst makes. Its parts are fixed
+     * when it is made (the chunks are immutable; the zero-checksum decision is taken then).
+     */
+    private record PendingPacket(int tag, List<Chunk> chunks, boolean zeroChecksum) {
+    }
     private final ArrayDeque<Chunk> control = new ArrayDeque<>();
     private int maxFragment;
     private int dataHeaderSize = DataChunk.HEADER_SIZE;
@@ -496,7 +506,19 @@ public final class Association {
 
     /** @return the next output, or null when there is none */
     public SctpOutput pollOutput() {
-        return outputs.poll();
+        Object o;
+        while ((o = outputs.poll()) instanceof PendingPacket p) {
+            try {
+                byte[] reuse = spareCount == 0 ? null : takeSpare(SctpPacket.serializedSize(p.chunks()));
+                return new SctpOutput.SendPacket(SctpPacket.serialize(opts.localPort(), opts.remotePort(), p.tag(),
+                        p.chunks(), p.zeroChecksum(), reuse));
+            } catch (RuntimeException e) {
+                // always our bug (SctpPacket.serialize checks that every byte was written): not sent
+                internalErrors++;
+                LOG.warn("internal error while serializing a packet; packet dropped", e);
+            }
+        }
+        return (SctpOutput) o;
     }
 
     /**
@@ -1909,12 +1931,9 @@ public final class Association {
     }
 
     private void emitPacket(int tag, List<Chunk> chunks) {
-        // serialized straight from the chunk list (not retained): one exactly-sized array per packet,
-        // an array the driver handed back (recyclePacket) when one of that size is spare
-        byte[] reuse = spareCount == 0 ? null : takeSpare(SctpPacket.serializedSize(chunks));
-        byte[] bytes = SctpPacket.serialize(opts.localPort(), opts.remotePort(), tag, chunks, zeroChecksumAllowed(chunks),
-                reuse);
-        outputs.add(new SctpOutput.SendPacket(bytes));
+        // serialized when polled (PendingPacket), into an array the driver handed back (recyclePacket)
+        // when one of that size is spare; the builder's list is reused, so the chunks are copied
+        outputs.add(new PendingPacket(tag, List.copyOf(chunks), zeroChecksumAllowed(chunks)));
         for (int i = 0; i < chunks.size(); i++) {
             Chunk c = chunks.get(i);
             if (c instanceof SackChunk) {
@@ -1927,10 +1946,11 @@ public final class Association {
     }
 
     /**
-     * Most packet arrays kept for reuse ({@link #recyclePacket}): about the DATA packets one drain of
-     * the driver sends during a bulk transfer (7-8 on loopback). Kept only while data is in flight.
+     * Most packet arrays kept for reuse ({@link #recyclePacket}). Packets are serialized when polled, so
+     * a driver that hands each array back after sending it needs one per packet size in use (full DATA
+     * packets, a message's last fragment). Kept only while data is in flight.
      */
-    static final int SPARE_PACKETS = 16;
+    static final int SPARE_PACKETS = 4;
     /** Smallest array kept for reuse, bytes: DATA packets; SACKs and other small control packets are not worth it. */
     static final int MIN_RECYCLED_BYTES = 256;
     /** Arrays handed back by the driver, at [0, spareCount); loop thread only, like everything here. */
