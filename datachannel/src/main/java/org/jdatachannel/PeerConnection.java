@@ -87,6 +87,11 @@ public final class PeerConnection implements AutoCloseable {
         return core.receiveStats();
     }
 
+    /** For tests: ICE agent closer threads this connection started (one per agent it made). */
+    int agentClosersStarted() {
+        return core.agentClosersStarted();
+    }
+
     /** For tests: remote candidates given to the ICE agent with this local ufrag (see the core). */
     java.util.List<String> remoteCandidatesOf(String localUfrag) {
         return core.remoteCandidatesOf(localUfrag);

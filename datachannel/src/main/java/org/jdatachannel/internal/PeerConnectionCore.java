@@ -274,6 +274,8 @@ public final class PeerConnectionCore {
         boolean started;
         /** Closed (replaced by a restart, or a restart that failed or was superseded). */
         boolean retired;
+        /** {@link #closeAgentOf} has handed the agent to a closer thread (each agent is closed once). */
+        boolean agentClosed;
         IceState iceState = IceState.NEW;
         /** This generation reached CONNECTED or COMPLETED at least once (its own flag, not the connection's). */
         boolean everConnected;
@@ -1139,6 +1141,19 @@ public final class PeerConnectionCore {
     private void closeGeneration(IceGen g) {
         if (g != null) {
             g.retired = true;
+            closeAgentOf(g);
+        }
+    }
+
+    /**
+     * Closes the agent of {@code g} unless that was done already (loop thread). A connection's
+     * transports are released once per way it ends, and a graceful close ends it twice: the SCTP
+     * association closes (onSctpClosed), then close() itself; each used to start a closer thread
+     * for the same agent (issue 6: 4 ice-close threads per connected pair instead of 2).
+     */
+    private void closeAgentOf(IceGen g) {
+        if (g != null && !g.agentClosed) {
+            g.agentClosed = true;
             closeAgent(g.agent);
         }
     }
@@ -1154,7 +1169,16 @@ public final class PeerConnectionCore {
         Thread t = new Thread(agent::close, name + "-ice-close");
         t.setDaemon(true);
         agentClosers.add(t);
+        agentClosersStarted.incrementAndGet();
         t.start();
+    }
+
+    /** Agent-closer threads started by this connection so far (tests: one per agent). */
+    private final AtomicInteger agentClosersStarted = new AtomicInteger();
+
+    /** @return ICE agent closer threads this connection has started (for tests) */
+    public int agentClosersStarted() {
+        return agentClosersStarted.get();
     }
 
     /** A local candidate found after the agent was created (STUN/TURN; loop thread). */
@@ -2269,12 +2293,8 @@ public final class PeerConnectionCore {
         if (d != null) {
             d.close();
         }
-        if (active != null) {
-            closeAgent(active.agent);
-        }
-        if (next != null) {
-            closeAgent(next.agent);
-        }
+        closeAgentOf(active);
+        closeAgentOf(next);
     }
 
     // =========================================================================================
