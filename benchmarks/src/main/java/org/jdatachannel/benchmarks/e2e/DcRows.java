@@ -269,23 +269,72 @@ final class DcRows {
      *     set-up) a few times each, so the JIT keeps compiling it for a thousand set-ups and more: a
      *     large {@code jitMs} against {@code cpuMs} means the row measured a JVM still compiling
      *     (issue 6, session 5: 13-20 of 21-33 CPU ms per set-up after 100 warm-ups on 2 cores).
+     * @param warmupBlocks the warm-up, block by block ({@link #setup}'s rule), oldest first
      */
     record Setup(Stats.Dist total, Map<String, Stats.Dist> phases, int failures, List<String> firstErrors,
-            boolean certificateInsideWindow, Map<String, Double> perSetup) {
+            boolean certificateInsideWindow, Map<String, Double> perSetup, List<WarmupBlock> warmupBlocks) {
+
+        /** @return warm-up set-ups done before the recorded ones */
+        public int warmupSetUps() {
+            return warmupBlocks.isEmpty() ? 0 : warmupBlocks.get(warmupBlocks.size() - 1).setUpsSoFar();
+        }
     }
+
+    /**
+     * One block of warm-up set-ups.
+     *
+     * @param setUpsSoFar warm-up set-ups done at the end of this block
+     * @param p50Ms the block's set-up time p50 (as the row measures it), ms; NaN if all failed
+     * @param jitMsPerSetUp JIT compile time during the block per set-up, ms; -1 if the JVM does not say
+     */
+    record WarmupBlock(int setUpsSoFar, double p50Ms, double jitMsPerSetUp) {
+    }
+
+    /** Warm-up set-ups per block of {@link #setup}'s warm-up rule. */
+    static final int WARMUP_BLOCK = 100;
+
+    /**
+     * The warm-up ends after the first block whose JIT compile time per set-up is below this, ms.
+     * Issue 6, session 5 (one JVM, 2 cores, blocks of 100): 59 ms per set-up in the first block, 21 in the
+     * second (what a 100-set-up warm-up recorded), 10-15 until ~1,500 set-ups, then 1.7-5.7; the set-up
+     * p50 fell from 13 to 4.4-6.5 ms meanwhile.
+     */
+    static final double WARM_JIT_MS_PER_SETUP = 5.0;
 
     /**
      * {@code count} pairs one after another: connect (one channel), record the timeline, close.
      *
-     * @param warmup pairs connected first and not recorded
+     * <p>Warm-up rule: before recording, pairs are connected and closed in blocks of
+     * {@link #WARMUP_BLOCK} until a block's JIT compile time per set-up is below
+     * {@link #WARM_JIT_MS_PER_SETUP} (the set-up code is compiled), at most {@code warmup} set-ups in all
+     * (a last block may be shorter); when the JVM does not report JIT time, one block. The blocks'
+     * p50s and JIT times are returned, so the approach to the warm figure stays visible.
+     *
+     * @param warmup most pairs connected first and not recorded, &gt;= 0
      */
     static Setup setup(RtcConfiguration cfg, int warmup, int count, long timeoutMs) {
         long warmJit0 = Meter.jitMillis();
-        for (int i = 0; i < warmup; i++) {
-            try (Pair p = Pair.connect(cfg, 1, ch -> { }, timeoutMs)) {
-                p.channel();
-            } catch (Exception e) {
-                // warm-up only
+        List<WarmupBlock> blocks = new ArrayList<>();
+        int warmed = 0;
+        while (warmed < warmup) {
+            int b = Math.min(WARMUP_BLOCK, warmup - warmed);
+            long j0 = Meter.jitMillis();
+            double[] ms = new double[b];
+            int ok = 0;
+            for (int i = 0; i < b; i++) {
+                try (Pair p = Pair.connect(cfg, 1, ch -> { }, timeoutMs)) {
+                    double[] t = p.timeline.ms();
+                    ms[ok++] = t[t.length - 1];
+                } catch (Exception e) {
+                    // warm-up only
+                }
+            }
+            long j1 = Meter.jitMillis();
+            warmed += b;
+            double jit = perEach(j0, j1, 1, b);
+            blocks.add(new WarmupBlock(warmed, ok == 0 ? Double.NaN : Stats.dist(ms, ok).p50(), jit));
+            if (jit < WARM_JIT_MS_PER_SETUP) {
+                break; // compiled (or, at -1, the JVM does not say: one block)
             }
         }
         long warmJit1 = Meter.jitMillis();
@@ -326,8 +375,9 @@ final class DcRows {
         perSetup.put("jitMs", perEach(jit0, jit1, 1, count));
         perSetup.put("gcMs", perEach(gc0, gc1, 1, count));
         perSetup.put("wallMs", perEach(wall0, wall1, 1e6, count));
-        perSetup.put("warmupJitMs", perEach(warmJit0, warmJit1, 1, warmup));
-        return new Setup(Stats.dist(total, n), byPhase, failures, errors, cfg.certificate() == null, perSetup);
+        perSetup.put("warmupJitMs", perEach(warmJit0, warmJit1, 1, warmed));
+        return new Setup(Stats.dist(total, n), byPhase, failures, errors, cfg.certificate() == null, perSetup,
+                List.copyOf(blocks));
     }
 
     /** @return (b - a) / unit / count, or -1 if a counter is unknown (-1) or count is 0 */

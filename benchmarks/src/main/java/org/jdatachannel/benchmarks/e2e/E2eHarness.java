@@ -102,6 +102,14 @@ public final class E2eHarness {
     static final int ECHO_BUSY_POLL_MICROS = 50;
 
     /**
+     * Default most warm-up set-ups per set-up row ({@code --setup-warmup}). Issue 6, session 5: after 100
+     * warm-ups the JIT still spent 16-24 of a set-up's 26-38 process CPU ms compiling set-up code, and
+     * whichever row ran first was 3-5 ms slower; the JIT time per set-up fell below 5 ms after ~1,600
+     * set-ups (30-40 s on the 2-core machine).
+     */
+    static final int DEFAULT_SETUP_WARMUP = 2500;
+
+    /**
      * Run parameters.
      *
      * @param only rows to run, a subset of {@link #ROWS}
@@ -112,7 +120,8 @@ public final class E2eHarness {
      * @param socketBuffer SO_SNDBUF/SO_RCVBUF of the raw UDP sockets, bytes
      * @param echoWarmup echoes (and UDP ping-pongs) before recording, per echo row
      * @param echoSamples echoes (and UDP ping-pongs) recorded
-     * @param setupWarmup pairs connected before each set-up row records
+     * @param setupWarmup most pairs connected before each set-up row records (the warm-up ends earlier once
+     *     the set-up code is compiled: {@link DcRows#setup}'s rule)
      * @param setupCount pairs recorded per set-up row
      * @param scalePcs connection counts of the scale rows (even numbers)
      * @param scaleWarmupSeconds echoing before each scale window, s
@@ -135,7 +144,7 @@ public final class E2eHarness {
         /** @return the full run's defaults */
         public static Options defaults() {
             return new Options(new LinkedHashSet<>(ROWS), Path.of("benchmarks/target/e2e.json"), 3, 64 * MIB,
-                    64 * MIB, 4 << 20, 20_000, 5000, 100, 100, List.of(100, 1000), 10, 60, "512m", List.of(), false, 4.0,
+                    64 * MIB, 4 << 20, 20_000, 5000, DEFAULT_SETUP_WARMUP, 100, List.of(100, 1000), 10, 60, "512m", List.of(), false, 4.0,
                     120_000, List.of("65536x1", "1024x1", "65536x4"), 0);
         }
 
@@ -145,9 +154,11 @@ public final class E2eHarness {
          * {@code --rounds N}, {@code --mib N} (per throughput round), {@code --udp-mib N},
          * {@code --socket-buffer BYTES}, {@code --echo-samples N} (also sets the warm-up to N/5),
          * {@code --echo-warmup N} (echoes and ping-pongs before recording; default 20,000: the C2 JIT
-         * compiles a once-per-message path only after ~10,000 calls), {@code --setup-count N} (also caps the
-         * warm-up at N), {@code --setup-warmup N} (pairs connected before each set-up row records; default
-         * 100: the first ~100 set-ups of a JVM spend more CPU in the JIT compiler than in the set-up),
+         * compiles a once-per-message path only after ~10,000 calls), {@code --setup-count N} (pairs recorded per
+         * set-up row), {@code --setup-warmup N} (most pairs connected before each set-up row records, in
+         * blocks of {@value DcRows#WARMUP_BLOCK} until a block's JIT time per set-up is below
+         * {@value DcRows#WARM_JIT_MS_PER_SETUP} ms; default {@value #DEFAULT_SETUP_WARMUP}: the JIT compiles
+         * the set-up code for 1,500 set-ups and more),
          * {@code --scale N,...}, {@code --scale-warmup-s S}, {@code --scale-steady-s S},
          * {@code --scale-heap SIZE}, {@code --scale-jvm-arg ARG} (repeatable),
          * {@code --scale-in-process}, {@code --max-load L}, {@code --timeout-s S},
@@ -291,7 +302,7 @@ public final class E2eHarness {
             return new Options(only, out, which == 1 ? v : rounds, which == 2 ? v * MIB : transferBytes,
                     which == 3 ? v * MIB : udpBytes, which == 4 ? v : socketBuffer,
                     which == 5 ? Math.max(1, v / 5) : which == 11 ? v : echoWarmup, which == 5 ? v : echoSamples,
-                    which == 6 ? Math.min(setupWarmup, v) : which == 12 ? v : setupWarmup, which == 6 ? v : setupCount,
+                    which == 12 ? v : setupWarmup, which == 6 ? v : setupCount,
                     scalePcs,
                     which == 7 ? v : scaleWarmupSeconds, which == 8 ? v : scaleSteadySeconds, scaleHeap,
                     scaleJvmArgs, scaleInProcess, maxLoad, which == 9 ? v * 1000L : timeoutMs, throughputKinds,
@@ -468,6 +479,8 @@ public final class E2eHarness {
                     r.put("name", name);
                     r.put("result", s);
                     setups.add(r);
+                    r.put("warmupSetUps", s.warmupSetUps());
+                    out.printf(Locale.ROOT, "    warm-up %s%n", warmup(s));
                     out.printf(Locale.ROOT, "  %s: p50 %.1f ms p99 %.1f ms max %.1f ms, %d failed; phases p50 %s; %s%n",
                             name, s.total().p50(), s.total().p99(), s.total().max(), s.failures(), phases(s),
                             perSetup(s));
@@ -562,6 +575,15 @@ public final class E2eHarness {
         Map<String, Double> m = s.perSetup();
         return String.format(Locale.ROOT, "per set-up: CPU %.1f ms, JIT %.1f ms, GC %.1f ms (warm-up JIT %.1f ms)",
                 m.get("cpuMs"), m.get("jitMs"), m.get("gcMs"), m.get("warmupJitMs"));
+    }
+
+    /** @return the set-up row's warm-up blocks: set-ups so far, p50 ms and JIT ms per set-up of each */
+    private static String warmup(DcRows.Setup s) {
+        StringBuilder b = new StringBuilder(s.warmupSetUps() + " set-ups (per block: set-ups so far, p50, JIT per set-up):");
+        for (DcRows.WarmupBlock w : s.warmupBlocks()) {
+            b.append(String.format(Locale.ROOT, " %d %.1f/%.1f ms;", w.setUpsSoFar(), w.p50Ms(), w.jitMsPerSetUp()));
+        }
+        return b.toString();
     }
 
     private static String phases(DcRows.Setup s) {
@@ -730,9 +752,10 @@ public final class E2eHarness {
                 DcRows.Setup s = (DcRows.Setup) r.get("result");
                 StringBuilder ph = new StringBuilder();
                 s.phases().forEach((k, d) -> ph.append(String.format(Locale.ROOT, "%.1f ", d.p50())));
-                out.printf(Locale.ROOT, "%-36s %8.1f %8.1f %8.1f %6d  %s (n=%d, load %s; %s)%n", r.get("name"),
-                        s.total().p50(), s.total().p99(), s.total().max(), s.failures(), ph.toString().trim(),
-                        s.total().n(), load((double[]) r.get("loadAverage")), perSetup(s));
+                out.printf(Locale.ROOT, "%-36s %8.1f %8.1f %8.1f %6d  %s (n=%d after %d warm-up, load %s; %s)%n",
+                        r.get("name"), s.total().p50(), s.total().p99(), s.total().max(), s.failures(),
+                        ph.toString().trim(), s.total().n(), s.warmupSetUps(), load((double[]) r.get("loadAverage")),
+                        perSetup(s));
             }
         }
         List<Map<String, Object>> scale = (List<Map<String, Object>>) rows.get("scale");

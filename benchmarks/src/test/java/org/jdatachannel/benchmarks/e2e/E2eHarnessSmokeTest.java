@@ -28,7 +28,7 @@ class E2eHarnessSmokeTest {
     void everyRowRunsAndTheJsonHasItsFields(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("e2e.json");
         E2eHarness.Options o = E2eHarness.Options.parse("--rounds", "1", "--mib", "1", "--udp-mib", "1",
-                "--echo-samples", "20", "--setup-count", "3", "--scale", "4", "--scale-warmup-s", "0",
+                "--echo-samples", "20", "--setup-count", "3", "--setup-warmup", "3", "--scale", "4", "--scale-warmup-s", "0",
                 "--scale-steady-s", "1", "--scale-in-process", "--out", json.toString());
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         Map<String, Object> report = E2eHarness.run(o, new PrintStream(buf, true, StandardCharsets.UTF_8));
@@ -111,6 +111,12 @@ class E2eHarnessSmokeTest {
                     <= s.path("phases").path("open").path("max").asDouble());
             // per set-up diagnostics: process CPU and wall time are known on the JDKs we run; the JIT
             // and GC times are at least 0 (or -1 if the JVM does not report them)
+            // the warm-up: at most --setup-warmup 3 set-ups, in one block (3 < the block size); it records
+            // the block whatever its JIT time
+            JsonNode blocks = s.path("warmupBlocks");
+            assertEquals(1, blocks.size(), s.toString());
+            assertEquals(3, blocks.get(0).path("setUpsSoFar").asInt(), s.toString());
+            assertEquals(3, setup.get(i).path("warmupSetUps").asInt(), setup.get(i).toString());
             JsonNode per = s.path("perSetup");
             assertTrue(per.path("cpuMs").asDouble() > 0, per.toString());
             assertTrue(per.path("wallMs").asDouble() > 0, per.toString());
@@ -183,9 +189,9 @@ class E2eHarnessSmokeTest {
         assertEquals(0, E2eHarness.Options.parse("--echo-warmup", "0").echoWarmup());
         assertEquals(200, E2eHarness.Options.parse("--echo-samples", "1000").echoWarmup());
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--echo-warmup", "-1"));
-        assertEquals(100, d.setupWarmup());
+        assertEquals(E2eHarness.DEFAULT_SETUP_WARMUP, d.setupWarmup());
         assertEquals(7, E2eHarness.Options.parse("--setup-warmup", "7").setupWarmup());
-        assertEquals(3, E2eHarness.Options.parse("--setup-count", "3").setupWarmup());
+        assertEquals(E2eHarness.DEFAULT_SETUP_WARMUP, E2eHarness.Options.parse("--setup-count", "3").setupWarmup());
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--scale-loop-threads", "257"));
         assertEquals(List.of("1200x2"), E2eHarness.Options.parse("--tput", "1200x2").throughputKinds());
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--tput", "1024"));
