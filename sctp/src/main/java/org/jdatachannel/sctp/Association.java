@@ -1968,7 +1968,9 @@ public final class Association {
      * driver that never calls it gets a new array per packet. The caller must not read or write
      * {@code packet} afterwards, and must hand each array back at most once. Arrays below
      * {@value #MIN_RECYCLED_BYTES} bytes are ignored; at most {@value #SPARE_PACKETS} are kept, and none
-     * once everything sent is acknowledged and nothing waits (an idle association holds no arrays).
+     * once everything sent is acknowledged and nothing waits (an association that sent data and is now idle
+     * holds no arrays; one that never has data in flight, e.g. receive-only, may keep up to
+     * {@link #SPARE_PACKETS} SACK-sized arrays).
      *
      * @param packet the {@code packet()} of a SendPacket this association emitted; null is ignored
      */

@@ -31,7 +31,8 @@ import org.jdatachannel.sctp.packet.chunk.UserDataChunk;
  * messages wait for their MID (32-bit serial numbers).
  *
  * <p>Memory: the caller bounds {@link #accountedBytes()} (payload plus a per-entry overhead) by
- * refusing DATA beyond its receive window; a message is refused ({@code add} returns false) as soon
+ * refusing DATA beyond its receive window; with I-DATA, partial messages may also reserve up to
+ * {@link #MAX_SLACK} bytes of not yet received room (uncharged); a message is refused ({@code add} returns false) as soon
  * as it is known to exceed the maximum message size, a never-ending one while it arrives in order.
  * Not thread-safe.
  */
@@ -236,7 +237,8 @@ public final class ReassemblyQueue {
      * open a partial message per stream (and MID, with I-DATA), so tiny fragments must not be held at
      * the price of their payload alone: charging the bookkeeping keeps the receive window a bound on
      * real memory (a held 1-byte chunk takes about 200 bytes of heap, so the heap stays within about
-     * three times the charge). With I-DATA the charge is inside {@link #bufferedBytes()}; with DATA
+     * three times the charge, plus with I-DATA the uncharged room reserved for partial messages, at most
+     * {@link #MAX_SLACK}). With I-DATA the charge is inside {@link #bufferedBytes()}; with DATA
      * {@link #accountedBytes()} adds it, so both modes are charged alike.
      */
     public static final int ENTRY_OVERHEAD = 64;
