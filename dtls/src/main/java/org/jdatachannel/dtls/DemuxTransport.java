@@ -122,7 +122,8 @@ final class DemuxTransport implements DatagramTransport {
         // The guard state is updated only for datagrams handed to Bouncy Castle: one dropped
         // below for its ChangeCipherSpec must not count as having delivered a first fragment.
         String drop = cveGuard ? DtlsRecordFilter.check(buf, off, n, guardState, false)
-                : DtlsRecordFilter.isDtls(buf, off, n) ? null : "not DTLS (RFC 7983)";
+                : !DtlsRecordFilter.isDtls(buf, off, n) ? "not DTLS (RFC 7983)"
+                : DtlsRecordFilter.checkVersions(buf, off, n);
         if (drop == null && server && !handshakeDone) {
             DtlsRecordFilter.CcsScan scan = DtlsRecordFilter.scanForChangeCipherSpec(buf, off, n,
                     certificateVerify);

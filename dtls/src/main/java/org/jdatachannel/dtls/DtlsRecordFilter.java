@@ -210,6 +210,9 @@ final class DtlsRecordFilter {
             int epoch = Bytes.u16(buf, pos + 3);
             int length = Bytes.u16(buf, pos + 11);
             int body = pos + RecordHeader.LENGTH;
+            if (isReservedVersion(buf, pos)) {
+                return RESERVED_VERSION;
+            }
             if (length > end - body) {
                 // Truncated record: Bouncy Castle 1.84 discards it, but still processes the whole
                 // records before it (receiveRecord queues them), so those are charged below as
@@ -230,6 +233,45 @@ final class DtlsRecordFilter {
         }
         if (commit && pending != null) {
             pending.commit();
+        }
+        return null;
+    }
+
+    /** {@link #check}'s and {@link #checkVersions}'s reason for a record of version {0xFE, 0xFE}. */
+    static final String RESERVED_VERSION = "record version {254, 254} (reserved; Bouncy Castle 1.84 would fail the"
+            + " connection with internal_error)";
+
+    /**
+     * Whether the record header at {@code pos} (at least {@link RecordHeader#LENGTH} bytes) carries
+     * the version {0xFE, 0xFE}.
+     *
+     * <p>Why: Bouncy Castle 1.84 reads every record's version through {@code ProtocolVersion.get},
+     * which throws {@code IllegalArgumentException} for {0xFE, 0xFE} ("a reserved protocol
+     * version") before the record is authenticated; its record layer turns that into a fatal
+     * internal_error alert and closes the connection. So one forged datagram from the peer's address
+     * (UDP source addresses are easy to spoof) could end an established connection, where RFC 6347
+     * §4.1.2.7 wants invalid records discarded: "Invalid records SHOULD be silently discarded". Every
+     * other version value Bouncy Castle parses and then discards (not its negotiated version). Found
+     * by DtlsPushReceiveTest's random datagrams (about 1 run in 60).
+     */
+    static boolean isReservedVersion(byte[] buf, int pos) {
+        return buf[pos + 1] == (byte) 0xFE && buf[pos + 2] == (byte) 0xFE;
+    }
+
+    /**
+     * The record version check of {@link #check} alone, for a transport without the handshake guard:
+     * walks the records of a datagram (RFC 6347 §4.1.1) by their length fields.
+     *
+     * @return null to pass the datagram, or {@link #RESERVED_VERSION}
+     */
+    static String checkVersions(byte[] buf, int off, int len) {
+        int pos = off;
+        int end = off + len;
+        while (end - pos >= RecordHeader.LENGTH) {
+            if (isReservedVersion(buf, pos)) {
+                return RESERVED_VERSION;
+            }
+            pos += RecordHeader.LENGTH + Bytes.u16(buf, pos + 11);
         }
         return null;
     }

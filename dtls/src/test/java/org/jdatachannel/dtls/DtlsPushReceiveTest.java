@@ -355,9 +355,33 @@ class DtlsPushReceiveTest {
     }
 
     @Test
+    void aRecordOfTheReservedVersionIsDroppedAndTheConnectionSurvives() throws Exception {
+        // Bouncy Castle 1.84 fails the connection with internal_error on a record of version
+        // {0xFE, 0xFE} (DtlsRecordFilter.isReservedVersion); found by the random datagrams below
+        MemoryLink link = new MemoryLink();
+        Future<DtlsTransport> sf = server(link);
+        DtlsTransport c = client(link).get(20, TimeUnit.SECONDS);
+        DtlsTransport s = sf.get(20, TimeUnit.SECONDS);
+        byte[] m = message(7, 100);
+        c.send(m, 0, m.length);
+        byte[] valid = next(link.b);
+        byte[] forged = valid.clone();
+        forged[1] = (byte) 0xFE;
+        forged[2] = (byte) 0xFE;
+        Collect sink = new Collect();
+        long dropped = s.droppedMalformedDatagrams();
+        s.handleDatagram(forged, 0, forged.length, sink);
+        assertEquals(dropped + 1, s.droppedMalformedDatagrams());
+        assertEquals(0, sink.got.size());
+        s.handleDatagram(valid, 0, valid.length, sink);
+        assertEquals(1, sink.got.size());
+        assertArrayEquals(m, sink.got.get(0));
+    }
+
+    @Test
     void randomDatagramsAreDroppedAndTheConnectionSurvives() throws Exception {
-        long seed = System.nanoTime();
-        LOG.info("seed {}", seed);
+        long seed = Long.getLong("dtls.push.seed", System.nanoTime());
+        LOG.info("seed {} (-Ddtls.push.seed={} repeats this run)", seed, seed);
         Random rnd = new Random(seed);
         MemoryLink link = new MemoryLink();
         Future<DtlsTransport> sf = server(link);

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -63,6 +65,34 @@ class DtlsRecordFilterTest {
         // With an offset.
         byte[] d = {0, 22};
         assertTrue(DtlsRecordFilter.isDtls(d, 1, 1));
+    }
+
+    /** A record of {@code r}'s bytes with the version {major, minor}. */
+    private static byte[] withVersion(byte[] r, int major, int minor) {
+        byte[] v = r.clone();
+        v[1] = (byte) major;
+        v[2] = (byte) minor;
+        return v;
+    }
+
+    @Test
+    void aRecordOfTheReservedVersionIsDroppedWhereverItIs() {
+        byte[] app = record(23, 1, new byte[40]);
+        byte[] reserved = withVersion(app, 0xFE, 0xFE);
+        for (byte[] d : List.of(reserved, concat(app, reserved), concat(handshakeRecord(0, 1, 100, 0, 100), reserved),
+                withVersion(handshakeRecord(0, 1, 100, 0, 100), 0xFE, 0xFE))) {
+            assertEquals(DtlsRecordFilter.RESERVED_VERSION, check(d));
+            assertEquals(DtlsRecordFilter.RESERVED_VERSION, DtlsRecordFilter.checkVersions(d, 0, d.length));
+        }
+        // DTLS 1.0 and 1.2, and versions Bouncy Castle parses and discards itself, pass
+        for (int[] v : new int[][] {{0xFE, 0xFF}, {0xFE, 0xFD}, {0xFE, 0xFC}, {0xFE, 0x00}, {3, 3}, {0xFF, 0xFE}}) {
+            byte[] d = concat(app, withVersion(app, v[0], v[1]));
+            assertNull(check(d), Arrays.toString(v));
+            assertNull(DtlsRecordFilter.checkVersions(d, 0, d.length), Arrays.toString(v));
+        }
+        // a truncated record after a good one: the walk stops (Bouncy Castle discards it)
+        byte[] truncated = concat(app, Arrays.copyOf(reserved, 12));
+        assertNull(DtlsRecordFilter.checkVersions(truncated, 0, truncated.length));
     }
 
     @Test
