@@ -12,8 +12,9 @@ import org.jdatachannel.RtcConfiguration;
  * <p>Why it exists (issue 6, session 5): Debian's OpenJDK 17.0.15 aborted in set-up loops with glibc
  * heap-corruption reports ("malloc(): unaligned tcache chunk detected", "malloc(): invalid next
  * size (unsorted)", "tcache_thread_shutdown(): unaligned tcache chunk detected", the last at a
- * thread's exit) after 2,000 to 6,000 set-ups in 3 of 4 runs, also with
- * {@code -Djdk.nio.maxCachedBufferSize=0}; Temurin 25 ran 51,394 set-ups in 9 minutes without one.
+ * thread's exit) in 2 of 3 runs of this soak (after 4,000-6,000 set-ups, and after under 2,000 with
+ * {@code -Djdk.nio.maxCachedBufferSize=0}; the third made 19,748 in 4 minutes) and twice in the
+ * harness's set-up loops; Temurin 25 ran 51,394 set-ups in 9 minutes without one.
  * jdatachannel has no native code, Unsafe or direct buffers of its own.
  *
  * <pre>
