@@ -68,18 +68,7 @@ class ChannelCloseAndReliabilityTest extends ChannelManagerFixture {
     void closeIsClosingAtOnceAndMessagesSentBeforeGoFirst() throws Exception {
         DataChannelImpl ch = create("x", null);
         connect(true);
-        CountDownLatch blocked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        loop.execute(() -> {
-            blocked.countDown();
-            try {
-                release.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertTrue(blocked.await(5, TimeUnit.SECONDS));
-        try {
+        whileLoopBlocked(() -> {
             ch.send("one");
             ch.send("two");
             ch.close();
@@ -88,9 +77,7 @@ class ChannelCloseAndReliabilityTest extends ChannelManagerFixture {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> ch.send("three"));
             assertTrue(e.getMessage().contains("CLOSING"), e.getMessage());
             ch.close();
-        } finally {
-            release.countDown();
-        }
+        }, () -> { });
         onLoop(() -> { });
         assertEquals(List.of("send 0 50", "send 0 51", "send 0 51", "reset 0"), link.log);
         onLoop(() -> mgr.onIncomingStreamsReset(new int[] {0}));
@@ -161,6 +148,14 @@ class ChannelCloseAndReliabilityTest extends ChannelManagerFixture {
      * reads a datagram with the reset between task batches.
      */
     private void peerResetAheadOf(Runnable calls) throws InterruptedException {
+        whileLoopBlocked(calls, () -> mgr.onIncomingStreamsReset(new int[] {0}));
+    }
+
+    /**
+     * Blocks the loop, runs {@code calls} on this thread (their tasks queue behind the block), then
+     * releases the loop, which runs {@code first} before those queued tasks.
+     */
+    private void whileLoopBlocked(Runnable calls, Runnable first) throws InterruptedException {
         CountDownLatch blocked = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         loop.execute(() -> {
@@ -170,7 +165,7 @@ class ChannelCloseAndReliabilityTest extends ChannelManagerFixture {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            mgr.onIncomingStreamsReset(new int[] {0});
+            first.run();
         });
         assertTrue(blocked.await(5, TimeUnit.SECONDS));
         try {
