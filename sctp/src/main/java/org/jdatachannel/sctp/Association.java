@@ -2022,6 +2022,31 @@ public final class Association {
     }
 
     /**
+     * @return the PLPMTU of RFC 8899: the largest SCTP packet (bytes, common header included) this
+     *     association now sends; {@link SctpOptions#mtu()} until Datagram PLPMTUD confirms a larger
+     *     size (never above {@link SctpOptions#maxPlpmtu()})
+     */
+    public int pathMtu() {
+        return opts.mtu(); // TODO(part P): the PLPMTUD state machine's PLPMTU
+    }
+
+    /**
+     * The path changed or its largest usable packet did (RFC 8899 restarts discovery on a new
+     * path; part P cites the section): the PLPMTU goes back to {@link SctpOptions#mtu()} (BASE_PLPMTU) and
+     * Datagram PLPMTUD searches up to {@code maxPlpmtu} again.
+     *
+     * @param maxPlpmtu the new MAX_PLPMTU, bytes: 0 turns PLPMTUD off, else mtu()..65535
+     * @param nowMs the owner's clock
+     * @throws IllegalArgumentException if maxPlpmtu is neither 0 nor in mtu()..65535
+     */
+    public void restartPathMtuDiscovery(int maxPlpmtu, long nowMs) {
+        if (maxPlpmtu != 0 && (maxPlpmtu < opts.mtu() || maxPlpmtu > 65535)) {
+            throw new IllegalArgumentException("maxPlpmtu " + maxPlpmtu + " not 0 or in " + opts.mtu() + "..65535");
+        }
+        // TODO(part P)
+    }
+
+    /**
      * RFC 9653 §5.2: a zero checksum only towards a peer that announced our method, and never on a
      * packet with INIT ("When a sender sends a packet containing an INIT chunk, it MUST include a
      * correct CRC32c checksum"), COOKIE ECHO ("... it MUST include a correct CRC32c checksum in the

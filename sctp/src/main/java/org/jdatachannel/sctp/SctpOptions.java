@@ -27,6 +27,9 @@ public final class SctpOptions {
     private final long minRttVarianceMs;
     private final int maxBurst;
     private final int batchAckPackets;
+    private final int maxPlpmtu;
+    private final long probeTimerMs;
+    private final long pmtuRaiseTimerMs;
 
     private SctpOptions(Builder b) {
         localPort = b.localPort;
@@ -51,6 +54,9 @@ public final class SctpOptions {
         minRttVarianceMs = b.minRttVarianceMs;
         maxBurst = b.maxBurst;
         batchAckPackets = b.batchAckPackets;
+        maxPlpmtu = b.maxPlpmtu;
+        probeTimerMs = b.probeTimerMs;
+        pmtuRaiseTimerMs = b.pmtuRaiseTimerMs;
     }
 
     /** @return a builder with the defaults documented on each setter */
@@ -199,6 +205,25 @@ public final class SctpOptions {
         return batchAckPackets;
     }
 
+    /**
+     * @return MAX_PLPMTU of RFC 8899 §5.1.2, the largest SCTP packet (common header included, bytes)
+     *     that Datagram PLPMTUD probes for; 0 when PLPMTUD is off and every packet stays within
+     *     {@link #mtu()}, which is also BASE_PLPMTU, the size used until a larger one is confirmed
+     */
+    public int maxPlpmtu() {
+        return maxPlpmtu;
+    }
+
+    /** @return PROBE_TIMER of RFC 8899 §5.1.1, ms: how long a PLPMTUD probe waits for its HEARTBEAT ACK */
+    public long probeTimerMs() {
+        return probeTimerMs;
+    }
+
+    /** @return PMTU_RAISE_TIMER of RFC 8899 §5.1.1, ms: after this long in Search Complete, search again */
+    public long pmtuRaiseTimerMs() {
+        return pmtuRaiseTimerMs;
+    }
+
     @Override
     public String toString() {
         return "SctpOptions(ports " + localPort + "->" + remotePort + ", mtu=" + mtu + ", maxRecv="
@@ -229,6 +254,9 @@ public final class SctpOptions {
         private long minRttVarianceMs = 55;
         private int maxBurst = 4;
         private int batchAckPackets = 3;
+        private int maxPlpmtu;
+        private long probeTimerMs = 20_000;
+        private long pmtuRaiseTimerMs = 600_000;
 
         private Builder() {
         }
@@ -479,6 +507,40 @@ public final class SctpOptions {
         }
 
         /**
+         * @param n MAX_PLPMTU (RFC 8899 §5.1.2), bytes of SCTP packet: 0 (default) turns Datagram
+         *     PLPMTUD off; otherwise {@link #mtu(int)}..65535, and PLPMTUD probes for packets up to
+         *     this size starting from {@link #mtu(int)} (BASE_PLPMTU)
+         */
+        public Builder maxPlpmtu(int n) {
+            if (n != 0 && (n < 256 || n > 65535)) {
+                throw new IllegalArgumentException("maxPlpmtu " + n + " not 0 or in 256..65535");
+            }
+            maxPlpmtu = n;
+            return this;
+        }
+
+        /**
+         * @param ms PROBE_TIMER (RFC 8899 §5.1.1: "MUST NOT be smaller than 1 second"), 1000..600000,
+         *     default 20000
+         */
+        public Builder probeTimerMs(long ms) {
+            if (ms < 1000 || ms > 600_000) {
+                throw new IllegalArgumentException("probeTimerMs " + ms + " not in 1000..600000");
+            }
+            probeTimerMs = ms;
+            return this;
+        }
+
+        /** @param ms PMTU_RAISE_TIMER (RFC 8899 §5.1.1), 1000..86400000, default 600000 */
+        public Builder pmtuRaiseTimerMs(long ms) {
+            if (ms < 1000 || ms > 86_400_000L) {
+                throw new IllegalArgumentException("pmtuRaiseTimerMs " + ms + " not in 1000..86400000");
+            }
+            pmtuRaiseTimerMs = ms;
+            return this;
+        }
+
+        /**
          * @return the options
          * @throws IllegalArgumentException if minRto &gt; maxRto, the initial RTO is outside them, or
          *     maxReceiveMessageSize exceeds the receive window
@@ -493,6 +555,9 @@ public final class SctpOptions {
             if (maxReceiveMessageSize > receiveWindow) {
                 throw new IllegalArgumentException("maxReceiveMessageSize " + maxReceiveMessageSize
                         + " exceeds receiveWindow " + receiveWindow);
+            }
+            if (maxPlpmtu != 0 && maxPlpmtu < mtu) {
+                throw new IllegalArgumentException("maxPlpmtu " + maxPlpmtu + " below mtu " + mtu);
             }
             return new SctpOptions(this);
         }
