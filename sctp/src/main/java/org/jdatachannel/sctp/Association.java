@@ -26,6 +26,7 @@ import org.jdatachannel.sctp.packet.chunk.IDataChunk;
 import org.jdatachannel.sctp.packet.chunk.IForwardTsnChunk;
 import org.jdatachannel.sctp.packet.chunk.InitAckChunk;
 import org.jdatachannel.sctp.packet.chunk.InitChunk;
+import org.jdatachannel.sctp.packet.chunk.PadChunk;
 import org.jdatachannel.sctp.packet.chunk.ReConfigChunk;
 import org.jdatachannel.sctp.packet.chunk.SackChunk;
 import org.jdatachannel.sctp.packet.chunk.ShutdownAckChunk;
@@ -201,6 +202,13 @@ public final class Association {
     private final Timer t5ShutdownGuard = new Timer("T5-shutdown-guard");
     private final Timer reconfigTimer = new Timer("reconfig");
     private final HeartbeatHandler heartbeats;
+    /** RFC 8899 Datagram PLPMTUD; DISABLED for good when {@link SctpOptions#maxPlpmtu()} is 0. */
+    private final PathMtuDiscovery plpmtud;
+    /**
+     * The PLPMTU that packet building, {@link #maxFragment} and {@link OutstandingData} now use, bytes
+     * (the last value of {@link PathMtuDiscovery#plpmtu()} applied by {@link #syncPathMtu()}).
+     */
+    private int packetMtu;
     private InitChunk ourInit;
     private byte[] cookieToEcho;
     private List<Chunk> cookieEchoBundle = List.of();
@@ -252,6 +260,9 @@ public final class Association {
                 options.minRttVarianceMs());
         this.sendQueue = new SendQueue(options.maxSendBufferSize());
         this.heartbeats = new HeartbeatHandler(options.heartbeatIntervalMs(), random);
+        this.plpmtud = new PathMtuDiscovery(options.mtu(), options.maxPlpmtu(), options.probeTimerMs(),
+                options.pmtuRaiseTimerMs(), random);
+        this.packetMtu = options.mtu();
         // Chunks are padded to 4 bytes (§3.2), so the usable packet size is the MTU rounded down to 4.
         this.maxFragment = (options.mtu() & ~3) - SctpPacket.HEADER_SIZE - DataChunk.HEADER_SIZE;
     }
@@ -482,7 +493,7 @@ public final class Association {
 
     /** @return the absolute time in ms at which {@link #handleTimeout} must be called, or Long.MAX_VALUE */
     public long pollTimeout() {
-        return Math.min(protocolTimeout(), heartbeats.expiry());
+        return Math.min(Math.min(protocolTimeout(), heartbeats.expiry()), plpmtud.expiry());
     }
 
     /** @return the earliest expiry of every timer except the idle-path heartbeat ones */
@@ -851,6 +862,11 @@ public final class Association {
                 }
             } else if (c instanceof ReConfigChunk r) {
                 handleReconfig(r, nowMs);
+            } else if (c instanceof PadChunk) {
+                // RFC 4820 §3 (paraphrased): the receiver ignores the padding, discards the PAD chunk and
+                // processes the rest of the packet. A peer's PLPMTUD probe (HEARTBEAT + PAD, RFC 8899
+                // §6.2) is thus answered by a HEARTBEAT ACK of normal size above.
+                continue;
             } else if (c instanceof InitChunk || c instanceof ShutdownCompleteChunk) {
                 LOG.debug("dropping bundled {}", c);
                 return;
@@ -1019,7 +1035,7 @@ public final class Association {
         params.add(new StateCookieParameter(cookie.serialize(mac)));
         params.addAll(ourCapabilityParameters());
         // §3.3.3: unrecognized parameters are echoed as far as the INIT ACK still fits the MTU
-        int room = maxChunkBytes() - new InitAckChunk(localTag, 0, 1, 1, 0, params).serializedLength();
+        int room = baseChunkBytes() - new InitAckChunk(localTag, 0, 1, 1, 0, params).serializedLength();
         for (byte[] u : caps.unrecognized()) {
             room -= Tlv.padded(Tlv.HEADER_SIZE + u.length);
             if (room < 0) {
@@ -1063,7 +1079,7 @@ public final class Association {
             // §5.1 C: unrecognized parameters of the INIT ACK are reported in an ERROR chunk bundled
             // with the COOKIE ECHO (which must come first), as far as the packet still fits the MTU
             List<ErrorCause> causes = new ArrayList<>();
-            int room = maxChunkBytes() - Tlv.padded(bundle.get(0).serializedLength()) - Tlv.HEADER_SIZE;
+            int room = baseChunkBytes() - Tlv.padded(bundle.get(0).serializedLength()) - Tlv.HEADER_SIZE;
             for (byte[] u : caps.unrecognized()) {
                 room -= Tlv.padded(Tlv.HEADER_SIZE + u.length);
                 if (room < 0) {
@@ -1097,14 +1113,14 @@ public final class Association {
         peerForwardTsn = fwd || interleaving;
         sendQueue.setInterleaving(interleaving);
         dataHeaderSize = interleaving ? IDataChunk.HEADER_SIZE : DataChunk.HEADER_SIZE;
-        maxFragment = (opts.mtu() & ~3) - SctpPacket.HEADER_SIZE - dataHeaderSize;
+        maxFragment = (packetMtu & ~3) - SctpPacket.HEADER_SIZE - dataHeaderSize;
         zeroChecksumTx = opts.zeroChecksumOverDtls() && peerZeroChecksum;
         // every INIT and INIT ACK we send announces the DTLS method when the option is on, so the one
         // of this association did (ourCapabilityParameters)
         zeroChecksumRx = opts.zeroChecksumOverDtls();
         tracker = new DataTracker(peerInitialTsn);
         reassembly = new ReassemblyQueue(opts.maxReceiveMessageSize(), interleaving);
-        outstanding = new OutstandingData(myInitialTsn, Integer.toUnsignedLong(peerRwnd), opts.mtu(), rto);
+        outstanding = new OutstandingData(myInitialTsn, Integer.toUnsignedLong(peerRwnd), packetMtu, rto);
         // RFC 6525 §5.1.1 / §5.2.1: request sequence numbers start at the initial TSN
         nextRequestSeq = myInitialTsn;
         peerLastRequestSeq = peerInitialTsn - 1;
@@ -1267,6 +1283,10 @@ public final class Association {
             outputs.add(new SctpOutput.Connected());
         }
         heartbeats.schedule(nowMs, rto.rto());
+        // RFC 8899 §6.2.1.1 (paraphrased): SCTP is an acknowledged PL, so PLPMTUD may enter BASE once
+        // the association has confirmed connectivity (§5.2 DISABLED: "This state is left once the PL
+        // indicates connectivity to the remote PL")
+        plpmtud.start();
     }
 
     private final ReassemblyQueue.Sink sink = (streamId, ppid, payload, unordered) ->
@@ -1331,6 +1351,9 @@ public final class Association {
         OutstandingData.SackResult r = outstanding.handleSack(s, nowMs);
         if (r == null) {
             return;
+        }
+        if (r.cumAdvanced()) {
+            plpmtud.cumulativeTsnAdvanced();
         }
         if (r.ackedBytes() > 0 || r.cumAdvanced() || outstanding.peerWindowClosed()) {
             // §8.3: the error counter is cleared by an acknowledgement; §6.1 A: "If the sender
@@ -1798,6 +1821,11 @@ public final class Association {
                         "too many retransmissions (" + opts.maxRetransmits() + ")");
                 return;
             }
+            if (plpmtud.t3Expired(nowMs)) {
+                // RFC 8899 §4.3 black hole: the PLPMTU is back at BASE_PLPMTU before E1 sets cwnd to
+                // one (new) MTU and E3 retransmits
+                syncPathMtu();
+            }
             // §6.3.3 E1-E3 (and RFC 3758 §3.5 C5: a FORWARD TSN still unacknowledged goes again)
             outstanding.handleT3Expiry();
             // restarted by flush when the retransmission is sent
@@ -1830,6 +1858,8 @@ public final class Association {
         if (heartbeatTimers(nowMs)) {
             return;
         }
+        plpmtud.handleTimeout(nowMs);
+        syncPathMtu();
         if (reconfigTimer.isExpired(nowMs) && currentResetRequest != null) {
             int seq = currentResetRequest.requestSequenceNumber();
             if (currentResetDeferred) {
@@ -1884,6 +1914,10 @@ public final class Association {
     }
 
     private void handleHeartbeatAck(HeartbeatAckChunk ack, long nowMs) {
+        if (plpmtud.onHeartbeatAck(ack, nowMs)) {
+            syncPathMtu();
+            return;
+        }
         long rtt = heartbeats.onAck(ack, nowMs);
         if (rtt >= 0) {
             // §8.3: "Upon the receipt of the HEARTBEAT ACK, ... the sender SHOULD update the RTT"
@@ -1920,13 +1954,23 @@ public final class Association {
         t5ShutdownGuard.stop();
         reconfigTimer.stop();
         heartbeats.stop();
+        plpmtud.stop();
         control.clear();
         LOG.debug("association closed: {} (aborted={})", reason, aborted);
         outputs.add(new SctpOutput.Closed(reason, aborted));
     }
 
-    /** @return the most bytes of chunks (each padded) one packet of at most the MTU can carry */
+    /** @return the most bytes of chunks (each padded) one packet of at most the PLPMTU can carry */
     private int maxChunkBytes() {
+        return (packetMtu & ~3) - SctpPacket.HEADER_SIZE;
+    }
+
+    /**
+     * @return the most bytes of chunks one packet of at most BASE_PLPMTU ({@link SctpOptions#mtu()})
+     *     can carry: for handshake chunks (INIT ACK, COOKIE ECHO bundles), which may go on a path whose
+     *     PLPMTU is not known
+     */
+    private int baseChunkBytes() {
         return (opts.mtu() & ~3) - SctpPacket.HEADER_SIZE;
     }
 
@@ -2027,12 +2071,51 @@ public final class Association {
      *     size (never above {@link SctpOptions#maxPlpmtu()})
      */
     public int pathMtu() {
-        return opts.mtu(); // TODO(part P): the PLPMTUD state machine's PLPMTU
+        return packetMtu;
+    }
+
+    /** @return the RFC 8899 §5.2 state of Datagram PLPMTUD (DISABLED when it is off); loop thread */
+    public PlpmtudState plpmtudState() {
+        return plpmtud.state();
+    }
+
+    /** @return PLPMTUD probe packets sent since creation (diagnostics); loop thread */
+    public long plpmtuProbesSent() {
+        return plpmtud.probesSent();
+    }
+
+    /** @return PLPMTUD probes confirmed by their HEARTBEAT ACK since creation (diagnostics); loop thread */
+    public long plpmtuProbesAcked() {
+        return plpmtud.probesAcked();
+    }
+
+    /** @return black holes detected (the PLPMTU fell back to BASE_PLPMTU) since creation (diagnostics); loop thread */
+    public long plpmtuBlackHoles() {
+        return plpmtud.blackHoles();
+    }
+
+    /**
+     * Applies the PLPMTU of {@link #plpmtud} if it changed: new fragments, packet building and the
+     * congestion controller use it from now on. Chunks already made keep their size (RFC 8899 §6.2:
+     * "once an SCTP message has been sent, it cannot be resegmented"); one larger than a lowered PLPMTU
+     * is retransmitted alone in a packet above the PLPMTU (see sendRetransmissions).
+     */
+    private void syncPathMtu() {
+        int m = plpmtud.plpmtu();
+        if (m == packetMtu) {
+            return;
+        }
+        LOG.debug("PLPMTU {} -> {} bytes", packetMtu, m);
+        packetMtu = m;
+        maxFragment = (m & ~3) - SctpPacket.HEADER_SIZE - dataHeaderSize;
+        if (outstanding != null) {
+            outstanding.setMtu(m);
+        }
     }
 
     /**
      * The path changed or its largest usable packet did (RFC 8899 restarts discovery on a new
-     * path; part P cites the section): the PLPMTU goes back to {@link SctpOptions#mtu()} (BASE_PLPMTU) and
+     * path; RFC 8899 §3 asks for robustness to path changes): the PLPMTU goes back to {@link SctpOptions#mtu()} (BASE_PLPMTU) and
      * Datagram PLPMTUD searches up to {@code maxPlpmtu} again.
      *
      * @param maxPlpmtu the new MAX_PLPMTU, bytes: 0 turns PLPMTUD off, else mtu()..65535
@@ -2043,7 +2126,12 @@ public final class Association {
         if (maxPlpmtu != 0 && (maxPlpmtu < opts.mtu() || maxPlpmtu > 65535)) {
             throw new IllegalArgumentException("maxPlpmtu " + maxPlpmtu + " not 0 or in " + opts.mtu() + "..65535");
         }
-        // TODO(part P)
+        // RFC 8899 §3: "It is RECOMMENDED that methods are robust to path changes that could have
+        // occurred since the path characteristics were last confirmed"; the new path starts at
+        // BASE_PLPMTU and is searched again
+        plpmtud.restart(maxPlpmtu, !terminated && connectedEmitted);
+        syncPathMtu();
+        flush(nowMs);
     }
 
     /**
@@ -2076,26 +2164,46 @@ public final class Association {
         private int packets;
 
         int space() {
-            return (opts.mtu() & ~3) - size;
+            return (packetMtu & ~3) - size;
         }
 
         void add(Chunk c) {
             int n = Tlv.padded(c.serializedLength());
             if (n > maxChunkBytes()) {
-                // Never a packet above the MTU: a chunk that fits no packet (such as the HEARTBEAT ACK
-                // of a peer's oversized HEARTBEAT, §8.3 "SHOULD ... respond") is not sent.
-                LOG.debug("not sending {}: {} bytes exceed the MTU", c, n);
+                // Never a packet above the PLPMTU (RFC 8899 §3: "A PL MUST NOT send a datagram (other
+                // than a probe packet) with a size at the PL that is larger than the current PLPMTU"): a
+                // chunk that fits no packet (such as the HEARTBEAT ACK of a peer's oversized HEARTBEAT,
+                // §8.3 "SHOULD ... respond") is not sent. DATA made before the PLPMTU was lowered goes
+                // through addAlone instead.
+                LOG.debug("not sending {}: {} bytes exceed the PLPMTU", c, n);
                 return;
             }
-            if (size + n > opts.mtu() && !chunks.isEmpty()) {
+            if (size + n > packetMtu && !chunks.isEmpty()) {
                 finish();
             }
             chunks.add(c);
             size += n;
         }
 
+        /**
+         * Sends {@code c} in a packet of its own, whatever its size: the retransmission of a DATA chunk
+         * made before a black hole lowered the PLPMTU (RFC 8899 §4.4: "If a PL is unable to resegment a
+         * previously sent datagram (e.g., [RFC4960]), then the sender either discards the datagram or
+         * could perform retransmission using network-layer fragmentation"; reliable data cannot be
+         * discarded, so it goes as it is and the layers below may fragment it).
+         */
+        void addAlone(Chunk c) {
+            finish();
+            chunks.add(c);
+            size += Tlv.padded(c.serializedLength());
+            finish();
+        }
+
         void finish() {
             if (!chunks.isEmpty()) {
+                if (dataPacketFlag()) {
+                    plpmtud.dataPacketSent(size);
+                }
                 emitPacket(peerTag, chunks);
                 packets++;
                 chunks.clear();
@@ -2105,6 +2213,11 @@ public final class Association {
 
         boolean isEmpty() {
             return chunks.isEmpty();
+        }
+
+        /** @return true if the packet being built carries DATA or I-DATA (after SACK and control chunks) */
+        private boolean dataPacketFlag() {
+            return chunks.get(chunks.size() - 1) instanceof UserDataChunk;
         }
 
         /** Starts a new flush: nothing collected, no packet finished yet. */
@@ -2167,6 +2280,17 @@ public final class Association {
             sendNewData(pb, nowMs);
         }
         pb.finish();
+        if (state == AssociationState.ESTABLISHED) {
+            // RFC 8899 §6.2: HEARTBEAT + PAD "enables probing without affecting the transfer of user
+            // messages and without being limited by congestion control or flow control": a probe goes in
+            // a packet of its own, outside the congestion window, and is never retransmitted as such.
+            // §3 item 7: "Loss of a probe packet SHOULD NOT be treated as an indication of congestion
+            // and SHOULD NOT trigger a congestion control reaction": OutstandingData never sees it.
+            List<Chunk> probe = plpmtud.pollProbe(nowMs);
+            if (probe != null) {
+                emitPacket(peerTag, probe);
+            }
+        }
         checkShutdownProgress(nowMs);
     }
 
@@ -2223,6 +2347,28 @@ public final class Association {
                 continue;
             }
             int size = Tlv.padded(it.chunk().serializedLength());
+            if (size > maxChunkBytes()) {
+                // Made before a black hole lowered the PLPMTU (RFC 8899 §4.3) and too large for any
+                // packet now: it cannot be resegmented (its TSN is fixed), so it goes alone in a packet
+                // above the PLPMTU (PacketBuilder.addAlone), as the free packet of a T3-rtx expiry or
+                // fast retransmit, within cwnd, or when nothing is in flight (as §6.1 A always allows one
+                // DATA chunk in flight): never stuck behind a cwnd smaller than itself.
+                boolean asFreePacket = free && freePacket < 0;
+                if (!asFreePacket && outstanding.bytesInFlight() > 0
+                        && !outstanding.canRetransmit(it.chunk().payloadLength())) {
+                    break;
+                }
+                if (asFreePacket) {
+                    pb.finish();
+                    freePacket = pb.packets; // used up by this packet: later chunks go within cwnd
+                }
+                if (outstanding.isFirstOutstanding(it)) {
+                    t3Rtx.start(nowMs, rto.rto());
+                }
+                pb.addAlone(it.chunk());
+                outstanding.retransmitted(it, nowMs);
+                continue;
+            }
             if (free && freePacket < 0) {
                 if (pb.space() < size) {
                     pb.finish();

@@ -12,7 +12,11 @@ public sealed interface SctpOutput {
     /**
      * Send one SCTP packet as one DTLS record (RFC 8261 §4).
      *
-     * @param packet the complete SCTP packet, at most {@link SctpOptions#mtu()} bytes
+     * @param packet the complete SCTP packet: at most {@link Association#pathMtu()} bytes (which is
+     *     {@link SctpOptions#mtu()} while Datagram PLPMTUD is off), except RFC 8899 probe packets
+     *     (HEARTBEAT + PAD, exactly the size probed, up to {@link SctpOptions#maxPlpmtu()}) and the
+     *     retransmission of a DATA chunk made before a black hole lowered the PLPMTU (alone in its
+     *     packet, at most the PLPMTU in use when it was made)
      */
     record SendPacket(byte[] packet) implements SctpOutput {
         @Override

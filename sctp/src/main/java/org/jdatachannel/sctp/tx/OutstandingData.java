@@ -86,7 +86,7 @@ public final class OutstandingData {
     public record SackResult(boolean cumAdvanced, long ackedBytes) {
     }
 
-    private final int mtu;
+    private int mtu;
     private final RetransmissionTimeout rto;
     private final Unwrapper unwrapper;
     private Item[] ring = new Item[64];
@@ -143,6 +143,23 @@ public final class OutstandingData {
         // largest possible advertised window)."
         this.ssthresh = Math.max(peerRwnd, 4L * mtu);
         this.rttSampleFrom = nextTsn;
+    }
+
+    /**
+     * The PLPMTU changed (RFC 8899 Datagram PLPMTUD): later cwnd increments, the 4*MTU floors, the
+     * zero-window threshold, Max.Burst and the FORWARD TSN size bound use the new value. cwnd itself is
+     * unchanged (RFC 8899 §3 item 7: "An update to the PLPMTU (or MPS) MUST NOT increase the congestion
+     * window measured in bytes").
+     *
+     * @param mtu the new PLPMTU, bytes, at least 256
+     */
+    public void setMtu(int mtu) {
+        this.mtu = mtu;
+    }
+
+    /** @return the MTU now used, bytes; for tests */
+    public int mtu() {
+        return mtu;
     }
 
     private Item at(long utsn) {

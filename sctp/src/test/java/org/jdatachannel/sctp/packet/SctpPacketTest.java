@@ -23,6 +23,7 @@ import org.jdatachannel.sctp.packet.chunk.HeartbeatAckChunk;
 import org.jdatachannel.sctp.packet.chunk.HeartbeatRequestChunk;
 import org.jdatachannel.sctp.packet.chunk.InitAckChunk;
 import org.jdatachannel.sctp.packet.chunk.InitChunk;
+import org.jdatachannel.sctp.packet.chunk.PadChunk;
 import org.jdatachannel.sctp.packet.chunk.ReConfigChunk;
 import org.jdatachannel.sctp.packet.chunk.SackChunk;
 import org.jdatachannel.sctp.packet.chunk.ShutdownAckChunk;
@@ -261,6 +262,35 @@ public class SctpPacketTest {
         assertArrayEquals(bytes(0xc1, 0x05, 0, 6, 0xaa, 0xbb), u.chunkBytes());
         UnknownChunk stop = new UnknownChunk(0x3f, 0, new byte[0]);
         assertFalse(stop.skipAndContinue() || stop.report());
+    }
+
+    /**
+     * PAD (RFC 4820 §3, type 0x84): any flags and Padding Data are accepted and ignored; only the
+     * length is kept, and serialization writes flags 0 and zero padding.
+     */
+    @Test
+    void padChunkBytesAndRoundTrip() throws Exception {
+        byte[] received = packet(7, bytes(0x84, 0x05, 0x00, 0x0a, 1, 2, 3, 4, 5, 6, 0, 0));
+        SctpPacket p = SctpPacket.parse(ByteBuffer.wrap(received));
+        PadChunk pad = assertInstanceOf(PadChunk.class, p.chunks().get(0));
+        assertEquals(6, pad.paddingLength());
+        assertEquals("[PAD(6 bytes)]", p.chunks().toString());
+        byte[] sent = packet(7, bytes(0x84, 0x00, 0x00, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0));
+        assertArrayEquals(sent, p.serialize(), "flags and padding written as zeros");
+        assertEquals(new PadChunk(6), only(sent));
+        // unpadded length (RFC 9260 §3.2: the Length does not count the chunk's own padding)
+        assertArrayEquals(packet(7, bytes(0x84, 0x00, 0x00, 0x09, 0, 0, 0, 0, 0, 0, 0, 0)),
+                new SctpPacket(5000, 5000, 7, List.of(new PadChunk(5))).serialize());
+        assertEquals(new PadChunk(0), only(packet(7, bytes(0x84, 0x00, 0x00, 0x04))));
+        // a PLPMTUD probe: HEARTBEAT + PAD filling the packet to exactly 1200 bytes
+        HeartbeatRequestChunk hb = new HeartbeatRequestChunk(List.of(new HeartbeatInfoParameter(new byte[16])));
+        byte[] probe = new SctpPacket(5000, 5000, 7, List.of(hb, new PadChunk(1200 - 12 - 24 - 4))).serialize();
+        assertEquals(1200, probe.length);
+        assertEquals(List.of(hb.getClass(), PadChunk.class),
+                SctpPacket.parse(ByteBuffer.wrap(probe)).chunks().stream().map(Object::getClass).toList());
+        assertEquals(65531, new PadChunk(65531).valueLength());
+        assertThrows(IllegalArgumentException.class, () -> new PadChunk(-1));
+        assertThrows(IllegalArgumentException.class, () -> new PadChunk(65532));
     }
 
     /** One of every chunk, parameter and error cause, with values that exercise padding. */

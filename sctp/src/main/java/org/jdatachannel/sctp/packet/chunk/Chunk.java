@@ -28,7 +28,7 @@ import org.jdatachannel.sctp.packet.TlvElement;
  */
 public sealed interface Chunk extends TlvElement permits UserDataChunk, InitFieldsChunk, SackChunk,
         ParameterListChunk, ErrorCauseListChunk, ShutdownChunk, EmptyChunk, CookieEchoChunk, ForwardTsnChunk,
-        IForwardTsnChunk, UnknownChunk {
+        IForwardTsnChunk, PadChunk, UnknownChunk {
 
     /** @return the chunk type, 0..255 */
     int type();
@@ -79,6 +79,7 @@ public sealed interface Chunk extends TlvElement permits UserDataChunk, InitFiel
             case ReConfigChunk.TYPE: return ReConfigChunk.parse(flags, value);
             case IDataChunk.TYPE: return IDataChunk.parse(flags, value, borrowUserData);
             case IForwardTsnChunk.TYPE: return IForwardTsnChunk.parse(flags, value);
+            case PadChunk.TYPE: return PadChunk.parse(flags, value);
             default: return new UnknownChunk(type, flags, Tlv.bytes(value));
         }
     }
