@@ -113,6 +113,40 @@ class PathMtuDiscoveryTest {
     }
 
     @Test
+    void livenessHeartbeatsGoOnBesideProbesAndTheirAcksAreNotConfusedWithProbeAcks() {
+        NetSim sim = new NetSim(8811, opts(16000, 20_000), opts(16000, 20_000));
+        AtomicInteger livenessHeartbeats = new AtomicInteger();
+        AtomicInteger livenessAcks = new AtomicInteger();
+        sim.ab.dropIf(Filters.observe(p -> {
+            for (Chunk c : p.chunks()) {
+                if (c instanceof HeartbeatRequestChunk hb && !isProbe(p)) {
+                    byte[] info = ((HeartbeatInfoParameter) hb.parameters().get(0)).info();
+                    assertEquals(HeartbeatHandler.MAGIC, ByteBuffer.wrap(info).getInt());
+                    livenessHeartbeats.incrementAndGet();
+                }
+            }
+        }));
+        sim.ba.dropIf(Filters.observe(p -> {
+            for (Chunk c : p.chunks()) {
+                if (c instanceof HeartbeatAckChunk hba
+                        && ((HeartbeatInfoParameter) hba.parameters().get(0)).info().length == HeartbeatHandler.INFO_SIZE) {
+                    livenessAcks.incrementAndGet();
+                }
+            }
+        }));
+        assertTrue(sim.connect(false));
+        assertTrue(sim.runUntil(() -> sim.a.assoc.pathMtu() == 16000, sim.now + 200));
+        sim.runFor(300_000);
+        assertNull(sim.a.closed);
+        // HB.interval 30 s + RTO: about 9 in 300 s, each answered; the probes stay at 2
+        assertTrue(livenessHeartbeats.get() >= 8, livenessHeartbeats + " liveness heartbeats");
+        assertEquals(livenessHeartbeats.get(), livenessAcks.get());
+        assertEquals(2, sim.a.assoc.plpmtuProbesSent());
+        assertEquals(2, sim.a.assoc.plpmtuProbesAcked());
+        assertEquals(16000, sim.a.assoc.pathMtu());
+    }
+
+    @Test
     void aNineThousandByteLinkIsFoundWithinTheGranularityWithoutLosingData() {
         NetSim sim = new NetSim(8802, opts(16000, 1000), opts(16000, 1000));
         sim.both(l -> l.mtu(9000));

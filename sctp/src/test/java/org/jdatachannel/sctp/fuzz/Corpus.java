@@ -28,6 +28,7 @@ import org.jdatachannel.sctp.packet.chunk.HeartbeatRequestChunk;
 import org.jdatachannel.sctp.packet.chunk.IDataChunk;
 import org.jdatachannel.sctp.packet.chunk.IForwardTsnChunk;
 import org.jdatachannel.sctp.packet.chunk.InitChunk;
+import org.jdatachannel.sctp.packet.chunk.PadChunk;
 import org.jdatachannel.sctp.packet.chunk.ReConfigChunk;
 import org.jdatachannel.sctp.packet.chunk.SackChunk;
 import org.jdatachannel.sctp.packet.chunk.ShutdownAckChunk;
@@ -161,6 +162,9 @@ public final class Corpus {
                         true, 1000, 2000)))));
         m.put("heartbeat", packet(tag, new HeartbeatRequestChunk(List.of(new HeartbeatInfoParameter(new byte[] {1, 2, 3, 4, 5})))));
         m.put("heartbeat-ack", packet(tag, new HeartbeatAckChunk(List.of(new HeartbeatInfoParameter(new byte[9])))));
+        // an RFC 8899 PLPMTUD probe: HEARTBEAT + PAD (RFC 4820) filling the packet to 256 bytes
+        m.put("pmtu-probe", packet(tag, new HeartbeatRequestChunk(List.of(new HeartbeatInfoParameter(new byte[16]))),
+                new PadChunk(256 - 40)));
         m.put("abort-causes", packet(tag, new AbortChunk(true, List.of(UserInitiatedAbortCause.ofText("bye"),
                 ProtocolViolationCause.ofText("bad"), new InvalidMandatoryParameterCause(), new OutOfResourceCause()))));
         m.put("error-causes", packet(tag, new ErrorChunk(false, List.of(new InvalidStreamIdentifierCause(new StreamId(9)),
