@@ -78,7 +78,9 @@ import org.slf4j.LoggerFactory;
  * congestion control with fast retransmit (§6, §7), RE-CONFIG outgoing stream reset (RFC 6525),
  * FORWARD TSN and send-side partial reliability (RFC 3758), SHUTDOWN and ABORT (§9). Optional
  * (see {@link SctpOptions}): user message interleaving with I-DATA and I-FORWARD-TSN (RFC 8260) when
- * both sides offer it, and zero checksums over DTLS (RFC 9653).
+ * both sides offer it, zero checksums over DTLS (RFC 9653), and Datagram Packetization Layer Path
+ * MTU Discovery (RFC 8899 §6.2, probes of HEARTBEAT + PAD chunk of RFC 4820) when
+ * {@link SctpOptions#maxPlpmtu()} is above {@link SctpOptions#mtu()}: see {@link #pathMtu()}.
  *
  * <p>Policy choices: an incoming message larger than {@link SctpOptions#maxReceiveMessageSize()}
  * aborts the association with a Protocol Violation cause (a peer violating the SDP
@@ -2066,9 +2068,18 @@ public final class Association {
     }
 
     /**
-     * @return the PLPMTU of RFC 8899: the largest SCTP packet (bytes, common header included) this
-     *     association now sends; {@link SctpOptions#mtu()} until Datagram PLPMTUD confirms a larger
-     *     size (never above {@link SctpOptions#maxPlpmtu()})
+     * The PLPMTU of RFC 8899. With {@link SctpOptions#maxPlpmtu()} above {@link SctpOptions#mtu()},
+     * once the association is established a probe of BASE_PLPMTU ({@code mtu()}) and then of MAX_PLPMTU
+     * goes out (HEARTBEAT + PAD, outside the congestion window); a size goes unconfirmed after 3 probes of
+     * {@link SctpOptions#probeTimerMs()} each, and a binary search narrows the gap to 32 bytes. A
+     * confirmed size is used at once for new fragments and packets. Two T3-rtx expiries in a row without
+     * progress after DATA in packets above BASE_PLPMTU count as a black hole: back to BASE_PLPMTU and
+     * search again; chunks already made larger are then retransmitted alone, above the PLPMTU. After
+     * {@link SctpOptions#pmtuRaiseTimerMs()} at a size below MAX_PLPMTU the search runs again.
+     *
+     * @return the largest SCTP packet (bytes, common header included) this association now sends
+     *     (probes and the retransmissions above excepted); {@link SctpOptions#mtu()} until Datagram
+     *     PLPMTUD confirms a larger size (never above {@link SctpOptions#maxPlpmtu()}); loop thread
      */
     public int pathMtu() {
         return packetMtu;

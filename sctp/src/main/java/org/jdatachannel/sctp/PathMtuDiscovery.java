@@ -94,6 +94,8 @@ final class PathMtuDiscovery {
     private int smallestFailed;
     private boolean largeDataSinceProgress;
     private int t3Strikes;
+    /** The owner's clock at the last call that passed it, ms (for timers started by a state change). */
+    private long lastNowMs;
     private long probesSent;
     private long probesAcked;
     private long blackHoles;
@@ -207,8 +209,9 @@ final class PathMtuDiscovery {
         probeOutstanding = false;
         probeTimer.stop();
         // §5.2 SEARCH_COMPLETE: "DPLPMTUD remains in this state until either the PMTU_RAISE_TIMER
-        // expires or a black hole is detected"; §6.2.1.3: "Since SCTP provides an acknowledged PL, a
-        // sender MUST NOT implement the CONFIRMATION_TIMER while in the SEARCH_COMPLETE state."
+        // expires or a black hole is detected"; §6.2.1.3 and §6.2.3.3 (SCTP/DTLS): "Since SCTP provides
+        // an acknowledged PL, a sender MUST NOT implement the CONFIRMATION_TIMER while in the
+        // SEARCH_COMPLETE state."
         if (plpmtu < (max & ~3)) {
             raiseTimer.start(lastNowMs, raiseTimerMs);
         }
@@ -243,8 +246,6 @@ final class PathMtuDiscovery {
         probeOutstanding = false;
         probeTimer.stop();
     }
-
-    private long lastNowMs;
 
     /**
      * @param nowMs current time, ms

@@ -92,7 +92,11 @@ public final class SctpOptions {
         return maxSendMessageSize;
     }
 
-    /** @return the largest SCTP packet we send, common header included */
+    /**
+     * @return the largest SCTP packet we send, common header included, bytes; with Datagram PLPMTUD on
+     *     ({@link #maxPlpmtu()} above it) this is BASE_PLPMTU, the size used until a larger one is
+     *     confirmed and after a black hole (see {@link Association#pathMtu()})
+     */
     public int mtu() {
         return mtu;
     }
@@ -208,7 +212,11 @@ public final class SctpOptions {
     /**
      * @return MAX_PLPMTU of RFC 8899 §5.1.2, the largest SCTP packet (common header included, bytes)
      *     that Datagram PLPMTUD probes for; 0 when PLPMTUD is off and every packet stays within
-     *     {@link #mtu()}, which is also BASE_PLPMTU, the size used until a larger one is confirmed
+     *     {@link #mtu()}, which is also BASE_PLPMTU, the size used until a larger one is confirmed.
+     *     Over DTLS one SCTP packet is one record, whose plaintext may not exceed 2^14 = 16384 bytes
+     *     (RFC 6347 §4.1 via RFC 5246 §6.2.1), so a DTLS driver should not set more than that; probes
+     *     are sized in multiples of 4 bytes (chunk padding), so the largest size confirmed is this
+     *     value rounded down to 4
      */
     public int maxPlpmtu() {
         return maxPlpmtu;

@@ -170,6 +170,34 @@ class PathMtuDiscoveryTest {
         assertEquals(dropped.size(), sim.ab.dropped(Link.Drop.MTU), "the link dropped nothing but probes");
     }
 
+    /**
+     * Loss, duplication, reordering and jitter on a 9000-byte link, with I-DATA and zero checksums on one
+     * seed out of two: probes lost or duplicated, acknowledgements late; everything arrives exactly once
+     * and in order and the PLPMTU never exceeds the link.
+     */
+    @Test
+    void lossyReorderingDuplicatingLinkStillConvergesBelowTheLinkAndDeliversEverything() {
+        for (long s = 8820; s < 8826; s++) {
+            long seed = s;
+            boolean extensions = seed % 2 == 0;
+            SctpOptions o = SctpOptions.builder().maxPlpmtu(16000).probeTimerMs(1000)
+                    .enableMessageInterleaving(extensions).zeroChecksumOverDtls(extensions).build();
+            NetSim sim = new NetSim(seed, o, o);
+            sim.both(l -> l.mtu(9000).loss(0.03).duplicate(0.03).reorder(0.05, 30).jitter(5));
+            sim.ab.dropIf(Filters.observe(p -> {
+                if (p.has(DataChunk.class) || p.has(org.jdatachannel.sctp.packet.chunk.IDataChunk.class)) {
+                    assertTrue(p.size() <= 9000 || p.chunks().size() == 1, "seed " + seed + ": " + p);
+                }
+            }));
+            assertTrue(sim.connect(true), "seed " + seed);
+            MessageLedger ledger = send(sim, 60, 40_000);
+            assertDelivered(sim, ledger, 600_000);
+            sim.runUntil(() -> sim.a.assoc.plpmtudState() == PlpmtudState.SEARCH_COMPLETE, sim.now + 300_000);
+            assertTrue(sim.a.assoc.pathMtu() <= 9000, "seed " + seed + ": " + sim.a.assoc.pathMtu());
+            assertTrue(sim.a.assoc.pathMtu() > BASE, "seed " + seed + ": something above BASE_PLPMTU was found");
+        }
+    }
+
     @Test
     void aLinkAtBasePlpmtuStaysThereWithoutStalling() {
         NetSim sim = new NetSim(8803, opts(16000, 1000), opts(16000, 1000));
