@@ -295,6 +295,11 @@ public final class Association {
     }
 
     /** @return how many internal errors (bugs) were caught and logged; for tests */
+    /** @return the association's error counter (RFC 9260 §8.1): T3-rtx expiries plus unanswered HEARTBEATs; for tests */
+    int errorCount() {
+        return t3Rtx.expirations() + heartbeats.misses();
+    }
+
     int internalErrorCount() {
         return internalErrors;
     }
@@ -867,7 +872,7 @@ public final class Association {
             } else if (c instanceof PadChunk) {
                 // RFC 4820 §3 (paraphrased): the receiver ignores the padding, discards the PAD chunk and
                 // processes the rest of the packet. A peer's PLPMTUD probe (HEARTBEAT + PAD, RFC 8899
-                // §6.2) is thus answered by a HEARTBEAT ACK of normal size above.
+                // §6.2.1.2) is thus answered by a HEARTBEAT ACK of normal size above.
                 continue;
             } else if (c instanceof InitChunk || c instanceof ShutdownCompleteChunk) {
                 LOG.debug("dropping bundled {}", c);
@@ -1916,9 +1921,19 @@ public final class Association {
     }
 
     private void handleHeartbeatAck(HeartbeatAckChunk ack, long nowMs) {
-        if (plpmtud.onHeartbeatAck(ack, nowMs)) {
+        int probe = plpmtud.onHeartbeatAck(ack, nowMs);
+        if (probe == PathMtuDiscovery.ANSWERED) {
+            // The answer to our probe is a HEARTBEAT ACK to our HEARTBEAT (RFC 9260 §8.3: "Upon the
+            // receipt of the HEARTBEAT ACK, the sender of the HEARTBEAT MUST clear the error counter of
+            // the destination transport address"; "The endpoint SHOULD also clear the association's
+            // overall error count"). A lost probe, in turn, never counts as an error.
+            t3Rtx.resetExpirations();
+            heartbeats.clearErrors();
             syncPathMtu();
             return;
+        }
+        if (probe == PathMtuDiscovery.IGNORED) {
+            return; // late, duplicate or forged: confirms nothing, clears nothing
         }
         long rtt = heartbeats.onAck(ack, nowMs);
         if (rtt >= 0) {
@@ -2107,9 +2122,10 @@ public final class Association {
 
     /**
      * Applies the PLPMTU of {@link #plpmtud} if it changed: new fragments, packet building and the
-     * congestion controller use it from now on. Chunks already made keep their size (RFC 8899 §6.2:
-     * "once an SCTP message has been sent, it cannot be resegmented"); one larger than a lowered PLPMTU
-     * is retransmitted alone in a packet above the PLPMTU (see sendRetransmissions).
+     * congestion controller use it from now on. Chunks already made keep their size (a DATA chunk
+     * keeps its TSN and cannot be resegmented, RFC 8899 §4.4, see PacketBuilder.addAlone); one larger
+     * than a lowered PLPMTU is retransmitted alone in a packet above the PLPMTU (see
+     * sendRetransmissions).
      */
     private void syncPathMtu() {
         int m = plpmtud.plpmtu();
@@ -2292,7 +2308,7 @@ public final class Association {
         }
         pb.finish();
         if (state == AssociationState.ESTABLISHED) {
-            // RFC 8899 §6.2: HEARTBEAT + PAD "enables probing without affecting the transfer of user
+            // RFC 8899 §6.2.1.2: HEARTBEAT + PAD "enables probing without affecting the transfer of user
             // messages and without being limited by congestion control or flow control": a probe goes in
             // a packet of its own, outside the congestion window, and is never retransmitted as such.
             // §3 item 7: "Loss of a probe packet SHOULD NOT be treated as an indication of congestion

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Datagram Packetization Layer Path MTU Discovery for the single path of a DTLS-carried association
- * (RFC 8899 §5 and §6.2; RFC 8261 §5 as updated by RFC 8899). Sans-IO: two timers on the owner's
+ * (RFC 8899 §5 and §6.2.1; RFC 8261 §5 as updated by RFC 8899). Sans-IO: two timers on the owner's
  * clock, randomness injected; the owning {@link Association} sends the probe packets this class
  * builds, hands it the HEARTBEAT ACKs and the T3-rtx expiries, and reads {@link #plpmtu()}. Not
  * thread-safe; owned by one Association.
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * {@link SctpOptions#maxPlpmtu()} or what {@link #restart} set. Probe sizes are multiples of 4 (every
  * chunk is padded to 4 bytes, RFC 9260 §3.2, so no SCTP packet has another size).
  *
- * <p>Probe packet (RFC 8899 §6.2: "The PAD chunk defined in [RFC4820] SHOULD be attached to a
+ * <p>Probe packet (RFC 8899 §6.2.1.2, Sending SCTP Probe Packets: "The PAD chunk defined in [RFC4820] SHOULD be attached to a
  * minimum-length HEARTBEAT (HB) chunk to build a probe packet"): one HEARTBEAT chunk whose Heartbeat
  * Information is ours, then one PAD chunk that fills the packet to exactly the probed size; nothing
  * else (no DATA, RFC 8899 §3 item 4: "It is RECOMMENDED to use probe packets that do not carry any
@@ -37,7 +37,12 @@ import org.slf4j.LoggerFactory;
  *  magic "JDPM" (4) | probed size, bytes (4) | random nonce (8)
  * </pre>
  * A HEARTBEAT ACK confirms the probed size only if it carries exactly this information for the probe
- * now outstanding (magic, size and nonce); anything else is ignored. At most one probe is outstanding.
+ * now outstanding (magic, size and nonce); anything else is ignored. At most one probe is outstanding
+ * (RFC 8899 §3 item 7, paraphrased: probes must be spaced at least one RTT apart): when a black hole or
+ * {@link #restart} makes the probe in flight obsolete, its answer confirms nothing, yet the next probe
+ * waits until that answer arrives or its PROBE_TIMER expires. An answer to a probe in flight is a
+ * HEARTBEAT ACK like any other: the owner clears the association's error counter on it
+ * ({@link #onHeartbeatAck} returns {@link #ANSWERED}); a lost probe never counts as an error.
  *
  * <p>Search (RFC 8899 §5.3): after BASE_PLPMTU is confirmed, MAX_PLPMTU is probed first (on loopback
  * and uniform LANs that is the answer, one round trip later); a size that goes unacknowledged
@@ -45,6 +50,20 @@ import org.slf4j.LoggerFactory;
  * largest confirmed size and the smallest failed one, and stops when they are at most
  * {@value #SEARCH_GRANULARITY} bytes apart (the PLPMTU is then at most that far below the path's
  * largest usable size). A confirmed size becomes the PLPMTU at once.
+ *
+ * <p>Search again (RFC 8899 §5.2 SEARCH_COMPLETE, after PMTU_RAISE_TIMER): the path is not searched
+ * from MAX_PLPMTU again; the smallest size that failed in the last search is probed first (it is at
+ * most {@value #SEARCH_GRANULARITY} bytes above the PLPMTU). If it fails again ({@value #MAX_PROBES}
+ * probes) the search is complete at once, so a stable path costs {@value #MAX_PROBES} probes per
+ * PMTU_RAISE_TIMER; if it is confirmed the path grew, and MAX_PLPMTU and the binary search follow.
+ *
+ * <p>ERROR (RFC 8899 §5.2: BASE_PLPMTU unconfirmed {@value #MAX_PROBES} times; "The state is exited
+ * when packet probes no longer detect the error"): MIN_PLPMTU is BASE_PLPMTU here, so the PLPMTU stays
+ * at BASE_PLPMTU (data of that size flows; a peer that drops every packet with a PAD chunk, as Pion
+ * does, never answers a probe) and one probe of BASE_PLPMTU goes after an exponential back-off: twice
+ * PROBE_TIMER, then doubling, capped at PMTU_RAISE_TIMER (RFC 8899 leaves the pace of probes in ERROR
+ * to the implementation; PMTU_RAISE_TIMER, §5.1.1, is how long a PLPMTU is otherwise kept without
+ * probing). Each such probe gets one PROBE_TIMER; an answer leaves ERROR for SEARCHING.
  *
  * <p>Black holes (RFC 8899 §4.3, third indicator: "A PL can utilize an event that indicates the network
  * path no longer sustains the sender's PLPMTU size. This could use a mechanism implemented within the
@@ -78,6 +97,8 @@ final class PathMtuDiscovery {
     private final RandomGenerator rng;
     private final Timer probeTimer = new Timer("PROBE_TIMER");
     private final Timer raiseTimer = new Timer("PMTU_RAISE_TIMER");
+    /** In ERROR: when the next probe of BASE_PLPMTU goes (the back-off). */
+    private final Timer errorTimer = new Timer("PLPMTUD-error-backoff");
     private int max;
     private PlpmtudState state = PlpmtudState.DISABLED;
     private int plpmtu;
@@ -89,9 +110,23 @@ final class PathMtuDiscovery {
     private boolean probeDue;
     /** A probe is out and PROBE_TIMER runs for it. */
     private boolean probeOutstanding;
+    /**
+     * The probe out was sent before a black hole or restart: its answer confirms nothing, but it still
+     * holds the one probe slot until answered or its PROBE_TIMER expires.
+     */
+    private boolean probeStale;
     private long probeNonce;
+    /** The size of the probe out (PROBED_SIZE may have changed since it was sent), bytes. */
+    private int probeSizeOut;
     /** The smallest size that failed in this search, or Integer.MAX_VALUE if none did. */
     private int smallestFailed;
+    /**
+     * The smallest size that failed in the last completed search (probed first when PMTU_RAISE_TIMER
+     * starts a new one), or Integer.MAX_VALUE if none did; forgotten on BASE (black hole, restart).
+     */
+    private int lastFailed = Integer.MAX_VALUE;
+    /** ERROR back-off rounds so far (the wait doubles with each). */
+    private int errorRounds;
     private boolean largeDataSinceProgress;
     private int t3Strikes;
     /** The owner's clock at the last call that passed it, ms (for timers started by a state change). */
@@ -137,6 +172,12 @@ final class PathMtuDiscovery {
         return blackHoles;
     }
 
+    /** @return the time in ERROR before the next probe of BASE_PLPMTU, ms, for back-off round {@code round} (0 = first) */
+    long errorBackoffMs(int round) {
+        long wait = probeTimerMs << Math.min(round + 1, 30);
+        return Math.min(wait, Math.max(raiseTimerMs, probeTimerMs));
+    }
+
     /** @return true if discovery can run at all: MAX_PLPMTU allows a probe above BASE_PLPMTU */
     private boolean enabled() {
         return (max & ~3) > (base & ~3);
@@ -158,8 +199,10 @@ final class PathMtuDiscovery {
         state = PlpmtudState.DISABLED;
         probeTimer.stop();
         raiseTimer.stop();
+        errorTimer.stop();
         probeDue = false;
         probeOutstanding = false;
+        probeStale = false;
     }
 
     /**
@@ -172,7 +215,12 @@ final class PathMtuDiscovery {
      * @param established true if the association may probe now
      */
     void restart(int newMax, boolean established) {
-        stop();
+        // not stop(): a probe in flight keeps its slot (see obsoleteProbeOut)
+        state = PlpmtudState.DISABLED;
+        raiseTimer.stop();
+        errorTimer.stop();
+        probeDue = false;
+        obsoleteProbeOut();
         max = newMax;
         plpmtu = base;
         t3Strikes = 0;
@@ -187,15 +235,37 @@ final class PathMtuDiscovery {
         // set to zero."
         state = PlpmtudState.BASE;
         raiseTimer.stop();
+        errorTimer.stop();
         smallestFailed = Integer.MAX_VALUE;
+        lastFailed = Integer.MAX_VALUE;
+        errorRounds = 0;
+        obsoleteProbeOut();
         newProbe(base & ~3);
+    }
+
+    /**
+     * The probe in flight (if any) can confirm nothing any more (the PLPMTU or MAX_PLPMTU it was sent
+     * for is gone), but it stays outstanding until answered or its PROBE_TIMER expires, so that no
+     * second probe follows it within one RTT (RFC 8899 §3 item 7, paraphrased: the interval between
+     * probe packets is at least one RTT).
+     */
+    private void obsoleteProbeOut() {
+        if (probeOutstanding) {
+            probeStale = true;
+        }
     }
 
     private void enterSearching() {
         state = PlpmtudState.SEARCHING;
         raiseTimer.stop();
+        errorTimer.stop();
         smallestFailed = Integer.MAX_VALUE;
         int next = nextSearchSize();
+        if (next >= 0 && lastFailed > plpmtu && lastFailed < next) {
+            // searched before (PMTU_RAISE_TIMER): the size that failed last time first; if it fails
+            // again, nextSearchSize is -1 at once (it is within SEARCH_GRANULARITY of the PLPMTU)
+            next = lastFailed;
+        }
         if (next < 0) {
             enterSearchComplete();
         } else {
@@ -206,8 +276,11 @@ final class PathMtuDiscovery {
     private void enterSearchComplete() {
         state = PlpmtudState.SEARCH_COMPLETE;
         probeDue = false;
-        probeOutstanding = false;
-        probeTimer.stop();
+        if (!probeStale) {
+            probeOutstanding = false;
+            probeTimer.stop();
+        }
+        lastFailed = smallestFailed;
         // §5.2 SEARCH_COMPLETE: "DPLPMTUD remains in this state until either the PMTU_RAISE_TIMER
         // expires or a black hole is detected"; §6.2.1.3 and §6.2.3.3 (SCTP/DTLS): "Since SCTP provides
         // an acknowledged PL, a sender MUST NOT implement the CONFIRMATION_TIMER while in the
@@ -240,11 +313,11 @@ final class PathMtuDiscovery {
     private void newProbe(int size) {
         // §5.3.1: "The PROBE_COUNT is initialized to zero when the first probe with a size greater than
         // or equal to PLPMTU is sent."
+        // A probe still out for another size is made obsolete by the caller (obsoleteProbeOut) or has
+        // just been answered or expired; it keeps the slot until then.
         probedSize = size;
         probeCount = 0;
         probeDue = true;
-        probeOutstanding = false;
-        probeTimer.stop();
     }
 
     /**
@@ -254,26 +327,28 @@ final class PathMtuDiscovery {
      */
     List<Chunk> pollProbe(long nowMs) {
         lastNowMs = nowMs;
-        if (!probeDue) {
+        if (!probeDue || probeOutstanding) {
             return null;
         }
         probeDue = false;
         probeOutstanding = true;
+        probeStale = false;
+        probeSizeOut = probedSize;
         probeNonce = rng.nextLong();
         byte[] info = ByteBuffer.allocate(INFO_SIZE).putInt(MAGIC).putInt(probedSize).putLong(probeNonce).array();
         // §5.3.1: "Each time a probe packet is sent to the destination, the PROBE_TIMER is started."
         probeTimer.start(nowMs, probeTimerMs);
         probesSent++;
-        // RFC 8899 §3 item 7 (probes are not congestion controlled here, see the class comment on
-        // the owner): "the interval between probe packets MUST be at least one RTT": a new probe goes
-        // only when the previous one was acknowledged (one RTT later) or its PROBE_TIMER expired.
+        // RFC 8899 §3 item 7 (paraphrased: probes not congestion controlled are spaced at least one
+        // RTT apart): a new probe goes only when the previous one was answered (one RTT later) or its
+        // PROBE_TIMER expired, even if a black hole or restart made it obsolete meanwhile.
         return List.of(new HeartbeatRequestChunk(List.of(new HeartbeatInfoParameter(info))),
                 new PadChunk(probedSize - PROBE_OVERHEAD));
     }
 
-    /** @return the earliest expiry of the two timers, or {@link Timer#NEVER} */
+    /** @return the earliest expiry of the three timers, or {@link Timer#NEVER} */
     long expiry() {
-        return Math.min(probeTimer.expiry(), raiseTimer.expiry());
+        return Math.min(Math.min(probeTimer.expiry(), raiseTimer.expiry()), errorTimer.expiry());
     }
 
     /** Fires the PROBE_TIMER and PMTU_RAISE_TIMER if due. */
@@ -281,15 +356,25 @@ final class PathMtuDiscovery {
         lastNowMs = nowMs;
         if (probeTimer.isExpired(nowMs) && probeOutstanding) {
             probeOutstanding = false;
-            // §5.3.1: "Each time the PROBE_TIMER expires, the PROBE_COUNT is incremented, the
-            // PROBE_TIMER is reinitialized, and a new probe of the same size or any other size
-            // (determined by the search algorithm) can be sent."
-            probeCount++;
-            if (probeCount < MAX_PROBES) {
-                probeDue = true;
+            probeTimer.stop();
+            if (probeStale) {
+                // an obsolete probe lost: it counted for nothing, the probe due (if any) may go now
+                probeStale = false;
             } else {
-                probeFailed();
+                // §5.3.1: "Each time the PROBE_TIMER expires, the PROBE_COUNT is incremented, the
+                // PROBE_TIMER is reinitialized, and a new probe of the same size or any other size
+                // (determined by the search algorithm) can be sent." In ERROR one probe per back-off.
+                probeCount++;
+                if (probeCount < MAX_PROBES && state != PlpmtudState.ERROR) {
+                    probeDue = true;
+                } else {
+                    probeFailed();
+                }
             }
+        }
+        if (errorTimer.isExpired(nowMs) && state == PlpmtudState.ERROR) {
+            errorTimer.stop();
+            newProbe(base & ~3);
         }
         if (raiseTimer.isExpired(nowMs) && state == PlpmtudState.SEARCH_COMPLETE) {
             // §5.1.1 PMTU_RAISE_TIMER: "the period a sender will continue to use the current PLPMTU,
@@ -305,9 +390,15 @@ final class PathMtuDiscovery {
                 // §5.2 BASE: "The state is also left when the PROBE_COUNT reaches MAX_PROBES ... This
                 // causes the PL sender to enter the ERROR state." MIN_PLPMTU is BASE_PLPMTU here, so
                 // the PLPMTU stays there and BASE_PLPMTU is probed again ("The state is exited when
-                // packet probes no longer detect the error").
+                // packet probes no longer detect the error"), after a back-off (class comment).
                 state = PlpmtudState.ERROR;
-                newProbe(base & ~3);
+                probedSize = base & ~3;
+                probeCount = 0;
+                probeDue = false;
+                long wait = errorBackoffMs(errorRounds);
+                errorRounds = Math.min(errorRounds + 1, 30);
+                errorTimer.start(lastNowMs, wait);
+                LOG.debug("PLPMTUD: BASE_PLPMTU {} unconfirmed; next probe in {} ms", base, wait);
             }
             case SEARCHING -> {
                 smallestFailed = Math.min(smallestFailed, probedSize);
@@ -325,13 +416,23 @@ final class PathMtuDiscovery {
         }
     }
 
+    /** {@link #onHeartbeatAck}: not a probe's answer (for {@link HeartbeatHandler}). */
+    static final int NOT_OURS = 0;
+    /** {@link #onHeartbeatAck}: our magic, but no probe now outstanding (late, duplicate or forged). */
+    static final int IGNORED = 1;
+    /**
+     * {@link #onHeartbeatAck}: the answer to the probe outstanding (magic, size and nonce match; it
+     * confirmed its size unless a black hole or restart made it obsolete): a HEARTBEAT ACK to our
+     * HEARTBEAT, which clears the error counter (RFC 9260 §8.3).
+     */
+    static final int ANSWERED = 2;
+
     /**
      * Offers a HEARTBEAT ACK.
      *
-     * @return true if it carries our probe magic (whether or not it confirmed anything): it is
-     *     not for {@link HeartbeatHandler}
+     * @return {@link #NOT_OURS}, {@link #IGNORED} or {@link #ANSWERED}
      */
-    boolean onHeartbeatAck(HeartbeatAckChunk ack, long nowMs) {
+    int onHeartbeatAck(HeartbeatAckChunk ack, long nowMs) {
         lastNowMs = nowMs;
         boolean ours = false;
         for (Parameter p : ack.parameters()) {
@@ -343,16 +444,25 @@ final class PathMtuDiscovery {
                 ours = true;
                 int size = b.getInt();
                 long nonce = b.getLong();
-                if (probeOutstanding && size == probedSize && nonce == probeNonce) {
-                    probeAcked();
-                    return true;
+                if (probeOutstanding && size == probeSizeOut && nonce == probeNonce) {
+                    if (probeStale) {
+                        // sent before a black hole or restart: it frees the slot, confirms nothing
+                        probeOutstanding = false;
+                        probeStale = false;
+                        probeTimer.stop();
+                        LOG.debug("PLPMTUD: answer to an obsolete probe of {} bytes", size);
+                    } else {
+                        probeAcked();
+                    }
+                    return ANSWERED;
                 }
             }
         }
         if (ours) {
             LOG.debug("PLPMTUD: HEARTBEAT ACK that answers no outstanding probe ignored");
+            return IGNORED;
         }
-        return ours;
+        return NOT_OURS;
     }
 
     private void probeAcked() {
@@ -366,6 +476,7 @@ final class PathMtuDiscovery {
             case BASE, ERROR -> {
                 // §5.2 BASE: "The state is exited when the probe packet is acknowledged, and the PL sender
                 // enters the SEARCHING state."
+                errorRounds = 0;
                 enterSearching();
             }
             case SEARCHING -> {
@@ -434,6 +545,7 @@ final class PathMtuDiscovery {
     @Override
     public String toString() {
         return "PLPMTUD(" + state + ", PLPMTU " + plpmtu + ", MAX " + max + ", probing " + probedSize + " x"
-                + probeCount + ", " + probeTimer + ", " + raiseTimer + ")";
+                + probeCount + (probeStale ? ", obsolete probe out" : "") + ", " + probeTimer + ", " + raiseTimer
+                + ", " + errorTimer + ")";
     }
 }

@@ -42,8 +42,12 @@ class PathMtuDiscoveryStateTest {
         return p;
     }
 
-    /** The peer's answer: the HEARTBEAT's parameters echoed, without the PAD. */
+    /** The peer's answer: the HEARTBEAT's parameters echoed, without the PAD; true if it carries our magic. */
     private boolean ack(List<Chunk> probe) {
+        return ackResult(probe) != PathMtuDiscovery.NOT_OURS;
+    }
+
+    private int ackResult(List<Chunk> probe) {
         return d.onHeartbeatAck(new HeartbeatAckChunk(((HeartbeatRequestChunk) probe.get(0)).parameters()), now);
     }
 
@@ -103,11 +107,11 @@ class PathMtuDiscoveryStateTest {
         expire();
         assertEquals(PlpmtudState.BASE, d.state());
         List<Chunk> second = probe(1188);
-        assertTrue(ack(first), "our magic");
+        assertEquals(PathMtuDiscovery.IGNORED, ackResult(first), "our magic");
         assertEquals(PlpmtudState.BASE, d.state(), "an answer to the expired probe (old nonce) confirms nothing");
-        assertTrue(ack(second));
+        assertEquals(PathMtuDiscovery.ANSWERED, ackResult(second));
         assertEquals(PlpmtudState.SEARCHING, d.state());
-        assertTrue(ack(second), "a duplicate still carries our magic");
+        assertEquals(PathMtuDiscovery.IGNORED, ackResult(second), "a duplicate still carries our magic");
         assertEquals(1, d.probesAcked(), "but confirms nothing twice");
     }
 
@@ -117,8 +121,19 @@ class PathMtuDiscoveryStateTest {
         fail(1188);
         assertEquals(PlpmtudState.ERROR, d.state());
         assertEquals(BASE, d.plpmtu());
-        fail(1188); // ERROR keeps probing BASE_PLPMTU, one per PROBE_TIMER; three more lost
-        assertEquals(PlpmtudState.ERROR, d.state());
+        // ERROR: one probe of BASE_PLPMTU after 2, 4, 8 ... PROBE_TIMERs, each waiting one PROBE_TIMER
+        for (int round = 0; round < 3; round++) {
+            assertNull(d.pollProbe(now), "no probe during the back-off");
+            assertEquals(now + (PROBE_TIMER << (round + 1)), d.expiry(), "round " + round);
+            now = d.expiry();
+            d.handleTimeout(now);
+            probe(1188);
+            expire();
+            assertEquals(PlpmtudState.ERROR, d.state());
+            assertEquals(BASE, d.plpmtu(), "never below BASE_PLPMTU");
+        }
+        now = d.expiry();
+        d.handleTimeout(now);
         List<Chunk> p = probe(1188);
         assertTrue(ack(p));
         assertEquals(PlpmtudState.SEARCHING, d.state());
@@ -148,12 +163,27 @@ class PathMtuDiscoveryStateTest {
         for (int s : probed) {
             assertEquals(0, s % 4, "packet sizes are multiples of 4: " + s);
         }
-        // the PMTU_RAISE_TIMER runs and searches again from the PLPMTU, MAX_PLPMTU first
-        assertEquals(now + RAISE_TIMER, d.expiry());
+        // the PMTU_RAISE_TIMER runs and searches again: the smallest size that failed first, not
+        // MAX_PLPMTU; failing again, it completes the search at once (MAX_PROBES probes per raise)
+        int smallestFailed = probed.stream().filter(x -> x > pathMtu).min(Integer::compare).orElseThrow();
+        assertTrue(smallestFailed - d.plpmtu() <= PathMtuDiscovery.SEARCH_GRANULARITY, "" + smallestFailed);
+        int plpmtu = d.plpmtu();
+        for (int raise = 0; raise < 3; raise++) {
+            assertEquals(now + RAISE_TIMER, d.expiry());
+            now = d.expiry();
+            d.handleTimeout(now);
+            assertEquals(PlpmtudState.SEARCHING, d.state());
+            fail(smallestFailed);
+            assertEquals(PlpmtudState.SEARCH_COMPLETE, d.state(), "raise " + raise);
+            assertEquals(plpmtu, d.plpmtu());
+        }
+        // the path grew: the failed size confirmed, then MAX_PLPMTU
         now = d.expiry();
         d.handleTimeout(now);
-        assertEquals(PlpmtudState.SEARCHING, d.state());
-        probe(16000);
+        assertTrue(ack(probe(smallestFailed)));
+        assertEquals(smallestFailed, d.plpmtu());
+        assertTrue(ack(probe(16000)));
+        assertEquals(PlpmtudState.SEARCH_COMPLETE, d.state());
     }
 
     @Test
@@ -198,9 +228,63 @@ class PathMtuDiscoveryStateTest {
         d.t3Expired(now);
         assertTrue(d.t3Expired(now));
         assertEquals(PlpmtudState.BASE, d.state());
-        assertTrue(ack(next), "our magic");
+        assertNull(d.pollProbe(now), "the probe in flight still holds the one probe slot");
+        now += 20;
+        assertEquals(PathMtuDiscovery.ANSWERED, ackResult(next), "an answer to our HEARTBEAT");
         assertEquals(BASE, d.plpmtu(), "the probe sent before the black hole confirms nothing now");
         assertEquals(PlpmtudState.BASE, d.state());
+        assertTrue(ack(probe(1188)), "the BASE_PLPMTU probe goes once the old one is answered");
+        assertEquals(PlpmtudState.SEARCHING, d.state());
+    }
+
+    @Test
+    void restartWithAProbeInFlightWaitsForItsAnswerOrItsTimer() {
+        d.start();
+        assertTrue(ack(probe(1188)));
+        List<Chunk> max = probe(16000);
+        long sentAt = now;
+        d.restart(4000, true);
+        assertEquals(PlpmtudState.BASE, d.state());
+        assertNull(d.pollProbe(now), "no second probe within one RTT of the first");
+        assertEquals(sentAt + PROBE_TIMER, d.expiry(), "the old probe's PROBE_TIMER still runs");
+        // it is lost: its expiry frees the slot without counting as a failure of anything
+        now = d.expiry();
+        d.handleTimeout(now);
+        assertEquals(PlpmtudState.BASE, d.state());
+        List<Chunk> base = probe(1188);
+        assertEquals(PathMtuDiscovery.IGNORED, ackResult(max), "a late answer to the old probe");
+        assertEquals(PlpmtudState.BASE, d.state());
+        assertTrue(ack(base));
+        assertTrue(ack(probe(4000)), "the new MAX_PLPMTU");
+        assertEquals(4000, d.plpmtu());
+    }
+
+    /**
+     * A peer that never answers a probe (Pion drops every packet with a PAD chunk): over one hour at
+     * the default timers (PROBE_TIMER 20 s, PMTU_RAISE_TIMER 600 s) 3 BASE probes, then one per back-off
+     * of 40, 80, 160, 320 s and then 600 s (each plus its 20 s PROBE_TIMER): at most 3 + 4 + 6 = 13,
+     * where one per PROBE_TIMER would be 180.
+     */
+    @Test
+    void errorBacksOffToOneProbePerPmtuRaiseTimer() {
+        PathMtuDiscovery e = new PathMtuDiscovery(BASE, 16000, 20_000, 600_000, new SplittableRandom(3));
+        long t = 0;
+        e.start();
+        List<Long> sentAt = new ArrayList<>();
+        while (t < 3_600_000) {
+            if (e.pollProbe(t) != null) {
+                sentAt.add(t);
+            }
+            t = e.expiry();
+            assertTrue(t != Timer.NEVER, "a timer always runs");
+            e.handleTimeout(t);
+            assertEquals(BASE, e.plpmtu());
+        }
+        assertEquals(PlpmtudState.ERROR, e.state());
+        assertTrue(sentAt.size() <= 13 && sentAt.size() >= 9, sentAt.size() + " probes: " + sentAt);
+        assertEquals(List.of(0L, 20_000L, 40_000L, 100_000L, 200_000L, 380_000L, 720_000L, 1_340_000L),
+                sentAt.subList(0, 8), "3 at PROBE_TIMER, then back-offs of 40, 80, 160, 320 and 600 s");
+        assertEquals(600_000, e.errorBackoffMs(10), "capped at PMTU_RAISE_TIMER");
     }
 
     @Test
@@ -228,9 +312,10 @@ class PathMtuDiscoveryStateTest {
     void foreignHeartbeatAcksAreNotOurs() {
         d.start();
         probe(1188);
-        assertFalse(d.onHeartbeatAck(new HeartbeatAckChunk(List.of(new HeartbeatInfoParameter(new byte[20]))), now),
+        assertEquals(PathMtuDiscovery.NOT_OURS,
+                d.onHeartbeatAck(new HeartbeatAckChunk(List.of(new HeartbeatInfoParameter(new byte[20]))), now),
                 "HeartbeatHandler's (or anything else's) information is left to it");
-        assertFalse(d.onHeartbeatAck(new HeartbeatAckChunk(List.of()), now));
+        assertEquals(PathMtuDiscovery.NOT_OURS, d.onHeartbeatAck(new HeartbeatAckChunk(List.of()), now));
         assertEquals(PlpmtudState.BASE, d.state());
     }
 }

@@ -87,6 +87,11 @@ public final class OutstandingData {
     }
 
     private int mtu;
+    /**
+     * The MTU given at construction (BASE_PLPMTU with Datagram PLPMTUD), bytes: a peer window below it
+     * is a closed window, whatever {@link #setMtu} made of {@link #mtu} since.
+     */
+    private final int baseMtu;
     private final RetransmissionTimeout rto;
     private final Unwrapper unwrapper;
     private Item[] ring = new Item[64];
@@ -131,6 +136,7 @@ public final class OutstandingData {
      */
     public OutstandingData(int initialTsn, long peerRwnd, int mtu, RetransmissionTimeout rto) {
         this.mtu = mtu;
+        this.baseMtu = mtu;
         this.rto = rto;
         this.unwrapper = new Unwrapper(initialTsn - 1);
         this.cumAck = unwrapper.unwrap(initialTsn - 1);
@@ -146,8 +152,9 @@ public final class OutstandingData {
     }
 
     /**
-     * The PLPMTU changed (RFC 8899 Datagram PLPMTUD): later cwnd increments, the 4*MTU floors, the
-     * zero-window threshold, Max.Burst and the FORWARD TSN size bound use the new value. cwnd itself is
+     * The PLPMTU changed (RFC 8899 Datagram PLPMTUD): later cwnd increments, the 4*MTU floors,
+     * Max.Burst and the FORWARD TSN size bound use the new value. The zero-window threshold stays the
+     * MTU given at construction (BASE_PLPMTU). cwnd itself is
      * unchanged (RFC 8899 §3 item 7: "An update to the PLPMTU (or MPS) MUST NOT increase the congestion
      * window measured in bytes").
      *
@@ -309,8 +316,9 @@ public final class OutstandingData {
     }
 
     /**
-     * @return true if the peer's last SACK advertised a window smaller than one MTU, i.e. we are
-     *     zero-window probing (RFC 9260 §6.1 A)
+     * @return true if the peer's last SACK advertised a window smaller than the MTU given at
+     *     construction (BASE_PLPMTU, not a larger PLPMTU set since), i.e. we are zero-window probing
+     *     (RFC 9260 §6.1 A)
      */
     public boolean peerWindowClosed() {
         return peerWindowClosed;
@@ -521,7 +529,10 @@ public final class OutstandingData {
         // §6.2.1 D ii): "Set rwnd equal to the newly received a_rwnd minus the number of bytes still
         // outstanding after processing the Cumulative TSN Ack and the Gap Ack Blocks."
         peerRwnd = Math.max(0, Integer.toUnsignedLong(sack.aRwnd()) - bytesInFlight);
-        peerWindowClosed = Integer.toUnsignedLong(sack.aRwnd()) < mtu;
+        // Against BASE_PLPMTU, not the PLPMTU: after PLPMTUD raised the MTU to, say, 16000 bytes, an
+        // a_rwnd of 8000 is an open window, not zero window probing (whose T3-rtx leaves cwnd alone and
+        // whose SACKs clear the error counter, §6.1 A).
+        peerWindowClosed = Integer.toUnsignedLong(sack.aRwnd()) < baseMtu;
         return new SackResult(cumAdvanced, acked);
     }
 

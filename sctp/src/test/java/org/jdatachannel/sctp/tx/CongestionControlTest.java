@@ -369,4 +369,32 @@ class CongestionControlTest {
             assertTrue(sq.next(1000, 300, low::add) == null);
         }
     }
+
+    /**
+     * After Datagram PLPMTUD raised the MTU (setMtu 16000), a peer window of 8000 bytes is an open
+     * window, not zero window probing: T3-rtx collapses cwnd (§6.3.3 E1) as for any loss. Below the MTU
+     * given at construction (BASE_PLPMTU) it still counts as closed.
+     */
+    @Test
+    void aWindowBelowALargerPlpmtuButAboveBaseIsNotAZeroWindow() {
+        OutstandingData o = newSender(BIG);
+        o.setMtu(16000);
+        send(o, 4, 0);
+        o.handleSack(new SackChunk(INITIAL_TSN, 8000, List.of(), new int[0]), 10);
+        assertFalse(o.peerWindowClosed(), "8000 bytes of window with a 16000-byte PLPMTU and a 1188-byte base");
+        long before = o.cwnd();
+        assertTrue(before != 16000, "cwnd " + before);
+        o.handleT3Expiry();
+        assertEquals(16000, o.cwnd(), "E1: cwnd <- 1 (current) MTU; zero window probing would keep " + before);
+        assertEquals(4L * 16000, o.ssthresh(), "§7.2.3: max(cwnd/2, 4*MTU)");
+
+        OutstandingData z = newSender(BIG);
+        z.setMtu(16000);
+        send(z, 4, 0);
+        z.handleSack(new SackChunk(INITIAL_TSN, MTU - 1, List.of(), new int[0]), 10);
+        assertTrue(z.peerWindowClosed(), "below BASE_PLPMTU the window is closed");
+        long cwnd = z.cwnd();
+        z.handleT3Expiry();
+        assertEquals(cwnd, z.cwnd(), "§6.1 A: zero window probing does not affect cwnd");
+    }
 }

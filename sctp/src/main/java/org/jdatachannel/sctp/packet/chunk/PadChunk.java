@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 /**
  * PAD (type 132 = 0x84), RFC 4820 §3: a chunk that only makes an SCTP packet bigger. Datagram
- * PLPMTUD (RFC 8899 §6.2) bundles it with a HEARTBEAT to build a probe packet of an exact size.
+ * PLPMTUD (RFC 8899 §6.2.1.2, Sending SCTP Probe Packets) bundles it with a HEARTBEAT to build a probe packet of an exact size.
  *
  * <pre>
  *  0                   1                   2                   3
