@@ -2089,8 +2089,17 @@ public final class Association {
      * {@link SctpOptions#probeTimerMs()} each, and a binary search narrows the gap to 32 bytes. A
      * confirmed size is used at once for new fragments and packets. Two T3-rtx expiries in a row without
      * progress after DATA in packets above BASE_PLPMTU count as a black hole: back to BASE_PLPMTU and
-     * search again; chunks already made larger are then retransmitted alone, above the PLPMTU. After
-     * {@link SctpOptions#pmtuRaiseTimerMs()} at a size below MAX_PLPMTU the search runs again.
+     * search again; chunks already made larger are then retransmitted alone, above the PLPMTU. If the
+     * black hole never heals, such a chunk never arrives: its T3-rtx expiries count toward
+     * Association.Max.Retrans ({@link SctpOptions#maxRetransmits()}) and the association ends with an
+     * ABORT ({@link SctpOutput.Closed} "too many retransmissions"), as RFC 9260 §8.1 has it for a peer
+     * that cannot be reached; a DATA chunk cannot be made smaller once it has a TSN. After
+     * {@link SctpOptions#pmtuRaiseTimerMs()} at a size below MAX_PLPMTU the search runs again, probing the
+     * smallest size that failed last time first (a stable path costs 3 probes per raise). A peer that
+     * never answers a probe (one that drops every packet with a PAD chunk) leaves PLPMTUD in ERROR at
+     * BASE_PLPMTU, probing again after a back-off from 2 {@link SctpOptions#probeTimerMs()} doubling up
+     * to {@link SctpOptions#pmtuRaiseTimerMs()}. Lost probes never count toward the error counter; an
+     * answered probe clears it like any HEARTBEAT ACK.
      *
      * @return the largest SCTP packet (bytes, common header included) this association now sends
      *     (probes and the retransmissions above excepted); {@link SctpOptions#mtu()} until Datagram

@@ -214,9 +214,12 @@ public final class SctpOptions {
      *     that Datagram PLPMTUD probes for; 0 when PLPMTUD is off and every packet stays within
      *     {@link #mtu()}, which is also BASE_PLPMTU, the size used until a larger one is confirmed.
      *     Over DTLS one SCTP packet is one record, whose plaintext may not exceed 2^14 = 16384 bytes
-     *     (RFC 6347 §4.1 via RFC 5246 §6.2.1), so a DTLS driver should not set more than that; probes
-     *     are sized in multiples of 4 bytes (chunk padding), so the largest size confirmed is this
-     *     value rounded down to 4
+     *     (RFC 6347 §4.1 via RFC 5246 §6.2.1), so a DTLS driver should not set more than that. Some
+     *     peers' receive buffers are smaller still and fail the transport instead of dropping the
+     *     datagram (libwebrtc fails its DTLS transport on a record above 2048 bytes), so a probe that
+     *     is "lost" is not always harmless: a driver talking to such peers should cap this value at
+     *     what they accept. Probes are sized in multiples of 4 bytes (chunk padding), so the largest
+     *     size confirmed is this value rounded down to 4
      */
     public int maxPlpmtu() {
         return maxPlpmtu;

@@ -412,6 +412,187 @@ class PathMtuDiscoveryTest {
         assertEquals(BASE, sim.a.assoc.pathMtu());
     }
 
+    /**
+     * A peer that drops every packet carrying a PAD chunk (Pion does, logging a warning for each): the
+     * BASE_PLPMTU probe is never answered, so PLPMTUD enters ERROR and probes again only after a back-off
+     * doubling from 2 PROBE_TIMERs up to PMTU_RAISE_TIMER. Over one virtual hour at the default timers
+     * (20 s, 600 s) that is 3 BASE probes, then probes 40, 80, 160, 320 s and then every 600 s apart
+     * (each with its 20 s PROBE_TIMER): at most 3 + 4 + 6 = 13 (one per PROBE_TIMER would be 180).
+     * Data keeps flowing at BASE_PLPMTU and nothing counts as an error.
+     */
+    @Test
+    void aPeerDroppingEveryPacketWithPadGetsFewProbesAndDataFlowsAtBase() {
+        NetSim sim = new NetSim(8812, opts(16000, 20_000), SctpOptions.defaults());
+        AtomicInteger dropped = new AtomicInteger();
+        sim.ab.dropIf(p -> {
+            if (p.has(PadChunk.class)) {
+                dropped.incrementAndGet();
+                return true;
+            }
+            assertTrue(p.size() <= BASE, "nothing above BASE_PLPMTU but probes: " + p);
+            return false;
+        });
+        assertTrue(sim.connect(false));
+        long start = sim.now;
+        for (int minute = 0; minute < 60; minute++) {
+            MessageLedger ledger = send(sim, 10, 5000);
+            assertDelivered(sim, ledger, 30_000);
+            sim.runUntil(() -> false, start + (minute + 1) * 60_000L);
+        }
+        assertNull(sim.a.closed);
+        assertEquals(PlpmtudState.ERROR, sim.a.assoc.plpmtudState());
+        assertEquals(BASE, sim.a.assoc.pathMtu());
+        long probes = sim.a.assoc.plpmtuProbesSent();
+        assertEquals(probes, dropped.get());
+        assertTrue(probes >= 9 && probes <= 13, probes + " probes in one hour");
+        assertEquals(0, sim.a.assoc.plpmtuProbesAcked());
+    }
+
+    /**
+     * An idle association with liveness heartbeats off whose probes are all lost for far longer than
+     * Association.Max.Retrans x PROBE_TIMER: a lost probe never counts toward the error counter, so no
+     * ABORT.
+     */
+    @Test
+    void lostProbesNeverCountAsErrorsOnAnIdleAssociationWithoutHeartbeats() {
+        SctpOptions o = SctpOptions.builder().maxPlpmtu(16000).probeTimerMs(1000).heartbeatIntervalMs(0)
+                .maxRetransmits(2).build();
+        NetSim sim = new NetSim(8813, o, o);
+        sim.both(l -> l.dropIf(SimPacketIsProbe.INSTANCE));
+        assertTrue(sim.connect(false));
+        sim.runFor(100L * o.maxRetransmits() * o.probeTimerMs());
+        assertNull(sim.a.closed, "lost probes aborted the association");
+        assertNull(sim.b.closed);
+        assertEquals(0, sim.a.assoc.errorCount());
+        assertTrue(sim.a.assoc.plpmtuProbesSent() > o.maxRetransmits() + 1, "" + sim.a.assoc.plpmtuProbesSent());
+        assertEquals(PlpmtudState.ERROR, sim.a.assoc.plpmtudState());
+        MessageLedger ledger = send(sim, 5, 3000);
+        assertDelivered(sim, ledger, 10_000);
+    }
+
+    /** Drops probes. */
+    private enum SimPacketIsProbe implements java.util.function.Predicate<SimPacket> {
+        INSTANCE;
+
+        @Override
+        public boolean test(SimPacket p) {
+            return isProbe(p);
+        }
+    }
+
+    /**
+     * A 1452-byte link with MAX_PLPMTU 16000: after the search converged, each PMTU_RAISE_TIMER (600 s)
+     * probes only the smallest size that failed (MAX_PROBES times) and completes at once: at most
+     * 6 x 3 = 18 probes per hour, all of that one size (searching from MAX_PLPMTU each time again cost
+     * about 90 per hour, each raise failing 16000 and the binary search's sizes again).
+     */
+    @Test
+    void afterConvergenceEachPmtuRaiseTimerCostsOnlyMaxProbesProbes() {
+        NetSim sim = new NetSim(8814, opts(16000, 20_000), opts(16000, 20_000));
+        sim.both(l -> l.mtu(1452));
+        List<Integer> probeSizes = new ArrayList<>();
+        sim.ab.dropIf(Filters.observe(p -> {
+            if (isProbe(p)) {
+                probeSizes.add(p.size());
+            }
+        }));
+        assertTrue(sim.connect(false));
+        assertTrue(sim.runUntil(() -> sim.a.assoc.plpmtudState() == PlpmtudState.SEARCH_COMPLETE, sim.now + 1_200_000));
+        int pmtu = sim.a.assoc.pathMtu();
+        assertTrue(pmtu <= 1452 && pmtu > 1452 - PathMtuDiscovery.SEARCH_GRANULARITY, "PLPMTU " + pmtu);
+        int converged = probeSizes.size();
+        int smallestFailed = probeSizes.stream().filter(x -> x > 1452).min(Integer::compare).orElseThrow();
+        sim.runFor(3_600_000);
+        List<Integer> hour = probeSizes.subList(converged, probeSizes.size());
+        assertTrue(hour.size() <= 6 * PathMtuDiscovery.MAX_PROBES && hour.size() >= 5 * PathMtuDiscovery.MAX_PROBES,
+                hour.size() + " probes in an hour: " + hour);
+        for (int size : hour) {
+            assertEquals(smallestFailed, size, "only the size that failed last: " + hour);
+        }
+        assertEquals(pmtu, sim.a.assoc.pathMtu());
+        assertNull(sim.a.closed);
+    }
+
+    /**
+     * The answer to a probe is a HEARTBEAT ACK and clears the association's error counter like any
+     * other (RFC 9260 §8.3): two T3-rtx expiries (DATA lost), then the probe's answer.
+     */
+    @Test
+    void aProbesAnswerClearsTheErrorCounter() {
+        NetSim sim = new NetSim(8815, opts(16000, 20_000), SctpOptions.defaults());
+        AtomicReference<byte[]> probeInfo = new AtomicReference<>();
+        AtomicInteger tagToA = new AtomicInteger();
+        sim.ab.dropIf(p -> {
+            if (isProbe(p)) {
+                HeartbeatRequestChunk hb = assertInstanceOf(HeartbeatRequestChunk.class, p.chunks().get(0));
+                probeInfo.set(((HeartbeatInfoParameter) hb.parameters().get(0)).info());
+                return true;
+            }
+            return p.has(DataChunk.class);
+        });
+        sim.ba.dropIf(Filters.observe(p -> tagToA.set(p.parsed().verificationTag().value())));
+        assertTrue(sim.connect(false));
+        send(sim, 1, 500);
+        assertTrue(sim.runUntil(() -> sim.a.assoc.errorCount() >= 2, sim.now + 15_000), sim.a.assoc.debugState());
+        assertEquals(PlpmtudState.BASE, sim.a.assoc.plpmtudState(), "the first probe is still out");
+        forgeAck(sim, tagToA.get(), probeInfo.get());
+        assertEquals(1, sim.a.assoc.plpmtuProbesAcked());
+        assertEquals(0, sim.a.assoc.errorCount(), "the probe's HEARTBEAT ACK cleared the error counter");
+    }
+
+    /** After SHUTDOWN or ABORT with a probe outstanding, no timer is left: pollTimeout says never. */
+    @Test
+    void noTimerIsLeftAfterShutdownOrAbortWithAProbeOutstanding() {
+        for (boolean graceful : new boolean[] {true, false}) {
+            NetSim sim = new NetSim(8816, opts(16000, 20_000), opts(16000, 20_000));
+            sim.ab.dropIf(SimPacketIsProbe.INSTANCE);
+            assertTrue(sim.connect(false));
+            sim.runFor(50);
+            assertEquals(PlpmtudState.BASE, sim.a.assoc.plpmtudState());
+            assertEquals(1, sim.a.assoc.plpmtuProbesSent(), "a probe is outstanding");
+            if (graceful) {
+                sim.a.assoc.shutdown(sim.now);
+            } else {
+                sim.a.assoc.abort("test", sim.now);
+            }
+            assertTrue(sim.runUntil(() -> sim.a.closed != null, sim.now + 5_000));
+            assertEquals(!graceful, sim.a.closed.aborted());
+            assertEquals(PlpmtudState.DISABLED, sim.a.assoc.plpmtudState());
+            assertEquals(Long.MAX_VALUE, sim.a.assoc.pollTimeout(), graceful ? "after SHUTDOWN" : "after ABORT");
+        }
+    }
+
+    /**
+     * A black hole that never heals while chunks larger than BASE_PLPMTU are outstanding: they cannot be
+     * made smaller (their TSNs are fixed), so each retransmission (alone, above the PLPMTU) is lost, and
+     * the association ends after Association.Max.Retrans T3-rtx expiries, as RFC 9260 foresees for a
+     * peer that cannot be reached (§8.1). Small messages queued behind never made into chunks are not
+     * lost silently: the Closed event reports the ABORT and its reason.
+     */
+    @Test
+    void aBlackHoleThatNeverHealsWithLargeChunksOutstandingEndsTheAssociation() {
+        NetSim sim = new NetSim(8817, opts(16000, 2000), opts(16000, 2000));
+        assertTrue(sim.connect(false));
+        assertTrue(sim.runUntil(() -> sim.a.assoc.pathMtu() == 16000, sim.now + 1_000));
+        MessageLedger ledger = send(sim, 40, 65536);
+        sim.runUntil(() -> ledger.receivedCount() >= 5, sim.now + 10_000);
+        assertTrue(ledger.receivedCount() < 30, "still transferring");
+        long from = sim.now;
+        sim.ab.dropIf(p -> p.size() > BASE);
+        // measured (seed 8817): ABORT 402 s after the path shrank, 7 of 40 messages delivered, one black
+        // hole, the BASE_PLPMTU probe after it answered (which cleared the error counter once)
+        assertTrue(sim.runUntil(() -> sim.a.closed != null, from + 3_600_000), sim.a.assoc.debugState());
+        assertTrue(sim.a.closed.aborted());
+        assertEquals("too many retransmissions (" + SctpOptions.defaults().maxRetransmits() + ")", sim.a.closed.reason());
+        assertEquals(1, sim.a.assoc.plpmtuBlackHoles());
+        assertEquals(BASE, sim.a.assoc.pathMtu());
+        assertTrue(ledger.receivedCount() < ledger.sentCount(), "the large chunks never got through");
+        // the ABORT (small) reaches B, which ends too
+        assertTrue(sim.runUntil(() -> sim.b.closed != null, sim.now + 1_000));
+        assertTrue(sim.b.closed.aborted());
+        assertEquals(Long.MAX_VALUE, sim.a.assoc.pollTimeout());
+    }
+
     private static void forgeAck(NetSim sim, int tag, byte[] info) {
         List<Chunk> chunks = List.of(new HeartbeatAckChunk(List.of(new HeartbeatInfoParameter(info))));
         byte[] packet = new SctpPacket(5000, 5000, tag, chunks).serialize();
