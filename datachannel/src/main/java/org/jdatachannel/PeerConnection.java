@@ -87,6 +87,16 @@ public final class PeerConnection implements AutoCloseable {
         return core.receiveStats();
     }
 
+    /** For tests: SCTP's PLPMTU now (RFC 8899; the largest packet it sends), bytes; 0 before SCTP. */
+    int sctpPathMtu() {
+        return core.sctpPathMtu();
+    }
+
+    /** For tests: the MAX_PLPMTU given to SCTP for the current path, bytes; 0 = no path MTU discovery. */
+    int sctpMaxPlpmtu() {
+        return core.sctpMaxPlpmtu();
+    }
+
     /** For tests: ICE agent closer threads this connection started (one per agent it made). */
     int agentClosersStarted() {
         return core.agentClosersStarted();

@@ -240,6 +240,13 @@ public final class PeerConnectionCore {
         }
     };
     private SctpPort sctp;
+    /** The ICE path {@link #sctpMaxPlpmtu} was computed for (loop thread); null if unknown. */
+    private IceAgent.DataPathInfo sctpPath;
+    /** MAX_PLPMTU given to SCTP (RFC 8899; 0: no path MTU discovery), bytes; written on the loop. */
+    private volatile int sctpMaxPlpmtu;
+    /** DTLS's send limit and suite when SCTP started, for {@link #sctpPathChanged()}; loop thread. */
+    private int sctpDtlsSendLimit;
+    private String sctpCipherSuite;
     /**
      * The one SCTP timer: a wake-up at {@link #timerAt} (ms on {@link #now()}), armed for the
      * earliest {@code pollTimeout} seen since it was set. It is re-armed only when the deadline
@@ -1463,6 +1470,7 @@ public final class PeerConnectionCore {
                 if (!dtlsStarted) {
                     startDtls();
                 }
+                sctpPathChanged(); // the selected pair may differ from the early one DTLS started on
                 updateConnectionState();
             }
             // The reason depends on whether THIS generation ever had a working pair: one that did
@@ -1501,6 +1509,7 @@ public final class PeerConnectionCore {
         if (dtlsLower != null) {
             dtlsLower.switchTo(SwitchableTransport.ice(g.agent.transport()));
         }
+        sctpPathChanged();
         setIceConnectionState(map(g.iceState));
         if (!dtlsStarted) {
             startDtls();
@@ -1867,8 +1876,16 @@ public final class PeerConnectionCore {
         // RFC 8841 §6.1: the peer's a=max-message-size is the most we may send; our own is what we
         // accept.
         long remoteMax = Math.min(channels.remoteMaxMessageSize(), Integer.MAX_VALUE - 8);
+        // RFC 8899 Datagram PLPMTUD: SCTP probes up to the largest packet that DTLS sends in one
+        // record and the local interface of the ICE path carries (PathMtu; 0 = off).
+        sctpDtlsSendLimit = d.getSendLimit();
+        sctpCipherSuite = d.cipherSuite();
+        sctpPath = active == null ? null : active.agent.dataPath();
+        sctpMaxPlpmtu = PathMtu.forPath(sctpPath, sctpDtlsSendLimit, sctpCipherSuite, config.sctpMaxPacketSize());
+        LOG.debug("{}: SCTP MAX_PLPMTU {} (path {}, DTLS send limit {}, {})", name, sctpMaxPlpmtu, sctpPath,
+                sctpDtlsSendLimit, sctpCipherSuite);
         SctpPort.Params p = new SctpPort.Params(config.sctpPort(), remoteMedia.sctpPort(), remoteMax,
-                config.maxMessageSize(), config.messageInterleaving());
+                config.maxMessageSize(), config.messageInterleaving(), sctpMaxPlpmtu);
         SctpPort s;
         try {
             s = sctpFactory.create(p, this::now);
@@ -2471,6 +2488,59 @@ public final class PeerConnectionCore {
     public record ReceiveStats(boolean pushMode, long pushDrains, long datagrams, int largestBatch, long dropped,
                                int waiting, long loopTasks, long loopWakeups, long sctpTimersArmed, long ioRounds,
                                long heldDrains, long busyPollRequests, long busyPolls, long busyPollHits) {
+    }
+
+    /**
+     * After SCTP started, the ICE path may change: an ICE restart moved DTLS to a new agent
+     * ({@link #promoteNext}), or nomination selected another pair than the early one SCTP started
+     * on. A new path may carry other sizes, so Datagram PLPMTUD starts again from BASE_PLPMTU with
+     * this path's MAX_PLPMTU (RFC 8899: a PL that learns its path changed searches again; paraphrased).
+     * Nothing happens while the path is the one SCTP already searches on. Loop thread.
+     */
+    private void sctpPathChanged() {
+        SctpPort s = sctp;
+        if (s == null || closed || active == null) {
+            return;
+        }
+        IceAgent.DataPathInfo path = active.agent.dataPath();
+        if (path == null || path.equals(sctpPath)) {
+            return;
+        }
+        int max = PathMtu.forPath(path, sctpDtlsSendLimit, sctpCipherSuite, config.sctpMaxPacketSize());
+        LOG.debug("{}: ICE path {} -> {}: SCTP path MTU discovery again, MAX_PLPMTU {} -> {}", name, sctpPath, path,
+                sctpMaxPlpmtu, max);
+        sctpPath = path;
+        sctpMaxPlpmtu = max;
+        try {
+            s.restartPathMtuDiscovery(max, now());
+        } catch (RuntimeException e) {
+            LOG.warn("{}: SCTP path MTU discovery restart failed: {}", name, e.toString());
+            return;
+        }
+        drain();
+    }
+
+    /**
+     * @return MAX_PLPMTU given to SCTP for the current path (RFC 8899; 0: no path MTU discovery),
+     *     bytes; 0 before SCTP starts. Any thread (diagnostics, tests, the e2e harness).
+     */
+    public int sctpMaxPlpmtu() {
+        return sctpMaxPlpmtu;
+    }
+
+    /**
+     * @return SCTP's PLPMTU now (the largest packet it sends, bytes), or 0 before SCTP starts or once
+     *     the loop stopped. Any thread: read on the loop (waits for it).
+     */
+    public int sctpPathMtu() {
+        try {
+            return loop.call(() -> {
+                SctpPort s = sctp;
+                return s == null ? 0 : s.pathMtu();
+            });
+        } catch (RejectedExecutionException e) {
+            return 0;
+        }
     }
 
     /** @return the receive-path counters; any thread */

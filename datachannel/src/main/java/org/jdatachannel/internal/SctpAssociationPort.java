@@ -74,6 +74,8 @@ public final class SctpAssociationPort implements SctpPort {
                 .zeroChecksumOverDtls(true)
                 // RFC 8260: offered; used only when the peer offers it too.
                 .enableMessageInterleaving(params.messageInterleaving())
+                // RFC 8899 Datagram PLPMTUD up to what the DTLS/ICE path allows (PathMtu); 0 = off.
+                .maxPlpmtu(params.maxPlpmtu())
                 .build();
         // Verification tags and initial TSNs must be unpredictable (RFC 9260 §5.3.1).
         this.association = new Association(options, new SecureRandom());
@@ -176,6 +178,16 @@ public final class SctpAssociationPort implements SctpPort {
             return new SctpEvent.Closed(c.reason(), c.aborted());
         }
         throw new IllegalStateException("unknown SCTP output " + o);
+    }
+
+    @Override
+    public int pathMtu() {
+        return association.pathMtu();
+    }
+
+    @Override
+    public void restartPathMtuDiscovery(int maxPlpmtu, long nowMs) {
+        association.restartPathMtuDiscovery(maxPlpmtu, nowMs);
     }
 
     @Override

@@ -72,6 +72,24 @@ public interface SctpPort extends SctpLink {
         return poll();
     }
 
+    /**
+     * @return the PLPMTU (RFC 8899): the largest SCTP packet now sent, bytes; 0 if the implementation
+     *     does not say
+     */
+    default int pathMtu() {
+        return 0;
+    }
+
+    /**
+     * The path changed (another ICE pair): Datagram PLPMTUD (RFC 8899) goes back to BASE_PLPMTU and
+     * searches up to {@code maxPlpmtu} again. The default ignores it.
+     *
+     * @param maxPlpmtu MAX_PLPMTU, bytes; 0 turns discovery off
+     * @param nowMs the driver's clock
+     */
+    default void restartPathMtuDiscovery(int maxPlpmtu, long nowMs) {
+    }
+
     /** Graceful SHUTDOWN (RFC 9260 §9.2). */
     void shutdown(long nowMs);
 
@@ -82,9 +100,17 @@ public interface SctpPort extends SctpLink {
      * Parameters for a new association.
      *
      * @param messageInterleaving whether to offer RFC 8260 I-DATA (used only if the peer offers it)
+     * @param maxPlpmtu MAX_PLPMTU of RFC 8899 Datagram PLPMTUD, bytes of SCTP packet: 0 for no path MTU
+     *     discovery (packets stay at the base size), else above it and at most 65535 ({@link PathMtu})
      */
     record Params(int localPort, int remotePort, long maxSendMessageSize, long maxReceiveMessageSize,
-            boolean messageInterleaving) {
+            boolean messageInterleaving, int maxPlpmtu) {
+
+        /** Without path MTU discovery. */
+        public Params(int localPort, int remotePort, long maxSendMessageSize, long maxReceiveMessageSize,
+                boolean messageInterleaving) {
+            this(localPort, remotePort, maxSendMessageSize, maxReceiveMessageSize, messageInterleaving, 0);
+        }
     }
 
     /** Creates associations. */

@@ -175,6 +175,9 @@ public final class IceAgent implements AutoCloseable {
     private final CompletableFuture<Void> gatheringDone = new CompletableFuture<>();
     /** Data paths by local base address: host sockets and TURN relayed sockets. */
     private final java.util.Map<InetSocketAddress, DataPath> paths = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Relayed candidate address -> the host socket address its allocation was made from. */
+    private final java.util.Map<InetSocketAddress, InetSocketAddress> relayHosts =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Relayed candidates allocated (closed first on close, so their Refresh(0) can still be sent). */
     private final List<org.ice4j.ice.RelayedCandidate> relayed = new CopyOnWriteArrayList<>();
     /** Completes every STUN/TURN harvest still waiting for an answer (run on close). */
@@ -764,6 +767,57 @@ public final class IceAgent implements AutoCloseable {
         return p == null ? null
                 : p.getLocalCandidate().getTransportAddress() + " -> " + p.getRemoteCandidate().getTransportAddress()
                         + " (" + p.getRemoteCandidate().getType() + ")";
+    }
+
+    /**
+     * Where data goes now: the pair {@link #transport()} sends on (the selected pair, or before
+     * nomination the early valid pair once {@link #dataReady()} completed; see
+     * {@link IceTransport#send}), as the addresses that decide the largest datagram of the path.
+     * Thread-safe (reads volatile state); the pair may change right after the call (an ICE restart
+     * makes a new agent; ice4j may select another pair than the early one).
+     *
+     * @return the path, or null before any pair may carry data or once closed
+     */
+    public DataPathInfo dataPath() {
+        if (closed) {
+            return null;
+        }
+        Component c = component;
+        CandidatePair pair = c == null ? null : c.getSelectedPair();
+        if (pair == null) {
+            pair = dataReady.isDone() ? earlyPair : null;
+        }
+        if (pair == null) {
+            return null;
+        }
+        LocalCandidate lc = pair.getLocalCandidate();
+        boolean relay = lc instanceof org.ice4j.ice.RelayedCandidate;
+        if (lc.getBase() != null && !relay) {
+            lc = lc.getBase();
+        }
+        TransportAddress la = lc.getTransportAddress();
+        InetSocketAddress local = new InetSocketAddress(la.getAddress(), la.getPort());
+        if (relay) {
+            local = relayHosts.get(local); // the host socket that talks to the TURN server
+            if (local == null) {
+                return null;
+            }
+        }
+        TransportAddress ra = pair.getRemoteCandidate().getTransportAddress();
+        return new DataPathInfo(local, relay, new InetSocketAddress(ra.getAddress(), ra.getPort()));
+    }
+
+    /**
+     * The path data takes (see {@link #dataPath()}).
+     *
+     * @param localSocket our socket the datagrams leave from: the host socket of a host or
+     *     server-reflexive candidate, and for a relayed candidate the host socket that talks to the
+     *     TURN server (the datagram then travels in a TURN Send indication or ChannelData message,
+     *     RFC 8656 §11 and §12)
+     * @param relayed whether the local candidate is a TURN relayed one
+     * @param remote the remote candidate's address (for a relayed pair: the peer, behind the server)
+     */
+    public record DataPathInfo(InetSocketAddress localSocket, boolean relayed, InetSocketAddress remote) {
     }
 
     /** @return the local socket addresses bound by {@link #gather()} (for diagnostics and tests) */
@@ -1550,6 +1604,9 @@ public final class IceAgent implements AutoCloseable {
         }
     }
 
+    /** Bound of {@link #relayHosts}: at most one allocation per host socket and TURN server. */
+    private static final int MAX_RELAY_HOSTS = 256;
+
     /** Receive buffer of a relayed socket reader. */
     private static final int RELAY_RECEIVE_BUFFER = 65536;
 
@@ -1642,6 +1699,19 @@ public final class IceAgent implements AutoCloseable {
         protected void setSendKeepAliveMessageInterval(long intervalMs) {
             super.setSendKeepAliveMessageInterval(intervalMs <= 0 ? intervalMs
                     : Math.max(intervalMs / 2, intervalMs - 60_000));
+        }
+
+        /** Remembers which host socket the allocation belongs to, for {@link #dataPath()}. */
+        @Override
+        protected org.ice4j.ice.RelayedCandidate createRelayedCandidate(TransportAddress transportAddress,
+                TransportAddress mappedAddress) {
+            org.ice4j.ice.RelayedCandidate rc = super.createRelayedCandidate(transportAddress, mappedAddress);
+            TransportAddress h = hostCandidate.getTransportAddress();
+            if (rc != null && h != null && relayHosts.size() < MAX_RELAY_HOSTS) {
+                relayHosts.put(new InetSocketAddress(transportAddress.getAddress(), transportAddress.getPort()),
+                        new InetSocketAddress(h.getAddress(), h.getPort()));
+            }
+            return rc;
         }
 
         @Override

@@ -1,0 +1,158 @@
+package org.jdatachannel.internal;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdatachannel.ice.IceAgent;
+
+/**
+ * MAX_PLPMTU for SCTP's Datagram PLPMTUD (RFC 8899) when SCTP runs over DTLS over ICE (RFC 8261):
+ * the largest SCTP packet (bytes, common header included) whose DTLS record, in its UDP datagram
+ * (and TURN framing when relayed), fits the local interface the datagram leaves from, and which
+ * DTLS accepts in one record. RFC 8899 §5.1.2: "The MAX_PLPMTU is the largest size of PLPMTU. This
+ * has to be less than or equal to the maximum size of the PL packet that can be sent on the outgoing
+ * interface (constrained by the local interface MTU)." The path beyond the interface is what PLPMTUD
+ * itself finds out, by probing. Stateless but for a small cache of interface MTUs; thread-safe. Not
+ * part of the public API.
+ */
+public final class PathMtu {
+
+    /** BASE_PLPMTU: the SCTP packet size used until PLPMTUD confirms a larger one (sctp's default mtu), bytes. */
+    public static final int BASE = 1191;
+    /** IPv4 header without options, bytes. */
+    static final int IPV4_HEADER = 20;
+    /** IPv6 header without extension headers, bytes. */
+    static final int IPV6_HEADER = 40;
+    /** UDP header, bytes. */
+    static final int UDP_HEADER = 8;
+    /**
+     * DTLS 1.2 record expansion of an AES-GCM suite (RFC 6347 §4.1 record header 13, RFC 5288 §3
+     * explicit nonce 8, tag 16), bytes: the worst case of the suites we allow (ChaCha20-Poly1305,
+     * RFC 7905, has no explicit nonce: 29).
+     */
+    static final int DTLS_AES_GCM_EXPANSION = 13 + 8 + 16;
+    /** DTLS 1.2 record expansion of ChaCha20-Poly1305 (RFC 7905: header 13, tag 16, no explicit nonce), bytes. */
+    static final int DTLS_CHACHA_EXPANSION = 13 + 16;
+    /**
+     * TURN framing of a relayed datagram towards an IPv4 peer, bytes: ice4j sends a Send indication
+     * (RFC 8656 §11.4) until a channel is bound and ChannelData (4 bytes, §12.4) afterwards; the larger
+     * counts: STUN header 20, XOR-PEER-ADDRESS 4 + 8, DATA attribute header 4, and up to 3 bytes that
+     * pad the DATA value to a multiple of 4.
+     */
+    static final int TURN_SEND_INDICATION_IPV4 = 20 + 4 + 8 + 4 + 3;
+    /** As {@link #TURN_SEND_INDICATION_IPV4} towards an IPv6 peer (XOR-PEER-ADDRESS 4 + 20), bytes. */
+    static final int TURN_SEND_INDICATION_IPV6 = 20 + 4 + 20 + 4 + 3;
+    /** Largest SCTP packet a MAX_PLPMTU may name (the sctp module's bound), bytes. */
+    public static final int MAX = 65535;
+
+    /** How long an interface MTU is reused before it is looked up again, ns. */
+    private static final long CACHE_NANOS = 30_000_000_000L;
+    /** Bound of the interface MTU cache (entries; cleared when full). */
+    private static final int CACHE_MAX = 64;
+    private static final Map<InetAddress, long[]> MTU_CACHE = new ConcurrentHashMap<>();
+
+    private PathMtu() {
+    }
+
+    /**
+     * @param cipherSuite the negotiated suite's IANA name (null or unknown: the worst case of ours)
+     * @return bytes DTLS adds to a record's plaintext
+     */
+    static int dtlsExpansion(String cipherSuite) {
+        if (cipherSuite != null && cipherSuite.toUpperCase(Locale.ROOT).contains("CHACHA20_POLY1305")) {
+            return DTLS_CHACHA_EXPANSION;
+        }
+        return DTLS_AES_GCM_EXPANSION;
+    }
+
+    /**
+     * The rule, pure: the largest SCTP packet whose datagram fits the interface and DTLS's send limit.
+     *
+     * @param dtlsSendLimit largest plaintext DTLS sends in one record after the handshake, bytes; &lt;= 0 unknown
+     * @param interfaceMtu MTU of the interface the datagram leaves from, bytes; &lt;= 0 unknown
+     * @param ipv6 whether that interface's address (the outer IP header) is IPv6
+     * @param dtlsExpansion bytes DTLS adds per record ({@link #dtlsExpansion})
+     * @param turnOverhead bytes of TURN framing, 0 when not relayed
+     * @return MAX_PLPMTU in {@code BASE+1..MAX}, or 0 (PLPMTUD off) when a limit is unknown or
+     *     leaves no room above {@link #BASE}
+     */
+    static int maxPlpmtu(int dtlsSendLimit, int interfaceMtu, boolean ipv6, int dtlsExpansion, int turnOverhead) {
+        if (dtlsSendLimit <= 0 || interfaceMtu <= 0) {
+            return 0;
+        }
+        long fit = (long) interfaceMtu - (ipv6 ? IPV6_HEADER : IPV4_HEADER) - UDP_HEADER - dtlsExpansion
+                - turnOverhead;
+        long max = Math.min(Math.min(fit, dtlsSendLimit), MAX);
+        return max > BASE ? (int) max : 0;
+    }
+
+    /**
+     * Applies {@link org.jdatachannel.RtcConfiguration.Builder#sctpMaxPacketSize(int)} to the rule.
+     *
+     * @param configured 0 automatic, {@link #BASE} off, else a cap in {@code BASE..MAX}
+     * @param rule {@link #maxPlpmtu}'s result (0: off)
+     * @return MAX_PLPMTU to give SCTP, 0 for off
+     */
+    static int apply(int configured, int rule) {
+        if (rule == 0 || configured == BASE) {
+            return 0;
+        }
+        int m = configured == 0 ? rule : Math.min(configured, rule);
+        return m > BASE ? m : 0;
+    }
+
+    /**
+     * The rule for the path ICE uses now.
+     *
+     * @param path the ICE data path ({@link IceAgent#dataPath()}); null: unknown
+     * @param dtlsSendLimit DTLS's send limit after the handshake, bytes
+     * @param cipherSuite the negotiated suite, for its record expansion
+     * @param configured {@link org.jdatachannel.RtcConfiguration#sctpMaxPacketSize()}
+     * @return MAX_PLPMTU, 0 for off
+     */
+    static int forPath(IceAgent.DataPathInfo path, int dtlsSendLimit, String cipherSuite, int configured) {
+        if (configured == BASE || path == null || path.localSocket() == null) {
+            return 0;
+        }
+        InetAddress local = path.localSocket().getAddress();
+        boolean v6 = local instanceof Inet6Address;
+        int turn = 0;
+        if (path.relayed()) {
+            turn = path.remote() != null && path.remote().getAddress() instanceof Inet6Address
+                    ? TURN_SEND_INDICATION_IPV6 : TURN_SEND_INDICATION_IPV4;
+        }
+        return apply(configured, maxPlpmtu(dtlsSendLimit, interfaceMtu(local), v6, dtlsExpansion(cipherSuite), turn));
+    }
+
+    /**
+     * @param address a local address
+     * @return the MTU of the interface holding it, bytes, or -1 if unknown (no such interface, or the
+     *     lookup failed); cached for 30 s
+     */
+    static int interfaceMtu(InetAddress address) {
+        if (address == null) {
+            return -1;
+        }
+        long now = System.nanoTime();
+        long[] c = MTU_CACHE.get(address);
+        if (c != null && now - c[1] < CACHE_NANOS) {
+            return (int) c[0];
+        }
+        int mtu;
+        try {
+            NetworkInterface nif = NetworkInterface.getByInetAddress(address);
+            mtu = nif == null ? -1 : nif.getMTU();
+        } catch (SocketException | RuntimeException e) {
+            mtu = -1;
+        }
+        if (MTU_CACHE.size() >= CACHE_MAX) {
+            MTU_CACHE.clear();
+        }
+        MTU_CACHE.put(address, new long[] {mtu, now});
+        return mtu;
+    }
+}

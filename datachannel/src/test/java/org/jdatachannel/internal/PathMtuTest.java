@@ -1,0 +1,71 @@
+package org.jdatachannel.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.jdatachannel.ice.IceAgent;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PathMtu}: MAX_PLPMTU of RFC 8899 from DTLS's send limit and the local interface MTU minus the
+ * IP, UDP, DTLS and TURN overheads, with the {@code sctpMaxPacketSize} knob on top.
+ */
+class PathMtuTest {
+
+    @Test
+    void theRuleSubtractsEveryHeaderAndKeepsDtlsLimit() {
+        int gcm = PathMtu.dtlsExpansion("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        assertEquals(37, gcm);
+        assertEquals(29, PathMtu.dtlsExpansion("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"));
+        assertEquals(37, PathMtu.dtlsExpansion(null), "unknown: the worst case of our suites");
+        // loopback (MTU 65536): DTLS's 2^14 plaintext limit decides
+        assertEquals(16384, PathMtu.maxPlpmtu(16384, 65536, false, gcm, 0));
+        // Ethernet 1500 over IPv4: 1500 - 20 - 8 - 37; over IPv6: - 40
+        assertEquals(1435, PathMtu.maxPlpmtu(16384, 1500, false, gcm, 0));
+        assertEquals(1415, PathMtu.maxPlpmtu(16384, 1500, true, gcm, 0));
+        assertEquals(1443, PathMtu.maxPlpmtu(16384, 1500, false, 29, 0));
+        // relayed: a Send indication towards an IPv4 peer (39 with the DATA padding), IPv6 peer 51
+        assertEquals(39, PathMtu.TURN_SEND_INDICATION_IPV4);
+        assertEquals(51, PathMtu.TURN_SEND_INDICATION_IPV6);
+        assertEquals(1435 - 39, PathMtu.maxPlpmtu(16384, 1500, false, gcm, PathMtu.TURN_SEND_INDICATION_IPV4));
+        // no room above the base size, or a limit unknown: off
+        assertEquals(0, PathMtu.maxPlpmtu(16384, 1256, false, gcm, 0), "1256 - 65 = 1191 is the base itself");
+        assertEquals(1192, PathMtu.maxPlpmtu(16384, 1257, false, gcm, 0));
+        assertEquals(0, PathMtu.maxPlpmtu(16384, -1, false, gcm, 0));
+        assertEquals(0, PathMtu.maxPlpmtu(0, 65536, false, gcm, 0));
+        assertEquals(0, PathMtu.maxPlpmtu(1100, 65536, false, gcm, 0));
+        // never above what the sctp module accepts
+        assertEquals(PathMtu.MAX, PathMtu.maxPlpmtu(1 << 20, 1 << 20, false, gcm, 0));
+    }
+
+    @Test
+    void theKnobCapsOrTurnsItOff() {
+        assertEquals(16384, PathMtu.apply(0, 16384), "0: automatic");
+        assertEquals(0, PathMtu.apply(1191, 16384), "1191: no discovery");
+        assertEquals(9000, PathMtu.apply(9000, 16384), "a cap");
+        assertEquals(1435, PathMtu.apply(9000, 1435), "never above the rule");
+        assertEquals(0, PathMtu.apply(9000, 0), "the rule knows nothing: off");
+        assertEquals(1192, PathMtu.apply(1192, 16384));
+    }
+
+    @Test
+    void aLoopbackPathGetsDtlsLimitAndUnknownInterfacesTurnItOff() throws Exception {
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        int mtu = PathMtu.interfaceMtu(lo);
+        assertTrue(mtu > 0, "loopback interface MTU " + mtu);
+        assertEquals(mtu, PathMtu.interfaceMtu(lo), "cached");
+        IceAgent.DataPathInfo path = new IceAgent.DataPathInfo(new InetSocketAddress(lo, 4000), false,
+                new InetSocketAddress(lo, 5000));
+        String suite = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+        assertEquals(PathMtu.maxPlpmtu(16384, mtu, false, 37, 0), PathMtu.forPath(path, 16384, suite, 0));
+        assertEquals(0, PathMtu.forPath(path, 16384, suite, 1191));
+        assertEquals(0, PathMtu.forPath(null, 16384, suite, 0), "no path yet: off");
+        // an address no interface holds (TEST-NET-1, RFC 5737): unknown, off
+        InetAddress none = InetAddress.getByName("192.0.2.1");
+        assertEquals(-1, PathMtu.interfaceMtu(none));
+        assertEquals(0, PathMtu.forPath(new IceAgent.DataPathInfo(new InetSocketAddress(none, 4000), false,
+                new InetSocketAddress(lo, 5000)), 16384, suite, 0));
+    }
+}
