@@ -34,7 +34,7 @@ public final class PathMtu {
      * explicit nonce 8, tag 16), bytes: the worst case of the suites we allow (ChaCha20-Poly1305,
      * RFC 7905, has no explicit nonce: 29).
      */
-    static final int DTLS_AES_GCM_EXPANSION = 13 + 8 + 16;
+    public static final int DTLS_AES_GCM_EXPANSION = 13 + 8 + 16;
     /** DTLS 1.2 record expansion of ChaCha20-Poly1305 (RFC 7905: header 13, tag 16, no explicit nonce), bytes. */
     static final int DTLS_CHACHA_EXPANSION = 13 + 16;
     /**
@@ -46,6 +46,12 @@ public final class PathMtu {
     static final int TURN_SEND_INDICATION_IPV4 = 20 + 4 + 8 + 4 + 3;
     /** As {@link #TURN_SEND_INDICATION_IPV4} towards an IPv6 peer (XOR-PEER-ADDRESS 4 + 20), bytes. */
     static final int TURN_SEND_INDICATION_IPV6 = 20 + 4 + 20 + 4 + 3;
+    /**
+     * Largest DTLS record plaintext, bytes (RFC 5246 §6.2.1, which DTLS 1.2 keeps: 2^14): what DTLS's
+     * send limit is after the handshake with our suites; for callers that have no DTLS transport at
+     * hand (the e2e harness sizing its raw UDP reference).
+     */
+    public static final int DTLS_MAX_PLAINTEXT = 1 << 14;
     /** Largest SCTP packet a MAX_PLPMTU may name (the sctp module's bound), bytes. */
     public static final int MAX = 65535;
 
@@ -80,7 +86,7 @@ public final class PathMtu {
      * @return MAX_PLPMTU in {@code BASE+1..MAX}, or 0 (PLPMTUD off) when a limit is unknown or
      *     leaves no room above {@link #BASE}
      */
-    static int maxPlpmtu(int dtlsSendLimit, int interfaceMtu, boolean ipv6, int dtlsExpansion, int turnOverhead) {
+    public static int maxPlpmtu(int dtlsSendLimit, int interfaceMtu, boolean ipv6, int dtlsExpansion, int turnOverhead) {
         if (dtlsSendLimit <= 0 || interfaceMtu <= 0) {
             return 0;
         }
@@ -97,7 +103,7 @@ public final class PathMtu {
      * @param rule {@link #maxPlpmtu}'s result (0: off)
      * @return MAX_PLPMTU to give SCTP, 0 for off
      */
-    static int apply(int configured, int rule) {
+    public static int apply(int configured, int rule) {
         if (rule == 0 || configured == BASE) {
             return 0;
         }
@@ -133,7 +139,7 @@ public final class PathMtu {
      * @return the MTU of the interface holding it, bytes, or -1 if unknown (no such interface, or the
      *     lookup failed); cached for 30 s
      */
-    static int interfaceMtu(InetAddress address) {
+    public static int interfaceMtu(InetAddress address) {
         if (address == null) {
             return -1;
         }

@@ -30,9 +30,12 @@ final class DcRows {
      *     round, ms: diagnostics of what the process CPU includes besides the loops (-1 if unknown)
      * @param udpKernel system-wide kernel UDP error counters during the round (/proc/net/snmp)
      * @param cpuMsByThread CPU ms per thread group during the round, largest first
+     * @param sctpPmtuAtStart the sender's SCTP PLPMTU (RFC 8899: the largest SCTP packet it sends, bytes)
+     *     when the channels were open and the timed transfer began; 0 if unknown
+     * @param sctpPmtu the sender's PLPMTU when everything was received
      */
     record Round(double mbPerS, double cpuMsPerMb, double allocBytesPerMb, Map<String, Long> counters,
-            Map<String, Long> udpKernel, Map<String, Double> cpuMsByThread) {
+            Map<String, Long> udpKernel, Map<String, Double> cpuMsByThread, int sctpPmtuAtStart, int sctpPmtu) {
     }
 
     /**
@@ -64,6 +67,7 @@ final class DcRows {
             }
             byte[] payload = new byte[messageBytes];
             long[] sent = new long[channels];
+            int pmtu0 = Internals.sctpPathMtu(p.a);
             Map<String, Long> udp0 = Meter.udpCounters();
             Meter.ThreadSnapshot s0 = Meter.ThreadSnapshot.take();
             long jit0 = Meter.jitMillis();
@@ -117,7 +121,7 @@ final class DcRows {
             counters.put("jvm.jitMs", jit0 < 0 || jit1 < 0 ? -1 : jit1 - jit0);
             counters.put("jvm.gcMs", gc0 < 0 || gc1 < 0 ? -1 : gc1 - gc0);
             return new Round(mb / (wall / 1e9), cpu / 1e6 / mb, s0.allocatedSince(s1) / mb, counters, udp,
-                    s0.cpuMsByGroup(s1, 6));
+                    s0.cpuMsByGroup(s1, 6), pmtu0, Internals.sctpPathMtu(p.a));
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.jdatachannel.PeerConnection;
 import org.jdatachannel.RtcConfiguration;
 import org.jdatachannel.dtls.DtlsCertificate;
+import org.jdatachannel.internal.PathMtu;
 
 /**
  * The end-to-end harness (issue 6): in one run on one machine, raw UDP over loopback as the physical
@@ -131,21 +132,26 @@ public final class E2eHarness {
      * @param scaleInProcess run the scale rows in this JVM (tests) instead of a child JVM
      * @param maxLoad rows starting at a 1-minute load average above this are flagged
      * @param timeoutMs bound for one set-up or one transfer, ms
-     * @param throughputKinds throughput rows as "MESSAGEBYTESxCHANNELS" (default 65536x1, 1024x1, 65536x4)
+     * @param throughputKinds throughput rows as "MESSAGEBYTESxCHANNELS" or "MESSAGEBYTESxCHANNELS@PACKET" (the
+     *     row's {@link RtcConfiguration.Builder#sctpMaxPacketSize(int)}, e.g. 1191: fixed 1191-byte packets;
+     *     default 65536x1, 65536x1@1191, 1024x1, 65536x4)
      * @param scaleLoopThreads 0: an event loop per connection in the scale rows (default); n: an
      *     EventLoopGroup of n threads shared by all their connections
+     * @param sctpMaxPacket {@link RtcConfiguration.Builder#sctpMaxPacketSize(int)} of both peers of every row
+     *     (0: automatic, the library's default; 1191: no path MTU discovery); a throughput kind's
+     *     {@code @PACKET} overrides it for that row
      */
     public record Options(Set<String> only, Path out, int rounds, long transferBytes, long udpBytes, int socketBuffer,
             int echoWarmup, int echoSamples, int setupWarmup, int setupCount, List<Integer> scalePcs,
             int scaleWarmupSeconds, int scaleSteadySeconds, String scaleHeap, List<String> scaleJvmArgs,
             boolean scaleInProcess, double maxLoad, long timeoutMs, List<String> throughputKinds,
-            int scaleLoopThreads) {
+            int scaleLoopThreads, int sctpMaxPacket) {
 
         /** @return the full run's defaults */
         public static Options defaults() {
             return new Options(new LinkedHashSet<>(ROWS), Path.of("benchmarks/target/e2e.json"), 3, 64 * MIB,
                     64 * MIB, 4 << 20, 20_000, 5000, DEFAULT_SETUP_WARMUP, 100, List.of(100, 1000), 10, 60, "512m", List.of(), false, 4.0,
-                    120_000, List.of("65536x1", "1024x1", "65536x4"), 0);
+                    120_000, List.of("65536x1", "65536x1@1191", "1024x1", "65536x4"), 0, 0);
         }
 
         /**
@@ -162,7 +168,10 @@ public final class E2eHarness {
          * {@code --scale N,...}, {@code --scale-warmup-s S}, {@code --scale-steady-s S},
          * {@code --scale-heap SIZE}, {@code --scale-jvm-arg ARG} (repeatable),
          * {@code --scale-in-process}, {@code --max-load L}, {@code --timeout-s S},
-         * {@code --tput 65536x1,1024x1,65536x4} (throughput rows: message bytes x channels),
+         * {@code --tput 65536x1,65536x1@1191,1024x1,65536x4} (throughput rows: message bytes x channels, and
+         * with {@code @N} that row's largest SCTP packet, see {@code --sctp-max-packet}),
+         * {@code --sctp-max-packet N} (both peers' {@link RtcConfiguration.Builder#sctpMaxPacketSize(int)}: 0
+         * automatic path MTU discovery, the default; 1191 fixed 1191-byte packets; else a cap),
          * {@code --scale-loop-threads N} (scale rows on a shared EventLoopGroup of N threads; 0 = one loop per connection). Options apply in
          * order, so {@code --quick --rounds 5} keeps 5 rounds.
          *
@@ -174,13 +183,13 @@ public final class E2eHarness {
                 String a = args[i];
                 if (a.equals("--quick")) {
                     o = new Options(o.only, o.out, o.rounds, 8 * MIB, 16 * MIB, o.socketBuffer, 200, 1000, 2, 20,
-                            List.of(100), 2, 10, o.scaleHeap, o.scaleJvmArgs, o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
+                            List.of(100), 2, 10, o.scaleHeap, o.scaleJvmArgs, o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads, o.sctpMaxPacket);
                     continue;
                 }
                 if (a.equals("--scale-in-process")) {
                     o = new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer, o.echoWarmup,
                             o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs, o.scaleWarmupSeconds,
-                            o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs, true, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
+                            o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs, true, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads, o.sctpMaxPacket);
                     continue;
                 }
                 if (i + 1 >= args.length) {
@@ -203,7 +212,7 @@ public final class E2eHarness {
                         case "--out" -> new Options(o.only, Path.of(v), o.rounds, o.transferBytes, o.udpBytes,
                                 o.socketBuffer, o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                 o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs,
-                                o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
+                                o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads, o.sctpMaxPacket);
                         case "--rounds" -> o.withInts(a, Integer.parseInt(v), 1);
                         case "--mib" -> o.withInts(a, Integer.parseInt(v), 2);
                         case "--udp-mib" -> o.withInts(a, Integer.parseInt(v), 3);
@@ -216,16 +225,17 @@ public final class E2eHarness {
                         case "--scale-steady-s" -> o.withInts(a, Integer.parseInt(v), 8);
                         case "--timeout-s" -> o.withInts(a, Integer.parseInt(v), 9);
                         case "--scale-loop-threads" -> o.withInts(a, Integer.parseInt(v), 10);
+                        case "--sctp-max-packet" -> o.withInts(a, packetSize(a, Integer.parseInt(v)), 13);
                         case "--tput" -> {
                             List<String> l = new ArrayList<>();
                             for (String t : v.split(",")) {
                                 int[] k = kind(t.trim());
-                                l.add(k[0] + "x" + k[1]);
+                                l.add(k[0] + "x" + k[1] + (k[2] >= 0 ? "@" + k[2] : ""));
                             }
                             yield new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer,
                                     o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                     o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs,
-                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, List.copyOf(l), o.scaleLoopThreads);
+                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, List.copyOf(l), o.scaleLoopThreads, o.sctpMaxPacket);
                         }
                         case "--scale" -> {
                             List<Integer> l = new ArrayList<>();
@@ -239,7 +249,7 @@ public final class E2eHarness {
                             yield new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer,
                                     o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, List.copyOf(l),
                                     o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs,
-                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
+                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads, o.sctpMaxPacket);
                         }
                         case "--scale-heap" -> {
                             if (!v.matches("[0-9]+[kmgKMG]?")) {
@@ -248,7 +258,7 @@ public final class E2eHarness {
                             yield new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer,
                                     o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                     o.scaleWarmupSeconds, o.scaleSteadySeconds, v, o.scaleJvmArgs, o.scaleInProcess,
-                                    o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
+                                    o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads, o.sctpMaxPacket);
                         }
                         case "--scale-jvm-arg" -> {
                             List<String> l = new ArrayList<>(o.scaleJvmArgs);
@@ -256,12 +266,12 @@ public final class E2eHarness {
                             yield new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes, o.socketBuffer,
                                     o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                     o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, List.copyOf(l),
-                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
+                                    o.scaleInProcess, o.maxLoad, o.timeoutMs, o.throughputKinds, o.scaleLoopThreads, o.sctpMaxPacket);
                         }
                         case "--max-load" -> new Options(o.only, o.out, o.rounds, o.transferBytes, o.udpBytes,
                                 o.socketBuffer, o.echoWarmup, o.echoSamples, o.setupWarmup, o.setupCount, o.scalePcs,
                                 o.scaleWarmupSeconds, o.scaleSteadySeconds, o.scaleHeap, o.scaleJvmArgs,
-                                o.scaleInProcess, Double.parseDouble(v), o.timeoutMs, o.throughputKinds, o.scaleLoopThreads);
+                                o.scaleInProcess, Double.parseDouble(v), o.timeoutMs, o.throughputKinds, o.scaleLoopThreads, o.sctpMaxPacket);
                         default -> throw new IllegalArgumentException("unknown option " + a);
                     };
                 } catch (NumberFormatException e) {
@@ -272,11 +282,18 @@ public final class E2eHarness {
         }
 
         /**
-         * @param spec "MESSAGEBYTESxCHANNELS", e.g. "65536x1"
-         * @return {message bytes 1..262144, channels 1..64}
+         * @param spec "MESSAGEBYTESxCHANNELS", e.g. "65536x1", optionally "@PACKET", e.g. "65536x1@1191"
+         * @return {message bytes 1..262144, channels 1..64, the row's sctpMaxPacketSize or -1 for the
+         *     run's {@link #sctpMaxPacket}}
          * @throws IllegalArgumentException if malformed or out of range
          */
         static int[] kind(String spec) {
+            int at = spec.indexOf('@');
+            int packet = -1;
+            if (at >= 0) {
+                packet = packetSize("--tput " + spec, Integer.parseInt(spec.substring(at + 1)));
+                spec = spec.substring(0, at);
+            }
             String[] f = spec.split("x");
             if (f.length != 2) {
                 throw new IllegalArgumentException("--tput wants MESSAGEBYTESxCHANNELS like 65536x1, got '" + spec + "'");
@@ -286,17 +303,31 @@ public final class E2eHarness {
             if (b < 1 || b > 262144 || c < 1 || c > 64) {
                 throw new IllegalArgumentException("--tput " + spec + ": message 1..262144 bytes, 1..64 channels");
             }
-            return new int[] {b, c};
+            return new int[] {b, c, packet};
+        }
+
+        /**
+         * @return {@code v} if it is a valid {@link RtcConfiguration.Builder#sctpMaxPacketSize(int)}
+         * @throws IllegalArgumentException naming the option otherwise
+         */
+        static int packetSize(String option, int v) {
+            try {
+                RtcConfiguration.builder().sctpMaxPacketSize(v);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(option + ": " + e.getMessage());
+            }
+            return v;
         }
 
         private Options with(Set<String> rows, Path ignored) {
             return new Options(Set.copyOf(rows), out, rounds, transferBytes, udpBytes, socketBuffer, echoWarmup,
                     echoSamples, setupWarmup, setupCount, scalePcs, scaleWarmupSeconds, scaleSteadySeconds, scaleHeap,
-                    scaleJvmArgs, scaleInProcess, maxLoad, timeoutMs, throughputKinds, scaleLoopThreads);
+                    scaleJvmArgs, scaleInProcess, maxLoad, timeoutMs, throughputKinds, scaleLoopThreads, sctpMaxPacket);
         }
 
         private Options withInts(String name, int v, int which) {
-            if (v < (which == 7 || which == 10 || which == 11 || which == 12 ? 0 : 1) || which == 10 && v > 256) {
+            if (v < (which == 7 || which == 10 || which == 11 || which == 12 || which == 13 ? 0 : 1)
+                    || which == 10 && v > 256) {
                 throw new IllegalArgumentException(name + " must be positive, got " + v);
             }
             return new Options(only, out, which == 1 ? v : rounds, which == 2 ? v * MIB : transferBytes,
@@ -306,7 +337,7 @@ public final class E2eHarness {
                     scalePcs,
                     which == 7 ? v : scaleWarmupSeconds, which == 8 ? v : scaleSteadySeconds, scaleHeap,
                     scaleJvmArgs, scaleInProcess, maxLoad, which == 9 ? v * 1000L : timeoutMs, throughputKinds,
-                    which == 10 ? v : scaleLoopThreads);
+                    which == 10 ? v : scaleLoopThreads, which == 13 ? v : sctpMaxPacket);
         }
     }
 
@@ -356,8 +387,10 @@ public final class E2eHarness {
         out.printf(Locale.ROOT, "e2e harness: commit %s, %s, %d CPUs, load %s, rows %s, busy poll %d us%n",
                 meta.get("commit"), meta.get("java"), Runtime.getRuntime().availableProcessors(),
                 load(Meter.loadAverage()), o.only, BUSY_POLL_MICROS);
-        RtcConfiguration cfg = loopbackConfig();
+        RtcConfiguration cfg = loopbackConfig().toBuilder().sctpMaxPacketSize(o.sctpMaxPacket).build();
         double udpMbPerS = Double.NaN;
+        double udpLargeMbPerS = Double.NaN;
+        int udpLargeBytes = 0;
         Stats.Dist udpRtt = null;
         if (o.only.contains("udp")) {
             try {
@@ -389,6 +422,32 @@ public final class E2eHarness {
                 out.printf(Locale.ROOT, "  raw UDP 1200 B: %s MB/s (%.1f CPU ms/MB, %d of %d dropped); ping-pong RTT "
                         + "p50 %.1f us p99 %.1f us%n", fmt(m), Stats.median(cpu).median(), lost, count * o.rounds,
                         pp.rttUs().p50(), pp.rttUs().p99());
+                // The same at the datagram size of the large SCTP packets: PLPMTU + DTLS record expansion
+                // (16384 + 37 = 16421 bytes over loopback), for the ratio at the same datagram size.
+                int large = largeDatagramBytes(o.sctpMaxPacket);
+                if (large > 0) {
+                    long n = Math.max(1, o.udpBytes / large);
+                    double[] lmbs = new double[o.rounds];
+                    double[] lcpu = new double[o.rounds];
+                    long llost = 0;
+                    RawUdp.throughput(large, n, o.socketBuffer); // warm-up
+                    for (int i = 0; i < o.rounds; i++) {
+                        RawUdp.Throughput t = RawUdp.throughput(large, n, o.socketBuffer);
+                        lmbs[i] = t.mbPerS();
+                        lcpu[i] = t.cpuMsPerMb();
+                        llost += t.sent() - t.received();
+                    }
+                    Stats.Median lm = Stats.median(lmbs);
+                    udpLargeMbPerS = lm.median();
+                    udpLargeBytes = large;
+                    r.put("largeDatagramBytes", large);
+                    r.put("largeThroughputMbPerS", lm);
+                    r.put("largeCpuMsPerMb", Stats.median(lcpu));
+                    r.put("largeDatagramsDropped", llost);
+                    r.put("largeDatagramsSent", n * o.rounds);
+                    out.printf(Locale.ROOT, "  raw UDP %d B: %s MB/s (%.1f CPU ms/MB, %d of %d dropped)%n", large, fmt(lm),
+                            Stats.median(lcpu).median(), llost, n * o.rounds);
+                }
             } catch (Exception e) {
                 fail(errors, out, "udp", e);
             }
@@ -397,7 +456,9 @@ public final class E2eHarness {
         if (o.only.contains("throughput")) {
             int[][] kinds = o.throughputKinds.stream().map(Options::kind).toArray(int[][]::new);
             for (int[] k : kinds) {
-                String name = String.format(Locale.ROOT, "%s x%d", k[0] % 1024 == 0 ? k[0] / 1024 + " KiB" : k[0] + " B", k[1]);
+                String name = String.format(Locale.ROOT, "%s x%d", k[0] % 1024 == 0 ? k[0] / 1024 + " KiB" : k[0] + " B", k[1])
+                        + packetName(k[2]);
+                RtcConfiguration rowCfg = k[2] < 0 ? cfg : cfg.toBuilder().sctpMaxPacketSize(k[2]).build();
                 try {
                     Map<String, Object> r = rowStart(o, out, "throughput " + name);
                     // warm-up, the same rule for every row (warmedUp): untimed rounds until two consecutive
@@ -408,7 +469,7 @@ public final class E2eHarness {
                     int warm = 0;
                     double prev = Double.NaN;
                     while (true) {
-                        DcRows.Round w = DcRows.throughput(cfg, k[0], k[1], o.transferBytes, o.timeoutMs);
+                        DcRows.Round w = DcRows.throughput(rowCfg, k[0], k[1], o.transferBytes, o.timeoutMs);
                         warm++;
                         boolean done = warmedUp(warm, prev, w.cpuMsPerMb());
                         prev = w.cpuMsPerMb();
@@ -421,9 +482,10 @@ public final class E2eHarness {
                     r.put("warmupRounds", warm);
                     DcRows.Round[] rs = new DcRows.Round[o.rounds];
                     for (int i = 0; i < o.rounds; i++) {
-                        rs[i] = DcRows.throughput(cfg, k[0], k[1], o.transferBytes, o.timeoutMs);
-                        out.printf(Locale.ROOT, "    round %d: %.1f MB/s, %.1f CPU ms/MB, %.0f KB alloc/MB, %s%n", i + 1,
-                                rs[i].mbPerS(), rs[i].cpuMsPerMb(), rs[i].allocBytesPerMb() / 1e3, rs[i].counters());
+                        rs[i] = DcRows.throughput(rowCfg, k[0], k[1], o.transferBytes, o.timeoutMs);
+                        out.printf(Locale.ROOT, "    round %d: %.1f MB/s, %.1f CPU ms/MB, %.0f KB alloc/MB, sender PLPMTU %d"
+                                + " (%d at the start), %s%n", i + 1, rs[i].mbPerS(), rs[i].cpuMsPerMb(),
+                                rs[i].allocBytesPerMb() / 1e3, rs[i].sctpPmtu(), rs[i].sctpPmtuAtStart(), rs[i].counters());
                     }
                     Stats.Median mb = Stats.median(Arrays.stream(rs).mapToDouble(DcRows.Round::mbPerS).toArray());
                     r.put("name", name);
@@ -435,6 +497,15 @@ public final class E2eHarness {
                     r.put("allocBytesPerMb",
                             Stats.median(Arrays.stream(rs).mapToDouble(DcRows.Round::allocBytesPerMb).toArray()));
                     r.put("ratioToRawUdp", mb.median() / udpMbPerS);
+                    r.put("sctpMaxPacketSize", rowCfg.sctpMaxPacketSize());
+                    // the sender's PLPMTU at the end of the rounds (the largest SCTP packet it sent then)
+                    double pmtu = Stats.median(Arrays.stream(rs).mapToDouble(DcRows.Round::sctpPmtu).toArray()).median();
+                    r.put("sctpPmtu", (int) pmtu);
+                    // the ratio to raw UDP at the datagram size this row's packets travel in: the large
+                    // raw figure once the PLPMTU rose above 1191, else the 1200-byte one
+                    boolean largePackets = pmtu > PathMtu.BASE && udpLargeBytes > 0;
+                    r.put("rawUdpSameSizeDatagramBytes", largePackets ? udpLargeBytes : 1200);
+                    r.put("ratioToRawUdpSameSize", mb.median() / (largePackets ? udpLargeMbPerS : udpMbPerS));
                     r.put("rounds", rs);
                     tput.add(r);
                 } catch (Exception e) {
@@ -525,6 +596,36 @@ public final class E2eHarness {
             out.println("JSON: " + o.out);
         }
         return report;
+    }
+
+    /** @return the throughput row name's suffix for a {@code @PACKET} kind ("" without one) */
+    static String packetName(int packet) {
+        if (packet < 0) {
+            return "";
+        }
+        if (packet == PathMtu.BASE) {
+            return ", " + PathMtu.BASE + "-byte packets";
+        }
+        return packet == 0 ? ", automatic packet size" : ", packets <= " + packet + " B";
+    }
+
+    /**
+     * @param sctpMaxPacket the run's {@link RtcConfiguration.Builder#sctpMaxPacketSize(int)}
+     * @return bytes of the UDP datagram that carries a largest SCTP packet over loopback (PathMtu's rule:
+     *     min(DTLS plaintext limit, loopback MTU - IP - UDP - DTLS record expansion), capped by
+     *     {@code sctpMaxPacket}, plus the DTLS record expansion: 16421 with a 65536-byte loopback MTU),
+     *     or 0 when the packets stay at 1191 bytes
+     */
+    static int largeDatagramBytes(int sctpMaxPacket) {
+        int rule;
+        try {
+            rule = PathMtu.maxPlpmtu(PathMtu.DTLS_MAX_PLAINTEXT, PathMtu.interfaceMtu(
+                    java.net.InetAddress.getByName("127.0.0.1")), false, PathMtu.DTLS_AES_GCM_EXPANSION, 0);
+        } catch (java.net.UnknownHostException e) {
+            return 0;
+        }
+        int pl = PathMtu.apply(sctpMaxPacket, rule);
+        return pl == 0 ? 0 : pl + PathMtu.DTLS_AES_GCM_EXPANSION;
     }
 
     static ObjectMapper mapper() {
@@ -689,22 +790,31 @@ public final class E2eHarness {
         out.printf(Locale.ROOT, "== e2e summary (commit %s, load at start %s, at end %s; MB = 10^6 B; CPU = process "
                 + "CPU of both peers) ==%n", meta.get("commit"), load((double[]) meta.get("loadAverageStart")),
                 load((double[]) meta.get("loadAverageEnd")));
-        out.printf(Locale.ROOT, "%-32s %16s %9s %10s %12s %s%n", "throughput", "MB/s (± spread)", "x rawUDP",
-                "CPU ms/MB", "alloc KB/MB", "load   counters (sum of rounds)");
+        out.printf(Locale.ROOT, "%-50s %16s %9s %10s %6s %10s %12s %s%n", "throughput", "MB/s (± spread)", "x rawUDP",
+                "x raw same", "PLPMTU", "CPU ms/MB", "alloc KB/MB", "load   counters (sum of rounds)");
         Map<String, Object> udp = (Map<String, Object>) rows.get("udp");
         if (udp != null) {
-            out.printf(Locale.ROOT, "%-32s %16s %9s %10.1f %12s %s   dropped %s of %s datagrams%n",
-                    "raw UDP 1200 B, one direction", fmt((Stats.Median) udp.get("throughputMbPerS")), "1.00",
+            out.printf(Locale.ROOT, "%-50s %16s %9s %10s %6s %10.1f %12s %s   dropped %s of %s datagrams%n",
+                    "raw UDP 1200 B, one direction", fmt((Stats.Median) udp.get("throughputMbPerS")), "1.00", "1.00", "-",
                     ((Stats.Median) udp.get("cpuMsPerMb")).median(), "-", load((double[]) udp.get("loadAverage")),
                     udp.get("datagramsDropped"), udp.get("datagramsSent"));
+            if (udp.get("largeDatagramBytes") != null) {
+                Stats.Median lm = (Stats.Median) udp.get("largeThroughputMbPerS");
+                out.printf(Locale.ROOT, "%-50s %16s %9.2f %10s %6s %10.1f %12s %s   dropped %s of %s datagrams%n",
+                        "raw UDP " + udp.get("largeDatagramBytes") + " B, one direction", fmt(lm),
+                        lm.median() / ((Stats.Median) udp.get("throughputMbPerS")).median(), "1.00", "-",
+                        ((Stats.Median) udp.get("largeCpuMsPerMb")).median(), "-", load((double[]) udp.get("loadAverage")),
+                        udp.get("largeDatagramsDropped"), udp.get("largeDatagramsSent"));
+            }
         }
         for (Map<String, Object> r : (List<Map<String, Object>>) rows.getOrDefault("throughput", List.of())) {
             Map<String, Long> c = new LinkedHashMap<>();
             for (DcRows.Round x : (DcRows.Round[]) r.get("rounds")) {
                 c = Internals.sum(c, x.counters());
             }
-            out.printf(Locale.ROOT, "%-32s %16s %9.2f %10.1f %12.0f %s   %s%n", "DC " + r.get("name") + " ordered reliable",
+            out.printf(Locale.ROOT, "%-50s %16s %9.2f %10.2f %6d %10.1f %12.0f %s   %s%n", "DC " + r.get("name"),
                     fmt((Stats.Median) r.get("mbPerS")), (Double) r.get("ratioToRawUdp"),
+                    (Double) r.get("ratioToRawUdpSameSize"), (Integer) r.get("sctpPmtu"),
                     ((Stats.Median) r.get("cpuMsPerMb")).median(), ((Stats.Median) r.get("allocBytesPerMb")).median() / 1e3,
                     load((double[]) r.get("loadAverage")), c);
         }

@@ -56,6 +56,15 @@ final class Internals {
         return m;
     }
 
+    /**
+     * @param pc a connection
+     * @return its SCTP PLPMTU now (RFC 8899: the largest SCTP packet it sends, bytes), 0 if unknown
+     */
+    static int sctpPathMtu(PeerConnection pc) {
+        Object v = call(field(pc, "core"), "sctpPathMtu");
+        return v instanceof Number n ? n.intValue() : 0;
+    }
+
     /** @return {@code a + b} per key (keys of both) */
     static Map<String, Long> sum(Map<String, Long> a, Map<String, Long> b) {
         Map<String, Long> m = new LinkedHashMap<>(a);

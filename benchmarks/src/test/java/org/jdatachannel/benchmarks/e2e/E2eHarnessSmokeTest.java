@@ -35,7 +35,10 @@ class E2eHarnessSmokeTest {
         String printed = buf.toString(StandardCharsets.UTF_8);
         assertEquals(List.of(), report.get("errors"), printed);
         assertTrue(printed.contains("== e2e summary"), printed);
-        for (String row : List.of("raw UDP 1200 B", "DC 64 KiB x1", "DC 1 KiB x1", "DC 64 KiB x4", "DC echo 1 KiB",
+        int large = E2eHarness.largeDatagramBytes(0);
+        assertEquals(16384 + 37, large, "loopback MTU 65536: a 16384-byte SCTP packet in a 16421-byte datagram");
+        for (String row : List.of("raw UDP 1200 B", "raw UDP " + large + " B", "DC 64 KiB x1", "DC 1 KiB x1",
+                "DC 64 KiB x4", "DC 64 KiB x1, 1191-byte packets", "DC echo 1 KiB",
                 "setup (certificate per connection)", "setup (shared certificate)")) {
             assertTrue(printed.contains(row), row + " in\n" + printed);
         }
@@ -53,14 +56,39 @@ class E2eHarnessSmokeTest {
         assertEquals(20, udp.path("pingPongRttUs").path("n").asInt() + udp.path("pingPongLost").asInt(), udp.toString());
         assertEquals(3, udp.path("loadAverage").size());
         assertTrue(udp.path("loaded").isBoolean());
+        // raw UDP at the datagram size of the large SCTP packets
+        assertEquals(large, udp.path("largeDatagramBytes").asInt(), udp.toString());
+        assertTrue(udp.path("largeThroughputMbPerS").path("median").asDouble() > 0, udp.toString());
+        assertEquals(1, udp.path("largeThroughputMbPerS").path("values").size());
+        assertTrue(udp.path("largeCpuMsPerMb").path("median").isNumber(), udp.toString()); // 0 in a run this short
+        assertTrue(udp.path("largeDatagramsSent").asLong() > 0, udp.toString());
+        assertTrue(udp.path("largeDatagramsDropped").asLong() >= 0, udp.toString());
 
         JsonNode tput = rows.path("throughput");
-        assertEquals(3, tput.size(), tput.toString());
-        int[][] kinds = {{65536, 1}, {1024, 1}, {65536, 4}};
-        for (int i = 0; i < 3; i++) {
+        assertEquals(4, tput.size(), tput.toString());
+        int[][] kinds = {{65536, 1, 0}, {65536, 1, 1191}, {1024, 1, 0}, {65536, 4, 0}};
+        for (int i = 0; i < 4; i++) {
             JsonNode r = tput.get(i);
             assertEquals(kinds[i][0], r.path("messageBytes").asInt(), r.toString());
             assertEquals(kinds[i][1], r.path("channels").asInt(), r.toString());
+            // the row's packet size setting and the sender's PLPMTU (the largest SCTP packet it sent)
+            assertEquals(kinds[i][2], r.path("sctpMaxPacketSize").asInt(-1), r.toString());
+            int pmtu = r.path("sctpPmtu").asInt();
+            if (kinds[i][2] == 1191) {
+                assertEquals(1191, pmtu, r.toString());
+                assertEquals(1200, r.path("rawUdpSameSizeDatagramBytes").asInt(), r.toString());
+                assertEquals(r.path("ratioToRawUdp").asDouble(), r.path("ratioToRawUdpSameSize").asDouble(), 1e-9);
+            } else {
+                assertTrue(pmtu >= 1191 && pmtu <= 16384, r.toString());
+                assertEquals(pmtu > 1191 ? large : 1200, r.path("rawUdpSameSizeDatagramBytes").asInt(), r.toString());
+            }
+            assertTrue(r.path("ratioToRawUdpSameSize").asDouble() > 0, r.toString());
+            JsonNode first = r.path("rounds").get(0);
+            assertEquals(pmtu, first.path("sctpPmtu").asInt(), first.toString());
+            assertTrue(first.path("sctpPmtuAtStart").asInt() >= 1191, first.toString());
+            // retransmissions and ICE receive-queue drops per round are reported (diagnostics)
+            assertTrue(first.path("counters").has("sctpRetransmissions"), first.toString());
+            assertTrue(first.path("counters").has("iceDropsQueueFull"), first.toString());
             for (String f : List.of("mbPerS", "cpuMsPerMb", "allocBytesPerMb")) {
                 assertEquals(1, r.path(f).path("values").size(), f + " " + r);
                 assertTrue(r.path(f).path("median").asDouble() > 0, f + " " + r);
@@ -180,7 +208,22 @@ class E2eHarnessSmokeTest {
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--bogus"));
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--out"));
         assertThrows(IllegalArgumentException.class, () -> new ScaleRun.Config(3, 0, 1, 1024, 1000, 1, 1, 0));
-        assertEquals(List.of("65536x1", "1024x1", "65536x4"), d.throughputKinds());
+        assertEquals(List.of("65536x1", "65536x1@1191", "1024x1", "65536x4"), d.throughputKinds());
+        assertEquals(0, d.sctpMaxPacket());
+        assertEquals(1191, E2eHarness.Options.parse("--sctp-max-packet", "1191").sctpMaxPacket());
+        assertEquals(9000, E2eHarness.Options.parse("--sctp-max-packet", "9000").sctpMaxPacket());
+        IllegalArgumentException pk = assertThrows(IllegalArgumentException.class,
+                () -> E2eHarness.Options.parse("--sctp-max-packet", "1000"));
+        assertTrue(pk.getMessage().contains("--sctp-max-packet") && pk.getMessage().contains("1191..65535"),
+                pk.getMessage());
+        assertEquals(List.of("65536x1@1191", "1024x2@0"),
+                E2eHarness.Options.parse("--tput", "65536x1@1191,1024x2@0").throughputKinds());
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--tput", "65536x1@1000"));
+        assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--tput", "65536x1@"));
+        assertEquals(", 1191-byte packets", E2eHarness.packetName(1191));
+        assertEquals("", E2eHarness.packetName(-1));
+        assertEquals(0, E2eHarness.largeDatagramBytes(1191), "fixed 1191-byte packets: no large datagrams");
+        assertEquals(9000 + 37, E2eHarness.largeDatagramBytes(9000));
         assertEquals(0, d.scaleLoopThreads());
         assertEquals(8, E2eHarness.Options.parse("--scale-loop-threads", "8").scaleLoopThreads());
         assertEquals(20_000, d.echoWarmup());
