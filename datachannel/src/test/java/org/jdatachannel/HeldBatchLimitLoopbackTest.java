@@ -51,8 +51,11 @@ class HeldBatchLimitLoopbackTest {
     }
 
     private static Burst burst(int n) throws Exception {
-        try (PeerConnection a = new PeerConnection(loopback().build());
-             PeerConnection b = new PeerConnection(loopback().build())) {
+        // Fixed 1191-byte SCTP packets (no path MTU discovery): each 1000-byte message is then one
+        // DATA packet of its own, and no PLPMTUD probe or probe acknowledgement (RFC 8899, on by
+        // default) crosses the burst.
+        try (PeerConnection a = new PeerConnection(loopback().sctpMaxPacketSize(1191).build());
+             PeerConnection b = new PeerConnection(loopback().sctpMaxPacketSize(1191).build())) {
             CompletableFuture<DataChannel> atB = new CompletableFuture<>();
             b.onDataChannel(atB::complete);
             DataChannel ch = a.createDataChannel("burst", null);
