@@ -62,6 +62,10 @@ public final class BrowserScenario {
             // is how the tests see what SCTP extensions were negotiated; set before any logger of
             // the stack exists (slf4j-simple reads it per logger).
             System.setProperty("org.slf4j.simpleLogger.log.org.jdatachannel.sctp.Association", "debug");
+            // RFC 8899 Datagram PLPMTUD's debug lines ("PLPMTUD search complete: PLPMTU n bytes
+            // (MAX_PLPMTU m)", probes confirmed, black holes): how the tests see whether the browser
+            // answered our probes (InteropAssertions.pathMtu).
+            System.setProperty("org.slf4j.simpleLogger.log.org.jdatachannel.sctp.PathMtuDiscovery", "debug");
             // slf4j-simple writes to the current System.err on each call: watch it for log lines the
             // scenario has to wait for (see awaitRestartDone).
             System.setErr(new PrintStream(LOG_WATCH, true, StandardCharsets.UTF_8));

@@ -64,6 +64,9 @@ class FirefoxInteropTest {
         extra[options.length] = "query=big=" + BIG;
         JsonNode r = BrowserNamespace.run(Browser.FIREFOX, role, extra);
         InteropAssertions.echoAndClose(Browser.FIREFOX, role, r);
+        // RFC 8899: Firefox (dcSCTP, and usrsctp) answers our PLPMTUD probes, and the 1 MiB messages
+        // below went over the larger packets
+        InteropAssertions.pathMtu(Browser.FIREFOX, role, r);
 
         // 1 MiB each way: the page compared the server's digest, the served message and the echo.
         JsonNode big = r.path("big");

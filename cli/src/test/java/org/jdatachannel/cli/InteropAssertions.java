@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -52,6 +56,41 @@ final class InteropAssertions {
         assertTrue(pr.path("props-life50").path("java").path("ordered").asBoolean(false), () -> "(d) " + pr);
         assertEquals(0, pr.path("srv-pr").path("maxRetransmits").asInt(-1), () -> "(d) " + pr);
         System.out.printf("%s role=%s close checks: %s%n", name, role, c);
+    }
+
+    /**
+     * MAX_PLPMTU our side computes for the namespace's veth path (MTU 1500, IPv4): 1500 - 20 (IPv4) - 8
+     * (UDP) - the DTLS record expansion, 37 with AES-GCM or 29 with ChaCha20-Poly1305, rounded down to a
+     * multiple of 4 (PathMtu): 1432 or 1440.
+     */
+    static final List<Integer> VETH_MAX_PLPMTU = List.of((1500 - 20 - 8 - 37) & ~3, (1500 - 20 - 8 - 29) & ~3);
+
+    /**
+     * RFC 8899 Datagram PLPMTUD against {@code browser} (on by default): our side searched up to the
+     * veth path's MAX_PLPMTU, the browser acknowledged our HEARTBEAT+PAD probes (HEARTBEAT ACK), so the
+     * PLPMTU rose from 1191 to that maximum, and no black hole was suspected (no fallback to 1191)
+     * while the scenario's data went over the larger packets. Reads our debug lines in the scenario
+     * JVM's log ({@code PathMtuDiscovery}, enabled by {@link BrowserScenario}).
+     */
+    static void pathMtu(Browser browser, String role, JsonNode r) {
+        String log = r.path("javaLog").asText();
+        Matcher m = Pattern.compile("PLPMTUD search complete: PLPMTU (\\d+) bytes \\(MAX_PLPMTU (\\d+)\\)").matcher(log);
+        List<int[]> done = new ArrayList<>();
+        while (m.find()) {
+            done.add(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
+        }
+        List<String> lines = new ArrayList<>();
+        Matcher l = Pattern.compile("(?m)^.*PLPMTU.*$").matcher(log);
+        while (l.find()) {
+            lines.add(l.group().strip());
+        }
+        System.out.printf("%s role=%s PLPMTUD: %s%n", browser.id().toUpperCase(Locale.ROOT), role, lines);
+        assertFalse(done.isEmpty(), () -> "our PLPMTUD search completed against " + browser.id() + ": " + lines);
+        for (int[] d : done) {
+            assertTrue(VETH_MAX_PLPMTU.contains(d[1]), () -> "MAX_PLPMTU of the veth path: " + lines);
+            assertEquals(d[1], d[0], () -> browser.id() + " answered our probes up to MAX_PLPMTU: " + lines);
+        }
+        assertFalse(log.contains("black hole suspected"), () -> "no black hole with " + browser.id() + ": " + lines);
     }
 
     /**

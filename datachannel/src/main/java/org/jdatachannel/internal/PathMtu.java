@@ -83,8 +83,8 @@ public final class PathMtu {
      * @param ipv6 whether that interface's address (the outer IP header) is IPv6
      * @param dtlsExpansion bytes DTLS adds per record ({@link #dtlsExpansion})
      * @param turnOverhead bytes of TURN framing, 0 when not relayed
-     * @return MAX_PLPMTU in {@code BASE+1..MAX}, or 0 (PLPMTUD off) when a limit is unknown or
-     *     leaves no room above {@link #BASE}
+     * @return MAX_PLPMTU in {@code BASE+1..MAX}, a multiple of 4 ({@link #align}), or 0 (PLPMTUD off)
+     *     when a limit is unknown or leaves no room above {@link #BASE}
      */
     public static int maxPlpmtu(int dtlsSendLimit, int interfaceMtu, boolean ipv6, int dtlsExpansion, int turnOverhead) {
         if (dtlsSendLimit <= 0 || interfaceMtu <= 0) {
@@ -92,8 +92,21 @@ public final class PathMtu {
         }
         long fit = (long) interfaceMtu - (ipv6 ? IPV6_HEADER : IPV4_HEADER) - UDP_HEADER - dtlsExpansion
                 - turnOverhead;
-        long max = Math.min(Math.min(fit, dtlsSendLimit), MAX);
-        return max > BASE ? (int) max : 0;
+        int max = align((int) Math.max(0, Math.min(Math.min(fit, dtlsSendLimit), MAX)));
+        return max > BASE ? max : 0;
+    }
+
+    /**
+     * Every SCTP packet is a multiple of 4 bytes long (12-byte common header, and RFC 9260 §3.2: "The
+     * total length of a chunk (including Type, Length, and Value fields) MUST be a multiple of 4
+     * bytes"), so the largest packet that fits {@code bytes} is {@code bytes} rounded down to a
+     * multiple of 4: a MAX_PLPMTU of 1435 would be reached as 1432.
+     *
+     * @param bytes a size, &gt;= 0
+     * @return {@code bytes} rounded down to a multiple of 4
+     */
+    static int align(int bytes) {
+        return bytes & ~3;
     }
 
     /**
@@ -101,13 +114,13 @@ public final class PathMtu {
      *
      * @param configured 0 automatic, {@link #BASE} off, else a cap in {@code BASE..MAX}
      * @param rule {@link #maxPlpmtu}'s result (0: off)
-     * @return MAX_PLPMTU to give SCTP, 0 for off
+     * @return MAX_PLPMTU to give SCTP (a multiple of 4), 0 for off
      */
     public static int apply(int configured, int rule) {
         if (rule == 0 || configured == BASE) {
             return 0;
         }
-        int m = configured == 0 ? rule : Math.min(configured, rule);
+        int m = align(configured == 0 ? rule : Math.min(configured, rule));
         return m > BASE ? m : 0;
     }
 

@@ -22,22 +22,25 @@ class PathMtuTest {
         assertEquals(37, PathMtu.dtlsExpansion(null), "unknown: the worst case of our suites");
         // loopback (MTU 65536): DTLS's 2^14 plaintext limit decides
         assertEquals(16384, PathMtu.maxPlpmtu(16384, 65536, false, gcm, 0));
-        // Ethernet 1500 over IPv4: 1500 - 20 - 8 - 37; over IPv6: - 40
-        assertEquals(1435, PathMtu.maxPlpmtu(16384, 1500, false, gcm, 0));
-        assertEquals(1415, PathMtu.maxPlpmtu(16384, 1500, true, gcm, 0));
-        assertEquals(1443, PathMtu.maxPlpmtu(16384, 1500, false, 29, 0));
+        // Ethernet 1500 over IPv4: 1500 - 20 - 8 - 37 = 1435, an SCTP packet being a multiple of 4
+        // bytes: 1432; over IPv6 (- 40): 1415 -> 1412; ChaCha20-Poly1305: 1443 -> 1440
+        assertEquals(1432, PathMtu.maxPlpmtu(16384, 1500, false, gcm, 0));
+        assertEquals(1412, PathMtu.maxPlpmtu(16384, 1500, true, gcm, 0));
+        assertEquals(1440, PathMtu.maxPlpmtu(16384, 1500, false, 29, 0));
         // relayed: a Send indication towards an IPv4 peer (39 with the DATA padding), IPv6 peer 51
         assertEquals(39, PathMtu.TURN_SEND_INDICATION_IPV4);
         assertEquals(51, PathMtu.TURN_SEND_INDICATION_IPV6);
-        assertEquals(1435 - 39, PathMtu.maxPlpmtu(16384, 1500, false, gcm, PathMtu.TURN_SEND_INDICATION_IPV4));
+        assertEquals(1396, PathMtu.maxPlpmtu(16384, 1500, false, gcm, PathMtu.TURN_SEND_INDICATION_IPV4));
+        assertEquals(1384, PathMtu.maxPlpmtu(16384, 1500, false, gcm, PathMtu.TURN_SEND_INDICATION_IPV6));
         // no room above the base size, or a limit unknown: off
         assertEquals(0, PathMtu.maxPlpmtu(16384, 1256, false, gcm, 0), "1256 - 65 = 1191 is the base itself");
         assertEquals(1192, PathMtu.maxPlpmtu(16384, 1257, false, gcm, 0));
+        assertEquals(1192, PathMtu.maxPlpmtu(16384, 1260, false, gcm, 0), "1195 rounds down to 1192");
         assertEquals(0, PathMtu.maxPlpmtu(16384, -1, false, gcm, 0));
         assertEquals(0, PathMtu.maxPlpmtu(0, 65536, false, gcm, 0));
         assertEquals(0, PathMtu.maxPlpmtu(1100, 65536, false, gcm, 0));
         // never above what the sctp module accepts
-        assertEquals(PathMtu.MAX, PathMtu.maxPlpmtu(1 << 20, 1 << 20, false, gcm, 0));
+        assertEquals(65532, PathMtu.maxPlpmtu(1 << 20, 1 << 20, false, gcm, 0), "65535 as a multiple of 4");
     }
 
     @Test
@@ -45,7 +48,9 @@ class PathMtuTest {
         assertEquals(16384, PathMtu.apply(0, 16384), "0: automatic");
         assertEquals(0, PathMtu.apply(1191, 16384), "1191: no discovery");
         assertEquals(9000, PathMtu.apply(9000, 16384), "a cap");
-        assertEquals(1435, PathMtu.apply(9000, 1435), "never above the rule");
+        assertEquals(1432, PathMtu.apply(9000, 1432), "never above the rule");
+        assertEquals(4000, PathMtu.apply(4003, 16384), "a multiple of 4");
+        assertEquals(1192, PathMtu.apply(1193, 16384), "rounded down to a multiple of 4");
         assertEquals(0, PathMtu.apply(9000, 0), "the rule knows nothing: off");
         assertEquals(1192, PathMtu.apply(1192, 16384));
     }

@@ -19,7 +19,7 @@ final class Internals {
     /**
      * @param pc a connection
      * @return counter name to value: sctpDataPackets and sctpSackPackets (packets sent with DATA /
-     *     with a SACK), sctpPacketsReused, sctpMessagesInPlace, sctpRetransmissions, sctpFastRetransmits, sctpT3Expiries,
+     *     with a SACK), sctpPlpmtuProbesSent/Acked and sctpPlpmtuBlackHoles (RFC 8899), sctpPacketsReused, sctpMessagesInPlace, sctpRetransmissions, sctpFastRetransmits, sctpT3Expiries,
      *     iceDropsQueueFull, iceDropsUnknownSource, and "rx.NAME" for each numeric component of the
      *     core's {@code receiveStats()} record (push receive path: inbox drops, batches, wake-ups), those found
      */
@@ -34,6 +34,10 @@ final class Internals {
         // received messages assembled in place (no second copy)
         put(m, "sctpPacketsReused", call(association, "packetsReused"));
         put(m, "sctpMessagesInPlace", call(field(association, "reassembly"), "messagesInPlace"));
+        // RFC 8899 Datagram PLPMTUD: probes sent and acknowledged, black holes detected (fallbacks to base)
+        put(m, "sctpPlpmtuProbesSent", call(association, "plpmtuProbesSent"));
+        put(m, "sctpPlpmtuProbesAcked", call(association, "plpmtuProbesAcked"));
+        put(m, "sctpPlpmtuBlackHoles", call(association, "plpmtuBlackHoles"));
         put(m, "sctpRetransmissions", call(outstanding, "retransmitCount"));
         put(m, "sctpFastRetransmits", call(outstanding, "fastRetransmitCount"));
         put(m, "sctpT3Expiries", call(outstanding, "t3ExpiryCount"));
