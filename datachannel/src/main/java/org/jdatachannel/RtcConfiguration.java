@@ -420,8 +420,9 @@ public final class RtcConfiguration {
          *       the IP (20 or 40), UDP (8), DTLS record (37 with AES-GCM, 29 with ChaCha20-Poly1305)
          *       and, for a relayed candidate, TURN (up to 51) headers, rounded down to a multiple of 4
          *       (SCTP packets are). If that is unknown or at most 1191 there is no discovery. Over
-         *       loopback this is 16384; on a 1500-byte Ethernet interface 1432 over IPv4. Discovery starts again when the ICE pair in use changes
-         *       (ICE restart, another pair selected).</li>
+         *       loopback this is 16384; on a 1500-byte Ethernet interface 1432 over IPv4. Discovery
+         *       starts again when the ICE pair in use changes (ICE restart, another pair
+         *       selected).</li>
          *   <li>{@value RtcConfiguration#SCTP_BASE_PACKET_SIZE}: no discovery, every packet at most 1191
          *       bytes.</li>
          *   <li>1192..{@value RtcConfiguration#MAX_SCTP_PACKET_SIZE}: at most this (rounded down to a
