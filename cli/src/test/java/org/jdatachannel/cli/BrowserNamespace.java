@@ -52,6 +52,8 @@ final class BrowserNamespace {
             "ip link add jdc0 type veth peer name jdc1",
             "ip addr add " + JAVA_ICE_ADDRESS + "/24 dev jdc0",
             "ip addr add 198.18.0.2/24 dev jdc1",
+            // JUMBO_FRAMES: a larger MTU on both ends of the pair (the default is 1500)
+            "if [ -n \"$JDC_VETH_MTU\" ]; then ip link set jdc0 mtu \"$JDC_VETH_MTU\"; ip link set jdc1 mtu \"$JDC_VETH_MTU\"; fi",
             "ip link set jdc0 up",
             "ip link set jdc1 up",
             // Firefox only: see defaultRoute(Browser).
@@ -150,15 +152,18 @@ final class BrowserNamespace {
             requireTools(browser);
         }
         boolean defaultRoute = browser == Browser.FIREFOX;
+        int vethMtu = 0;
         List<String> pageArgs = new ArrayList<>();
         for (String e : extra) {
             if (e.equals(DEFAULT_ROUTE)) {
                 defaultRoute = true;
+            } else if (e.equals(JUMBO_FRAMES)) {
+                vethMtu = JUMBO_MTU;
             } else {
                 pageArgs.add(e);
             }
         }
-        return runJava(browser.id() + " role " + role, defaultRoute, RUN_SECONDS, scratch -> {
+        return runJava(browser.id() + " role " + role, defaultRoute, vethMtu, RUN_SECONDS, scratch -> {
             List<String> args = new ArrayList<>(List.of("-Xmx512m", "org.jdatachannel.cli.BrowserScenario", browser.id(),
                     role, JAVA_ICE_ADDRESS, String.valueOf(SCENARIO_SECONDS), scratch.toString()));
             args.addAll(pageArgs);
@@ -182,6 +187,12 @@ final class BrowserNamespace {
      */
     static JsonNode runJava(String label, boolean defaultRoute, int runSeconds,
             java.util.function.Function<Path, List<String>> javaArgs) throws Exception {
+        return runJava(label, defaultRoute, 0, runSeconds, javaArgs);
+    }
+
+    /** As {@link #runJava(String, boolean, int, java.util.function.Function)}, with the veth pair's MTU (0: 1500). */
+    static JsonNode runJava(String label, boolean defaultRoute, int vethMtu, int runSeconds,
+            java.util.function.Function<Path, List<String>> javaArgs) throws Exception {
         if (asRoot == null) {
             throw new IllegalStateException("call requireTools first");
         }
@@ -200,6 +211,7 @@ final class BrowserNamespace {
             pb.environment().put("CLASSPATH", testClasspath());
             pb.environment().put("JDC_JAVA", Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             pb.environment().put("JDC_DEFAULT_VIA", defaultRoute ? JAVA_ICE_ADDRESS : "");
+            pb.environment().put("JDC_VETH_MTU", vethMtu > 0 ? String.valueOf(vethMtu) : "");
             pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
             long t0 = System.nanoTime();
             ns = pb.start();
@@ -277,6 +289,14 @@ final class BrowserNamespace {
      * always had, without a default route.
      */
     static final String DEFAULT_ROUTE = "DEFAULT_ROUTE";
+
+    /**
+     * A {@link #run} extra: the veth pair gets MTU {@value #JUMBO_MTU} (jumbo frames, as on some LANs
+     * and cloud networks) instead of 1500.
+     */
+    static final String JUMBO_FRAMES = "JUMBO_FRAMES";
+    /** The veth MTU of {@link #JUMBO_FRAMES}, bytes. */
+    static final int JUMBO_MTU = 9000;
 
     static String tailOf(String s, int max) {
         return s.length() <= max ? s : "..." + s.substring(s.length() - max);

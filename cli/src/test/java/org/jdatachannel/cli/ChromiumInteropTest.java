@@ -39,6 +39,20 @@ class ChromiumInteropTest {
     }
 
     /**
+     * RFC 8899 over a path with jumbo frames (veth MTU 9000): the interface would allow SCTP packets of
+     * 8932 bytes, but libwebrtc fails its DTLS transport on a record above 2048 bytes (it reads each
+     * record into a 2048-byte buffer), so our automatic MAX_PLPMTU off loopback stays at 2048
+     * (PathMtu.BROWSER_SAFE): Chromium answers the probes up to 2048 and the connection, the echo and
+     * the close checks stay intact.
+     */
+    @Test
+    void chromiumJumboFramesKeepsPacketsBrowserSafe() throws Exception {
+        JsonNode r = BrowserNamespace.run(Browser.CHROMIUM, "answer", BrowserNamespace.JUMBO_FRAMES);
+        InteropAssertions.echoAndClose(Browser.CHROMIUM, "answer", r);
+        InteropAssertions.pathMtu(Browser.CHROMIUM, "answer", r, java.util.List.of(2048));
+    }
+
+    /**
      * Trickle ICE with Chromium, Chromium offering (see FirefoxInteropTest#firefoxTrickleIce); with
      * a default route in the namespace, so that Chromium gathers a candidate to trickle (its mDNS
      * name for 198.18.0.2).

@@ -56,6 +56,20 @@ class PathMtuTest {
     }
 
     @Test
+    void anAutomaticValueStaysBrowserSafeOffLoopback() {
+        // a 9000-byte (jumbo frame) interface towards a non-loopback peer: at most 2048 automatically,
+        // since libwebrtc fails its DTLS transport on a larger record
+        int jumbo = PathMtu.maxPlpmtu(16384, 9000, false, 37, 0);
+        assertEquals(8932, jumbo);
+        assertEquals(2048, PathMtu.apply(0, jumbo, false));
+        assertEquals(8932, PathMtu.apply(0, jumbo, true), "loopback at both ends: browsers never use it");
+        assertEquals(8932, PathMtu.apply(9000, jumbo, false), "an explicit sctpMaxPacketSize lifts the cap");
+        assertEquals(4000, PathMtu.apply(4000, jumbo, false));
+        assertEquals(1432, PathMtu.apply(0, 1432, false), "Ethernet: below the cap");
+        assertEquals(0, PathMtu.apply(1191, jumbo, false));
+    }
+
+    @Test
     void aLoopbackPathGetsDtlsLimitAndUnknownInterfacesTurnItOff() throws Exception {
         InetAddress lo = InetAddress.getByName("127.0.0.1");
         int mtu = PathMtu.interfaceMtu(lo);
