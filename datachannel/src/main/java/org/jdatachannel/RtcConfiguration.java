@@ -419,11 +419,12 @@ public final class RtcConfiguration {
          *       record (16384 bytes), and the MTU of the local interface of the ICE pair in use minus
          *       the IP (20 or 40), UDP (8), DTLS record (37 with AES-GCM, 29 with ChaCha20-Poly1305)
          *       and, for a relayed candidate, TURN (up to 51) headers, rounded down to a multiple of 4
-         *       (SCTP packets are), and at most 2048 unless the ICE path is loopback at both ends:
-         *       libwebrtc (Chromium) fails its DTLS transport on a record above 2048 bytes, which a
-         *       probe over a path with jumbo frames would reach it with. If that is unknown or at
-         *       most 1191 there is no discovery. Over loopback this is 16384; on a 1500-byte Ethernet
-         *       interface 1432 over IPv4; with jumbo frames 2048. Discovery starts again when the ICE
+         *       (SCTP packets are), and at most 2048 on every path, loopback included: libwebrtc
+         *       (Chromium, and libwebrtc in Node or native applications, which can use loopback) fails
+         *       its DTLS transport on a record above 2048 bytes, which a probe over a path with jumbo
+         *       frames or over loopback would reach it with. If that is unknown or at most 1191
+         *       there is no discovery. Over loopback and with jumbo frames this is 2048; on a
+         *       1500-byte Ethernet interface 1432 over IPv4. Discovery starts again when the ICE
          *       pair in use changes (ICE restart, another pair selected).</li>
          *   <li>{@value RtcConfiguration#SCTP_BASE_PACKET_SIZE}: no discovery, every packet at most 1191
          *       bytes.</li>

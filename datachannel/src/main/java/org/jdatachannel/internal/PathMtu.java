@@ -53,13 +53,14 @@ public final class PathMtu {
      */
     public static final int DTLS_MAX_PLAINTEXT = 1 << 14;
     /**
-     * Largest automatic MAX_PLPMTU on a path that is not loopback at both ends, bytes. libwebrtc
-     * (Chromium, and stacks built on it) reads each received DTLS record's plaintext into a buffer of
-     * {@code kMaxDtlsPacketLen} = 2048 bytes, and its stream adapter turns a longer record into a read
-     * error ("short DTLS read", SSE_MSG_TRUNC) that fails the DTLS transport: a probe above 2048
-     * bytes that reaches such a peer (over a path with jumbo frames, or in IP fragments) would end
-     * the connection instead of being lost. Browsers do not use loopback (INTEROP-NOTES), so a
-     * loopback path keeps the rule's value; {@code sctpMaxPacketSize} can lift the cap elsewhere.
+     * Largest automatic MAX_PLPMTU, bytes, on every path. libwebrtc (Chromium, and stacks built on
+     * it) reads each received DTLS record's plaintext into a buffer of {@code kMaxDtlsPacketLen} =
+     * 2048 bytes, and its stream adapter turns a longer record into a read error ("short DTLS read",
+     * SSE_MSG_TRUNC) that fails the DTLS transport: a probe above 2048 bytes that reaches such a peer
+     * (over a path with jumbo frames, over loopback, or in IP fragments) would end the connection
+     * instead of being lost. Browsers do not use loopback, but libwebrtc in Node or in native
+     * applications can, so loopback gets the cap too; only an explicit {@code sctpMaxPacketSize}
+     * lifts it, for peers known to accept larger records (jdatachannel does).
      */
     public static final int BROWSER_SAFE = 2048;
     /** Largest SCTP packet a MAX_PLPMTU may name (the sctp module's bound), bytes. */
@@ -120,29 +121,19 @@ public final class PathMtu {
     }
 
     /**
-     * Applies {@link org.jdatachannel.RtcConfiguration.Builder#sctpMaxPacketSize(int)} to the rule, on
-     * a loopback path (no {@link #BROWSER_SAFE} cap; the e2e harness sizes its raw UDP reference so).
+     * Applies {@link org.jdatachannel.RtcConfiguration.Builder#sctpMaxPacketSize(int)} to the rule: an
+     * automatic value ({@code configured} 0) stays at most {@link #BROWSER_SAFE}; an explicit one is
+     * capped by the rule only.
      *
      * @param configured 0 automatic, {@link #BASE} off, else a cap in {@code BASE..MAX}
      * @param rule {@link #maxPlpmtu}'s result (0: off)
      * @return MAX_PLPMTU to give SCTP (a multiple of 4), 0 for off
      */
     public static int apply(int configured, int rule) {
-        return apply(configured, rule, true);
-    }
-
-    /**
-     * As {@link #apply(int, int)}, where an automatic value ({@code configured} 0) stays at most
-     * {@link #BROWSER_SAFE} unless the path is loopback at both ends.
-     *
-     * @param loopbackPath whether the ICE path's local and remote addresses are both loopback
-     */
-    static int apply(int configured, int rule, boolean loopbackPath) {
         if (rule == 0 || configured == BASE) {
             return 0;
         }
-        int m = configured != 0 ? Math.min(configured, rule) : loopbackPath ? rule : Math.min(rule, BROWSER_SAFE);
-        m = align(m);
+        int m = align(configured != 0 ? Math.min(configured, rule) : Math.min(rule, BROWSER_SAFE));
         return m > BASE ? m : 0;
     }
 
@@ -166,10 +157,7 @@ public final class PathMtu {
             turn = path.remote() != null && path.remote().getAddress() instanceof Inet6Address
                     ? TURN_SEND_INDICATION_IPV6 : TURN_SEND_INDICATION_IPV4;
         }
-        boolean loopback = local.isLoopbackAddress() && path.remote() != null
-                && path.remote().getAddress() != null && path.remote().getAddress().isLoopbackAddress();
-        return apply(configured, maxPlpmtu(dtlsSendLimit, interfaceMtu(local), v6, dtlsExpansion(cipherSuite), turn),
-                loopback);
+        return apply(configured, maxPlpmtu(dtlsSendLimit, interfaceMtu(local), v6, dtlsExpansion(cipherSuite), turn));
     }
 
     /**

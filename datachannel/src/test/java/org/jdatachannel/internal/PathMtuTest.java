@@ -45,7 +45,8 @@ class PathMtuTest {
 
     @Test
     void theKnobCapsOrTurnsItOff() {
-        assertEquals(16384, PathMtu.apply(0, 16384), "0: automatic");
+        assertEquals(2048, PathMtu.apply(0, 16384), "0: automatic, at most BROWSER_SAFE");
+        assertEquals(16384, PathMtu.apply(16384, 16384), "an explicit maximum lifts the cap");
         assertEquals(0, PathMtu.apply(1191, 16384), "1191: no discovery");
         assertEquals(9000, PathMtu.apply(9000, 16384), "a cap");
         assertEquals(1432, PathMtu.apply(9000, 1432), "never above the rule");
@@ -56,21 +57,21 @@ class PathMtuTest {
     }
 
     @Test
-    void anAutomaticValueStaysBrowserSafeOffLoopback() {
-        // a 9000-byte (jumbo frame) interface towards a non-loopback peer: at most 2048 automatically,
-        // since libwebrtc fails its DTLS transport on a larger record
+    void anAutomaticValueStaysBrowserSafeOnEveryPath() {
+        // a 9000-byte (jumbo frame) interface: at most 2048 automatically, since libwebrtc fails its
+        // DTLS transport on a larger record; loopback (65536) likewise, since libwebrtc can use it
         int jumbo = PathMtu.maxPlpmtu(16384, 9000, false, 37, 0);
         assertEquals(8932, jumbo);
-        assertEquals(2048, PathMtu.apply(0, jumbo, false));
-        assertEquals(8932, PathMtu.apply(0, jumbo, true), "loopback at both ends: browsers never use it");
-        assertEquals(8932, PathMtu.apply(9000, jumbo, false), "an explicit sctpMaxPacketSize lifts the cap");
-        assertEquals(4000, PathMtu.apply(4000, jumbo, false));
-        assertEquals(1432, PathMtu.apply(0, 1432, false), "Ethernet: below the cap");
-        assertEquals(0, PathMtu.apply(1191, jumbo, false));
+        assertEquals(2048, PathMtu.apply(0, jumbo));
+        assertEquals(2048, PathMtu.apply(0, PathMtu.maxPlpmtu(16384, 65536, false, 37, 0)), "loopback too");
+        assertEquals(8932, PathMtu.apply(9000, jumbo), "an explicit sctpMaxPacketSize lifts the cap");
+        assertEquals(4000, PathMtu.apply(4000, jumbo));
+        assertEquals(1432, PathMtu.apply(0, 1432), "Ethernet: below the cap");
+        assertEquals(0, PathMtu.apply(1191, jumbo));
     }
 
     @Test
-    void aLoopbackPathGetsDtlsLimitAndUnknownInterfacesTurnItOff() throws Exception {
+    void aLoopbackPathGetsTheCapOrTheDtlsLimitAndUnknownInterfacesTurnItOff() throws Exception {
         InetAddress lo = InetAddress.getByName("127.0.0.1");
         int mtu = PathMtu.interfaceMtu(lo);
         assertTrue(mtu > 0, "loopback interface MTU " + mtu);
@@ -78,7 +79,8 @@ class PathMtuTest {
         IceAgent.DataPathInfo path = new IceAgent.DataPathInfo(new InetSocketAddress(lo, 4000), false,
                 new InetSocketAddress(lo, 5000));
         String suite = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
-        assertEquals(PathMtu.maxPlpmtu(16384, mtu, false, 37, 0), PathMtu.forPath(path, 16384, suite, 0));
+        assertEquals(PathMtu.BROWSER_SAFE, PathMtu.forPath(path, 16384, suite, 0), "automatic: capped");
+        assertEquals(PathMtu.maxPlpmtu(16384, mtu, false, 37, 0), PathMtu.forPath(path, 16384, suite, 65535));
         assertEquals(0, PathMtu.forPath(path, 16384, suite, 1191));
         assertEquals(0, PathMtu.forPath(null, 16384, suite, 0), "no path yet: off");
         // an address no interface holds (TEST-NET-1, RFC 5737): unknown, off

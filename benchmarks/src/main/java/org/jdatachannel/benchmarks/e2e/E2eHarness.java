@@ -134,7 +134,7 @@ public final class E2eHarness {
      * @param timeoutMs bound for one set-up or one transfer, ms
      * @param throughputKinds throughput rows as "MESSAGEBYTESxCHANNELS" or "MESSAGEBYTESxCHANNELS@PACKET" (the
      *     row's {@link RtcConfiguration.Builder#sctpMaxPacketSize(int)}, e.g. 1191: fixed 1191-byte packets;
-     *     default 65536x1, 65536x1@1191, 1024x1, 65536x4)
+     *     default 65536x1, 65536x1@1191, 65536x1@16384, 1024x1, 65536x4)
      * @param scaleLoopThreads 0: an event loop per connection in the scale rows (default); n: an
      *     EventLoopGroup of n threads shared by all their connections
      * @param sctpMaxPacket {@link RtcConfiguration.Builder#sctpMaxPacketSize(int)} of both peers of every row
@@ -151,7 +151,7 @@ public final class E2eHarness {
         public static Options defaults() {
             return new Options(new LinkedHashSet<>(ROWS), Path.of("benchmarks/target/e2e.json"), 3, 64 * MIB,
                     64 * MIB, 4 << 20, 20_000, 5000, DEFAULT_SETUP_WARMUP, 100, List.of(100, 1000), 10, 60, "512m", List.of(), false, 4.0,
-                    120_000, List.of("65536x1", "65536x1@1191", "1024x1", "65536x4"), 0, 0);
+                    120_000, List.of("65536x1", "65536x1@1191", "65536x1@16384", "1024x1", "65536x4"), 0, 0);
         }
 
         /**
@@ -168,7 +168,7 @@ public final class E2eHarness {
          * {@code --scale N,...}, {@code --scale-warmup-s S}, {@code --scale-steady-s S},
          * {@code --scale-heap SIZE}, {@code --scale-jvm-arg ARG} (repeatable),
          * {@code --scale-in-process}, {@code --max-load L}, {@code --timeout-s S},
-         * {@code --tput 65536x1,65536x1@1191,1024x1,65536x4} (throughput rows: message bytes x channels, and
+         * {@code --tput 65536x1,65536x1@1191,65536x1@16384,1024x1,65536x4} (throughput rows: message bytes x channels, and
          * with {@code @N} that row's largest SCTP packet, see {@code --sctp-max-packet}),
          * {@code --sctp-max-packet N} (both peers' {@link RtcConfiguration.Builder#sctpMaxPacketSize(int)}: 0
          * automatic path MTU discovery, the default; 1191 fixed 1191-byte packets; else a cap),
@@ -389,8 +389,8 @@ public final class E2eHarness {
                 load(Meter.loadAverage()), o.only, BUSY_POLL_MICROS);
         RtcConfiguration cfg = loopbackConfig().toBuilder().sctpMaxPacketSize(o.sctpMaxPacket).build();
         double udpMbPerS = Double.NaN;
-        double udpLargeMbPerS = Double.NaN;
-        int udpLargeBytes = 0;
+        // raw UDP MB/s by datagram size, for the sizes the throughput rows' large packets travel in
+        Map<Integer, Double> rawLarge = new LinkedHashMap<>();
         Stats.Dist udpRtt = null;
         if (o.only.contains("udp")) {
             try {
@@ -422,10 +422,20 @@ public final class E2eHarness {
                 out.printf(Locale.ROOT, "  raw UDP 1200 B: %s MB/s (%.1f CPU ms/MB, %d of %d dropped); ping-pong RTT "
                         + "p50 %.1f us p99 %.1f us%n", fmt(m), Stats.median(cpu).median(), lost, count * o.rounds,
                         pp.rttUs().p50(), pp.rttUs().p99());
-                // The same at the datagram size of the large SCTP packets: PLPMTU + DTLS record expansion
-                // (16384 + 37 = 16421 bytes over loopback), for the ratio at the same datagram size.
-                int large = largeDatagramBytes(o.sctpMaxPacket);
-                if (large > 0) {
+                // The same at the datagram sizes of the throughput rows' large SCTP packets: PLPMTU + DTLS
+                // record expansion (2048 + 37 = 2085 bytes automatically, 16384 + 37 = 16421 with
+                // sctpMaxPacketSize 16384 over loopback), for the ratio at the same datagram size. The
+                // first size also fills the large* fields.
+                java.util.LinkedHashSet<Integer> sizes = new java.util.LinkedHashSet<>();
+                for (String spec : o.throughputKinds) {
+                    int packet = Options.kind(spec)[2];
+                    int large = largeDatagramBytes(packet < 0 ? o.sctpMaxPacket : packet);
+                    if (large > 0) {
+                        sizes.add(large);
+                    }
+                }
+                List<Map<String, Object>> larges = new ArrayList<>();
+                for (int large : sizes) {
                     long n = Math.max(1, o.udpBytes / large);
                     double[] lmbs = new double[o.rounds];
                     double[] lcpu = new double[o.rounds];
@@ -438,16 +448,25 @@ public final class E2eHarness {
                         llost += t.sent() - t.received();
                     }
                     Stats.Median lm = Stats.median(lmbs);
-                    udpLargeMbPerS = lm.median();
-                    udpLargeBytes = large;
-                    r.put("largeDatagramBytes", large);
-                    r.put("largeThroughputMbPerS", lm);
-                    r.put("largeCpuMsPerMb", Stats.median(lcpu));
-                    r.put("largeDatagramsDropped", llost);
-                    r.put("largeDatagramsSent", n * o.rounds);
+                    rawLarge.put(large, lm.median());
+                    Map<String, Object> l = new LinkedHashMap<>();
+                    l.put("datagramBytes", large);
+                    l.put("throughputMbPerS", lm);
+                    l.put("cpuMsPerMb", Stats.median(lcpu));
+                    l.put("datagramsDropped", llost);
+                    l.put("datagramsSent", n * o.rounds);
+                    larges.add(l);
+                    if (larges.size() == 1) {
+                        r.put("largeDatagramBytes", large);
+                        r.put("largeThroughputMbPerS", lm);
+                        r.put("largeCpuMsPerMb", Stats.median(lcpu));
+                        r.put("largeDatagramsDropped", llost);
+                        r.put("largeDatagramsSent", n * o.rounds);
+                    }
                     out.printf(Locale.ROOT, "  raw UDP %d B: %s MB/s (%.1f CPU ms/MB, %d of %d dropped)%n", large, fmt(lm),
                             Stats.median(lcpu).median(), llost, n * o.rounds);
                 }
+                r.put("largeSizes", larges);
             } catch (Exception e) {
                 fail(errors, out, "udp", e);
             }
@@ -503,9 +522,10 @@ public final class E2eHarness {
                     r.put("sctpPmtu", (int) pmtu);
                     // the ratio to raw UDP at the datagram size this row's packets travel in: the large
                     // raw figure once the PLPMTU rose above 1191, else the 1200-byte one
-                    boolean largePackets = pmtu > PathMtu.BASE && udpLargeBytes > 0;
-                    r.put("rawUdpSameSizeDatagramBytes", largePackets ? udpLargeBytes : 1200);
-                    r.put("ratioToRawUdpSameSize", mb.median() / (largePackets ? udpLargeMbPerS : udpMbPerS));
+                    int rowLarge = largeDatagramBytes(k[2] < 0 ? o.sctpMaxPacket : k[2]);
+                    boolean largePackets = pmtu > PathMtu.BASE && rawLarge.containsKey(rowLarge);
+                    r.put("rawUdpSameSizeDatagramBytes", largePackets ? rowLarge : 1200);
+                    r.put("ratioToRawUdpSameSize", mb.median() / (largePackets ? rawLarge.get(rowLarge) : udpMbPerS));
                     r.put("rounds", rs);
                     tput.add(r);
                 } catch (Exception e) {
@@ -613,7 +633,8 @@ public final class E2eHarness {
      * @param sctpMaxPacket the run's {@link RtcConfiguration.Builder#sctpMaxPacketSize(int)}
      * @return bytes of the UDP datagram that carries a largest SCTP packet over loopback (PathMtu's rule:
      *     min(DTLS plaintext limit, loopback MTU - IP - UDP - DTLS record expansion), capped by
-     *     {@code sctpMaxPacket}, plus the DTLS record expansion: 16421 with a 65536-byte loopback MTU),
+     *     {@code sctpMaxPacket} or, for 0, by the automatic 2048; plus the DTLS record expansion: 2085
+     *     for 0, 16421 for 16384 with a 65536-byte loopback MTU),
      *     or 0 when the packets stay at 1191 bytes
      */
     static int largeDatagramBytes(int sctpMaxPacket) {
@@ -798,13 +819,13 @@ public final class E2eHarness {
                     "raw UDP 1200 B, one direction", fmt((Stats.Median) udp.get("throughputMbPerS")), "1.00", "1.00", "-",
                     ((Stats.Median) udp.get("cpuMsPerMb")).median(), "-", load((double[]) udp.get("loadAverage")),
                     udp.get("datagramsDropped"), udp.get("datagramsSent"));
-            if (udp.get("largeDatagramBytes") != null) {
-                Stats.Median lm = (Stats.Median) udp.get("largeThroughputMbPerS");
+            for (Map<String, Object> l : (List<Map<String, Object>>) udp.getOrDefault("largeSizes", List.of())) {
+                Stats.Median lm = (Stats.Median) l.get("throughputMbPerS");
                 out.printf(Locale.ROOT, "%-50s %16s %9.2f %10s %6s %10.1f %12s %s   dropped %s of %s datagrams%n",
-                        "raw UDP " + udp.get("largeDatagramBytes") + " B, one direction", fmt(lm),
+                        "raw UDP " + l.get("datagramBytes") + " B, one direction", fmt(lm),
                         lm.median() / ((Stats.Median) udp.get("throughputMbPerS")).median(), "1.00", "-",
-                        ((Stats.Median) udp.get("largeCpuMsPerMb")).median(), "-", load((double[]) udp.get("loadAverage")),
-                        udp.get("largeDatagramsDropped"), udp.get("largeDatagramsSent"));
+                        ((Stats.Median) l.get("cpuMsPerMb")).median(), "-", load((double[]) udp.get("loadAverage")),
+                        l.get("datagramsDropped"), l.get("datagramsSent"));
             }
         }
         for (Map<String, Object> r : (List<Map<String, Object>>) rows.getOrDefault("throughput", List.of())) {

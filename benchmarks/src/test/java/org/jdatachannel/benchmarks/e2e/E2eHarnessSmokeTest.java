@@ -36,9 +36,12 @@ class E2eHarnessSmokeTest {
         assertEquals(List.of(), report.get("errors"), printed);
         assertTrue(printed.contains("== e2e summary"), printed);
         int large = E2eHarness.largeDatagramBytes(0);
-        assertEquals(16384 + 37, large, "loopback MTU 65536: a 16384-byte SCTP packet in a 16421-byte datagram");
-        for (String row : List.of("raw UDP 1200 B", "raw UDP " + large + " B", "DC 64 KiB x1", "DC 1 KiB x1",
-                "DC 64 KiB x4", "DC 64 KiB x1, 1191-byte packets", "DC echo 1 KiB",
+        assertEquals(2048 + 37, large, "automatically at most 2048-byte SCTP packets, in 2085-byte datagrams");
+        int large16 = E2eHarness.largeDatagramBytes(16384);
+        assertEquals(16384 + 37, large16, "loopback MTU 65536: a 16384-byte SCTP packet in a 16421-byte datagram");
+        for (String row : List.of("raw UDP 1200 B", "raw UDP " + large + " B", "raw UDP " + large16 + " B",
+                "DC 64 KiB x1", "DC 1 KiB x1", "DC 64 KiB x4", "DC 64 KiB x1, 1191-byte packets",
+                "DC 64 KiB x1, packets <= 16384 B", "DC echo 1 KiB",
                 "setup (certificate per connection)", "setup (shared certificate)")) {
             assertTrue(printed.contains(row), row + " in\n" + printed);
         }
@@ -63,11 +66,16 @@ class E2eHarnessSmokeTest {
         assertTrue(udp.path("largeCpuMsPerMb").path("median").isNumber(), udp.toString()); // 0 in a run this short
         assertTrue(udp.path("largeDatagramsSent").asLong() > 0, udp.toString());
         assertTrue(udp.path("largeDatagramsDropped").asLong() >= 0, udp.toString());
+        // one raw figure per large datagram size the throughput rows use, the automatic one first
+        assertEquals(2, udp.path("largeSizes").size(), udp.toString());
+        assertEquals(large, udp.path("largeSizes").get(0).path("datagramBytes").asInt(), udp.toString());
+        assertEquals(large16, udp.path("largeSizes").get(1).path("datagramBytes").asInt(), udp.toString());
+        assertTrue(udp.path("largeSizes").get(1).path("throughputMbPerS").path("median").asDouble() > 0, udp.toString());
 
         JsonNode tput = rows.path("throughput");
-        assertEquals(4, tput.size(), tput.toString());
-        int[][] kinds = {{65536, 1, 0}, {65536, 1, 1191}, {1024, 1, 0}, {65536, 4, 0}};
-        for (int i = 0; i < 4; i++) {
+        assertEquals(5, tput.size(), tput.toString());
+        int[][] kinds = {{65536, 1, 0}, {65536, 1, 1191}, {65536, 1, 16384}, {1024, 1, 0}, {65536, 4, 0}};
+        for (int i = 0; i < kinds.length; i++) {
             JsonNode r = tput.get(i);
             assertEquals(kinds[i][0], r.path("messageBytes").asInt(), r.toString());
             assertEquals(kinds[i][1], r.path("channels").asInt(), r.toString());
@@ -78,8 +86,11 @@ class E2eHarnessSmokeTest {
                 assertEquals(1191, pmtu, r.toString());
                 assertEquals(1200, r.path("rawUdpSameSizeDatagramBytes").asInt(), r.toString());
                 assertEquals(r.path("ratioToRawUdp").asDouble(), r.path("ratioToRawUdpSameSize").asDouble(), 1e-9);
-            } else {
+            } else if (kinds[i][2] == 16384) {
                 assertTrue(pmtu >= 1191 && pmtu <= 16384, r.toString());
+                assertEquals(pmtu > 1191 ? large16 : 1200, r.path("rawUdpSameSizeDatagramBytes").asInt(), r.toString());
+            } else {
+                assertTrue(pmtu >= 1191 && pmtu <= 2048, r.toString());
                 assertEquals(pmtu > 1191 ? large : 1200, r.path("rawUdpSameSizeDatagramBytes").asInt(), r.toString());
             }
             assertTrue(r.path("ratioToRawUdpSameSize").asDouble() > 0, r.toString());
@@ -208,7 +219,7 @@ class E2eHarnessSmokeTest {
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--bogus"));
         assertThrows(IllegalArgumentException.class, () -> E2eHarness.Options.parse("--out"));
         assertThrows(IllegalArgumentException.class, () -> new ScaleRun.Config(3, 0, 1, 1024, 1000, 1, 1, 0));
-        assertEquals(List.of("65536x1", "65536x1@1191", "1024x1", "65536x4"), d.throughputKinds());
+        assertEquals(List.of("65536x1", "65536x1@1191", "65536x1@16384", "1024x1", "65536x4"), d.throughputKinds());
         assertEquals(0, d.sctpMaxPacket());
         assertEquals(1191, E2eHarness.Options.parse("--sctp-max-packet", "1191").sctpMaxPacket());
         assertEquals(9000, E2eHarness.Options.parse("--sctp-max-packet", "9000").sctpMaxPacket());
