@@ -31,7 +31,8 @@ final class DcRows {
      * @param udpKernel system-wide kernel UDP error counters during the round (/proc/net/snmp)
      * @param cpuMsByThread CPU ms per thread group during the round, largest first
      * @param sctpPmtuAtStart the sender's SCTP PLPMTU (RFC 8899: the largest SCTP packet it sends, bytes)
-     *     when the channels were open and the timed transfer began; 0 if unknown
+     *     when the timed transfer began (after waiting up to 2 s for its search to reach MAX_PLPMTU); 0 if
+     *     unknown
      * @param sctpPmtu the sender's PLPMTU when everything was received
      */
     record Round(double mbPerS, double cpuMsPerMb, double allocBytesPerMb, Map<String, Long> counters,
@@ -67,6 +68,10 @@ final class DcRows {
             }
             byte[] payload = new byte[messageBytes];
             long[] sent = new long[channels];
+            // a long-lived connection sends at the size PLPMTUD found: time the transfer once the
+            // sender's search reached its maximum (two round trips after SCTP is up over loopback), not
+            // the first few packets of a fresh pair (at most 2 s; sctpPmtuAtStart tells if it had not)
+            Internals.awaitPathMtuSearch(p.a, 2000);
             int pmtu0 = Internals.sctpPathMtu(p.a);
             Map<String, Long> udp0 = Meter.udpCounters();
             Meter.ThreadSnapshot s0 = Meter.ThreadSnapshot.take();

@@ -138,8 +138,9 @@ public final class E2eHarness {
      * @param scaleLoopThreads 0: an event loop per connection in the scale rows (default); n: an
      *     EventLoopGroup of n threads shared by all their connections
      * @param sctpMaxPacket {@link RtcConfiguration.Builder#sctpMaxPacketSize(int)} of both peers of every row
-     *     (0: automatic, the library's default; 1191: no path MTU discovery); a throughput kind's
-     *     {@code @PACKET} overrides it for that row
+     *     run in this JVM (0: automatic, the library's default; 1191: no path MTU discovery); a throughput
+     *     kind's {@code @PACKET} overrides it for that row. The scale rows' child JVM keeps the library
+     *     default ({@code --scale-in-process} rows use it)
      */
     public record Options(Set<String> only, Path out, int rounds, long transferBytes, long udpBytes, int socketBuffer,
             int echoWarmup, int echoSamples, int setupWarmup, int setupCount, List<Integer> scalePcs,

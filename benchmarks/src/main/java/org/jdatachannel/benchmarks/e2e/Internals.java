@@ -69,6 +69,27 @@ final class Internals {
         return v instanceof Number n ? n.intValue() : 0;
     }
 
+    /** @return the MAX_PLPMTU the connection gave SCTP (RFC 8899), bytes; 0 = no path MTU discovery */
+    static int sctpMaxPlpmtu(PeerConnection pc) {
+        Object v = call(field(pc, "core"), "sctpMaxPlpmtu");
+        return v instanceof Number n ? n.intValue() : 0;
+    }
+
+    /**
+     * Waits until the connection's PLPMTU search reached its MAX_PLPMTU (RFC 8899: two round trips
+     * after SCTP is up on loopback), at most {@code maxMs}.
+     *
+     * @return ms waited
+     */
+    static long awaitPathMtuSearch(PeerConnection pc, long maxMs) throws InterruptedException {
+        long t0 = System.nanoTime();
+        long deadline = t0 + maxMs * 1_000_000L;
+        while (sctpPathMtu(pc) < sctpMaxPlpmtu(pc) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        return (System.nanoTime() - t0) / 1_000_000L;
+    }
+
     /** @return {@code a + b} per key (keys of both) */
     static Map<String, Long> sum(Map<String, Long> a, Map<String, Long> b) {
         Map<String, Long> m = new LinkedHashMap<>(a);
