@@ -111,6 +111,14 @@ public final class ChannelManager {
     private final AtomicLong admittedBytes = new AtomicLong();
     /** Sum of the channels' SCTP buffered amounts; written on the loop thread only. */
     private volatile long sctpBufferedTotal;
+    /**
+     * {@link #admittedBytes} plus {@link #sctpBufferedTotal}, kept as one counter so that admission
+     * reads both in one atomic step: the loop moves a message from "admitted" to "SCTP" with a
+     * single update ({@link #updateSctpBuffered(DataChannelImpl, long, long)}). Reading the two
+     * counters one after the other counted every message the loop moved in between twice, and
+     * refused sends spuriously (the connection looked fuller than it was).
+     */
+    private final AtomicLong connectionBuffered = new AtomicLong();
     private volatile long remoteMaxMessageSize = 65536;
     private volatile Consumer<DataChannel> onDataChannel;
 
@@ -366,6 +374,10 @@ public final class ChannelManager {
             return;
         }
         LOG.debug("sent {} on stream {}", msg, ch.id());
+        // SCTP holds the OPEN on the stream now: count it at once, not at the stream's next
+        // refresh, so that admission sees it (else a burst of sends admitted before that refresh
+        // could exceed MAX_CONNECTION_BUFFERED by the DCEP bytes).
+        updateSctpBuffered(ch, link.bufferedAmount(ch.id()));
         // RFC 8832 §6 (paraphrased): the opener may send user data before the DATA_CHANNEL_ACK
         // arrives (ordered until then, see sendUser), so the channel is OPEN once OPEN is queued.
         markOpen(ch);
@@ -552,6 +564,8 @@ public final class ChannelManager {
             return;
         }
         byStream.put(streamId, ch);
+        // the ACK is in SCTP's queue: counted at once, like an OPEN (see open)
+        updateSctpBuffered(ch, link.bufferedAmount(streamId));
         peerChannels++;
         peerChannelTextBytes += text;
         applyThreshold(ch);
@@ -634,23 +648,30 @@ public final class ChannelManager {
      *                               #MAX_CONNECTION_BUFFERED}; nothing is reserved then
      */
     void admit(DataChannelImpl ch, long bytes) {
-        // Read the admitted counter first, then SCTP's total: the loop raises the SCTP total before
-        // it lowers the admitted counter (sendUser), so the sum seen here is never too small.
-        long admitted = admittedBytes.addAndGet(bytes);
-        long total = admitted + sctpBufferedTotal;
-        if (total > MAX_CONNECTION_BUFFERED) {
-            admittedBytes.addAndGet(-bytes);
-            // W3C send(): if the data would overflow the buffer, "throw an OperationError".
-            throw new IllegalStateException("data channel \"" + ch.label() + "\": the connection's send buffer is full ("
-                    + (total - bytes) + " bytes buffered over all channels + " + bytes + " > limit "
-                    + MAX_CONNECTION_BUFFERED + "); message not sent, the channel stays open; retry once "
-                    + "bufferedAmount() of the busy channels has fallen (onBufferedAmountLow)");
-        }
+        // One compare-and-set on the combined counter: neither double counting a message the loop
+        // is moving to SCTP nor a concurrent sender's reservation that is being rolled back.
+        long before;
+        do {
+            before = connectionBuffered.get();
+            if (before + bytes > MAX_CONNECTION_BUFFERED) {
+                // W3C send(): if the data would overflow the buffer, "throw an OperationError".
+                throw connectionFull(ch, before, bytes);
+            }
+        } while (!connectionBuffered.compareAndSet(before, before + bytes));
+        admittedBytes.addAndGet(bytes);
+    }
+
+    private static IllegalStateException connectionFull(DataChannelImpl ch, long buffered, long bytes) {
+        return new IllegalStateException("data channel \"" + ch.label() + "\": the connection's send buffer is full ("
+                + buffered + " bytes buffered over all channels + " + bytes + " > limit "
+                + MAX_CONNECTION_BUFFERED + "); message not sent, the channel stays open; retry once "
+                + "bufferedAmount() of the busy channels has fallen (onBufferedAmountLow)");
     }
 
     /** Gives back a reservation made by {@link #admit} whose message never reached the loop. */
     void unadmit(long bytes) {
         admittedBytes.addAndGet(-bytes);
+        connectionBuffered.addAndGet(-bytes);
     }
 
     /** @return bytes accepted by send() and not yet handed to SCTP, over all channels; any thread */
@@ -665,21 +686,44 @@ public final class ChannelManager {
 
     /** Loop thread: records the channel's SCTP buffered amount and keeps the connection total. */
     private void updateSctpBuffered(DataChannelImpl ch, long bytes) {
-        sctpBufferedTotal += bytes - ch.sctpBuffered();
-        ch.setSctpBuffered(bytes);
+        updateSctpBuffered(ch, bytes, 0);
+    }
+
+    /**
+     * Loop thread: records the channel's SCTP buffered amount and releases {@code released}
+     * admitted bytes (a message SCTP now holds) in the same step, so that no reader of the
+     * combined counters sees the message twice or not at all.
+     */
+    private void updateSctpBuffered(DataChannelImpl ch, long bytes, long released) {
+        long delta = bytes - ch.sctpBuffered();
+        sctpBufferedTotal += delta;
+        ch.moveToSctp(bytes, released);
+        if (released != 0) {
+            admittedBytes.addAndGet(-released);
+        }
+        connectionBuffered.addAndGet(delta - released);
+    }
+
+    /** Loop thread: gives back both reservations of a message that did not reach SCTP. */
+    private void releaseAdmitted(DataChannelImpl ch, long bytes) {
+        ch.releasePending(bytes);
+        admittedBytes.addAndGet(-bytes);
+        connectionBuffered.addAndGet(-bytes);
     }
 
     /**
      * A user message from {@link DataChannelImpl#send}, already admitted by the channel and by
-     * {@link #admit}; loop thread. Releases both reservations once SCTP has the message (or it
-     * was refused), after the SCTP buffered amount has been raised.
+     * {@link #admit}; loop thread. Releases both reservations once SCTP has the message, in the
+     * same step that raises the SCTP buffered amount, or once it was refused.
      */
     void sendUser(DataChannelImpl ch, int ppid, byte[] payload) {
+        boolean released = false;
         try {
-            sendAdmitted(ch, ppid, payload);
+            released = sendAdmitted(ch, ppid, payload);
         } finally {
-            ch.releasePending(payload.length);
-            admittedBytes.addAndGet(-payload.length);
+            if (!released) {
+                releaseAdmitted(ch, payload.length);
+            }
         }
         if (ch.resetWhenSent && ch.pendingBytes() == 0 && link != null && !closed) {
             // The last message accepted before the peer's reset is with SCTP: answer the reset now.
@@ -688,7 +732,8 @@ public final class ChannelManager {
         }
     }
 
-    private void sendAdmitted(DataChannelImpl ch, int ppid, byte[] payload) {
+    /** @return true if SCTP took the message and its reservations were released with it */
+    private boolean sendAdmitted(DataChannelImpl ch, int ppid, byte[] payload) {
         // A message sent before close() is still sent: close() only sets CLOSING, and its closing
         // task (queued behind this message) requests the stream reset.
         DataChannelState state = ch.readyState();
@@ -699,7 +744,7 @@ public final class ChannelManager {
             loop.defer(() -> ch.reportError(new IllegalStateException(
                     "data channel \"" + ch.label() + "\" is " + ch.readyState() + "; message of " + payload.length
                             + " bytes not sent")));
-            return;
+            return false;
         }
         // RFC 8832 §6 (paraphrased): until the DATA_CHANNEL_ACK is received, the opener sends all
         // user messages of the channel ordered, whether or not the channel is ordered.
@@ -725,9 +770,10 @@ public final class ChannelManager {
                 requestReset(ch);
             }
             closeChannel(ch);
-            return;
+            return false;
         }
-        updateSctpBuffered(ch, link.bufferedAmount(ch.id()));
+        updateSctpBuffered(ch, link.bufferedAmount(ch.id()), payload.length);
+        return true;
     }
 
     /** Applies the channel's buffered-amount-low threshold to SCTP; loop thread. */

@@ -61,6 +61,12 @@ public final class DataChannelImpl implements DataChannel {
     private final AtomicReference<DataChannelState> state = new AtomicReference<>(DataChannelState.CONNECTING);
     private final AtomicLong pendingBytes = new AtomicLong();
     private volatile long sctpBuffered;
+    /**
+     * {@link #pendingBytes} plus {@link #sctpBuffered} as one counter: send() checks it and
+     * bufferedAmount() reads it in one atomic step, while the loop moves a message from one part
+     * to the other in one update ({@link #moveToSctp}).
+     */
+    private final AtomicLong buffered = new AtomicLong();
     private volatile long lowThreshold;
     /** bufferedAmount() once CLOSED (W3C: it "does not reset to zero once the channel closes"); -1 before. */
     private volatile long closedBufferedAmount = -1;
@@ -241,28 +247,30 @@ public final class DataChannelImpl implements DataChannel {
     private void enqueue(int ppid, byte[] payload) {
         checkSendable(payload.length);
         long n = payload.length;
-        // Reserve first, then check, so that concurrent senders cannot both pass the check. Read
-        // pendingBytes before sctpBuffered: the loop raises sctpBuffered before it lowers
-        // pendingBytes (ChannelManager.sendUser), so the sum is never too small.
-        long mine = pendingBytes.addAndGet(n) + sctpBuffered;
-        if (mine > MAX_BUFFERED_AMOUNT) {
-            pendingBytes.addAndGet(-n);
-            // W3C send(): if the data would overflow the buffer, "throw an OperationError".
-            throw new IllegalStateException("data channel \"" + label + "\": send buffer full (" + (mine - n)
-                    + " bytes buffered + " + n + " > limit " + MAX_BUFFERED_AMOUNT
-                    + "); message not sent, the channel stays open; wait for onBufferedAmountLow");
-        }
+        // One compare-and-set on pending + SCTP-buffered: concurrent senders cannot both pass the
+        // check, and a message the loop is moving to SCTP is counted exactly once.
+        long before;
+        do {
+            before = buffered.get();
+            if (before + n > MAX_BUFFERED_AMOUNT) {
+                // W3C send(): if the data would overflow the buffer, "throw an OperationError".
+                throw new IllegalStateException("data channel \"" + label + "\": send buffer full (" + before
+                        + " bytes buffered + " + n + " > limit " + MAX_BUFFERED_AMOUNT
+                        + "); message not sent, the channel stays open; wait for onBufferedAmountLow");
+            }
+        } while (!buffered.compareAndSet(before, before + n));
+        pendingBytes.addAndGet(n);
         try {
             manager.admit(this, n);
         } catch (IllegalStateException e) {
-            pendingBytes.addAndGet(-n);
+            releasePending(n);
             throw e;
         }
         try {
             // ChannelManager.sendUser releases both reservations.
             loop.execute(() -> manager.sendUser(this, ppid, payload));
         } catch (RejectedExecutionException e) {
-            pendingBytes.addAndGet(-n);
+            releasePending(n);
             manager.unadmit(n);
             throw new IllegalStateException("data channel \"" + label + "\": the peer connection is closed", e);
         }
@@ -271,6 +279,21 @@ public final class DataChannelImpl implements DataChannel {
     /** Loop thread: the message's bytes moved to SCTP (or were refused). */
     void releasePending(long bytes) {
         pendingBytes.addAndGet(-bytes);
+        buffered.addAndGet(-bytes);
+    }
+
+    /**
+     * Loop thread: SCTP now holds {@code sctpBytes} of this channel, and {@code released} pending
+     * bytes (a message SCTP took, or 0) are no longer pending; {@link #bufferedAmount()} changes
+     * in one step.
+     */
+    void moveToSctp(long sctpBytes, long released) {
+        long delta = sctpBytes - sctpBuffered;
+        sctpBuffered = sctpBytes;
+        if (released != 0) {
+            pendingBytes.addAndGet(-released);
+        }
+        buffered.addAndGet(delta - released);
     }
 
     /** @return bytes accepted by send() and not yet handed to SCTP (or refused); any thread */
@@ -281,7 +304,7 @@ public final class DataChannelImpl implements DataChannel {
     @Override
     public long bufferedAmount() {
         long frozen = closedBufferedAmount;
-        return frozen >= 0 ? frozen : pendingBytes.get() + sctpBuffered;
+        return frozen >= 0 ? frozen : buffered.get();
     }
 
     /**
@@ -297,10 +320,6 @@ public final class DataChannelImpl implements DataChannel {
     /** @return the SCTP part of {@link #bufferedAmount()} as last seen by the loop */
     long sctpBuffered() {
         return sctpBuffered;
-    }
-
-    void setSctpBuffered(long bytes) {
-        sctpBuffered = bytes;
     }
 
     @Override

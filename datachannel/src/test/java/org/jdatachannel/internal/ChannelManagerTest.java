@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -489,6 +490,62 @@ class ChannelManagerTest extends ChannelManagerFixture {
         b.send(new byte[65536]);
         onLoop(() -> { });
         assertEquals(List.of(), errors);
+    }
+
+    /**
+     * The DATA_CHANNEL_OPENs that SCTP holds count against the connection limit from the moment
+     * they are queued, not only once a user message on their stream made the loop re-read it: with
+     * the loop held, so that no user message reaches SCTP, admission must still leave room for the
+     * OPENs' bytes. (Before, a burst sent faster than the loop ran was admitted up to the limit and
+     * the OPENs then put the connection above MAX_CONNECTION_BUFFERED.)
+     */
+    @Test
+    void dcepOpensCountAgainstTheConnectionLimitAtOnce() throws Exception {
+        // two channels, so that each stays far below its own limit and only the connection's applies
+        DataChannelImpl a = create("a", null);
+        DataChannelImpl b = create("b", null);
+        connect(true);
+        long opens = link.bufferedAmount(0) + link.bufferedAmount(2);
+        assertEquals(2 * (12 + 1), opens, "two OPENs, each a 12-byte header + 1 label byte");
+        assertEquals(opens, a.bufferedAmount() + b.bufferedAmount());
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        loop.execute(() -> {
+            blocked.countDown();
+            try {
+                release.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(blocked.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        int size = 65536;
+        long fit = ChannelManager.MAX_CONNECTION_BUFFERED / size;
+        long accepted = 0;
+        try {
+            for (long i = 0; i < fit; i++) {
+                (i % 2 == 0 ? a : b).send(new byte[size]);
+                accepted++;
+            }
+            fail("all " + accepted + " messages of 64 KiB were admitted although the OPENs' " + opens
+                    + " bytes leave room for one fewer");
+        } catch (IllegalStateException e) {
+            assertTrue(e.getMessage().contains("send buffer is full"), e.getMessage());
+        } finally {
+            release.countDown();
+        }
+        assertEquals(fit - 1, accepted);
+        onLoop(() -> { });
+        assertEquals(opens + accepted * size, a.bufferedAmount() + b.bufferedAmount());
+        // the room left is exactly what the limit allows; one byte more is refused
+        long room = ChannelManager.MAX_CONNECTION_BUFFERED - a.bufferedAmount() - b.bufferedAmount();
+        assertEquals(size - opens, room);
+        b.send(new byte[(int) room]);
+        IllegalStateException full = assertThrows(IllegalStateException.class, () -> a.send(""));
+        assertTrue(full.getMessage().contains("send buffer is full"), full.getMessage());
+        onLoop(() -> { });
+        assertEquals(ChannelManager.MAX_CONNECTION_BUFFERED, a.bufferedAmount() + b.bufferedAmount());
+        assertEquals(0, mgr.admittedBytes());
     }
 
     /** An empty message is one byte on the wire and counts one byte while queued on the loop. */
