@@ -417,21 +417,29 @@ public final class RtcConfiguration {
          * <ul>
          *   <li>0 (default): automatic. The largest packet is the smallest of: what DTLS sends in one
          *       record (16384 bytes), and the MTU of the local interface of the ICE pair in use minus
-         *       the IP (20 or 40), UDP (8), DTLS record (37 with AES-GCM, 29 with ChaCha20-Poly1305)
-         *       and, for a relayed candidate, TURN (up to 51) headers, rounded down to a multiple of 4
-         *       (SCTP packets are), and at most 2048 on every path, loopback included: libwebrtc
-         *       (Chromium, and libwebrtc in Node or native applications, which can use loopback) fails
-         *       its DTLS transport on a record above 2048 bytes, which a probe over a path with jumbo
-         *       frames or over loopback would reach it with. If that is unknown or at most 1191
-         *       there is no discovery. Over loopback and with jumbo frames this is 2048; on a
-         *       1500-byte Ethernet interface 1432 over IPv4. Discovery starts again when the ICE
-         *       pair in use changes (ICE restart, another pair selected).</li>
+         *       the IP (20 or 40), UDP (8) and DTLS record (37 with AES-GCM, 29 with ChaCha20-Poly1305)
+         *       headers, rounded down to a multiple of 4 (SCTP packets are), and at most 2048 on every
+         *       path, loopback included: libwebrtc (Chromium, and libwebrtc in Node or native
+         *       applications, which can use loopback) fails its DTLS transport on a record above 2048
+         *       bytes, which a probe over a path with jumbo frames or over loopback would reach it
+         *       with. If that is unknown or at most 1191 there is no discovery. Over loopback and with
+         *       jumbo frames this is 2048; on a 1500-byte Ethernet interface 1432 over IPv4. A relayed
+         *       path (our local candidate is a TURN relayed one) gets no discovery: our TURN client
+         *       receives relayed datagrams of at most about 1500 bytes, and the server may change the
+         *       TURN framing (4 or up to 75 bytes) under packets already sized. Discovery starts again
+         *       when the ICE pair in use changes (ICE restart, another pair selected), and stops
+         *       (packets back at 1191) if the pair in use becomes unknown. Without the IP Don't
+         *       Fragment option (Java 17 cannot set it), a probe the local host fragments after an ICMP
+         *       "too big" can be confirmed above the path's MTU; the interface MTU and the 2048 cap
+         *       bound that.</li>
          *   <li>{@value RtcConfiguration#SCTP_BASE_PACKET_SIZE}: no discovery, every packet at most 1191
          *       bytes.</li>
          *   <li>1192..{@value RtcConfiguration#MAX_SCTP_PACKET_SIZE}: at most this (rounded down to a
          *       multiple of 4), and never more than what DTLS and the interface allow; the 2048-byte
          *       cap of the automatic value does not apply (for peers known to accept larger records,
-         *       e.g. jdatachannel over a LAN with jumbo frames).</li>
+         *       e.g. jdatachannel over a LAN with jumbo frames). Everything else of the automatic rule
+         *       still holds: an unknown interface MTU or DTLS send limit, or a relayed path, means no
+         *       discovery, as does a rule leaving no room above 1191.</li>
          * </ul>
          *
          * @param bytes 0, or {@value RtcConfiguration#SCTP_BASE_PACKET_SIZE}..{@value

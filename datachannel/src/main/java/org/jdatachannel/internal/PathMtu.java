@@ -7,19 +7,41 @@ import java.net.SocketException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jdatachannel.ice.IceAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MAX_PLPMTU for SCTP's Datagram PLPMTUD (RFC 8899) when SCTP runs over DTLS over ICE (RFC 8261):
- * the largest SCTP packet (bytes, common header included) whose DTLS record, in its UDP datagram
- * (and TURN framing when relayed), fits the local interface the datagram leaves from, and which
- * DTLS accepts in one record. RFC 8899 §5.1.2: "The MAX_PLPMTU is the largest size of PLPMTU. This
- * has to be less than or equal to the maximum size of the PL packet that can be sent on the outgoing
- * interface (constrained by the local interface MTU)." The path beyond the interface is what PLPMTUD
- * itself finds out, by probing. Stateless but for a small cache of interface MTUs; thread-safe. Not
- * part of the public API.
+ * the largest SCTP packet (bytes, common header included) whose DTLS record, in its UDP datagram,
+ * fits the local interface the datagram leaves from, and which DTLS accepts in one record. RFC 8899
+ * §5.1.2: "The MAX_PLPMTU is the largest size of PLPMTU. This has to be less than or equal to the
+ * maximum size of the PL packet that can be sent on the outgoing interface (constrained by the local
+ * interface MTU)."
+ *
+ * <p>The path beyond the interface is found out by probing, with one limitation: Java 17 cannot set
+ * the IP Don't Fragment option on a UDP socket, so our datagrams leave without DF. Once a router has
+ * sent an ICMP "packet too big" for the peer, Linux fragments larger datagrams to it locally; a probe
+ * above the real path MTU then arrives in IP fragments, is answered, and is confirmed, and larger
+ * packets travel fragmented from then on (a lost fragment loses the whole packet). What bounds the
+ * damage: MAX_PLPMTU never exceeds what the local interface carries unfragmented, and the automatic
+ * value never exceeds {@link #BROWSER_SAFE} (2048 bytes: at most two fragments on a 1500-byte path).
+ *
+ * <p>Relayed paths (our local candidate is a TURN relayed one) get no discovery (0): ice4j reads
+ * datagrams from the TURN server (ChannelData, RFC 8656 §12.4) into a 1500-byte buffer, and our host
+ * socket drops STUN-range datagrams above 1500 bytes (HostSocket.MAX_STUN_DATAGRAM), so Data
+ * indications (§11.6) above about 1500 bytes are lost on our side whatever the path carries; and a
+ * TURN server may switch between ChannelData (4 bytes of framing) and Send/Data indications (36 and
+ * more; ice4j adds SOFTWARE "ice4j.org", 16 bytes, and FINGERPRINT, 8, to every STUN message it
+ * sends: 63 bytes towards an IPv4 peer, 75 towards an IPv6 one), so a size confirmed through one
+ * framing fails through the other, and DATA chunks that already have a TSN cannot be fragmented again:
+ * the association would end after Association.Max.Retrans retransmissions.
+ *
+ * <p>Stateless but for a small cache of interface MTUs; thread-safe. Not part of the public API.
  */
 public final class PathMtu {
+    private static final Logger LOG = LoggerFactory.getLogger(PathMtu.class);
 
     /** BASE_PLPMTU: the SCTP packet size used until PLPMTUD confirms a larger one (sctp's default mtu), bytes. */
     public static final int BASE = 1191;
@@ -37,15 +59,6 @@ public final class PathMtu {
     public static final int DTLS_AES_GCM_EXPANSION = 13 + 8 + 16;
     /** DTLS 1.2 record expansion of ChaCha20-Poly1305 (RFC 7905: header 13, tag 16, no explicit nonce), bytes. */
     static final int DTLS_CHACHA_EXPANSION = 13 + 16;
-    /**
-     * TURN framing of a relayed datagram towards an IPv4 peer, bytes: ice4j sends a Send indication
-     * (RFC 8656 §11.4) until a channel is bound and ChannelData (4 bytes, §12.4) afterwards; the larger
-     * counts: STUN header 20, XOR-PEER-ADDRESS 4 + 8, DATA attribute header 4, and up to 3 bytes that
-     * pad the DATA value to a multiple of 4.
-     */
-    static final int TURN_SEND_INDICATION_IPV4 = 20 + 4 + 8 + 4 + 3;
-    /** As {@link #TURN_SEND_INDICATION_IPV4} towards an IPv6 peer (XOR-PEER-ADDRESS 4 + 20), bytes. */
-    static final int TURN_SEND_INDICATION_IPV6 = 20 + 4 + 20 + 4 + 3;
     /**
      * Largest DTLS record plaintext, bytes (RFC 5246 §6.2.1, which DTLS 1.2 keeps: 2^14): what DTLS's
      * send limit is after the handshake with our suites; for callers that have no DTLS transport at
@@ -93,16 +106,17 @@ public final class PathMtu {
      * @param interfaceMtu MTU of the interface the datagram leaves from, bytes; &lt;= 0 unknown
      * @param ipv6 whether that interface's address (the outer IP header) is IPv6
      * @param dtlsExpansion bytes DTLS adds per record ({@link #dtlsExpansion})
-     * @param turnOverhead bytes of TURN framing, 0 when not relayed
+     * @param framing bytes around the DTLS record inside the UDP payload: 0 over ICE (relayed paths,
+     *     whose TURN framing would count here, get no discovery: see the class comment)
      * @return MAX_PLPMTU in {@code BASE+1..MAX}, a multiple of 4 ({@link #align}), or 0 (PLPMTUD off)
      *     when a limit is unknown or leaves no room above {@link #BASE}
      */
-    public static int maxPlpmtu(int dtlsSendLimit, int interfaceMtu, boolean ipv6, int dtlsExpansion, int turnOverhead) {
+    public static int maxPlpmtu(int dtlsSendLimit, int interfaceMtu, boolean ipv6, int dtlsExpansion, int framing) {
         if (dtlsSendLimit <= 0 || interfaceMtu <= 0) {
             return 0;
         }
         long fit = (long) interfaceMtu - (ipv6 ? IPV6_HEADER : IPV4_HEADER) - UDP_HEADER - dtlsExpansion
-                - turnOverhead;
+                - framing;
         int max = align((int) Math.max(0, Math.min(Math.min(fit, dtlsSendLimit), MAX)));
         return max > BASE ? max : 0;
     }
@@ -144,20 +158,53 @@ public final class PathMtu {
      * @param dtlsSendLimit DTLS's send limit after the handshake, bytes
      * @param cipherSuite the negotiated suite, for its record expansion
      * @param configured {@link org.jdatachannel.RtcConfiguration#sctpMaxPacketSize()}
-     * @return MAX_PLPMTU, 0 for off
+     * @return MAX_PLPMTU, 0 for off: also for an unknown path and a relayed one (class comment)
      */
     static int forPath(IceAgent.DataPathInfo path, int dtlsSendLimit, String cipherSuite, int configured) {
-        if (configured == BASE || path == null || path.localSocket() == null) {
+        if (configured == BASE || path == null || path.localSocket() == null || path.relayed()) {
             return 0;
         }
         InetAddress local = path.localSocket().getAddress();
         boolean v6 = local instanceof Inet6Address;
-        int turn = 0;
-        if (path.relayed()) {
-            turn = path.remote() != null && path.remote().getAddress() instanceof Inet6Address
-                    ? TURN_SEND_INDICATION_IPV6 : TURN_SEND_INDICATION_IPV4;
+        return apply(configured, maxPlpmtu(dtlsSendLimit, interfaceMtu(local), v6, dtlsExpansion(cipherSuite), 0));
+    }
+
+    /**
+     * A data path and the MAX_PLPMTU computed for it.
+     *
+     * @param path the ICE data path, null if unknown (none yet, or finding it failed)
+     * @param maxPlpmtu MAX_PLPMTU for it, bytes; 0: off
+     */
+    record Sizing(IceAgent.DataPathInfo path, int maxPlpmtu) {
+    }
+
+    /**
+     * {@link #forPath} for the path {@code path} yields, never throwing: finding the path or the
+     * interface MTU can fail (ICE internals, NetworkInterface lookups); any failure means an unknown
+     * path and no discovery (0), logged at debug. Runs on the caller's thread.
+     *
+     * @param who for the log (the connection's name)
+     * @param path yields the ICE data path ({@link IceAgent#dataPath()}), null if unknown
+     * @param dtlsSendLimit DTLS's send limit after the handshake, bytes
+     * @param cipherSuite the negotiated suite, for its record expansion
+     * @param configured {@link org.jdatachannel.RtcConfiguration#sctpMaxPacketSize()}
+     * @return the path (null if unknown or failed) and its MAX_PLPMTU (0: off)
+     */
+    static Sizing size(String who, Supplier<IceAgent.DataPathInfo> path, int dtlsSendLimit, String cipherSuite,
+                       int configured) {
+        IceAgent.DataPathInfo p;
+        try {
+            p = path.get();
+        } catch (RuntimeException e) {
+            LOG.debug("{}: ICE data path unknown ({}): no SCTP path MTU discovery", who, e.toString());
+            return new Sizing(null, 0);
         }
-        return apply(configured, maxPlpmtu(dtlsSendLimit, interfaceMtu(local), v6, dtlsExpansion(cipherSuite), turn));
+        try {
+            return new Sizing(p, forPath(p, dtlsSendLimit, cipherSuite, configured));
+        } catch (RuntimeException e) {
+            LOG.debug("{}: MAX_PLPMTU of {} unknown ({}): no SCTP path MTU discovery", who, p, e.toString());
+            return new Sizing(p, 0);
+        }
     }
 
     /**

@@ -1880,8 +1880,12 @@ public final class PeerConnectionCore {
         // record and the local interface of the ICE path carries (PathMtu; 0 = off).
         sctpDtlsSendLimit = d.getSendLimit();
         sctpCipherSuite = d.cipherSuite();
-        sctpPath = active == null ? null : active.agent.dataPath();
-        sctpMaxPlpmtu = PathMtu.forPath(sctpPath, sctpDtlsSendLimit, sctpCipherSuite, config.sctpMaxPacketSize());
+        // Any failure here means no discovery (PathMtu.size), never a connection stuck before SCTP.
+        IceGen gen = active;
+        PathMtu.Sizing sizing = PathMtu.size(name, () -> gen == null ? null : gen.agent.dataPath(), sctpDtlsSendLimit,
+                sctpCipherSuite, config.sctpMaxPacketSize());
+        sctpPath = sizing.path();
+        sctpMaxPlpmtu = sizing.maxPlpmtu();
         LOG.debug("{}: SCTP MAX_PLPMTU {} (path {}, DTLS send limit {}, {})", name, sctpMaxPlpmtu, sctpPath,
                 sctpDtlsSendLimit, sctpCipherSuite);
         SctpPort.Params p = new SctpPort.Params(config.sctpPort(), remoteMedia.sctpPort(), remoteMax,
@@ -2495,21 +2499,26 @@ public final class PeerConnectionCore {
      * ({@link #promoteNext}), or nomination selected another pair than the early one SCTP started
      * on. A new path may carry other sizes, so Datagram PLPMTUD starts again from BASE_PLPMTU with
      * this path's MAX_PLPMTU (RFC 8899: a PL that learns its path changed searches again; paraphrased).
-     * Nothing happens while the path is the one SCTP already searches on. Loop thread.
+     * A path that becomes unknown (no data path, or finding it failed) is a change too: discovery
+     * restarts with 0 (off, back at BASE_PLPMTU) once, rather than keeping the previous path's
+     * maximum. Nothing happens while the path is the one SCTP already searches on (or is still
+     * unknown). Loop thread.
      */
     private void sctpPathChanged() {
         SctpPort s = sctp;
         if (s == null || closed || active == null) {
             return;
         }
-        IceAgent.DataPathInfo path = active.agent.dataPath();
-        if (path == null || path.equals(sctpPath)) {
+        IceGen g = active;
+        PathMtu.Sizing sizing = PathMtu.size(name, g.agent::dataPath, sctpDtlsSendLimit, sctpCipherSuite,
+                config.sctpMaxPacketSize());
+        if (java.util.Objects.equals(sizing.path(), sctpPath)) {
             return;
         }
-        int max = PathMtu.forPath(path, sctpDtlsSendLimit, sctpCipherSuite, config.sctpMaxPacketSize());
-        LOG.debug("{}: ICE path {} -> {}: SCTP path MTU discovery again, MAX_PLPMTU {} -> {}", name, sctpPath, path,
-                sctpMaxPlpmtu, max);
-        sctpPath = path;
+        int max = sizing.maxPlpmtu();
+        LOG.debug("{}: ICE path {} -> {}: SCTP path MTU discovery again, MAX_PLPMTU {} -> {}", name, sctpPath,
+                sizing.path(), sctpMaxPlpmtu, max);
+        sctpPath = sizing.path();
         sctpMaxPlpmtu = max;
         try {
             s.restartPathMtuDiscovery(max, now());

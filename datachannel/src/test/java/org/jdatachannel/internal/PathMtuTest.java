@@ -27,11 +27,8 @@ class PathMtuTest {
         assertEquals(1432, PathMtu.maxPlpmtu(16384, 1500, false, gcm, 0));
         assertEquals(1412, PathMtu.maxPlpmtu(16384, 1500, true, gcm, 0));
         assertEquals(1440, PathMtu.maxPlpmtu(16384, 1500, false, 29, 0));
-        // relayed: a Send indication towards an IPv4 peer (39 with the DATA padding), IPv6 peer 51
-        assertEquals(39, PathMtu.TURN_SEND_INDICATION_IPV4);
-        assertEquals(51, PathMtu.TURN_SEND_INDICATION_IPV6);
-        assertEquals(1396, PathMtu.maxPlpmtu(16384, 1500, false, gcm, PathMtu.TURN_SEND_INDICATION_IPV4));
-        assertEquals(1384, PathMtu.maxPlpmtu(16384, 1500, false, gcm, PathMtu.TURN_SEND_INDICATION_IPV6));
+        // framing around the record in the UDP payload counts: 1500 - 20 - 8 - 37 - 4 = 1431 -> 1428
+        assertEquals(1428, PathMtu.maxPlpmtu(16384, 1500, false, gcm, 4));
         // no room above the base size, or a limit unknown: off
         assertEquals(0, PathMtu.maxPlpmtu(16384, 1256, false, gcm, 0), "1256 - 65 = 1191 is the base itself");
         assertEquals(1192, PathMtu.maxPlpmtu(16384, 1257, false, gcm, 0));
@@ -88,5 +85,37 @@ class PathMtuTest {
         assertEquals(-1, PathMtu.interfaceMtu(none));
         assertEquals(0, PathMtu.forPath(new IceAgent.DataPathInfo(new InetSocketAddress(none, 4000), false,
                 new InetSocketAddress(lo, 5000)), 16384, suite, 0));
+    }
+
+    @Test
+    void aRelayedPathGetsNoDiscovery() throws Exception {
+        // ice4j reads relayed datagrams into 1500 bytes and the TURN framing may change under us
+        // (ChannelData 4 bytes, Send indication 63/75 with ice4j's SOFTWARE and FINGERPRINT): off
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        IceAgent.DataPathInfo relayed = new IceAgent.DataPathInfo(new InetSocketAddress(lo, 4000), true,
+                new InetSocketAddress(lo, 5000));
+        String suite = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+        assertEquals(0, PathMtu.forPath(relayed, 16384, suite, 0), "automatic");
+        assertEquals(0, PathMtu.forPath(relayed, 16384, suite, 9000), "explicit");
+        IceAgent.DataPathInfo direct = new IceAgent.DataPathInfo(new InetSocketAddress(lo, 4000), false,
+                new InetSocketAddress(lo, 5000));
+        assertEquals(PathMtu.BROWSER_SAFE, PathMtu.forPath(direct, 16384, suite, 0), "the same sockets, not relayed");
+    }
+
+    @Test
+    void sizingNeverThrowsAndAFailureMeansUnknownAndOff() throws Exception {
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        IceAgent.DataPathInfo direct = new IceAgent.DataPathInfo(new InetSocketAddress(lo, 4000), false,
+                new InetSocketAddress(lo, 5000));
+        String suite = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+        assertEquals(new PathMtu.Sizing(direct, PathMtu.BROWSER_SAFE), PathMtu.size("t", () -> direct, 16384, suite, 0));
+        assertEquals(new PathMtu.Sizing(null, 0), PathMtu.size("t", () -> null, 16384, suite, 0), "no path: off");
+        assertEquals(new PathMtu.Sizing(null, 0), PathMtu.size("t", () -> {
+            throw new IllegalStateException("ice4j internals");
+        }, 16384, suite, 0), "finding the path failed: unknown, off");
+        // an unresolved local address (getAddress() null): the interface MTU is unknown, off
+        IceAgent.DataPathInfo unresolved = new IceAgent.DataPathInfo(InetSocketAddress.createUnresolved("x.invalid", 4000),
+                false, new InetSocketAddress(lo, 5000));
+        assertEquals(new PathMtu.Sizing(unresolved, 0), PathMtu.size("t", () -> unresolved, 16384, suite, 0));
     }
 }
