@@ -154,7 +154,8 @@ public final class PathMtu {
     /**
      * The rule for the path ICE uses now.
      *
-     * @param path the ICE data path ({@link IceAgent#dataPath()}); null: unknown
+     * @param path the ICE data path ({@link IceAgent#dataPath()}); null: unknown. Its interface MTU
+     *     if known (ICE reads it while gathering), else {@link #interfaceMtu} looks it up
      * @param dtlsSendLimit DTLS's send limit after the handshake, bytes
      * @param cipherSuite the negotiated suite, for its record expansion
      * @param configured {@link org.jdatachannel.RtcConfiguration#sctpMaxPacketSize()}
@@ -166,7 +167,9 @@ public final class PathMtu {
         }
         InetAddress local = path.localSocket().getAddress();
         boolean v6 = local instanceof Inet6Address;
-        return apply(configured, maxPlpmtu(dtlsSendLimit, interfaceMtu(local), v6, dtlsExpansion(cipherSuite), 0));
+        // the MTU ICE listed when it bound the socket; a lookup (cached) only if it has none
+        int mtu = path.interfaceMtu() > 0 ? path.interfaceMtu() : interfaceMtu(local);
+        return apply(configured, maxPlpmtu(dtlsSendLimit, mtu, v6, dtlsExpansion(cipherSuite), 0));
     }
 
     /**

@@ -103,6 +103,21 @@ class PathMtuTest {
     }
 
     @Test
+    void theInterfaceMtuIceListedIsUsedWithoutALookup() throws Exception {
+        // the path says 1500 (as ICE listed it while gathering) though 127.0.0.1's interface has a
+        // larger MTU: 1500 - 20 - 8 - 37 = 1435 -> 1432
+        InetAddress lo = InetAddress.getByName("127.0.0.1");
+        IceAgent.DataPathInfo listed = new IceAgent.DataPathInfo(new InetSocketAddress(lo, 4000), false,
+                new InetSocketAddress(lo, 5000), 1500);
+        String suite = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+        assertEquals(1432, PathMtu.forPath(listed, 16384, suite, 0));
+        assertEquals(1432, PathMtu.forPath(listed, 16384, suite, 9000));
+        // unknown there (-1): looked up (the loopback interface: the automatic cap)
+        assertEquals(PathMtu.BROWSER_SAFE, PathMtu.forPath(new IceAgent.DataPathInfo(new InetSocketAddress(lo, 4000),
+                false, new InetSocketAddress(lo, 5000), -1), 16384, suite, 0));
+    }
+
+    @Test
     void sizingNeverThrowsAndAFailureMeansUnknownAndOff() throws Exception {
         InetAddress lo = InetAddress.getByName("127.0.0.1");
         IceAgent.DataPathInfo direct = new IceAgent.DataPathInfo(new InetSocketAddress(lo, 4000), false,

@@ -11,8 +11,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -175,6 +177,12 @@ public final class IceAgent implements AutoCloseable {
     private final CompletableFuture<Void> gatheringDone = new CompletableFuture<>();
     /** Data paths by local base address: host sockets and TURN relayed sockets. */
     private final java.util.Map<InetSocketAddress, DataPath> paths = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Host socket address -> MTU of its interface (bytes, as listed when the socket was bound), for
+     * {@link #dataPath()}: read from the interface listing gathering takes anyway, so no interface
+     * lookup is needed when the path is asked for. At most one entry per host socket.
+     */
+    private final java.util.Map<InetSocketAddress, Integer> hostMtus = new java.util.concurrent.ConcurrentHashMap<>();
     /** Relayed candidate address -> the host socket address its allocation was made from. */
     private final java.util.Map<InetSocketAddress, InetSocketAddress> relayHosts =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -804,7 +812,8 @@ public final class IceAgent implements AutoCloseable {
             }
         }
         TransportAddress ra = pair.getRemoteCandidate().getTransportAddress();
-        return new DataPathInfo(local, relay, new InetSocketAddress(ra.getAddress(), ra.getPort()));
+        return new DataPathInfo(local, relay, new InetSocketAddress(ra.getAddress(), ra.getPort()),
+                hostMtus.getOrDefault(local, -1));
     }
 
     /**
@@ -816,8 +825,21 @@ public final class IceAgent implements AutoCloseable {
      *     RFC 8656 §11 and §12)
      * @param relayed whether the local candidate is a TURN relayed one
      * @param remote the remote candidate's address (for a relayed pair: the peer, behind the server)
+     * @param interfaceMtu MTU of the interface holding {@code localSocket}'s address, bytes, as listed
+     *     when the socket was bound during gathering; -1 if unknown
      */
-    public record DataPathInfo(InetSocketAddress localSocket, boolean relayed, InetSocketAddress remote) {
+    public record DataPathInfo(InetSocketAddress localSocket, boolean relayed, InetSocketAddress remote,
+                               int interfaceMtu) {
+        /**
+         * A path whose interface MTU is unknown (-1).
+         *
+         * @param localSocket see the record
+         * @param relayed see the record
+         * @param remote see the record
+         */
+        public DataPathInfo(InetSocketAddress localSocket, boolean relayed, InetSocketAddress remote) {
+            this(localSocket, relayed, remote, -1);
+        }
     }
 
     /** @return the local socket addresses bound by {@link #gather()} (for diagnostics and tests) */
@@ -1767,6 +1789,7 @@ public final class IceAgent implements AutoCloseable {
                 s.guard(stunGuard);
                 sockets.add(s);
                 paths.put(s.local(), s::sendData);
+                hostMtus.put(s.local(), InterfaceAddresses.mtu(a));
                 agent.getStunStack().addSocket(s);
                 s.start(config.datagramIo());
                 out.add(hc);
@@ -1825,7 +1848,8 @@ public final class IceAgent implements AutoCloseable {
         /** How long a listing is reused: 1 s. */
         static final long MAX_AGE_NANOS = 1_000_000_000L;
 
-        private record Snapshot(long takenAtNanos, List<InetAddress> addresses) {
+        /** @param mtus MTU of the interface holding each address, bytes; absent if it could not be read */
+        private record Snapshot(long takenAtNanos, List<InetAddress> addresses, Map<InetAddress, Integer> mtus) {
         }
 
         private static volatile Snapshot last;
@@ -1841,15 +1865,39 @@ public final class IceAgent implements AutoCloseable {
                 return s.addresses();
             }
             Set<InetAddress> out = new LinkedHashSet<>();
+            Map<InetAddress, Integer> mtus = new HashMap<>();
             for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 if (!nif.isUp()) {
                     continue;
                 }
-                out.addAll(Collections.list(nif.getInetAddresses()));
+                List<InetAddress> addrs = Collections.list(nif.getInetAddresses());
+                out.addAll(addrs);
+                int mtu;
+                try {
+                    mtu = nif.getMTU(); // one ioctl on the interface at hand, no second listing
+                } catch (SocketException e) {
+                    mtu = -1;
+                }
+                if (mtu > 0) {
+                    for (InetAddress a : addrs) {
+                        mtus.putIfAbsent(a, mtu);
+                    }
+                }
             }
             List<InetAddress> list = List.copyOf(out);
-            last = new Snapshot(now, list);
+            last = new Snapshot(now, list, Map.copyOf(mtus));
             return list;
+        }
+
+        /**
+         * @param address an address {@link #up()} listed
+         * @return the MTU of its interface in the latest listing, bytes, or -1 if unknown (not in it,
+         *     the MTU could not be read, or the listing was just forgotten)
+         */
+        static int mtu(InetAddress address) {
+            Snapshot s = last;
+            Integer m = s == null ? null : s.mtus().get(address);
+            return m == null ? -1 : m;
         }
 
         /** Forgets the listing (after a bind failure, and for tests). */

@@ -118,6 +118,27 @@ class IceAgentTest {
         }
     }
 
+    /**
+     * dataPath(): the host socket data leaves from, not relayed, the remote candidate, and the MTU of
+     * the socket's interface as gathering listed it (so the SCTP layer needs no interface lookup).
+     */
+    @Test
+    void theDataPathCarriesTheHostSocketAndItsInterfaceMtu() throws Exception {
+        IceAgent a = agent(true);
+        IceAgent b = agent(false);
+        assertEquals(null, a.dataPath(), "no pair yet");
+        connect(a, b, true);
+        IceAgent.DataPathInfo p = a.dataPath();
+        assertEquals(a.localSocketAddresses().get(0), p.localSocket());
+        assertEquals(b.localSocketAddresses().get(0), p.remote());
+        assertFalse(p.relayed());
+        int mtu = java.net.NetworkInterface.getByInetAddress(InetAddress.getByName("127.0.0.1")).getMTU();
+        assertEquals(mtu, p.interfaceMtu(), "the loopback interface's MTU");
+        assertEquals(-1, new IceAgent.DataPathInfo(p.localSocket(), false, p.remote()).interfaceMtu(), "unknown");
+        a.close();
+        assertEquals(null, a.dataPath(), "closed");
+    }
+
     /** Without ICE servers gathering is over when gather() returns; nothing is trickled. */
     @Test
     void hostOnlyGatheringIsDoneWhenGatherReturns() throws Exception {
