@@ -291,6 +291,16 @@ final class PathMtuDiscovery {
         LOG.debug("PLPMTUD search complete: PLPMTU {} bytes (MAX_PLPMTU {})", plpmtu, max);
     }
 
+    /** SEARCHING after a size was confirmed or failed: probe the next size, or complete the search. */
+    private void probeNextOrComplete() {
+        int next = nextSearchSize();
+        if (next < 0) {
+            enterSearchComplete();
+        } else {
+            newProbe(next);
+        }
+    }
+
     /**
      * @return the next size to probe in SEARCHING, or -1 when the search is done: MAX_PLPMTU first,
      *     then the middle between the PLPMTU and the smallest failed size, rounded down to 4
@@ -402,14 +412,9 @@ final class PathMtuDiscovery {
             }
             case SEARCHING -> {
                 smallestFailed = Math.min(smallestFailed, probedSize);
-                int next = nextSearchSize();
-                if (next < 0) {
-                    // §5.2 SEARCHING: "The state is exited to enter SEARCH_COMPLETE when the PROBE_COUNT
-                    // reaches MAX_PROBES"
-                    enterSearchComplete();
-                } else {
-                    newProbe(next);
-                }
+                // §5.2 SEARCHING: "The state is exited to enter SEARCH_COMPLETE when the PROBE_COUNT
+                // reaches MAX_PROBES" (nextSearchSize is -1 then)
+                probeNextOrComplete();
             }
             default -> {
             }
@@ -487,13 +492,9 @@ final class PathMtuDiscovery {
                     LOG.debug("PLPMTUD: {} bytes confirmed (PLPMTU was {})", probedSize, plpmtu);
                     plpmtu = probedSize;
                 }
-                int next = nextSearchSize();
-                if (next < 0) {
-                    // "... or a probe of size MAX_PLPMTU is acknowledged (PLPMTU = MAX_PLPMTU)"
-                    enterSearchComplete();
-                } else {
-                    newProbe(next);
-                }
+                // "... or a probe of size MAX_PLPMTU is acknowledged (PLPMTU = MAX_PLPMTU)" (nextSearchSize
+                // is -1 then)
+                probeNextOrComplete();
             }
             default -> {
             }

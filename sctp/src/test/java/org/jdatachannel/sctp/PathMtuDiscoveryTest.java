@@ -249,14 +249,23 @@ class PathMtuDiscoveryTest {
         assertEquals(BASE, sim.a.assoc.pathMtu());
     }
 
-    @Test
-    void chunksMadeBeforeABlackHoleAreRetransmittedAloneAboveThePlpmtuNotDropped() {
-        NetSim sim = new NetSim(8806, opts(16000, 2000), opts(16000, 2000));
+    /**
+     * Connects, waits for the PLPMTU to reach 16000 and sends 40 messages of 64 KiB, returning while
+     * between 5 and 29 of them have arrived: chunks of up to 16000 bytes are outstanding.
+     */
+    private static MessageLedger largeMessagesMidTransferAt16000(NetSim sim) {
         assertTrue(sim.connect(false));
         assertTrue(sim.runUntil(() -> sim.a.assoc.pathMtu() == 16000, sim.now + 1_000));
         MessageLedger ledger = send(sim, 40, 65536);
         sim.runUntil(() -> ledger.receivedCount() >= 5, sim.now + 10_000);
         assertTrue(ledger.receivedCount() < 30, "still transferring");
+        return ledger;
+    }
+
+    @Test
+    void chunksMadeBeforeABlackHoleAreRetransmittedAloneAboveThePlpmtuNotDropped() {
+        NetSim sim = new NetSim(8806, opts(16000, 2000), opts(16000, 2000));
+        MessageLedger ledger = largeMessagesMidTransferAt16000(sim);
         // A black hole for 30 s: packets above BASE_PLPMTU vanish, then the path heals (the layers
         // below may also fragment such a packet; a chunk can never be made smaller once it has a TSN)
         long from = sim.now;
@@ -572,11 +581,7 @@ class PathMtuDiscoveryTest {
     @Test
     void aBlackHoleThatNeverHealsWithLargeChunksOutstandingEndsTheAssociation() {
         NetSim sim = new NetSim(8817, opts(16000, 2000), opts(16000, 2000));
-        assertTrue(sim.connect(false));
-        assertTrue(sim.runUntil(() -> sim.a.assoc.pathMtu() == 16000, sim.now + 1_000));
-        MessageLedger ledger = send(sim, 40, 65536);
-        sim.runUntil(() -> ledger.receivedCount() >= 5, sim.now + 10_000);
-        assertTrue(ledger.receivedCount() < 30, "still transferring");
+        MessageLedger ledger = largeMessagesMidTransferAt16000(sim);
         long from = sim.now;
         sim.ab.dropIf(p -> p.size() > BASE);
         // measured (seed 8817): ABORT 402 s after the path shrank, 7 of 40 messages delivered, one black
