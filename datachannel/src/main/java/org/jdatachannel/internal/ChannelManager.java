@@ -648,8 +648,9 @@ public final class ChannelManager {
      *                               #MAX_CONNECTION_BUFFERED}; nothing is reserved then
      */
     void admit(DataChannelImpl ch, long bytes) {
-        // One compare-and-set on the combined counter: neither double counting a message the loop
-        // is moving to SCTP nor a concurrent sender's reservation that is being rolled back.
+        // One compare-and-set on the combined counter: a message the loop is moving to SCTP counts
+        // once, and a send refused here never touched this counter. (A message admitted here whose
+        // loop.execute is then rejected -- the connection closed -- is counted until unadmit.)
         long before;
         do {
             before = connectionBuffered.get();
@@ -672,6 +673,14 @@ public final class ChannelManager {
     void unadmit(long bytes) {
         admittedBytes.addAndGet(-bytes);
         connectionBuffered.addAndGet(-bytes);
+    }
+
+    /**
+     * @return {@link #admittedBytes()} plus {@link #sctpBufferedTotal()} as the one counter send()
+     *         checks; any thread
+     */
+    long connectionBuffered() {
+        return connectionBuffered.get();
     }
 
     /** @return bytes accepted by send() and not yet handed to SCTP, over all channels; any thread */

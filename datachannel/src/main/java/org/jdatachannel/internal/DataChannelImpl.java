@@ -248,7 +248,11 @@ public final class DataChannelImpl implements DataChannel {
         checkSendable(payload.length);
         long n = payload.length;
         // One compare-and-set on pending + SCTP-buffered: concurrent senders cannot both pass the
-        // check, and a message the loop is moving to SCTP is counted exactly once.
+        // check, and a message the loop is moving to SCTP is counted exactly once. The channel's
+        // budget is reserved before the connection's: a message the connection then refuses stays
+        // in this counter (and bufferedAmount()) until the rollback below, so a concurrent send on
+        // the same channel may be refused meanwhile. Reversing the order would only move that
+        // window to the connection's budget, shared by every channel.
         long before;
         do {
             before = buffered.get();
@@ -259,13 +263,16 @@ public final class DataChannelImpl implements DataChannel {
                         + "); message not sent, the channel stays open; wait for onBufferedAmountLow");
             }
         } while (!buffered.compareAndSet(before, before + n));
-        pendingBytes.addAndGet(n);
         try {
             manager.admit(this, n);
         } catch (IllegalStateException e) {
-            releasePending(n);
+            buffered.addAndGet(-n);
             throw e;
         }
+        // Pending only once both budgets took the message, right before it is posted: the loop
+        // treats pending bytes as messages still to come (onIncomingStreamsReset defers the reset
+        // to sendUser), so a message refused here must never have looked pending.
+        pendingBytes.addAndGet(n);
         try {
             // ChannelManager.sendUser releases both reservations.
             loop.execute(() -> manager.sendUser(this, ppid, payload));
@@ -303,8 +310,19 @@ public final class DataChannelImpl implements DataChannel {
 
     @Override
     public long bufferedAmount() {
+        // buffered first, the frozen value second: the loop freezes before it zeroes the SCTP part
+        // (ChannelManager.finishClose), so a -1 read second means the first read preceded the zeroing
+        long live = buffered.get();
         long frozen = closedBufferedAmount;
-        return frozen >= 0 ? frozen : buffered.get();
+        return frozen >= 0 ? frozen : live;
+    }
+
+    /**
+     * @return the send budget's counter, pending plus SCTP-buffered bytes, also once CLOSED (unlike
+     *         {@link #bufferedAmount()}); any thread
+     */
+    long bufferedCounter() {
+        return buffered.get();
     }
 
     /**

@@ -115,9 +115,47 @@ abstract class ChannelManagerFixture {
 
     @AfterEach
     void tearDownLoop() throws Exception {
+        if (!loop.isShutdown()) {
+            onLoop(this::assertSendAccountingConsistent);
+        }
         loop.shutdown();
         assertTrue(loop.awaitTermination(5000));
     }
+
+    /**
+     * Loop thread, with no send() in flight: the send budgets agree with their parts. The
+     * connection's counter is what send() accepted and the loop has not handed to SCTP plus what
+     * SCTP holds; each channel's (also a CLOSED one's) is its pending plus its SCTP part; nothing is
+     * left admitted once the loop has run every queued message.
+     */
+    void assertSendAccountingConsistent() {
+        assertSendAccountingConsistent(mgr, created);
+    }
+
+    /**
+     * {@link #assertSendAccountingConsistent()} for any manager: checks {@code channels} (closed
+     * ones too) and every live channel of {@code mgr}; loop thread, no send() in flight.
+     */
+    static void assertSendAccountingConsistent(ChannelManager mgr, java.util.Collection<? extends DataChannel> channels) {
+        assertEquals(0, mgr.admittedBytes(), "admitted bytes left with the loop idle");
+        assertEquals(mgr.admittedBytes() + mgr.sctpBufferedTotal(), mgr.connectionBuffered(),
+                "connection counter != admitted + SCTP total");
+        java.util.Set<DataChannelImpl> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        synchronized (channels) {
+            for (DataChannel c : channels) {
+                all.add((DataChannelImpl) c);
+            }
+        }
+        all.addAll(mgr.channels());
+        for (DataChannelImpl ch : all) {
+            assertEquals(0, ch.pendingBytes(), "pending bytes of \"" + ch.label() + "\" with the loop idle");
+            assertEquals(ch.pendingBytes() + ch.sctpBuffered(), ch.bufferedCounter(),
+                    "channel \"" + ch.label() + "\": counter != pending + SCTP part");
+        }
+    }
+
+    /** Every channel {@link #create} made, for {@link #assertSendAccountingConsistent}. */
+    final List<DataChannelImpl> created = Collections.synchronizedList(new ArrayList<>());
 
     /** Registers the callbacks this test records in {@link #events} on a channel it created. */
     abstract void watch(DataChannel ch);
@@ -133,6 +171,7 @@ abstract class ChannelManagerFixture {
     /** Creates a channel on the loop, {@link #watch watches} it, and lets the loop settle. */
     DataChannelImpl create(String label, DataChannelInit init) {
         DataChannelImpl ch = loop.call(() -> mgr.createChannel(label, init));
+        created.add(ch);
         watch(ch);
         onLoop(() -> { });
         return ch;

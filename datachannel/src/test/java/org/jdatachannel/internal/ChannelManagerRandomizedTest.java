@@ -134,7 +134,10 @@ class ChannelManagerRandomizedTest {
                 mgr.onClosed();
                 return null;
             });
-            loop.call(() -> null);
+            loop.call(() -> {
+                ChannelManagerFixture.assertSendAccountingConsistent(mgr, all);
+                return null;
+            });
             for (DataChannel ch : all) {
                 assertEquals(DataChannelState.CLOSED, ch.readyState(), "seed " + seed + " round " + round + " " + ch);
                 assertEquals(1, closes.getOrDefault(ch, 0), "seed " + seed + " round " + round + " onClose count " + ch);

@@ -548,6 +548,57 @@ class ChannelManagerTest extends ChannelManagerFixture {
         assertEquals(0, mgr.admittedBytes());
     }
 
+    /**
+     * The peer's reset processed while a send() is being refused by the connection's limit: the
+     * refused message never reaches the loop, so the reset must not wait for it (the channel
+     * stayed CLOSING for good when send() had counted the message as pending before the refusal).
+     * The loop waits until the send counted something as pending or returned, so the reset lands
+     * inside the send's window whenever one exists.
+     */
+    @Test
+    void peerResetRacingARefusedSendStillResetsTheStream() throws Exception {
+        DataChannelImpl fill = create("fill", new DataChannelInit().negotiated(true).id(1));
+        connect(true);
+        for (long sent = 0; sent < ChannelManager.MAX_CONNECTION_BUFFERED; sent += 65536) {
+            fill.send(new byte[65536]);
+        }
+        onLoop(() -> { });
+        assertEquals(ChannelManager.MAX_CONNECTION_BUFFERED, mgr.connectionBuffered());
+        for (int i = 0; i < 20; i++) {
+            int sid = 3 + 2 * i;
+            DataChannelImpl ch = create("r" + sid, new DataChannelInit().negotiated(true).id(sid));
+            assertEquals(DataChannelState.OPEN, ch.readyState());
+            java.util.concurrent.atomic.AtomicBoolean sendReturned = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong pendingSeen = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.CountDownLatch looping = new java.util.concurrent.CountDownLatch(1);
+            loop.execute(() -> {
+                looping.countDown();
+                // bounded: ends when send() counted its message as pending or returned
+                while (!sendReturned.get() && ch.pendingBytes() == 0) {
+                    Thread.onSpinWait();
+                }
+                pendingSeen.set(ch.pendingBytes());
+                mgr.onIncomingStreamsReset(new int[] {sid});
+            });
+            assertTrue(looping.await(5, java.util.concurrent.TimeUnit.SECONDS));
+            IllegalStateException refused;
+            try {
+                refused = assertThrows(IllegalStateException.class, () -> ch.send(new byte[1]));
+            } finally {
+                sendReturned.set(true);
+            }
+            assertTrue(refused.getMessage().contains("send buffer is full")
+                    || refused.getMessage().contains("CLOSING"), refused.getMessage());
+            onLoop(() -> { });
+            assertTrue(link.resets.contains(sid), "stream " + sid + " was never reset: " + link.resets);
+            assertEquals(0, pendingSeen.get(), "a refused message was counted as pending");
+            assertEquals(DataChannelState.CLOSING, ch.readyState());
+            assertEquals(0, ch.pendingBytes());
+        }
+        assertEquals(ChannelManager.MAX_CONNECTION_BUFFERED, mgr.connectionBuffered());
+        assertEquals(0, mgr.admittedBytes());
+    }
+
     /** An empty message is one byte on the wire and counts one byte while queued on the loop. */
     @Test
     void emptyMessagesCountOneBufferedByte() throws Exception {

@@ -113,6 +113,11 @@ class DcepFuzzTest {
                 runOnLoop();
                 return null;
             });
+            // after the sends the session queued on the loop
+            LOOP.call(() -> {
+                ChannelManagerFixture.assertSendAccountingConsistent(mgr, seen);
+                return null;
+            });
         }
 
         /**
