@@ -75,8 +75,10 @@ public final class ChannelManager {
     public static final long MAX_CONNECTION_BUFFERED = 16L * 1024 * 1024;
     /**
      * Room the SCTP send queue keeps above {@link #MAX_CONNECTION_BUFFERED} for what admission does
-     * not count: DCEP messages (a DATA_CHANNEL_OPEN is at most 12 + 2 × 65535 bytes) and stale
-     * stream totals of channels that closed while SCTP still held their data.
+     * not refuse: DCEP messages (a DATA_CHANNEL_OPEN is at most 12 + 2 × 65535 bytes) are counted
+     * in the connection's total as soon as they are queued but are queued even when that total is
+     * at the limit; and a channel that closed while SCTP still held its data leaves the total
+     * although SCTP still holds those bytes.
      */
     static final long SCTP_SEND_BUFFER_HEADROOM = 4L * 1024 * 1024;
     /** The SCTP association's whole-association send buffer (SctpOptions.maxSendBufferSize), bytes. */
@@ -365,10 +367,11 @@ public final class ChannelManager {
         long param = ch.maxRetransmits() != null ? ch.maxRetransmits()
                 : ch.maxPacketLifeTime() != null ? ch.maxPacketLifeTime() : 0;
         DataChannelOpen msg = new DataChannelOpen(type, DataChannelOpen.PRIORITY_NORMAL, param, ch.label(), ch.protocol());
+        byte[] open = msg.toBytes();
         try {
             // RFC 8832 §6: "All DCEP messages MUST be sent using ordered delivery and reliable
             // transmission."
-            link.send(ch.id(), PPID_DCEP, msg.toBytes(), false, -1, -1);
+            link.send(ch.id(), PPID_DCEP, open, false, -1, -1);
         } catch (RuntimeException e) {
             failChannel(ch, e);
             return;
@@ -376,8 +379,9 @@ public final class ChannelManager {
         LOG.debug("sent {} on stream {}", msg, ch.id());
         // SCTP holds the OPEN on the stream now: count it at once, not at the stream's next
         // refresh, so that admission sees it (else a burst of sends admitted before that refresh
-        // could exceed MAX_CONNECTION_BUFFERED by the DCEP bytes).
-        updateSctpBuffered(ch, link.bufferedAmount(ch.id()));
+        // could exceed MAX_CONNECTION_BUFFERED by the DCEP bytes). The connection's budget only:
+        // the channel's bufferedAmount() counts what send() queued (W3C).
+        updateSctpBuffered(ch, link.bufferedAmount(ch.id()), 0, open.length);
         // RFC 8832 §6 (paraphrased): the opener may send user data before the DATA_CHANNEL_ACK
         // arrives (ordered until then, see sendUser), so the channel is OPEN once OPEN is queued.
         markOpen(ch);
@@ -555,17 +559,18 @@ public final class ChannelManager {
         Integer maxLife = t.limitsLifetime() ? (int) Math.min(p, Integer.MAX_VALUE) : null;
         DataChannelImpl ch = new DataChannelImpl(this, loop, open.label(), open.protocol(), !t.unordered(), maxRexmit,
                 maxLife, false, streamId, false);
+        byte[] ack = new DataChannelAck().toBytes();
         try {
             // RFC 8832 §6: the DATA_CHANNEL_ACK "is sent on the stream with the same stream
             // identifier as the one the DATA_CHANNEL_OPEN message was received on".
-            link.send(streamId, PPID_DCEP, new DataChannelAck().toBytes(), false, -1, -1);
+            link.send(streamId, PPID_DCEP, ack, false, -1, -1);
         } catch (RuntimeException e) {
             LOG.warn("could not ACK DATA_CHANNEL_OPEN on stream {}: {}", streamId, e.toString());
             return;
         }
         byStream.put(streamId, ch);
-        // the ACK is in SCTP's queue: counted at once, like an OPEN (see open)
-        updateSctpBuffered(ch, link.bufferedAmount(streamId));
+        // the ACK is in SCTP's queue: counted at once in the connection's budget, like an OPEN (see open)
+        updateSctpBuffered(ch, link.bufferedAmount(streamId), 0, ack.length);
         peerChannels++;
         peerChannelTextBytes += text;
         applyThreshold(ch);
@@ -695,18 +700,20 @@ public final class ChannelManager {
 
     /** Loop thread: records the channel's SCTP buffered amount and keeps the connection total. */
     private void updateSctpBuffered(DataChannelImpl ch, long bytes) {
-        updateSctpBuffered(ch, bytes, 0);
+        updateSctpBuffered(ch, bytes, 0, 0);
     }
 
     /**
      * Loop thread: records the channel's SCTP buffered amount and releases {@code released}
      * admitted bytes (a message SCTP now holds) in the same step, so that no reader of the
-     * combined counters sees the message twice or not at all.
+     * combined counters sees the message twice or not at all. {@code dcep} bytes of {@code bytes}
+     * are a DCEP message just queued: the connection counts them, the channel's bufferedAmount()
+     * does not ({@link DataChannelImpl#moveToSctp}).
      */
-    private void updateSctpBuffered(DataChannelImpl ch, long bytes, long released) {
+    private void updateSctpBuffered(DataChannelImpl ch, long bytes, long released, long dcep) {
         long delta = bytes - ch.sctpBuffered();
         sctpBufferedTotal += delta;
-        ch.moveToSctp(bytes, released);
+        ch.moveToSctp(bytes, released, dcep);
         if (released != 0) {
             admittedBytes.addAndGet(-released);
         }
@@ -781,7 +788,7 @@ public final class ChannelManager {
             closeChannel(ch);
             return false;
         }
-        updateSctpBuffered(ch, link.bufferedAmount(ch.id()), payload.length);
+        updateSctpBuffered(ch, link.bufferedAmount(ch.id()), payload.length, 0);
         return true;
     }
 
@@ -1020,7 +1027,9 @@ public final class ChannelManager {
             peerChannelTextBytes -= (long) utf8Length(ch.label()) + utf8Length(ch.protocol()) + PEER_CHANNEL_OVERHEAD;
         }
         ch.setState(DataChannelState.CLOSED);
-        ch.freezeBufferedAmount(ch.bufferedAmount() - ch.sctpBuffered() + sctpLeft);
+        // what SCTP never sent of the channel's user data, plus what never reached SCTP
+        updateSctpBuffered(ch, sctpLeft);
+        ch.freezeBufferedAmount(ch.bufferedCounter());
         updateSctpBuffered(ch, 0);
         // After the flushes already deferred (a handler set by now still gets its messages, before
         // onClose), what still waits for a handler is dropped: a closed channel cannot keep

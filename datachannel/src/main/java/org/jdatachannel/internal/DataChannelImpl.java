@@ -60,9 +60,12 @@ public final class DataChannelImpl implements DataChannel {
      */
     private final AtomicReference<DataChannelState> state = new AtomicReference<>(DataChannelState.CONNECTING);
     private final AtomicLong pendingBytes = new AtomicLong();
+    /** What SCTP holds on the stream, DCEP messages included (last update); written by the loop only. */
     private volatile long sctpBuffered;
+    /** DCEP bytes within {@link #sctpBuffered}, not counted in {@link #buffered}; loop thread only. */
+    private long dcepUnsent;
     /**
-     * {@link #pendingBytes} plus {@link #sctpBuffered} as one counter: send() checks it and
+     * {@link #pendingBytes} plus {@link #sctpBuffered} minus {@link #dcepUnsent} as one counter: send() checks it and
      * bufferedAmount() reads it in one atomic step, while the loop moves a message from one part
      * to the other in one update ({@link #moveToSctp}).
      */
@@ -290,17 +293,29 @@ public final class DataChannelImpl implements DataChannel {
     }
 
     /**
-     * Loop thread: SCTP now holds {@code sctpBytes} of this channel, and {@code released} pending
-     * bytes (a message SCTP took, or 0) are no longer pending; {@link #bufferedAmount()} changes
-     * in one step.
+     * Loop thread: SCTP now holds {@code sctpBytes} on this channel's stream, of which {@code
+     * released} bytes were just handed over from pending (a user message SCTP took, or 0) and
+     * {@code dcepAdded} bytes are a DCEP message just queued (DATA_CHANNEL_OPEN or ACK, or 0);
+     * {@link #bufferedAmount()} changes in one step. DCEP bytes are not part of bufferedAmount()
+     * (W3C: it counts data queued by send()); they count in the connection's budget only.
      */
-    void moveToSctp(long sctpBytes, long released) {
-        long delta = sctpBytes - sctpBuffered;
+    void moveToSctp(long sctpBytes, long released, long dcepAdded) {
+        long oldPart = sctpBuffered - dcepUnsent;
+        // The DCEP message is the first message on the stream and is sent ordered (RFC 8832 §6:
+        // "All DCEP messages MUST be sent using ordered delivery and reliable transmission."), so
+        // what left SCTP's queue since the last update (sent or abandoned) left it first.
+        long left = Math.max(0, sctpBuffered + released + dcepAdded - sctpBytes);
+        dcepUnsent = Math.min(Math.max(0, sctpBytes), Math.max(0, dcepUnsent + dcepAdded - left));
         sctpBuffered = sctpBytes;
         if (released != 0) {
             pendingBytes.addAndGet(-released);
         }
-        buffered.addAndGet(delta - released);
+        buffered.addAndGet(sctpBytes - dcepUnsent - oldPart - released);
+    }
+
+    /** @return DCEP bytes SCTP still holds on the stream (part of {@link #sctpBuffered()}, not of bufferedAmount()); loop thread */
+    long dcepUnsent() {
+        return dcepUnsent;
     }
 
     /** @return bytes accepted by send() and not yet handed to SCTP (or refused); any thread */
@@ -335,7 +350,7 @@ public final class DataChannelImpl implements DataChannel {
         closedBufferedAmount = Math.max(0, bytes);
     }
 
-    /** @return the SCTP part of {@link #bufferedAmount()} as last seen by the loop */
+    /** @return what SCTP holds on the stream as last seen by the loop, DCEP bytes included */
     long sctpBuffered() {
         return sctpBuffered;
     }

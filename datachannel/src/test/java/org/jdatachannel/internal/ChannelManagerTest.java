@@ -252,7 +252,8 @@ class ChannelManagerTest extends ChannelManagerFixture {
         onLoop(() -> { });
         assertEquals(1, b.position());
         assertArrayEquals(new byte[] {1, 2, 3}, link.sent.get(1).payload());
-        assertEquals(3 + 12 + 1, ch.bufferedAmount()); // fake link counts the OPEN too
+        assertEquals(3, ch.bufferedAmount()); // the OPEN the fake link holds counts for the connection only
+        assertEquals(3 + 12 + 1, mgr.connectionBuffered());
     }
 
     @Test
@@ -351,6 +352,8 @@ class ChannelManagerTest extends ChannelManagerFixture {
         assertEquals(10L, link.thresholds.get(1));
         assertEquals(10, ch.bufferedAmountLowThreshold());
         onLoop(() -> {
+            link.buffered.put(1, 0L); // the OPEN was sent
+            mgr.refreshBufferedAmounts();
             link.buffered.put(1, 5L);
             mgr.onBufferedAmountLow(1);
         });
@@ -365,7 +368,8 @@ class ChannelManagerTest extends ChannelManagerFixture {
         DataChannelImpl c = create("c", null);
         connect(true); // stream ids 0, 2, 4
         onLoop(() -> {
-            link.buffered.clear();
+            link.buffered.clear(); // the OPENs were sent
+            mgr.refreshBufferedAmounts();
             link.buffered.put(0, 100L);
             link.buffered.put(2, 200L);
             link.buffered.put(4, 300L);
@@ -465,7 +469,7 @@ class ChannelManagerTest extends ChannelManagerFixture {
         assertEquals(DataChannelState.OPEN, b.readyState());
         assertTrue(ChannelManager.SCTP_SEND_BUFFER_SIZE > ChannelManager.MAX_CONNECTION_BUFFERED);
         // Empty messages count their one wire byte: they fill exactly the room that is left.
-        long room = ChannelManager.MAX_CONNECTION_BUFFERED - total;
+        long room = ChannelManager.MAX_CONNECTION_BUFFERED - mgr.connectionBuffered(); // OPENs included
         long empties = 0;
         while (true) {
             try {
@@ -480,7 +484,9 @@ class ChannelManagerTest extends ChannelManagerFixture {
         assertEquals(room, empties);
         onLoop(() -> { });
         assertEquals(2 + accepted + empties, link.sent.size());
-        assertEquals(ChannelManager.MAX_CONNECTION_BUFFERED, a.bufferedAmount() + b.bufferedAmount());
+        assertEquals(ChannelManager.MAX_CONNECTION_BUFFERED, mgr.connectionBuffered());
+        assertEquals(ChannelManager.MAX_CONNECTION_BUFFERED - 2 * (12 + 1), a.bufferedAmount() + b.bufferedAmount(),
+                "the two OPENs count for the connection only");
         assertEquals(0, mgr.admittedBytes());
         // Once SCTP has sent some of it, sending works again.
         onLoop(() -> {
@@ -507,7 +513,9 @@ class ChannelManagerTest extends ChannelManagerFixture {
         connect(true);
         long opens = link.bufferedAmount(0) + link.bufferedAmount(2);
         assertEquals(2 * (12 + 1), opens, "two OPENs, each a 12-byte header + 1 label byte");
-        assertEquals(opens, a.bufferedAmount() + b.bufferedAmount());
+        // W3C bufferedAmount counts what send() queued: the OPENs count for the connection only
+        assertEquals(0, a.bufferedAmount() + b.bufferedAmount());
+        assertEquals(opens, mgr.connectionBuffered());
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
         loop.execute(() -> {
@@ -536,16 +544,64 @@ class ChannelManagerTest extends ChannelManagerFixture {
         }
         assertEquals(fit - 1, accepted);
         onLoop(() -> { });
-        assertEquals(opens + accepted * size, a.bufferedAmount() + b.bufferedAmount());
+        assertEquals(accepted * size, a.bufferedAmount() + b.bufferedAmount());
+        assertEquals(opens + accepted * size, mgr.connectionBuffered());
         // the room left is exactly what the limit allows; one byte more is refused
-        long room = ChannelManager.MAX_CONNECTION_BUFFERED - a.bufferedAmount() - b.bufferedAmount();
+        long room = ChannelManager.MAX_CONNECTION_BUFFERED - mgr.connectionBuffered();
         assertEquals(size - opens, room);
         b.send(new byte[(int) room]);
         IllegalStateException full = assertThrows(IllegalStateException.class, () -> a.send(""));
         assertTrue(full.getMessage().contains("send buffer is full"), full.getMessage());
         onLoop(() -> { });
-        assertEquals(ChannelManager.MAX_CONNECTION_BUFFERED, a.bufferedAmount() + b.bufferedAmount());
+        assertEquals(ChannelManager.MAX_CONNECTION_BUFFERED, mgr.connectionBuffered());
+        assertEquals(ChannelManager.MAX_CONNECTION_BUFFERED - opens, a.bufferedAmount() + b.bufferedAmount());
         assertEquals(0, mgr.admittedBytes());
+    }
+
+    /**
+     * W3C bufferedAmount counts the bytes queued by send(): a DATA_CHANNEL_OPEN or ACK SCTP still
+     * holds is in the connection's budget only, and SCTP sends it before the stream's user data
+     * (it is first on the stream, ordered), so what leaves SCTP's queue leaves it first.
+     */
+    @Test
+    void dcepBytesStayOutOfBufferedAmount() throws Exception {
+        DataChannelImpl a = create("a", null);
+        connect(true);
+        assertEquals(13, link.bufferedAmount(0), "the OPEN: 12-byte header + 1 label byte");
+        assertEquals(0, a.bufferedAmount());
+        a.send(new byte[100]);
+        onLoop(() -> { });
+        assertEquals(100, a.bufferedAmount());
+        assertEquals(113, mgr.connectionBuffered());
+        // SCTP sent 20 bytes: the OPEN's 13, then 7 of the message
+        onLoop(() -> {
+            link.buffered.put(0, 93L);
+            mgr.refreshBufferedAmounts();
+        });
+        assertEquals(93, a.bufferedAmount());
+        assertEquals(93, mgr.connectionBuffered());
+        onLoop(() -> {
+            link.buffered.put(0, 0L);
+            mgr.refreshBufferedAmounts();
+        });
+        assertEquals(0, a.bufferedAmount());
+        assertEquals(0, mgr.connectionBuffered());
+        // a peer-opened channel: our ACK (1 byte, RFC 8832 §5.2) is in the connection's budget only
+        onLoop(() -> mgr.onMessage(1, ChannelManager.PPID_DCEP,
+                new DataChannelOpen(ChannelType.RELIABLE, 256, 0, "p", "").toBytes()));
+        assertEquals(1, link.bufferedAmount(1));
+        assertEquals(1, mgr.connectionBuffered());
+        DataChannelImpl p = mgr.channels().stream().filter(c -> c.id() == 1).findFirst().orElseThrow();
+        assertEquals(0, p.bufferedAmount());
+        // closed (the peer refused our reset) while SCTP still holds the ACK and 10 bytes:
+        // bufferedAmount stays at the 10 never sent
+        p.send(new byte[10]);
+        onLoop(() -> mgr.onIncomingStreamsReset(new int[] {1}));
+        assertEquals(11, link.bufferedAmount(1));
+        onLoop(() -> mgr.onStreamResetFailed(new int[] {1}));
+        assertEquals(DataChannelState.CLOSED, p.readyState());
+        assertEquals(10, p.bufferedAmount());
+        assertEquals(0, mgr.connectionBuffered());
     }
 
     /**
@@ -626,8 +682,10 @@ class ChannelManagerTest extends ChannelManagerFixture {
         }
         onLoop(() -> { });
         assertEquals(0, mgr.admittedBytes());
-        // Now in the (fake) SCTP queue, which counts the one-byte payloads (and the OPEN).
-        assertEquals(link.bufferedAmount(0), ch.bufferedAmount());
+        // Now in the (fake) SCTP queue, which counts the one-byte payloads and the OPEN; the
+        // channel's bufferedAmount() counts the payloads only.
+        assertEquals(link.bufferedAmount(0) - (12 + 1), ch.bufferedAmount());
+        assertEquals(before + 2, ch.bufferedAmount());
         assertEquals(2, link.sent.stream().filter(x -> x.payload().length == 1 && x.ppid() != 50).count());
     }
 
