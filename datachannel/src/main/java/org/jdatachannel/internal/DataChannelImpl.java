@@ -65,9 +65,9 @@ public final class DataChannelImpl implements DataChannel {
     /** DCEP bytes within {@link #sctpBuffered}, not counted in {@link #buffered}; loop thread only. */
     private long dcepUnsent;
     /**
-     * {@link #pendingBytes} plus {@link #sctpBuffered} minus {@link #dcepUnsent} as one counter: send() checks it and
-     * bufferedAmount() reads it in one atomic step, while the loop moves a message from one part
-     * to the other in one update ({@link #moveToSctp}).
+     * {@link #pendingBytes} plus {@link #sctpBuffered} minus {@link #dcepUnsent} as one counter:
+     * send() checks it and bufferedAmount() reads it in one atomic step, while the loop moves a
+     * message from one part to the other in one update ({@link #moveToSctp}).
      */
     private final AtomicLong buffered = new AtomicLong();
     private volatile long lowThreshold;
@@ -313,7 +313,10 @@ public final class DataChannelImpl implements DataChannel {
         buffered.addAndGet(sctpBytes - dcepUnsent - oldPart - released);
     }
 
-    /** @return DCEP bytes SCTP still holds on the stream (part of {@link #sctpBuffered()}, not of bufferedAmount()); loop thread */
+    /**
+     * @return DCEP bytes SCTP still holds on the stream: part of {@link #sctpBuffered()}, not of
+     *         bufferedAmount(); loop thread
+     */
     long dcepUnsent() {
         return dcepUnsent;
     }
@@ -333,8 +336,8 @@ public final class DataChannelImpl implements DataChannel {
     }
 
     /**
-     * @return the send budget's counter, pending plus SCTP-buffered bytes, also once CLOSED (unlike
-     *         {@link #bufferedAmount()}); any thread
+     * @return the send budget's counter, pending plus SCTP-buffered bytes less unsent DCEP bytes,
+     *         also once CLOSED (unlike {@link #bufferedAmount()}); any thread
      */
     long bufferedCounter() {
         return buffered.get();

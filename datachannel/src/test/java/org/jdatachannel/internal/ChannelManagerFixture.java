@@ -137,7 +137,8 @@ abstract class ChannelManagerFixture {
      * {@link #assertSendAccountingConsistent()} for any manager: checks {@code channels} (closed
      * ones too) and every live channel of {@code mgr}; loop thread, no send() in flight.
      */
-    static void assertSendAccountingConsistent(ChannelManager mgr, java.util.Collection<? extends DataChannel> channels) {
+    static void assertSendAccountingConsistent(ChannelManager mgr,
+            java.util.Collection<? extends DataChannel> channels) {
         assertEquals(0, mgr.admittedBytes(), "admitted bytes left with the loop idle");
         assertEquals(mgr.admittedBytes() + mgr.sctpBufferedTotal(), mgr.connectionBuffered(),
                 "connection counter != admitted + SCTP total");
