@@ -516,17 +516,7 @@ class ChannelManagerTest extends ChannelManagerFixture {
         // W3C bufferedAmount counts what send() queued: the OPENs count for the connection only
         assertEquals(0, a.bufferedAmount() + b.bufferedAmount());
         assertEquals(opens, mgr.connectionBuffered());
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
-        loop.execute(() -> {
-            blocked.countDown();
-            try {
-                release.await(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertTrue(blocked.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        java.util.concurrent.CountDownLatch release = holdLoop();
         int size = 65536;
         long fit = ChannelManager.MAX_CONNECTION_BUFFERED / size;
         long accepted = 0;
@@ -661,17 +651,7 @@ class ChannelManagerTest extends ChannelManagerFixture {
         DataChannelImpl ch = create("x", null);
         connect(true);
         long before = ch.bufferedAmount();
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
-        loop.execute(() -> {
-            blocked.countDown();
-            try {
-                release.await(5, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertTrue(blocked.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        java.util.concurrent.CountDownLatch release = holdLoop();
         try {
             ch.send("");
             ch.send(ByteBuffer.allocate(0));
@@ -710,5 +690,24 @@ class ChannelManagerTest extends ChannelManagerFixture {
         assertEquals(DataChannelState.OPEN, c.readyState());
         assertInstanceOf(DataChannelOpen.class, link.sent.get(link.sent.size() - 1).dcep());
         assertThrows(IllegalStateException.class, () -> a.send("x"));
+    }
+
+    /**
+     * Holds the loop thread (for at most 5 s) until the returned latch is counted down: sends made
+     * meanwhile are admitted but not yet handed to SCTP.
+     */
+    private java.util.concurrent.CountDownLatch holdLoop() throws InterruptedException {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+        loop.execute(() -> {
+            blocked.countDown();
+            try {
+                release.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(blocked.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        return release;
     }
 }
