@@ -103,9 +103,16 @@ class PacketArrayReuseLoopbackTest {
         }
     }
 
-    /** The sctp Association behind a connection (test-only reflection, as the e2e harness reads its counters). */
-    private static Object association(PeerConnection pc) throws ReflectiveOperationException {
-        return field(field(field(pc, "core"), "sctp"), "association");
+    /**
+     * The sctp Association behind a connection (test-only reflection, as the e2e harness reads its
+     * counters), also behind a {@link ForwardingSctpPort} a test put in front of it.
+     */
+    static Object association(PeerConnection pc) throws ReflectiveOperationException {
+        Object port = field(field(pc, "core"), "sctp");
+        while (port instanceof ForwardingSctpPort f) {
+            port = f.delegate;
+        }
+        return field(port, "association");
     }
 
     private static Object field(Object o, String name) throws ReflectiveOperationException {
@@ -121,7 +128,7 @@ class PacketArrayReuseLoopbackTest {
         throw new NoSuchFieldException(name + " in " + o.getClass());
     }
 
-    private static Object call(Object o, String name) throws ReflectiveOperationException {
+    static Object call(Object o, String name) throws ReflectiveOperationException {
         Method m = o.getClass().getDeclaredMethod(name);
         m.setAccessible(true);
         return m.invoke(o);

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.ByteBuffer;
@@ -18,10 +16,8 @@ import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
 import org.jdatachannel.internal.PathMtu;
 import org.jdatachannel.internal.SctpAssociationPort;
-import org.jdatachannel.internal.SctpEvent;
 import org.jdatachannel.internal.SctpPort;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -187,124 +183,22 @@ class PathMtuLoopbackTest {
     }
 
     private static long dataPacketsSent(PeerConnection pc) throws ReflectiveOperationException {
-        Object association = field(field(field(pc, "core"), "sctp"), "association");
-        Method m = association.getClass().getDeclaredMethod("dataPacketsSent");
-        m.setAccessible(true);
-        return (long) m.invoke(association);
-    }
-
-    private static Object field(Object o, String name) throws ReflectiveOperationException {
-        for (Object cur = o; cur != null; ) {
-            for (Class<?> c = cur.getClass(); c != null; c = c.getSuperclass()) {
-                try {
-                    Field f = c.getDeclaredField(name);
-                    f.setAccessible(true);
-                    return f.get(cur);
-                } catch (NoSuchFieldException e) {
-                    // the superclass
-                }
-            }
-            // a Recording wrapper: look inside its delegate
-            cur = cur instanceof Recording r ? r.d : null;
-        }
-        throw new NoSuchFieldException(name + " in " + o.getClass());
+        return (long) PacketArrayReuseLoopbackTest.call(PacketArrayReuseLoopbackTest.association(pc), "dataPacketsSent");
     }
 
     /** Delegates to a real association and records each restart of discovery ({max}). */
-    private static final class Recording implements SctpPort {
-        final SctpPort d;
+    private static final class Recording extends ForwardingSctpPort {
         private final List<int[]> restarts;
 
         Recording(SctpPort d, List<int[]> restarts) {
-            this.d = d;
+            super(d);
             this.restarts = restarts;
         }
 
         @Override
         public void restartPathMtuDiscovery(int maxPlpmtu, long nowMs) {
             restarts.add(new int[] {maxPlpmtu});
-            d.restartPathMtuDiscovery(maxPlpmtu, nowMs);
-        }
-
-        @Override
-        public int pathMtu() {
-            return d.pathMtu();
-        }
-
-        @Override
-        public void connect(long nowMs) {
-            d.connect(nowMs);
-        }
-
-        @Override
-        public void handleInput(byte[] packet, long nowMs) {
-            d.handleInput(packet, nowMs);
-        }
-
-        @Override
-        public void handleInput(byte[] buf, int off, int len, long nowMs) {
-            d.handleInput(buf, off, len, nowMs);
-        }
-
-        @Override
-        public void recyclePacket(byte[] packet) {
-            d.recyclePacket(packet);
-        }
-
-        @Override
-        public void handleTimeout(long nowMs) {
-            d.handleTimeout(nowMs);
-        }
-
-        @Override
-        public long pollTimeout() {
-            return d.pollTimeout();
-        }
-
-        @Override
-        public SctpEvent poll() {
-            return d.poll();
-        }
-
-        @Override
-        public SctpEvent pollHoldingBatch() {
-            return d.pollHoldingBatch();
-        }
-
-        @Override
-        public void shutdown(long nowMs) {
-            d.shutdown(nowMs);
-        }
-
-        @Override
-        public void abort(String reason, long nowMs) {
-            d.abort(reason, nowMs);
-        }
-
-        @Override
-        public void send(int streamId, int ppid, byte[] payload, boolean unordered, int maxRetransmits,
-                long lifetimeMs) {
-            d.send(streamId, ppid, payload, unordered, maxRetransmits, lifetimeMs);
-        }
-
-        @Override
-        public void resetStream(int streamId) {
-            d.resetStream(streamId);
-        }
-
-        @Override
-        public long bufferedAmount(int streamId) {
-            return d.bufferedAmount(streamId);
-        }
-
-        @Override
-        public void setBufferedAmountLowThreshold(int streamId, long bytes) {
-            d.setBufferedAmountLowThreshold(streamId, bytes);
-        }
-
-        @Override
-        public boolean pollBufferedAmountChanges(IntConsumer streamIds) {
-            return d.pollBufferedAmountChanges(streamIds);
+            delegate.restartPathMtuDiscovery(maxPlpmtu, nowMs);
         }
     }
 }

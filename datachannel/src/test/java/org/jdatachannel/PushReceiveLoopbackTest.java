@@ -20,7 +20,6 @@ import java.util.function.BooleanSupplier;
 import org.jdatachannel.dtls.PacketTransport;
 import org.jdatachannel.internal.PeerConnectionCore;
 import org.jdatachannel.internal.SctpAssociationPort;
-import org.jdatachannel.internal.SctpEvent;
 import org.jdatachannel.internal.SctpPort;
 import org.junit.jupiter.api.Test;
 
@@ -152,68 +151,22 @@ class PushReceiveLoopbackTest {
 
     /** An SCTP port that throws an Error from handleInput once {@code armed} (on the event loop). */
     static SctpPort.Factory faultyInput(AtomicBoolean armed) {
-        return (params, clock) -> {
-            SctpPort real = SctpAssociationPort.FACTORY.create(params, clock);
-            return new SctpPort() {
-                @Override
-                public void connect(long nowMs) {
-                    real.connect(nowMs);
+        return (params, clock) -> new ForwardingSctpPort(SctpAssociationPort.FACTORY.create(params, clock)) {
+            @Override
+            public void handleInput(byte[] packet, long nowMs) {
+                if (armed.get()) {
+                    throw new DtlsReaderFailureTest.InjectedFault();
                 }
+                delegate.handleInput(packet, nowMs);
+            }
 
-                @Override
-                public void handleInput(byte[] packet, long nowMs) {
-                    if (armed.get()) {
-                        throw new DtlsReaderFailureTest.InjectedFault();
-                    }
-                    real.handleInput(packet, nowMs);
+            @Override
+            public void handleInput(byte[] buf, int off, int len, long nowMs) {
+                if (armed.get()) {
+                    throw new DtlsReaderFailureTest.InjectedFault();
                 }
-
-                @Override
-                public void handleTimeout(long nowMs) {
-                    real.handleTimeout(nowMs);
-                }
-
-                @Override
-                public long pollTimeout() {
-                    return real.pollTimeout();
-                }
-
-                @Override
-                public SctpEvent poll() {
-                    return real.poll();
-                }
-
-                @Override
-                public void shutdown(long nowMs) {
-                    real.shutdown(nowMs);
-                }
-
-                @Override
-                public void abort(String reason, long nowMs) {
-                    real.abort(reason, nowMs);
-                }
-
-                @Override
-                public void send(int streamId, int ppid, byte[] payload, boolean unordered, int maxRetransmits,
-                                 long lifetimeMs) {
-                    real.send(streamId, ppid, payload, unordered, maxRetransmits, lifetimeMs);
-                }
-
-                @Override
-                public void resetStream(int streamId) {
-                    real.resetStream(streamId);
-                }
-
-                @Override
-                public long bufferedAmount(int streamId) {
-                    return real.bufferedAmount(streamId);
-                }
-
-                @Override
-                public void setBufferedAmountLowThreshold(int streamId, long bytes) {
-                    real.setBufferedAmountLowThreshold(streamId, bytes);
-                }
-            };
+                delegate.handleInput(buf, off, len, nowMs);
+            }
         };
     }
 
