@@ -105,18 +105,16 @@ public final class PathMtu {
      * @param dtlsSendLimit largest plaintext DTLS sends in one record after the handshake, bytes; &lt;= 0 unknown
      * @param interfaceMtu MTU of the interface the datagram leaves from, bytes; &lt;= 0 unknown
      * @param ipv6 whether that interface's address (the outer IP header) is IPv6
-     * @param dtlsExpansion bytes DTLS adds per record ({@link #dtlsExpansion})
-     * @param framing bytes around the DTLS record inside the UDP payload: 0 over ICE (relayed paths,
-     *     whose TURN framing would count here, get no discovery: see the class comment)
+     * @param dtlsExpansion bytes DTLS adds per record ({@link #dtlsExpansion}); nothing else wraps the
+     *     record (relayed paths, whose TURN framing would, get no discovery: see the class comment)
      * @return MAX_PLPMTU in {@code BASE+1..MAX}, a multiple of 4 ({@link #align}), or 0 (PLPMTUD off)
      *     when a limit is unknown or leaves no room above {@link #BASE}
      */
-    public static int maxPlpmtu(int dtlsSendLimit, int interfaceMtu, boolean ipv6, int dtlsExpansion, int framing) {
+    public static int maxPlpmtu(int dtlsSendLimit, int interfaceMtu, boolean ipv6, int dtlsExpansion) {
         if (dtlsSendLimit <= 0 || interfaceMtu <= 0) {
             return 0;
         }
-        long fit = (long) interfaceMtu - (ipv6 ? IPV6_HEADER : IPV4_HEADER) - UDP_HEADER - dtlsExpansion
-                - framing;
+        long fit = (long) interfaceMtu - (ipv6 ? IPV6_HEADER : IPV4_HEADER) - UDP_HEADER - dtlsExpansion;
         int max = align((int) Math.max(0, Math.min(Math.min(fit, dtlsSendLimit), MAX)));
         return max > BASE ? max : 0;
     }
@@ -169,7 +167,7 @@ public final class PathMtu {
         boolean v6 = local instanceof Inet6Address;
         // the MTU ICE listed when it bound the socket; a lookup (cached) only if it has none
         int mtu = path.interfaceMtu() > 0 ? path.interfaceMtu() : interfaceMtu(local);
-        return apply(configured, maxPlpmtu(dtlsSendLimit, mtu, v6, dtlsExpansion(cipherSuite), 0));
+        return apply(configured, maxPlpmtu(dtlsSendLimit, mtu, v6, dtlsExpansion(cipherSuite)));
     }
 
     /**

@@ -21,23 +21,21 @@ class PathMtuTest {
         assertEquals(29, PathMtu.dtlsExpansion("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"));
         assertEquals(37, PathMtu.dtlsExpansion(null), "unknown: the worst case of our suites");
         // loopback (MTU 65536): DTLS's 2^14 plaintext limit decides
-        assertEquals(16384, PathMtu.maxPlpmtu(16384, 65536, false, gcm, 0));
+        assertEquals(16384, PathMtu.maxPlpmtu(16384, 65536, false, gcm));
         // Ethernet 1500 over IPv4: 1500 - 20 - 8 - 37 = 1435, an SCTP packet being a multiple of 4
         // bytes: 1432; over IPv6 (- 40): 1415 -> 1412; ChaCha20-Poly1305: 1443 -> 1440
-        assertEquals(1432, PathMtu.maxPlpmtu(16384, 1500, false, gcm, 0));
-        assertEquals(1412, PathMtu.maxPlpmtu(16384, 1500, true, gcm, 0));
-        assertEquals(1440, PathMtu.maxPlpmtu(16384, 1500, false, 29, 0));
-        // framing around the record in the UDP payload counts: 1500 - 20 - 8 - 37 - 4 = 1431 -> 1428
-        assertEquals(1428, PathMtu.maxPlpmtu(16384, 1500, false, gcm, 4));
+        assertEquals(1432, PathMtu.maxPlpmtu(16384, 1500, false, gcm));
+        assertEquals(1412, PathMtu.maxPlpmtu(16384, 1500, true, gcm));
+        assertEquals(1440, PathMtu.maxPlpmtu(16384, 1500, false, 29));
         // no room above the base size, or a limit unknown: off
-        assertEquals(0, PathMtu.maxPlpmtu(16384, 1256, false, gcm, 0), "1256 - 65 = 1191 is the base itself");
-        assertEquals(1192, PathMtu.maxPlpmtu(16384, 1257, false, gcm, 0));
-        assertEquals(1192, PathMtu.maxPlpmtu(16384, 1260, false, gcm, 0), "1195 rounds down to 1192");
-        assertEquals(0, PathMtu.maxPlpmtu(16384, -1, false, gcm, 0));
-        assertEquals(0, PathMtu.maxPlpmtu(0, 65536, false, gcm, 0));
-        assertEquals(0, PathMtu.maxPlpmtu(1100, 65536, false, gcm, 0));
+        assertEquals(0, PathMtu.maxPlpmtu(16384, 1256, false, gcm), "1256 - 65 = 1191 is the base itself");
+        assertEquals(1192, PathMtu.maxPlpmtu(16384, 1257, false, gcm));
+        assertEquals(1192, PathMtu.maxPlpmtu(16384, 1260, false, gcm), "1195 rounds down to 1192");
+        assertEquals(0, PathMtu.maxPlpmtu(16384, -1, false, gcm));
+        assertEquals(0, PathMtu.maxPlpmtu(0, 65536, false, gcm));
+        assertEquals(0, PathMtu.maxPlpmtu(1100, 65536, false, gcm));
         // never above what the sctp module accepts
-        assertEquals(65532, PathMtu.maxPlpmtu(1 << 20, 1 << 20, false, gcm, 0), "65535 as a multiple of 4");
+        assertEquals(65532, PathMtu.maxPlpmtu(1 << 20, 1 << 20, false, gcm), "65535 as a multiple of 4");
     }
 
     @Test
@@ -57,10 +55,10 @@ class PathMtuTest {
     void anAutomaticValueStaysBrowserSafeOnEveryPath() {
         // a 9000-byte (jumbo frame) interface: at most 2048 automatically, since libwebrtc fails its
         // DTLS transport on a larger record; loopback (65536) likewise, since libwebrtc can use it
-        int jumbo = PathMtu.maxPlpmtu(16384, 9000, false, 37, 0);
+        int jumbo = PathMtu.maxPlpmtu(16384, 9000, false, 37);
         assertEquals(8932, jumbo);
         assertEquals(2048, PathMtu.apply(0, jumbo));
-        assertEquals(2048, PathMtu.apply(0, PathMtu.maxPlpmtu(16384, 65536, false, 37, 0)), "loopback too");
+        assertEquals(2048, PathMtu.apply(0, PathMtu.maxPlpmtu(16384, 65536, false, 37)), "loopback too");
         assertEquals(8932, PathMtu.apply(9000, jumbo), "an explicit sctpMaxPacketSize lifts the cap");
         assertEquals(4000, PathMtu.apply(4000, jumbo));
         assertEquals(1432, PathMtu.apply(0, 1432), "Ethernet: below the cap");
@@ -77,7 +75,7 @@ class PathMtuTest {
                 new InetSocketAddress(lo, 5000));
         String suite = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
         assertEquals(PathMtu.BROWSER_SAFE, PathMtu.forPath(path, 16384, suite, 0), "automatic: capped");
-        assertEquals(PathMtu.maxPlpmtu(16384, mtu, false, 37, 0), PathMtu.forPath(path, 16384, suite, 65535));
+        assertEquals(PathMtu.maxPlpmtu(16384, mtu, false, 37), PathMtu.forPath(path, 16384, suite, 65535));
         assertEquals(0, PathMtu.forPath(path, 16384, suite, 1191));
         assertEquals(0, PathMtu.forPath(null, 16384, suite, 0), "no path yet: off");
         // an address no interface holds (TEST-NET-1, RFC 5737): unknown, off

@@ -642,7 +642,7 @@ public final class E2eHarness {
         int rule;
         try {
             rule = PathMtu.maxPlpmtu(PathMtu.DTLS_MAX_PLAINTEXT, PathMtu.interfaceMtu(
-                    java.net.InetAddress.getByName("127.0.0.1")), false, PathMtu.DTLS_AES_GCM_EXPANSION, 0);
+                    java.net.InetAddress.getByName("127.0.0.1")), false, PathMtu.DTLS_AES_GCM_EXPANSION);
         } catch (java.net.UnknownHostException e) {
             return 0;
         }
